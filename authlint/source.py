@@ -1,0 +1,137 @@
+"""Exact file text and the one line index every position goes through.
+
+Offsets are character offsets into ``Source.text``, the file decoded exactly as
+stored (CRLF kept; a UTF-8 BOM is removed from ``text`` but remembered, so
+offset 0 is the first character after it).  Lines and columns are 1-based and
+count characters; LSP positions count UTF-16 code units.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import cached_property
+
+BOM = "\ufeff"
+
+
+class DecodeError(ValueError):
+    """The bytes are not UTF-8 text (or look binary)."""
+
+    def __init__(self, message: str, offset: int = 0) -> None:
+        super().__init__(message)
+        self.offset = offset
+
+
+def decode(data: bytes) -> tuple[str, bool]:
+    """Decode file bytes as UTF-8; return (text without BOM, had_bom)."""
+    if b"\x00" in data[:8192]:
+        raise DecodeError("binary file (contains NUL bytes)", data.index(b"\x00"))
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DecodeError(f"not valid UTF-8 ({exc.reason} at byte {exc.start})", exc.start) from None
+    if text.startswith(BOM):
+        return text[1:], True
+    return text, False
+
+
+@dataclass(frozen=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based, in characters
+
+
+class LineIndex:
+    """offset <-> (line, column) <-> LSP (line, UTF-16 character)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        starts = [0]
+        find = text.find
+        i = find("\n")
+        while i != -1:
+            starts.append(i + 1)
+            i = find("\n", i + 1)
+        self.line_starts = starts
+
+    @property
+    def line_count(self) -> int:
+        return len(self.line_starts)
+
+    def line_of(self, offset: int) -> int:
+        """0-based line containing offset."""
+        return bisect.bisect_right(self.line_starts, offset) - 1
+
+    def position(self, offset: int) -> Position:
+        offset = max(0, min(offset, len(self.text)))
+        line = self.line_of(offset)
+        return Position(line + 1, offset - self.line_starts[line] + 1)
+
+    def offset(self, line: int, column: int) -> int:
+        """Offset of a 1-based (line, column); clamped to the text."""
+        if line < 1:
+            return 0
+        if line > len(self.line_starts):
+            return len(self.text)
+        start = self.line_starts[line - 1]
+        return min(start + max(column, 1) - 1, self.line_end(line - 1))
+
+    def line_end(self, line0: int) -> int:
+        """Offset of the end of 0-based line line0, before its newline."""
+        if line0 + 1 < len(self.line_starts):
+            end = self.line_starts[line0 + 1] - 1
+            if end > 0 and self.text[end - 1] == "\r":
+                end -= 1
+            return end
+        return len(self.text)
+
+    def line_text(self, line0: int) -> str:
+        return self.text[self.line_starts[line0] : self.line_end(line0)]
+
+    def utf16(self, offset: int) -> tuple[int, int]:
+        """LSP position (0-based line, UTF-16 code units) of an offset."""
+        offset = max(0, min(offset, len(self.text)))
+        line = self.line_of(offset)
+        prefix = self.text[self.line_starts[line] : offset]
+        return line, len(prefix.encode("utf-16-le")) // 2
+
+    def from_utf16(self, line: int, character: int) -> int:
+        """Offset of an LSP position."""
+        if line >= len(self.line_starts):
+            return len(self.text)
+        start = self.line_starts[line]
+        end = self.line_end(line)
+        units = 0
+        for i in range(start, end):
+            if units >= character:
+                return i
+            units += 2 if ord(self.text[i]) > 0xFFFF else 1
+        return end
+
+
+@dataclass
+class Source:
+    """One file: its display path, exact text and whether it had a BOM."""
+
+    path: str
+    text: str
+    bom: bool = False
+    _index: LineIndex | None = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_bytes(cls, path: str, data: bytes) -> "Source":
+        text, bom = decode(data)
+        return cls(path, text, bom)
+
+    @cached_property
+    def index(self) -> LineIndex:
+        return LineIndex(self.text)
+
+    def to_bytes(self) -> bytes:
+        return ((BOM if self.bom else "") + self.text).encode("utf-8")
+
+    @cached_property
+    def newline(self) -> str:
+        """The file's dominant line ending."""
+        return "\r\n" if self.text.count("\r\n") * 2 > self.text.count("\n") else "\n"

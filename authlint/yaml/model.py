@@ -1,0 +1,281 @@
+"""YAML documents as position-carrying values, built from ruamel's composer.
+
+``load(source)`` composes every document (C parser first, the pure parser when
+the old libyaml in ruamel.yaml.clib rejects valid GitLab YAML such as
+``services: [docker:27-dind]``) and turns the node graph into ``YMap`` /
+``YSeq`` / ``YScalar`` values.  Aliases share the anchored value (a DAG, so an
+alias bomb costs nothing until someone walks it: walkers must use ``walk``,
+which visits each value once).  Merge keys (``<<``, several per mapping as
+GitLab allows) are applied with the mapping's own keys winning.  Custom tags
+such as ``!reference`` are kept on the value.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Iterator, Union
+
+from ..diagnostics import Span
+from ..source import Source
+from . import scalars
+
+MERGE_TAG = "tag:yaml.org,2002:merge"
+NULL_TAG = "tag:yaml.org,2002:null"
+STR_TAG = "tag:yaml.org,2002:str"
+MAX_DEPTH = 500
+
+
+class YamlError(Exception):
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
+def _tag(node) -> str:
+    tag = node.tag
+    return getattr(tag, "value", None) or str(tag or "")
+
+
+@dataclass(eq=False)
+class YNode:
+    source: Source
+    start: int
+    end: int
+    tag: str
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+    @property
+    def custom_tag(self) -> str | None:
+        return self.tag if self.tag.startswith("!") else None
+
+
+@dataclass(eq=False)
+class YScalar(YNode):
+    value: str = ""
+    style: str = scalars.PLAIN
+
+    @cached_property
+    def text(self) -> scalars.ScalarText:
+        return scalars.build(self.source.text, self.start, self.end, self.style, self.value)
+
+    @property
+    def is_null(self) -> bool:
+        return self.tag == NULL_TAG or (self.style == scalars.PLAIN and self.value in ("", "~", "null", "Null", "NULL"))
+
+    @property
+    def is_string(self) -> bool:
+        return self.style != scalars.PLAIN or self.tag == STR_TAG
+
+    def __repr__(self) -> str:
+        return f"YScalar({self.value!r} @{self.source.path}:{self.start})"
+
+
+@dataclass(eq=False)
+class YSeq(YNode):
+    items: list["YValue"] = field(default_factory=list)
+    flow: bool = False
+
+    def __repr__(self) -> str:
+        return f"YSeq({len(self.items)} items @{self.source.path}:{self.start})"
+
+
+@dataclass(eq=False)
+class YMap(YNode):
+    # Own entries in file order, merge keys excluded; duplicates kept.
+    entries: list[tuple[YScalar | YNode, "YValue"]] = field(default_factory=list)
+    # Mappings merged in with `<<`, in the order their keys appear.
+    merges: list["YMap"] = field(default_factory=list)
+    flow: bool = False
+    # Entry indexes and merge groups in file order: GitLab's YAML parser (Psych)
+    # applies a `<<` where it stands, so it overrides keys above it and is
+    # overridden by keys below it; within one `<<: [a, b]` list, `a` wins.
+    order: list[tuple[str, int]] = field(default_factory=list)
+
+    @cached_property
+    def _lookup(self) -> dict[str, tuple[YNode, "YValue"]]:
+        table: dict[str, tuple[YNode, YValue]] = {}
+        groups = self._merge_groups()
+        order = self.order or [("merge", i) for i in range(len(groups))] + [
+            ("entry", i) for i in range(len(self.entries))
+        ]
+        for kind, index in order:
+            if kind == "entry":
+                key, value = self.entries[index]
+                if isinstance(key, YScalar):
+                    table.pop(key.value, None)  # keep insertion order = last definition
+                    table[key.value] = (key, value)
+            else:
+                merged: dict[str, tuple[YNode, YValue]] = {}
+                for source in reversed(groups[index]):
+                    merged.update(source._lookup)
+                table.update(merged)
+        return table
+
+    def _merge_groups(self) -> list[list["YMap"]]:
+        return self.__dict__.get("_groups", [[m] for m in self.merges])
+
+    def get(self, key: str, default=None) -> "YValue | None":
+        hit = self._lookup.get(key)
+        return hit[1] if hit else default
+
+    def key_node(self, key: str) -> YNode | None:
+        hit = self._lookup.get(key)
+        return hit[0] if hit else None
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._lookup
+
+    def keys(self) -> list[str]:
+        return list(self._lookup)
+
+    def items(self) -> list[tuple[str, "YValue"]]:
+        return [(k, v) for k, (_, v) in self._lookup.items()]
+
+    def key_items(self) -> list[tuple[YNode, "YValue"]]:
+        return list(self._lookup.values())
+
+    def __repr__(self) -> str:
+        return f"YMap({list(self._lookup)[:6]} @{self.source.path}:{self.start})"
+
+
+YValue = Union[YScalar, YSeq, YMap]
+
+
+@dataclass
+class YamlFile:
+    source: Source
+    documents: list[YValue]
+    parser: str  # 'c' or 'pure'
+
+    @property
+    def root(self) -> YValue | None:
+        """The pipeline document: the last one (a component's `spec:` header comes first)."""
+        return self.documents[-1] if self.documents else None
+
+
+def _compose_all(text: str, pure: bool) -> list:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=pure)
+    return [doc for doc in yaml.compose_all(text) if doc is not None]
+
+
+def load(source: Source) -> YamlFile:
+    """Compose source into values; raise YamlError with the parser's offset."""
+    text = source.text
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(limit, 4 * MAX_DEPTH + 200))
+    try:
+        try:
+            docs, parser = _compose_all(text, pure=False), "c"
+        except RecursionError:
+            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", 0) from None
+        except Exception:
+            docs, parser = _compose_all(text, pure=True), "pure"
+    except RecursionError:
+        raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", 0) from None
+    except Exception as exc:  # ruamel's MarkedYAMLError and friends
+        raise _as_yaml_error(exc, text) from None
+    finally:
+        sys.setrecursionlimit(limit)
+    converter = _Converter(source)
+    return YamlFile(source, [converter.convert(d) for d in docs], parser)
+
+
+def _as_yaml_error(exc: Exception, text: str) -> YamlError:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+    context = getattr(exc, "context", None)
+    message = f"{context}: {problem}" if context and problem else (problem or "invalid YAML")
+    offset = getattr(mark, "index", 0) if mark is not None else 0
+    return YamlError(str(message).strip(), max(0, min(offset, len(text))))
+
+
+class _Converter:
+    """ruamel nodes -> Y values, memoised so aliases share one value."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        self.done: dict[int, YValue] = {}
+
+    def convert(self, root) -> YValue:
+        # Iterative post-order: deep documents must not hit Python's recursion limit.
+        stack = [(root, False, 0)]
+        while stack:
+            node, expanded, depth = stack.pop()
+            if id(node) in self.done:
+                continue
+            if depth > MAX_DEPTH:
+                raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.index)
+            children = self._children(node)
+            if expanded or not children:
+                self.done[id(node)] = self._build(node)
+                continue
+            stack.append((node, True, depth))
+            stack.extend((c, False, depth + 1) for c in children if id(c) not in self.done)
+        return self.done[id(root)]
+
+    @staticmethod
+    def _children(node) -> list:
+        if isinstance(node.value, list):
+            out = []
+            for item in node.value:
+                out.extend(item if isinstance(item, tuple) else (item,))
+            return out
+        return []
+
+    def _build(self, node) -> YValue:
+        start, end, tag = node.start_mark.index, node.end_mark.index, _tag(node)
+        kind = type(node).__name__
+        flow = bool(getattr(node, "flow_style", False))
+        if kind == "ScalarNode":
+            return YScalar(self.source, start, end, tag, node.value, scalars.style_of(node))
+        if kind == "SequenceNode":
+            return YSeq(self.source, start, end, tag, [self.done[id(c)] for c in node.value], flow)
+        ymap = YMap(self.source, start, end, tag, flow=flow)
+        groups: list[list[YMap]] = []
+        for knode, vnode in node.value:
+            key, value = self.done[id(knode)], self.done[id(vnode)]
+            if _tag(knode) == MERGE_TAG:
+                sources = value.items if isinstance(value, YSeq) else [value]
+                group = [m for m in sources if isinstance(m, YMap)]
+                ymap.merges.extend(group)
+                groups.append(group)
+                ymap.order.append(("merge", len(groups) - 1))
+            else:
+                ymap.order.append(("entry", len(ymap.entries)))
+                ymap.entries.append((key, value))
+        ymap.__dict__["_groups"] = groups
+        return ymap
+
+
+def walk(value: YValue) -> Iterator[YValue]:
+    """Every value reachable from value, each once (safe against alias bombs)."""
+    seen: set[int] = set()
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        yield v
+        if isinstance(v, YSeq):
+            stack.extend(reversed(v.items))
+        elif isinstance(v, YMap):
+            for m in reversed(v.merges):
+                stack.append(m)
+            for k, item in reversed(v.entries):
+                stack.append(item)
+                stack.append(k)
+
+
+def scalars_in(value: YValue) -> Iterator[YScalar]:
+    for v in walk(value):
+        if isinstance(v, YScalar):
+            yield v
