@@ -1,0 +1,91 @@
+"""The Python API: lint and fix files or in-memory text.
+
+The CLI, the pre-commit hooks and the language server are thin wrappers
+around these functions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from .engine import Linter, LintResult
+from .fixes import MAX_ITERATIONS, FixOutcome, applicable, apply_round, write_atomic
+from .settings import Settings, load_settings
+from .source import BOM
+
+
+def _settings(settings: Settings | None, start: Path) -> Settings:
+    return settings if settings is not None else load_settings(start)
+
+
+def lint_paths(paths: Iterable[str | Path], settings: Settings | None = None) -> LintResult:
+    """Lint files and directories (discovery as in `authlint check`)."""
+    paths = [Path(p) for p in paths]
+    return Linter(_settings(settings, Path.cwd())).lint_paths(paths)
+
+
+def lint_text(path: str | Path, text: str, settings: Settings | None = None) -> LintResult:
+    """Lint text as if it were the content of path (editors, stdin)."""
+    p = Path(path)
+    return Linter(_settings(settings, Path.cwd()), {str(p.absolute()): text}).lint_paths([p])
+
+
+@dataclass
+class FixResult:
+    outcome: FixOutcome
+    result: LintResult  # the lint of the fixed text (what remains)
+
+    @property
+    def changed(self) -> dict[str, tuple[str, str]]:
+        return {p: t for p, t in self.outcome.texts.items() if t[0] != t[1]}
+
+
+def fix_paths(
+    paths: Iterable[str | Path],
+    settings: Settings | None = None,
+    unsafe: bool = False,
+    write: bool = True,
+    overlays: dict[str, str] | None = None,
+) -> FixResult:
+    """Apply fixes until nothing changes (bounded); write changed files atomically."""
+    paths = [Path(p) for p in paths]
+    settings = _settings(settings, Path.cwd())
+    overlays = dict(overlays or {})
+    outcome = FixOutcome()
+    boms: dict[str, bool] = {}
+    result = Linter(settings, overlays).lint_paths(paths)
+    for _ in range(MAX_ITERATIONS):
+        todo = applicable(result.findings, unsafe or settings.unsafe_fixes)
+        if not todo:
+            break
+        texts = {}
+        for f in todo:
+            for e in f.fix.edits if f.fix else ():
+                src = result.sources.get(e.path)
+                if src is not None:
+                    texts[e.path] = src.text
+                    boms[e.path] = src.bom
+                    outcome.texts.setdefault(e.path, (src.text, src.text))
+        before = dict(texts)
+        if not apply_round(todo, texts, outcome):
+            break
+        for path, text in texts.items():
+            if text != before[path]:
+                overlays[str(Path(path).absolute())] = (BOM if boms[path] else "") + text
+                outcome.texts[path] = (outcome.texts[path][0], text)
+        result = Linter(settings, overlays).lint_paths(paths)
+    if write:
+        for path, (old, new) in outcome.texts.items():
+            if old != new:
+                write_atomic(Path(path), new, boms.get(path, False))
+    return FixResult(outcome, result)
+
+
+def fix_text(path: str | Path, text: str, settings: Settings | None = None, unsafe: bool = False) -> str:
+    """The fixed form of text (as the content of path); nothing is written."""
+    p = Path(path)
+    res = fix_paths([p], settings, unsafe=unsafe, write=False, overlays={str(p.absolute()): text})
+    shown = next((k for k in res.outcome.texts if Path(k).absolute() == p.absolute()), None)
+    return res.outcome.texts[shown][1] if shown else text

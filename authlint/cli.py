@@ -1,0 +1,218 @@
+"""Command line: check / fix / rule / rules / lsp.
+
+Exit codes: 0 clean, 1 findings (or changes with --diff), 2 usage or internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import difflib
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="authlint", description="Keep container-registry credentials safe in GitLab CI.")
+    p.add_argument("--version", action="version", version=f"authlint {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    def lint_args(sp: argparse.ArgumentParser) -> None:
+        sp.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
+        sp.add_argument("--output-format", default=None, help="text (default), json, sarif, gitlab, junit or github")
+        sp.add_argument("--select", default=None, help="comma-separated codes, prefixes or names to enable (replaces the default)")
+        sp.add_argument("--extend-select", default=None, help="codes to enable in addition")
+        sp.add_argument("--ignore", default=None, help="codes to disable")
+        sp.add_argument("--severity", default=None, help="fail only on findings at or above: info, warning, error")
+        sp.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
+        sp.add_argument("--statistics", action="store_true", help="show counts per rule")
+        sp.add_argument("--diff", action="store_true", help="show fixes as a unified diff; write nothing")
+        sp.add_argument("--unsafe-fixes", action="store_true", default=None, help="also apply or show unsafe fixes")
+        sp.add_argument("--show-fixes", action="store_true", help="list the fixes that were applied")
+        sp.add_argument("--stdin-filename", default=None, metavar="NAME", help="read the file to lint from stdin, as NAME")
+        sp.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+        sp.add_argument("--config", default=None, help="path of a config file (pyproject.toml, authlint.toml)")
+        sp.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
+        sp.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+
+    check = sub.add_parser("check", help="lint files (default command)")
+    lint_args(check)
+    check.add_argument("--fix", action="store_true", help="apply safe fixes (add --unsafe-fixes for the rest)")
+    fix = sub.add_parser("fix", help="apply fixes (same as check --fix)")
+    lint_args(fix)
+    rule = sub.add_parser("rule", help="show a rule's documentation")
+    rule.add_argument("code", help="rule code or name, e.g. AL206")
+    rules = sub.add_parser("rules", help="list all rules")
+    rules.add_argument("--output-format", choices=("text", "json"), default="text")
+    sub.add_parser("lsp", help="start the language server on stdio (needs authlint[lsp])")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] not in {"check", "fix", "rule", "rules", "lsp", "-h", "--help", "--version"}:
+        argv.insert(0, "check")
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code or 0)
+    try:
+        if args.command in (None,):
+            parser.print_help()
+            return EXIT_OK
+        if args.command == "rule":
+            return _rule(args.code)
+        if args.command == "rules":
+            return _rules(args.output_format)
+        if args.command == "lsp":
+            from .lsp import main as lsp_main
+
+            return lsp_main()
+        return _check(args, fix=args.command == "fix" or getattr(args, "fix", False))
+    except UsageError as exc:
+        print(f"authlint: error: {exc}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # never a traceback for users; AUTHLINT_DEBUG=1 shows it
+        if os.environ.get("AUTHLINT_DEBUG"):
+            raise
+        from .secrets import redact_text
+
+        print(f"authlint: internal error: {type(exc).__name__}: {redact_text(str(exc))[:300]}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+def _split(value: str | None) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def _settings(args):
+    from .diagnostics import Severity
+    from .rules import UnknownSelector, expand
+    from .settings import ConfigError, load_settings
+
+    try:
+        settings = load_settings(Path.cwd(), Path(args.config) if args.config else None)
+        for sel in (args.select, args.extend_select, args.ignore):
+            if sel:
+                expand(_split(sel) or ())
+        changes = {
+            "select": _split(args.select),
+            "extend_select": (settings.extend_select + _split(args.extend_select)) if args.extend_select else None,
+            "ignore": (settings.ignore + _split(args.ignore)) if args.ignore else None,
+            "unsafe_fixes": args.unsafe_fixes,
+            "fail_severity": Severity.parse(args.severity) if args.severity else None,
+        }
+        return settings.with_overrides(**changes)
+    except (ConfigError, UnknownSelector, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _check(args, fix: bool) -> int:
+    from . import api
+    from .reporters import FORMATS, Report, get
+
+    fmt = args.output_format or "text"
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})")
+    settings = _settings(args)
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    overlays: dict[str, str] = {}
+    paths = args.paths or ["."]
+    if args.stdin_filename:
+        text = sys.stdin.buffer.read().decode("utf-8", errors="surrogateescape")
+        overlays[str(Path(args.stdin_filename).absolute())] = text
+        paths = [args.stdin_filename]
+    unsafe = bool(args.unsafe_fixes or settings.unsafe_fixes)
+
+    fixed_count = 0
+    if args.diff:
+        res = api.fix_paths(paths, settings, unsafe=unsafe, write=False, overlays=overlays)
+        changed = res.changed
+        sys.stdout.write(_diffs(changed))
+        if not args.quiet:
+            n = len(res.outcome.applied)
+            print(f"Would fix {n} finding{'s' if n != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}.", file=sys.stderr)
+        return EXIT_FINDINGS if changed else EXIT_OK
+    if fix:
+        res = api.fix_paths(paths, settings, unsafe=unsafe, write=not args.stdin_filename, overlays=overlays)
+        result = res.result
+        fixed_count = len(res.outcome.applied)
+        if args.stdin_filename:
+            key = next(iter(res.changed), None)
+            sys.stdout.write(res.changed[key][1] if key else next(iter(overlays.values())))
+            return EXIT_OK if not _failing(result, settings) or args.exit_zero else EXIT_FINDINGS
+        if args.show_fixes and res.outcome.applied:
+            for f in res.outcome.applied:
+                print(f"fixed {f.path}: {f.code} {f.fix.title if f.fix else ''}")
+    else:
+        result = api.Linter(settings, overlays).lint_paths([Path(p) for p in paths]) if overlays else api.lint_paths(paths, settings)
+    report = Report(result, color=color, statistics=args.statistics, fixed_count=fixed_count, unsafe_hint=not unsafe)
+    out = get(fmt)(report)
+    if args.quiet and fmt == "text":
+        out = "\n".join(line for line in out.splitlines() if line and not line.startswith(("Found ", "[*]", "All checks", "Fixed ", "No findings")) and "fixable with" not in line) + "\n"
+    sys.stdout.write(out)
+    if result.errors and fmt != "text":
+        for err in result.errors:
+            print(f"authlint: error: {err}", file=sys.stderr)
+    if result.errors and not result.findings:
+        return EXIT_ERROR
+    if args.exit_zero:
+        return EXIT_OK
+    return EXIT_FINDINGS if _failing(result, settings) else EXIT_OK
+
+
+def _failing(result, settings) -> bool:
+    return any(f.severity >= settings.fail_severity for f in result.findings)
+
+
+def _diffs(changed: dict[str, tuple[str, str]]) -> str:
+    out = []
+    for path, (old, new) in sorted(changed.items()):
+        out.extend(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}"))
+    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out)
+    return text
+
+
+def _rule(code: str) -> int:
+    from .docs import render_rule
+    from .rules import lookup
+
+    module = lookup(code)
+    if module is None:
+        raise UsageError(f"unknown rule {code!r}; `authlint rules` lists them")
+    sys.stdout.write(render_rule(module))
+    return EXIT_OK
+
+
+def _rules(fmt: str) -> int:
+    from .rules import all_rules
+
+    rules = all_rules()
+    if fmt == "json":
+        print(json.dumps([
+            {"code": r.code, "name": r.name, "severity": str(r.severity), "fix": r.fix, "default": r.default_enabled, "summary": r.summary}
+            for r in rules
+        ], indent=2))
+        return EXIT_OK
+    for r in rules:
+        flag = "" if r.default_enabled else " (off by default)"
+        print(f"{r.code}  {r.name:<34} {str(r.severity):<8} fix:{r.fix:<9} {r.summary}{flag}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

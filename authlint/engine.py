@@ -1,0 +1,491 @@
+"""The engine: discover files, build units, run rules, apply configuration and
+suppressions, and turn hits into findings.  Rules stay pure; everything with
+side effects or policy happens here, once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Iterable
+
+from . import rules as registry
+from . import suppressions
+from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from .rules.base import Hit
+from .secrets import redact_text
+from .settings import Settings
+from .source import DecodeError, Source
+from .textmap import ChainMap, FileMap, ScalarMap, TextMap
+from .units import AuthDoc, CommandRef, FileUnit, JobUnit, ShellUnit
+from .workspace import ReadError, Workspace, classify, display_path
+
+CREDENTIAL_FAMILY = "AL1"
+MAX_CALL_DEPTH = 3
+_GL_VAR = re.compile(r"\$\$|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+_AUTH_HINT = re.compile(r'"?(auths|credsStore|credHelpers)"?\s*:')
+
+
+@dataclass
+class Problem:
+    """A finding the engine itself raises (parse errors, unresolved includes)."""
+
+    code: str
+    source: Source
+    span: Span
+    message: str
+
+
+@dataclass
+class LintResult:
+    findings: list[Finding]
+    sources: dict[str, Source]  # display path -> source, for reporters and fixes
+    files: list[str]  # display paths linted and reported on
+    errors: list[str] = field(default_factory=list)  # one-line errors (unreadable input)
+    secrets: dict[int, tuple[str, ...]] = field(default_factory=dict)  # id(finding) -> values to redact
+
+
+class Linter:
+    def __init__(self, settings: Settings, overlays: dict[str, str] | None = None) -> None:
+        self.settings = settings
+        self.enabled = registry.resolve_selection(settings.select, settings.extend_select, settings.ignore)
+        self.modules = [m for m in registry.all_modules() if m.RULE.code in self.enabled]
+        self.hooks = {h: [m for m in self.modules if hasattr(m, h)] for h in registry.HOOKS}
+        self.ws = Workspace(settings, dict(overlays or {}))
+
+    # ------------------------------------------------------------------ entry
+    def lint_paths(self, paths: Iterable[str | Path]) -> LintResult:
+        run = _Run(self)
+        return run.execute([Path(p) for p in paths])
+
+
+class _Run:
+    """One lint run: units built once, hits gathered, then post-processed."""
+
+    def __init__(self, linter: Linter) -> None:
+        self.l = linter
+        self.ws = linter.ws
+        self.hits: list[tuple[ModuleType, Hit]] = []
+        self.problems: list[Problem] = []
+        self.sources: dict[str, Source] = {}
+        self.report: set[str] = set()
+        self.errors: list[str] = []
+        self.shell_cache: dict[int, ShellUnit] = {}
+        self.file_units: dict[str, ShellUnit] = {}
+        self.done_pipelines: set[str] = set()
+        self.auth_seen: set[tuple[str, int]] = set()
+
+    # ---------------------------------------------------------------- driver
+    def execute(self, paths: list[Path]) -> LintResult:
+        for p in paths:
+            if not p.exists() and str(p.absolute()) not in self.ws.overlays:
+                self.errors.append(f"{display_path(p)}: no such file or directory")
+        candidates = self.ws.discover([p for p in paths if p.exists() or str(p.absolute()) in self.ws.overlays])
+        ci = [c for c in candidates if c[1] == "ci"]
+        # Pipelines first, so included files and called scripts get their context.
+        for path, _, explicit in sorted(ci, key=lambda c: (not _is_root_name(c[0]), str(c[0]))):
+            self._lint_ci(path, explicit)
+        for path, kind, explicit in candidates:
+            shown = display_path(path)
+            if kind == "shell":
+                self.report.add(shown)
+                self._lint_shell_file(path)
+            elif kind == "auth":
+                self.report.add(shown)
+                self._lint_auth_file(path)
+            elif kind == "unknown" and explicit:
+                self.report.add(shown)
+                self._lint_unknown(path)
+        return self._finish()
+
+    def _read(self, path: Path) -> Source | None:
+        try:
+            src = self.ws.read(path)
+        except DecodeError as exc:
+            shown = display_path(path)
+            src = Source(shown, "")
+            self.sources[shown] = src
+            self.problems.append(Problem("AL001", src, Span(0, 0), f"cannot read file: {exc}"))
+            return None
+        except (ReadError, OSError) as exc:
+            self.errors.append(str(exc) if isinstance(exc, ReadError) else f"{display_path(path)}: {exc}")
+            return None
+        self.sources[src.path] = src
+        return src
+
+    # -------------------------------------------------------------- pipelines
+    def _lint_ci(self, path: Path, explicit: bool) -> None:
+        shown = display_path(path)
+        if shown in self.done_pipelines:
+            self.report.add(shown)
+            return
+        project = _project_dir(path)
+        root = None
+        if not _is_root_name(path):
+            root = self._including_root(path, project)
+        if root is not None:
+            self.report.add(shown)
+            if display_path(root) in self.done_pipelines:
+                return
+            self._lint_pipeline(root, project, report_all=False)
+        else:
+            self.report.add(shown)
+            self._lint_pipeline(path, project, report_all=explicit or _is_root_name(path))
+
+    def _including_root(self, path: Path, project: Path) -> Path | None:
+        """The project's .gitlab-ci.yml when it includes path (pre-commit passes only changed files)."""
+        root = project / ".gitlab-ci.yml"
+        if not self.ws.exists(root) or root.resolve() == path.resolve():
+            return None
+        pipeline = self._load_pipeline(root, project)
+        target = display_path(path)
+        if pipeline is not None and any(s.path == target for s in self._pipeline_sources(pipeline)):
+            return root
+        return None
+
+    def _load_pipeline(self, root: Path, project: Path):
+        from .gitlab import load_pipeline
+
+        key = str(root.absolute())
+        cache = self.__dict__.setdefault("_pipelines", {})
+        if key not in cache:
+            def read(rel: str) -> Source:
+                src = self.ws.read(project / rel)
+                self.sources[src.path] = src
+                return src
+
+            rel_root = Path(root).absolute().relative_to(project.absolute()).as_posix()
+            try:
+                cache[key] = load_pipeline(rel_root, read, str(project))
+            except (ReadError, OSError) as exc:
+                self.errors.append(str(exc))
+                cache[key] = None
+            except DecodeError as exc:
+                src = Source(display_path(root), "")
+                self.sources[src.path] = src
+                self.problems.append(Problem("AL001", src, Span(0, 0), f"cannot read file: {exc}"))
+                cache[key] = None
+        return cache[key]
+
+    @staticmethod
+    def _pipeline_sources(pipeline) -> list[Source]:
+        return [f.source for f in pipeline.files.values()]
+
+    def _lint_pipeline(self, root: Path, project: Path, report_all: bool) -> None:
+        self.done_pipelines.add(display_path(root))
+        pipeline = self._load_pipeline(root, project)
+        if pipeline is None:
+            return
+        for p in pipeline.problems:
+            src = self._source_for(pipeline, p.path)
+            if src is not None:
+                self.problems.append(Problem(p.code, src, p.span, p.message))
+        files = self._pipeline_sources(pipeline)
+        if report_all:
+            self.report.update(s.path for s in files)
+        script_scalars: set[int] = set()
+        jobs = [self._job_unit(job, pipeline, project) for job in pipeline.jobs.values()]
+        for ju in jobs:
+            for unit in ju.units:
+                if unit.line is not None:
+                    script_scalars.add(id(unit.line.scalar))
+        for yf in pipeline.files.values():
+            unit = FileUnit(yf.source, "ci", yaml=yf, pipeline=pipeline)
+            self._run_hook("check_file", unit)
+            self._yaml_auth_docs(yf, pipeline, script_scalars)
+        for ju in jobs:
+            if not ju.job.hidden:
+                self._run_hook("check_job", ju)
+            for ref in ju.commands + ju.after:
+                self._run_hook("check_command", ref)
+                self._shell_auth_docs(ref)
+
+    def _source_for(self, pipeline, path: str) -> Source | None:
+        yf = pipeline.files.get(path)
+        if yf is not None:
+            return yf.source
+        for s in self.sources.values():
+            if s.path == path or s.path.endswith("/" + path):
+                return s
+        return None
+
+    # ------------------------------------------------------------------- jobs
+    def _job_unit(self, job, pipeline, project: Path) -> JobUnit:
+        ju = JobUnit(job, pipeline)
+        for section in ("before_script", "script", "after_script"):
+            target = ju.after if section == "after_script" else ju.commands
+            for line in getattr(job, section):
+                unit = self._script_line_unit(line, section)
+                ju.units.append(unit)
+                self._append_commands(ju, target, unit, project, depth=0)
+        return ju
+
+    def _append_commands(self, ju: JobUnit, target: list[CommandRef], unit: ShellUnit, project: Path, depth: int) -> None:
+        for cmd in unit.script.commands:
+            ref = CommandRef(cmd, unit, ju, len(target))
+            target.append(ref)
+            called = _called_script(cmd)
+            if called and depth < MAX_CALL_DEPTH:
+                sub = self._called_unit(project, called, ref)
+                if sub is not None:
+                    self._append_commands(ju, target, sub, project, depth + 1)
+
+    def _script_line_unit(self, line, section: str) -> ShellUnit:
+        key = id(line.scalar)
+        cached = self.shell_cache.get(key)
+        if cached is not None and cached.section == section:
+            return cached
+        from .shell import parse
+
+        scalar = line.scalar
+        unit = ShellUnit(parse(scalar.value), scalar.source, ScalarMap(scalar.source, scalar.text), section, line)
+        self.shell_cache[key] = unit
+        return unit
+
+    def _called_unit(self, project: Path, rel: str, ref: CommandRef) -> ShellUnit | None:
+        path = (project / rel).resolve() if not rel.startswith("/") else None
+        if path is None or not self.ws.exists(path):
+            return None
+        base = self._shell_unit_for_file(path)
+        if base is None:
+            return None
+        return ShellUnit(base.script, base.source, base.tmap, None, None, called_from=ref)
+
+    def _shell_unit_for_file(self, path: Path) -> ShellUnit | None:
+        key = str(path.absolute())
+        if key in self.file_units:
+            return self.file_units[key]
+        src = self._read(path)
+        if src is None:
+            self.file_units[key] = None  # type: ignore[assignment]
+            return None
+        from .shell import parse
+
+        unit = ShellUnit(parse(src.text), src, FileMap(src))
+        self.file_units[key] = unit
+        return unit
+
+    # ------------------------------------------------------------ shell files
+    def _lint_shell_file(self, path: Path) -> None:
+        unit = self._shell_unit_for_file(path)
+        if unit is None:
+            return
+        self._run_hook("check_file", FileUnit(unit.source, "shell", shell=unit))
+        for cmd in unit.script.commands:
+            ref = CommandRef(cmd, unit, None)
+            self._run_hook("check_command", ref)
+            self._shell_auth_docs(ref)
+
+    def _lint_auth_file(self, path: Path) -> None:
+        src = self._read(path)
+        if src is None:
+            return
+        self._run_hook("check_file", FileUnit(src, "auth"))
+        self._auth_doc(src.text, [], FileMap(src), "file")
+
+    def _lint_unknown(self, path: Path) -> None:
+        src = self._read(path)
+        if src is not None:
+            self._run_hook("check_file", FileUnit(src, "other"))
+
+    # -------------------------------------------------------------- auth JSON
+    def _yaml_auth_docs(self, yf, pipeline, script_scalars: set[int]) -> None:
+        from .yaml.model import scalars_in
+
+        names = _variable_names(pipeline)
+        for doc in yf.documents:
+            for scalar in scalars_in(doc):
+                if id(scalar) in script_scalars or not _AUTH_HINT.search(scalar.value):
+                    continue
+                if not scalar.value.lstrip().startswith("{"):
+                    continue
+                opaque = [(m.start(), m.end()) for m in _GL_VAR.finditer(scalar.value) if m.group() != "$$"]
+                tmap = ScalarMap(scalar.source, scalar.text)
+                self._auth_doc(scalar.value, opaque, tmap, "yaml", variable=names.get(id(scalar)), scalar=scalar)
+
+    def _shell_auth_docs(self, ref: CommandRef) -> None:
+        cmd = ref.cmd
+        for word in cmd.args if cmd.name is not None and cmd.basename in ("echo", "printf") else []:
+            template, to_shell, opaque = word.template_map()
+            if "{" in template and _AUTH_HINT.search(template):
+                forbidden = '"\\$`' if word.quoting in ("double", "mixed") else "'" if word.quoting == "single" else " \t'\"\\$`*?[]{}|&;<>()#~"
+                tmap = ChainMap(ref.unit.tmap, to_shell, word.start, forbidden)
+                self._auth_doc(template, opaque, tmap, "shell", command=ref)
+        for redirect in cmd.redirects:
+            hd = redirect.heredoc
+            if hd is None or not _AUTH_HINT.search(hd.body):
+                continue
+            opaque = [] if hd.quoted else [(p.start - hd.body_start, p.end - hd.body_start) for p in hd.parts if p.kind != "literal"]
+            tmap = ChainMap(ref.unit.tmap, [hd.body_start + i for i in range(len(hd.body))], hd.body_start)
+            self._auth_doc(hd.body, opaque, tmap, "heredoc", command=ref)
+
+    def _auth_doc(self, text: str, opaque, tmap: TextMap, origin: str, **kw) -> None:
+        key = (tmap.source.path, tmap.offset(0))
+        job = kw.get("command").job if kw.get("command") is not None else None
+        if key in self.auth_seen and job is None:
+            return
+        self.auth_seen.add(key)
+        from .authjson import parse_json
+
+        start = len(text) - len(text.lstrip())
+        result = parse_json(text, opaque)
+        doc = AuthDoc(text, list(opaque), result, tmap, origin, job=job, **kw)
+        self._run_hook("check_auth", doc)
+
+    # ------------------------------------------------------------ rule calls
+    def _run_hook(self, hook: str, unit) -> None:
+        for module in self.l.hooks[hook]:
+            options = self.l.settings.options_for(module.RULE.code, module.RULE.options)
+            try:
+                for hit in getattr(module, hook)(unit, options) or ():
+                    self.hits.append((module, hit))
+            except RecursionError:
+                self.errors.append(f"internal error in {module.RULE.code} on {unit.source.path}: input too deeply nested")
+
+    # ---------------------------------------------------------- post-process
+    def _finish(self) -> LintResult:
+        mods = registry.by_code()
+        for p in self.problems:
+            if p.code in self.l.enabled and p.code in mods:
+                self.hits.append((mods[p.code], Hit(p.source, p.span, p.message)))
+        findings: list[Finding] = []
+        secrets: dict[int, tuple[str, ...]] = {}
+        seen: set[tuple] = set()
+        supp_cache: dict[str, suppressions.FileSuppressions] = {}
+        for module, hit in self.hits:
+            rule = module.RULE
+            src = hit.source
+            if src.path not in self.report:
+                continue
+            dedupe = (rule.code, src.path, hit.span.start, hit.span.end, hit.message)
+            if dedupe in seen:
+                continue
+            seen.add(dedupe)
+            if rule.code in self.l.settings.ignored_for_path(src.path):
+                continue
+            supp = supp_cache.setdefault(src.path, suppressions.parse(src))
+            line = src.index.line_of(hit.span.start)
+            if supp.match(line, rule.code, rule.name):
+                continue
+            if rule.code.startswith(CREDENTIAL_FAMILY) and line in supp.allow_lines:
+                continue
+            f = Finding(
+                code=rule.code,
+                name=rule.name,
+                severity=self.l.settings.severity_for(rule.code, rule.severity),
+                message=redact_text(hit.message, hit.secrets),
+                path=src.path,
+                span=hit.span,
+                job=hit.job,
+                fix=hit.fix,
+                fingerprint_key=hit.key,
+            )
+            findings.append(f)
+            secrets[id(f)] = hit.secrets
+        findings += self._unused_suppressions(supp_cache)
+        findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))
+        _fingerprint(findings, self.sources, secrets)
+        files = sorted(self.report)
+        return LintResult(findings, self.sources, files, self.errors, secrets)
+
+    def _unused_suppressions(self, cache: dict[str, suppressions.FileSuppressions]) -> list[Finding]:
+        if "AL003" not in self.l.enabled:
+            return []
+        out = []
+        for path in self.report:
+            src = self.sources.get(path)
+            if src is None:
+                continue
+            supp = cache.get(path) or suppressions.parse(src)
+            for s in supp.items:
+                active = {c for c in s.codes if (m := registry.lookup(c)) is not None and m.RULE.code in self.l.enabled}
+                unknown = [c for c in s.codes if registry.lookup(c) is None]
+                unused = sorted(c for c in active if registry.lookup(c).RULE.code not in s.used)  # type: ignore[union-attr]
+                if not unused and not unknown:
+                    continue
+                span = suppressions.removal_span(s, src)
+                all_unused = len(unused) + len(unknown) == len(s.codes)
+                fix = Fix("remove the unused suppression", (Edit(src.path, span.start, span.end, ""),), Applicability.SAFE) if all_unused else None
+                what = ", ".join(unused + [f"{c} (unknown rule)" for c in unknown])
+                out.append(Finding("AL003", "unused-suppression", self.l.settings.severity_for("AL003", Severity.WARNING),
+                                   f"unused suppression: nothing to ignore for {what}", path, s.span, fix=fix))
+        return out
+
+
+def _fingerprint(findings: list[Finding], sources: dict[str, Source], secrets: dict[int, tuple[str, ...]]) -> None:
+    """Line-independent, secret-free identities: rule, path, job, redacted text, occurrence."""
+    counts: dict[tuple, int] = defaultdict(int)
+    for f in findings:
+        src = sources.get(f.path)
+        snippet = src.text[f.span.start : f.span.end] if src else ""
+        snippet = redact_text(" ".join(snippet.split()), secrets.get(id(f), ()))
+        base = (f.code, f.path, f.job or "", f.fingerprint_key or snippet)
+        counts[base] += 1
+        digest = hashlib.sha256("\0".join((*base, str(counts[base]))).encode("utf-8", "surrogatepass")).hexdigest()
+        f.fingerprint_key = digest[:32]
+
+
+def _is_root_name(path: Path) -> bool:
+    return path.name in (".gitlab-ci.yml", ".gitlab-ci.yaml")
+
+
+def _project_dir(path: Path) -> Path:
+    """The repository root for a CI file: nearest ancestor with .git, else the file's directory."""
+    start = path.absolute().parent
+    for d in (start, *start.parents):
+        if (d / ".git").exists():
+            return d
+        if d == Path.cwd().absolute():
+            break
+    return start
+
+
+_SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "source", "."}
+
+
+def _called_script(cmd) -> str | None:
+    """Project-relative path of a script a command runs (./ci/x.sh, bash ci/x.sh)."""
+    if cmd.name is None or cmd.name.value is None:
+        return None
+    name = cmd.name.value
+    if cmd.basename in _SHELLS:
+        for word in cmd.args:
+            if word.value is None:
+                return None
+            if word.value.startswith("-"):
+                if word.value in ("-c",):
+                    return None
+                continue
+            return _local_script(word.value)
+        return None
+    if "/" in name:
+        return _local_script(name)
+    return None
+
+
+def _local_script(value: str) -> str | None:
+    value = value.removeprefix("$CI_PROJECT_DIR/").removeprefix("${CI_PROJECT_DIR}/")
+    if value.startswith("/") or "$" in value or not value:
+        return None
+    value = value.removeprefix("./")
+    return value if classify(Path(value)) in ("shell", None) else None
+
+
+def _variable_names(pipeline) -> dict[int, str]:
+    names: dict[int, str] = {}
+    for var in pipeline.variables.values():
+        if var.value is not None:
+            names[id(var.value)] = var.name
+    for job in pipeline.jobs.values():
+        for var in job.variables.values():
+            if var.value is not None:
+                names[id(var.value)] = var.name
+        for combo in job.matrix:
+            for var in combo.values():
+                if var.value is not None:
+                    names[id(var.value)] = var.name
+    return names

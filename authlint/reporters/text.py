@@ -1,0 +1,88 @@
+"""Human output in ruff's style: `path:line:col: CODE message` and a code frame."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..diagnostics import Applicability, Finding
+from . import Report
+
+_RESET, _BOLD, _RED, _YELLOW, _CYAN, _BLUE, _DIM = "\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[34m", "\x1b[2m"
+_SEV_COLOR = {"error": _RED, "warning": _YELLOW, "info": _CYAN}
+
+
+def _c(report: Report, code: str, text: str) -> str:
+    return f"{code}{text}{_RESET}" if report.color else text
+
+
+def frame(report: Report, f: Finding) -> list[str]:
+    src = report.source_of(f)
+    if src is None or not src.text:
+        return []
+    index = src.index
+    line0 = index.line_of(f.span.start)
+    start_col = f.span.start - index.line_starts[line0]
+    end = min(f.span.end, index.line_end(line0)) if f.span.end > f.span.start else f.span.start
+    width = max(1, end - f.span.start)
+    text = report.redact(f, index.line_text(line0)).expandtabs(1)
+    if len(text) > 200:  # keep minified one-liners readable
+        lo = max(0, start_col - 60)
+        text = ("…" if lo else "") + text[lo : lo + 160] + "…"
+        start_col = start_col - lo + (1 if lo else 0)
+    gutter = str(line0 + 1)
+    pad = " " * len(gutter)
+    caret = " " * start_col + "^" * min(width, max(1, len(text) - start_col))
+    bar = _c(report, _BLUE, "|")
+    return [
+        f"{pad} {bar}",
+        f"{_c(report, _BLUE, gutter)} {bar} {text}",
+        f"{pad} {bar} {_c(report, _SEV_COLOR.get(str(f.severity), ''), caret + ' ' + f.code)}",
+    ]
+
+
+def render(report: Report) -> str:
+    out: list[str] = []
+    findings = report.result.findings
+    for f in findings:
+        pos = report.source_of(f).index.position(f.span.start) if report.source_of(f) else None
+        where = f"{f.path}:{pos.line}:{pos.column}" if pos else f.path
+        mark = " [*]" if f.fix and f.fix.applicability == Applicability.SAFE and f.fix.edits else ""
+        code = _c(report, _BOLD + _SEV_COLOR.get(str(f.severity), ""), f.code)
+        out.append(f"{_c(report, _BOLD, where)}: {code}{mark} {f.message}")
+        out.extend(frame(report, f))
+        if f.fix is not None:
+            note = f.fix.title
+            if f.fix.applicability == Applicability.UNSAFE:
+                note += " (unsafe fix)"
+            elif f.fix.applicability == Applicability.DISPLAY_ONLY:
+                note += f" (not applied automatically: {f.fix.reason})" if f.fix.reason else " (suggestion)"
+            out.append(f"  = help: {report.redact(f, note)}")
+        out.append("")
+    if report.statistics and findings:
+        counts = Counter((f.code, f.name) for f in findings)
+        fixable = Counter(f.code for f in findings if f.fix and f.fix.edits)
+        for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            out.append(f"{n:>5}  {code}  {'[*] ' if fixable[code] else '    '}{name}")
+        out.append("")
+    for err in report.result.errors:
+        out.append(f"error: {err}")
+    out.append(summary(report))
+    return "\n".join(out) + "\n"
+
+
+def summary(report: Report) -> str:
+    findings = report.result.findings
+    parts = []
+    if report.fixed_count:
+        parts.append(f"Fixed {report.fixed_count} finding{'s' if report.fixed_count != 1 else ''}.")
+    if not findings:
+        parts.append("All checks passed!" if not report.fixed_count else "No findings remain.")
+        return " ".join(parts)
+    parts.append(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}.")
+    safe = sum(1 for f in findings if f.fix and f.fix.edits and f.fix.applicability == Applicability.SAFE)
+    unsafe = sum(1 for f in findings if f.fix and f.fix.edits and f.fix.applicability == Applicability.UNSAFE)
+    if safe:
+        parts.append(f"[*] {safe} fixable with `authlint fix`.")
+    if unsafe and report.unsafe_hint:
+        parts.append(f"{unsafe} more fixable with `authlint fix --unsafe-fixes`.")
+    return "\n".join(parts)

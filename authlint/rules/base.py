@@ -1,0 +1,95 @@
+"""What a rule module declares: metadata, docs, examples, and its check hooks.
+
+A rule module defines ``RULE = Rule(...)`` plus any of the hooks below, each a
+pure function returning ``Hit``s:
+
+* ``check_file(unit: FileUnit, options)``        once per linted file
+* ``check_job(unit: JobUnit, options)``          once per resolved job
+* ``check_command(ref: CommandRef, options)``    once per shell command
+* ``check_auth(doc: AuthDoc, options)``          once per auth JSON document
+
+The engine attaches code, name and severity, applies configuration and
+suppressions, and turns hits into ``Finding``s.  Rules never do I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..diagnostics import Fix, Severity, Span
+from ..source import Source
+
+FIX_NONE, FIX_SAFE, FIX_UNSAFE, FIX_SOMETIMES = "none", "safe", "unsafe", "sometimes"
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: Severity
+    summary: str  # one line, shown by `authlint rules`
+    fix: str = FIX_NONE  # what RULES.md promises: none / safe / unsafe / sometimes
+    default_enabled: bool = True
+    options: dict[str, Any] = field(default_factory=dict)  # option name -> default
+
+
+@dataclass
+class Hit:
+    """A rule's report, in file coordinates."""
+
+    source: Source
+    span: Span
+    message: str
+    fix: Fix | None = None
+    job: str | None = None
+    secrets: tuple[str, ...] = ()  # values to redact wherever this finding is shown
+    key: str = ""  # secret-free discriminator for the fingerprint
+
+
+MARK_OPEN, MARK_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ mark the expected span in examples
+
+
+@dataclass(frozen=True)
+class Example:
+    """A code sample for docs and tests.
+
+    kind: 'sh' (a shell snippet: also wrapped in YAML by the harness),
+    'yaml' (a whole .gitlab-ci.yml) or 'json' (a committed auth file).
+    In invalid examples, ⟦ and ⟧ mark the expected span of the first finding.
+    ``fixed`` is the expected text after applying every fix (unsafe included);
+    ``files`` are extra project files (path -> text) for includes and scripts.
+    """
+
+    code: str
+    kind: str = "sh"
+    fixed: str | None = None
+    files: dict[str, str] = field(default_factory=dict)
+    path: str | None = None
+    count: int | None = None  # expected number of findings of this rule, when it matters
+
+    @property
+    def text(self) -> str:
+        return self.code.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+
+    @property
+    def marked(self) -> tuple[int, int] | None:
+        if MARK_OPEN not in self.code:
+            return None
+        start = self.code.index(MARK_OPEN)
+        end = self.code.index(MARK_CLOSE) - 1
+        return start, end
+
+    @property
+    def filename(self) -> str:
+        return self.path or {"sh": "script.sh", "yaml": ".gitlab-ci.yml", "json": "config.json"}[self.kind]
+
+
+DOC_SECTIONS = ("What it does", "Why is this bad?", "Example", "Use instead", "Fix safety")
+
+
+def doc_sections(doc: str) -> dict[str, str]:
+    """Split a rule docstring into its '## Title' sections."""
+    parts = re.split(r"^## +(.+?)\s*$", doc or "", flags=re.M)
+    return {parts[i].strip(): parts[i + 1].strip() for i in range(1, len(parts) - 1, 2)}

@@ -1,0 +1,456 @@
+"""Secret recognition: GitLab token patterns, placeholders, redaction, and a lazy detect-secrets adapter.
+
+Importing this module is cheap (``re``, ``hashlib``, ``math`` only). detect-secrets (which drags in
+``requests``, ~145 ms) is imported inside :func:`scan_lines`, and only when a line survives the
+cheap pre-filter.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+__all__ = [
+    "TOKEN_KINDS",
+    "DetectedSecret",
+    "TokenKind",
+    "TokenMatch",
+    "find_gitlab_tokens",
+    "fingerprint",
+    "is_allowlisted",
+    "is_placeholder",
+    "looks_like_literal_secret",
+    "redact",
+    "redact_text",
+    "scan_lines",
+    "shannon_entropy",
+]
+
+
+# --------------------------------------------------------------------------- GitLab tokens
+
+
+@dataclass(frozen=True)
+class TokenKind:
+    prefix: str  # the standard prefix, e.g. 'glpat-'
+    kind: str  # human description used in messages
+    min_body: int  # shortest body accepted after the prefix (gitleaks lengths)
+    hex_body: bool = False  # body is hex (lower entropy ceiling: 4 bits/char)
+
+
+TOKEN_KINDS: dict[str, TokenKind] = {
+    k.prefix: k
+    for k in (
+        TokenKind("glpat-", "personal access token (glpat-)", 20),
+        TokenKind("gldt-", "deploy token (gldt-)", 20),
+        TokenKind("glcbt-", "CI/CD job token (glcbt-)", 20),
+        TokenKind("glrt-", "runner authentication token (glrt-)", 20),
+        TokenKind("glptt-", "pipeline trigger token (glptt-)", 40, hex_body=True),
+        TokenKind("glft-", "feed token (glft-)", 20),
+        TokenKind("glimt-", "incoming mail token (glimt-)", 25),
+        TokenKind("glagent-", "agent token (glagent-)", 50),
+        TokenKind("glsoat-", "SCIM token (glsoat-)", 20),
+        TokenKind("glffct-", "feature flags client token (glffct-)", 20),
+        TokenKind("glwt-", "workspace token (glwt-)", 20),
+        TokenKind("gloas-", "OAuth application secret (gloas-)", 64, hex_body=True),
+        TokenKind("_gitlab_session=", "session cookie (_gitlab_session=)", 32, hex_body=True),
+        TokenKind("GR1348941", "runner registration token (GR1348941)", 20),
+    )
+}
+
+
+@dataclass(frozen=True)
+class TokenMatch:
+    start: int  # char offsets in the scanned text; [start, end) includes a custom instance prefix
+    end: int
+    kind: str
+    text: str
+    prefix: str = ""  # the standard prefix ('glpat-', 'GR1348941', ...), a key of TOKEN_KINDS
+    routable: bool = False  # '<payload>.<2><7>' form (GitLab 17.x+ routable tokens)
+
+
+# One combined regex; every alternative starts with a literal so the scan is cheap.
+# No boundary before `gl`: instances may put a custom prefix in front (`SIE-glpat-`, `myco-glrt-`).
+# The routable suffix is `.` + 2 base36 length chars + 7 base36 CRC chars.
+_TOKEN_RE = re.compile(
+    r"(?P<pfx>gl(?:pat|dt|rt|cbt|ptt|ft|imt|agent|soat|ffct|wt|oas)-)"
+    r"(?P<body>[0-9A-Za-z_-]{20,300})(?P<suffix>\.[0-9a-z]{9})?(?![0-9A-Za-z_-])"
+    r"|(?P<gr>GR1348941)(?P<grbody>[0-9A-Za-z_-]{20,300})(?![0-9A-Za-z_-])"
+    r"|(?P<sess>_gitlab_session=)(?P<sessbody>[0-9a-z]{32})(?![0-9A-Za-z])"
+)
+# Instance-wide custom prefix right before a `gl…-` prefix, e.g. 'SIE-' or 'myco-'.
+_CUSTOM_PREFIX_RE = re.compile(r"(?<![0-9A-Za-z_-])[0-9A-Za-z][0-9A-Za-z_-]{0,19}-\Z")
+# Documentation-ish words inside a body (>= 5 letters, so a random body hits one ~1e-6 of the time).
+_BODY_PLACEHOLDER_RE = re.compile(
+    r"token|secret|example|sample|placeholder|redact|dummy|change_?me|replace|insert|masked|your[_-]",
+    re.IGNORECASE,
+)
+_HAS_DIGIT_OR_UPPER_RE = re.compile(r"[0-9A-Z]")
+_ROUTABLE_MIN_BODY = 27
+_MIN_ENTROPY = 3.0  # gitleaks' floor for standard tokens; random 20-char bodies score >= 3.1
+_MIN_ENTROPY_HEX = 2.5  # 32 random hex chars score below 3.0 about once in 10^4
+_MIN_ENTROPY_ROUTABLE = 4.0  # gitleaks' floor; realistic routable tokens score >= 4.5
+
+
+def find_gitlab_tokens(text: str) -> list[TokenMatch]:
+    """Every plausible GitLab token in *text* (placeholders and low-entropy bodies rejected)."""
+    out: list[TokenMatch] = []
+    for m in _TOKEN_RE.finditer(text):
+        tm = _token_from_match(text, m)
+        if tm is not None:
+            out.append(tm)
+    return out
+
+
+def _token_from_match(text: str, m: re.Match[str]) -> TokenMatch | None:
+    if m["pfx"]:
+        prefix, body, suffix = m["pfx"], m["body"], m["suffix"] or ""
+    elif m["gr"]:
+        prefix, body, suffix = m["gr"], m["grbody"], ""
+    else:
+        prefix, body, suffix = m["sess"], m["sessbody"], ""
+    start, end = m.start(), m.end()
+    if suffix and len(body) < _ROUTABLE_MIN_BODY:  # too short to be routable: keep the plain token
+        end -= len(suffix)
+        suffix = ""
+    if not _plausible_body(TOKEN_KINDS[prefix], body, suffix):
+        return None
+    if prefix.startswith("gl"):
+        custom = _CUSTOM_PREFIX_RE.search(text, max(0, start - 21), start)
+        if custom:
+            start = custom.start()
+    return TokenMatch(start, end, TOKEN_KINDS[prefix].kind, text[start:end], prefix, bool(suffix))
+
+
+def _plausible_body(kind: TokenKind, body: str, suffix: str) -> bool:
+    if len(body) < kind.min_body or _BODY_PLACEHOLDER_RE.search(body):
+        return False
+    # A random body without a digit or capital is ~1e-7 likely; such bodies are words/paths.
+    if kind.prefix != "_gitlab_session=" and not _HAS_DIGIT_OR_UPPER_RE.search(body):
+        return False
+    if suffix:
+        return shannon_entropy(body + suffix) >= _MIN_ENTROPY_ROUTABLE
+    return shannon_entropy(body) >= (_MIN_ENTROPY_HEX if kind.hex_body else _MIN_ENTROPY)
+
+
+def shannon_entropy(s: str) -> float:
+    """Shannon entropy in bits per character (0.0 for the empty string)."""
+    n = len(s)
+    if not n:
+        return 0.0
+    return -sum(c / n * math.log2(c / n) for c in Counter(s).values())
+
+
+# --------------------------------------------------------------------------- redaction
+
+
+REDACTED = "…[redacted]"
+
+
+def redact(secret: str) -> str:
+    """'glpat-AbCd…' -> 'glpa…[redacted]': at most 4 chars and at most 1/4 of the secret survive."""
+    return secret[: min(4, len(secret) // 4)] + REDACTED
+
+
+def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
+    """Replace every GitLab token and every occurrence of *secrets* in *text* by its redacted form."""
+    spans = [(t.start, t.end) for t in find_gitlab_tokens(text)]
+    for secret in set(secrets):
+        if secret:
+            spans.extend(_occurrences(text, secret))
+    if not spans:
+        return text
+    parts: list[str] = []
+    pos = 0
+    for start, end in _merge(spans):
+        parts.append(text[pos:start])
+        parts.append(redact(text[start:end]))
+        pos = end
+    parts.append(text[pos:])
+    return "".join(parts)
+
+
+def _occurrences(text: str, needle: str) -> Iterator[tuple[int, int]]:
+    i = text.find(needle)
+    while i >= 0:
+        yield i, i + len(needle)
+        i = text.find(needle, i + 1)
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    # Overlapping secrets are redacted as one, so no tail of either leaks between them.
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def fingerprint(*parts: str) -> str:
+    """Stable, secret-free id: sha256 hex of the parts joined with NUL."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# --------------------------------------------------------------------------- placeholders
+
+
+_PLACEHOLDER_RE = re.compile(
+    r"PRIVATE_REGISTRY_URL|BASE64_ENCODED_CREDENTIAL"
+    r"|<[^<>\s][^<>\n]{0,80}>"  # <token>, <your-proxy>, <aws_account_id>, <...>
+    r"|my_username|my_password"
+    r"|(?<![\w.-])(?:user(?:name)?|my_user):(?:pass(?:word)?)(?![\w.-])"  # USER:PASSWORD, user:pass
+    r"|change_?me|your[-_ ]?(?:token|password|pass|secret|user(?:name)?|key|registry|auth)"
+    r"|\(base64 content from above\)"
+    r"|\.\.\.|…"
+    r"|redacted|\[masked\]|\*{3,}"
+    # base64 of 'my_username:my_password' (GitLab docs) and of 'username:password'
+    r"|bXlfdXNlcm5hbWU6bXlfcGFzc3dvcmQ|dXNlcm5hbWU6cGFzc3dvcmQ",
+    re.IGNORECASE,
+)
+# All-x values ('xxxx', 'XXXX-XXXX', 'glpat-xxxxxxxxxxxxxxxxxxxx'): >= 3 x's and nothing but separators.
+_ALL_X_RE = re.compile(
+    r"(?:(?:[\w-]{0,20}-)?gl[a-z]{1,5}-|GR1348941)?[-_:.]*x{3,}[xX\-_:.]*",
+    re.IGNORECASE,
+)
+_QUOTES = ("'", '"')
+
+
+def is_placeholder(value: str) -> bool:
+    """True for documentation placeholders left in place (RULES.md AL307, domain M13)."""
+    v = _unquote(value.strip())
+    return bool(_PLACEHOLDER_RE.search(v) or _ALL_X_RE.fullmatch(v))
+
+
+def _unquote(v: str) -> str:
+    if len(v) >= 2 and v[0] == v[-1] and v[0] in _QUOTES:
+        return v[1:-1].strip()
+    return v
+
+
+# --------------------------------------------------------------------------- literal secrets
+
+
+# `$X`, `${X}`, `${X:-default}` (and any `${…}`), `$$X` (GitLab's escaped `$`: still `$X` in the
+# shell), PowerShell `$env:X`, cmd `%X%`.
+_VAR_REF_RE = re.compile(r"\$+(?:env:\w+|\{[^{}]*\}|\w+|[@*#?$!-])|%\w+%", re.IGNORECASE)
+
+
+def looks_like_literal_secret(value: str) -> bool:
+    """Whether a value given as a password/token is a committed literal (not a reference/placeholder)."""
+    v = _unquote(value.strip())
+    if not v or is_placeholder(v):
+        return False
+    rest = _VAR_REF_RE.sub("", _strip_command_substitutions(v))
+    rest = rest.replace('"', "").replace("'", "").strip()
+    if not rest:
+        return False
+    # `$USER:$PASS`, `${A}/${B}`: only glue left between references.
+    return rest == v or any(ch.isalnum() for ch in rest)
+
+
+def _strip_command_substitutions(v: str) -> str:
+    """Remove `$(…)` (balanced) and `` `…` `` spans; what remains is literal text and variables."""
+    out: list[str] = []
+    i, n = 0, len(v)
+    while i < n:
+        if v.startswith("$(", i):
+            i = _skip_balanced(v, i + 2)
+        elif v[i] == "`":
+            close = v.find("`", i + 1)
+            i = n if close < 0 else close + 1
+        else:
+            out.append(v[i])
+            i += 1
+    return "".join(out)
+
+
+def _skip_balanced(v: str, i: int) -> int:
+    depth = 1
+    while i < len(v) and depth:
+        depth += {"(": 1, ")": -1}.get(v[i], 0)
+        i += 1
+    return i
+
+
+# --------------------------------------------------------------------------- allowlist pragma
+
+
+def _allowlist_regexes(nextline: bool) -> list[re.Pattern[str]]:
+    # Same construction as detect_secrets.filters.allowlist.get_allowlist_regexes, all comment styles.
+    comments = [("#", ""), ("//", ""), (r"/\*", r" *\*/"), ("'", ""), ("--", ""), (r"<!--[# \t]*?", " *?-->")]
+    return [
+        re.compile(
+            r"{}[ \t]*{} *pragma: ?{}{}[ -]secret.*?{}[ \t]*$".format(
+                "^" if nextline else "",
+                start,
+                "allowlist" if nextline else "(allow|white)list",
+                "[ -]nextline" if nextline else "",
+                end,
+            )
+        )
+        for start, end in comments
+    ]
+
+
+_ALLOWLIST_SAME_LINE = _allowlist_regexes(nextline=False)
+_ALLOWLIST_NEXT_LINE = _allowlist_regexes(nextline=True)
+
+
+def is_allowlisted(line: str, previous_line: str | None) -> bool:
+    """`pragma: allowlist secret` on *line*, or `pragma: allowlist nextline secret` on the line before."""
+    if "pragma" in line:
+        line = line.rstrip()
+        if any(r.search(line) for r in _ALLOWLIST_SAME_LINE):
+            return True
+    if previous_line and "pragma" in previous_line:
+        prev = previous_line.rstrip()
+        return any(r.search(prev) for r in _ALLOWLIST_NEXT_LINE)
+    return False
+
+
+# --------------------------------------------------------------------------- detect-secrets adapter
+
+
+@dataclass(frozen=True)
+class DetectedSecret:
+    line: int  # the line number the caller gave for that line
+    type: str  # detect-secrets' secret type, e.g. 'Secret Keyword'
+    start: int | None  # char offsets of the secret in that line, when it can be located
+    end: int | None
+
+
+# Plugins worth running on CI files. GitLabTokenDetector is left out on purpose: find_gitlab_tokens
+# is stricter and covers more prefixes, and its 1.5.0 regexes report only the prefix as the secret.
+_WANTED_PLUGINS: tuple[dict[str, Any], ...] = (
+    {"name": "KeywordDetector"},
+    {"name": "Base64HighEntropyString", "limit": 4.5},
+    {"name": "BasicAuthDetector"},
+    {"name": "JwtTokenDetector"},
+    {"name": "PrivateKeyDetector"},
+    {"name": "AWSKeyDetector"},
+    {"name": "GitHubTokenDetector"},
+    {"name": "SlackDetector"},
+    {"name": "StripeDetector"},
+    {"name": "NpmDetector"},
+    {"name": "ArtifactoryDetector"},
+    {"name": "AzureStorageKeyDetector"},
+    {"name": "OpenAIDetector"},
+)
+
+# A line can only produce a finding with the plugins above if it holds what they key on:
+# KeywordDetector's denylist (pass, pwd, secret, contraseña, <api|auth|db|...>_key), BasicAuth's
+# `://user:pass@`, PrivateKey's `PRIVATE KEY`/`PuTTY`, Npm's `_authToken`, Slack's `xox?-`/webhook,
+# JWT's `eyJ`, Artifactory's `AKC`/`AP<hex>`, or a run of >= 20 token characters (AWS key ids,
+# GitHub/Stripe/OpenAI/Azure keys, and any quoted string that can exceed Base64 entropy 4.5, which
+# needs >= 23 distinct characters). Checked against running every line on the corpus.
+_CANDIDATE_RE = re.compile(
+    r"(?i:pass|pwd|secret|contrase|(?:api|auth|service|account|db|database|priv|private|client)_?key"
+    r"|private key|putty|://\S*@|_auth|xox[abposr]-|hooks\.slack)"
+    r"|eyJ|AKC|AP[0-9A-F]"
+    r"|[0-9A-Za-z+/=_-]{20}"
+)
+
+
+def is_scan_candidate(line: str) -> bool:
+    """Cheap test: could any configured detect-secrets plugin flag this line?"""
+    return _CANDIDATE_RE.search(line) is not None
+
+
+def scan_lines(
+    lines: Sequence[tuple[int, str]],
+    filename_hint: str = ".gitlab-ci.yml",
+    *,
+    source_lines: Sequence[str] | None = None,
+    skip_gitlab_tokens: bool = True,
+) -> list[DetectedSecret]:
+    """Run a small detect-secrets plugin set over (line number, text) pairs.
+
+    *filename_hint* picks detect-secrets' keyword regexes: keep a `.yml` hint for script lines taken
+    from YAML (a `.sh` hint needs quotes and misses `password: x`). *source_lines* (the whole file,
+    line 1 first) lets the allowlist pragma be read from the real file lines, e.g. the YAML comment
+    above a script item. Secrets overlapping a GitLab token are dropped when *skip_gitlab_tokens*
+    (AL104 reports those).
+    """
+    runs = _candidate_runs(lines, source_lines)
+    if not runs:
+        return []  # nothing to scan: detect-secrets is never imported
+    found: set[DetectedSecret] = set()  # a set: two plugins may report the same span
+    for (n, text), secret in _run_detect_secrets(runs, filename_hint):
+        d = _locate(n, text, secret.type, secret.secret_value or "")
+        if not (skip_gitlab_tokens and _overlaps_gitlab_token(text, d)):
+            found.add(d)
+    return sorted(found, key=lambda d: (d.line, -1 if d.start is None else d.start, d.type))
+
+
+def _candidate_runs(
+    lines: Sequence[tuple[int, str]], source_lines: Sequence[str] | None
+) -> list[list[tuple[int, str]]]:
+    """Candidate, non-allowlisted lines grouped in runs of consecutive line numbers."""
+    by_number = {n: text for n, text in lines}
+    runs: list[list[tuple[int, str]]] = []
+    last = None
+    for n, text in lines:
+        if not is_scan_candidate(text) or _allowlisted_at(n, text, by_number, source_lines):
+            continue
+        if last is not None and n == last + 1 and runs:
+            runs[-1].append((n, text))
+        else:
+            runs.append([(n, text)])
+        last = n
+    return runs
+
+
+def _allowlisted_at(
+    n: int, text: str, by_number: dict[int, str], source_lines: Sequence[str] | None
+) -> bool:
+    if source_lines is not None and 1 <= n <= len(source_lines):
+        prev = source_lines[n - 2] if n >= 2 else None
+        return is_allowlisted(source_lines[n - 1], prev) or is_allowlisted(text, prev)
+    return is_allowlisted(text, by_number.get(n - 1))
+
+
+def _run_detect_secrets(
+    runs: list[list[tuple[int, str]]], filename_hint: str
+) -> Iterator[tuple[tuple[int, str], Any]]:
+    """Yield ((caller line number, text), PotentialSecret) for every finding."""
+    from detect_secrets.core.scan import _process_line_based_plugins
+    from detect_secrets.settings import transient_settings
+
+    # No `filters_used`: passing it would replace the default filters (and drop the allowlist one).
+    with transient_settings({"plugins_used": _plugin_config()}):
+        for run in runs:
+            # detect-secrets indexes its context (previous line for the nextline pragma) by line
+            # number, so each run is renumbered from 1; a run's first line then has no previous
+            # line, and the real one was already checked by _allowlisted_at.
+            numbered = [(i, text) for i, (_, text) in enumerate(run, 1)]
+            for secret in _process_line_based_plugins(numbered, filename=filename_hint):
+                yield run[secret.line_number - 1], secret
+
+
+@lru_cache(maxsize=1)
+def _plugin_config() -> list[dict[str, Any]]:
+    from detect_secrets.core.plugins.util import get_mapping_from_secret_type_to_class
+
+    available = {cls.__name__ for cls in get_mapping_from_secret_type_to_class().values()}
+    return [dict(p) for p in _WANTED_PLUGINS if p["name"] in available]
+
+
+def _locate(n: int, text: str, type_: str, value: str) -> DetectedSecret:
+    i = text.find(value) if value else -1
+    if i < 0:
+        return DetectedSecret(n, type_, None, None)
+    return DetectedSecret(n, type_, i, i + len(value))
+
+
+def _overlaps_gitlab_token(text: str, d: DetectedSecret) -> bool:
+    if d.start is None or d.end is None:
+        return False
+    return any(t.start < d.end and d.start < t.end for t in find_gitlab_tokens(text))

@@ -1,0 +1,180 @@
+"""Configuration: ``[tool.authlint]`` in pyproject.toml, or authlint.toml /
+.authlint.toml (top-level keys), found in the project directory or above.
+
+Keys (kebab-case as in ruff): select, ignore, extend-select, per-file-ignores,
+exclude, severity (code -> info|warning|error), unsafe-fixes,
+fail-severity, max-file-size, and ``[rules.<CODE>]`` option tables.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import sys
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Severity
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+CONFIG_FILES = ("authlint.toml", ".authlint.toml", "pyproject.toml")
+DEFAULT_EXCLUDE = (".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".authlint_cache", ".gitlab-ci-local")
+KNOWN_KEYS = {
+    "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "severity",
+    "unsafe-fixes", "fail-severity", "max-file-size", "rules",
+}
+
+
+class ConfigError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Settings:
+    select: tuple[str, ...] | None = None  # None = the default selection
+    ignore: tuple[str, ...] = ()
+    extend_select: tuple[str, ...] = ()
+    per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDE
+    severity: tuple[tuple[str, Severity], ...] = ()
+    unsafe_fixes: bool = False
+    fail_severity: Severity = Severity.INFO
+    max_file_size: int = 5_000_000
+    rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    config_path: str | None = None
+    project_dir: str = "."
+
+    def options_for(self, code: str, defaults: dict[str, Any]) -> dict[str, Any]:
+        merged = dict(defaults)
+        for rule, opts in self.rule_options:
+            if rule == code:
+                merged.update(dict(opts))
+        return merged
+
+    def severity_for(self, code: str, default: Severity) -> Severity:
+        for rule, sev in self.severity:
+            if rule == code:
+                return sev
+        return default
+
+    def ignored_for_path(self, path: str) -> tuple[str, ...]:
+        out: list[str] = []
+        for pattern, codes in self.per_file_ignores:
+            if _glob_match(path, pattern):
+                out.extend(codes)
+        return tuple(out)
+
+    def is_excluded(self, path: str) -> bool:
+        return any(_glob_match(path, pat) for pat in self.exclude)
+
+    def with_overrides(self, **changes: Any) -> "Settings":
+        return replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def _glob_match(path: str, pattern: str) -> bool:
+    path = path.replace(os.sep, "/").lstrip("./") if path.startswith("./") else path.replace(os.sep, "/")
+    pattern = pattern.rstrip("/")
+    if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, pattern + "/*"):
+        return True
+    parts = path.split("/")
+    # A bare name matches any path component (like ruff's exclude of "node_modules").
+    if "/" not in pattern:
+        return any(fnmatch.fnmatchcase(p, pattern) for p in parts)
+    return any(fnmatch.fnmatchcase("/".join(parts[: i + 1]), pattern) for i in range(len(parts)))
+
+
+def find_config(start: Path) -> Path | None:
+    """The nearest config file at or above start."""
+    start = start.resolve()
+    for directory in (start, *start.parents):
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file():
+                if name != "pyproject.toml" or _pyproject_has_section(candidate):
+                    return candidate
+    return None
+
+
+def _pyproject_has_section(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return "authlint" in data.get("tool", {})
+
+
+def load_settings(start: Path, explicit: Path | None = None) -> Settings:
+    path = explicit or find_config(start)
+    if path is None:
+        return Settings(project_dir=str(start))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc.strerror}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from None
+    table = data.get("tool", {}).get("authlint", {}) if path.name == "pyproject.toml" else data
+    return parse_table(table, str(path), str(path.parent))
+
+
+def _codes(value: Any, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"'{key}' must be a list of rule codes or names")
+    return tuple(v.strip() for v in value)
+
+
+def parse_table(table: dict[str, Any], config_path: str | None, project_dir: str) -> Settings:
+    unknown = set(table) - KNOWN_KEYS
+    if unknown:
+        raise ConfigError(f"{config_path}: unknown setting(s): {', '.join(sorted(unknown))}")
+    s = Settings(config_path=config_path, project_dir=project_dir)
+    changes: dict[str, Any] = {}
+    if "select" in table:
+        changes["select"] = _codes(table["select"], "select")
+    if "ignore" in table:
+        changes["ignore"] = _codes(table["ignore"], "ignore")
+    if "extend-select" in table:
+        changes["extend_select"] = _codes(table["extend-select"], "extend-select")
+    if "exclude" in table:
+        changes["exclude"] = _codes(table["exclude"], "exclude")
+    if "extend-exclude" in table:
+        changes["exclude"] = changes.get("exclude", s.exclude) + _codes(table["extend-exclude"], "extend-exclude")
+    pfi = table.get("per-file-ignores", {})
+    if not isinstance(pfi, dict):
+        raise ConfigError("'per-file-ignores' must be a table of glob = [codes]")
+    changes["per_file_ignores"] = tuple((glob, _codes(codes, f"per-file-ignores.{glob}")) for glob, codes in pfi.items())
+    sev = table.get("severity", {})
+    if not isinstance(sev, dict):
+        raise ConfigError("'severity' must be a table of CODE = \"info|warning|error\"")
+    try:
+        changes["severity"] = tuple((code, Severity.parse(str(level))) for code, level in sev.items())
+        if "fail-severity" in table:
+            changes["fail_severity"] = Severity.parse(str(table["fail-severity"]))
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if "unsafe-fixes" in table:
+        changes["unsafe_fixes"] = bool(table["unsafe-fixes"])
+    if "max-file-size" in table:
+        changes["max_file_size"] = int(table["max-file-size"])
+    rules = table.get("rules", {})
+    if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
+        raise ConfigError("'rules' must hold one table per rule code, e.g. [tool.authlint.rules.AL202]")
+    changes["rule_options"] = tuple((code, tuple(opts.items())) for code, opts in rules.items())
+    return replace(s, **changes)
+
+
+@dataclass
+class Selection:
+    """Which rule codes run, resolved against the registry."""
+
+    enabled: frozenset[str] = field(default_factory=frozenset)
+
+    def __contains__(self, code: str) -> bool:
+        return code in self.enabled

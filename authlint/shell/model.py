@@ -1,0 +1,200 @@
+"""The flat, typed shell model that lint rules read.
+
+All offsets are character offsets into the text given to ``parse()``.  The
+model is deliberately flat (every command of the script is in one list, with
+its context as fields) so a rule is a loop plus a few attribute checks instead
+of a tree walk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from authlint.shell.decode import decode_map
+
+LITERAL = "literal"
+EXPANSION_KINDS = ("variable", "command_substitution", "arithmetic", "other_expansion")
+
+
+@dataclass
+class Part:
+    """One piece of a word: a literal run in one quoting context, or an expansion."""
+
+    kind: str  # 'literal' | 'variable' | 'command_substitution' | 'arithmetic' | 'other_expansion'
+    start: int
+    end: int
+    raw: str  # source text; for quoted literals the text between the quotes
+    value: str | None  # decoded literal text, None for expansions
+    var: str | None = None  # variable name of $X, ${X}, ${X:-...}, ${#X}, ...
+    quoted: bool = False  # inside double quotes (or a heredoc body): no word splitting
+    quote: str = "none"  # 'none' | 'single' | 'double' | 'ansi_c' | 'heredoc'
+    simple: bool = False  # plain $X or ${X} (no operator, index or default)
+
+    @property
+    def is_literal(self) -> bool:
+        return self.kind == LITERAL
+
+
+@dataclass
+class Word:
+    """A shell word (argument, command name, redirect target, assignment value)."""
+
+    start: int
+    end: int
+    raw: str
+    parts: list[Part]
+    value: str | None  # full literal value when there are no expansions
+    quoting: str  # 'none' | 'single' | 'double' | 'mixed' | 'ansi_c'
+    exact: bool = True  # False: offsets only approximate (re-parsed `sh -c "..."` with escapes)
+
+    @property
+    def is_literal(self) -> bool:
+        return self.value is not None
+
+    @property
+    def variables(self) -> list[str]:
+        """Names of the variables expanded directly in this word, in order."""
+        return [p.var for p in self.parts if p.var is not None]
+
+    @property
+    def single_variable(self) -> str | None:
+        """``X`` when the word is exactly ``$X``, ``"$X"``, ``${X}`` or ``"${X}"``."""
+        expansions = [p for p in self.parts if p.kind != LITERAL]
+        if len(expansions) != 1 or not expansions[0].simple:
+            return None
+        if any(p.kind == LITERAL and p.value for p in self.parts):
+            return None
+        return expansions[0].var
+
+    @property
+    def unquoted_variables(self) -> list[Part]:
+        """Expansion parts subject to word splitting (not inside double quotes)."""
+        return [p for p in self.parts if p.kind != LITERAL and not p.quoted]
+
+    @cached_property
+    def template(self) -> str:
+        """The value with every expansion kept as its raw text, quotes removed.
+
+        ``"{\\"a\\":\\"$X\\"}"`` -> ``{"a":"$X"}``: a JSON parser can read it
+        when it treats ``expansion_ranges`` as opaque tokens.
+        """
+        return "".join(p.value if p.value is not None else p.raw for p in self.parts)
+
+    @cached_property
+    def expansion_ranges(self) -> list[tuple[int, int]]:
+        """(start, end) indexes into ``template`` of each expansion's raw text."""
+        ranges, pos = [], 0
+        for p in self.parts:
+            size = len(p.value if p.value is not None else p.raw)
+            if p.kind != LITERAL:
+                ranges.append((pos, pos + size))
+            pos += size
+        return ranges
+
+    @cached_property
+    def _template_offsets(self) -> list[int]:
+        offsets: list[int] = []
+        for p in self.parts:
+            if p.kind == LITERAL:
+                _, index = decode_map(p.raw, p.quote)
+                offsets.extend(p.start + i for i in index)
+            else:
+                offsets.extend(range(p.start, p.start + len(p.raw)))
+        return offsets
+
+    def template_offset(self, index: int) -> int:
+        """Shell-text offset of ``template[index]`` (index == len: end of the last part)."""
+        if not self.exact:
+            return self.start
+        offsets = self._template_offsets
+        if 0 <= index < len(offsets):
+            return offsets[index]
+        return self.parts[-1].end if self.parts else self.start
+
+
+@dataclass
+class Heredoc:
+    """A here-document body; ``parts`` are the expansions it performs (none if quoted)."""
+
+    delimiter: str
+    quoted: bool  # quoted delimiter: the body is taken literally
+    strip_tabs: bool  # <<-
+    body_start: int
+    body_end: int
+    body: str
+    parts: list[Part]
+
+    @property
+    def expansion_ranges(self) -> list[tuple[int, int]]:
+        """(start, end) of each expansion relative to ``body``."""
+        return [(p.start - self.body_start, p.end - self.body_start) for p in self.parts]
+
+
+@dataclass
+class Redirect:
+    start: int
+    end: int
+    fd: int | None
+    op: str  # '>', '>>', '<', '>|', '&>', '&>>', '>&', '<&', '<<', '<<-', '<<<'
+    target: Word | None  # file / fd, or the here-string word for '<<<'
+    heredoc: Heredoc | None = None
+    group: bool = False  # written on an enclosing { } / ( ) / loop, inherited by this command
+
+
+@dataclass
+class Assignment:
+    """``X=y`` as a prefix (``kind='prefix'``), a statement ('plain') or via export/local/..."""
+
+    name: str
+    value: Word | None  # None for `export X` (no '=') and for arrays
+    start: int
+    end: int
+    kind: str  # 'prefix' | 'plain' | 'export' | 'declare' | 'local' | 'readonly' | 'typeset'
+    append: bool = False  # X+=y
+    array: list[Word] | None = None  # X=(a b)
+
+
+@dataclass(eq=False)
+class Command:
+    """One simple command (also ``[ ]``/``[[ ]]`` tests and export/local/...)."""
+
+    start: int
+    end: int
+    raw: str
+    name: Word | None
+    args: list[Word]
+    env: list[Assignment] = field(default_factory=list)
+    redirects: list[Redirect] = field(default_factory=list)
+    pipeline: list[Command] = field(default_factory=list, repr=False)
+    pipeline_index: int = 0
+    connector: str | None = None  # '&&' | '||' | ';' | '&' | '|' before this command
+    negated: bool = False
+    substitution_depth: int = 0
+    in_function: str | None = None
+    in_condition: bool = False
+    via: str | None = None  # 'sh -c' / 'bash -c' when parsed from such a string
+    exact: bool = True  # False: offsets point at the whole `sh -c` string only
+
+    @property
+    def argv(self) -> list[Word]:
+        return ([self.name] if self.name else []) + self.args
+
+    @property
+    def basename(self) -> str | None:
+        """Literal command name without its directory: /kaniko/executor -> executor."""
+        if self.name is None or self.name.value is None:
+            return None
+        return self.name.value.rsplit("/", 1)[-1]
+
+    @property
+    def text(self) -> str:
+        return self.raw
+
+
+@dataclass
+class Script:
+    text: str
+    commands: list[Command]  # every command, in source order, at any nesting level
+    assignments: list[Assignment]  # statement and export-style assignments, in source order
+    errors: list[tuple[int, int, str]]  # tree-sitter ERROR / MISSING nodes

@@ -1,0 +1,137 @@
+"""The typed units rules look at: files, jobs, shell commands, auth JSON.
+
+Every unit knows its source file and carries a ``TextMap`` from the text it
+analyses back to the file, so rules report in file coordinates.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Iterator
+
+from .diagnostics import Applicability, Edit, Fix, Span
+from .rules.base import Hit
+from .source import Source
+from .textmap import TextMap
+
+if TYPE_CHECKING:
+    from .authjson.parser import ParseResult
+    from .gitlab import Job, Pipeline, ScriptLine
+    from .shell.model import Command, Script, Word
+    from .yaml.model import YamlFile, YScalar
+
+
+@dataclass(eq=False)
+class ShellUnit:
+    """One shell text: a script item of a job, or a shell file."""
+
+    script: "Script"
+    source: Source
+    tmap: TextMap
+    section: str | None = None  # before_script / script / after_script; None for files
+    line: "ScriptLine | None" = None
+    called_from: "CommandRef | None" = None  # the job command that runs this file
+
+    def span(self, start: int, end: int) -> Span:
+        return self.tmap.span(start, end)
+
+
+@dataclass(eq=False)
+class CommandRef:
+    cmd: "Command"
+    unit: ShellUnit
+    job: "JobUnit | None" = None
+    position: int = 0  # index in the job's command sequence
+
+    @property
+    def source(self) -> Source:
+        return self.unit.source
+
+    def span(self, start: int | None = None, end: int | None = None) -> Span:
+        return self.unit.span(self.cmd.start if start is None else start, self.cmd.end if end is None else end)
+
+    def word_span(self, word: "Word") -> Span:
+        return self.unit.span(word.start, word.end)
+
+    def hit(self, start: int, end: int, message: str, **kw) -> Hit:
+        job = self.job.name if self.job else None
+        return Hit(self.source, self.span(start, end), message, job=job, **kw)
+
+    def edit(self, start: int, end: int, content: str) -> Edit | None:
+        return make_edit(self.unit.tmap, start, end, content)
+
+
+@dataclass(eq=False)
+class JobUnit:
+    job: "Job"
+    pipeline: "Pipeline"
+    commands: list[CommandRef] = field(default_factory=list)  # before_script + script, in run order
+    after: list[CommandRef] = field(default_factory=list)  # after_script (a separate shell)
+    units: list[ShellUnit] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return self.job.name
+
+    @property
+    def incomplete(self) -> bool:
+        return self.job.incomplete
+
+
+@dataclass(eq=False)
+class FileUnit:
+    source: Source
+    kind: str  # 'ci' | 'shell' | 'auth' | 'other'
+    yaml: "YamlFile | None" = None
+    pipeline: "Pipeline | None" = None
+    shell: ShellUnit | None = None
+
+
+@dataclass(eq=False)
+class AuthDoc:
+    """An auth JSON document: in a YAML value, a shell word, a heredoc or a file."""
+
+    text: str
+    opaque: list[tuple[int, int]]
+    result: "ParseResult"
+    tmap: TextMap
+    origin: str  # 'yaml' | 'shell' | 'heredoc' | 'file'
+    job: "JobUnit | None" = None
+    variable: str | None = None  # the variable it is assigned to, e.g. DOCKER_AUTH_CONFIG
+    command: CommandRef | None = None
+    scalar: "YScalar | None" = None
+
+    @property
+    def source(self) -> Source:
+        return self.tmap.source
+
+    @property
+    def literal(self) -> bool:
+        return not self.opaque
+
+    def hit(self, start: int, end: int, message: str, **kw) -> Hit:
+        job = self.job.name if self.job else None
+        return Hit(self.source, self.tmap.span(start, end), message, job=job, **kw)
+
+    def edit(self, start: int, end: int, content: str) -> Edit | None:
+        return make_edit(self.tmap, start, end, content)
+
+
+def make_edit(tmap: TextMap, start: int, end: int, content: str) -> Edit | None:
+    """An exact file edit replacing derived text [start, end), or None."""
+    span = tmap.file_span(start, end)
+    encoded = tmap.encode(content)
+    if span is None or encoded is None:
+        return None
+    return Edit(tmap.source.path, span.start, span.end, encoded)
+
+
+def make_fix(title: str, edits: list[Edit | None], applicability: Applicability, tmap: TextMap) -> Fix:
+    """A fix, downgraded to display-only when some edit cannot be made exactly."""
+    if not edits or any(e is None for e in edits):
+        return Fix(title, (), Applicability.DISPLAY_ONLY, reason=tmap.why_not_exact())
+    return Fix(title, tuple(e for e in edits if e is not None), applicability)
+
+
+def iter_commands(unit: ShellUnit) -> Iterator["Command"]:
+    yield from unit.script.commands

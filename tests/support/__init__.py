@@ -1,0 +1,1 @@
+"""Helpers for authlint's end-to-end tests (real registry, skopeo, gitlab-ci-local)."""
