@@ -27,7 +27,7 @@ from .workspace import ReadError, Workspace, classify, display_path
 CREDENTIAL_FAMILY = "AL1"
 MAX_CALL_DEPTH = 3
 _GL_VAR = re.compile(r"\$\$|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
-_AUTH_HINT = re.compile(r'"?(auths|credsStore|credHelpers)"?\s*:')
+_AUTH_HINT = re.compile(r'"?(auths|credsStore|credHelpers)"?\s*:', re.I)
 
 
 @dataclass
@@ -244,7 +244,12 @@ class _Run:
         scalar = line.scalar
         unit = ShellUnit(parse(scalar.value), scalar.source, ScalarMap(scalar.source, scalar.text), section, line)
         self.shell_cache[key] = unit
+        self._shell_problems(unit)
         return unit
+
+    def _shell_problems(self, unit: ShellUnit) -> None:
+        for start, end, message in unit.script.errors[:1]:  # the first error; the rest cascade
+            self.problems.append(Problem("AL001", unit.source, unit.span(start, end), f"shell syntax error: {message}"))
 
     def _called_unit(self, project: Path, rel: str, ref: CommandRef) -> ShellUnit | None:
         path = (project / rel).resolve() if not rel.startswith("/") else None
@@ -267,6 +272,7 @@ class _Run:
 
         unit = ShellUnit(parse(src.text), src, FileMap(src))
         self.file_units[key] = unit
+        self._shell_problems(unit)
         return unit
 
     # ------------------------------------------------------------ shell files
@@ -299,9 +305,9 @@ class _Run:
         names = _variable_names(pipeline)
         for doc in yf.documents:
             for scalar in scalars_in(doc):
-                if id(scalar) in script_scalars or not _AUTH_HINT.search(scalar.value):
+                if id(scalar) in script_scalars or not scalar.value.lstrip().startswith("{"):
                     continue
-                if not scalar.value.lstrip().startswith("{"):
+                if names.get(id(scalar)) != "DOCKER_AUTH_CONFIG" and not _AUTH_HINT.search(scalar.value):
                     continue
                 opaque = [(m.start(), m.end()) for m in _GL_VAR.finditer(scalar.value) if m.group() != "$$"]
                 tmap = ScalarMap(scalar.source, scalar.text)
@@ -310,8 +316,14 @@ class _Run:
     def _shell_auth_docs(self, ref: CommandRef) -> None:
         cmd = ref.cmd
         for word in cmd.args if cmd.name is not None and cmd.basename in ("echo", "printf") else []:
-            template, to_shell, opaque = word.template_map()
+            template = word.template
             if "{" in template and _AUTH_HINT.search(template):
+                opaque = word.expansion_ranges
+                shell_text = ref.unit.script.text
+                to_shell = []
+                for i, ch in enumerate(template):
+                    o = word.template_offset(i)
+                    to_shell.append(o if word.exact and o < len(shell_text) and shell_text[o] == ch else None)
                 forbidden = '"\\$`' if word.quoting in ("double", "mixed") else "'" if word.quoting == "single" else " \t'\"\\$`*?[]{}|&;<>()#~"
                 tmap = ChainMap(ref.unit.tmap, to_shell, word.start, forbidden)
                 self._auth_doc(template, opaque, tmap, "shell", command=ref)
@@ -324,6 +336,8 @@ class _Run:
             self._auth_doc(hd.body, opaque, tmap, "heredoc", command=ref)
 
     def _auth_doc(self, text: str, opaque, tmap: TextMap, origin: str, **kw) -> None:
+        if not self.l.hooks["check_auth"]:
+            return
         key = (tmap.source.path, tmap.offset(0))
         job = kw.get("command").job if kw.get("command") is not None else None
         if key in self.auth_seen and job is None:
@@ -331,7 +345,6 @@ class _Run:
         self.auth_seen.add(key)
         from .authjson import parse_json
 
-        start = len(text) - len(text.lstrip())
         result = parse_json(text, opaque)
         doc = AuthDoc(text, list(opaque), result, tmap, origin, job=job, **kw)
         self._run_hook("check_auth", doc)
@@ -386,6 +399,7 @@ class _Run:
             )
             findings.append(f)
             secrets[id(f)] = hit.secrets
+        findings = _drop_shadowed_generic(findings)
         findings += self._unused_suppressions(supp_cache)
         findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))
         _fingerprint(findings, self.sources, secrets)
@@ -402,9 +416,9 @@ class _Run:
                 continue
             supp = cache.get(path) or suppressions.parse(src)
             for s in supp.items:
-                active = {c for c in s.codes if (m := registry.lookup(c)) is not None and m.RULE.code in self.l.enabled}
+                known = [c for c in s.codes if registry.lookup(c) is not None]
                 unknown = [c for c in s.codes if registry.lookup(c) is None]
-                unused = sorted(c for c in active if registry.lookup(c).RULE.code not in s.used)  # type: ignore[union-attr]
+                unused = sorted(c for c in known if registry.lookup(c).RULE.code not in s.used)  # type: ignore[union-attr]
                 if not unused and not unknown:
                     continue
                 span = suppressions.removal_span(s, src)
@@ -414,6 +428,18 @@ class _Run:
                 out.append(Finding("AL003", "unused-suppression", self.l.settings.severity_for("AL003", Severity.WARNING),
                                    f"unused suppression: nothing to ignore for {what}", path, s.span, fix=fix))
         return out
+
+
+def _drop_shadowed_generic(findings: list[Finding]) -> list[Finding]:
+    """AL106 (generic detect-secrets) yields to a specific credential finding on the same text."""
+    specific = defaultdict(list)
+    for f in findings:
+        if f.code.startswith(CREDENTIAL_FAMILY) and f.code != "AL106":
+            specific[f.path].append(f.span)
+    return [
+        f for f in findings
+        if f.code != "AL106" or not any(f.span.overlaps(s) or f.span == s for s in specific[f.path])
+    ]
 
 
 def _fingerprint(findings: list[Finding], sources: dict[str, Source], secrets: dict[int, tuple[str, ...]]) -> None:
@@ -434,13 +460,14 @@ def _is_root_name(path: Path) -> bool:
 
 
 def _project_dir(path: Path) -> Path:
-    """The repository root for a CI file: nearest ancestor with .git, else the file's directory."""
+    """The repository root for a CI file: a .gitlab-ci.yml sits at the root; other CI
+    files belong to the nearest ancestor holding a .gitlab-ci.yml or .git."""
     start = path.absolute().parent
+    if _is_root_name(path):
+        return start
     for d in (start, *start.parents):
-        if (d / ".git").exists():
+        if (d / ".gitlab-ci.yml").exists() or (d / ".git").exists():
             return d
-        if d == Path.cwd().absolute():
-            break
     return start
 
 

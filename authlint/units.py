@@ -57,6 +57,15 @@ class CommandRef:
         job = self.job.name if self.job else None
         return Hit(self.source, self.span(start, end), message, job=job, **kw)
 
+    def word_hit(self, word: "Word", message: str, a: int = 0, b: int | None = None, **kw) -> Hit:
+        """A hit on template range [a, b) of a word (the whole word by default)."""
+        if a == 0 and b is None:
+            return self.hit(word.start, word.end, message, **kw)
+        b = len(word.template) if b is None else b
+        start = word.template_offset(a)
+        end = word.template_offset(b - 1) + 1 if b > a else start
+        return self.hit(start, max(start, end), message, **kw)
+
     def edit(self, start: int, end: int, content: str) -> Edit | None:
         return make_edit(self.unit.tmap, start, end, content)
 

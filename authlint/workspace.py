@@ -86,7 +86,11 @@ class Workspace:
             raise ReadError(f"{shown}: {exc.strerror or exc}") from None
         if len(data) > self.settings.max_file_size:
             raise ReadError(f"{shown}: file is larger than {self.settings.max_file_size} bytes; skipped")
-        return Source.from_bytes(shown, data)
+        src = Source.from_bytes(shown, data)
+        if src.bom and classify(path) == "auth":
+            # JSON consumers reject a BOM (AL301): keep it in the text so it is seen and fixable.
+            src = Source(shown, "\ufeff" + src.text, False)
+        return src
 
     def exists(self, path: Path) -> bool:
         return str(path.absolute()) in self.overlays or path.is_file()

@@ -21,17 +21,17 @@ def frame(report: Report, f: Finding) -> list[str]:
         return []
     index = src.index
     line0 = index.line_of(f.span.start)
-    start_col = f.span.start - index.line_starts[line0]
-    end = min(f.span.end, index.line_end(line0)) if f.span.end > f.span.start else f.span.start
-    width = max(1, end - f.span.start)
-    text = report.redact(f, index.line_text(line0)).expandtabs(1)
-    if len(text) > 200:  # keep minified one-liners readable
-        lo = max(0, start_col - 60)
-        text = ("…" if lo else "") + text[lo : lo + 160] + "…"
-        start_col = start_col - lo + (1 if lo else 0)
+    line = index.line_text(line0)
+    col = f.span.start - index.line_starts[line0]
+    end = min(f.span.end, index.line_end(line0)) - index.line_starts[line0]
+    # Redact each piece on its own so the caret still sits under the (redacted) span.
+    before, marked, after = (report.redact(f, t).expandtabs(1) for t in (line[:col], line[col:end], line[end:]))
+    if len(before) > 80:  # keep minified one-liners readable
+        before = "…" + before[-60:]
+    text = before + marked[:160] + ("…" if len(marked) > 160 else "") + after[:60] + ("…" if len(after) > 60 else "")
+    caret = " " * len(before) + "^" * max(1, min(len(marked), 160))
     gutter = str(line0 + 1)
     pad = " " * len(gutter)
-    caret = " " * start_col + "^" * min(width, max(1, len(text) - start_col))
     bar = _c(report, _BLUE, "|")
     return [
         f"{pad} {bar}",

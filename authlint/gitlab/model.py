@@ -1,0 +1,121 @@
+"""The resolved pipeline: jobs whose every value still points into its file.
+
+These are plain data; ``pipeline.load_pipeline`` builds them.  Leaf values are
+the original ``YScalar`` objects of the files, so a finding on a job built
+from three files lands in the file that holds the offending text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ..diagnostics import Span
+from ..yaml.model import YamlFile, YMap, YNode, YScalar, YValue
+
+IncludeKind = Literal["local", "remote", "project", "template", "component", "unknown"]
+VariableLevel = Literal["global", "job", "matrix", "trigger"]
+Section = Literal["before_script", "script", "after_script"]
+
+PARSE_ERROR = "AL001"  # a file that does not parse, or a structure GitLab rejects
+UNRESOLVED = "AL002"  # an include / extends / !reference that cannot be resolved offline
+
+
+@dataclass
+class Problem:
+    code: str  # PARSE_ERROR or UNRESOLVED
+    path: str  # project-relative file the span is in
+    span: Span
+    message: str
+
+
+@dataclass(eq=False)
+class Include:
+    path: str  # the file holding the include entry
+    node: YValue  # the entry (a string scalar or a mapping)
+    kind: IncludeKind
+    target: str  # the location as written (`local:`, URL, project, template or component)
+    resolved: list[str] = field(default_factory=list)  # project-relative files read for it
+
+
+@dataclass(eq=False)
+class Variable:
+    name: str
+    # The scalar holding the value: the plain form's value or the `value:` of the
+    # mapping form. None when the value is not a scalar (GitLab rejects those).
+    value: YScalar | None
+    key: YNode
+    level: VariableLevel
+    expand: bool = True  # False for `expand: false` (the value is taken literally)
+    mapping: YMap | None = None  # the `{value:, description:, ...}` form, when used
+
+
+@dataclass(eq=False)
+class ScriptLine:
+    section: Section
+    index: int  # position in the section after nested lists are flattened
+    scalar: YScalar  # provenance: scalar.source + scalar.start/end, scalar.text maps value -> file
+    via_reference: bool = False  # spliced in by a `!reference`
+
+    @property
+    def text(self) -> str:
+        return self.scalar.value
+
+
+@dataclass(eq=False)
+class Image:
+    value: YValue  # the string scalar or the mapping
+    name: YScalar | None
+    entrypoint: YValue | None = None
+    pull_policy: YValue | None = None
+
+
+@dataclass(eq=False)
+class Job:
+    name: str
+    key: YScalar
+    path: str  # project-relative file that defines the (winning) job key
+    hidden: bool
+    # The fully resolved mapping (includes, default:, inherit:, extends, !reference
+    # applied; scripts flattened). Synthetic containers, original leaf scalars.
+    config: YMap
+    extends: list[str] = field(default_factory=list)  # every ancestor, in merge order (first = weakest)
+    image: Image | None = None
+    services: list[Image] = field(default_factory=list)
+    variables: dict[str, Variable] = field(default_factory=dict)  # global (per inherit:) then the job's own
+    matrix: list[dict[str, Variable]] = field(default_factory=list)  # one dict per parallel:matrix combination
+    before_script: list[ScriptLine] = field(default_factory=list)
+    script: list[ScriptLine] = field(default_factory=list)
+    after_script: list[ScriptLine] = field(default_factory=list)
+    artifacts: YMap | None = None
+    cache: list[YMap] = field(default_factory=list)
+    trigger: YValue | None = None
+    # Something this job may depend on could not be read (an unresolved include,
+    # an unknown or cyclic extends, an unresolved !reference): rules that need
+    # the whole job stay silent.
+    incomplete: bool = False
+
+    @property
+    def lines(self) -> list[ScriptLine]:
+        """before_script + script + after_script, in run order."""
+        return [*self.before_script, *self.script, *self.after_script]
+
+
+@dataclass(eq=False)
+class Pipeline:
+    root: str
+    files: dict[str, YamlFile] = field(default_factory=dict)  # project-relative path -> parsed file
+    includes: list[Include] = field(default_factory=list)
+    jobs: dict[str, Job] = field(default_factory=dict)  # hidden templates too (hidden=True)
+    variables: dict[str, Variable] = field(default_factory=dict)  # global
+    default: YMap | None = None  # `default:` with legacy top-level image/services/... folded in
+    problems: list[Problem] = field(default_factory=list)
+    # An include could not be read: any job may be missing keys.
+    incomplete: bool = False
+
+    def path_of(self, node: YNode) -> str | None:
+        """Project-relative path of the file a node comes from."""
+        for path, yfile in self.files.items():
+            if yfile.source is node.source:
+                return path
+        return None

@@ -1,0 +1,174 @@
+"""load_pipeline: a root CI file and its local includes, resolved into jobs.
+
+Order of operations (GitLab's lib/gitlab/ci/config.rb; gitlab-ci-local does the same):
+1. local includes merged under the including file (deep merge, includer wins);
+2. `extends` (multi-parent, deep merge, lists replaced);
+3. `!reference` (against the extends-resolved targets, nested);
+4. `default:` (and the legacy top-level image/services/cache/before_script/
+   after_script) copied into visible jobs that lack a key, per `inherit:default`;
+5. global variables merged under the job's own, per `inherit:variables`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..source import Source
+from ..yaml.model import YMap, YNode, YScalar, YSeq, YValue
+from . import jobs as J
+from .includes import Includer
+from .model import PARSE_ERROR, Job, Pipeline, Problem, Variable
+from .resolve import RESERVED, Resolver
+from .values import Merger, entries, is_false, is_null, strings, synth_map, synth_seq
+
+LEGACY_DEFAULTS = ("image", "services", "cache", "before_script", "after_script")
+SECTIONS = ("before_script", "script", "after_script")
+
+
+def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = ".") -> Pipeline:
+    """Resolve the pipeline rooted at `root` (a project-relative path).
+
+    `read(path)` returns a file's Source or raises OSError / DecodeError; every
+    failure becomes a Problem, never an exception.
+    """
+    pipeline = Pipeline(root)
+    includer = Includer(read, project_dir, pipeline.problems.append)
+    layers = includer.collect(root)
+    pipeline.files = includer.files
+    pipeline.includes = includer.includes
+    pipeline.incomplete = includer.incomplete
+    if layers:
+        _Builder(pipeline, layers).build()
+    return pipeline
+
+
+class _Builder:
+    def __init__(self, pipeline: Pipeline, layers: list[tuple[str, YMap]]) -> None:
+        self.pipeline = pipeline
+        self.by_source = {id(f.source): path for path, f in pipeline.files.items()}
+        self.merger = Merger()
+        self.top = self._merge_layers(layers)
+        self.resolver = Resolver(self.top, pipeline.problems.append, self.where, self.merger)
+
+    def where(self, node: YNode) -> str:
+        return self.by_source.get(id(node.source), node.source.path)
+
+    def shape(self, node: YNode, message: str) -> None:
+        self.resolver.problem(PARSE_ERROR, node, message)
+
+    def _merge_layers(self, layers: list[tuple[str, YMap]]) -> dict[str, tuple[YNode, YValue]]:
+        top: dict[str, tuple[YNode, YValue]] = {}
+        for _, layer in layers:
+            for name, key, value in entries(layer):
+                if name != "include":
+                    old = top.get(name)
+                    top[name] = (key, self.merger.merge(old[1], value) if old else value)
+        return top
+
+    # -- pipeline level ----------------------------------------------------------
+
+    def build(self) -> None:
+        p = self.pipeline
+        raw_vars = self._resolved("variables")
+        p.variables = J.variables(raw_vars, "global", self.shape)
+        default_raw = self._default_raw()
+        if default_raw:
+            resolved = [(key, self.resolver.resolve(value)[0]) for key, value in default_raw.values()]
+            like = self.top["default"][1] if isinstance(self.top.get("default", (None, None))[1], YMap) else resolved[0][0]
+            p.default = synth_map(like, resolved)  # type: ignore[arg-type]
+        for name, (key, value) in self.top.items():
+            if name in RESERVED:
+                continue
+            hidden = name.startswith(".")
+            if not self.resolver.is_job_like(name):
+                if not hidden:  # hidden keys may hold anything (snippets for anchors)
+                    self.shape(value, f"job {name!r} should be a mapping")
+                continue
+            if isinstance(key, YScalar):
+                p.jobs[name] = self._job(name, key, hidden, default_raw)
+
+    def _resolved(self, name: str) -> YValue | None:
+        value = self.top.get(name, (None, None))[1]
+        return None if value is None else self.resolver.resolve(value)[0]
+
+    def _default_raw(self) -> dict[str, tuple[YNode, YValue]]:
+        """`default:` entries, legacy top-level keys overriding (as gitlab-ci-local does)."""
+        out: dict[str, tuple[YNode, YValue]] = {}
+        default = self.top.get("default")
+        if default is not None:
+            if isinstance(default[1], YMap):
+                out = {name: (key, value) for name, key, value in entries(default[1])}
+            elif not is_null(default[1]):
+                self.shape(default[1], "default should be a mapping")
+        for name in LEGACY_DEFAULTS:
+            if name in self.top:
+                out[name] = self.top[name]
+        return out
+
+    # -- one job -----------------------------------------------------------------
+
+    def _job(self, name: str, key: YScalar, hidden: bool, default_raw: dict[str, tuple[YNode, YValue]]) -> Job:
+        shape = (lambda node, message: None) if hidden else self.shape  # GitLab never validates hidden keys
+        ext = self.resolver.extended(name)
+        inherit = self._inherit(ext.config)
+        unresolved = ext.config if hidden else self._with_default(ext.config, default_raw, inherit.get("default"))
+        config, incomplete = self.resolver.resolve(unresolved)
+        assert isinstance(config, YMap)
+        job = Job(name, key, self.where(key), hidden, config, extends=ext.ancestors)
+        incomplete |= ext.incomplete or self.pipeline.incomplete
+        flat: dict[str, YValue] = {}
+        for section in SECTIONS:
+            result = J.script(section, unresolved.get(section), self.resolver.deref, shape)  # type: ignore[arg-type]
+            setattr(job, section, result.lines)
+            incomplete |= result.incomplete
+            original = unresolved.get(section)
+            if isinstance(original, YSeq):
+                flat[section] = synth_seq(original, [line.scalar for line in result.lines])
+        if flat:
+            job.config = synth_map(config, [(k, flat.get(n, v)) for n, k, v in entries(config)])
+        self._fill(job, shape, inherit.get("variables"))
+        job.incomplete = incomplete
+        return job
+
+    def _fill(self, job: Job, shape: J.Shape, inherit_variables: YValue | None) -> None:
+        config = job.config
+        job.trigger = config.get("trigger")
+        level = "trigger" if not is_null(job.trigger) else "job"
+        job.variables = {**self._inherited_variables(inherit_variables), **J.variables(config.get("variables"), level, shape)}
+        job.matrix = J.matrix(config.get("parallel"), shape)
+        job.image = J.image(config.get("image"), shape)
+        job.services = J.services(config.get("services"), shape)
+        artifacts = config.get("artifacts")
+        job.artifacts = artifacts if isinstance(artifacts, YMap) else None
+        job.cache = J.caches(config.get("cache"), shape)
+
+    def _inherit(self, config: YMap) -> dict[str, YValue]:
+        value = config.get("inherit")
+        if value is None:
+            return {}
+        value = self.resolver.resolve(value)[0]
+        return {name: v for name, _, v in entries(value)} if isinstance(value, YMap) else {}
+
+    def _with_default(self, config: YMap, default_raw: dict[str, tuple[YNode, YValue]], inherit: YValue | None) -> YMap:
+        """config plus the `default:` keys it lacks (a null value counts as lacking)."""
+        if not default_raw or is_false(inherit):
+            return config
+        allowed = strings(inherit)
+        names = {s.value for s in allowed} if allowed is not None and not isinstance(inherit, YScalar) else None
+        own = {name: (k, v) for name, k, v in entries(config)}
+        added = False
+        for name, (k, v) in default_raw.items():
+            if (names is None or name in names) and is_null(own.get(name, (None, None))[1]):
+                own[name] = (k, v)
+                added = True
+        return synth_map(config, list(own.values())) if added else config
+
+    def _inherited_variables(self, inherit: YValue | None) -> dict[str, Variable]:
+        glob = self.pipeline.variables
+        if is_false(inherit):
+            return {}
+        allowed = strings(inherit)
+        if allowed is not None and not isinstance(inherit, YScalar):
+            names = {s.value for s in allowed}
+            return {n: v for n, v in glob.items() if n in names}
+        return dict(glob)

@@ -1,0 +1,227 @@
+"""`extends:` and `!reference` over the merged top level, the way GitLab does it.
+
+GitLab (lib/gitlab/ci/config.rb) and gitlab-ci-local agree on the order:
+includes are merged, then `extends` is resolved, then `!reference` tags are
+replaced, so a reference sees its target *after* extends (but before
+`default:`, which is applied per job at the very end).  Everything is
+memoised, so shared aliases and long chains cost one visit each.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..diagnostics import Span
+from ..yaml.model import YMap, YNode, YScalar, YSeq, YValue
+from .model import PARSE_ERROR, UNRESOLVED, Problem
+from .values import MAX_DEPTH, Merger, is_reference, is_string, strings, synth_map, synth_seq, without
+
+# GitLab: "extends" supports 11 levels (a job and 10 ancestors); gitlab-ci-local
+# fails the same chain at an 11th ancestor.
+MAX_EXTENDS_DEPTH = 10
+# GitLab resolves nested `!reference` up to 10 levels.
+MAX_REFERENCE_DEPTH = 10
+# Past this, extends chains are not followed at all (keeps recursion shallow).
+_EXTENDS_RECURSION = 50
+
+# Top-level keys that are not jobs (GitLab's Config::Entry::Root).
+RESERVED = frozenset(
+    {"stages", "types", "variables", "include", "default", "workflow", "spec",
+     "image", "services", "cache", "before_script", "after_script"}
+)
+
+
+@dataclass
+class Extended:
+    config: YMap
+    ancestors: list[str] = field(default_factory=list)
+    incomplete: bool = False
+    height: int = 0  # longest extends chain above this job
+
+
+class Resolver:
+    def __init__(
+        self,
+        top: dict[str, tuple[YNode, YValue]],
+        report: Callable[[Problem], None],
+        where: Callable[[YNode], str],
+        merger: Merger,
+    ) -> None:
+        self.top = top
+        self.report = report
+        self.where = where
+        self.merger = merger
+        self._extended: dict[str, Extended] = {}
+        self._visiting: set[str] = set()
+        self._resolved: dict[int, tuple[YValue, YValue, bool]] = {}
+        self._active: set[int] = set()
+        self._reported: set[tuple[str, int, int, str]] = set()
+
+    def problem(self, code: str, node: YNode, message: str) -> None:
+        path = self.where(node)
+        key = (path, node.start, node.end, message)
+        if key not in self._reported:
+            self._reported.add(key)
+            self.report(Problem(code, path, Span(node.start, node.end), message))
+
+    # -- extends -----------------------------------------------------------------
+
+    def is_job_like(self, name: str) -> bool:
+        return name not in RESERVED and isinstance(self.job_value(name), YMap)
+
+    def job_value(self, name: str) -> YValue | None:
+        """A top-level value; a whole job may be a `!reference` to another (`job: !reference [.tpl]`)."""
+        value = self.top.get(name, (None, None))[1]
+        if is_reference(value) and id(value) not in self._active:
+            value = self.deref(value)[0]  # type: ignore[arg-type]
+        return value
+
+    def extended(self, name: str, depth: int = 0) -> Extended:
+        """The job's own mapping with its `extends` ancestors deep-merged under it."""
+        done = self._extended.get(name)
+        if done is not None:
+            return done
+        raw = self.top[name][1]
+        if is_reference(raw):  # resolved after extends in GitLab: the target's extends apply, none of its own
+            value, incomplete = self.deref(raw)  # type: ignore[arg-type]
+            assert isinstance(value, YMap)
+            result = Extended(without(value, "extends"), incomplete=incomplete)
+            self._extended[name] = result
+            return result
+        assert isinstance(raw, YMap)
+        node = raw.get("extends")
+        if node is None or (isinstance(node, YScalar) and node.is_null):
+            result = Extended(raw if "extends" not in raw else without(raw, "extends"))
+        else:
+            self._visiting.add(name)
+            try:
+                result = self._extend(name, raw, node, depth)
+            finally:
+                self._visiting.discard(name)
+        self._extended[name] = result
+        return result
+
+    def _extend(self, name: str, raw: YMap, node: YValue, depth: int) -> Extended:
+        parents = strings(node)
+        result = Extended(raw)
+        if parents is None:
+            self.problem(PARSE_ERROR, node, f"{name}: extends should be a string or a list of strings")
+            result.config, result.incomplete = without(raw, "extends"), True
+            return result
+        configs: list[YValue] = []
+        for parent in parents:
+            pname = parent.value
+            if pname in self._visiting:
+                self.problem(UNRESOLVED, parent, f"{name}: circular extends through {pname!r}")
+                result.incomplete = True
+            elif not self.is_job_like(pname):
+                self.problem(UNRESOLVED, parent, f"{name}: extends unknown job {pname!r}")
+                result.incomplete = True
+            elif depth >= _EXTENDS_RECURSION:
+                result.incomplete = True
+            else:
+                ext = self.extended(pname, depth + 1)
+                configs.append(ext.config)
+                result.ancestors.extend(a for a in (*ext.ancestors, pname) if a not in result.ancestors)
+                result.incomplete |= ext.incomplete
+                result.height = max(result.height, ext.height + 1)
+        if result.height > MAX_EXTENDS_DEPTH:
+            result.incomplete = True
+            if result.height == MAX_EXTENDS_DEPTH + 1:  # report where the limit is first crossed
+                self.problem(UNRESOLVED, node, f"{name}: extends nested deeper than {MAX_EXTENDS_DEPTH + 1} levels (GitLab's limit)")
+        merged = self.merger.merge_all([*configs, without(raw, "extends")])
+        assert isinstance(merged, YMap)
+        result.config = merged
+        return result
+
+    # -- !reference --------------------------------------------------------------
+
+    def resolve(self, value: YValue, depth: int = 0, refs: int = 0) -> tuple[YValue, bool]:
+        """value with every `!reference` replaced; (value, incomplete)."""
+        if isinstance(value, YScalar) or depth > MAX_DEPTH:
+            return value, False
+        hit = self._resolved.get(id(value))
+        if hit is not None:
+            return hit[1], hit[2]
+        if is_reference(value):
+            out, incomplete = self.deref(value, refs)  # type: ignore[arg-type]
+        elif isinstance(value, YSeq):
+            out, incomplete = self._resolve_seq(value, depth, refs)
+        else:
+            out, incomplete = self._resolve_map(value, depth, refs)  # type: ignore[arg-type]
+        self._resolved[id(value)] = (value, out, incomplete)
+        return out, incomplete
+
+    def _resolve_seq(self, seq: YSeq, depth: int, refs: int) -> tuple[YValue, bool]:
+        items, incomplete, changed = [], False, False
+        for item in seq.items:
+            new, inc = self.resolve(item, depth + 1, refs)
+            items.append(new)
+            incomplete |= inc
+            changed |= new is not item
+        return (synth_seq(seq, items) if changed else seq), incomplete
+
+    def _resolve_map(self, m: YMap, depth: int, refs: int) -> tuple[YValue, bool]:
+        from .values import entries
+
+        items, incomplete, changed = [], False, False
+        for _, key, value in entries(m):
+            new, inc = self.resolve(value, depth + 1, refs)
+            items.append((key, new))
+            incomplete |= inc
+            changed |= new is not value
+        changed |= bool(m.merges)  # rebuilt flat, so later readers need not apply `<<` again
+        return (synth_map(m, items) if changed else m), incomplete
+
+    def deref(self, ref: YSeq, refs: int = 0) -> tuple[YValue, bool]:
+        """The fully resolved value a `!reference [key, ...]` points at."""
+        hit = self._resolved.get(id(ref))
+        if hit is not None:
+            return hit[1], hit[2]
+        path = [item.value for item in ref.items if isinstance(item, YScalar) and is_string(item)]
+        if not path or len(path) != len(ref.items):
+            self.problem(PARSE_ERROR, ref, "!reference needs a list of key names")
+            return ref, True
+        shown = f"!reference [{', '.join(path)}]"
+        if id(ref) in self._active:
+            self.problem(UNRESOLVED, ref, f"{shown} is circular")
+            return ref, True
+        if refs >= MAX_REFERENCE_DEPTH:
+            self.problem(UNRESOLVED, ref, f"{shown}: references nested deeper than {MAX_REFERENCE_DEPTH} levels (GitLab's limit)")
+            return ref, True
+        self._active.add(id(ref))
+        try:
+            target, incomplete = self._lookup(path)
+            if target is None:
+                self.problem(UNRESOLVED, ref, f"{shown} is undefined")
+                out, incomplete = ref, True
+            else:
+                out, inc = self.resolve(target, 0, refs + 1)
+                incomplete |= inc
+        finally:
+            self._active.discard(id(ref))
+        self._resolved[id(ref)] = (ref, out, incomplete)
+        return out, incomplete
+
+    def _lookup(self, path: list[str]) -> tuple[YValue | None, bool]:
+        head = path[0]
+        if head not in self.top:
+            return None, False
+        incomplete = False
+        if self.is_job_like(head):
+            ext = self.extended(head)
+            value: YValue | None = ext.config
+            incomplete = ext.incomplete
+        else:
+            value = self.top[head][1]
+        for key in path[1:]:
+            if is_reference(value):  # a reference on the way: follow it first
+                value, inc = self.deref(value)  # type: ignore[arg-type]
+                incomplete |= inc
+            if not isinstance(value, YMap):
+                return None, incomplete
+            value = value.get(key)
+            if value is None:
+                return None, incomplete
+        return value, incomplete

@@ -1,0 +1,38 @@
+"""
+## What it does
+Reports a file authlint cannot read as what it claims to be: YAML that does not
+parse (with the parser's own position), a shell script or script item with a
+syntax error, a file that is not UTF-8 text, or an input that is too large or
+too deeply nested to lint safely.
+
+## Why is this bad?
+GitLab rejects a pipeline whose YAML does not parse, and the runner aborts a
+job whose script has a syntax error.  Nothing else authlint checks can be
+trusted in a file it could not read, so the other rules stay silent there.
+
+## Fix safety
+There is no automatic fix: authlint cannot know what the text was meant to say.
+"""
+
+from __future__ import annotations
+
+from ..diagnostics import Severity
+from .base import Example, Rule
+
+RULE = Rule(
+    code="AL001",
+    name="parse-error",
+    severity=Severity.ERROR,
+    summary="file is not valid YAML, JSON or shell, or not UTF-8 text",
+)
+
+VALID = [
+    Example("docker build -t app .\n"),
+    Example("build:\n  script:\n    - echo ok\n", kind="yaml"),
+]
+
+INVALID = [
+    Example("build:\n  script: [echo a⟦\n⟧", kind="yaml"),
+    Example("job:\n  script:\n    - ⟦*⟧undefined\n", kind="yaml"),
+    Example("if true; then echo a⟦⟧\n", path="bad.sh"),
+]

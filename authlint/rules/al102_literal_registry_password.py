@@ -1,0 +1,147 @@
+"""
+## What it does
+Finds a literal password or token given to a registry client: the value of
+`-p`/`--password` of `docker`/`podman`/`buildah`/`helm registry`/`oras`/`crane`/
+`regctl`/`executor login`, skopeo's `--creds`/`--src-creds`/`--dest-creds`/
+`--*-password`/`--registry-token`, and the literal value of a variable whose
+name says it is a registry credential (`*REGISTRY*PASS*`, `*REGISTRY*TOKEN*`,
+`DOCKER_PASS*`, `DOCKER_TOKEN`, `*_DEPLOY_TOKEN`), in `variables:` or in a
+script assignment.
+
+## Why is this bad?
+The credential is committed: everyone who can read the repository (and its
+history, forks and merge requests) can push to or pull from your registry.
+A password for a database test container is not a registry credential and is
+left to AL106.
+
+## Example
+```sh
+docker login -u deploy -p hunter2 registry.example.com
+```
+
+## Use instead
+```sh
+printf '%s' "$REGISTRY_PASSWORD" | docker login -u deploy --password-stdin registry.example.com
+```
+with `REGISTRY_PASSWORD` a masked CI/CD variable (or GitLab's own
+`$CI_REGISTRY_PASSWORD` for the project registry).
+
+## Fix safety
+There is no automatic fix: the password must be rotated and moved into a
+CI/CD variable, which authlint cannot do.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Severity
+from ..secrets import looks_like_literal_secret, redact
+from ..tools import is_credential_name, secret_args, subcommands, tool_of
+from ..units import CommandRef, FileUnit, JobUnit
+from .base import Example, Hit, Rule
+
+RULE = Rule(
+    code="AL102",
+    name="literal-registry-password",
+    severity=Severity.ERROR,
+    summary="literal registry password or token committed in a script or variable",
+)
+
+
+def check_command(ref: CommandRef, options) -> Iterator[Hit]:
+    for arg in secret_args(ref.cmd):
+        offset, literal = arg.secret_part()
+        if literal is None or not looks_like_literal_secret(literal):
+            continue
+        tool = " ".join([tool_of(ref.cmd) or ref.cmd.basename or "command", *subcommands(ref.cmd)[:2]])
+        yield ref.word_hit(
+            arg.word,
+            f"literal password given to `{tool} {arg.flag}` ({redact(literal)}); "
+            "pass a masked CI/CD variable with --password-stdin instead",
+            offset,
+            offset + len(literal),
+            secrets=(literal,),
+            key=f"{tool} {arg.flag}",
+        )
+
+
+def check_file(unit: FileUnit, options) -> Iterator[Hit]:
+    pipeline = unit.pipeline
+    if pipeline is not None:
+        seen: set[int] = set()
+        for var in _variables(pipeline):
+            scalar = var.value
+            if scalar is None or id(scalar) in seen or scalar.source is not unit.source:
+                continue
+            seen.add(id(scalar))
+            if var.name == "DOCKER_AUTH_CONFIG" or not is_credential_name(var.name):
+                continue
+            if var.expand and not looks_like_literal_secret(scalar.value):
+                continue
+            if not var.expand and not scalar.value:
+                continue
+            yield Hit(
+                unit.source,
+                scalar.span,
+                f"variable {var.name} holds a literal registry credential ({redact(scalar.value)}); "
+                "define it as a masked CI/CD variable in the project settings instead",
+                secrets=(scalar.value,),
+                key=var.name,
+            )
+    if unit.shell is not None:
+        yield from _assignments(unit.shell, None)
+
+
+def check_job(unit: JobUnit, options) -> Iterator[Hit]:
+    for shell in unit.units:
+        yield from _assignments(shell, unit.name)
+
+
+def _assignments(shell, job: str | None) -> Iterator[Hit]:
+    for a in shell.script.assignments:
+        if a.value is None or a.value.value is None or not is_credential_name(a.name):
+            continue
+        if a.name == "DOCKER_AUTH_CONFIG" or not looks_like_literal_secret(a.value.value):
+            continue
+        yield Hit(
+            shell.source,
+            shell.span(a.value.start, a.value.end),
+            f"{a.name} is assigned a literal registry credential ({redact(a.value.value)}); "
+            "use a masked CI/CD variable instead",
+            job=job,
+            secrets=(a.value.value,),
+            key=a.name,
+        )
+
+
+def _variables(pipeline):
+    yield from pipeline.variables.values()
+    for job in pipeline.jobs.values():
+        yield from job.variables.values()
+        for combo in job.matrix:
+            yield from combo.values()
+
+
+VALID = [
+    Example('echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"\n'),
+    Example("docker login -u deploy -p $REGISTRY_PASSWORD registry.example.com\n"),
+    Example("docker run -p 8080:80 nginx\n"),
+    Example('skopeo copy --dest-creds "$U:$P" oci:img docker://r.example.com/app\n'),
+    Example(
+        "test:\n  services: [postgres:16]\n  variables:\n    POSTGRES_PASSWORD: test_password\n  script: [pytest]\n",
+        kind="yaml",
+    ),
+    Example("variables:\n  REGISTRY_PASSWORD: $VAULT_REGISTRY_PASSWORD\njob:\n  script: [make]\n", kind="yaml"),
+]
+
+INVALID = [
+    Example("docker login -u deploy -p ⟦hunter2⟧ registry.example.com\n"),
+    Example("podman login --password=⟦s3cr3t-Pa55⟧ -u me quay.io\n"),
+    Example("skopeo copy --dest-creds deploy:⟦hunter2⟧ oci:img docker://r.example.com/app\n"),
+    Example("export REGISTRY_PASSWORD=⟦hunter2⟧\n"),
+    Example(
+        "variables:\n  DOCKER_HUB_PASSWORD: ⟦hunter2⟧\njob:\n  script: [make]\n",
+        kind="yaml",
+    ),
+]

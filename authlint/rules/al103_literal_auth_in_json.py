@@ -1,0 +1,96 @@
+"""
+## What it does
+Finds auth JSON whose `auth` decodes to a literal `user:password`, or whose
+`password`, `identitytoken` or `registrytoken` is a literal, wherever authlint
+sees auth JSON: YAML values, `echo`/`printf` arguments and heredoc bodies in
+scripts, and committed `config.json` / `auth.json` / `.dockerconfigjson` files.
+Values built from variables (`"auth": "$REGISTRY_AUTH"`, `"password":
+"$CI_REGISTRY_PASSWORD"`) are fine.
+
+## Why is this bad?
+Base64 is not encryption: a committed `auth` value is the password in the
+clear, for anyone who can read the repository, and GitLab cannot mask it in
+job logs.
+
+## Example
+```sh
+echo '{"auths": {"registry.example.com": {"auth": "ZGVwbG95Omh1bnRlcjI="}}}' > /kaniko/.docker/config.json
+```
+
+## Use instead
+```sh
+printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
+```
+with `DOCKER_AUTH_CONFIG` a masked CI/CD variable; rotate the committed credential.
+
+## Fix safety
+There is no automatic fix: the credential must be rotated and moved into a
+CI/CD variable.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Severity
+from ..secrets import is_placeholder, redact
+from ..units import AuthDoc
+from .base import Example, Hit, Rule
+
+RULE = Rule(
+    code="AL103",
+    name="literal-auth-in-json",
+    severity=Severity.ERROR,
+    summary="auth JSON with a literal user:password, password or token",
+)
+
+_SECRET_FIELDS = ("password", "identitytoken", "registrytoken")
+
+
+def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
+    from ..authjson.decode import decode_auth
+    from ..authjson.view import entries
+
+    for entry in entries(doc):
+        if not entry.is_object:
+            continue
+        host = entry.key.value if not entry.key.opaque else "a registry"
+        auth = entry.field("auth")
+        if auth is not None and auth.kind == "string" and not auth.opaque and auth.value:
+            decoded = decode_auth(auth.value)
+            if decoded.ok and decoded.password and not is_placeholder(f"{decoded.user}:{decoded.password}") and not is_placeholder(auth.value):
+                yield doc.hit(
+                    auth.start,
+                    auth.end,
+                    f"auth for {host} is a committed user:password ({decoded.user}:{redact(decoded.password)}); "
+                    "write the file from the DOCKER_AUTH_CONFIG CI/CD variable instead",
+                    secrets=(auth.value, decoded.password),
+                    key=f"auth:{host}",
+                )
+        for name in _SECRET_FIELDS:
+            node = entry.field(name)
+            if node is None or node.kind != "string" or node.opaque or not node.value or is_placeholder(node.value):
+                continue
+            yield doc.hit(
+                node.start,
+                node.end,
+                f"{name} for {host} is a committed literal ({redact(node.value)}); use a CI/CD variable instead",
+                secrets=(node.value,),
+                key=f"{name}:{host}",
+            )
+
+
+VALID = [
+    Example('echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$(printf \'%s:%s\' "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" | base64 | tr -d \'\\n\')\\"}}}" > /kaniko/.docker/config.json\n'),
+    Example('{"auths": {"registry.example.com": {"auth": "bXlfdXNlcm5hbWU6bXlfcGFzc3dvcmQ="}}}\n', kind="json"),
+    Example('{"credsStore": "ecr-login"}\n', kind="json"),
+]
+
+INVALID = [
+    Example("echo '{\"auths\": {\"registry.example.com\": {\"auth\": ⟦\"ZGVwbG95Omh1bnRlcjI=\"⟧}}}' > /kaniko/.docker/config.json\n"),
+    Example('{\n  "auths": {\n    "registry.example.com": {\n      "auth": ⟦"ZGVwbG95Omh1bnRlcjI="⟧\n    }\n  }\n}\n', kind="json"),
+    Example(
+        "build:\n  script:\n    - |\n      cat > /kaniko/.docker/config.json <<EOF\n      {\"auths\": {\"$CI_REGISTRY\": {\"username\": \"deploy\", \"password\": ⟦\"hunter2\"⟧}}}\n      EOF\n",
+        kind="yaml",
+    ),
+]

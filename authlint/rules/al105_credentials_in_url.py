@@ -1,0 +1,109 @@
+"""
+## What it does
+Finds `user:password@` with a literal password in a URL (`https://u:p@host`,
+`git`/registry URLs in scripts and values) and in image references (`image:`,
+`services:`, Kaniko `--destination`), where a registry password sometimes
+hides as `user:pass@registry/image`.
+
+## Why is this bad?
+The password is committed, and the runner logs image names: an image reference
+with credentials prints them to every job log.  Image references have no
+user-info part at all, so `docker` fails with `invalid reference format`.
+
+## Example
+```yaml
+build:
+  image: deploy:hunter2@registry.example.com/tools/builder:1.0
+```
+
+## Use instead
+```yaml
+build:
+  image: registry.example.com/tools/builder:1.0   # credentials in DOCKER_AUTH_CONFIG
+```
+
+## Fix safety
+There is no automatic fix: the password must be rotated and moved into a CI/CD
+variable.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..diagnostics import Severity, Span
+from ..secrets import looks_like_literal_secret, redact
+from ..units import FileUnit
+from .base import Example, Hit, Rule
+
+RULE = Rule(
+    code="AL105",
+    name="credentials-in-url",
+    severity=Severity.ERROR,
+    summary="literal password in a URL or image reference (user:password@host)",
+)
+
+_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://([^\s/:@'\"`]+):([^\s/@'\"`]+)@[A-Za-z0-9.\[\]-]")
+# An image reference with user-info: the host after '@' must look like a registry host.
+_IMAGE = re.compile(r"^([^\s/:@]+):([^\s/@]+)@((?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+(?::\d+)?|localhost(?::\d+)?|[A-Za-z0-9-]+:\d+)(?:/|$)")
+_DEST_FLAGS = ("--destination", "-d")
+
+
+def check_file(unit: FileUnit, options) -> Iterator[Hit]:
+    text = unit.source.text
+    for m in _URL.finditer(text):
+        if looks_like_literal_secret(m.group(2)):
+            yield _hit(unit, m.start(2), m.end(2), m.group(2), "URL")
+    if unit.pipeline is not None:
+        yield from _images(unit)
+    if unit.shell is not None:
+        for cmd in unit.shell.script.commands:
+            for i, w in enumerate(cmd.args):
+                value = None
+                if w.value and w.value.startswith("--destination="):
+                    value, off = w.value.split("=", 1)[1], len("--destination=")
+                elif w.value in _DEST_FLAGS and i + 1 < len(cmd.args) and cmd.basename == "executor":
+                    value, off, w = cmd.args[i + 1].value, 0, cmd.args[i + 1]
+                if value:
+                    m = _IMAGE.match(value)
+                    if m and looks_like_literal_secret(m.group(2)):
+                        a, b = w.template_offset(off + m.start(2)), w.template_offset(off + m.end(2) - 1) + 1
+                        yield _hit(unit, a, b, m.group(2), "image reference")
+
+
+def _images(unit: FileUnit) -> Iterator[Hit]:
+    seen: set[int] = set()
+    for job in unit.pipeline.jobs.values():
+        for image in ([job.image] if job.image else []) + list(job.services):
+            name = image.name
+            if name is None or id(name) in seen or name.source is not unit.source:
+                continue
+            seen.add(id(name))
+            m = _IMAGE.match(name.value)
+            if m and looks_like_literal_secret(m.group(2)):
+                span = name.text.span(m.start(2), m.end(2))
+                yield _hit(unit, span.start, span.end, m.group(2), "image reference")
+
+
+def _hit(unit: FileUnit, start: int, end: int, password: str, where: str) -> Hit:
+    return Hit(
+        unit.source,
+        Span(start, end),
+        f"literal password in a {where} ({redact(password)}); keep registry credentials in DOCKER_AUTH_CONFIG or a masked variable",
+        secrets=(password,),
+        key=where,
+    )
+
+
+VALID = [
+    Example('git clone "https://gitlab-ci-token:${CI_JOB_TOKEN}@gitlab.example.com/group/repo.git"\n'),
+    Example("git clone git@gitlab.com:group/repo.git\n"),
+    Example("build:\n  image: registry.example.com/tools/builder:1.0@sha256:" + "ab" * 32 + "\n  script: [make]\n", kind="yaml"),
+]
+
+INVALID = [
+    Example("git clone https://deploy:⟦hunter2⟧@gitlab.example.com/group/repo.git\n"),
+    Example("build:\n  image: deploy:⟦hunter2⟧@registry.example.com/tools/builder:1.0\n  script: [make]\n", kind="yaml"),
+    Example("/kaniko/executor --context . --destination deploy:⟦hunter2⟧@registry.example.com/app:1\n"),
+]

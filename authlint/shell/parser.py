@@ -1,0 +1,782 @@
+"""Build the shell model from tree-sitter-bash's concrete syntax tree.
+
+The tree is walked iteratively (explicit stack), so deeply nested input cannot
+exhaust Python's recursion limit; the only recursion is re-parsing
+``sh -c '...'`` strings, which is capped at ``MAX_VIA_DEPTH``.  Known
+tree-sitter-bash quirks are undone here (see stack.md section 3): trailing
+redirects of a list/pipeline go to its last command, a heredoc's ``> file`` and
+``| next`` are nested inside the heredoc node, ``$"..."`` and ``a\\<newline>b``
+come out as two arguments.
+"""
+
+from __future__ import annotations
+
+import bisect
+import gc
+import re
+import threading
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, NamedTuple
+
+from authlint.shell.decode import decode
+from authlint.shell.model import (
+    LITERAL,
+    Assignment,
+    Command,
+    Heredoc,
+    Part,
+    Redirect,
+    Script,
+    Word,
+)
+
+MAX_VIA_DEPTH = 3
+SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
+COMMAND_TYPES = frozenset({"command", "declaration_command", "unset_command", "test_command"})
+REDIRECT_TYPES = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
+VAR_NAME_TYPES = frozenset({"variable_name", "special_variable_name"})
+QUOTED = frozenset({"double", "heredoc"})  # contexts without word splitting
+# Operators that separate commands, as reported in Command.connector.
+OPS = {"&&": "&&", "||": "||", ";": ";", "&": "&", "|": "|", "|&": "|"}
+LIST_OPS = frozenset({"&&", "||", ";", "&"})
+# Tokens after which the next command has no connector (it starts a body).
+RESET = frozenset({"then", "do", "else", "elif", "in", ";;", ";&", ";;&", ")", "}"})
+_NON_ASCII_RUN = re.compile(r"[\x80-\u07ff]+|[\u0800-\uffff]+|[\U00010000-\U0010ffff]+")
+_CONTINUATION = re.compile(r"(?:\\\r?\n)+")
+_QUOTE_CHARS = re.compile(r"['\"\\]")
+_ERROR_QUERY = "(ERROR) @error (MISSING) @missing"
+
+
+@lru_cache(maxsize=1)
+def _language() -> Any:
+    """Load the grammar once; importing tree_sitter_bash costs ~25 ms."""
+    import tree_sitter
+    import tree_sitter_bash
+
+    return tree_sitter.Language(tree_sitter_bash.language())
+
+
+_local = threading.local()
+
+
+def _parser() -> Any:
+    """One Parser per thread: tree-sitter parsers are not thread-safe."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        import tree_sitter
+
+        parser = _local.parser = tree_sitter.Parser(_language())
+    return parser
+
+
+@lru_cache(maxsize=1)
+def _error_query() -> Any:
+    import tree_sitter
+
+    return tree_sitter.Query(_language(), _ERROR_QUERY)
+
+
+class _CharOffsets:
+    """UTF-8 byte offset -> str index, via runs of same-width characters.
+
+    ASCII text needs no table; otherwise one entry per run of equally wide
+    non-ASCII characters keeps the table small even for 5 MB of CJK text.
+    Lone surrogates are encoded with 'surrogatepass' (3 bytes), like here.
+    """
+
+    def __init__(self, text: str) -> None:
+        self.byte_starts: list[int] = []
+        self.runs: list[tuple[int, int, int]] = []  # (char_start, byte_end, width)
+        extra = 0
+        for m in _NON_ASCII_RUN.finditer(text):
+            width = len(m.group()[0].encode("utf-8", "surrogatepass"))
+            size = m.end() - m.start()
+            self.byte_starts.append(m.start() + extra)
+            self.runs.append((m.start(), m.start() + extra + size * width, width))
+            extra += size * (width - 1)
+
+    def __call__(self, byte: int) -> int:
+        i = bisect.bisect_right(self.byte_starts, byte) - 1
+        if i < 0:
+            return byte
+        char_start, byte_end, width = self.runs[i]
+        byte_start = self.byte_starts[i]
+        if byte < byte_end:
+            return char_start + (byte - byte_start) // width
+        return char_start + (byte_end - byte_start) // width + (byte - byte_end)
+
+
+class _Ctx(NamedTuple):
+    """What a node inherits from its ancestors."""
+
+    depth: int = 0
+    function: str | None = None
+    condition: bool = False
+    negated: bool = False
+    connector: str | None = None
+    pipe: list[Command] | None = None
+    joins: bool = False  # the next pipeline continues ``pipe`` (`cat <<EOF | a | b`)
+    redirects: tuple[Redirect, ...] = ()  # from an enclosing redirected group
+
+
+@dataclass
+class _Sink:
+    commands: list[Command] = field(default_factory=list)
+    assignments: list[Assignment] = field(default_factory=list)
+    errors: list[tuple[int, int, str]] = field(default_factory=list)
+
+
+def parse(text: str) -> Script:
+    """Parse shell ``text`` into a flat ``Script`` model; never raises on bad input."""
+    sink = _Sink()
+    # The model is hundreds of thousands of small objects for a big script;
+    # letting the cyclic GC rescan them while they are built doubles the time.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _Builder(text, sink).run(_Ctx())
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+    sink.commands.sort(key=lambda c: c.start)
+    sink.assignments.sort(key=lambda a: a.start)
+    return Script(text, sink.commands, sink.assignments, _outermost(sink.errors))
+
+
+def _outermost(errors: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Sorted errors without those nested in an earlier reported span."""
+    result: list[tuple[int, int, str]] = []
+    for err in sorted(set(errors), key=lambda e: (e[0], -e[1])):
+        if result and result[-1][0] <= err[0] and err[1] <= result[-1][1] and err[1] > err[0]:
+            continue
+        result.append(err)
+    return result
+
+
+class _Builder:
+    """Walks one parsed text (the script, or a re-parsed `sh -c` string)."""
+
+    def __init__(
+        self,
+        text: str,
+        sink: _Sink,
+        via: str | None = None,
+        via_depth: int = 0,
+        span: tuple[int, int, bool] = (0, 0, True),
+        skip: list[tuple[int, int]] | None = None,
+    ) -> None:
+        self.text = text
+        self.sink = sink
+        self.via = via
+        self.via_depth = via_depth
+        # Output offset = base + char offset when exact, else (s0, s1) = the whole outer string.
+        self.base, self.s1, self.exact = span
+        self.skip = skip or []
+        ascii_text = text.isascii()
+        self.char = _same if ascii_text else _CharOffsets(text)
+        self._span = _byte_span if ascii_text else self._char_span
+        self._out = _pair if self.exact and self.base == 0 else self._mapped_out
+        self.pending: dict[int, list[Any]] = {}
+        self.handlers = {
+            "command": self._command,
+            "declaration_command": self._declaration,
+            "unset_command": self._declaration,
+            "test_command": self._test,
+            "redirected_statement": self._redirected,
+            "pipeline": self._pipeline,
+            "negated_command": self._negated,
+            "function_definition": self._function,
+            "if_statement": self._conditional,
+            "elif_clause": self._conditional,
+            "while_statement": self._conditional,
+            "command_substitution": self._substitution,
+            "process_substitution": self._substitution,
+            "variable_assignment": self._plain_assignment,
+        }
+
+    # ---------------------------------------------------------------- driver
+
+    def run(self, ctx: _Ctx) -> None:
+        tree = _parser().parse(self.text.encode("utf-8", "surrogatepass"))
+        root = tree.root_node
+        if root.has_error:
+            self._collect_errors(root)
+        self._walk(root, ctx)
+
+    def _walk(self, root: Any, ctx: _Ctx) -> None:
+        stack: list[tuple[Any, _Ctx]] = [(root, ctx)]
+        handlers, pending = self.handlers, self.pending
+        while stack:
+            node, ctx = stack.pop()
+            pend = pending.pop(node.id, None) if pending else None
+            handler = handlers.get(node.type)
+            if pend is not None and node.type not in COMMAND_TYPES:
+                ctx = self._group_redirects(pend, ctx, stack)
+                pend = None
+            if handler is None:
+                self._push_children(node.children, ctx, stack)
+            else:
+                handler(node, ctx, stack, pend)
+
+    def _push_children(self, children: list[Any], ctx: _Ctx, stack: list[Any]) -> None:
+        """Queue named children; each gets the operator that precedes it as connector."""
+        items = []
+        connector = ctx.connector
+        for child in children:
+            if child.is_named:
+                if child.child_count:
+                    items.append((child, self._child_ctx(ctx, connector)))
+                connector = None
+            else:
+                kind = child.type
+                if kind in OPS:
+                    connector = OPS[kind]
+                elif kind in RESET:
+                    connector = None
+        stack.extend(reversed(items))
+
+    @staticmethod
+    def _child_ctx(ctx: _Ctx, connector: str | None) -> _Ctx:
+        """After `&&`, `;`, ... a new pipeline starts."""
+        if connector == ctx.connector:
+            return ctx
+        if connector in LIST_OPS:
+            return ctx._replace(connector=connector, pipe=None, joins=False)
+        return ctx._replace(connector=connector)
+
+    def _collect_errors(self, root: Any) -> None:
+        """ERROR and MISSING nodes, except a missing name after `X=1 >f` (valid bash)."""
+        import tree_sitter
+
+        captures = tree_sitter.QueryCursor(_error_query()).captures(root)
+        prefix = "in sh -c string: " if self.via else ""
+        for node in captures.get("error", []):
+            snippet = self.text[self.char(node.start_byte) : self.char(node.end_byte)][:30]
+            self._error(node, f"{prefix}syntax error near {snippet!r}")
+        for node in captures.get("missing", []):
+            if _assignment_only_command(node):
+                continue
+            self._error(node, f"{prefix}missing {node.type!r}")
+
+    def _error(self, node: Any, message: str) -> None:
+        start, end = self._out(self.char(node.start_byte), self.char(node.end_byte))
+        self.sink.errors.append((start, end, message))
+
+    # --------------------------------------------------------------- offsets
+
+    def _mapped_out(self, cs: int, ce: int) -> tuple[int, int]:
+        """Map a char span of this text to the caller's text."""
+        if self.exact:
+            return self.base + cs, self.base + ce
+        return self.base, self.s1
+
+    def _char_span(self, node: Any) -> tuple[int, int]:
+        return self.char(node.start_byte), self.char(node.end_byte)
+
+    # ------------------------------------------------------ statement nodes
+
+    def _pipeline(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
+        """A pipeline groups its stages; `| b` nested in a heredoc continues the outer one.
+
+        For `cat <<EOF | b | c && d`, tree-sitter nests `| (b | c && d)` in the
+        heredoc node: the tail pipeline and then its first inner pipeline join.
+        """
+        children = node.children
+        tail = bool(children) and children[0].type in ("|", "|&")
+        if ctx.pipe is not None and (tail or ctx.joins):
+            inner = ctx._replace(joins=tail)
+        else:
+            inner = ctx._replace(pipe=[], joins=False)
+        self._push_children(children, inner, stack)
+
+    def _negated(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
+        self._push_children(node.children, ctx._replace(negated=True), stack)
+
+    def _function(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
+        name = node.child_by_field_name("name")
+        fname = self.text[slice(*self._span(name))] if name is not None else None
+        self._push_children(node.children, ctx._replace(function=fname, negated=False, pipe=None), stack)
+
+    def _conditional(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
+        """if/elif/while/until: everything before `then` / the do-group is the condition."""
+        children = node.children
+        split = next((i for i, c in enumerate(children) if c.type in ("then", "do_group")), len(children))
+        self._push_children(children[split:], ctx._replace(connector=None), stack)
+        self._push_children(children[:split], ctx._replace(condition=True), stack)
+
+    def _substitution(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
+        inner = _Ctx(ctx.depth + 1, ctx.function, ctx.condition)
+        self._push_children(node.children, inner, stack)
+
+    def _redirected(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
+        """Hand the redirects to the command bash applies them to (last of a list/pipeline)."""
+        body, redirects, others = None, [], []
+        for i, child in enumerate(node.children):
+            fname = node.field_name_for_child(i)
+            if fname == "body":
+                body = child
+            elif fname == "redirect":
+                redirects.append(child)
+            elif child.is_named:
+                others.append(child)
+        self._push_children(others, ctx, stack)
+        if body is None:  # a bare `> file`
+            cs, ce = self._span(node)
+            cmd = self._new_command(cs, ce, None, [], [], ctx)
+            self._finish_command(cmd, cs, redirects, ctx, stack)
+            return
+        target = _redirect_target(body)
+        self.pending[target.id] = redirects + self.pending.get(target.id, [])
+        stack.append((body, ctx))
+
+    def _group_redirects(self, nodes: list[Any], ctx: _Ctx, stack: list[Any]) -> _Ctx:
+        """Redirects of a { } / ( ) / loop apply to every command inside it."""
+        redirects = self._redirects(nodes, ctx, stack, None)
+        for r in redirects:
+            r.group = True
+        return ctx._replace(redirects=ctx.redirects + tuple(redirects))
+
+    def _plain_assignment(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
+        self.sink.assignments.append(self._assignment(node, "plain", ctx, stack))
+
+    # -------------------------------------------------------- command nodes
+
+    def _command(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
+        env, name, args, redirects, others = [], None, [], [], []
+        for i, child in enumerate(node.children):
+            fname = node.field_name_for_child(i)
+            kind = child.type
+            if kind == "variable_assignment":
+                env.append(self._assignment(child, "prefix", ctx, stack))
+            elif fname == "name":
+                if child.end_byte > child.start_byte:
+                    name = self._word(child, ctx, stack)
+            elif fname == "argument":
+                args.append(child)
+            elif kind in REDIRECT_TYPES:
+                redirects.append(child)
+            elif child.is_named:
+                others.append(child)
+        self._push_children(others, ctx, stack)
+        cs, ce = self._span(node)
+        cmd = self._new_command(cs, ce, name, self._arguments(args, ctx, stack), env, ctx)
+        self._finish_command(cmd, cs, redirects + (pend or []), ctx, stack)
+
+    def _declaration(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
+        """export/declare/local/readonly/typeset/unset: a command that also assigns."""
+        children = node.children
+        if not children:
+            return
+        keyword = children[0]
+        kind = keyword.type
+        name = self._word(keyword, ctx, stack)
+        args: list[Word] = []
+        for child in children[1:]:
+            if child.type == "variable_assignment":
+                assignment = self._assignment(child, kind, ctx, stack)
+                self.sink.assignments.append(assignment)
+                args.append(self._assignment_word(child, assignment))
+            elif child.type in REDIRECT_TYPES:
+                pend = [child] + (pend or [])
+            elif child.is_named or child.end_byte > child.start_byte:
+                word = self._word(child, ctx, stack)
+                args.append(word)
+                if child.type == "variable_name" and kind != "unset":
+                    self.sink.assignments.append(Assignment(word.raw, None, word.start, word.end, kind))
+        cs, ce = self._span(node)
+        cmd = self._new_command(cs, ce, name, args, [], ctx)
+        self._finish_command(cmd, cs, pend or [], ctx, stack)
+
+    def _test(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
+        """`[ ... ]` / `[[ ... ]]` as a command: name '[' and the operands/operators as args."""
+        ctx = ctx._replace(condition=True)
+        children = node.children
+        if not children:
+            return
+        name = self._word(children[0], ctx, stack)
+        args: list[Word] = []
+        todo = list(reversed(children[1:]))
+        while todo:
+            child = todo.pop()
+            if child.type.endswith("_expression") and child.type != "arithmetic_expansion":
+                todo.extend(reversed(child.children))
+            elif child.end_byte > child.start_byte:
+                args.append(self._word(child, ctx, stack))
+        cs, ce = self._span(node)
+        cmd = self._new_command(cs, ce, name, args, [], ctx)
+        self._finish_command(cmd, cs, pend or [], ctx, stack)
+
+    def _new_command(
+        self, cs: int, ce: int, name: Word | None, args: list[Word], env: list[Assignment], ctx: _Ctx
+    ) -> Command:
+        start, end = self._out(cs, ce)
+        return Command(
+            start, end, self.text[cs:ce], name, args, env,
+            connector=ctx.connector, negated=ctx.negated, substitution_depth=ctx.depth,
+            in_function=ctx.function, in_condition=ctx.condition, via=self.via, exact=self.exact,
+        )  # fmt: skip
+
+    def _finish_command(
+        self, cmd: Command, cs: int, redirect_nodes: list[Any], ctx: _Ctx, stack: list[Any]
+    ) -> None:
+        """Register the command, attach its redirects, and follow `sh -c` strings."""
+        keep = not any(s <= cs < e for s, e in self.skip)
+        pipe = ctx.pipe if ctx.pipe is not None else []
+        if keep:
+            cmd.pipeline_index = len(pipe)
+            pipe.append(cmd)
+            cmd.pipeline = pipe
+            self.sink.commands.append(cmd)
+        own = self._redirects(redirect_nodes, ctx, stack, cmd)
+        cmd.redirects = own + list(ctx.redirects)
+        self._extend_over_redirects(cmd, own)
+        if keep and self.via_depth < MAX_VIA_DEPTH:
+            self._follow_shell_string(cmd, ctx)
+
+    def _extend_over_redirects(self, cmd: Command, redirects: list[Redirect]) -> None:
+        """`echo x > f`: the span includes trailing redirects (not heredoc bodies)."""
+        end = max((r.end for r in redirects if r.heredoc is None), default=cmd.end)
+        if self.exact and end > cmd.end:
+            cmd.end = end
+            cmd.raw = self.text[cmd.start - self.base : end - self.base]
+
+    # --------------------------------------------------------------- sh -c
+
+    def _follow_shell_string(self, cmd: Command, ctx: _Ctx) -> None:
+        found = _shell_string(cmd.argv)
+        if found is None:
+            return
+        shell, word = found
+        template = word.template
+        inner = word.raw
+        if word.quoting in ("single", "double") and len(inner) >= 2 and inner[0] == inner[-1]:
+            inner, offset = inner[1:-1], 1
+        else:
+            offset = 0
+        exact = word.exact and inner == template
+        span = (word.start + offset, word.end, True) if exact else (word.start, word.end, False)
+        child = _Builder(template, self.sink, f"{shell} -c", self.via_depth + 1, span, word.expansion_ranges)
+        child.run(_Ctx(ctx.depth, ctx.function, ctx.condition))
+
+    # ---------------------------------------------------------- assignments
+
+    def _assignment(self, node: Any, kind: str, ctx: _Ctx, stack: list[Any]) -> Assignment:
+        name, value, array, append = "", None, None, False
+        op_end = node.end_byte
+        for i, child in enumerate(node.children):
+            fname = node.field_name_for_child(i)
+            if fname == "name":
+                name_node = child.child_by_field_name("name") if child.type == "subscript" else child
+                name = self.text[slice(*self._span(name_node or child))]
+            elif fname == "value":
+                if child.type == "array":
+                    array = [self._word(c, ctx, stack) for c in child.named_children if c.type != "comment"]
+                else:
+                    value = self._word(child, ctx, stack)
+            elif child.type in ("=", "+="):
+                append = child.type == "+="
+                op_end = child.end_byte
+        if value is None and array is None:  # `X=`: the empty string
+            cs = self.char(op_end)
+            value = self._make_word(cs, cs, [])
+        start, end = self._out(*self._span(node))
+        return Assignment(name, value, start, end, kind, append, array)
+
+    def _assignment_word(self, node: Any, assignment: Assignment) -> Word:
+        """The argv word `X=value` of export/local/...: a literal `X=` plus the value parts."""
+        cs, ce = self._span(node)
+        value = assignment.value
+        split = self.char(node.end_byte)
+        for child in node.children:
+            if child.type in ("=", "+="):
+                split = self.char(child.end_byte)
+        parts: list[Part] = []
+        self._literal(cs, split, "none", parts)
+        if value is not None:
+            parts.extend(value.parts)
+        elif split < ce:
+            parts.append(self._part("other_expansion", split, ce, "none"))
+        return self._make_word(cs, ce, parts)
+
+    # -------------------------------------------------------------- redirects
+
+    def _redirects(self, nodes: list[Any], ctx: _Ctx, stack: list[Any], owner: Command | None) -> list[Redirect]:
+        result: list[Redirect] = []
+        todo = list(reversed(nodes))
+        while todo:
+            node = todo.pop()
+            if node.type == "heredoc_redirect":
+                result.append(self._heredoc(node, ctx, stack, owner, todo))
+            elif node.type in ("file_redirect", "herestring_redirect"):
+                result.append(self._file_redirect(node, ctx, stack))
+            else:
+                stack.append((node, ctx))
+        return result
+
+    def _file_redirect(self, node: Any, ctx: _Ctx, stack: list[Any]) -> Redirect:
+        fd, op, target, extra = None, None, None, []
+        for i, child in enumerate(node.children):
+            fname = node.field_name_for_child(i)
+            if fname == "descriptor":
+                text = self.text[slice(*self._span(child))]
+                fd = int(text) if text.isdigit() else None
+            elif not child.is_named:
+                op = op or child.type
+            elif target is None and child.type != "ERROR":
+                target = self._word(child, ctx, stack)
+            else:
+                extra.append(child)
+        self._push_children(extra, ctx, stack)
+        start, end = self._out(*self._span(node))
+        return Redirect(start, end, fd, op or "", target)
+
+    def _heredoc(self, node: Any, ctx: _Ctx, stack: list[Any], owner: Command | None, todo: list[Any]) -> Redirect:
+        """`<<EOF`: body parts, plus the `> file` / `| cmd` / `&& cmd` nested in the node."""
+        op, delimiter, quoted, body, tails, nested = "<<", "", False, None, [], []
+        connector = None
+        for child in node.children:
+            kind = child.type
+            if kind in ("<<", "<<-"):
+                op = kind
+            elif kind == "heredoc_start":
+                raw = self.text[slice(*self._span(child))]
+                delimiter, quoted = _QUOTE_CHARS.sub("", raw), bool(_QUOTE_CHARS.search(raw))
+            elif kind == "heredoc_body":
+                body = child
+            elif kind in ("file_redirect", "herestring_redirect"):
+                nested.append(child)
+            elif kind in OPS:
+                connector = OPS[kind]
+            elif child.is_named and kind != "heredoc_end":
+                tails.append((child, connector))
+                connector = None
+        todo.extend(reversed(nested))
+        for tail, conn in reversed(tails):
+            pipe = owner.pipeline if owner is not None and tail.type == "pipeline" else None
+            stack.append((tail, _Ctx(ctx.depth, ctx.function, ctx.condition, False, conn, pipe, pipe is not None)))
+        parts: list[Part] = []
+        if body is not None:
+            bs, be = self._span(body)
+            for child in body.named_children:
+                if child.type != "heredoc_content":
+                    self._parts(child, child.type, *self._span(child), "heredoc", parts, ctx, stack, 0)
+        else:
+            bs = be = self.char(node.end_byte)
+        start, end = self._out(*self._span(node))
+        body_start, body_end = self._out(bs, be)
+        heredoc = Heredoc(delimiter, quoted, op == "<<-", body_start, body_end, self.text[bs:be], parts)
+        return Redirect(start, end, None, op, None, heredoc)
+
+    # ------------------------------------------------------------------ words
+
+    def _arguments(self, nodes: list[Any], ctx: _Ctx, stack: list[Any]) -> list[Word]:
+        """Words of the argument nodes, re-joining what tree-sitter split.
+
+        `a\\<newline>b` is one word in bash and `$"..."` is one (translated)
+        string; tree-sitter returns two argument nodes for each.
+        """
+        words: list[Word] = []
+        first = prev_end = 0
+        for node in nodes:
+            cs, ce = self._span(node)
+            word = self._word(node, ctx, stack)
+            if words and _joined(self.text, prev_end, cs):
+                last = words.pop()
+                parts = [] if last.raw == "$" and word.quoting == "double" else last.parts
+                word = self._make_word(first, ce, parts + word.parts)
+            else:
+                first = cs
+            words.append(word)
+            prev_end = ce
+        return words
+
+    def _word(self, node: Any, ctx: _Ctx, stack: list[Any]) -> Word:
+        cs, ce = self._span(node)
+        if node.child_count == 0:  # fast path: a plain unquoted word
+            start, end = self._out(cs, ce)
+            raw = self.text[cs:ce]
+            value = decode(raw, "none")
+            return Word(start, end, raw, [Part(LITERAL, start, end, raw, value)], value, "none", self.exact)
+        parts: list[Part] = []
+        self._parts(node, node.type, cs, ce, "none", parts, ctx, stack, 0)
+        return self._make_word(cs, ce, parts)
+
+    def _make_word(self, cs: int, ce: int, parts: list[Part]) -> Word:
+        start, end = self._out(cs, ce)
+        values: list[str] | None = []
+        quoting = None
+        for p in parts:
+            if values is not None:
+                values = None if p.value is None else values + [p.value]
+            quoting = p.quote if quoting in (None, p.quote) else "mixed"
+        value = None if values is None else "".join(values)
+        return Word(start, end, self.text[cs:ce], parts, value, quoting or "none", self.exact)
+
+    def _part(self, kind: str, cs: int, ce: int, quote: str, var: str | None = None, simple: bool = False) -> Part:
+        start, end = self._out(cs, ce)
+        return Part(kind, start, end, self.text[cs:ce], None, var, quote in QUOTED, quote, simple)
+
+    def _literal(self, cs: int, ce: int, quote: str, parts: list[Part]) -> None:
+        start, end = self._out(cs, ce)
+        raw = self.text[cs:ce]
+        parts.append(Part(LITERAL, start, end, raw, decode(raw, quote), None, quote in QUOTED, quote))
+
+    def _parts(
+        self, node: Any, kind: str, cs: int, ce: int, quote: str,
+        parts: list[Part], ctx: _Ctx, stack: list[Any], depth: int,
+    ) -> None:  # fmt: skip
+        """Append the parts of word ``node`` spanning [cs, ce) (recursion bounded by ``depth``)."""
+        if kind == "simple_expansion":
+            parts.append(self._part("variable", cs, ce, quote, self.text[cs + 1 : ce], True))
+        elif kind == "string" or kind == "translated_string":
+            self._string_parts(node, cs, ce, parts, ctx, stack, depth)
+        elif kind == "raw_string":
+            self._quoted_literal(cs, ce, 1, "single", parts)
+        elif kind == "command_substitution":
+            parts.append(self._part("command_substitution", cs, ce, quote))
+            stack.append((node, ctx))
+        elif kind == "expansion":
+            var, simple = _expansion_var(node, self.text, self.char)
+            parts.append(self._part("variable" if var else "other_expansion", cs, ce, quote, var, simple))
+            if not simple:
+                stack.append((node, ctx))  # `${X:-$(cmd)}`: find the commands inside
+        elif kind == "arithmetic_expansion":
+            parts.append(self._part("arithmetic", cs, ce, quote))
+            stack.append((node, ctx))
+        elif kind == "ansi_c_string":
+            self._quoted_literal(cs, ce, 2, "ansi_c", parts)
+        elif node.child_count == 0:
+            self._literal(cs, ce, quote, parts)
+        elif (kind == "concatenation" or kind == "command_name") and depth < 20:
+            self._sequence_parts(node.children, cs, ce, quote, parts, ctx, stack, depth)
+        else:  # process substitution, brace expression, ERROR, ...
+            parts.append(self._part("other_expansion", cs, ce, quote))
+            stack.append((node, ctx))
+
+    def _quoted_literal(self, cs: int, ce: int, opener: int, quote: str, parts: list[Part]) -> None:
+        """'...' or $'...': the text between the quotes (tolerating a missing closer)."""
+        inner_end = ce - 1 if ce - cs > opener and self.text[ce - 1] == "'" else ce
+        self._literal(min(cs + opener, inner_end), inner_end, quote, parts)
+
+    def _string_parts(
+        self, node: Any, cs: int, ce: int, parts: list[Part], ctx: _Ctx, stack: list[Any], depth: int
+    ) -> None:
+        """"...": expansions are parts, the text between them is literal."""
+        text = self.text
+        inner_start = cs + 1 if text[cs] == '"' else cs + 2  # "..." or $"..."
+        inner_end = ce - 1 if ce - 1 >= inner_start and text[ce - 1] == '"' else ce
+        inner = [c for c in node.named_children if c.type != "string_content"]
+        before = len(parts)
+        if inner and depth < 20:
+            self._sequence_parts(inner, inner_start, inner_end, "double", parts, ctx, stack, depth)
+        if len(parts) == before:
+            self._literal(min(inner_start, inner_end), inner_end, "double", parts)
+
+    def _sequence_parts(
+        self, children: list[Any], cs: int, ce: int, quote: str,
+        parts: list[Part], ctx: _Ctx, stack: list[Any], depth: int,
+    ) -> None:  # fmt: skip
+        """Children in order, with the text between them as literals of ``quote``."""
+        pos = cs
+        span = self._span
+        for child in children:
+            start, end = span(child)
+            if start < pos or end > ce:
+                continue
+            if start > pos:
+                self._literal(pos, start, quote, parts)
+            self._parts(child, child.type, start, end, quote, parts, ctx, stack, depth + 1)
+            pos = end
+        if pos < ce:
+            self._literal(pos, ce, quote, parts)
+
+
+def _same(offset: int) -> int:
+    return offset
+
+
+def _pair(start: int, end: int) -> tuple[int, int]:
+    return start, end
+
+
+def _byte_span(node: Any) -> tuple[int, int]:
+    """Char span of a node in ASCII text, where bytes are characters."""
+    return node.start_byte, node.end_byte
+
+
+def _expansion_var(node: Any, text: str, char: Any) -> tuple[str | None, bool]:
+    """Variable name of `${...}` and whether it is the plain `${X}` form."""
+    children = node.children
+    for child in children:
+        target = child
+        if child.type == "subscript":
+            target = child.child_by_field_name("name") or child
+        if target.type in VAR_NAME_TYPES:
+            simple = len(children) == 3 and children[1].type in VAR_NAME_TYPES
+            return text[char(target.start_byte) : char(target.end_byte)], simple
+    return None, False
+
+
+def _assignment_only_command(node: Any) -> bool:
+    """tree-sitter marks the name of `X=1 > f` MISSING, but bash accepts it."""
+    parent = node.parent
+    command = parent.parent if parent is not None and parent.type == "command_name" else None
+    return command is not None and any(c.type == "variable_assignment" for c in command.children)
+
+
+def _redirect_target(body: Any) -> Any:
+    """The node a redirected_statement's redirects apply to in bash."""
+    node = body
+    for _ in range(10_000):
+        if node.type in ("list", "pipeline", "negated_command"):
+            kids = [c for c in node.named_children if c.type != "comment"]
+            if not kids:
+                break
+            node = kids[-1]
+        elif node.type == "redirected_statement":
+            inner = node.child_by_field_name("body")
+            if inner is None:
+                break
+            node = inner
+        else:
+            break
+    return node
+
+
+def _joined(text: str, end: int, start: int) -> bool:
+    """Adjacent argument nodes that bash reads as one word."""
+    if start == end:
+        return True
+    m = _CONTINUATION.fullmatch(text, end, start)
+    return m is not None
+
+
+def _shell_string(argv: list[Word]) -> tuple[str, Word] | None:
+    """(shell, command-string word) for `sh -c STRING` anywhere in argv."""
+    for i, word in enumerate(argv):
+        if word.value is not None and word.value.rsplit("/", 1)[-1] in SHELLS:
+            string = _dash_c_operand(argv[i + 1 :])
+            if string is not None:
+                return word.value.rsplit("/", 1)[-1], string
+    return None
+
+
+def _dash_c_operand(args: list[Word]) -> Word | None:
+    """The command string after -c (also -ec, -lc, -o pipefail -c, ...)."""
+    saw_c = skip_next = False
+    for word in args:
+        value = word.value
+        if skip_next:
+            skip_next = False
+            continue
+        if value is None or (saw_c and not value.startswith(("-", "+"))):
+            return word if saw_c else None
+        if value.startswith("--"):  # `--` or a long option such as --login
+            continue
+        if value[:1] in ("-", "+") and len(value) > 1:
+            saw_c = saw_c or "c" in value[1:]
+            skip_next = value[1:].endswith("o")
+            continue
+        return None
+    return None
