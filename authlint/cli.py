@@ -41,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--stdin-filename", default=None, metavar="NAME", help="read the file to lint from stdin, as NAME")
         sp.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
         sp.add_argument("--config", default=None, help="path of a config file (pyproject.toml, authlint.toml)")
+        sp.add_argument("--force-exclude", action="store_true", help="apply `exclude` to paths given on the command line too (for pre-commit)")
         sp.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
         sp.add_argument("--color", choices=("auto", "always", "never"), default="auto")
 
@@ -137,6 +138,10 @@ def _check(args, fix: bool) -> int:
         overlays[str(Path(args.stdin_filename).absolute())] = text
         paths = [args.stdin_filename]
     unsafe = bool(args.unsafe_fixes or settings.unsafe_fixes)
+    if args.force_exclude:
+        paths = [p for p in paths if not settings.is_excluded(Path(p).as_posix())]
+        if not paths:
+            return EXIT_OK
 
     fixed_count = 0
     if args.diff:

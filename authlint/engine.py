@@ -133,8 +133,29 @@ class _Run:
                 return
             self._lint_pipeline(root, project, report_all=False)
         else:
+            if classify(path) == "yaml" and not self._looks_like_ci(path, project):
+                return  # some other YAML (pre-commit passes every YAML file)
             self.report.add(shown)
             self._lint_pipeline(path, project, report_all=explicit or _is_root_name(path))
+
+    def _looks_like_ci(self, path: Path, project: Path) -> bool:
+        pipeline = self._load_pipeline(path, project)
+        if pipeline is None:
+            return True  # unreadable: let the error show
+        yf = pipeline.files.get(next(iter(pipeline.files), ""), None)
+        root = yf.root if yf is not None else None
+        if root is None or any(p.code == "AL001" for p in pipeline.problems):
+            return True
+        from .yaml.model import YMap
+
+        if not isinstance(root, YMap):
+            return False
+        if any(k in root for k in ("include", "stages", "default", "workflow")):
+            return True
+        return any(
+            isinstance(v, YMap) and any(k in v for k in _JOB_KEYS)
+            for _, v in root.items()
+        )
 
     def _including_root(self, path: Path, project: Path) -> Path | None:
         """The project's .gitlab-ci.yml when it includes path (pre-commit passes only changed files)."""
@@ -471,6 +492,7 @@ def _project_dir(path: Path) -> Path:
     return start
 
 
+_JOB_KEYS = ("script", "run", "trigger", "extends", "before_script", "stage", "needs", "rules", "image", "services", "artifacts")
 _SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "source", "."}
 
 

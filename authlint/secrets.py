@@ -366,6 +366,8 @@ _CANDIDATE_TOKENS_RE = re.compile(
 
 def is_scan_candidate(line: str) -> bool:
     """Cheap test: could any configured detect-secrets plugin flag this line?"""
+    if "://" in line and "@" in line:  # BasicAuth; as a regex this check is quadratic on long lines
+        return True
     return bool(_CANDIDATE_TOKENS_RE.search(line) or _CANDIDATE_WORDS_RE.search(line.lower()))
 
 

@@ -19,7 +19,7 @@ from . import jobs as J
 from .includes import Includer
 from .model import PARSE_ERROR, Job, Pipeline, Problem, Variable
 from .resolve import RESERVED, Resolver
-from .values import Merger, entries, is_false, is_null, strings, synth_map, synth_seq
+from .values import Merger, entries, is_false, is_null, is_reference, strings, synth_map, synth_seq
 
 LEGACY_DEFAULTS = ("image", "services", "cache", "before_script", "after_script")
 SECTIONS = ("before_script", "script", "after_script")
@@ -81,7 +81,7 @@ class _Builder:
                 continue
             hidden = name.startswith(".")
             if not self.resolver.is_job_like(name):
-                if not hidden:  # hidden keys may hold anything (snippets for anchors)
+                if not hidden and not is_reference(value):  # hidden keys may hold anything (snippets for anchors)
                     self.shape(value, f"job {name!r} should be a mapping")
                 continue
             if isinstance(key, YScalar):
