@@ -385,7 +385,7 @@ class _Run:
         mods = registry.by_code()
         for p in self.problems:
             if p.code in self.l.enabled and p.code in mods:
-                self.hits.append((mods[p.code], Hit(p.source, p.span, p.message)))
+                self.hits.append((mods[p.code], Hit(p.source, _tidy(p.source.text, p.span), p.message)))
         findings: list[Finding] = []
         secrets: dict[int, tuple[str, ...]] = {}
         seen: set[tuple] = set()
@@ -399,7 +399,7 @@ class _Run:
             if dedupe in seen:
                 continue
             seen.add(dedupe)
-            if rule.code in self.l.settings.ignored_for_path(src.path):
+            if any(rule.code.startswith(c.upper()) or rule.name == c for c in self.l.settings.ignored_for_path(src.path)):
                 continue
             supp = supp_cache.setdefault(src.path, suppressions.parse(src))
             line = src.index.line_of(hit.span.start)
@@ -449,6 +449,16 @@ class _Run:
                 out.append(Finding("AL003", "unused-suppression", self.l.settings.severity_for("AL003", Severity.WARNING),
                                    f"unused suppression: nothing to ignore for {what}", path, s.span, fix=fix))
         return out
+
+
+def _tidy(text: str, span: Span) -> Span:
+    """Problem spans for humans: trailing line breaks dropped, a point widened to its character."""
+    start, end = span.start, span.end
+    while end > start and text[end - 1] in " \t\r\n":
+        end -= 1
+    if end == start and start < len(text) and text[start] not in "\r\n":
+        end = start + 1
+    return Span(start, end)
 
 
 def _drop_shadowed_generic(findings: list[Finding]) -> list[Finding]:

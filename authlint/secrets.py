@@ -356,7 +356,7 @@ _WANTED_PLUGINS: tuple[dict[str, Any], ...] = (
 # Two regexes: a case-insensitive one run on line.lower() is ~3x faster than (?i:…) here.
 _CANDIDATE_WORDS_RE = re.compile(
     r"pass|pwd|secret|contrase|(?:api|auth|service|account|db|database|priv|private|client)_?key"
-    r"|private key|putty|://\S*@|_auth|xox[abposr]-|hooks\.slack"
+    r"|private key|putty|_auth|xox[abposr]-|hooks\.slack"
 )
 _CANDIDATE_TOKENS_RE = re.compile(
     r"eyJ|A(?:3T[A-Z0-9]|BIA|CCA|KIA|SIA|KC|P[0-9A-F])|gh[pousr]_|[rs]k_live_|T3BlbkFJ"

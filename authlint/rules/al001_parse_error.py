@@ -32,7 +32,7 @@ VALID = [
 ]
 
 INVALID = [
-    Example("build:\n  script: [echo a⟦\n⟧", kind="yaml"),
+    Example("build:\n  script: [echo a\n⟦⟧", kind="yaml"),
     Example("job:\n  script:\n    - ⟦*⟧undefined\n", kind="yaml"),
-    Example("if true; then echo a⟦⟧\n", path="bad.sh"),
+    Example("echo a⟦)⟧\n", path="bad.sh"),
 ]

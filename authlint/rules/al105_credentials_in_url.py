@@ -34,7 +34,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity, Span
 from ..secrets import looks_like_literal_secret, redact
-from ..units import FileUnit
+from ..units import CommandRef, FileUnit
 from .base import Example, Hit, Rule
 
 RULE = Rule(
@@ -57,19 +57,30 @@ def check_file(unit: FileUnit, options) -> Iterator[Hit]:
             yield _hit(unit, m.start(2), m.end(2), m.group(2), "URL")
     if unit.pipeline is not None:
         yield from _images(unit)
-    if unit.shell is not None:
-        for cmd in unit.shell.script.commands:
-            for i, w in enumerate(cmd.args):
-                value = None
-                if w.value and w.value.startswith("--destination="):
-                    value, off = w.value.split("=", 1)[1], len("--destination=")
-                elif w.value in _DEST_FLAGS and i + 1 < len(cmd.args) and cmd.basename == "executor":
-                    value, off, w = cmd.args[i + 1].value, 0, cmd.args[i + 1]
-                if value:
-                    m = _IMAGE.match(value)
-                    if m and looks_like_literal_secret(m.group(2)):
-                        a, b = w.template_offset(off + m.start(2)), w.template_offset(off + m.end(2) - 1) + 1
-                        yield _hit(unit, a, b, m.group(2), "image reference")
+
+
+def check_command(ref: CommandRef, options) -> Iterator[Hit]:
+    """Kaniko --destination and docker push/pull/run image arguments."""
+    cmd = ref.cmd
+    args = cmd.args
+    for i, w in enumerate(args):
+        if w.value is None:
+            continue
+        value, off, word = None, 0, w
+        if w.value.startswith("--destination="):
+            value, off = w.value.split("=", 1)[1], len("--destination=")
+        elif w.value in _DEST_FLAGS and cmd.basename == "executor" and i + 1 < len(args):
+            word = args[i + 1]
+            value = word.value
+        elif cmd.basename in ("docker", "podman", "buildah") and i > 0 and args[0].value in ("push", "pull", "run", "tag"):
+            value = w.value
+        if not value:
+            continue
+        m = _IMAGE.match(value)
+        if m and looks_like_literal_secret(m.group(2)):
+            password = m.group(2)
+            yield ref.word_hit(word, _message(password, "image reference"), off + m.start(2), off + m.end(2),
+                               secrets=(password,), key="image reference")
 
 
 def _images(unit: FileUnit) -> Iterator[Hit]:
@@ -87,13 +98,11 @@ def _images(unit: FileUnit) -> Iterator[Hit]:
 
 
 def _hit(unit: FileUnit, start: int, end: int, password: str, where: str) -> Hit:
-    return Hit(
-        unit.source,
-        Span(start, end),
-        f"literal password in a {where} ({redact(password)}); keep registry credentials in DOCKER_AUTH_CONFIG or a masked variable",
-        secrets=(password,),
-        key=where,
-    )
+    return Hit(unit.source, Span(start, end), _message(password, where), secrets=(password,), key=where)
+
+
+def _message(password: str, where: str) -> str:
+    return f"literal password in a {where} ({redact(password)}); keep registry credentials in DOCKER_AUTH_CONFIG or a masked variable"
 
 
 VALID = [

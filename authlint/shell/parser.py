@@ -129,11 +129,11 @@ class _Sink:
 
 def parse(text: str) -> Script:
     """Parse shell ``text`` into a flat ``Script`` model; never raises on bad input."""
-    sink = _Sink()
     # The model is hundreds of thousands of small objects for a big script;
     # letting the cyclic GC rescan them while they are built doubles the time.
     gc_was_enabled = gc.isenabled()
     gc.disable()
+    sink = _Sink()
     try:
         _Builder(text, sink).run(_Ctx())
     finally:
@@ -351,6 +351,8 @@ class _Builder:
                 env.append(self._assignment(child, "prefix", ctx, stack))
             elif fname == "name":
                 if child.end_byte > child.start_byte:
+                    if child.child_count == 1:  # command_name wraps one word node
+                        child = child.children[0]
                     name = self._word(child, ctx, stack)
             elif fname == "argument":
                 args.append(child)
@@ -421,16 +423,19 @@ class _Builder:
         self, cmd: Command, cs: int, redirect_nodes: list[Any], ctx: _Ctx, stack: list[Any]
     ) -> None:
         """Register the command, attach its redirects, and follow `sh -c` strings."""
-        keep = not any(s <= cs < e for s, e in self.skip)
+        keep = not (self.skip and any(s <= cs < e for s, e in self.skip))
         pipe = ctx.pipe if ctx.pipe is not None else []
         if keep:
             cmd.pipeline_index = len(pipe)
             pipe.append(cmd)
             cmd.pipeline = pipe
             self.sink.commands.append(cmd)
-        own = self._redirects(redirect_nodes, ctx, stack, cmd)
-        cmd.redirects = own + list(ctx.redirects)
-        self._extend_over_redirects(cmd, own)
+        if redirect_nodes:
+            own = self._redirects(redirect_nodes, ctx, stack, cmd)
+            self._extend_over_redirects(cmd, own)
+            cmd.redirects = own + list(ctx.redirects)
+        elif ctx.redirects:
+            cmd.redirects = list(ctx.redirects)
         if keep and self.via_depth < MAX_VIA_DEPTH:
             self._follow_shell_string(cmd, ctx)
 
@@ -596,7 +601,7 @@ class _Builder:
         if node.child_count == 0:  # fast path: a plain unquoted word
             start, end = self._out(cs, ce)
             raw = self.text[cs:ce]
-            value = decode(raw, "none")
+            value = decode(raw, "none") if "\\" in raw else raw
             return Word(start, end, raw, [Part(LITERAL, start, end, raw, value)], value, "none", self.exact)
         parts: list[Part] = []
         self._parts(node, node.type, cs, ce, "none", parts, ctx, stack, 0)
@@ -620,7 +625,8 @@ class _Builder:
     def _literal(self, cs: int, ce: int, quote: str, parts: list[Part]) -> None:
         start, end = self._out(cs, ce)
         raw = self.text[cs:ce]
-        parts.append(Part(LITERAL, start, end, raw, decode(raw, quote), None, quote in QUOTED, quote))
+        value = decode(raw, quote) if "\\" in raw else raw
+        parts.append(Part(LITERAL, start, end, raw, value, None, quote in QUOTED, quote))
 
     def _parts(
         self, node: Any, kind: str, cs: int, ce: int, quote: str,
@@ -679,17 +685,23 @@ class _Builder:
     ) -> None:  # fmt: skip
         """Children in order, with the text between them as literals of ``quote``."""
         pos = cs
-        span = self._span
+        span, literal = self._span, self._literal
         for child in children:
             start, end = span(child)
             if start < pos or end > ce:
                 continue
             if start > pos:
-                self._literal(pos, start, quote, parts)
-            self._parts(child, child.type, start, end, quote, parts, ctx, stack, depth + 1)
+                literal(pos, start, quote, parts)
+            kind = child.type
+            if kind == "simple_expansion":  # inlined: the most common part by far
+                o_start, o_end = self._out(start, end)
+                raw = self.text[start:end]
+                parts.append(Part("variable", o_start, o_end, raw, None, raw[1:], quote in QUOTED, quote, True))
+            else:
+                self._parts(child, kind, start, end, quote, parts, ctx, stack, depth + 1)
             pos = end
         if pos < ce:
-            self._literal(pos, ce, quote, parts)
+            literal(pos, ce, quote, parts)
 
 
 def _same(offset: int) -> int:
@@ -755,7 +767,8 @@ def _joined(text: str, end: int, start: int) -> bool:
 def _shell_string(argv: list[Word]) -> tuple[str, Word] | None:
     """(shell, command-string word) for `sh -c STRING` anywhere in argv."""
     for i, word in enumerate(argv):
-        if word.value is not None and word.value.rsplit("/", 1)[-1] in SHELLS:
+        value = word.value
+        if value is not None and value.endswith("sh") and value.rsplit("/", 1)[-1] in SHELLS:
             string = _dash_c_operand(argv[i + 1 :])
             if string is not None:
                 return word.value.rsplit("/", 1)[-1], string

@@ -1,0 +1,232 @@
+"""The command line and the engine's configuration contract (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from authlint.cli import main
+
+SECRET = "hunter2-Zq8"
+PIPELINE = f"""\
+build:
+  image: docker:27
+  script:
+    - docker login -u deploy -p {SECRET} registry.example.com
+    - docker push registry.example.com/app
+"""
+
+
+def write(root: Path, files: dict[str, str]) -> Path:
+    for rel, text in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text, encoding="utf-8", newline="")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    return write(tmp_path, {".gitlab-ci.yml": PIPELINE})
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_text_output_has_location_code_frame_and_redaction(project, capsys) -> None:
+    code, out, _ = run(capsys, "check", ".")
+    assert code == 1
+    assert ".gitlab-ci.yml:4:33: AL102 literal password given to `docker login -p`" in out
+    assert "4 |     - docker login -u deploy -p " in out
+    assert "^" in out and "AL102" in out
+    assert SECRET not in out
+    assert "Found 1 finding." in out
+
+
+def test_json_output_contract(project, capsys) -> None:
+    code, out, _ = run(capsys, "check", "--output-format", "json")
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["version"] == 1
+    (f,) = doc["findings"]
+    assert set(f) >= {"code", "name", "severity", "message", "path", "start", "end", "job", "fix", "fingerprint"}
+    assert (f["code"], f["name"], f["severity"], f["path"], f["job"]) == ("AL102", "literal-registry-password", "error", ".gitlab-ci.yml", "build")
+    assert f["start"] == {"line": 4, "column": 33} and f["end"] == {"line": 4, "column": 33 + len(SECRET)}
+    assert doc["summary"] == {"files": 1, "findings": 1, "fixable": 0}
+    assert SECRET not in out
+
+
+def test_exit_codes(project, capsys) -> None:
+    assert run(capsys, "check", "--exit-zero")[0] == 0
+    assert run(capsys, "check", "--ignore", "AL102")[0] == 0
+    code, _, err = run(capsys, "check", "--select", "AL999")
+    assert code == 2 and "unknown rule selector" in err
+    code, _, err = run(capsys, "check", "missing-dir")
+    assert code == 2 and "no such file" in _ + err
+    assert run(capsys, "check", "--output-format", "xml")[0] == 2
+
+
+@pytest.mark.parametrize("selector", ["AL102", "AL1", "AL10", "literal-registry-password", "ALL"])
+def test_select_by_code_prefix_and_name(project, capsys, selector) -> None:
+    assert run(capsys, "check", "--select", selector)[0] == 1
+    assert run(capsys, "check", "--select", selector, "--ignore", "AL102")[0] == 0
+
+
+def test_extend_select_enables_off_by_default_rules(project, capsys) -> None:
+    from authlint.rules import all_rules
+
+    off = [r for r in all_rules() if not r.default_enabled]
+    if not off:
+        pytest.skip("no off-by-default rule registered")
+    code, out, _ = run(capsys, "check", "--extend-select", off[0].code, "--output-format", "json")
+    assert code in (0, 1)
+
+
+def test_statistics_quiet_and_color(project, capsys) -> None:
+    _, out, _ = run(capsys, "check", "--statistics")
+    assert "    1  AL102" in out
+    _, out, _ = run(capsys, "check", "-q")
+    assert "Found" not in out and "AL102" in out
+    _, out, _ = run(capsys, "check", "--color", "always")
+    assert "\x1b[" in out
+    _, out, _ = run(capsys, "check", "--color", "never", "--no-cache")
+    assert "\x1b[" not in out
+
+
+def test_stdin_filename(project, capsys, monkeypatch) -> None:
+    import io
+
+    data = PIPELINE.replace("registry.example.com\n", "registry.example.com  # authlint: ignore[AL102] -- test\n", 1)
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data.encode())))
+    code, out, _ = run(capsys, "check", "--stdin-filename", ".gitlab-ci.yml")
+    assert code == 0, out
+
+
+def test_rule_and_rules(capsys) -> None:
+    code, out, _ = run(capsys, "rule", "AL102")
+    assert code == 0 and out.startswith("# AL102 literal-registry-password") and "## Why is this bad?" in out
+    assert run(capsys, "rule", "literal-registry-password")[1] == out
+    assert run(capsys, "rule", "AL999")[0] == 2
+    code, out, _ = run(capsys, "rules")
+    assert code == 0 and "AL001  parse-error" in out
+    rules = json.loads(run(capsys, "rules", "--output-format", "json")[1])
+    assert {"code", "name", "severity", "fix", "default", "summary"} <= set(rules[0])
+
+
+def test_pyproject_config(project, capsys) -> None:
+    write(project, {"pyproject.toml": '[tool.authlint]\nignore = ["AL102"]\n'})
+    assert run(capsys, "check")[0] == 0
+    write(project, {"pyproject.toml": '[tool.authlint]\nper-file-ignores = { ".gitlab-ci.yml" = ["AL1"] }\n'})
+    assert run(capsys, "check")[0] == 0
+    write(project, {"pyproject.toml": '[tool.authlint]\nseverity = { AL102 = "info" }\nfail-severity = "warning"\n'})
+    code, out, _ = run(capsys, "check", "--output-format", "json")
+    assert code == 0 and json.loads(out)["findings"][0]["severity"] == "info"
+
+
+def test_authlint_toml_and_bad_config(project, capsys) -> None:
+    write(project, {"authlint.toml": 'select = ["AL3"]\n'})
+    assert run(capsys, "check")[0] == 0
+    write(project, {"authlint.toml": "select = [\n"})
+    code, _, err = run(capsys, "check")
+    assert code == 2 and "invalid TOML" in err and "Traceback" not in err
+    write(project, {"authlint.toml": "selekt = []\n"})
+    code, _, err = run(capsys, "check")
+    assert code == 2 and "unknown setting" in err
+
+
+def test_exclude_and_gitignore(project, capsys) -> None:
+    write(project, {"vendor/x.gitlab-ci.yml": PIPELINE, ".gitignore": "ignored/\n", "ignored/y.gitlab-ci.yml": PIPELINE})
+    _, out, _ = run(capsys, "check", "--output-format", "json")
+    paths = {f["path"] for f in json.loads(out)["findings"]}
+    assert paths == {".gitlab-ci.yml", "vendor/x.gitlab-ci.yml"}
+    write(project, {"authlint.toml": 'exclude = ["vendor"]\n'})
+    _, out, _ = run(capsys, "check", "--output-format", "json")
+    assert {f["path"] for f in json.loads(out)["findings"]} == {".gitlab-ci.yml"}
+
+
+def test_inline_suppressions(project, capsys) -> None:
+    same_line = PIPELINE.replace("registry.example.com\n", "registry.example.com  # authlint: ignore[AL102] -- rotated\n", 1)
+    write(project, {".gitlab-ci.yml": same_line})
+    assert run(capsys, "check")[0] == 0
+    above = PIPELINE.replace("    - docker login", "    # authlint: ignore[literal-registry-password]\n    - docker login")
+    write(project, {".gitlab-ci.yml": above})
+    assert run(capsys, "check")[0] == 0
+    whole = "# authlint: ignore-file[AL102]\n" + PIPELINE
+    write(project, {".gitlab-ci.yml": whole})
+    assert run(capsys, "check")[0] == 0
+    pragma = PIPELINE.replace("registry.example.com\n", "registry.example.com  # pragma: allowlist secret\n", 1)
+    write(project, {".gitlab-ci.yml": pragma})
+    assert run(capsys, "check")[0] == 0
+
+
+def test_unused_suppression_is_reported_and_fixed(project, capsys) -> None:
+    text = "# authlint: ignore[AL206] -- stale\njob:\n  script: [make]\n"
+    write(project, {".gitlab-ci.yml": text})
+    code, out, _ = run(capsys, "check")
+    assert code == 1 and "AL003" in out
+    assert run(capsys, "fix")[0] == 0
+    assert (project / ".gitlab-ci.yml").read_text() == "job:\n  script: [make]\n"
+
+
+def test_included_file_is_linted_in_its_pipeline(project, capsys) -> None:
+    write(project, {
+        ".gitlab-ci.yml": "include:\n  - local: ci/jobs.yml\nvariables:\n  REGISTRY: registry.example.com\n",
+        "ci/jobs.yml": PIPELINE,
+    })
+    code, out, _ = run(capsys, "check", "ci/jobs.yml", "--output-format", "json")
+    doc = json.loads(out)
+    assert code == 1
+    assert {f["path"] for f in doc["findings"]} == {"ci/jobs.yml"}
+
+
+def test_called_script_is_linted(project, capsys) -> None:
+    write(project, {
+        ".gitlab-ci.yml": "push:\n  script:\n    - ./ci/push.sh\n",
+        "ci/push.sh": f"#!/bin/sh\ndocker login -u deploy -p {SECRET} registry.example.com\n",
+    })
+    _, out, _ = run(capsys, "check", "--output-format", "json")
+    (f,) = json.loads(out)["findings"]
+    assert f["path"] == "ci/push.sh" and f["start"]["line"] == 2
+
+
+def test_shell_file_without_extension_by_shebang(project, capsys) -> None:
+    write(project, {".gitlab-ci.yml": "job:\n  script: [make]\n", "bin/login": f"#!/bin/bash\ndocker login -p {SECRET} r.example.com\n"})
+    _, out, _ = run(capsys, "check", "--output-format", "json")
+    assert {f["path"] for f in json.loads(out)["findings"]} == {"bin/login"}
+
+
+def test_diff_writes_nothing(project, capsys) -> None:
+    text = "# authlint: ignore[AL206]\njob:\n  script: [make]\n"
+    write(project, {".gitlab-ci.yml": text})
+    code, out, _ = run(capsys, "check", "--diff")
+    assert code == 1 and out.startswith("--- a/.gitlab-ci.yml\n+++ b/.gitlab-ci.yml\n")
+    assert (project / ".gitlab-ci.yml").read_text() == text
+
+
+def test_console_script_runs(project) -> None:
+    exe = Path(sys.executable).parent / "authlint"
+    if not exe.exists():
+        pytest.skip("console script not installed in this environment")
+    proc = subprocess.run([str(exe), "check", "--output-format", "json"], capture_output=True, text=True, cwd=project, timeout=60)
+    assert proc.returncode == 1 and json.loads(proc.stdout)["findings"][0]["code"] == "AL102"
+    assert SECRET not in proc.stdout + proc.stderr
+
+
+def test_python_api(project) -> None:
+    from authlint import fix_text, lint_text
+
+    result = lint_text(".gitlab-ci.yml", PIPELINE)
+    assert [f.code for f in result.findings] == ["AL102"]
+    stale = "# authlint: ignore[AL206]\njob:\n  script: [make]\n"
+    assert fix_text(".gitlab-ci.yml", stale) == "job:\n  script: [make]\n"
+    assert os.listdir(project) == [".gitlab-ci.yml"]  # nothing written
