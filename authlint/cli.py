@@ -173,7 +173,7 @@ def _check(args, fix: bool) -> int:
     if result.errors and fmt != "text":
         for err in result.errors:
             print(f"authlint: error: {err}", file=sys.stderr)
-    if result.errors and not result.findings:
+    if result.internal_error or (result.errors and not result.findings):
         return EXIT_ERROR
     if args.exit_zero:
         return EXIT_OK

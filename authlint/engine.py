@@ -5,6 +5,7 @@ side effects or policy happens here, once.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import re
 from collections import defaultdict
@@ -20,7 +21,7 @@ from .rules.base import Hit
 from .secrets import redact_text
 from .settings import Settings
 from .source import DecodeError, Source
-from .textmap import ChainMap, FileMap, ScalarMap, TextMap
+from .textmap import ChainMap, FileMap, ScalarMap, ShiftMap, TextMap
 from .units import AuthDoc, CommandRef, FileUnit, JobUnit, ShellUnit
 from .workspace import ReadError, Workspace, classify, display_path
 
@@ -47,6 +48,7 @@ class LintResult:
     files: list[str]  # display paths linted and reported on
     errors: list[str] = field(default_factory=list)  # one-line errors (unreadable input)
     secrets: dict[int, tuple[str, ...]] = field(default_factory=dict)  # id(finding) -> values to redact
+    internal_error: bool = False  # a bug in authlint (exit 2), as opposed to unreadable input
 
 
 class Linter:
@@ -74,7 +76,8 @@ class _Run:
         self.sources: dict[str, Source] = {}
         self.report: set[str] = set()
         self.errors: list[str] = []
-        self.shell_cache: dict[int, ShellUnit] = {}
+        self.internal: list[str] = []
+        self.shell_cache: dict[tuple, list] = {}
         self.file_units: dict[str, ShellUnit] = {}
         self.done_pipelines: set[str] = set()
         self.auth_seen: set[tuple[str, int]] = set()
@@ -88,19 +91,30 @@ class _Run:
         ci = [c for c in candidates if c[1] == "ci"]
         # Pipelines first, so included files and called scripts get their context.
         for path, _, explicit in sorted(ci, key=lambda c: (not _is_root_name(c[0]), str(c[0]))):
-            self._lint_ci(path, explicit)
+            self._guarded(self._lint_ci, path, explicit)
         for path, kind, explicit in candidates:
             shown = display_path(path)
             if kind == "shell":
                 self.report.add(shown)
-                self._lint_shell_file(path)
+                self._guarded(self._lint_shell_file, path)
             elif kind == "auth":
                 self.report.add(shown)
-                self._lint_auth_file(path)
+                self._guarded(self._lint_auth_file, path)
             elif kind == "unknown" and explicit:
                 self.report.add(shown)
-                self._lint_unknown(path)
+                self._guarded(self._lint_unknown, path)
         return self._finish()
+
+    def _guarded(self, step, path: Path, *args) -> None:
+        """One file's failure is reported on one line and never stops the run."""
+        try:
+            step(path, *args)
+        except RecursionError:
+            self.errors.append(f"{display_path(path)}: input nested too deeply to lint")
+        except MemoryError:
+            self.errors.append(f"{display_path(path)}: input too large to lint")
+        except Exception as exc:
+            self.internal.append(f"internal error on {display_path(path)}: {type(exc).__name__}: {redact_text(str(exc))[:200]}")
 
     def _read(self, path: Path) -> Source | None:
         try:
@@ -237,39 +251,67 @@ class _Run:
     # ------------------------------------------------------------------- jobs
     def _job_unit(self, job, pipeline, project: Path) -> JobUnit:
         ju = JobUnit(job, pipeline)
-        for section in ("before_script", "script", "after_script"):
-            target = ju.after if section == "after_script" else ju.commands
-            for line in getattr(job, section):
-                unit = self._script_line_unit(line, section)
+        if _is_powershell(job):
+            ju.shell = "powershell"  # not a POSIX shell: no shell model, text rules only
+            return ju
+        for target, sections in ((ju.commands, ("before_script", "script")), (ju.after, ("after_script",))):
+            lines = [line for section in sections for line in getattr(job, section)]
+            for unit, commands in self._job_script(lines):
                 ju.units.append(unit)
-                self._append_commands(ju, target, unit, project, depth=0)
+                for cmd in commands:
+                    self._append_command(ju, target, cmd, unit, project, depth=0)
         return ju
 
-    def _append_commands(self, ju: JobUnit, target: list[CommandRef], unit: ShellUnit, project: Path, depth: int) -> None:
-        for cmd in unit.script.commands:
-            ref = CommandRef(cmd, unit, ju, len(target))
-            target.append(ref)
-            called = _called_script(cmd)
-            if called and depth < MAX_CALL_DEPTH:
-                sub = self._called_unit(project, called, ref)
-                if sub is not None:
-                    self._append_commands(ju, target, sub, project, depth + 1)
+    def _append_command(self, ju: JobUnit, target: list[CommandRef], cmd, unit: ShellUnit, project: Path, depth: int) -> None:
+        ref = CommandRef(cmd, unit, ju, len(target))
+        target.append(ref)
+        called = _called_script(cmd)
+        if called and depth < MAX_CALL_DEPTH:
+            sub = self._called_unit(project, called, ref)
+            if sub is not None:
+                for c in sub.script.commands:
+                    self._append_command(ju, target, c, sub, project, depth + 1)
 
-    def _script_line_unit(self, line, section: str) -> ShellUnit:
-        key = id(line.scalar)
-        cached = self.shell_cache.get(key)
-        if cached is not None and cached.section == section:
-            return cached
+    def _job_script(self, lines) -> list[tuple[ShellUnit, list]]:
+        """Script items parsed as the runner runs them: joined into one script.
+
+        Each item becomes a ShellUnit over the joined script whose map points
+        into the item's own file; if the joined script does not parse, items
+        are parsed one by one so the rest can still be linted.
+        """
+        key = tuple(id(line.scalar) for line in lines)
+        if key in self.shell_cache:
+            return self.shell_cache[key]
         from .shell import parse
 
-        scalar = line.scalar
-        unit = ShellUnit(parse(scalar.value), scalar.source, ScalarMap(scalar.source, scalar.text), section, line)
-        self.shell_cache[key] = unit
-        self._shell_problems(unit)
-        return unit
+        texts = [_mask_inputs(line.scalar.value) for line in lines]
+        starts, pos = [], 0
+        for t in texts:
+            starts.append(pos)
+            pos += len(t) + 1
+        joined = parse("\n".join(texts))
+        maps = [ScalarMap(line.scalar.source, line.scalar.text) for line in lines]
+        out: list[tuple[ShellUnit, list]] = []
+        if not _real_errors(joined):
+            buckets: list[list] = [[] for _ in lines]
+            for cmd in joined.commands:
+                buckets[max(0, bisect.bisect_right(starts, cmd.start) - 1)].append(cmd)
+            for line, m, s, bucket in zip(lines, maps, starts, buckets):
+                out.append((ShellUnit(joined, line.scalar.source, ShiftMap(m, s), line.section, line), bucket))
+        else:
+            start, end, message = _real_errors(joined)[0]
+            k = max(0, bisect.bisect_right(starts, start) - 1)
+            where = ShellUnit(joined, lines[k].scalar.source, ShiftMap(maps[k], starts[k]))
+            end = max(start, min(end, starts[k] + len(texts[k])))
+            self.problems.append(Problem("AL001", where.source, where.span(start, end), f"shell syntax error: {message}"))
+            for line, m, t in zip(lines, maps, texts):
+                script = parse(t)
+                out.append((ShellUnit(script, line.scalar.source, m, line.section, line), list(script.commands)))
+        self.shell_cache[key] = out
+        return out
 
     def _shell_problems(self, unit: ShellUnit) -> None:
-        for start, end, message in unit.script.errors[:1]:  # the first error; the rest cascade
+        for start, end, message in _real_errors(unit.script)[:1]:  # the first error; the rest cascade
             self.problems.append(Problem("AL001", unit.source, unit.span(start, end), f"shell syntax error: {message}"))
 
     def _called_unit(self, project: Path, rel: str, ref: CommandRef) -> ShellUnit | None:
@@ -377,8 +419,8 @@ class _Run:
             try:
                 for hit in getattr(module, hook)(unit, options) or ():
                     self.hits.append((module, hit))
-            except RecursionError:
-                self.errors.append(f"internal error in {module.RULE.code} on {unit.source.path}: input too deeply nested")
+            except Exception as exc:  # a rule bug must not hide every other finding
+                self.internal.append(f"internal error in {module.RULE.code} on {unit.source.path}: {type(exc).__name__}: {redact_text(str(exc))[:200]}")
 
     # ---------------------------------------------------------- post-process
     def _finish(self) -> LintResult:
@@ -425,7 +467,7 @@ class _Run:
         findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))
         _fingerprint(findings, self.sources, secrets)
         files = sorted(self.report)
-        return LintResult(findings, self.sources, files, self.errors, secrets)
+        return LintResult(findings, self.sources, files, self.errors + self.internal, secrets, bool(self.internal))
 
     def _unused_suppressions(self, cache: dict[str, suppressions.FileSuppressions]) -> list[Finding]:
         if "AL003" not in self.l.enabled:
@@ -503,6 +545,45 @@ def _project_dir(path: Path) -> Path:
 
 
 _JOB_KEYS = ("script", "run", "trigger", "extends", "before_script", "stage", "needs", "rules", "image", "services", "artifacts")
+_INPUT = re.compile(r"\$\[\[.*?\]\]", re.S)
+_POWERSHELL = re.compile(r"\$env:|\b(?:Import-Module|New-Item|Remove-Item|Get-ChildItem|Set-Location|Write-(?:Output|Host)|Invoke-WebRequest|Start-Process|Test-Path)\b|-ErrorAction\b")
+
+
+def _real_errors(script) -> list[tuple[int, int, str]]:
+    """tree-sitter-bash errors minus its known grammar gaps, which bash accepts:
+    `$((cmd) | x)` (a subshell in a command substitution, read as arithmetic),
+    arithmetic with `0x$(...)`, and keywords without `;` such as `done done`."""
+    out = []
+    for start, end, message in script.errors:
+        line_start = script.text.rfind("\n", 0, start) + 1
+        line_end = script.text.find("\n", end)
+        text = script.text[line_start : line_end if line_end != -1 else len(script.text)]
+        if "$((" in text or message == "missing ';'":
+            continue
+        out.append((start, end, message))
+    return out
+
+
+def _mask_inputs(text: str) -> str:
+    """GitLab replaces `$[[ inputs.x ]]` before the shell runs: parse it as an opaque expansion of the same length."""
+    if "$[[" not in text:
+        return text
+    return _INPUT.sub(lambda m: "$" + "I" * (len(m.group()) - 1), text)
+
+
+def _is_powershell(job) -> bool:
+    """Windows jobs run PowerShell, which authlint does not model."""
+    from .yaml.model import YScalar, YSeq
+
+    if "windows" in job.name.lower():
+        return True
+    tags = job.config.get("tags")
+    if isinstance(tags, YSeq) and any(isinstance(t, YScalar) and "windows" in t.value.lower() for t in tags.items):
+        return True
+    lines = job.before_script + job.script
+    return sum(1 for line in lines if _POWERSHELL.search(line.scalar.value)) >= 2
+
+
 _SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "source", "."}
 
 

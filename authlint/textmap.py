@@ -153,3 +153,32 @@ class ChainMap(TextMap):
 
     def why_not_exact(self) -> str:
         return self.parent.why_not_exact()
+
+
+class ShiftMap(TextMap):
+    """A piece of a concatenated text: offsets from `shift` on belong to parent.
+
+    A job's `before_script` and `script` items are parsed as one script (the
+    runner joins them); each item keeps its own map into its own file.
+    """
+
+    def __init__(self, parent: TextMap, shift: int) -> None:
+        self.parent, self.shift = parent, shift
+        self.source = parent.source
+
+    def offset(self, i: int) -> int:
+        return self.parent.offset(max(0, i - self.shift))
+
+    def span(self, a: int, b: int) -> Span:
+        return self.parent.span(max(0, a - self.shift), max(0, b - self.shift))
+
+    def file_span(self, a: int, b: int) -> Span | None:
+        if a < self.shift:
+            return None
+        return self.parent.file_span(a - self.shift, b - self.shift)
+
+    def encode(self, text: str) -> str | None:
+        return self.parent.encode(text)
+
+    def why_not_exact(self) -> str:
+        return self.parent.why_not_exact()

@@ -77,6 +77,7 @@ class JobUnit:
     commands: list[CommandRef] = field(default_factory=list)  # before_script + script, in run order
     after: list[CommandRef] = field(default_factory=list)  # after_script (a separate shell)
     units: list[ShellUnit] = field(default_factory=list)
+    shell: str = "sh"  # 'powershell' for Windows jobs (no shell model)
 
     @property
     def name(self) -> str:

@@ -176,7 +176,7 @@ def test_token_glued_to_longer_word_is_not_cut() -> None:
 def test_entropy_floor_is_the_only_thing_rejecting_mixed_bodies(body: str) -> None:
     found = find_gitlab_tokens("glpat-" + body)
     plausible = (
-        shannon_entropy(body) >= 3.0
+        shannon_entropy("glpat-" + body) >= 3.0
         and any(c.isdigit() or c.isupper() for c in body)
         and not S._BODY_PLACEHOLDER_RE.search(body)
     )
@@ -453,6 +453,13 @@ def test_scan_lines_ignores_references_and_plain_script() -> None:
     assert scan_lines([]) == []
 
 
+def _jwt() -> str:
+    def part(obj: str) -> str:
+        return base64.urlsafe_b64encode(obj.encode()).decode().rstrip("=")
+
+    return ".".join([part('{"alg":"HS256","typ":"JWT"}'), part('{"sub":"' + rand(8, ALNUM) + '"}'), rand(43)])
+
+
 def _synthetic_secret_lines() -> list[tuple[int, str]]:
     b64 = ALNUM + "+/"
     up = string.ascii_uppercase + string.digits
@@ -474,6 +481,7 @@ def _synthetic_secret_lines() -> list[tuple[int, str]]:
         "  --password AP1" + rand(8, ALNUM),
         "Account" + "Key=" + rand(86, b64) + "==",
         "sk-" + rand(20, ALNUM) + "T3Blbk" + "FJ" + rand(20, ALNUM),
+        f"ID_TOKEN={_jwt()}",
         "docker build -t $CI_REGISTRY_IMAGE .",
         "image: docker:27",
     ]
@@ -486,7 +494,8 @@ def test_prefilter_loses_nothing(hint: str, monkeypatch: pytest.MonkeyPatch) -> 
     fast = scan_lines(lines, hint)
     monkeypatch.setattr(S, "is_scan_candidate", lambda line: True)
     assert scan_lines(lines, hint) == fast
-    assert len({d.line for d in fast}) >= 14
+    assert len({d.line for d in fast}) >= 15
+    assert "JSON Web Token" in {d.type for d in fast}
 
 
 def test_prefilter_rejects_plain_ci_lines() -> None:

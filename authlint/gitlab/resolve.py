@@ -123,9 +123,10 @@ class Resolver:
             else:
                 ext = self.extended(pname, depth + 1)
                 configs.append(ext.config)
-                result.ancestors.extend(a for a in (*ext.ancestors, pname) if a not in result.ancestors)
+                result.ancestors.extend((*ext.ancestors, pname))
                 result.incomplete |= ext.incomplete
                 result.height = max(result.height, ext.height + 1)
+        result.ancestors = list(dict.fromkeys(result.ancestors))  # a diamond names a parent once
         if result.height > MAX_EXTENDS_DEPTH:
             result.incomplete = True
             if result.height == MAX_EXTENDS_DEPTH + 1:  # report where the limit is first crossed

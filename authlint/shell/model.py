@@ -9,7 +9,7 @@ of a tree walk.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from typing import Any
 
 from authlint.shell.decode import decode_map
 
@@ -17,7 +17,7 @@ LITERAL = "literal"
 EXPANSION_KINDS = ("variable", "command_substitution", "arithmetic", "other_expansion")
 
 
-@dataclass
+@dataclass(slots=True)
 class Part:
     """One piece of a word: a literal run in one quoting context, or an expansion."""
 
@@ -36,7 +36,7 @@ class Part:
         return self.kind == LITERAL
 
 
-@dataclass
+@dataclass(slots=True)
 class Word:
     """A shell word (argument, command name, redirect target, assignment value)."""
 
@@ -47,6 +47,7 @@ class Word:
     value: str | None  # full literal value when there are no expansions
     quoting: str  # 'none' | 'single' | 'double' | 'mixed' | 'ansi_c'
     exact: bool = True  # False: offsets only approximate (re-parsed `sh -c "..."` with escapes)
+    _cache: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def is_literal(self) -> bool:
@@ -72,16 +73,16 @@ class Word:
         """Expansion parts subject to word splitting (not inside double quotes)."""
         return [p for p in self.parts if p.kind != LITERAL and not p.quoted]
 
-    @cached_property
+    @property
     def template(self) -> str:
         """The value with every expansion kept as its raw text, quotes removed.
 
         ``"{\\"a\\":\\"$X\\"}"`` -> ``{"a":"$X"}``: a JSON parser can read it
         when it treats ``expansion_ranges`` as opaque tokens.
         """
-        return "".join(p.value if p.value is not None else p.raw for p in self.parts)
+        return self._cached("template", lambda: "".join(p.raw if p.value is None else p.value for p in self.parts))
 
-    @cached_property
+    @property
     def expansion_ranges(self) -> list[tuple[int, int]]:
         """(start, end) indexes into ``template`` of each expansion's raw text."""
         ranges, pos = [], 0
@@ -92,8 +93,18 @@ class Word:
             pos += size
         return ranges
 
-    @cached_property
+    def _cached(self, key: str, compute: Any) -> Any:
+        """Memoize derived data (slots dataclasses cannot use cached_property)."""
+        if self._cache is None:
+            self._cache = {}
+        if key not in self._cache:
+            self._cache[key] = compute()
+        return self._cache[key]
+
     def _template_offsets(self) -> list[int]:
+        return self._cached("offsets", self._compute_template_offsets)  # type: ignore[no-any-return]
+
+    def _compute_template_offsets(self) -> list[int]:
         offsets: list[int] = []
         for p in self.parts:
             if p.kind == LITERAL:
@@ -107,13 +118,13 @@ class Word:
         """Shell-text offset of ``template[index]`` (index == len: end of the last part)."""
         if not self.exact:
             return self.start
-        offsets = self._template_offsets
+        offsets = self._template_offsets()
         if 0 <= index < len(offsets):
             return offsets[index]
         return self.parts[-1].end if self.parts else self.start
 
 
-@dataclass
+@dataclass(slots=True)
 class Heredoc:
     """A here-document body; ``parts`` are the expansions it performs (none if quoted)."""
 
@@ -131,7 +142,7 @@ class Heredoc:
         return [(p.start - self.body_start, p.end - self.body_start) for p in self.parts]
 
 
-@dataclass
+@dataclass(slots=True)
 class Redirect:
     start: int
     end: int
@@ -142,7 +153,7 @@ class Redirect:
     group: bool = False  # written on an enclosing { } / ( ) / loop, inherited by this command
 
 
-@dataclass
+@dataclass(slots=True)
 class Assignment:
     """``X=y`` as a prefix (``kind='prefix'``), a statement ('plain') or via export/local/..."""
 
@@ -155,7 +166,7 @@ class Assignment:
     array: list[Word] | None = None  # X=(a b)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class Command:
     """One simple command (also ``[ ]``/``[[ ]]`` tests and export/local/...)."""
 
@@ -192,7 +203,7 @@ class Command:
         return self.raw
 
 
-@dataclass
+@dataclass(slots=True)
 class Script:
     text: str
     commands: list[Command]  # every command, in source order, at any nesting level

@@ -332,7 +332,9 @@ class _Builder:
 
     def _group_redirects(self, nodes: list[Any], ctx: _Ctx, stack: list[Any]) -> _Ctx:
         """Redirects of a { } / ( ) / loop apply to every command inside it."""
-        redirects = self._redirects(nodes, ctx, stack, None)
+        args: list[Any] = []
+        redirects = self._redirects(nodes, ctx, stack, None, args)
+        self._push_children(args, ctx, stack)  # `{ a; } > f b` is a bash syntax error
         for r in redirects:
             r.group = True
         return ctx._replace(redirects=ctx.redirects + tuple(redirects))
@@ -343,26 +345,28 @@ class _Builder:
     # -------------------------------------------------------- command nodes
 
     def _command(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
-        env, name, args, redirects, others = [], None, [], [], []
-        for i, child in enumerate(node.children):
-            fname = node.field_name_for_child(i)
-            kind = child.type
-            if kind == "variable_assignment":
-                env.append(self._assignment(child, "prefix", ctx, stack))
-            elif fname == "name":
-                if child.end_byte > child.start_byte:
-                    if child.child_count == 1:  # command_name wraps one word node
-                        child = child.children[0]
-                    name = self._word(child, ctx, stack)
-            elif fname == "argument":
-                args.append(child)
-            elif kind in REDIRECT_TYPES:
-                redirects.append(child)
-            elif child.is_named:
-                others.append(child)
-        self._push_children(others, ctx, stack)
+        name_node = node.child_by_field_name("name")
+        arg_nodes = node.children_by_field_name("argument")
+        env: list[Assignment] = []
+        redirects: list[Any] = []
+        if node.child_count > len(arg_nodes) + 1:  # prefix assignments, redirects, errors
+            others = []
+            for child in node.children:
+                kind = child.type
+                if kind == "variable_assignment":
+                    env.append(self._assignment(child, "prefix", ctx, stack))
+                elif kind in REDIRECT_TYPES:
+                    redirects.append(child)
+                elif child.is_named and kind != "command_name" and child not in arg_nodes:
+                    others.append(child)
+            self._push_children(others, ctx, stack)
+        name = None
+        if name_node is not None and name_node.end_byte > name_node.start_byte:
+            if name_node.child_count == 1:  # command_name wraps one word node
+                name_node = name_node.children[0]
+            name = self._word(name_node, ctx, stack)
         cs, ce = self._span(node)
-        cmd = self._new_command(cs, ce, name, self._arguments(args, ctx, stack), env, ctx)
+        cmd = self._new_command(cs, ce, name, self._arguments(arg_nodes, ctx, stack), env, ctx)
         self._finish_command(cmd, cs, redirects + (pend or []), ctx, stack)
 
     def _declaration(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
@@ -431,7 +435,10 @@ class _Builder:
             cmd.pipeline = pipe
             self.sink.commands.append(cmd)
         if redirect_nodes:
-            own = self._redirects(redirect_nodes, ctx, stack, cmd)
+            extra: list[Any] = []
+            own = self._redirects(redirect_nodes, ctx, stack, cmd, extra)
+            if extra:
+                cmd.args.extend(self._arguments(extra, ctx, stack))
             self._extend_over_redirects(cmd, own)
             cmd.redirects = own + list(ctx.redirects)
         elif ctx.redirects:
@@ -441,7 +448,8 @@ class _Builder:
 
     def _extend_over_redirects(self, cmd: Command, redirects: list[Redirect]) -> None:
         """`echo x > f`: the span includes trailing redirects (not heredoc bodies)."""
-        end = max((r.end for r in redirects if r.heredoc is None), default=cmd.end)
+        ends = [r.end for r in redirects if r.heredoc is None] + [w.end for w in cmd.args[-1:]]
+        end = max(ends, default=cmd.end)
         if self.exact and end > cmd.end:
             cmd.end = end
             cmd.raw = self.text[cmd.start - self.base : end - self.base]
@@ -506,7 +514,10 @@ class _Builder:
 
     # -------------------------------------------------------------- redirects
 
-    def _redirects(self, nodes: list[Any], ctx: _Ctx, stack: list[Any], owner: Command | None) -> list[Redirect]:
+    def _redirects(
+        self, nodes: list[Any], ctx: _Ctx, stack: list[Any], owner: Command | None, args: list[Any]
+    ) -> list[Redirect]:
+        """Build redirects; words tree-sitter put after a redirect target go to ``args``."""
         result: list[Redirect] = []
         todo = list(reversed(nodes))
         while todo:
@@ -514,13 +525,15 @@ class _Builder:
             if node.type == "heredoc_redirect":
                 result.append(self._heredoc(node, ctx, stack, owner, todo))
             elif node.type in ("file_redirect", "herestring_redirect"):
-                result.append(self._file_redirect(node, ctx, stack))
+                result.append(self._file_redirect(node, ctx, stack, args))
             else:
                 stack.append((node, ctx))
         return result
 
-    def _file_redirect(self, node: Any, ctx: _Ctx, stack: list[Any]) -> Redirect:
-        fd, op, target, extra = None, None, None, []
+    def _file_redirect(self, node: Any, ctx: _Ctx, stack: list[Any], args: list[Any]) -> Redirect:
+        """`2> f`, `>&1`, `<<< word`.  In `echo > f a b`, a and b are echo's arguments."""
+        fd, op, target, others = None, None, None, []
+        end = node.end_byte
         for i, child in enumerate(node.children):
             fname = node.field_name_for_child(i)
             if fname == "descriptor":
@@ -530,10 +543,13 @@ class _Builder:
                 op = op or child.type
             elif target is None and child.type != "ERROR":
                 target = self._word(child, ctx, stack)
+                end = child.end_byte
+            elif child.type != "ERROR":
+                args.append(child)
             else:
-                extra.append(child)
-        self._push_children(extra, ctx, stack)
-        start, end = self._out(*self._span(node))
+                others.append(child)
+        self._push_children(others, ctx, stack)
+        start, end = self._out(self.char(node.start_byte), self.char(end))
         return Redirect(start, end, fd, op or "", target)
 
     def _heredoc(self, node: Any, ctx: _Ctx, stack: list[Any], owner: Command | None, todo: list[Any]) -> Redirect:
