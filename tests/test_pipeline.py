@@ -241,7 +241,8 @@ def test_missing_local_include(tmp_path: Path) -> None:
     p = project(tmp_path, {".gitlab-ci.yml": "include:\n  - local: ci/missing.yml\njob: {script: x}\n"})
     assert codes(p) == ["AL002"]
     assert problem_text(p) == "local: ci/missing.yml"
-    assert "does not exist" in p.problems[0].message
+    assert p.problems[0].message == "included file ci/missing.yml does not exist"
+    assert p.includes[0].resolved == []
     assert p.incomplete and p.jobs["job"].incomplete
 
 
@@ -257,7 +258,7 @@ def test_unfetched_includes_make_jobs_incomplete(tmp_path: Path, entry: str, kin
     assert codes(p) == ["AL002"]
     assert [i.kind for i in p.includes] == [kind]
     assert p.includes[0].resolved == []
-    assert problem_text(p) == entry.replace("\n    ", "\n    ")
+    assert problem_text(p) == entry  # the whole entry, without its trailing line break
     assert p.jobs["job"].incomplete
 
 
@@ -281,6 +282,7 @@ def test_unparsable_included_file(tmp_path: Path) -> None:
     p = project(tmp_path, {".gitlab-ci.yml": "include: ci/bad.yml\njob: {script: x}\n", "ci/bad.yml": "a: [\n"})
     assert codes(p) == ["AL001"]
     assert p.problems[0].path == "ci/bad.yml"
+    assert "ci/bad.yml" not in p.files and p.sources["ci/bad.yml"].text == "a: [\n"
     assert p.jobs["job"].incomplete
 
 
@@ -516,7 +518,8 @@ def test_reference_unresolved_circular_and_too_deep(tmp_path: Path) -> None:
     text += "deep: {script: [!reference [.r11, script]]}\nshallow: {script: [!reference [.r8, script]]}\n"
     p = project(tmp_path, {".gitlab-ci.yml": text})
     messages = [m.message for m in p.problems]
-    assert all(m.code == "AL002" for m in p.problems)
+    assert [m.code for m in p.problems].count("AL002") == 5
+    assert "script nests lists deeper than 10 levels" in messages  # each reference level is a list level too
     assert "!reference [.loop, script] is circular" in messages
     assert "!reference [.nothing, script] is undefined" in messages
     assert "!reference [.nothing, image] is undefined" in messages
@@ -717,28 +720,30 @@ def _corpus_files() -> list[str]:
     return [f.relative_to(CORPUS).as_posix() for f in files]
 
 
-@pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not present")
-def test_corpus_loads_without_exceptions() -> None:
-    files = _corpus_files()
-    assert len(files) > 150
-    for name in files:
-        p = load_pipeline(name, reader(CORPUS), str(CORPUS))
-        assert name in p.files or p.problems, name
-        for problem in p.problems:
-            assert problem.code in ("AL001", "AL002")
-        for job in p.jobs.values():
-            for line in job.lines:
-                assert line.scalar.source.text[line.scalar.start : line.scalar.end]
+CORPUS_FILES = _corpus_files() if CORPUS.is_dir() else []
+
+
+def test_corpus_is_there() -> None:
+    if not CORPUS_FILES:
+        pytest.skip("shared corpus not present")
+    assert len(CORPUS_FILES) > 150
+
+
+@pytest.mark.parametrize("name", CORPUS_FILES)
+def test_corpus_file_loads_without_exceptions(name: str) -> None:
+    p = load_pipeline(name, reader(CORPUS), str(CORPUS))
+    assert name in p.files or p.problems
+    for problem in p.problems:
+        assert problem.code in ("AL001", "AL002")
+        assert 0 <= problem.span.start <= problem.span.end
+    for job in p.jobs.values():
+        assert isinstance(job.config, YMap)
+        for line in job.lines:
+            assert line.scalar.source.text[line.scalar.start : line.scalar.end]
 
 
 @pytest.mark.skipif(not (CORPUS / OMNIBUS).is_file(), reason="shared corpus not present")
-def test_omnibus_resolves_fast(monkeypatch: pytest.MonkeyPatch) -> None:
-    parsed = load(reader(CORPUS)(OMNIBUS))
-    monkeypatch.setattr(includes_mod, "load", lambda source: parsed)
-    best = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        p = load_pipeline(OMNIBUS, reader(CORPUS), str(CORPUS))
-        best = min(best, time.perf_counter() - start)
+def test_omnibus_resolves() -> None:
+    # Speed is measured by bench/run.py, not asserted here.
+    p = load_pipeline(OMNIBUS, reader(CORPUS), str(CORPUS))
     assert len(p.jobs) > 100 and sum(len(j.lines) for j in p.jobs.values()) > 300
-    assert best < 0.1, f"resolution took {best * 1000:.1f} ms"

@@ -18,7 +18,7 @@ from ..diagnostics import Span
 from ..source import DecodeError, Source
 from ..yaml.model import YamlError, YamlFile, YMap, YNode, YScalar, YSeq, YValue, load
 from .model import PARSE_ERROR, UNRESOLVED, Include, IncludeKind, Problem
-from .values import is_string
+from .values import is_string, span_of
 
 MAX_INCLUDES = 150  # GitLab's limit on included files per pipeline
 _FETCHED_KINDS: tuple[IncludeKind, ...] = ("remote", "project", "template", "component")
@@ -31,13 +31,15 @@ class Includer:
         self.project_dir = project_dir
         self.report = report
         self.files: dict[str, YamlFile] = {}
+        self.sources: dict[str, Source] = {}  # every file read, parsed or not
         self.failed: set[str] = set()  # unreadable or unparsable (reported once)
-        self.missing: set[str] = set()  # read() raised OSError
+        self.missing: dict[str, str] = {}  # path -> why read() raised OSError
         self.includes: list[Include] = []
         self.incomplete = False  # some include could not be read
         self._count = 0
         self._limit_hit = False
         self._tree: list[str] | None = None
+        self._seen: dict[int, Include] = {}  # include entry node -> its Include
 
     # -- files -----------------------------------------------------------------
 
@@ -46,17 +48,19 @@ class Includer:
         if path in self.files:
             return self.files[path]
         if path in self.missing:
-            raise FileNotFoundError(path)
+            raise FileNotFoundError(self.missing[path])
         if path in self.failed:
             return None
         try:
             source = self.read(path)
+            self.sources[path] = source
             yfile = load(source)
         except OSError as exc:
-            self.missing.add(path)
+            why = "does not exist" if isinstance(exc, FileNotFoundError) else f"cannot be read: {exc.strerror or exc}"
+            self.missing[path] = why
             if not missing_ok:
-                self.report(Problem(PARSE_ERROR, path, Span(0, 0), f"cannot read {path}: {exc.strerror or exc}"))
-            raise
+                self.report(Problem(PARSE_ERROR, path, Span(0, 0), f"{path} {why}"))
+            raise FileNotFoundError(why) from None
         except DecodeError as exc:
             self._fail(path, 0, str(exc))  # its offset counts bytes, and the text is unknown
             return None
@@ -91,13 +95,13 @@ class Includer:
         if top is None:
             return
         if not isinstance(top, YMap):
-            self.report(Problem(PARSE_ERROR, path, top.span, "the top level of a CI file must be a mapping"))
+            self.report(Problem(PARSE_ERROR, path, span_of(top), "the top level of a CI file must be a mapping"))
             return
         for entry in _entries(top.get("include")):
             include = self._include(path, entry)
             if include is None:
                 continue
-            for target in include.resolved:
+            for target in list(include.resolved):
                 if target in stack:
                     self._unresolved(path, entry, f"include cycle: {' -> '.join([*stack[stack.index(target):], target])}")
                     continue
@@ -107,16 +111,17 @@ class Includer:
                         self._unresolved(path, entry, f"more than {MAX_INCLUDES} included files (GitLab's limit)")
                     continue
                 self._count += 1
-                child = self._read_include(path, entry, target)
+                child = self._read_include(path, include, target)
                 if child is not None:
                     self._collect(target, child, [*stack, target], out)
         out.append((path, top))
 
-    def _read_include(self, path: str, entry: YValue, target: str) -> YamlFile | None:
+    def _read_include(self, path: str, include: Include, target: str) -> YamlFile | None:
         try:
             child = self.load(target, missing_ok=True)
-        except OSError:
-            self._unresolved(path, entry, f"included file {target} does not exist")
+        except OSError as exc:
+            self._unresolved(path, include.node, f"included file {target} {exc}")
+            include.resolved.remove(target)
             return None
         if child is None:
             self.incomplete = True  # it exists but does not parse: its jobs are unknown
@@ -124,11 +129,19 @@ class Includer:
 
     def _unresolved(self, path: str, node: YNode, message: str) -> None:
         self.incomplete = True
-        self.report(Problem(UNRESOLVED, path, node.span, message))
+        self.report(Problem(UNRESOLVED, path, span_of(node), message))
 
     # -- one include entry -------------------------------------------------------
 
     def _include(self, path: str, entry: YValue) -> Include | None:
+        seen = self._seen.get(id(entry))
+        if seen is not None:  # a file included twice: its entries are read again, reported once
+            return seen if seen.kind != "unknown" else None
+        include = self._new_include(path, entry)
+        self._seen[id(entry)] = include or Include(path, entry, "unknown", "")
+        return include
+
+    def _new_include(self, path: str, entry: YValue) -> Include | None:
         kind, target_node = _classify(entry)
         if kind == "unknown" or target_node is None:
             self._unresolved(path, entry, "include entry not understood (expected a path or local/remote/project/template/component)")

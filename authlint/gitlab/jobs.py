@@ -1,6 +1,6 @@
 """Reading a resolved job mapping into typed parts: variables, images, scripts, matrix.
 
-Shape errors GitLab would reject become AL001 problems through ``report``;
+Shape errors GitLab would reject become AL001 problems through ``shape``;
 the offending value is skipped, never guessed at.
 """
 
@@ -161,6 +161,9 @@ def script(
             shape(value, f"{section} is too large to resolve (more than {MAX_SCRIPT_LINES} lines)")  # type: ignore[arg-type]
             break
         if is_reference(item):
+            if via:  # left in a resolved value: it could not be resolved (and was reported)
+                out.incomplete = True
+                continue
             target, incomplete = deref(item)  # type: ignore[arg-type]
             out.incomplete |= incomplete
             if target is not item:  # unresolved references are reported by deref

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..diagnostics import Span
+from ..source import Source
 from ..yaml.model import YamlFile, YMap, YNode, YScalar, YValue
 
 IncludeKind = Literal["local", "remote", "project", "template", "component", "unknown"]
@@ -104,7 +105,8 @@ class Job:
 @dataclass(eq=False)
 class Pipeline:
     root: str
-    files: dict[str, YamlFile] = field(default_factory=dict)  # project-relative path -> parsed file
+    files: dict[str, YamlFile] = field(default_factory=dict)  # project-relative path -> parsed file (root first)
+    sources: dict[str, Source] = field(default_factory=dict)  # every file read, including those that did not parse
     includes: list[Include] = field(default_factory=list)
     jobs: dict[str, Job] = field(default_factory=dict)  # hidden templates too (hidden=True)
     variables: dict[str, Variable] = field(default_factory=dict)  # global

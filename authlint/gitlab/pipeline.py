@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..diagnostics import Span
 from ..source import Source
 from ..yaml.model import YMap, YNode, YScalar, YSeq, YValue
 from . import jobs as J
@@ -32,23 +33,38 @@ def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = "
     failure becomes a Problem, never an exception.
     """
     pipeline = Pipeline(root)
-    includer = Includer(read, project_dir, pipeline.problems.append)
+    seen: set[tuple[str, str, int, int, str]] = set()
+
+    def report(problem: Problem) -> None:
+        key = (problem.code, problem.path, problem.span.start, problem.span.end, problem.message)
+        if key not in seen:
+            seen.add(key)
+            pipeline.problems.append(problem)
+
+    includer = Includer(read, project_dir, report)
     layers = includer.collect(root)
     pipeline.files = includer.files
+    pipeline.sources = includer.sources
     pipeline.includes = includer.includes
     pipeline.incomplete = includer.incomplete
     if layers:
-        _Builder(pipeline, layers).build()
+        try:
+            _Builder(pipeline, layers, report).build()
+        except RecursionError:  # a last resort: every walk is bounded, but extends and references interleave
+            pipeline.problems.append(Problem(PARSE_ERROR, root, Span(0, 0), "pipeline nested too deeply to resolve"))
+            for job in pipeline.jobs.values():
+                job.incomplete = True
     return pipeline
 
 
 class _Builder:
-    def __init__(self, pipeline: Pipeline, layers: list[tuple[str, YMap]]) -> None:
+    def __init__(self, pipeline: Pipeline, layers: list[tuple[str, YMap]], report: Callable[[Problem], None]) -> None:
         self.pipeline = pipeline
         self.by_source = {id(f.source): path for path, f in pipeline.files.items()}
         self.merger = Merger()
         self.top = self._merge_layers(layers)
-        self.resolver = Resolver(self.top, pipeline.problems.append, self.where, self.merger)
+        self.resolver = Resolver(self.top, report, self.where, self.merger)
+        self.default_raw: dict[str, tuple[YNode, YValue]] = {}
 
     def where(self, node: YNode) -> str:
         return self.by_source.get(id(node.source), node.source.path)
@@ -69,23 +85,17 @@ class _Builder:
 
     def build(self) -> None:
         p = self.pipeline
-        raw_vars = self._resolved("variables")
-        p.variables = J.variables(raw_vars, "global", self.shape)
-        default_raw = self._default_raw()
-        if default_raw:
-            resolved = [(key, self.resolver.resolve(value)[0]) for key, value in default_raw.values()]
-            like = self.top["default"][1] if isinstance(self.top.get("default", (None, None))[1], YMap) else resolved[0][0]
-            p.default = synth_map(like, resolved)  # type: ignore[arg-type]
+        p.variables = J.variables(self._resolved("variables"), "global", self.shape)
+        self.default_raw = self._default_raw()
+        p.default = self._default_map()
         for name, (key, value) in self.top.items():
-            if name in RESERVED:
+            if name in RESERVED or not isinstance(key, YScalar):
                 continue
             hidden = name.startswith(".")
-            if not self.resolver.is_job_like(name):
-                if not hidden and not is_reference(value):  # hidden keys may hold anything (snippets for anchors)
-                    self.shape(value, f"job {name!r} should be a mapping")
-                continue
-            if isinstance(key, YScalar):
-                p.jobs[name] = self._job(name, key, hidden, default_raw)
+            if self.resolver.is_job_like(name):
+                p.jobs[name] = self._job(name, key, hidden)
+            elif not hidden and not is_reference(value):  # hidden keys may hold anything (snippets for anchors)
+                self.shape(value, f"job {name!r} should be a mapping")
 
     def _resolved(self, name: str) -> YValue | None:
         value = self.top.get(name, (None, None))[1]
@@ -105,13 +115,20 @@ class _Builder:
                 out[name] = self.top[name]
         return out
 
+    def _default_map(self) -> YMap | None:
+        if not self.default_raw:
+            return None
+        resolved = [(key, self.resolver.resolve(value)[0]) for key, value in self.default_raw.values()]
+        default = self.top.get("default", (None, None))[1]
+        return synth_map(default if isinstance(default, YMap) else resolved[0][0], resolved)
+
     # -- one job -----------------------------------------------------------------
 
-    def _job(self, name: str, key: YScalar, hidden: bool, default_raw: dict[str, tuple[YNode, YValue]]) -> Job:
+    def _job(self, name: str, key: YScalar, hidden: bool) -> Job:
         shape = (lambda node, message: None) if hidden else self.shape  # GitLab never validates hidden keys
         ext = self.resolver.extended(name)
         inherit = self._inherit(ext.config)
-        unresolved = ext.config if hidden else self._with_default(ext.config, default_raw, inherit.get("default"))
+        unresolved = ext.config if hidden else self._with_default(ext.config, inherit.get("default"))
         config, incomplete = self.resolver.resolve(unresolved)
         assert isinstance(config, YMap)
         job = Job(name, key, self.where(key), hidden, config, extends=ext.ancestors)
@@ -149,15 +166,15 @@ class _Builder:
         value = self.resolver.resolve(value)[0]
         return {name: v for name, _, v in entries(value)} if isinstance(value, YMap) else {}
 
-    def _with_default(self, config: YMap, default_raw: dict[str, tuple[YNode, YValue]], inherit: YValue | None) -> YMap:
+    def _with_default(self, config: YMap, inherit: YValue | None) -> YMap:
         """config plus the `default:` keys it lacks (a null value counts as lacking)."""
-        if not default_raw or is_false(inherit):
+        if not self.default_raw or is_false(inherit):
             return config
         allowed = strings(inherit)
         names = {s.value for s in allowed} if allowed is not None and not isinstance(inherit, YScalar) else None
         own = {name: (k, v) for name, k, v in entries(config)}
         added = False
-        for name, (k, v) in default_raw.items():
+        for name, (k, v) in self.default_raw.items():
             if (names is None or name in names) and is_null(own.get(name, (None, None))[1]):
                 own[name] = (k, v)
                 added = True

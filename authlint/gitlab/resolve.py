@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..diagnostics import Span
 from ..yaml.model import YMap, YNode, YScalar, YSeq, YValue
 from .model import PARSE_ERROR, UNRESOLVED, Problem
-from .values import MAX_DEPTH, Merger, is_reference, is_string, strings, synth_map, synth_seq, without
+from .values import MAX_DEPTH, Merger, entries, is_reference, is_string, span_of, strings, synth_map, synth_seq, without
 
 # GitLab: "extends" supports 11 levels (a job and 10 ancestors); gitlab-ci-local
 # fails the same chain at an 11th ancestor.
@@ -40,6 +39,13 @@ class Extended:
     height: int = 0  # longest extends chain above this job
 
 
+@dataclass
+class _Resolved:
+    value: YValue
+    incomplete: bool = False
+    height: int = 0  # longest chain of references inside
+
+
 class Resolver:
     def __init__(
         self,
@@ -54,7 +60,8 @@ class Resolver:
         self.merger = merger
         self._extended: dict[str, Extended] = {}
         self._visiting: set[str] = set()
-        self._resolved: dict[int, tuple[YValue, YValue, bool]] = {}
+        self._resolved: dict[int, _Resolved] = {}
+        self._keep: list[YValue] = []
         self._active: set[int] = set()
         self._reported: set[tuple[str, int, int, str]] = set()
 
@@ -63,7 +70,7 @@ class Resolver:
         key = (path, node.start, node.end, message)
         if key not in self._reported:
             self._reported.add(key)
-            self.report(Problem(code, path, Span(node.start, node.end), message))
+            self.report(Problem(code, path, span_of(node), message))
 
     # -- extends -----------------------------------------------------------------
 
@@ -138,72 +145,75 @@ class Resolver:
 
     # -- !reference --------------------------------------------------------------
 
-    def resolve(self, value: YValue, depth: int = 0, refs: int = 0) -> tuple[YValue, bool]:
+    def resolve(self, value: YValue) -> tuple[YValue, bool]:
         """value with every `!reference` replaced; (value, incomplete)."""
+        r = self._resolve(value, 0)
+        return r.value, r.incomplete
+
+    def deref(self, ref: YSeq) -> tuple[YValue, bool]:
+        """The fully resolved value a `!reference [key, ...]` points at; (value, incomplete).
+        An unresolvable reference comes back as itself."""
+        r = self._deref(ref)
+        return r.value, r.incomplete
+
+    def _resolve(self, value: YValue, depth: int) -> _Resolved:
         if isinstance(value, YScalar) or depth > MAX_DEPTH:
-            return value, False
+            return _Resolved(value)
         hit = self._resolved.get(id(value))
         if hit is not None:
-            return hit[1], hit[2]
+            return hit
         if is_reference(value):
-            out, incomplete = self.deref(value, refs)  # type: ignore[arg-type]
-        elif isinstance(value, YSeq):
-            out, incomplete = self._resolve_seq(value, depth, refs)
+            return self._deref(value)  # type: ignore[arg-type]
+        if isinstance(value, YSeq):
+            parts = [self._resolve(item, depth + 1) for item in value.items]
+            changed = any(r.value is not item for r, item in zip(parts, value.items))
+            out: YValue = synth_seq(value, [r.value for r in parts]) if changed else value
         else:
-            out, incomplete = self._resolve_map(value, depth, refs)  # type: ignore[arg-type]
-        self._resolved[id(value)] = (value, out, incomplete)
-        return out, incomplete
+            own = entries(value)  # type: ignore[arg-type]
+            parts = [self._resolve(v, depth + 1) for _, _, v in own]
+            changed = bool(value.merges) or any(r.value is not v for r, (_, _, v) in zip(parts, own))  # type: ignore[union-attr]
+            # (rebuilt flat when it used `<<`, so later readers need not apply merges again)
+            out = synth_map(value, [(k, r.value) for r, (_, k, _) in zip(parts, own)]) if changed else value
+        result = _Resolved(out, any(r.incomplete for r in parts), max((r.height for r in parts), default=0))
+        self._remember(value, result)
+        return result
 
-    def _resolve_seq(self, seq: YSeq, depth: int, refs: int) -> tuple[YValue, bool]:
-        items, incomplete, changed = [], False, False
-        for item in seq.items:
-            new, inc = self.resolve(item, depth + 1, refs)
-            items.append(new)
-            incomplete |= inc
-            changed |= new is not item
-        return (synth_seq(seq, items) if changed else seq), incomplete
+    def _remember(self, value: YValue, result: _Resolved) -> None:
+        self._resolved[id(value)] = result
+        self._keep.append(value)  # ids must stay unique while memoised
 
-    def _resolve_map(self, m: YMap, depth: int, refs: int) -> tuple[YValue, bool]:
-        from .values import entries
-
-        items, incomplete, changed = [], False, False
-        for _, key, value in entries(m):
-            new, inc = self.resolve(value, depth + 1, refs)
-            items.append((key, new))
-            incomplete |= inc
-            changed |= new is not value
-        changed |= bool(m.merges)  # rebuilt flat, so later readers need not apply `<<` again
-        return (synth_map(m, items) if changed else m), incomplete
-
-    def deref(self, ref: YSeq, refs: int = 0) -> tuple[YValue, bool]:
-        """The fully resolved value a `!reference [key, ...]` points at."""
+    def _deref(self, ref: YSeq) -> _Resolved:
         hit = self._resolved.get(id(ref))
         if hit is not None:
-            return hit[1], hit[2]
+            return hit
         path = [item.value for item in ref.items if isinstance(item, YScalar) and is_string(item)]
         if not path or len(path) != len(ref.items):
             self.problem(PARSE_ERROR, ref, "!reference needs a list of key names")
-            return ref, True
+            return _Resolved(ref, True)
         shown = f"!reference [{', '.join(path)}]"
         if id(ref) in self._active:
             self.problem(UNRESOLVED, ref, f"{shown} is circular")
-            return ref, True
-        if refs >= MAX_REFERENCE_DEPTH:
+            return _Resolved(ref, True)  # not memoised: the outer resolution finishes this one
+        if len(self._active) > MAX_REFERENCE_DEPTH + 5:  # far past the limit: stop before Python's stack does
             self.problem(UNRESOLVED, ref, f"{shown}: references nested deeper than {MAX_REFERENCE_DEPTH} levels (GitLab's limit)")
-            return ref, True
+            return _Resolved(ref, True, MAX_REFERENCE_DEPTH + 2)
         self._active.add(id(ref))
         try:
             target, incomplete = self._lookup(path)
             if target is None:
                 self.problem(UNRESOLVED, ref, f"{shown} is undefined")
-                out, incomplete = ref, True
+                result = _Resolved(ref, True)
             else:
-                out, inc = self.resolve(target, 0, refs + 1)
-                incomplete |= inc
+                inner = self._resolve(target, 0)
+                result = _Resolved(inner.value, incomplete or inner.incomplete, inner.height + 1)
         finally:
             self._active.discard(id(ref))
-        self._resolved[id(ref)] = (ref, out, incomplete)
-        return out, incomplete
+        if result.height > MAX_REFERENCE_DEPTH:
+            result.incomplete = True
+            if result.height == MAX_REFERENCE_DEPTH + 1:  # report where the limit is first crossed
+                self.problem(UNRESOLVED, ref, f"{shown}: references nested deeper than {MAX_REFERENCE_DEPTH} levels (GitLab's limit)")
+        self._remember(ref, result)
+        return result
 
     def _lookup(self, path: list[str]) -> tuple[YValue | None, bool]:
         head = path[0]
@@ -219,6 +229,8 @@ class Resolver:
         for key in path[1:]:
             if is_reference(value):  # a reference on the way: follow it first
                 value, inc = self.deref(value)  # type: ignore[arg-type]
+                if is_reference(value):
+                    return None, True
                 incomplete |= inc
             if not isinstance(value, YMap):
                 return None, incomplete

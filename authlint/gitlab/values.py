@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from ..diagnostics import Span
 from ..yaml import scalars
 from ..yaml.model import STR_TAG, YMap, YNode, YScalar, YSeq, YValue
 
@@ -33,6 +34,14 @@ def synth_map(like: YNode, items: list[tuple[YNode, YValue]]) -> YMap:
 
 def synth_seq(like: YNode, items: list[YValue]) -> YSeq:
     return YSeq(like.source, like.start, like.end, "tag:yaml.org,2002:seq", list(items))
+
+
+def span_of(node: YNode) -> Span:
+    """A node's span without the line breaks a block node ends with."""
+    text, end = node.source.text, node.end
+    while end > node.start and text[end - 1] in " \t\r\n":
+        end -= 1
+    return Span(node.start, end)
 
 
 def is_reference(value: object) -> bool:

@@ -32,6 +32,9 @@ from authlint.shell.model import (
 )
 
 MAX_VIA_DEPTH = 3
+# Each nesting level repeats the raw text of everything inside it (command,
+# word and part ``raw``), so memory grows with depth x length: cap the depth.
+MAX_SUBSTITUTION_DEPTH = 50
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash", "mksh"})
 COMMAND_TYPES = frozenset({"command", "declaration_command", "unset_command", "test_command"})
 REDIRECT_TYPES = frozenset({"file_redirect", "heredoc_redirect", "herestring_redirect"})
@@ -178,6 +181,7 @@ class _Builder:
         self._span = _byte_span if ascii_text else self._char_span
         self._out = _pair if self.exact and self.base == 0 else self._mapped_out
         self.pending: dict[int, list[Any]] = {}
+        self.nameless: set[int] = set()
         self.handlers = {
             "command": self._command,
             "declaration_command": self._declaration,
@@ -200,9 +204,9 @@ class _Builder:
     def run(self, ctx: _Ctx) -> None:
         tree = _parser().parse(self.text.encode("utf-8", "surrogatepass"))
         root = tree.root_node
+        self._walk(root, ctx)
         if root.has_error:
             self._collect_errors(root)
-        self._walk(root, ctx)
 
     def _walk(self, root: Any, ctx: _Ctx) -> None:
         stack: list[tuple[Any, _Ctx]] = [(root, ctx)]
@@ -246,7 +250,10 @@ class _Builder:
         return ctx._replace(connector=connector)
 
     def _collect_errors(self, root: Any) -> None:
-        """ERROR and MISSING nodes, except a missing name after `X=1 >f` (valid bash)."""
+        """ERROR and MISSING nodes, except the missing name of `X=1 >f` (valid bash).
+
+        (Node.parent is avoided: it crashed on a 30,000-deep tree.)
+        """
         import tree_sitter
 
         captures = tree_sitter.QueryCursor(_error_query()).captures(root)
@@ -255,9 +262,8 @@ class _Builder:
             snippet = self.text[self.char(node.start_byte) : self.char(node.end_byte)][:30]
             self._error(node, f"{prefix}syntax error near {snippet!r}")
         for node in captures.get("missing", []):
-            if _assignment_only_command(node):
-                continue
-            self._error(node, f"{prefix}missing {node.type!r}")
+            if node.start_byte not in self.nameless:
+                self._error(node, f"{prefix}missing {node.type!r}")
 
     def _error(self, node: Any, message: str) -> None:
         start, end = self._out(self.char(node.start_byte), self.char(node.end_byte))
@@ -306,6 +312,10 @@ class _Builder:
         self._push_children(children[:split], ctx._replace(condition=True), stack)
 
     def _substitution(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
+        if ctx.depth >= MAX_SUBSTITUTION_DEPTH:
+            start, end = self._out(*self._span(node))
+            self.sink.errors.append((start, end, f"command substitutions nested deeper than {ctx.depth} ignored"))
+            return
         inner = _Ctx(ctx.depth + 1, ctx.function, ctx.condition)
         self._push_children(node.children, inner, stack)
 
@@ -361,7 +371,9 @@ class _Builder:
                     others.append(child)
             self._push_children(others, ctx, stack)
         name = None
-        if name_node is not None and name_node.end_byte > name_node.start_byte:
+        if name_node is not None and name_node.end_byte == name_node.start_byte and env:
+            self.nameless.add(name_node.start_byte)  # `X=1 > f`: tree-sitter says MISSING
+        elif name_node is not None and name_node.end_byte > name_node.start_byte:
             if name_node.child_count == 1:  # command_name wraps one word node
                 name_node = name_node.children[0]
             name = self._word(name_node, ctx, stack)
@@ -388,7 +400,7 @@ class _Builder:
             elif child.is_named or child.end_byte > child.start_byte:
                 word = self._word(child, ctx, stack)
                 args.append(word)
-                if child.type == "variable_name" and kind != "unset":
+                if child.type == "variable_name" and node.type == "declaration_command":
                     self.sink.assignments.append(Assignment(word.raw, None, word.start, word.end, kind))
         cs, ce = self._span(node)
         cmd = self._new_command(cs, ce, name, args, [], ctx)
@@ -614,13 +626,14 @@ class _Builder:
 
     def _word(self, node: Any, ctx: _Ctx, stack: list[Any]) -> Word:
         cs, ce = self._span(node)
-        if node.child_count == 0:  # fast path: a plain unquoted word
+        kind = node.type
+        if kind == "word" or kind == "number":  # fast path: a plain unquoted word
             start, end = self._out(cs, ce)
             raw = self.text[cs:ce]
             value = decode(raw, "none") if "\\" in raw else raw
             return Word(start, end, raw, [Part(LITERAL, start, end, raw, value)], value, "none", self.exact)
         parts: list[Part] = []
-        self._parts(node, node.type, cs, ce, "none", parts, ctx, stack, 0)
+        self._parts(node, kind, cs, ce, "none", parts, ctx, stack, 0)
         return self._make_word(cs, ce, parts)
 
     def _make_word(self, cs: int, ce: int, parts: list[Part]) -> Word:
@@ -686,14 +699,14 @@ class _Builder:
     ) -> None:
         """"...": expansions are parts, the text between them is literal."""
         text = self.text
-        inner_start = cs + 1 if text[cs] == '"' else cs + 2  # "..." or $"..."
+        inner_start = min(cs + 1 if text.startswith('"', cs) else cs + 2, ce)  # "..." or $"..."
         inner_end = ce - 1 if ce - 1 >= inner_start and text[ce - 1] == '"' else ce
         inner = [c for c in node.named_children if c.type != "string_content"]
         before = len(parts)
         if inner and depth < 20:
             self._sequence_parts(inner, inner_start, inner_end, "double", parts, ctx, stack, depth)
         if len(parts) == before:
-            self._literal(min(inner_start, inner_end), inner_end, "double", parts)
+            self._literal(inner_start, inner_end, "double", parts)
 
     def _sequence_parts(
         self, children: list[Any], cs: int, ce: int, quote: str,
@@ -744,13 +757,6 @@ def _expansion_var(node: Any, text: str, char: Any) -> tuple[str | None, bool]:
             simple = len(children) == 3 and children[1].type in VAR_NAME_TYPES
             return text[char(target.start_byte) : char(target.end_byte)], simple
     return None, False
-
-
-def _assignment_only_command(node: Any) -> bool:
-    """tree-sitter marks the name of `X=1 > f` MISSING, but bash accepts it."""
-    parent = node.parent
-    command = parent.parent if parent is not None and parent.type == "command_name" else None
-    return command is not None and any(c.type == "variable_assignment" for c in command.children)
 
 
 def _redirect_target(body: Any) -> Any:
