@@ -240,7 +240,7 @@ def test_duplicate_include_is_merged_without_problem(tmp_path: Path) -> None:
 def test_missing_local_include(tmp_path: Path) -> None:
     p = project(tmp_path, {".gitlab-ci.yml": "include:\n  - local: ci/missing.yml\njob: {script: x}\n"})
     assert codes(p) == ["AL002"]
-    assert problem_text(p) == "local: ci/missing.yml"
+    assert problem_text(p) == "ci/missing.yml"
     assert p.problems[0].message == "included file ci/missing.yml does not exist"
     assert p.includes[0].resolved == []
     assert p.incomplete and p.jobs["job"].incomplete

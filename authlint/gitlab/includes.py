@@ -120,7 +120,8 @@ class Includer:
         try:
             child = self.load(target, missing_ok=True)
         except OSError as exc:
-            self._unresolved(path, include.node, f"included file {target} {exc}")
+            _, target_node = _classify(include.node)  # point at the path itself
+            self._unresolved(path, target_node or include.node, f"included file {target} {exc}")
             include.resolved.remove(target)
             return None
         if child is None:

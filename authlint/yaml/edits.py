@@ -37,13 +37,13 @@ def entry_lines(source: Source, key: YNode, value: YNode) -> Span | None:
     start = index.line_starts[line0]
     if text[start : key.start].strip():
         return None  # something before the key on its line (flow style, `- key:`)
+    # Node ends may lie at the next token (block collections) or the next line
+    # (block scalars): step back over whitespace to the value's last character.
     end = value.end
-    last = index.line_of(max(value.start, end - 1)) if end > value.start else index.line_of(end)
-    # Block scalars end at the next line's start already; others end mid-line.
-    if end == index.line_starts[index.line_of(end)] and end > value.start:
-        return Span(start, end)
-    rest_end = index.line_end(last)
-    rest = text[end:rest_end].strip()
+    while end > value.start and text[end - 1] in " \t\r\n":
+        end -= 1
+    last = index.line_of(max(value.start, end - 1))
+    rest = text[end : index.line_end(last)].strip()
     if rest and not rest.startswith("#"):
         return None
     nl = index.line_starts[last + 1] if last + 1 < index.line_count else len(text)
