@@ -1,0 +1,118 @@
+"""Where scripts write docker/containers auth files, and what they write.
+
+Shared by the AL2xx rules: a write is a redirect (`> f`, `>> f`), `tee [-a] f`
+or `cp src f` whose target's file name is an auth file name.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .shell.model import Command, Redirect, Word
+    from .units import CommandRef
+
+AUTH_FILE_NAMES = ("config.json", "auth.json", ".dockercfg", "config-gitlab.json")
+_VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+@dataclass
+class AuthWrite:
+    ref: "CommandRef"  # the command that opens the file (echo with `>`, tee, cp)
+    target: "Word"
+    mode: str  # 'truncate' | 'append'
+    via: str  # 'redirect' | 'tee' | 'cp'
+    redirect: "Redirect | None" = None
+    producer: "Command | None" = None  # whose output lands in the file (echo/printf/cat/base64)
+
+    @property
+    def path(self) -> str:
+        return self.target.template
+
+
+def is_auth_path(text: str) -> bool:
+    name = text.rstrip("/\"'").rsplit("/", 1)[-1]
+    return name in AUTH_FILE_NAMES or name.endswith(".dockerconfigjson")
+
+
+def auth_writes(ref: "CommandRef") -> list[AuthWrite]:
+    cmd = ref.cmd
+    out: list[AuthWrite] = []
+    for r in cmd.redirects:
+        if r.op in (">", ">|", ">>", "&>", "&>>") and r.fd in (None, 1) and r.target is not None and is_auth_path(r.target.template):
+            mode = "append" if r.op in (">>", "&>>") else "truncate"
+            out.append(AuthWrite(ref, r.target, mode, "redirect", r, cmd))
+    base = cmd.basename
+    if base == "tee":
+        files = [w for w in cmd.args if not (w.value or "").startswith("-")]
+        append = any(w.value in ("-a", "--append") for w in cmd.args)
+        producer = cmd.pipeline[cmd.pipeline_index - 1] if cmd.pipeline_index > 0 else None
+        for w in files:
+            if is_auth_path(w.template):
+                out.append(AuthWrite(ref, w, "append" if append else "truncate", "tee", None, producer))
+    elif base in ("cp", "install", "mv"):
+        files = [w for w in cmd.args if not (w.value or "").startswith("-")]
+        if len(files) >= 2 and is_auth_path(files[-1].template):
+            out.append(AuthWrite(ref, files[-1], "truncate", "cp", None, None))
+    return out
+
+
+def expand(text: str, env: dict[str, str]) -> str | None:
+    """Expand $X / ${X} / ${X:-d} and a leading ~ with env; None when a variable is unknown."""
+    if text.startswith("~/") or text == "~":
+        home = env.get("HOME")
+        if home is None:
+            return None
+        text = home + text[1:]
+    unknown = False
+
+    def sub(m: re.Match[str]) -> str:
+        nonlocal unknown
+        name = m.group(1) or m.group(3)
+        if name in env and (env[name] or m.group(2) is None):
+            return env[name]
+        if m.group(2) is not None:
+            return m.group(2)
+        unknown = True
+        return m.group(0)
+
+    out = _VAR.sub(sub, text)
+    return None if unknown else out
+
+
+def directory(path: str) -> str:
+    return path.rsplit("/", 1)[0] if "/" in path else "."
+
+
+def normpath(path: str) -> str:
+    """Collapse `//`, `/./` and a trailing slash (no filesystem access)."""
+    parts: list[str] = []
+    for p in path.split("/"):
+        if p in ("", "."):
+            continue
+        if p == ".." and parts:
+            parts.pop()
+            continue
+        parts.append(p)
+    return ("/" if path.startswith("/") else "") + "/".join(parts)
+
+
+def canonical_write(config_dir: str, variable: str = "DOCKER_AUTH_CONFIG", file: str = "config.json") -> list[str]:
+    """The write RULES.md prescribes: works for Variable- and File-type variables,
+    in dash, bash and busybox sh (printf, not echo; no bashisms)."""
+    d = _shell_quote_path(config_dir)
+    f = _shell_quote_path(f"{config_dir.rstrip('/')}/{file}")
+    v = f'"${variable}"'
+    return [
+        f"mkdir -p {d}",
+        f"if [ -f {v} ]; then cp {v} {f}; else printf '%s' {v} > {f}; fi",
+    ]
+
+
+def _shell_quote_path(path: str) -> str:
+    """Double-quote a path when it has expansions or special characters; keep it bare otherwise."""
+    if re.fullmatch(r"[A-Za-z0-9_./-]+", path):
+        return path
+    return '"' + path.replace("\\", "\\\\").replace('"', '\\"') + '"'
