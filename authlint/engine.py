@@ -217,8 +217,9 @@ class _Run:
             return
         for p in pipeline.problems:
             src = self._source_for(pipeline, p.path)
-            if src is not None:
-                self.problems.append(Problem(p.code, src, p.span, p.message))
+            if src is None:  # the file could not be read at all: report on an empty text
+                src = self.sources.setdefault(display_path(project / p.path), Source(display_path(project / p.path), ""))
+            self.problems.append(Problem(p.code, src, p.span, p.message))
         files = self._pipeline_sources(pipeline)
         if report_all:
             self.report.update(s.path for s in files)
