@@ -4,26 +4,44 @@
 rules: which registry tools the job runs, whether it pushes, where each tool
 reads its auth file, which commands write or log in, which variables hold
 credentials, and where `set -x` is on.
+
+Paths are compared as *templates*: `~` is spelt `$HOME`, `${X}` is spelt `$X`,
+and variables the job defines (or the job image is known to define, e.g.
+`DOCKER_CONFIG=/kaniko/.docker` in Kaniko images) are expanded.  A path that
+still holds an unknown variable is unknown (``None``), and rules stay silent.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from .tools import is_credential_name, is_login, subcommands, tool_of
-from .writes import AuthWrite, auth_writes, expand, normpath
+from .writes import AuthWrite, auth_writes, directory, expand, normpath
 
 if TYPE_CHECKING:
+    from .gitlab import Image
+    from .shell.model import Word
     from .units import CommandRef, JobUnit
+    from .yaml.model import YScalar
 
 # Images and the tool they provide (domain §3).
 _KANIKO_IMAGE = re.compile(r"(^|/)(kaniko-project/executor|osscontainertools/kaniko|martizih/kaniko|kaniko-build/[\w.-]+|[\w.-]*kaniko[\w.-]*)(:|@|$)", re.I)
 _KANIKO_FORK = re.compile(r"osscontainertools/kaniko|martizih/kaniko|kaniko-build|chainguard", re.I)
+# Images whose entrypoint and tags authlint knows (a home-made image FROM kaniko may differ).
+KANIKO_UPSTREAM = re.compile(r"^(?:gcr\.io/kaniko-project/executor)(?=[:@]|$)", re.I)
+KANIKO_KNOWN = re.compile(
+    r"^(?:gcr\.io/kaniko-project/executor|ghcr\.io/osscontainertools/kaniko|(?:docker\.io/|index\.docker\.io/)?martizih/kaniko"
+    r"|cgr\.dev/chainguard/kaniko)(?=[:@]|$)",
+    re.I,
+)
+# Forks with built-in credential providers that read DOCKER_AUTH_CONFIG and CI_JOB_TOKEN
+# (osscontainertools docs/registries.md: `[default, env, google, ecr, acr, gitlab]` by default).
+_KANIKO_PROVIDERS = re.compile(r"osscontainertools/kaniko|martizih/kaniko", re.I)
 _BUILDKIT_IMAGE = re.compile(r"(^|/)moby/buildkit(:|@|$)", re.I)
 _DOCKER_IMAGE = re.compile(r"(^|/)(library/)?docker(:|@|$)", re.I)
+_CONTAINERS_IMAGE = re.compile(r"(^|/)(buildah|podman|skopeo)/(stable|upstream|testing|buildah|podman|skopeo)(:|@|$)|(^|/)(buildah|podman|skopeo)(:|@|$)", re.I)
 _DEFAULT_HOME = "/root"
 
 # Predefined job-scoped credentials (they expire with the job).
@@ -32,6 +50,87 @@ JOB_SCOPED = frozenset({
     "CI_DEPENDENCY_PROXY_PASSWORD", "CI_DEPLOY_USER", "CI_DEPLOY_PASSWORD",
 })
 CREDENTIAL_VARIABLES = frozenset({"DOCKER_AUTH_CONFIG", "CI_REGISTRY_PASSWORD", "CI_JOB_TOKEN", "CI_DEPENDENCY_PROXY_PASSWORD", "CI_DEPLOY_PASSWORD", "CI_BUILD_TOKEN"})
+
+# Tool families: who reads which auth file (domain §2.4, §3.1, §3.5).
+KANIKO, DOCKER, CONTAINERS = "kaniko", "docker", "containers"
+_FAMILY = {
+    "kaniko": KANIKO, "executor": KANIKO,
+    "docker": DOCKER, "buildctl": DOCKER, "buildctl-daemonless.sh": DOCKER, "nerdctl": DOCKER,
+    "crane": DOCKER, "oras": DOCKER, "regctl": DOCKER, "helm": DOCKER, "cosign": DOCKER,
+    "buildah": CONTAINERS, "podman": CONTAINERS, "skopeo": CONTAINERS,
+}
+
+# Registries whose credentials come from cloud credential helpers or workload identity
+# (ECR, GCR / Artifact Registry, ACR): Kaniko ships the helpers, CI images configure them.
+CLOUD_REGISTRY = re.compile(r"\.dkr\.ecr\.[\w.-]+\.amazonaws\.com|(^|\.)gcr\.io$|-docker\.pkg\.dev$|\.azurecr\.io$|^public\.ecr\.aws$", re.I)
+_LOCAL_HOST = re.compile(r"^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$", re.I)
+# Commands that set up registry credentials in ways authlint cannot see the details of.
+_HIDDEN_LOGIN = re.compile(r"get-login|configure-docker|docker-credential-|acr\s+login|credential[-_]helper|ecr-login", re.I)
+_LOGIN_NAME = re.compile(r"login|auth|registry|credential|docker[-_]?config|creds", re.I)
+_SHELL_NAMES = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
+_RUNNERS = frozenset({"source", ".", "eval", "make", "just", "task", "npm", "yarn", "pnpm", "npx", "python", "python3", "node", "ruby", "perl", "go", "gradle", "./gradlew", "mvn", "ansible-playbook", "earthly", "dagger", "werf"})
+
+
+@dataclass
+class ImageRef:
+    """An image reference split the way registries read it (no network, no defaults)."""
+
+    text: str
+    host: str | None  # None: Docker Hub (no registry part)
+    path: str
+    tag: str | None
+    digest: str | None
+
+    @property
+    def repository(self) -> str:
+        return f"{self.host}/{self.path}" if self.host else self.path
+
+
+def parse_image(text: str) -> ImageRef:
+    ref = text.strip()
+    digest = None
+    if "@" in ref:
+        ref, digest = ref.split("@", 1)
+    tag = None
+    last = ref.rsplit("/", 1)[-1]
+    if ":" in last:
+        ref, tag = ref.rsplit(":", 1)
+    host = None
+    first, _, rest = ref.partition("/")
+    if rest and ("." in first or ":" in first or first == "localhost" or first.startswith("$")):
+        host, ref = first, rest
+    return ImageRef(text, host, ref, tag, digest)
+
+
+def is_kaniko_debug_tag(tag: str | None) -> bool:
+    """Kaniko images with a shell: `debug`, `v1.23.2-debug`, `debug-v1.3.0`; Chainguard `-dev`."""
+    return tag is not None and ("debug" in tag.lower() or tag.lower().endswith("-dev") or tag.lower() == "dev")
+
+
+def docker_version(tag: str | None) -> tuple[int, int] | None:
+    """The docker CLI version a `docker:` image tag selects, (99, 0) for floating tags
+    (`latest`, `dind`, `cli`, `git`, ...), None when unknown (a variable or a digest only)."""
+    if tag is None:
+        return (99, 0)
+    if "$" in tag:
+        return None
+    m = re.match(r"^(\d+)(?:\.(\d+))?", tag)
+    if m:
+        major = int(m.group(1))
+        minor = int(m.group(2)) if m.group(2) is not None else 99  # `docker:28` floats to the newest 28.x
+        return (major, minor)
+    if tag.lower().startswith(("stable", "18.", "17.")):
+        return (19, 3)  # `stable` froze at 19.03
+    return (99, 0)
+
+
+def path_key(text: str) -> str:
+    """A path template in one spelling: `~` -> `$HOME`, `${X}` -> `$X`, normalised."""
+    t = text.strip()
+    if t == "~" or t.startswith("~/"):
+        t = "$HOME" + t[1:]
+    t = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", r"$\1", t)
+    return normpath(t) if t else t
 
 
 @dataclass
@@ -47,10 +146,105 @@ class JobFacts:
     env: dict[str, str] = field(default_factory=dict)  # literal job variables + script exports seen (best effort)
     credential_vars: set[str] = field(default_factory=set)
     xtrace: set[int] = field(default_factory=set)  # positions (CommandRef.position) run under `set -x`
+    # --- added for AL201/AL203/AL204/AL210/AL213 (see the module doc) ---
+    image_name: "YScalar | None" = None  # the scalar holding the job image name
+    image_expanded: str | None = None  # image name with the job's variables expanded (None: unknown variable)
+    env_raw: dict[str, str] = field(default_factory=dict)  # every variable the job sets, value as written
+    families: set[str] = field(default_factory=set)  # KANIKO / DOCKER / CONTAINERS of the tools run
+    mkdirs: list[tuple["CommandRef", "Word"]] = field(default_factory=list)  # mkdir / install -d directories
+    opaque: list["CommandRef"] = field(default_factory=list)  # commands running code authlint could not read
+    hidden_logins: list["CommandRef"] = field(default_factory=list)  # credential set-up authlint cannot inspect
+    unsets: list[tuple["CommandRef", str]] = field(default_factory=list)  # `unset X` / `export -n X`
+    config_dirs: list["Word"] = field(default_factory=list)  # docker --config DIR
+    authfiles: list["Word"] = field(default_factory=list)  # --authfile / --compat-auth-file values
+    kaniko_dirs: list["Word"] = field(default_factory=list)  # executor --kaniko-dir DIR
+    inline_creds: list["CommandRef"] = field(default_factory=list)  # push commands given --creds
 
     @property
     def credential_job(self) -> bool:
         return bool(self.logins or self.writes or (self.tools and self.pushes))
+
+    # ------------------------------------------------------------------ images
+    @property
+    def image_ref(self) -> ImageRef | None:
+        name = self.image_expanded or self.image
+        return parse_image(name) if name else None
+
+    @property
+    def kaniko_image(self) -> bool:
+        """The job image is a Kaniko image (upstream, fork, or one named after it)."""
+        return bool(self.image and _KANIKO_IMAGE.search(self.image_expanded or self.image))
+
+    @property
+    def kaniko_providers(self) -> bool:
+        """A fork whose built-in credential providers read DOCKER_AUTH_CONFIG and CI_JOB_TOKEN."""
+        return bool(self.image and _KANIKO_PROVIDERS.search(self.image_expanded or self.image))
+
+    @property
+    def services(self) -> list["Image"]:
+        return list(self.unit.job.services)
+
+    def service_names(self) -> list[str]:
+        out = []
+        for svc in self.unit.job.services:
+            if svc.name is not None:
+                out.append(expand(svc.name.value, self.env) or svc.name.value)
+        return out
+
+    @property
+    def dind(self) -> bool:
+        return any(_DOCKER_IMAGE.search(n) and "dind" in n for n in self.service_names())
+
+    def docker_cli_version(self) -> tuple[int, int] | None:
+        """Version of the docker CLI the job runs: from a `docker:` job image tag;
+        (99, 0) when the job uses docker with another image (assumed current); None unknown."""
+        ref = self.image_ref
+        if self.image and self.image_expanded is None:
+            return None
+        if ref is not None and _DOCKER_IMAGE.search(ref.repository):
+            if ref.tag is None and ref.digest is not None:
+                return None
+            return docker_version(ref.tag)
+        return (99, 0)
+
+    def home(self) -> str | None:
+        """$HOME in the job container: set by the job, else the image default when known."""
+        if "HOME" in self.env:
+            return self.env["HOME"]
+        if "HOME" in self.env_raw:
+            return None
+        ref = self.image_ref
+        if ref is None:
+            return None
+        repo = ref.repository.lower()
+        if _BUILDKIT_IMAGE.search(repo):
+            return "/home/user" if ref.tag and "rootless" in ref.tag else _DEFAULT_HOME
+        if self.kaniko_image or _DOCKER_IMAGE.search(repo) or _CONTAINERS_IMAGE.search(repo):
+            return _DEFAULT_HOME
+        return None
+
+    def _image_env(self) -> dict[str, str]:
+        """Variables the job image is known to set."""
+        out: dict[str, str] = {}
+        home = self.home()
+        if home is not None:
+            out["HOME"] = home
+        if self.kaniko or self.kaniko_image:
+            out["DOCKER_CONFIG"] = "/kaniko/.docker"
+        return out
+
+    # ------------------------------------------------------------------ paths
+    def resolve(self, template: str) -> str | None:
+        """A path template with the job's (and image's) variables expanded; None if unknown."""
+        env = {**self._image_env(), **self.env}
+        for name in self.env_raw:
+            if name not in self.env:
+                env.pop(name, None)  # set to something authlint cannot read
+        t = template.strip()
+        if t == "~" or t.startswith("~/"):
+            t = "$HOME" + t[1:]
+        value = expand(t, env)
+        return normpath(value) if value is not None else None
 
     def kaniko_config(self) -> str:
         """The one file Kaniko reads: ${DOCKER_CONFIG:-/kaniko/.docker}/config.json."""
@@ -74,10 +268,129 @@ class JobFacts:
 
     def write_path(self, write: AuthWrite) -> str | None:
         """The written file's path with known variables expanded (None if unknown)."""
-        env = dict(self.env)
-        env.setdefault("HOME", _DEFAULT_HOME)
-        p = expand(write.target.template, env)
-        return normpath(p) if p is not None else None
+        return self.resolve(write.target.template)
+
+    def reads(self, family: str) -> list[str] | None:
+        """Every file the family's tools read credentials from in this job, resolved;
+        None when one of them cannot be known (a variable authlint cannot read)."""
+        out: list[str | None] = []
+        if family == KANIKO:
+            dirs = [w.value for w in self.kaniko_dirs]
+            if any(d is None for d in dirs):
+                return None
+            for d in dirs:
+                out.append(normpath(d.rstrip("/") + "/.docker/config.json"))  # type: ignore[union-attr]
+            base = self.resolve("$DOCKER_CONFIG")
+            if base is None:
+                return None
+            out.append(base if base.endswith(".json") else normpath(base + "/config.json"))
+            # go-containerregistry falls back to these when no docker config exists
+            out += [self.resolve("$REGISTRY_AUTH_FILE") if "REGISTRY_AUTH_FILE" in self.env_raw else "",
+                    self.resolve("$XDG_RUNTIME_DIR/containers/auth.json") if "XDG_RUNTIME_DIR" in self.env_raw else ""]
+        elif family == DOCKER:
+            dirs = [w.value for w in self.config_dirs]
+            if any(d is None for d in dirs):
+                return None
+            out += [self.resolve(d.rstrip("/") + "/config.json") for d in dirs]  # type: ignore[union-attr]
+            if "DOCKER_CONFIG" in self.env_raw:
+                out.append(self.resolve("$DOCKER_CONFIG/config.json"))
+            else:
+                out.append(self.resolve("$HOME/.docker/config.json"))
+        elif family == CONTAINERS:
+            files = [w.value for w in self.authfiles]
+            if any(f is None for f in files):
+                return None
+            out += [self.resolve(f) for f in files]  # type: ignore[arg-type]
+            if "REGISTRY_AUTH_FILE" in self.env_raw:
+                out.append(self.resolve("$REGISTRY_AUTH_FILE"))
+            if "XDG_RUNTIME_DIR" in self.env_raw:
+                out.append(self.resolve("$XDG_RUNTIME_DIR/containers/auth.json"))
+            if "XDG_CONFIG_HOME" in self.env_raw:
+                out.append(self.resolve("$XDG_CONFIG_HOME/containers/auth.json"))
+            else:
+                out.append(self.resolve("$HOME/.config/containers/auth.json"))
+            out += [self.resolve("$HOME/.docker/config.json"), self.resolve("$HOME/.dockercfg")]
+        if any(p is None for p in out):
+            return None
+        return [p for p in out if p]  # type: ignore[misc]
+
+    def consumer_families(self) -> set[str]:
+        """Tool families that use registry credentials in this job."""
+        fams = set(self.families)
+        if self.kaniko:
+            fams.add(KANIKO)
+        return fams
+
+    def reads_written(self, write: AuthWrite) -> bool | None:
+        """Whether some tool of the job reads the file write writes; None when unknown."""
+        path = self.write_path(write)
+        fams = self.consumer_families()
+        if path is None or not fams:
+            return None
+        for fam in fams:
+            reads = self.reads(fam)
+            if reads is None:
+                return None
+            if path in reads or (fam == CONTAINERS and re.fullmatch(r"/run/user/[^/]+/containers/auth\.json", path)):
+                return True
+        return False
+
+    def config_dir_exists(self, dirpath: str) -> bool:
+        """Directories that exist in the job container without a mkdir."""
+        d = path_key(dirpath)
+        resolved = self.resolve(d)
+        known = {".", "/", "/tmp", "$HOME", "$CI_PROJECT_DIR", "$CI_BUILDS_DIR", "$PWD", "$TMPDIR", "$RUNNER_TEMP_PROJECT_DIR"}
+        if d in known:
+            return True
+        home = self.home()
+        if resolved is not None and (resolved in (".", "/", "/tmp") or (home is not None and resolved == home)):
+            return True
+        if (self.kaniko or self.kaniko_image) and resolved == "/kaniko/.docker":
+            return True  # the Kaniko image creates it (deploy/Dockerfile)
+        return False
+
+    def made_dir_before(self, dirpath: str, position: int) -> bool:
+        """A `mkdir` (or `install -d`) of dirpath or a directory below it runs before position."""
+        want = path_key(dirpath)
+        want_resolved = self.resolve(want)
+        for ref, word in self.mkdirs:
+            if ref.position >= position:
+                continue
+            t = word.template
+            m = re.fullmatch(r"\$\(\s*dirname\s+(.+?)\s*\)", t)
+            if m:
+                t = directory(m.group(1).strip("\"'"))
+            got = path_key(t)
+            if got == want or got.startswith(want + "/"):
+                return True
+            got_resolved = self.resolve(got)
+            if want_resolved is not None and got_resolved is not None and (got_resolved == want_resolved or got_resolved.startswith(want_resolved + "/")):
+                return True
+        return False
+
+    def is_shared_text(self, ref: "CommandRef") -> str | None:
+        """Why an edit at ref would change other jobs too (None: it belongs to this job alone)."""
+        return shared_reason(self.unit, ref)
+
+
+def shared_reason(unit: "JobUnit", ref: "CommandRef") -> str | None:
+    """Why editing the text of ref's command would change more than this job, or None."""
+    shell = ref.unit
+    if shell.called_from is not None:
+        return f"the command is in {shell.source.path}, a script other jobs may run"
+    line = shell.line
+    if line is None:
+        return "the command is not in this job's own script"
+    scalar = line.scalar
+    job_path = unit.job.path
+    pipeline = unit.pipeline
+    path = pipeline.path_of(scalar)
+    if path is not None and path != job_path:
+        return f"the command is in {path}, which other pipelines or jobs may include"
+    users = [j.name for j in pipeline.jobs.values() if not j.hidden and j.name != unit.name and any(l.scalar is scalar for l in j.lines)]
+    if users:
+        return f"the command is in a template shared with job {users[0]!r}"
+    return None
 
 
 def facts(unit: "JobUnit") -> JobFacts:
@@ -87,26 +400,83 @@ def facts(unit: "JobUnit") -> JobFacts:
     return cached
 
 
+def is_auth_content(write: AuthWrite) -> bool:
+    """Whether what a write stores looks like registry credentials (not an app's config.json)."""
+    texts: list[str] = []
+    if write.producer is not None:
+        texts.append(write.producer.raw)
+        for r in write.producer.redirects:
+            if r.heredoc is not None:
+                texts.append(r.heredoc.body)
+        for cmd in write.producer.pipeline:
+            texts.append(cmd.raw)
+    if write.via == "cp":
+        texts.append(write.ref.cmd.raw)
+    blob = "\n".join(texts)
+    return bool(re.search(r"auths|credsStore|credHelpers|DOCKER_AUTH_CONFIG|dockerconfigjson|DOCKER_CONFIG_JSON|\bauth\b", blob, re.I))
+
+
+def is_docker_like_path(template: str) -> bool:
+    """A path that only registry clients read: `.docker/config.json`, `containers/auth.json`, ..."""
+    t = path_key(template)
+    name = t.rsplit("/", 1)[-1]
+    if name in (".dockercfg", "config-gitlab.json") or name.endswith(".dockerconfigjson"):
+        return True
+    d = directory(t)
+    return (name == "config.json" and (d.endswith(".docker") or d.startswith("/kaniko") or d in ("$DOCKER_CONFIG",))) or (
+        name == "auth.json" and d.endswith("containers")
+    ) or t in ("$REGISTRY_AUTH_FILE",)
+
+
+def is_registry_write(write: AuthWrite) -> bool:
+    """An auth write of registry credentials (by its path or its content)."""
+    return is_docker_like_path(write.target.template) or is_auth_content(write)
+
+
 def _build(unit: "JobUnit") -> JobFacts:
     job = unit.job
     f = JobFacts(unit)
     if job.image is not None and job.image.name is not None:
         f.image = job.image.name.value
-    if f.image and _KANIKO_IMAGE.search(f.image):
-        f.kaniko = True
-        f.kaniko_fork = bool(_KANIKO_FORK.search(f.image))
+        f.image_name = job.image.name
     for name, var in job.variables.items():
-        if var.value is not None and "$" not in var.value.value:
+        if var.value is not None:
+            f.env_raw[name] = var.value.value
+        if var.value is not None and ("$" not in var.value.value or not var.expand):
             f.env[name] = var.value.value
         if name in CREDENTIAL_VARIABLES or is_credential_name(name):
             f.credential_vars.add(name)
         elif var.value is not None and any(c in var.value.value for c in ("$" + v for v in CREDENTIAL_VARIABLES)):
             f.credential_vars.add(name)  # REGISTRY_PASSWORD: $CI_REGISTRY_PASSWORD
     f.credential_vars |= CREDENTIAL_VARIABLES
+    # Variables that refer to known ones: `DOCKER_CONFIG: $HOME/.docker` with HOME known.
+    for _ in range(3):
+        for name, raw in f.env_raw.items():
+            if name not in f.env and "$" in raw:
+                value = expand(raw, f.env)
+                if value is not None:
+                    f.env[name] = value
+    if f.image is not None:
+        f.image_expanded = expand(f.image, f.env)
+    if f.image and _KANIKO_IMAGE.search(f.image_expanded or f.image):
+        f.kaniko = True
+        f.kaniko_fork = bool(_KANIKO_FORK.search(f.image_expanded or f.image))
     for shell in unit.units:  # plain `DOCKER_CONFIG=/x` statements (best effort, order ignored)
         for a in shell.script.assignments:
+            if a.kind == "prefix":
+                continue
+            raw = a.value.template if a.value is not None else ""
+            if a.value is not None:
+                f.env_raw[a.name] = raw
             if a.value is not None and a.value.value is not None:
                 f.env[a.name] = a.value.value
+            elif a.value is not None and "$" in raw:
+                value = expand(raw, f.env)
+                if value is not None:
+                    f.env[a.name] = value
+                else:
+                    f.env.pop(a.name, None)
+    spliced = {id(u.called_from) for u in _called_units(unit)}
     tracing = False
     for ref in unit.commands:
         cmd = ref.cmd
@@ -124,12 +494,38 @@ def _build(unit: "JobUnit") -> JobFacts:
                 if w.value and "=" in w.value:
                     k, v = w.value.split("=", 1)
                     f.env[k] = v
+                    f.env_raw[k] = v
+        if base == "unset" or (base == "export" and any(w.value == "-n" for w in cmd.args)):
+            for w in cmd.args:
+                if w.value and not w.value.startswith("-"):
+                    f.unsets.append((ref, w.value))
+        if base == "mkdir" or (base == "install" and any(w.value == "--directory" or re.fullmatch(r"-[a-zA-Z]*d[a-zA-Z]*", w.value or "") for w in cmd.args)):
+            skip = False
+            for w in cmd.args:
+                if skip:
+                    skip = False
+                    continue
+                v = w.value
+                if v is not None and v.startswith("-"):
+                    skip = v in ("-m", "--mode", "-o", "-g", "--owner", "--group", "--context", "-Z")
+                    continue
+                f.mkdirs.append((ref, w))
+        if _opaque(ref, spliced):
+            f.opaque.append(ref)
+        if _HIDDEN_LOGIN.search(cmd.raw) or (cmd.name is not None and cmd.name.value is None and "login" in cmd.raw):
+            f.hidden_logins.append(ref)
+        elif base and tool_of(cmd) is None and base not in _SHELL_NAMES and _LOGIN_NAME.search(base) and not base.startswith(("mkdir", "echo")):
+            f.hidden_logins.append(ref)  # a function or helper such as `registry_login`
         tool = tool_of(cmd)
         if tool == "executor" or (base == "executor"):
             f.kaniko = True
             tool = "kaniko"
         if tool:
             f.tools.add(tool)
+            fam = _FAMILY.get(tool)
+            if fam:
+                f.families.add(fam)
+            _flags(f, ref, tool)
             if is_login(cmd):
                 f.logins.append(ref)
             elif _pushes(cmd, tool):
@@ -137,14 +533,125 @@ def _build(unit: "JobUnit") -> JobFacts:
         f.writes.extend(auth_writes(ref))
     if f.kaniko:
         f.tools.add("kaniko")
+        f.families.add(KANIKO)
     return f
+
+
+def _called_units(unit: "JobUnit"):
+    seen = set()
+    for ref in unit.commands:
+        u = ref.unit
+        if u.called_from is not None and id(u) not in seen:
+            seen.add(id(u))
+            yield u
+
+
+def _opaque(ref: "CommandRef", spliced: set[int]) -> bool:
+    """A command that runs code authlint did not read (a script it could not open,
+    `eval`, a build tool)."""
+    from .engine import _called_script  # the engine's own notion of "a script the job calls"
+
+    cmd = ref.cmd
+    base = cmd.basename
+    if cmd.name is None:
+        return False
+    if cmd.name.value is None:
+        return True  # `$CMD args`, `$(aws ecr get-login)`
+    if id(ref) in spliced or tool_of(cmd) is not None or base == "executor":
+        return False
+    if _called_script(cmd) is not None:
+        return True  # a script the engine could not read
+    if base in _SHELL_NAMES:
+        return any(w.value is None or not w.value.startswith("-") for w in cmd.args[:1]) and not any(w.value == "-c" for w in cmd.args)
+    if base in ("source", "."):
+        return True
+    name = cmd.name.value
+    if "/" in name or name.endswith(".sh"):
+        return True
+    return base in _RUNNERS
+
+
+def _flags(f: JobFacts, ref: "CommandRef", tool: str) -> None:
+    cmd = ref.cmd
+    args = cmd.args
+    for i, w in enumerate(args):
+        t = w.template
+        nxt = args[i + 1] if i + 1 < len(args) else None
+        for flag, sink in (("--config", f.config_dirs), ("--authfile", f.authfiles), ("--compat-auth-file", f.authfiles), ("--kaniko-dir", f.kaniko_dirs)):
+            if flag == "--config" and tool != "docker":
+                continue
+            if t == flag and nxt is not None:
+                sink.append(nxt)
+            elif t.startswith(flag + "="):
+                from .shell.model import Word  # a word for the value part (offsets approximate)
+
+                value = w.value[len(flag) + 1 :] if w.value is not None else None
+                sink.append(Word(w.start, w.end, w.raw, w.parts, value, w.quoting, False))
+    if any(w.template.startswith(("--creds", "--dest-creds")) for w in args):
+        f.inline_creds.append(ref)
+
+
+def push_targets(cmd, tool: str) -> list[str]:
+    """Image references a push command sends to (templates)."""
+    words = [w.template for w in cmd.args]
+    out: list[str] = []
+    if tool == "kaniko":
+        for i, w in enumerate(words):
+            if w in ("--destination", "-d") and i + 1 < len(words):
+                out.append(words[i + 1])
+            elif w.startswith("--destination="):
+                out.append(w.split("=", 1)[1])
+            elif w.startswith("-d") and len(w) > 2 and not w.startswith("--"):
+                out.append(w[2:].lstrip("="))
+        return out
+    subs = subcommands(cmd)
+    if tool in ("docker", "podman", "buildah", "nerdctl") and subs[:1] == ["push"]:
+        rest = [w for w in words[1:] if not w.startswith("-")]
+        return rest[-1:] if tool == "buildah" and len(rest) > 1 else rest[:1]
+    for i, w in enumerate(words):
+        if w in ("-t", "--tag") and i + 1 < len(words):
+            out.append(words[i + 1])
+        elif w.startswith("--tag="):
+            out.append(w.split("=", 1)[1])
+        m = re.search(r"name=([^,\s]+)", w)
+        if m and ("push=true" in w or "type=registry" in w):
+            out.extend(n.strip("\"'") for n in m.group(1).split(";"))
+    return out
+
+
+def target_host(ref_text: str, env: dict[str, str]) -> str | None:
+    """The registry host of an image reference ('docker.io' for Docker Hub); None if unknown."""
+    text = ref_text.strip("\"'")
+    if text.startswith("docker://"):
+        text = text[len("docker://"):]
+    expanded = expand(text, env)
+    if expanded is None:
+        head = text.split("/", 1)[0]
+        if head in ("$CI_REGISTRY", "${CI_REGISTRY}") or text.startswith(("$CI_REGISTRY_IMAGE", "${CI_REGISTRY_IMAGE}")):
+            return "$CI_REGISTRY"
+        return None
+    ref = parse_image(expanded)
+    return ref.host.lower() if ref.host else "docker.io"
+
+
+def needs_credentials(host: str | None) -> bool | None:
+    """Whether pushing to host needs credentials the job must provide (None: unknown)."""
+    if host is None:
+        return None
+    if _LOCAL_HOST.match(host):
+        return False
+    if CLOUD_REGISTRY.search(host.split(":")[0]):
+        return None  # credential helpers / workload identity
+    return True
 
 
 def _pushes(cmd, tool: str) -> bool:
     words = [w.value or w.template for w in cmd.args]
     subs = subcommands(cmd)
     if tool == "kaniko":
-        return "--no-push" not in words and any(w.startswith(("--destination", "-d")) for w in words)
+        if any(w == "--no-push" or (w.startswith("--no-push=") and w.split("=", 1)[1].lower() != "false") for w in words):
+            return False
+        return any(w.startswith(("--destination", "-d")) for w in words)
     if tool in ("docker", "podman", "buildah", "nerdctl"):
         if subs[:1] == ["push"] or subs[:2] in (["image", "push"], ["manifest", "push"]):
             return True
