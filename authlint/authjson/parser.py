@@ -19,6 +19,7 @@ from typing import Sequence
 
 MAX_DEPTH = 1000
 _WS = " \t\n\r"
+_DIGITS = "0123456789"
 _ESC = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 
 
@@ -214,7 +215,7 @@ class _Parser:
             return JNode("array", i, -1, items=[]), i + 1
         if ch == '"':
             return self.string(i)
-        if ch == "-" or ch.isdigit():
+        if ch == "-" or ch in _DIGITS:
             return self.number(i)
         for word in ("true", "false", "null"):
             if self.t.startswith(word, i):
@@ -301,28 +302,28 @@ class _Parser:
             raise self.fail(n, "unexpected end of JSON input", "unterminated", n)
         if t[j] == "0":
             j += 1
-        elif t[j].isdigit():
-            while j < n and t[j].isdigit():
+        elif t[j] in _DIGITS:
+            while j < n and t[j] in _DIGITS:
                 j += 1
         else:
             raise self.fail(j, f"invalid character {_describe(t[j])} in numeric literal", "bad_number")
         if j < n and t[j] == ".":
             j += 1
-            if j >= n or not t[j].isdigit():
+            if j >= n or not t[j] in _DIGITS:
                 if j >= n:
                     raise self.fail(n, "unexpected end of JSON input", "unterminated", n)
                 raise self.fail(j, f"invalid character {_describe(t[j])} after decimal point in numeric literal", "bad_number")
-            while j < n and t[j].isdigit():
+            while j < n and t[j] in _DIGITS:
                 j += 1
         if j < n and t[j] in "eE":
             j += 1
             if j < n and t[j] in "+-":
                 j += 1
-            if j >= n or not t[j].isdigit():
+            if j >= n or not t[j] in _DIGITS:
                 if j >= n:
                     raise self.fail(n, "unexpected end of JSON input", "unterminated", n)
                 raise self.fail(j, f"invalid character {_describe(t[j])} in exponent of numeric literal", "bad_number")
-            while j < n and t[j].isdigit():
+            while j < n and t[j] in _DIGITS:
                 j += 1
         return JNode("number", i, j, float(t[i:j])), j
 
