@@ -55,3 +55,37 @@ def render_rule(module: ModuleType) -> str:
         if title not in ("What it does", "Why is this bad?", "Example", "Use instead"):
             lines += [f"## {title}", "", body, ""]
     return "\n".join(lines).rstrip() + "\n"
+
+
+def write_all(directory: str = "docs/rules") -> list[str]:
+    """Regenerate docs/rules/<CODE>.md and the index; return the paths written."""
+    from pathlib import Path
+
+    from .rules import all_modules
+
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for module in all_modules():
+        path = out / f"{module.RULE.code}.md"
+        path.write_text(render_rule(module), encoding="utf-8")
+        written.append(str(path))
+    (out / "README.md").write_text(render_index(), encoding="utf-8")
+    return written
+
+
+def render_index() -> str:
+    from .rules import all_rules
+
+    lines = ["# authlint rules", "", "Generated from the rule modules by `python -m authlint.docs`; do not edit.", "",
+             "| code | name | severity | fix | default |", "|---|---|---|---|---|"]
+    for r in all_rules():
+        lines.append(f"| [{r.code}]({r.code}.md) | {r.name} | {r.severity} | {r.fix} | {'on' if r.default_enabled else 'off'} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # python -m authlint.docs [DIR]
+    import sys
+
+    for p in write_all(*sys.argv[1:2]):
+        print(p)

@@ -224,7 +224,9 @@ class _Run:
         if report_all:
             self.report.update(s.path for s in files)
         script_scalars: set[int] = set()
-        jobs = [self._job_unit(job, pipeline, project) for job in pipeline.jobs.values()]
+        # Concrete jobs first: a finding in shared template text is reported for them.
+        ordered = sorted(pipeline.jobs.values(), key=lambda j: j.hidden)
+        jobs = [self._job_unit(job, pipeline, project) for job in ordered]
         for ju in jobs:
             for unit in ju.units:
                 if unit.line is not None:

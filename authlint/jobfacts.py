@@ -270,49 +270,54 @@ class JobFacts:
         """The written file's path with known variables expanded (None if unknown)."""
         return self.resolve(write.target.template)
 
-    def reads(self, family: str) -> list[str] | None:
-        """Every file the family's tools read credentials from in this job, resolved;
-        None when one of them cannot be known (a variable authlint cannot read)."""
-        out: list[str | None] = []
+    def read_templates(self, family: str) -> list[str] | None:
+        """The files the family's tools read credentials from, as path templates
+        (`$HOME/.docker/config.json`); None when a `--config`/`--authfile`/
+        `--kaniko-dir` value cannot be read."""
+        out: list[str] = []
+        env = self.env_raw
         if family == KANIKO:
             dirs = [w.value for w in self.kaniko_dirs]
             if any(d is None for d in dirs):
                 return None
-            for d in dirs:
-                out.append(normpath(d.rstrip("/") + "/.docker/config.json"))  # type: ignore[union-attr]
-            base = self.resolve("$DOCKER_CONFIG")
-            if base is None:
-                return None
-            out.append(base if base.endswith(".json") else normpath(base + "/config.json"))
+            out += [d.rstrip("/") + "/.docker/config.json" for d in dirs]  # type: ignore[union-attr]
+            if "DOCKER_CONFIG" in env and env["DOCKER_CONFIG"].rstrip("/").endswith(".json"):
+                out.append("$DOCKER_CONFIG")
+            else:
+                out.append("$DOCKER_CONFIG/config.json")
+            if "DOCKER_CONFIG" not in env:
+                out.append("/kaniko/.docker/config.json")
             # go-containerregistry falls back to these when no docker config exists
-            out += [self.resolve("$REGISTRY_AUTH_FILE") if "REGISTRY_AUTH_FILE" in self.env_raw else "",
-                    self.resolve("$XDG_RUNTIME_DIR/containers/auth.json") if "XDG_RUNTIME_DIR" in self.env_raw else ""]
+            if "REGISTRY_AUTH_FILE" in env:
+                out.append("$REGISTRY_AUTH_FILE")
+            if "XDG_RUNTIME_DIR" in env:
+                out.append("$XDG_RUNTIME_DIR/containers/auth.json")
         elif family == DOCKER:
             dirs = [w.value for w in self.config_dirs]
             if any(d is None for d in dirs):
                 return None
-            out += [self.resolve(d.rstrip("/") + "/config.json") for d in dirs]  # type: ignore[union-attr]
-            if "DOCKER_CONFIG" in self.env_raw:
-                out.append(self.resolve("$DOCKER_CONFIG/config.json"))
-            else:
-                out.append(self.resolve("$HOME/.docker/config.json"))
+            out += [d.rstrip("/") + "/config.json" for d in dirs]  # type: ignore[union-attr]
+            out.append("$DOCKER_CONFIG/config.json" if "DOCKER_CONFIG" in env else "$HOME/.docker/config.json")
         elif family == CONTAINERS:
             files = [w.value for w in self.authfiles]
             if any(f is None for f in files):
                 return None
-            out += [self.resolve(f) for f in files]  # type: ignore[arg-type]
-            if "REGISTRY_AUTH_FILE" in self.env_raw:
-                out.append(self.resolve("$REGISTRY_AUTH_FILE"))
-            if "XDG_RUNTIME_DIR" in self.env_raw:
-                out.append(self.resolve("$XDG_RUNTIME_DIR/containers/auth.json"))
-            if "XDG_CONFIG_HOME" in self.env_raw:
-                out.append(self.resolve("$XDG_CONFIG_HOME/containers/auth.json"))
-            else:
-                out.append(self.resolve("$HOME/.config/containers/auth.json"))
-            out += [self.resolve("$HOME/.docker/config.json"), self.resolve("$HOME/.dockercfg")]
-        if any(p is None for p in out):
+            out += files  # type: ignore[arg-type]
+            if "REGISTRY_AUTH_FILE" in env:
+                out.append("$REGISTRY_AUTH_FILE")
+            if "XDG_RUNTIME_DIR" in env:
+                out.append("$XDG_RUNTIME_DIR/containers/auth.json")
+            out.append("$XDG_CONFIG_HOME/containers/auth.json" if "XDG_CONFIG_HOME" in env else "$HOME/.config/containers/auth.json")
+            out += ["$HOME/.docker/config.json", "$HOME/.dockercfg"]
+        return out
+
+    def reads(self, family: str) -> list[str] | None:
+        """read_templates resolved; None when one of them cannot be resolved."""
+        templates = self.read_templates(family)
+        if templates is None:
             return None
-        return [p for p in out if p]  # type: ignore[misc]
+        out = [self.resolve(t) for t in templates]
+        return None if any(p is None for p in out) else out  # type: ignore[return-value]
 
     def consumer_families(self) -> set[str]:
         """Tool families that use registry credentials in this job."""
@@ -321,19 +326,30 @@ class JobFacts:
             fams.add(KANIKO)
         return fams
 
-    def reads_written(self, write: AuthWrite) -> bool | None:
+    def reads_written(self, write: AuthWrite, families: set[str] | None = None) -> bool | None:
         """Whether some tool of the job reads the file write writes; None when unknown."""
-        path = self.write_path(write)
-        fams = self.consumer_families()
-        if path is None or not fams:
+        fams = self.consumer_families() if families is None else families
+        if not fams:
             return None
+        template = write.target.template
+        wkey = path_key(template)
+        wres = self.resolve(template)
+        unknown = False
         for fam in fams:
-            reads = self.reads(fam)
-            if reads is None:
-                return None
-            if path in reads or (fam == CONTAINERS and re.fullmatch(r"/run/user/[^/]+/containers/auth\.json", path)):
+            templates = self.read_templates(fam)
+            if templates is None:
+                unknown = True
+                continue
+            if wkey in {path_key(t) for t in templates}:
                 return True
-        return False
+            resolved = [self.resolve(t) for t in templates]
+            if wres is not None and wres in resolved:
+                return True
+            if fam == CONTAINERS and wres is not None and re.fullmatch(r"/run/user/[^/]+/containers/auth\.json", wres):
+                return True
+            if wres is None or any(r is None for r in resolved):
+                unknown = True
+        return None if unknown else False
 
     def config_dir_exists(self, dirpath: str) -> bool:
         """Directories that exist in the job container without a mkdir."""
@@ -663,3 +679,44 @@ def _pushes(cmd, tool: str) -> bool:
     if tool in ("crane", "oras", "regctl", "helm"):
         return bool(set(subs[:2]) & {"push", "copy", "cp", "append", "put"})
     return False
+
+
+# ---------------------------------------------------------------- insertion
+def line_head(ref: "CommandRef") -> "CommandRef | None":
+    """The first command on ref's script line (the place a new line can go before),
+    or None when the line continues an earlier one (`\\`, `|`, `&&` at the end of
+    the line above) or changes directory before ref."""
+    from .units import CommandRef
+
+    script = ref.unit.script
+    text = script.text
+    start = ref.cmd.start
+    line_start = text.rfind("\n", 0, start) + 1
+    above = text[:line_start].rstrip("\n").rstrip("\r")
+    if line_start > 0 and above.rstrip(" \t").endswith(("\\", "|", "&&", "||")):
+        return None
+    before = text[line_start:start]
+    if re.search(r"(^|[;&|(\s])(cd|pushd|popd)(\s|$)", before):
+        return None
+    head = ref.cmd
+    for cmd in script.commands:
+        if line_start <= cmd.start < head.start and cmd.substitution_depth == 0 and not text[line_start : cmd.start].strip():
+            head = cmd
+    if text[line_start : head.start].strip():
+        return None
+    if head is ref.cmd:
+        return ref
+    return CommandRef(head, ref.unit, ref.job, ref.position)
+
+
+def insert_lines_before(unit: "JobUnit", ref: "CommandRef", lines: list[str]) -> tuple[list, str | None]:
+    """Edits that run shell `lines` just before ref, in this job's own script only."""
+    from .insert import insert_before
+
+    reason = shared_reason(unit, ref)
+    if reason is not None:
+        return [], reason
+    anchor = line_head(ref)
+    if anchor is None:
+        return [], "the command continues a line above or follows a `cd` on its line"
+    return insert_before(anchor, lines)

@@ -1,0 +1,49 @@
+"""Rule metadata invariants and generated docs that must not go stale."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from authlint import rules as registry
+from authlint.docs import render_index, render_rule
+from authlint.rules.base import DOC_SECTIONS, doc_sections
+
+ROOT = Path(__file__).resolve().parent.parent
+RULES_MD = ROOT.parent / "shared" / "spec" / "RULES.md"
+
+
+@pytest.mark.parametrize("module", registry.all_modules(), ids=lambda m: m.RULE.code)
+def test_rule_metadata_and_doc_sections(module) -> None:
+    rule = module.RULE
+    assert re.fullmatch(r"AL\d{3}", rule.code) and module.__name__.rsplit(".", 1)[-1].startswith(rule.code.lower() + "_")
+    assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", rule.name)
+    assert module.__name__.endswith(rule.name.replace("-", "_"))
+    sections = doc_sections(module.__doc__ or "")
+    for title in ("What it does", "Why is this bad?", "Fix safety"):
+        assert sections.get(title), f"{rule.code}: missing '## {title}'"
+    assert set(sections) <= set(DOC_SECTIONS) | {"Options", "References"}, f"{rule.code}: unknown sections {set(sections) - set(DOC_SECTIONS)}"
+
+
+def test_codes_names_and_severities_match_the_catalogue() -> None:
+    if not RULES_MD.is_file():
+        pytest.skip("../shared/spec/RULES.md not present")
+    rows = re.findall(r"^\| (AL\d{3}) \| ([a-z0-9-]+) \| (error|warning|info) \|", RULES_MD.read_text(), re.M)
+    catalogue = {code: (name, sev) for code, name, sev in rows}
+    for rule in registry.all_rules():
+        assert rule.code in catalogue, f"{rule.code} is not in RULES.md"
+        assert (rule.name, str(rule.severity)) == catalogue[rule.code]
+
+
+@pytest.mark.parametrize("module", registry.all_modules(), ids=lambda m: m.RULE.code)
+def test_generated_docs_are_up_to_date(module) -> None:
+    path = ROOT / "docs" / "rules" / f"{module.RULE.code}.md"
+    assert path.is_file() and path.read_text(encoding="utf-8") == render_rule(module), (
+        f"{path} is stale: run `python -m authlint.docs`"
+    )
+
+
+def test_docs_index_is_up_to_date() -> None:
+    assert (ROOT / "docs" / "rules" / "README.md").read_text(encoding="utf-8") == render_index()
