@@ -6,6 +6,8 @@ around these functions.
 
 from __future__ import annotations
 
+import os
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -29,7 +31,7 @@ def lint_paths(paths: Iterable[str | Path], settings: Settings | None = None) ->
 def lint_text(path: str | Path, text: str, settings: Settings | None = None) -> LintResult:
     """Lint text as if it were the content of path (editors, stdin)."""
     p = Path(path)
-    return Linter(_settings(settings, Path.cwd()), {str(p.absolute()): text}).lint_paths([p])
+    return Linter(_settings(settings, Path.cwd()), {os.path.abspath(p): text}).lint_paths([p])
 
 
 @dataclass
@@ -73,7 +75,7 @@ def fix_paths(
             break
         for path, text in texts.items():
             if text != before[path]:
-                overlays[str(Path(path).absolute())] = (BOM if boms[path] else "") + text
+                overlays[os.path.abspath(Path(path))] = (BOM if boms[path] else "") + text
                 outcome.texts[path] = (outcome.texts[path][0], text)
         result = Linter(settings, overlays).lint_paths(paths)
     if write:
@@ -86,6 +88,6 @@ def fix_paths(
 def fix_text(path: str | Path, text: str, settings: Settings | None = None, unsafe: bool = False) -> str:
     """The fixed form of text (as the content of path); nothing is written."""
     p = Path(path)
-    res = fix_paths([p], settings, unsafe=unsafe, write=False, overlays={str(p.absolute()): text})
-    shown = next((k for k in res.outcome.texts if Path(k).absolute() == p.absolute()), None)
+    res = fix_paths([p], settings, unsafe=unsafe, write=False, overlays={os.path.abspath(p): text})
+    shown = next((k for k in res.outcome.texts if os.path.abspath(k) == os.path.abspath(p)), None)
     return res.outcome.texts[shown][1] if shown else text

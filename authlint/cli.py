@@ -135,7 +135,7 @@ def _check(args, fix: bool) -> int:
     paths = args.paths or ["."]
     if args.stdin_filename:
         text = sys.stdin.buffer.read().decode("utf-8", errors="surrogateescape")
-        overlays[str(Path(args.stdin_filename).absolute())] = text
+        overlays[os.path.abspath(Path(args.stdin_filename))] = text
         paths = [args.stdin_filename]
     unsafe = bool(args.unsafe_fixes or settings.unsafe_fixes)
     if args.force_exclude:

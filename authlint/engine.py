@@ -5,6 +5,8 @@ side effects or policy happens here, once.
 
 from __future__ import annotations
 
+import os
+
 import bisect
 import hashlib
 import re
@@ -85,9 +87,9 @@ class _Run:
     # ---------------------------------------------------------------- driver
     def execute(self, paths: list[Path]) -> LintResult:
         for p in paths:
-            if not p.exists() and str(p.absolute()) not in self.ws.overlays:
+            if not p.exists() and os.path.abspath(p) not in self.ws.overlays:
                 self.errors.append(f"{display_path(p)}: no such file or directory")
-        candidates = self.ws.discover([p for p in paths if p.exists() or str(p.absolute()) in self.ws.overlays])
+        candidates = self.ws.discover([p for p in paths if p.exists() or os.path.abspath(p) in self.ws.overlays])
         ci = [c for c in candidates if c[1] == "ci"]
         # Pipelines first, so included files and called scripts get their context.
         for path, _, explicit in sorted(ci, key=lambda c: (not _is_root_name(c[0]), str(c[0]))):
@@ -185,7 +187,7 @@ class _Run:
     def _load_pipeline(self, root: Path, project: Path):
         from .gitlab import load_pipeline
 
-        key = str(root.absolute())
+        key = os.path.abspath(root)
         cache = self.__dict__.setdefault("_pipelines", {})
         if key not in cache:
             def read(rel: str) -> Source:
@@ -193,7 +195,7 @@ class _Run:
                 self.sources[src.path] = src
                 return src
 
-            rel_root = Path(root).absolute().relative_to(project.absolute()).as_posix()
+            rel_root = Path(os.path.relpath(os.path.abspath(root), project)).as_posix()
             try:
                 cache[key] = load_pipeline(rel_root, read, str(project))
             except (ReadError, OSError) as exc:
@@ -327,7 +329,7 @@ class _Run:
         return ShellUnit(base.script, base.source, base.tmap, None, None, called_from=ref)
 
     def _shell_unit_for_file(self, path: Path) -> ShellUnit | None:
-        key = str(path.absolute())
+        key = os.path.abspath(path)
         if key in self.file_units:
             return self.file_units[key]
         src = self._read(path)
@@ -538,7 +540,7 @@ def _is_root_name(path: Path) -> bool:
 def _project_dir(path: Path) -> Path:
     """The repository root for a CI file: a .gitlab-ci.yml sits at the root; other CI
     files belong to the nearest ancestor holding a .gitlab-ci.yml or .git."""
-    start = path.absolute().parent
+    start = Path(os.path.abspath(path)).parent
     if _is_root_name(path):
         return start
     for d in (start, *start.parents):

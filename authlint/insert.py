@@ -57,6 +57,9 @@ def insert_before(ref: CommandRef, lines: list[str]) -> tuple[list[Edit], str | 
     """Edits that run `lines` (shell) just before ref's command, in the same shell."""
     tmap, shift = _base(ref.unit.tmap)
     source = ref.unit.source
+    why = _not_line_start(ref.unit.script.text, ref.cmd.start, shift)
+    if why:
+        return [], why
     if isinstance(tmap, FileMap):
         return _before_line(source, tmap.offset(ref.cmd.start - shift), lines, indent_like_line=True), None
     if not isinstance(tmap, ScalarMap):
@@ -74,6 +77,17 @@ def insert_before(ref: CommandRef, lines: list[str]) -> tuple[list[Edit], str | 
     if ref.cmd.start - shift > 0 and ref.unit.script.text[shift : ref.cmd.start].strip():
         return [], "the command shares its script item with other commands"
     return insert_item_before(source, st.start, lines)
+
+
+def _not_line_start(text: str, start: int, floor: int) -> str | None:
+    """Why a new line cannot go right before the command's line, or None."""
+    line_start = text.rfind("\n", floor, start) + 1 if text.rfind("\n", floor, start) != -1 else floor
+    if text[line_start:start].strip():
+        return "the command is not the first on its line"
+    prev = text[floor:line_start].rstrip()
+    if prev.endswith(("\\", "|", "&&", "||")):
+        return "the line before continues into the command"
+    return None
 
 
 def insert_item_before(source: Source, item_start: int, lines: list[str]) -> tuple[list[Edit], str | None]:

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .tools import is_credential_name, is_login, subcommands, tool_of
+from .tools import is_credential_name, is_login, tool_of
 from .writes import AuthWrite, auth_writes, directory, expand, normpath
 
 if TYPE_CHECKING:
@@ -272,15 +272,12 @@ class JobFacts:
 
     def read_templates(self, family: str) -> list[str] | None:
         """The files the family's tools read credentials from, as path templates
-        (`$HOME/.docker/config.json`); None when a `--config`/`--authfile`/
-        `--kaniko-dir` value cannot be read."""
+        (`$HOME/.docker/config.json`), `--config`/`--authfile`/`--kaniko-dir`
+        values included (a list; None is kept for callers of older versions)."""
         out: list[str] = []
         env = self.env_raw
         if family == KANIKO:
-            dirs = [w.value for w in self.kaniko_dirs]
-            if any(d is None for d in dirs):
-                return None
-            out += [d.rstrip("/") + "/.docker/config.json" for d in dirs]  # type: ignore[union-attr]
+            out += [w.template.rstrip("/") + "/.docker/config.json" for w in self.kaniko_dirs]
             if "DOCKER_CONFIG" in env and env["DOCKER_CONFIG"].rstrip("/").endswith(".json"):
                 out.append("$DOCKER_CONFIG")
             else:
@@ -293,16 +290,10 @@ class JobFacts:
             if "XDG_RUNTIME_DIR" in env:
                 out.append("$XDG_RUNTIME_DIR/containers/auth.json")
         elif family == DOCKER:
-            dirs = [w.value for w in self.config_dirs]
-            if any(d is None for d in dirs):
-                return None
-            out += [d.rstrip("/") + "/config.json" for d in dirs]  # type: ignore[union-attr]
+            out += [w.template.rstrip("/") + "/config.json" for w in self.config_dirs]
             out.append("$DOCKER_CONFIG/config.json" if "DOCKER_CONFIG" in env else "$HOME/.docker/config.json")
         elif family == CONTAINERS:
-            files = [w.value for w in self.authfiles]
-            if any(f is None for f in files):
-                return None
-            out += files  # type: ignore[arg-type]
+            out += [w.template for w in self.authfiles]
             if "REGISTRY_AUTH_FILE" in env:
                 out.append("$REGISTRY_AUTH_FILE")
             if "XDG_RUNTIME_DIR" in env:
@@ -542,7 +533,7 @@ def _build(unit: "JobUnit") -> JobFacts:
             if fam:
                 f.families.add(fam)
             _flags(f, ref, tool)
-            if is_login(cmd):
+            if is_login(cmd) or "login" in _subcommands(_tool_args(cmd))[:3]:
                 f.logins.append(ref)
             elif _pushes(cmd, tool):
                 f.pushes.append(ref)
@@ -620,7 +611,9 @@ def push_targets(cmd, tool: str) -> list[str]:
             elif w.startswith("-d") and len(w) > 2 and not w.startswith("--"):
                 out.append(w[2:].lstrip("="))
         return out
-    subs = subcommands(cmd)
+    args = _tool_args(cmd)
+    words = [w.template for w in args]
+    subs = _subcommands(args)
     if tool in ("docker", "podman", "buildah", "nerdctl") and subs[:1] == ["push"]:
         rest = [w for w in words[1:] if not w.startswith("-")]
         return rest[-1:] if tool == "buildah" and len(rest) > 1 else rest[:1]
@@ -661,9 +654,40 @@ def needs_credentials(host: str | None) -> bool | None:
     return True
 
 
+def _tool_args(cmd) -> list:
+    """The words after the tool's name (`sudo docker push x` -> [push, x])."""
+    args = list(cmd.args)
+    if cmd.basename in ("sudo", "env", "command", "exec", "time", "nice"):
+        for i, w in enumerate(args):
+            if w.value and not w.value.startswith("-") and "=" not in w.value:
+                args = args[i + 1 :]
+                break
+        else:
+            return []
+    # docker's global options before the subcommand: `docker --config DIR push x`
+    while len(args) >= 2 and args[0].value in _DOCKER_GLOBAL:
+        args = args[2:]
+    while args and (args[0].value or "").startswith(tuple(o + "=" for o in _DOCKER_GLOBAL)):
+        args = args[1:]
+    return args
+
+
+_DOCKER_GLOBAL = ("--config", "-c", "--context", "-H", "--host", "-l", "--log-level")
+
+
+def _subcommands(args: list) -> list[str]:
+    out = []
+    for w in args:
+        if w.value is None or w.value.startswith("-") or len(out) == 3:
+            break
+        out.append(w.value)
+    return out
+
+
 def _pushes(cmd, tool: str) -> bool:
-    words = [w.value or w.template for w in cmd.args]
-    subs = subcommands(cmd)
+    args = _tool_args(cmd)
+    words = [w.value or w.template for w in args]
+    subs = _subcommands(args)
     if tool == "kaniko":
         if any(w == "--no-push" or (w.startswith("--no-push=") and w.split("=", 1)[1].lower() != "false") for w in words):
             return False

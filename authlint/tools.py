@@ -49,11 +49,20 @@ def tool_of(cmd: Command) -> str | None:
     return base if base in REGISTRY_TOOLS else None
 
 
+_GLOBAL_WITH_VALUE = frozenset({"--config", "-c", "--context", "-H", "--host", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey", "--url", "--connection", "--root", "--runroot", "--storage-driver"})
+
+
 def subcommands(cmd: Command) -> list[str]:
     """Literal words right after the program name, up to the first option
     (`docker login -u x` -> ['login'], `helm registry login r` -> ['registry', 'login', 'r'])."""
     out = []
-    for w in cmd.args:
+    args = cmd.args
+    i = 0
+    if tool_of(cmd) in ("docker", "podman"):  # skip global options: docker --config DIR login
+        while i < len(args) and (args[i].value or "").startswith("-"):
+            takes_value = args[i].value in _GLOBAL_WITH_VALUE
+            i += 2 if takes_value else 1
+    for w in args[i:]:
         if w.value is None or w.value.startswith("-") or len(out) == 3:
             break
         out.append(w.value)

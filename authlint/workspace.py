@@ -60,7 +60,7 @@ class Workspace:
 
     def read(self, path: Path) -> Source:
         """Read a file as a Source; raise ReadError / DecodeError with a clear reason."""
-        key = str(path.absolute())
+        key = os.path.abspath(path)
         if key in self._cache:
             return self._cache[key]
         shown = display_path(path)
@@ -93,7 +93,7 @@ class Workspace:
         return src
 
     def exists(self, path: Path) -> bool:
-        return str(path.absolute()) in self.overlays or path.is_file()
+        return os.path.abspath(path) in self.overlays or path.is_file()
 
     def discover(self, paths: list[Path]) -> list[tuple[Path, str, bool]]:
         """(path, kind, explicit) for every file to lint under paths."""
@@ -103,12 +103,12 @@ class Workspace:
                 for f in self._walk(p):
                     kind = classify(f, _head(f) if not f.suffix else None)
                     if kind in ("ci", "shell") or (kind == "auth" and _holds_auths(f)):
-                        found.setdefault(str(f.absolute()), (f, kind, False))
+                        found.setdefault(os.path.abspath(f), (f, kind, False))
             else:
-                kind = classify(p, _head(p)) or ("ci" if str(p.absolute()) in self.overlays else None)
+                kind = classify(p, _head(p)) or ("ci" if os.path.abspath(p) in self.overlays else None)
                 if kind == "yaml":
                     kind = "ci"
-                found[str(p.absolute())] = (p, kind or "unknown", True)
+                found[os.path.abspath(p)] = (p, kind or "unknown", True)
         return list(found.values())
 
     def _walk(self, root: Path):
@@ -172,7 +172,7 @@ class _GitIgnore:
         if lines:
             import pathspec
 
-            self.spec = pathspec.PathSpec.from_lines("gitwildmatch", lines)
+            self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
 
     def ignored(self, rel: str) -> bool:
         return bool(self.spec and self.spec.match_file(rel))

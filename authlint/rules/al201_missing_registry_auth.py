@@ -22,7 +22,12 @@ identity.  Also silent: pushes to `localhost`, `podman`/`buildah` pushes with
 may keep a login on the host), docker CLI >= 28.3 jobs that set
 `DOCKER_AUTH_CONFIG` in their variables (the CLI reads it), and the
 osscontainertools fork of Kaniko, whose built-in `env` and `gitlab` credential
-providers read `DOCKER_AUTH_CONFIG` and the job token by themselves.
+providers read `DOCKER_AUTH_CONFIG` and the job token by themselves, and jobs
+whose `DOCKER_CONFIG` / `REGISTRY_AUTH_FILE` points into the project directory
+(artifacts or a cache may bring the file).  A runner that mounts a config
+file into the job (a Kubernetes secret at `/kaniko/.docker/config.json`) is
+invisible in the YAML: suppress the finding there with
+`# authlint: ignore[AL201] -- mounted by the runner`.
 
 ## Why is this bad?
 The push goes out anonymously and fails (`UNAUTHORIZED: authentication
@@ -102,7 +107,7 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     f = facts(unit)
     if not f.pushes or f.logins or f.writes or f.opaque or f.hidden_logins:
         return
-    if _cloud_hints(unit, f):
+    if _cloud_hints(unit, f) or _config_from_elsewhere(f):
         return
     candidates: list[tuple[CommandRef, str, str]] = []
     for ref in f.pushes:
@@ -147,6 +152,15 @@ def _cloud_hints(unit: JobUnit, f) -> bool:
         return True
     for name, raw in f.env_raw.items():
         if _CLOUD_VAR.search(name) or _CLOUD_VALUE.search(raw):
+            return True
+    return False
+
+
+def _config_from_elsewhere(f) -> bool:
+    """DOCKER_CONFIG / REGISTRY_AUTH_FILE in the project directory: artifacts or a cache may bring it."""
+    for name in ("DOCKER_CONFIG", "REGISTRY_AUTH_FILE"):
+        raw = f.env_raw.get(name)
+        if raw is not None and (not raw.startswith(("/", "$HOME", "${HOME}", "~")) or "CI_PROJECT_DIR" in raw or "CI_BUILDS_DIR" in raw):
             return True
     return False
 
@@ -258,6 +272,11 @@ VALID = [
         "    - echo \"$CI_REGISTRY_PASSWORD\" | executor login \"$CI_REGISTRY\" -u \"$CI_REGISTRY_USER\" --password-stdin\n    - " + _DEST + "\n",
         kind="yaml",
     ),
+    # the config comes with the artifacts of a login job
+    Example(
+        "push:\n" + _DIND + "  needs: [login]\n  variables:\n    DOCKER_CONFIG: $CI_PROJECT_DIR/.docker\n  script:\n    - docker push \"$CI_REGISTRY_IMAGE\"\n",
+        kind="yaml",
+    ),
     Example(
         "build:\n  image: quay.io/buildah/stable\n  script:\n    - buildah push --creds \"$CI_REGISTRY_USER:$CI_REGISTRY_PASSWORD\" \"$CI_REGISTRY_IMAGE\"\n",
         kind="yaml",
@@ -288,9 +307,9 @@ INVALID = [
     ),
     # the job sets DOCKER_CONFIG: the write goes there
     Example(
-        "build:\n" + _KANIKO + "  variables:\n    DOCKER_CONFIG: $CI_PROJECT_DIR/.docker\n  script: [⟦/kaniko/executor⟧ --context . --destination registry.example.com/app]\n",
+        "build:\n" + _KANIKO + "  variables:\n    DOCKER_CONFIG: /tmp/docker\n  script: [⟦/kaniko/executor⟧ --context . --destination registry.example.com/app]\n",
         kind="yaml",
-        fixed="build:\n" + _KANIKO + "  variables:\n    DOCKER_CONFIG: $CI_PROJECT_DIR/.docker\n  script: [mkdir -p \"$DOCKER_CONFIG\", "
+        fixed="build:\n" + _KANIKO + "  variables:\n    DOCKER_CONFIG: /tmp/docker\n  script: [mkdir -p \"$DOCKER_CONFIG\", "
         "'if [ -f \"$DOCKER_AUTH_CONFIG\" ]; then cp \"$DOCKER_AUTH_CONFIG\" \"$DOCKER_CONFIG/config.json\"; else printf ''%s'' \"$DOCKER_AUTH_CONFIG\" > \"$DOCKER_CONFIG/config.json\"; fi', "
         "/kaniko/executor --context . --destination registry.example.com/app]\n",
     ),

@@ -181,6 +181,12 @@ VALID = [
         "build:\n  image: quay.io/buildah/stable\n  variables:\n    REGISTRY_AUTH_FILE: /tmp/auth.json\n  script:\n" + _WRITE + "$REGISTRY_AUTH_FILE\n    - buildah push \"$CI_REGISTRY_IMAGE\"\n",
         kind="yaml",
     ),
+    # docker --config DIR
+    Example(
+        "build:\n  image: docker:27\n  script:\n    - mkdir -p \"$CI_PROJECT_DIR/.docker\"\n" + _WRITE + "\"$CI_PROJECT_DIR/.docker/config.json\"\n"
+        "    - docker --config \"$CI_PROJECT_DIR/.docker\" push \"$CI_REGISTRY_IMAGE\"\n",
+        kind="yaml",
+    ),
     # an application's config.json is not an auth file
     Example("build:\n" + _KANIKO + "  script:\n    - echo '{\"debug\": true}' > app/config.json\n" + _EXEC, kind="yaml"),
     # a path authlint cannot resolve; a job that writes both files (one for another tool)

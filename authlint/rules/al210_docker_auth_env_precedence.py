@@ -99,7 +99,7 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     for w in cmd.args[:1]:
         if w.value == "login":
             end = w.end
-    shown = f"{version[0]}.{version[1]}" if version < (99, 0) else "current"
+    shown = "current" if version >= (99, 0) else f"{version[0]}.x" if version[1] == 99 else f"{version[0]}.{version[1]}"
     message = (
         f"{what} while DOCKER_AUTH_CONFIG is set: docker CLI >= 28.3 (here {shown}) takes registry credentials from "
         "that variable first, so this login is ignored for its registries (docker/cli#6156); "

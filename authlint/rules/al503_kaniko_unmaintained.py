@@ -51,8 +51,8 @@ RULE = Rule(
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     image = unit.job.image
-    if image is None or image.name is None:
-        return
+    if image is None or image.name is None or not (unit.job.script or unit.job.before_script):
+        return  # trigger jobs run no image
     name = facts(unit).image_expanded
     if name is None or not KANIKO_UPSTREAM.match(name):
         return
