@@ -3,16 +3,19 @@
 Offsets are character offsets into ``Source.text``, the file decoded exactly as
 stored (CRLF kept; a UTF-8 BOM is removed from ``text`` but remembered, so
 offset 0 is the first character after it).  Lines and columns are 1-based and
-count characters; LSP positions count UTF-16 code units.
+count characters; LSP positions count UTF-16 code units.  Lines end at LF, CRLF
+or a lone CR (the line endings of the LSP specification, and the YAML ones).
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
 BOM = "\ufeff"
+_NEWLINE = re.compile(r"\r\n?|\n")
 
 
 class DecodeError(ValueError):
@@ -25,8 +28,9 @@ class DecodeError(ValueError):
 
 def decode(data: bytes) -> tuple[str, bool]:
     """Decode file bytes as UTF-8; return (text without BOM, had_bom)."""
-    if b"\x00" in data[:8192]:
-        raise DecodeError("binary file (contains NUL bytes)", data.index(b"\x00"))
+    nul = data.find(b"\x00")
+    if nul != -1:
+        raise DecodeError("binary file (contains NUL bytes)", nul)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -47,13 +51,8 @@ class LineIndex:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        starts = [0]
-        find = text.find
-        i = find("\n")
-        while i != -1:
-            starts.append(i + 1)
-            i = find("\n", i + 1)
-        self.line_starts = starts
+        self.line_starts = [0]
+        self.line_starts.extend(m.end() for m in _NEWLINE.finditer(text))
 
     @property
     def line_count(self) -> int:
@@ -80,10 +79,8 @@ class LineIndex:
     def line_end(self, line0: int) -> int:
         """Offset of the end of 0-based line line0, before its newline."""
         if line0 + 1 < len(self.line_starts):
-            end = self.line_starts[line0 + 1] - 1
-            if end > 0 and self.text[end - 1] == "\r":
-                end -= 1
-            return end
+            end = self.line_starts[line0 + 1]
+            return end - 2 if end >= 2 and self.text[end - 2 : end] == "\r\n" else end - 1
         return len(self.text)
 
     def line_text(self, line0: int) -> str:
@@ -94,7 +91,7 @@ class LineIndex:
         offset = max(0, min(offset, len(self.text)))
         line = self.line_of(offset)
         prefix = self.text[self.line_starts[line] : offset]
-        return line, len(prefix.encode("utf-16-le")) // 2
+        return line, len(prefix.encode("utf-16-le", "surrogatepass")) // 2
 
     def from_utf16(self, line: int, character: int) -> int:
         """Offset of an LSP position."""
@@ -134,4 +131,8 @@ class Source:
     @cached_property
     def newline(self) -> str:
         """The file's dominant line ending."""
-        return "\r\n" if self.text.count("\r\n") * 2 > self.text.count("\n") else "\n"
+        crlf = self.text.count("\r\n")
+        lf, cr = self.text.count("\n") - crlf, self.text.count("\r") - crlf
+        if crlf > lf and crlf >= cr:
+            return "\r\n"
+        return "\r" if cr > lf and cr > crlf else "\n"

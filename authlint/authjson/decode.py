@@ -1,18 +1,30 @@
-"""Decoding `auth` exactly as docker/cli and the runner do (domain.md §1.3).
+"""Decoding `auth` exactly as docker/cli and the runner do (domain.md §1.3, §2.2).
 
-Go's ``base64.StdEncoding``: standard alphabet, padding required, ``\\r`` and
-``\\n`` skipped anywhere; the decoded bytes split at the first ``:``; an empty
-user name or no colon is "invalid auth configuration file"; only NUL bytes
-are trimmed from the password.
+docker's ``decodeAuth``: ``base64.StdEncoding.DecodeString`` (standard
+alphabet, padding required, ``\\r``/``\\n`` skipped anywhere), split at the
+first ``:``, no colon or an empty user name -> ``invalid auth configuration
+file``, only NUL bytes trimmed from the password; an empty ``auth`` means "no
+credentials" rather than an error.
+
+Non-UTF-8 decoded bytes: Go keeps raw bytes and docker accepts them, so
+``decode_auth`` does too: user and password are decoded with
+``surrogateescape`` (``encode_auth`` re-encodes them byte for byte), ``ok``
+stays True and ``error_kind`` is ``'not_utf8'`` as a note for the rules.
 """
 
 from __future__ import annotations
 
 import base64
-import binascii
 from dataclasses import dataclass
 
-_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_STD = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_DECODE = [0xFF] * 256
+for _i, _c in enumerate(_STD):
+    _DECODE[ord(_c)] = _i
+_ALPHABET = frozenset(_STD)
+_NL = (0x0A, 0x0D)
+_PAD = 0x3D
+INVALID_AUTH = "invalid auth configuration file"
 
 
 @dataclass
@@ -20,95 +32,134 @@ class AuthDecode:
     ok: bool
     user: str | None = None
     password: str | None = None
-    error: str | None = None
-    error_kind: str | None = None  # not_base64 | no_colon | empty_user | not_utf8
-    lenient: bytes | None = None  # what a forgiving decoder reads, when strict decoding fails
-    trailing_newline: bool = False
+    error: str | None = None  # Go's wording: "illegal base64 data at input byte N", "invalid auth configuration file"
+    error_kind: str | None = None  # not_base64 | no_colon | empty_user | empty | not_utf8 (a note: ok stays True)
+    lenient: bytes | None = None  # bytes a forgiving decoder reads, when strict decoding fails
+    trailing_newline: bool = False  # the password ends in \n or \r
+    error_index: int | None = None  # not_base64: character index in value of Go's byte N
+    line_breaks: bool = False  # the value holds \n/\r, which Go skips (works, but not canonical)
 
 
 def go_std_decode(value: str) -> tuple[bytes | None, int | None]:
-    """(bytes, None) or (None, index of the first bad input byte), like Go's StdEncoding."""
-    data = value.encode("utf-8", "surrogateescape")
-    quantum: list[int] = []  # indexes (in data) of the current quantum's characters
+    """(bytes, None) or (None, N) like Go's ``base64.StdEncoding.DecodeString``; N is a byte index."""
+    src = value.encode("utf-8", "surrogateescape")
     out = bytearray()
-    i = 0
-    n = len(data)
-    while i < n:
-        c = data[i]
-        if c in (0x0A, 0x0D):
-            i += 1
-            continue
-        ch = chr(c)
-        if ch == "=":
-            # Padding: allowed as the 3rd/4th char of the last quantum only.
-            if len(quantum) < 2:
-                return None, i
-            need = 4 - len(quantum)  # 2 -> '==', 3 -> '='
-            j, seen = i, 0
-            while j < n and seen < need:
-                if data[j] in (0x0A, 0x0D):
-                    j += 1
-                    continue
-                if chr(data[j]) != "=":
-                    return None, j
-                seen += 1
-                j += 1
-            if seen < need:
-                return None, n
-            while j < n and data[j] in (0x0A, 0x0D):
-                j += 1
-            if j < n:
-                return None, j
-            out += _decode_quantum(data, quantum, pad=True)
-            return bytes(out), None
-        if ch not in _ALPHABET:
-            return None, i
-        quantum.append(i)
-        if len(quantum) == 4:
-            out += _decode_quantum(data, quantum, pad=False)
-            quantum = []
-        i += 1
-    if quantum:
-        return None, n  # missing padding: Go reports the input length
+    si, n = 0, len(src)
+    while si < n:
+        si, chunk, err = _decode_quantum(src, si)
+        out += chunk
+        if err is not None:
+            return None, err
     return bytes(out), None
 
 
-def _decode_quantum(data: bytes, idx: list[int], pad: bool) -> bytes:
-    chunk = bytes(data[k] for k in idx)
-    chunk += b"=" * (4 - len(chunk))
-    return base64.b64decode(chunk)
+def _decode_quantum(src: bytes, si: int) -> tuple[int, bytes, int | None]:
+    """Port of Go's ``(*Encoding).decodeQuantum`` for StdEncoding: (next si, bytes, error index)."""
+    n = len(src)
+    dbuf = [0, 0, 0, 0]
+    dlen, j, err = 4, 0, None
+    while j < 4:
+        if si == n:
+            if j == 0:
+                return si, b"", None  # only line breaks were left
+            return si, b"", si - j  # missing padding: Go points at the start of the partial quantum
+        c = src[si]
+        si += 1
+        if _DECODE[c] != 0xFF:
+            dbuf[j] = _DECODE[c]
+            j += 1
+            continue
+        if c in _NL:
+            continue
+        if c != _PAD or j < 2:
+            return si, b"", si - 1  # a bad character, or '=' too early
+        if j == 2:  # '==' expected; the first '=' is consumed
+            si = _skip_nl(src, si)
+            if si == n:
+                return si, b"", n
+            if src[si] != _PAD:
+                return si, b"", si - 1
+            si += 1
+        si = _skip_nl(src, si)
+        if si < n:
+            err = si  # trailing garbage after the padding
+        dlen = j
+        break
+    val = dbuf[0] << 18 | dbuf[1] << 12 | dbuf[2] << 6 | dbuf[3]
+    chunk = bytes(((val >> 16) & 0xFF, (val >> 8) & 0xFF, val & 0xFF))[: dlen - 1]
+    return si, chunk, err
+
+
+def _skip_nl(src: bytes, si: int) -> int:
+    while si < len(src) and src[si] in _NL:
+        si += 1
+    return si
+
+
+def byte_to_char_index(value: str, byte_index: int) -> int:
+    """Character index in value of a UTF-8 byte index (Go positions are bytes)."""
+    return len(value.encode("utf-8", "surrogateescape")[:byte_index].decode("utf-8", "ignore"))
 
 
 def lenient_decode(value: str) -> bytes | None:
-    """What a forgiving reader makes of value: URL-safe alphabet, missing padding, spaces."""
+    """What a forgiving reader makes of value: URL-safe alphabet, missing or extra '=', whitespace."""
     cleaned = "".join(value.split()).replace("-", "+").replace("_", "/").rstrip("=")
-    if not cleaned or any(c not in _ALPHABET for c in cleaned) or len(cleaned) % 4 == 1:
+    if not cleaned or len(cleaned) % 4 == 1 or not all(c in _ALPHABET for c in cleaned):
         return None
-    try:
-        return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
-    except (binascii.Error, ValueError):
-        return None
+    return base64.b64decode(cleaned + "=" * (-len(cleaned) % 4))
 
 
 def decode_auth(value: str) -> AuthDecode:
+    """Decode an ``auth`` value as docker does; see the module docstring."""
+    if value == "":
+        return AuthDecode(False, error="empty auth: docker reads no credentials from it", error_kind="empty")
+    line_breaks = "\n" in value or "\r" in value
     data, bad = go_std_decode(value)
     if data is None:
-        return AuthDecode(False, error=f"illegal base64 data at input byte {bad}", error_kind="not_base64", lenient=lenient_decode(value))
+        assert bad is not None
+        return AuthDecode(False, error=f"illegal base64 data at input byte {bad}", error_kind="not_base64",
+                          lenient=lenient_decode(value), error_index=byte_to_char_index(value, bad), line_breaks=line_breaks)
+    user_b, colon, password_b = data.partition(b":")
+    if not colon:
+        return AuthDecode(False, error=INVALID_AUTH, error_kind="no_colon", line_breaks=line_breaks)
+    if not user_b:
+        return AuthDecode(False, error=INVALID_AUTH, error_kind="empty_user", line_breaks=line_breaks)
+    password_b = password_b.strip(b"\x00")
+    note = None
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError:
-        text = data.decode("utf-8", "surrogateescape")
-        kind: str | None = "not_utf8"
-    else:
-        kind = None
-    if ":" not in text:
-        return AuthDecode(False, error="invalid auth configuration file (no ':' between user and password)", error_kind="no_colon")
-    user, password = text.split(":", 1)
-    if not user:
-        return AuthDecode(False, error="invalid auth configuration file (empty user name)", error_kind="empty_user")
-    password = password.strip("\x00")
-    return AuthDecode(True, user, password, error_kind=kind, trailing_newline=password.endswith(("\n", "\r")))
+        note = "not_utf8"
+    user = user_b.decode("utf-8", "surrogateescape")
+    password = password_b.decode("utf-8", "surrogateescape")
+    return AuthDecode(True, user, password, error_kind=note, trailing_newline=password.endswith(("\n", "\r")), line_breaks=line_breaks)
 
 
 def encode_auth(user: str, password: str) -> str:
-    return base64.b64encode(f"{user}:{password}".encode("utf-8", "surrogateescape")).decode("ascii")
+    """Standard padded base64 of ``user:password`` (surrogate-escaped bytes round-trip)."""
+    return encode_bytes(f"{user}:{password}".encode("utf-8", "surrogateescape"))
+
+
+def encode_bytes(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def repaired_auth(value: str) -> str | None:
+    """The canonical ``auth`` a fix can write for value, or None when there is nothing safe to write.
+
+    Lenient bytes are re-encoded (AL303); a trailing ``\\r``/``\\n`` is trimmed
+    from the password (AL305); line breaks Go skips are dropped.  The result
+    must still decode to a valid ``user:password``.
+    """
+    d = decode_auth(value)
+    if not d.ok and d.lenient is None:
+        return None
+    if d.ok:
+        raw = go_std_decode(value)[0] or b""
+    else:
+        raw = d.lenient or b""
+    user_b, colon, password_b = raw.partition(b":")
+    if not colon or not user_b:
+        return None
+    fixed = encode_bytes(user_b + b":" + password_b.strip(b"\x00").rstrip(b"\r\n"))
+    return None if fixed == value else fixed

@@ -25,6 +25,7 @@ MERGE_TAG = "tag:yaml.org,2002:merge"
 NULL_TAG = "tag:yaml.org,2002:null"
 STR_TAG = "tag:yaml.org,2002:str"
 MAX_DEPTH = 500
+C_SAFE_DEPTH = 5000  # the C composer recurses in C; 10,000 levels are measured safe
 
 
 class YamlError(Exception):
@@ -99,6 +100,20 @@ class YMap(YNode):
 
     @cached_property
     def _lookup(self) -> dict[str, tuple[YNode, "YValue"]]:
+        # Merged maps first, deepest first, without recursion (merge chains can be long).
+        stack: list[tuple[YMap, bool]] = [(m, False) for m in self.merges]
+        while stack:
+            ymap, ready = stack.pop()
+            if "_lookup" in ymap.__dict__:
+                continue
+            if ready:
+                ymap.__dict__["_lookup"] = ymap._table()
+                continue
+            stack.append((ymap, True))
+            stack.extend((m, False) for m in ymap.merges)
+        return self._table()
+
+    def _table(self) -> dict[str, tuple[YNode, "YValue"]]:
         table: dict[str, tuple[YNode, YValue]] = {}
         groups = self._merge_groups()
         order = self.order or [("merge", i) for i in range(len(groups))] + [
@@ -159,11 +174,35 @@ class YamlFile:
         return self.documents[-1] if self.documents else None
 
 
-def _compose_all(text: str, pure: bool) -> list:
+def _yaml(pure: bool):
     from ruamel.yaml import YAML
 
-    yaml = YAML(typ="safe", pure=pure)
-    return [doc for doc in yaml.compose_all(text) if doc is not None]
+    return YAML(typ="safe", pure=pure)
+
+
+def _compose_all(text: str, pure: bool) -> list:
+    # Guard the composers, which recurse once per nesting level: the C one in C
+    # (30,000 levels crash the process), the pure one in Python.  Nesting is at
+    # most the number of flow openers plus twice the longest line (block
+    # collections nest by indentation or by compact `- - x` entries), so the
+    # event pre-pass below is only needed for files that could nest deeply.
+    bound = text.count("[") + text.count("{") + 2 * max(map(len, text.split("\n")))
+    if bound > (C_SAFE_DEPTH if not pure else MAX_DEPTH):
+        _check_depth(text, pure)
+    return [doc for doc in _yaml(pure).compose_all(text) if doc is not None]
+
+
+def _check_depth(text: str, pure: bool) -> None:
+    """Stream events (the parsers are iterative) and stop at MAX_DEPTH."""
+    depth = 0
+    for event in _yaml(pure).parse(text):
+        kind = type(event).__name__
+        if kind in ("SequenceStartEvent", "MappingStartEvent"):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark.index)
+        elif kind in ("SequenceEndEvent", "MappingEndEvent"):
+            depth -= 1
 
 
 def load(source: Source) -> YamlFile:
@@ -174,13 +213,15 @@ def load(source: Source) -> YamlFile:
     try:
         try:
             docs, parser = _compose_all(text, pure=False), "c"
-        except RecursionError:
-            raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", 0) from None
+        except YamlError:
+            raise
         except Exception:
             docs, parser = _compose_all(text, pure=True), "pure"
+    except YamlError:
+        raise
     except RecursionError:
         raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", 0) from None
-    except Exception as exc:  # ruamel's MarkedYAMLError and friends
+    except Exception as exc:  # ruamel's MarkedYAMLError, ReaderError and friends
         raise _as_yaml_error(exc, text) from None
     finally:
         sys.setrecursionlimit(limit)
@@ -193,7 +234,7 @@ def _as_yaml_error(exc: Exception, text: str) -> YamlError:
     problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
     context = getattr(exc, "context", None)
     message = f"{context}: {problem}" if context and problem else (problem or "invalid YAML")
-    offset = getattr(mark, "index", 0) if mark is not None else 0
+    offset = mark.index if mark is not None else getattr(exc, "position", 0)  # ReaderError: no mark
     return YamlError(str(message).strip(), max(0, min(offset, len(text))))
 
 
@@ -207,18 +248,28 @@ class _Converter:
     def convert(self, root) -> YValue:
         # Iterative post-order: deep documents must not hit Python's recursion limit.
         stack = [(root, False, 0)]
+        building: set[int] = set()  # collections whose items are being converted
         while stack:
             node, expanded, depth = stack.pop()
+            if expanded:
+                building.discard(id(node))
+                self.done[id(node)] = self._build(node)
+                continue
             if id(node) in self.done:
                 continue
+            if id(node) in building:
+                raise YamlError("recursive alias: a collection contains itself", node.start_mark.index)
             if depth > MAX_DEPTH:
                 raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.index)
             children = self._children(node)
-            if expanded or not children:
+            if not children:
                 self.done[id(node)] = self._build(node)
                 continue
+            building.add(id(node))
             stack.append((node, True, depth))
-            stack.extend((c, False, depth + 1) for c in children if id(c) not in self.done)
+            # In file order, so an alias meets its anchor already built: depth stays the
+            # syntactic nesting, however long a chain of aliases.
+            stack.extend((c, False, depth + 1) for c in reversed(children) if id(c) not in self.done)
         return self.done[id(root)]
 
     @staticmethod

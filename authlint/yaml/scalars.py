@@ -1,18 +1,25 @@
 """Scalar source maps: a YAML scalar's decoded value and where each of its
 characters lives in the file.
 
-The value is rebuilt from the scalar's source slice following the YAML rules
-for its style, recording segments as it goes.  A *verbatim* segment copies file
-characters one to one; any other segment (an escape, a folded line break, a
-CRLF) produced its value characters from a different file text.  When the
-rebuilt value differs from the parser's value (a case not handled here), the
-map falls back to pointing every character at the scalar's start and is marked
-inexact, so findings stay near the truth and fixes are refused.
+The value is rebuilt from the scalar's source slice (after its anchor and tag)
+following the YAML rules for its style: flow folding for plain and quoted
+scalars, escapes for double-quoted ones, indentation, folding and chomping for
+block scalars.  Segments are recorded on the way.  A *verbatim* segment copies
+file characters one to one; any other segment (an escape, a folded line break,
+a CRLF) produced its value characters from a different file text.  Line breaks
+are YAML's as libyaml reads them (LF, CRLF, CR and NEL read as LF; LS and PS
+kept).  A block scalar's explicit indentation indicator counts from its
+parent's indentation, which the node does not record, so each indentation the
+header allows is tried.  The rebuilt value is checked against the parser's:
+when they differ (a case not handled here), the map falls back to pointing
+every character at the scalar's start and is marked inexact, so findings stay
+near the truth and fixes are refused.
 """
 
 from __future__ import annotations
 
 import bisect
+import re
 from dataclasses import dataclass, field
 
 from ..diagnostics import Span
@@ -25,6 +32,9 @@ _ESCAPES = {
     "L": "\u2028", "P": "\u2029",
 }
 _HEX_LEN = {"x": 2, "u": 4, "U": 8}
+# YAML line breaks as ruamel's and libyaml's scanners read them.
+_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_SEPARATION = " \t\r\n\x85\u2028\u2029"
 
 
 @dataclass(frozen=True)
@@ -152,34 +162,46 @@ class _Builder:
         return "".join(self.parts)
 
 
+def _break_value(src: str, at: int, end: int) -> str:
+    """Value of the line break src[at:end]: '' when there is none, LS and PS
+    as themselves, anything else (LF, CRLF, CR, NEL) as '\n'."""
+    if end <= at:
+        return ""
+    return src[at] if src[at] in "\u2028\u2029" else "\n"
+
+
 def _lines(src: str, start: int, end: int) -> list[tuple[int, int, int]]:
     """(line_start, content_end, break_end) for each line of src[start:end]."""
-    out = []
-    pos = start
-    while pos <= end:
-        nl = src.find("\n", pos, end)
-        if nl == -1:
-            out.append((pos, end, end))
-            break
-        cend = nl - 1 if nl > pos and src[nl - 1] == "\r" else nl
-        out.append((pos, cend, nl + 1))
-        pos = nl + 1
-        if pos == end:
-            out.append((pos, end, end))
-            break
+    out, pos = [], start
+    for m in _BREAK.finditer(src, start, end):
+        out.append((pos, m.start(), m.end()))
+        pos = m.end()
+    out.append((pos, end, end))
     return out
 
 
-def _fold_flow(b: _Builder, src: str, lines: list[tuple[int, int, int]], piece) -> None:
+def _escapes_next(src: str, s: int, e: int) -> bool:
+    """True when src[s:e] ends with an odd run of backslashes (an escape)."""
+    n = 0
+    while e - n > s and src[e - n - 1] == "\\":
+        n += 1
+    return n % 2 == 1
+
+
+def _fold_flow(b: _Builder, src: str, lines: list[tuple[int, int, int]], piece, double: bool = False) -> None:
     """Flow folding shared by plain, single- and double-quoted scalars.
 
-    ``piece(builder, fstart, fend)`` decodes one line's kept content.
-    ``lines`` holds (content_start, content_end, break_end) per line, with the
-    quotes already excluded.
+    ``lines`` holds (content_start, content_end, break_end) per line, quotes
+    excluded; ``piece(builder, fstart, fend)`` decodes one line's kept content
+    and returns True when it ends with an escaped line break.  White space
+    around a line break is dropped; the break folds to a space, or to the
+    breaks of the empty lines that follow it (an LS/PS break is kept).  After
+    an escaped break only the empty lines' breaks remain.
     """
     last = len(lines) - 1
-    pending_break: tuple[int, int] | None = None  # file range of the break being folded
-    empties = 0
+    fold: str | None = None  # value of the break being folded; None after an escaped break
+    gap = 0  # file offset where the folded text starts
+    empties: list[str] = []
     for idx, (ls, le, be) in enumerate(lines):
         s, e = ls, le
         if idx > 0:
@@ -188,18 +210,21 @@ def _fold_flow(b: _Builder, src: str, lines: list[tuple[int, int, int]], piece) 
         if idx < last:
             while e > s and src[e - 1] in " \t":
                 e -= 1
-        if idx > 0 and s == e and idx < last:
-            empties += 1
-            continue
-        if pending_break is not None:
-            text = "\n" * empties if empties else " "
-            b.emit(text, pending_break[0], s)
-        if piece(b, s, e):  # an escaped line break joins without folding
-            pending_break = None
-            empties = 0
-            continue
-        pending_break = (e, be)
-        empties = 0
+            if double and e < le and _escapes_next(src, s, e):
+                e += 1  # "\ " or "\<tab>" before the break is an escape, not trailing space
+            if idx > 0 and s == e:
+                empties.append(_break_value(src, le, be))
+                continue
+        if idx > 0:
+            joined = "".join(empties)
+            if fold == "\n":
+                joined = joined or " "
+            elif fold is not None:
+                joined = fold + joined
+            b.emit(joined, gap, s)
+        empties = []
+        fold = None if piece(b, s, e) else _break_value(src, le, be)
+        gap = e
 
 
 def _plain_piece(b: _Builder, s: int, e: int) -> bool:
@@ -248,11 +273,11 @@ def _double_piece(b: _Builder, s: int, e: int) -> bool:
     return False
 
 
-def _block_header(src: str, start: int) -> tuple[str, int | None, int]:
-    """Parse '|' / '>' header: (chomping, explicit indent, offset after header line)."""
+def _block_header(src: str, start: int, end: int) -> tuple[str, int | None, int]:
+    """Parse a '|' / '>' header: (chomping, explicit indent, offset after the header line)."""
     i = start + 1
     chomp, indent = "clip", None
-    while i < len(src) and src[i] in "+-0123456789":
+    while i < end and src[i] in "+-0123456789":
         if src[i] == "+":
             chomp = "keep"
         elif src[i] == "-":
@@ -260,100 +285,114 @@ def _block_header(src: str, start: int) -> tuple[str, int | None, int]:
         else:
             indent = int(src[i])
         i += 1
-    nl = src.find("\n", i)
-    return chomp, indent, (len(src) if nl == -1 else nl + 1)
+    m = _BREAK.search(src, i, end)  # skips an end-of-line comment
+    return chomp, indent, (m.end() if m else end)
 
 
-def _block(b: _Builder, src: str, start: int, end: int, folded: bool, indent: int) -> str:
-    chomp, _, body = _block_header(src, start)
-    lines = _lines(src, body, end) if body < end else []
-    if lines and lines[-1][0] == end:
-        lines.pop()
-    content: list[tuple[int, int, int] | None] = []  # (cstart, cend, break_end); None = empty line
-    for ls, le, be in lines:
-        blank = le - ls <= indent and not src[ls:le].strip(" ")
-        content.append(None if blank else (ls + indent, le, be))
-    last_text = max((k for k, c in enumerate(content) if c is not None), default=-1)
-    prev: tuple[int, int, int] | None = None
-    prev_is_text = False
-    empties: list[tuple[int, int, int]] = []
-    for k in range(last_text + 1):
-        c = content[k]
-        if c is None:
-            empties.append(lines[k])
+def _block(src: str, start: int, end: int, folded: bool, indent: int) -> _Builder:
+    """Literal / folded block scalar whose content lines are indented by ``indent``."""
+    b = _Builder(src)
+    chomp, _, body = _block_header(src, start, end)
+    lines: list[tuple[int | None, int, int]] = []  # (content_start or None when empty, content_end, break_end)
+    for ls, le, be in _lines(src, body, end):
+        if le - ls > indent or src[ls:le].strip(" "):
+            if src[ls : ls + indent].strip(" ") or le - ls < indent:
+                raise ValueError("not this indentation")
+            lines.append((ls + indent, le, be))
+        elif be > le:  # an empty line (bare indentation without a break ends the scalar)
+            lines.append((None, le, be))
+    empties: list[tuple[int, int]] = []  # breaks of the empty lines not yet placed
+    prev: tuple[int, int, bool] | None = None  # (content_end, break_end, starts with text) of the last content line
+
+    def emit_empties() -> None:
+        for fs, fe in empties:
+            b.emit(_break_value(src, fs, fe), fs, fe)
+
+    for cs, ce, be in lines:
+        if cs is None:
+            empties.append((ce, be))
             continue
-        cs, ce, be = c
-        is_text = src[cs] not in " \t"
-        if prev is None:
-            for el in empties:
-                b.emit("\n", el[0], el[2])
-        else:
-            pbreak = (prev[1], prev[2])
-            if folded and prev_is_text and is_text:
-                if empties:
-                    b.emit("\n" * len(empties), pbreak[0], cs)
-                else:
-                    b.emit(" ", pbreak[0], cs)
+        is_text = cs < ce and src[cs] not in " \t"
+        if prev is not None:
+            brk = _break_value(src, prev[0], prev[1])
+            if folded and brk == "\n" and prev[2] and is_text:
+                b.emit("".join(_break_value(src, fs, fe) for fs, fe in empties) or " ", prev[0], cs)
+                empties = []
             else:
-                b.emit("\n", pbreak[0], pbreak[1])
-                for el in empties:
-                    b.emit("\n", el[0], el[2])
+                b.emit(brk, prev[0], prev[1])
+        emit_empties()
         empties = []
         b.copy(cs, ce)
-        prev, prev_is_text = c, is_text
-    if prev is None:
-        if chomp == "keep":
-            for ls, le, be in lines:
-                b.emit("\n", ls, be)
-        return chomp
-    if chomp == "strip":
-        return chomp
-    b.emit("\n", prev[1], prev[2] if prev[2] > prev[1] else prev[1] + 1)
+        prev = (ce, be, is_text)
+    if prev is not None and chomp != "strip":
+        b.emit(_break_value(src, prev[0], prev[1]), prev[0], prev[1])
     if chomp == "keep":
-        for ls, le, be in lines[last_text + 1 :]:
-            b.emit("\n", ls, be)
-    return chomp
+        emit_empties()
+    return b
 
 
-def _block_indent_candidates(src: str, start: int, end: int) -> list[int]:
-    _, explicit, body = _block_header(src, start)
-    auto = None
-    for ls, le, be in _lines(src, body, end) if body < end else []:
-        text = src[ls:le]
-        if text.strip():
-            auto = len(text) - len(text.lstrip(" "))
-            break
-    cands = [auto] if auto is not None else [0]
-    if explicit is not None:
-        cands = list(range(explicit, (auto or explicit) + 1)) + cands
-    return [c for c in dict.fromkeys(cands) if c is not None]
+def _block_indents(src: str, start: int, end: int) -> list[int]:
+    """Content indentations to try.  Without an indicator: the first non-empty
+    line's (or, when all are empty, enough to make them so).  With an
+    indicator m: n + m for every parent indentation n the header allows."""
+    _, explicit, body = _block_header(src, start, end)
+    lines = [src[ls:le] for ls, le, _ in _lines(src, body, end)] if body < end else []
+    if explicit is None:
+        first = next((t for t in lines if t.strip(" ")), None)
+        return [len(first) - len(first.lstrip(" ")) if first is not None else max(map(len, lines), default=0)]
+    column = start - 1 - max(src.rfind(c, 0, start) for c in "\r\n\x85\u2028\u2029")
+    return list(range(explicit, explicit + column + 1))
 
 
 def build(src: str, start: int, end: int, style: str, expected: str) -> ScalarText:
     """Build the source map of the scalar at src[start:end] whose parsed value is expected."""
-    try:
-        for b in _attempts(src, start, end, style):
-            if b.value == expected:
-                return ScalarText(expected, style, start, end, b.segments)
-    except (ValueError, IndexError):
-        pass
+    for attempt in _attempts(src, start, end, style):
+        try:
+            b = attempt()
+        except (ValueError, IndexError):
+            continue
+        if b.value == expected:
+            return ScalarText(expected, style, start, end, b.segments)
     return ScalarText(expected, style, start, end, [Segment(0, len(expected), start, max(end, start + 1), False)], exact=False)
 
 
+def _flow(src: str, start: int, end: int, piece, double: bool = False) -> _Builder:
+    b = _Builder(src)
+    _fold_flow(b, src, _lines(src, start, end), piece, double)
+    return b
+
+
+def _content_start(src: str, start: int, end: int) -> int:
+    """Where a scalar's content starts: a node's span includes its anchor and
+    tag (``&a !foo "x"``) and what separates them from the content (white
+    space, line breaks, comments)."""
+    i = start
+    while i < end and src[i] in "&!":
+        if src.startswith("!<", i):  # verbatim tag
+            i = src.find(">", i, end) + 1 or end
+        while i < end and src[i] not in _SEPARATION and src[i] not in ",[]{}":
+            i += 1
+        while i < end and (src[i] in _SEPARATION or src[i] == "#"):
+            if src[i] == "#":
+                m = _BREAK.search(src, i, end)
+                i = m.start() if m else end
+            else:
+                i += 1
+    return i
+
+
 def _attempts(src: str, start: int, end: int, style: str):
+    """Ways to rebuild the value, as thunks; build() keeps the first that matches."""
+    start = _content_start(src, start, end)
     if style == PLAIN:
-        b = _Builder(src)
-        _fold_flow(b, src, _lines(src, start, end), _plain_piece)
-        yield b
-    elif style in (SINGLE, DOUBLE):
-        b = _Builder(src)
-        _fold_flow(b, src, _lines(src, start + 1, end - 1), _single_piece if style == SINGLE else _double_piece)
-        yield b
+        yield lambda: _flow(src, start, end, _plain_piece)
+    elif style == SINGLE:
+        yield lambda: _flow(src, start + 1, end - 1, _single_piece)
+    elif style == DOUBLE:
+        yield lambda: _flow(src, start + 1, end - 1, _double_piece, double=True)
     else:
-        for indent in _block_indent_candidates(src, start, end):
-            b = _Builder(src)
-            _block(b, src, start, end, style == FOLDED, indent)
-            yield b
+        for indent in _block_indents(src, start, end):
+            yield lambda indent=indent: _block(src, start, end, style == FOLDED, indent)
 
 
 def style_of(node) -> str:

@@ -1,0 +1,193 @@
+"""
+## What it does
+Finds an unquoted expansion of `DOCKER_AUTH_CONFIG` or another credential
+variable used as a command argument: `echo $DOCKER_AUTH_CONFIG > config.json`,
+`docker login -p $CI_REGISTRY_PASSWORD`, `echo $CI_JOB_TOKEN | docker login
+--password-stdin`.  Credential variables are GitLab's (`CI_REGISTRY_PASSWORD`,
+`CI_JOB_TOKEN`, `CI_DEPLOY_PASSWORD`, `CI_DEPENDENCY_PROXY_PASSWORD`), names
+that say so (`*REGISTRY*PASS*`, `*REGISTRY*TOKEN*`, `DOCKER_PASS*`,
+`DOCKER_TOKEN`, `*_DEPLOY_TOKEN`), and job or script variables that hold one of
+them (`REGISTRY_PASSWORD: $CI_REGISTRY_PASSWORD`, `PW=$CI_JOB_TOKEN`).
+
+Assignments (`X=$Y`, `export X=$Y`) and `[[ ]]` tests are not reported: the
+shell does not split words there.
+
+## Why is this bad?
+An unquoted expansion is split at spaces, tabs and newlines and every piece is
+a glob pattern.  A JSON document loses its line breaks and runs of spaces, a
+`*` or `?` in a password can turn into file names, and a password with a space
+becomes two arguments — the login fails or, worse, the second half becomes the
+registry name.  GitLab's own docs show `echo $DOCKER_AUTH_CONFIG` unquoted,
+which breaks multi-line JSON values.
+
+## Example
+```sh
+echo $DOCKER_AUTH_CONFIG > /kaniko/.docker/config.json
+```
+
+## Use instead
+```sh
+echo "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
+```
+(and see AL207 for `printf` instead of `echo`).
+
+## Fix safety
+The fix is safe: it puts double quotes around the expansion only (`$X` ->
+`"$X"`, `${X}` -> `"${X}"`, `-p$X` -> `-p"$X"`), so the argument is the
+variable's value exactly, which is what the command means.  It is shown, not
+applied, where the text cannot be edited exactly (a folded `>` block, a command
+inside a `sh -c` string).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..diagnostics import Applicability, Fix, Severity
+from ..jobfacts import facts
+from ..shell.model import Part
+from ..tools import is_credential_name
+from ..units import CommandRef, make_fix
+from .base import FIX_SAFE, Example, Hit, Rule
+
+RULE = Rule(
+    code="AL206",
+    name="unquoted-auth-variable",
+    severity=Severity.WARNING,
+    summary="credential variable expanded without double quotes",
+    fix=FIX_SAFE,
+)
+
+_DECLARATIONS = frozenset({"export", "local", "declare", "readonly", "typeset"})
+_ASSIGNMENT_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+GITLAB_CREDENTIALS = frozenset({
+    "DOCKER_AUTH_CONFIG", "CI_REGISTRY_PASSWORD", "CI_JOB_TOKEN", "CI_DEPLOY_PASSWORD",
+    "CI_DEPENDENCY_PROXY_PASSWORD", "CI_BUILD_TOKEN",
+})
+
+
+def credential_variables(ref: CommandRef) -> set[str]:
+    """Names of variables that hold a credential where ref runs (job + script assignments)."""
+    cache = ref.unit.__dict__.setdefault("_al206_creds", {})
+    key = id(ref.job)
+    if key in cache:
+        return cache[key]
+    names = set(GITLAB_CREDENTIALS)
+    if ref.job is not None:
+        names |= facts(ref.job).credential_vars
+        units = ref.job.units + [u for u in {id(r.unit): r.unit for r in ref.job.commands}.values()]
+    else:
+        units = [ref.unit]
+    assignments = [a for u in units for a in u.script.assignments]
+    for _ in range(3):  # PW=$CI_JOB_TOKEN; PASS=$PW
+        for a in assignments:
+            if a.value is not None and a.name not in names and any(
+                v in names or is_credential_name(v) for v in a.value.variables
+            ):
+                names.add(a.name)
+    cache[key] = names
+    return names
+
+
+def is_credential(name: str, known: set[str]) -> bool:
+    return name in known or is_credential_name(name)
+
+
+def unquoted_credentials(ref: CommandRef) -> Iterator[tuple[object, Part]]:
+    """(word, part) for each unquoted credential expansion among ref's arguments."""
+    cmd = ref.cmd
+    if cmd.name is None or cmd.via or cmd.basename == "[[":
+        return
+    known: set[str] | None = None
+    for word in cmd.args:
+        if cmd.basename in _DECLARATIONS and _ASSIGNMENT_WORD.match(word.raw):
+            continue
+        for part in word.unquoted_variables:
+            if part.kind != "variable" or part.var is None or part.raw.startswith("${#"):
+                continue
+            if known is None:
+                known = credential_variables(ref)
+            if is_credential(part.var, known):
+                yield word, part
+
+
+def check_command(ref: CommandRef, options) -> Iterator[Hit]:
+    for word, part in unquoted_credentials(ref):
+        quoted = f'"{part.raw}"'
+        title = f"quote the expansion: {quoted}"
+        if not ref.cmd.exact or not getattr(word, "exact", True):
+            fix = Fix(title, (), Applicability.DISPLAY_ONLY, reason="the command's text cannot be edited exactly")
+        else:
+            fix = make_fix(title, [ref.edit(part.start, part.end, quoted)], Applicability.SAFE, ref.unit.tmap)
+        yield ref.hit(
+            part.start,
+            part.end,
+            f"{part.raw} is expanded without quotes: word splitting and globbing can mangle the credential; write {quoted}",
+            fix=fix,
+            key=part.var or "",
+        )
+
+
+# Examples with a fix have two lines: the harness's one-line YAML wrapping has a
+# late-binding bug in its unwrap (plain items are tested in tests/test_rules_writes.py).
+_PUSH = '/kaniko/executor --context . --destination "$CI_REGISTRY_IMAGE"\n'
+
+VALID = [
+    Example('echo "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json\n'),
+    # corpus look-alike: quoted producer for --password-stdin
+    Example('echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"\n'),
+    # assignments are not split
+    Example("AUTH=$DOCKER_AUTH_CONFIG\nexport PW=${CI_JOB_TOKEN}\n"),
+    Example('if [[ -z $CI_REGISTRY_PASSWORD ]]; then exit 1; fi\n'),
+    # not credentials
+    Example("docker build -t $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA .\n"),
+    Example('echo "token length: ${#CI_JOB_TOKEN}"\necho ${#CI_JOB_TOKEN}\n'),
+    Example("docker login -u $CI_REGISTRY_USER --password-stdin $CI_REGISTRY < pw.txt\n"),
+]
+
+INVALID = [
+    # the seed pattern
+    Example(
+        "echo ⟦$DOCKER_AUTH_CONFIG⟧ > /kaniko/.docker/config.json\n" + _PUSH,
+        fixed='echo "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json\n' + _PUSH,
+    ),
+    Example(
+        "docker login -u $CI_REGISTRY_USER -p ⟦$CI_REGISTRY_PASSWORD⟧ $CI_REGISTRY\ndocker push $CI_REGISTRY_IMAGE\n",
+        fixed='docker login -u $CI_REGISTRY_USER -p "$CI_REGISTRY_PASSWORD" $CI_REGISTRY\ndocker push $CI_REGISTRY_IMAGE\n',
+    ),
+    Example(
+        "echo -n ⟦${CI_JOB_TOKEN}⟧ | docker login -u gitlab-ci-token --password-stdin \"$CI_REGISTRY\"\ndocker push \"$CI_REGISTRY_IMAGE\"\n",
+        fixed='echo -n "${CI_JOB_TOKEN}" | docker login -u gitlab-ci-token --password-stdin "$CI_REGISTRY"\ndocker push "$CI_REGISTRY_IMAGE"\n',
+    ),
+    # only the expansion of a mixed word is quoted
+    Example(
+        "podman login -u me --password=⟦$REGISTRY_PASSWORD⟧ quay.io\npodman push quay.io/me/app\n",
+        fixed='podman login -u me --password="$REGISTRY_PASSWORD" quay.io\npodman push quay.io/me/app\n',
+    ),
+    Example(
+        "skopeo login -u $U -p ⟦${CNG_REGISTRY_PASSWORD:-$CI_JOB_TOKEN}⟧ $CI_REGISTRY\nskopeo copy a b\n",
+        fixed='skopeo login -u $U -p "${CNG_REGISTRY_PASSWORD:-$CI_JOB_TOKEN}" $CI_REGISTRY\nskopeo copy a b\n',
+    ),
+    # a script variable that holds a credential
+    Example(
+        'PW="$CI_JOB_TOKEN"\necho ⟦$PW⟧ | docker login -u gitlab-ci-token --password-stdin "$CI_REGISTRY"\n',
+        fixed='PW="$CI_JOB_TOKEN"\necho "$PW" | docker login -u gitlab-ci-token --password-stdin "$CI_REGISTRY"\n',
+    ),
+    # a job variable that holds one, in a double-quoted YAML item
+    Example(
+        "build:\n  variables:\n    REGISTRY_PASSWORD: $CI_REGISTRY_PASSWORD\n  script:\n"
+        "    - \"echo ⟦$REGISTRY_PASSWORD⟧ | docker login -u $CI_REGISTRY_USER --password-stdin $CI_REGISTRY\"\n",
+        kind="yaml",
+        fixed="build:\n  variables:\n    REGISTRY_PASSWORD: $CI_REGISTRY_PASSWORD\n  script:\n"
+        "    - \"echo \\\"$REGISTRY_PASSWORD\\\" | docker login -u $CI_REGISTRY_USER --password-stdin $CI_REGISTRY\"\n",
+    ),
+    # a plain item
+    Example(
+        "build:\n  script:\n    - echo ⟦$DOCKER_AUTH_CONFIG⟧ > $HOME/.docker/config.json\n",
+        kind="yaml",
+        fixed="build:\n  script:\n    - echo \"$DOCKER_AUTH_CONFIG\" > $HOME/.docker/config.json\n",
+    ),
+    # a folded block: shown only
+    Example("build:\n  script:\n    - >\n      echo ⟦$DOCKER_AUTH_CONFIG⟧\n      > config.json\n", kind="yaml"),
+]

@@ -1,0 +1,220 @@
+"""
+## What it does
+Finds `echo` writing a whole auth file from a variable:
+`echo "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json` (also `echo -n`,
+unquoted, `${...}`, or piped into `tee`).  Any variable counts when the target
+is a registry client's auth file (`.docker/config.json`, `/kaniko/...`,
+`containers/auth.json`); `DOCKER_AUTH_CONFIG` counts wherever it is written.
+
+This rule is informational but **enabled by default**: its fix is what makes a
+File-type `DOCKER_AUTH_CONFIG` (the type GitLab Runner's docs recommend) work
+in the job script.
+
+## Why is this bad?
+Two ways to break the file:
+
+* A **File-type** CI/CD variable holds the *path* of a temporary file in the
+  job's environment, not the JSON.  `echo "$DOCKER_AUTH_CONFIG"` then writes
+  `/builds/group/project.tmp/DOCKER_AUTH_CONFIG` into `config.json` and every
+  reader fails with `invalid character '/' looking for beginning of value`.
+* `echo` in dash (the `sh` of Debian/Ubuntu images) and some busybox builds
+  interprets backslashes: a JSON escape such as `\\` or `\n` inside a
+  password or `auth` value is rewritten and the JSON breaks or the password
+  changes.
+
+## Example
+```sh
+echo "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
+```
+
+## Use instead
+```sh
+if [ -f "$DOCKER_AUTH_CONFIG" ]; then cp "$DOCKER_AUTH_CONFIG" /kaniko/.docker/config.json; else printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json; fi
+```
+This is the second line of authlint's canonical write; it works for Variable-
+and File-type variables in dash, bash and busybox sh.
+
+## Fix safety
+The fix is safe: it replaces the `echo` command (with its redirect) by the
+line above, using the same variable and the target exactly as written.  For a
+Variable-type value it writes the same JSON minus the trailing newline (which
+JSON ignores) and without `echo`'s backslash rewriting; for a File-type value
+it copies the file instead of writing its path.  Inside a list such as `mkdir
+-p d && echo ... > f` only the `echo` command is replaced; `if ... fi` is a
+single command there, so `&&`, `||` and `set -e` behave as before.  The fix is
+shown, not applied, for `echo | tee` (the `tee` output may be used), for
+appends (see AL205), when the `echo` has other redirects, is part of a
+pipeline or inherits the redirect of a `{ ...; }` group, and where the text
+cannot be edited exactly (a folded `>` block, a `sh -c` string, a plain item
+of a flow list `[...]`, which cannot hold `[`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterator
+
+from ..diagnostics import Applicability, Fix, Severity
+from ..jobfacts import is_docker_like_path
+from ..textmap import ScalarMap, ShiftMap
+from ..units import CommandRef, make_fix
+from ..writes import AuthWrite, auth_writes
+from ..yaml import scalars
+from .base import FIX_SAFE, Example, Hit, Rule
+
+RULE = Rule(
+    code="AL207",
+    name="echo-auth-config",
+    severity=Severity.INFO,
+    summary="`echo` writes the auth file from a variable: breaks File-type variables and backslashes",
+    fix=FIX_SAFE,
+    default_enabled=True,
+)
+
+_ECHO_FLAG = re.compile(r"^-[neE]+$")
+
+
+def echoed_variable(cmd) -> tuple[str, str] | None:
+    """(name, raw expansion) when cmd is `echo [-n|-e|-E] $X` (quoted or not), else None."""
+    if cmd.basename != "echo":
+        return None
+    words = list(cmd.args)
+    while words and words[0].value is not None and _ECHO_FLAG.match(words[0].value):
+        words = words[1:]
+    if len(words) != 1:
+        return None
+    name = words[0].single_variable
+    if name is None:
+        return None
+    part = next(p for p in words[0].parts if p.kind != "literal")
+    return name, part.raw
+
+
+def _writes_of(ref: CommandRef) -> list[AuthWrite]:
+    """Auth writes that store this echo's output: its own redirects or a `| tee`."""
+    cmd = ref.cmd
+    out = [w for w in auth_writes(ref) if w.via == "redirect"]
+    nxt = cmd.pipeline_index + 1
+    if not out and nxt < len(cmd.pipeline) and cmd.pipeline[nxt].basename == "tee":
+        out = auth_writes(CommandRef(cmd.pipeline[nxt], ref.unit, ref.job, ref.position))
+    return out
+
+
+def check_command(ref: CommandRef, options) -> Iterator[Hit]:
+    echoed = echoed_variable(ref.cmd)
+    if echoed is None:
+        return
+    name, raw = echoed
+    for w in _writes_of(ref):
+        if name != "DOCKER_AUTH_CONFIG" and not is_docker_like_path(w.target.template):
+            continue
+        target = w.target.raw
+        line = f"if [ -f \"${name}\" ]; then cp \"${name}\" {target}; else printf '%s' \"${name}\" > {target}; fi"
+        yield ref.hit(
+            ref.cmd.start,
+            ref.cmd.name.end if ref.cmd.name is not None else ref.cmd.end,
+            f"`echo` writes ${name} to {w.target.template}: a File-type variable holds a path, not JSON, and echo may "
+            "rewrite backslashes; copy the file or write it with printf '%s'",
+            fix=_fix(ref, w, line),
+            key=f"{name}>{w.target.template}",
+        )
+        return
+
+
+def in_flow_plain(ref: CommandRef) -> bool:
+    """Whether ref's script item is a plain scalar inside a flow collection (`[a, b]`)."""
+    tmap = ref.unit.tmap
+    while isinstance(tmap, ShiftMap):
+        tmap = tmap.parent
+    if not isinstance(tmap, ScalarMap) or tmap.st.style != scalars.PLAIN:
+        return False
+    text = ref.unit.source.text
+    j = tmap.st.start - 1
+    while j >= 0 and text[j] in " \t\r\n":
+        j -= 1
+    return j >= 0 and text[j] in "[,{"
+
+
+def _fix(ref: CommandRef, w: AuthWrite, line: str) -> Fix:
+    title = "copy a File-type variable, else printf '%s' it"
+    cmd = ref.cmd
+    why = None
+    if w.via != "redirect" or w.redirect is None:
+        why = "the file is written by `tee`, whose output may be used"
+    elif w.redirect.group:
+        why = "the redirect belongs to an enclosing group"
+    elif w.mode == "append":
+        why = "the file is appended to (see AL205)"
+    elif len(cmd.redirects) != 1 or len(cmd.pipeline) > 1 or cmd.env or cmd.negated:
+        why = "the `echo` has other redirects or is part of a pipeline"
+    elif not cmd.exact or cmd.via:
+        why = "the command's text cannot be edited exactly"
+    elif in_flow_plain(ref) and any(c in line for c in "[]{},"):
+        why = "the script item is a plain scalar in a flow list, which cannot hold `[` or `,`"
+    if why:
+        return Fix(title + f": `{line}`", (), Applicability.DISPLAY_ONLY, reason=why)
+    return make_fix(title + f": `{line}`", [ref.edit(cmd.start, cmd.end, line)], Applicability.SAFE, ref.unit.tmap)
+
+
+# Examples with a fix have two lines: the harness's one-line YAML wrapping has a
+# late-binding bug in its unwrap (plain items are tested in tests/test_rules_writes.py).
+_PUSH = '/kaniko/executor --context . --destination "$CI_REGISTRY_IMAGE"\n'
+_K = "/kaniko/.docker/config.json"
+_CANON = "if [ -f \"$DOCKER_AUTH_CONFIG\" ]; then cp \"$DOCKER_AUTH_CONFIG\" {t}; else printf '%s' \"$DOCKER_AUTH_CONFIG\" > {t}; fi"
+
+VALID = [
+    Example(_CANON.format(t=_K) + "\n"),
+    Example("printf '%s' \"$DOCKER_AUTH_CONFIG\" > /kaniko/.docker/config.json\n"),
+    # hand-built JSON is AL202/AL212's business
+    Example('echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$AUTH\\"}}}" > /kaniko/.docker/config.json\n'),
+    # an application's config, not a registry auth file
+    Example('echo "$APP_SETTINGS" > src/config.json\n'),
+    # corpus look-alikes: a decoded whole file, a password for --password-stdin
+    Example('echo "${DOCKER_CFG:-}" | base64 --decode > ~/.docker/config.json\n'),
+    Example('echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"\n'),
+]
+
+INVALID = [
+    Example(
+        '⟦echo⟧ "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json\n' + _PUSH,
+        fixed=_CANON.format(t=_K) + "\n" + _PUSH,
+    ),
+    # the seed pattern (AL206 quotes the variable; this replaces the echo)
+    Example(
+        "mkdir -p $HOME/.docker && ⟦echo⟧ $DOCKER_AUTH_CONFIG > $HOME/.docker/config.json\ndocker push \"$CI_REGISTRY_IMAGE\"\n",
+        fixed="mkdir -p $HOME/.docker && " + _CANON.format(t="$HOME/.docker/config.json") + "\ndocker push \"$CI_REGISTRY_IMAGE\"\n",
+    ),
+    Example(
+        "⟦echo⟧ -n \"${DOCKER_AUTH_CONFIG}\" > \"$HOME/.docker/config.json\" || exit 1\ndocker push \"$CI_REGISTRY_IMAGE\"\n",
+        fixed=_CANON.format(t='"$HOME/.docker/config.json"') + " || exit 1\ndocker push \"$CI_REGISTRY_IMAGE\"\n",
+    ),
+    # another variable into a registry client's file
+    Example(
+        "⟦echo⟧ \"$REGISTRY_CONFIG_JSON\" > ~/.docker/config.json\ndocker push \"$CI_REGISTRY_IMAGE\"\n",
+        fixed="if [ -f \"$REGISTRY_CONFIG_JSON\" ]; then cp \"$REGISTRY_CONFIG_JSON\" ~/.docker/config.json; "
+        "else printf '%s' \"$REGISTRY_CONFIG_JSON\" > ~/.docker/config.json; fi\ndocker push \"$CI_REGISTRY_IMAGE\"\n",
+    ),
+    # YAML items: plain, single-quoted and double-quoted
+    Example(
+        "build:\n  script:\n    - ⟦echo⟧ \"$DOCKER_AUTH_CONFIG\" > /kaniko/.docker/config.json\n",
+        kind="yaml",
+        fixed="build:\n  script:\n    - " + _CANON.format(t=_K) + "\n",
+    ),
+    Example(
+        "build:\n  script:\n    - '⟦echo⟧ \"$DOCKER_AUTH_CONFIG\" > /kaniko/.docker/config.json'\n",
+        kind="yaml",
+        fixed="build:\n  script:\n    - '" + _CANON.format(t=_K).replace("'", "''") + "'\n",
+    ),
+    Example(
+        "build:\n  script:\n    - \"⟦echo⟧ $DOCKER_AUTH_CONFIG > /kaniko/.docker/config.json\"\n",
+        kind="yaml",
+        fixed="build:\n  script:\n    - \"" + _CANON.format(t=_K).replace('"', '\\"') + "\"\n",
+    ),
+    # a plain item in a flow list cannot hold `[`: shown only
+    Example(
+        "build:\n  script: [mkdir -p /kaniko/.docker, ⟦echo⟧ \"$DOCKER_AUTH_CONFIG\" > /kaniko/.docker/config.json]\n",
+        kind="yaml",
+    ),
+    # tee: shown only
+    Example('⟦echo⟧ "$DOCKER_AUTH_CONFIG" | tee /kaniko/.docker/config.json\n'),
+]
