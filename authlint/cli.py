@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--show-fixes", action="store_true", help="list the fixes that were applied")
         sp.add_argument("--stdin-filename", default=None, metavar="NAME", help="read the file to lint from stdin, as NAME")
         sp.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+        sp.add_argument("--baseline", default=None, metavar="FILE", help="ignore the findings recorded in FILE (see --write-baseline)")
+        sp.add_argument("--write-baseline", default=None, metavar="FILE", help="record the current findings in FILE and exit 0")
         sp.add_argument("--config", default=None, help="path of a config file (pyproject.toml, authlint.toml)")
         sp.add_argument("--force-exclude", action="store_true", help="apply `exclude` to paths given on the command line too (for pre-commit)")
         sp.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
@@ -130,6 +132,7 @@ def _check(args, fix: bool) -> int:
     if fmt not in FORMATS:
         raise UsageError(f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})")
     settings = _settings(args)
+    baseline = _load_baseline(args.baseline) if args.baseline and not args.write_baseline else None
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
     overlays: dict[str, str] = {}
     paths = args.paths or ["."]
@@ -163,13 +166,31 @@ def _check(args, fix: bool) -> int:
         if args.show_fixes and res.outcome.applied:
             for f in res.outcome.applied:
                 print(f"fixed {f.path}: {f.code} {f.fix.title if f.fix else ''}")
+    elif overlays:
+        result = api.Linter(settings, overlays).lint_paths([Path(p) for p in paths])
+    elif args.no_cache or os.environ.get("AUTHLINT_NO_CACHE"):
+        result = api.lint_paths(paths, settings)
     else:
-        result = api.Linter(settings, overlays).lint_paths([Path(p) for p in paths]) if overlays else api.lint_paths(paths, settings)
+        from . import cache
+
+        result = cache.lint_paths(paths, settings)
+    if args.write_baseline:
+        return _write_baseline(args, result)
+    in_baseline = 0
+    if baseline is not None:
+        from dataclasses import replace
+
+        from .baseline import apply
+
+        kept, in_baseline = apply(result.findings, baseline)
+        result = replace(result, findings=kept)
     report = Report(result, color=color, statistics=args.statistics, fixed_count=fixed_count, unsafe_hint=not unsafe)
     out = get(fmt)(report)
     if args.quiet and fmt == "text":
         out = "\n".join(line for line in out.splitlines() if line and not line.startswith(("Found ", "[*]", "All checks", "Fixed ", "No findings")) and "fixable with" not in line) + "\n"
     sys.stdout.write(out)
+    if in_baseline and fmt == "text" and not args.quiet:
+        print(f"{in_baseline} finding{'s' if in_baseline != 1 else ''} in baseline.")
     if result.errors and fmt != "text":
         for err in result.errors:
             print(f"authlint: error: {err}", file=sys.stderr)
@@ -178,6 +199,31 @@ def _check(args, fix: bool) -> int:
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if _failing(result, settings) else EXIT_OK
+
+
+def _load_baseline(path: str):
+    from .baseline import BaselineError, load
+
+    try:
+        return load(path)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _write_baseline(args, result) -> int:
+    from .baseline import BaselineError, write
+
+    if result.internal_error or (result.errors and not result.findings):
+        for err in result.errors:
+            print(f"authlint: error: {err}", file=sys.stderr)
+        return EXIT_ERROR  # a partial baseline would hide findings it never saw
+    try:
+        n = write(args.write_baseline, result.findings)
+    except BaselineError as exc:
+        raise UsageError(str(exc)) from None
+    if not args.quiet:
+        print(f"Wrote {n} finding{'s' if n != 1 else ''} to baseline {args.write_baseline}.", file=sys.stderr)
+    return EXIT_OK
 
 
 def _failing(result, settings) -> bool:

@@ -98,6 +98,8 @@ class _Run:
             shown = display_path(path)
             if kind == "shell":
                 self.report.add(shown)
+                if explicit:
+                    self._guarded(self._lint_calling_pipeline, path)
                 self._guarded(self._lint_shell_file, path)
             elif kind == "auth":
                 self.report.add(shown)
@@ -160,8 +162,10 @@ class _Run:
             return True  # unreadable: let the error show
         yf = pipeline.files.get(next(iter(pipeline.files), ""), None)
         root = yf.root if yf is not None else None
-        if root is None or any(p.code == "AL001" for p in pipeline.problems):
+        if root is None:  # did not parse: let the error show
             return True
+        # A parsed file is judged by its keys, not by the shape errors the CI loader raises on
+        # it (`repos:` in .pre-commit-config.yaml is "a job that should be a mapping").
         from .yaml.model import YMap
 
         if not isinstance(root, YMap):
@@ -175,14 +179,32 @@ class _Run:
 
     def _including_root(self, path: Path, project: Path) -> Path | None:
         """The project's .gitlab-ci.yml when it includes path (pre-commit passes only changed files)."""
-        root = project / ".gitlab-ci.yml"
-        if not self.ws.exists(root) or root.resolve() == path.resolve():
+        root = self._root_file(project)
+        if root is None or root.resolve() == path.resolve():
             return None
         pipeline = self._load_pipeline(root, project)
         target = display_path(path)
         if pipeline is not None and any(s.path == target for s in self._pipeline_sources(pipeline)):
             return root
         return None
+
+    def _root_file(self, project: Path) -> Path | None:
+        for name in ROOT_NAMES:
+            if self.ws.exists(project / name):
+                return project / name
+        return None
+
+    def _lint_calling_pipeline(self, path: Path) -> None:
+        """A script given on its own (pre-commit passes only changed files) is also linted
+        inside the jobs that call it: the project's pipeline is linted, nothing in it is
+        reported, and its hits on the script carry the job context."""
+        project = _project_dir(path)
+        root = self._root_file(project)
+        if root is None or display_path(root) in self.done_pipelines:
+            return
+        errors = len(self.errors)
+        self._lint_pipeline(root, project, report_all=False)
+        del self.errors[errors:]  # the pipeline's own read errors belong to a run on the pipeline
 
     def _load_pipeline(self, root: Path, project: Path):
         from .gitlab import load_pipeline
@@ -425,7 +447,8 @@ class _Run:
                 for hit in getattr(module, hook)(unit, options) or ():
                     self.hits.append((module, hit))
             except Exception as exc:  # a rule bug must not hide every other finding
-                self.internal.append(f"internal error in {module.RULE.code} on {unit.source.path}: {type(exc).__name__}: {redact_text(str(exc))[:200]}")
+                where = _unit_path(unit)
+                self.internal.append(f"internal error in {module.RULE.code} on {where}: {type(exc).__name__}: {redact_text(str(exc))[:200]}")
 
     # ---------------------------------------------------------- post-process
     def _finish(self) -> LintResult:
@@ -533,8 +556,11 @@ def _fingerprint(findings: list[Finding], sources: dict[str, Source], secrets: d
         f.fingerprint_key = digest[:32]
 
 
+ROOT_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
+
+
 def _is_root_name(path: Path) -> bool:
-    return path.name in (".gitlab-ci.yml", ".gitlab-ci.yaml")
+    return path.name in ROOT_NAMES
 
 
 def _project_dir(path: Path) -> Path:
@@ -544,7 +570,7 @@ def _project_dir(path: Path) -> Path:
     if _is_root_name(path):
         return start
     for d in (start, *start.parents):
-        if (d / ".gitlab-ci.yml").exists() or (d / ".git").exists():
+        if any((d / name).exists() for name in ROOT_NAMES) or (d / ".git").exists():
             return d
     return start
 
@@ -552,6 +578,15 @@ def _project_dir(path: Path) -> Path:
 _JOB_KEYS = ("script", "run", "trigger", "extends", "before_script", "stage", "needs", "rules", "image", "services", "artifacts")
 _INPUT = re.compile(r"\$\[\[.*?\]\]", re.S)
 _POWERSHELL = re.compile(r"\$env:|\b(?:Import-Module|New-Item|Remove-Item|Get-ChildItem|Set-Location|Write-(?:Output|Host)|Invoke-WebRequest|Start-Process|Test-Path)\b|-ErrorAction\b")
+
+
+def _unit_path(unit) -> str:
+    """The file a hook's unit comes from (a JobUnit has a job, the others a source)."""
+    source = getattr(unit, "source", None)
+    if source is not None:
+        return source.path
+    job = getattr(unit, "job", None)
+    return str(getattr(job, "path", None) or getattr(unit, "name", "?"))
 
 
 def _real_errors(script) -> list[tuple[int, int, str]]:

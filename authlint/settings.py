@@ -3,7 +3,7 @@
 
 Keys (kebab-case as in ruff): select, ignore, extend-select, per-file-ignores,
 exclude, severity (code -> info|warning|error), unsafe-fixes,
-fail-severity, max-file-size, and ``[rules.<CODE>]`` option tables.
+fail-severity, max-file-size, cache-dir, and ``[rules.<CODE>]`` option tables.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ CONFIG_FILES = ("authlint.toml", ".authlint.toml", "pyproject.toml")
 DEFAULT_EXCLUDE = (".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".authlint_cache", ".gitlab-ci-local")
 KNOWN_KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "severity",
-    "unsafe-fixes", "fail-severity", "max-file-size", "rules",
+    "unsafe-fixes", "fail-severity", "max-file-size", "cache-dir", "rules",
 }
 
 
@@ -45,6 +45,7 @@ class Settings:
     unsafe_fixes: bool = False
     fail_severity: Severity = Severity.INFO
     max_file_size: int = 5_000_000
+    cache_dir: str | None = None  # default: .authlint_cache in the project directory
     rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     config_path: str | None = None
     project_dir: str = "."
@@ -163,6 +164,10 @@ def parse_table(table: dict[str, Any], config_path: str | None, project_dir: str
         changes["unsafe_fixes"] = bool(table["unsafe-fixes"])
     if "max-file-size" in table:
         changes["max_file_size"] = int(table["max-file-size"])
+    if "cache-dir" in table:
+        if not isinstance(table["cache-dir"], str) or not table["cache-dir"]:
+            raise ConfigError("'cache-dir' must be a directory path")
+        changes["cache_dir"] = table["cache-dir"]
     rules = table.get("rules", {})
     if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
         raise ConfigError("'rules' must hold one table per rule code, e.g. [tool.authlint.rules.AL202]")

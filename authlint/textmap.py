@@ -90,7 +90,14 @@ class ScalarMap(TextMap):
         # Plain scalars cannot hold these sequences; the applier re-parses anyway.
         if ": " in text or " #" in text or text.endswith(":"):
             return None
+        if self._in_flow() and any(ch in text for ch in ",[]{}"):
+            return None  # in `[a, b]` these would change the structure, not the item
         return text
+
+    def _in_flow(self) -> bool:
+        """A plain scalar right after `[`, `{` or `,` is an item of a flow collection."""
+        before = self.source.text[: self.st.start].rstrip(" \t\r\n")
+        return before.endswith(("[", "{", ","))
 
     def _indent(self) -> int | None:
         if not self.st.value:

@@ -42,9 +42,9 @@ def wrappings(ex: Example) -> list[Wrapped]:
     out = [Wrapped("sh", ex.filename, ex.text, lambda l, c: (l, c), lambda t: t)]
     body = ex.text.rstrip("\n")
     if "\n" not in body and _plain_ok(body):
-        head = "job:\n  script:\n    - "
-        out.append(Wrapped("yaml-plain", ".gitlab-ci.yml", head + body + "\n", lambda l, c: (l + 2, c + 6),
-                           lambda t: t[len(head):].rstrip("\n") + ("\n" if ex.text.endswith("\n") else "")))
+        plain_head = "job:\n  script:\n    - "
+        out.append(Wrapped("yaml-plain", ".gitlab-ci.yml", plain_head + body + "\n", lambda l, c: (l + 2, c + 6),
+                           lambda t: t[len(plain_head):].rstrip("\n") + ("\n" if ex.text.endswith("\n") else "")))
     head = "job:\n  script:\n    - |\n"
     pad = " " * BLOCK_INDENT
     block = "".join(pad + line + "\n" if line else "\n" for line in body.split("\n"))

@@ -319,8 +319,9 @@ def test_shell_string_variants() -> None:
     assert [w.single_variable for w in login.args[2:]] == ["U", None, "P", "R"]
     assert via[2].pipeline == via[1:3]
     escaped = via[3]  # escapes inside the string: offsets cover the whole string
-    string = script.commands[-2].args[-1] if script.commands[-2].basename == "docker" else None
-    assert not escaped.exact and string is not None
+    outer = next(c for c in script.commands if c.basename == "docker" and c.via is None)
+    string = outer.args[-1]
+    assert not escaped.exact
     assert (escaped.start, escaped.end) == (string.start, string.end)
     assert names(script).count("id") == 1  # expanded by the outer shell, not re-parsed
 

@@ -3,7 +3,8 @@ them shows redacted text only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from dataclasses import dataclass, field
 from typing import Callable
 
 from ..diagnostics import Finding
@@ -20,6 +21,7 @@ class Report:
     statistics: bool = False
     fixed_count: int = 0
     unsafe_hint: bool = True
+    _file_secrets: dict[str, set[str]] | None = field(default=None, repr=False)
 
     def secrets_of(self, f: Finding) -> tuple[str, ...]:
         return self.result.secrets.get(id(f), ())
@@ -29,6 +31,44 @@ class Report:
 
     def redact(self, f: Finding, text: str) -> str:
         return redact_text(text, self.secrets_of(f))
+
+    def redact_source(self, f: Finding, text: str) -> str:
+        """Redact file text shown around f: a line can hold other findings' secrets too."""
+        if self._file_secrets is None:
+            self._file_secrets = {}
+            for g in self.result.findings:
+                self._file_secrets.setdefault(g.path, set()).update(self.secrets_of(g))
+        return redact_text(text, tuple(sorted(self._file_secrets.get(f.path, ()), key=len, reverse=True)))
+
+
+# Where rule docs live online (docs/rules/<CODE>.md in the repository); the one
+# place the SARIF and Code Quality reporters take the project's address from.
+REPOSITORY_URL = "https://gitlab.com/authlint/authlint"
+
+
+def rule_doc_url(code: str) -> str:
+    return f"{REPOSITORY_URL}/-/blob/main/docs/rules/{code}.md"
+
+
+def fingerprints(findings: list[Finding]) -> list[str]:
+    """One fingerprint per finding, unique within the report and stable when lines move.
+
+    The engine's fingerprint (rule, path, job, redacted text, occurrence) is used
+    as is; a finding without one gets a hash of its code, path and message, and a
+    repeated value is disambiguated by its occurrence index, in report order."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for f in findings:
+        fp = f.fingerprint_key or hashlib.sha256("\0".join((f.code, f.path, f.job or "", f.message)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        n = seen.get(fp, 0)
+        seen[fp] = n + 1
+        if n:
+            fp = hashlib.sha256(f"{fp}\0{n}".encode()).hexdigest()[:32]
+            while fp in seen:  # vanishingly unlikely, but a report must not repeat one
+                fp = hashlib.sha256(fp.encode()).hexdigest()[:32]
+            seen[fp] = 1
+        out.append(fp)
+    return out
 
 
 def position(src: Source | None, offset: int) -> dict[str, int]:
@@ -43,9 +83,17 @@ def get(name: str) -> Callable[[Report], str]:
         from .text import render
     elif name == "json":
         from .json import render
+    elif name == "sarif":
+        from .sarif import render
+    elif name == "gitlab":
+        from .gitlab import render
+    elif name == "junit":
+        from .junit import render
+    elif name == "github":
+        from .github import render
     else:
         raise KeyError(name)
     return render
 
 
-FORMATS = ("text", "json")
+FORMATS = ("text", "json", "sarif", "gitlab", "junit", "github")

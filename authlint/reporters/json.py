@@ -16,7 +16,7 @@ def finding_dict(report: Report, f: Finding) -> dict:
         "code": f.code,
         "name": f.name,
         "severity": str(f.severity),
-        "message": f.message,
+        "message": report.redact(f, f.message),
         "path": f.path,
         "start": position(src, f.span.start),
         "end": position(src, f.span.end),
@@ -26,7 +26,7 @@ def finding_dict(report: Report, f: Finding) -> dict:
     }
     if f.fix is not None:
         out["fix"] = {
-            "title": f.fix.title,
+            "title": report.redact(f, f.fix.title),
             "applicability": str(f.fix.applicability),
             "edits": [
                 {
@@ -39,7 +39,7 @@ def finding_dict(report: Report, f: Finding) -> dict:
             ],
         }
         if f.fix.reason:
-            out["fix"]["reason"] = f.fix.reason
+            out["fix"]["reason"] = report.redact(f, f.fix.reason)
     return out
 
 

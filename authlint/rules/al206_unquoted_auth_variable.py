@@ -60,6 +60,7 @@ RULE = Rule(
 )
 
 _DECLARATIONS = frozenset({"export", "local", "declare", "readonly", "typeset"})
+_QUOTED_DEFAULT = re.compile(r"^\$\{[^}]*?[-+=?][^}]*['\"\\\\]")  # ${X:-'…'}, ${X-\\…}
 _ASSIGNMENT_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
 GITLAB_CREDENTIALS = frozenset({
     "DOCKER_AUTH_CONFIG", "CI_REGISTRY_PASSWORD", "CI_JOB_TOKEN", "CI_DEPLOY_PASSWORD",
@@ -118,6 +119,10 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
         title = f"quote the expansion: {quoted}"
         if not ref.cmd.exact or not getattr(word, "exact", True):
             fix = Fix(title, (), Applicability.DISPLAY_ONLY, reason="the command's text cannot be edited exactly")
+        elif _QUOTED_DEFAULT.search(part.raw):
+            # inside "…" the quotes of ${X:-'{}'} turn literal and dash ends the expansion at the first }
+            fix = Fix(title, (), Applicability.DISPLAY_ONLY,
+                      reason="the default word holds quotes or backslashes, which change meaning inside double quotes")
         else:
             fix = make_fix(title, [ref.edit(part.start, part.end, quoted)], Applicability.SAFE, ref.unit.tmap)
         yield ref.hit(
@@ -129,8 +134,6 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
         )
 
 
-# Examples with a fix have two lines: the harness's one-line YAML wrapping has a
-# late-binding bug in its unwrap (plain items are tested in tests/test_rules_writes.py).
 _PUSH = '/kaniko/executor --context . --destination "$CI_REGISTRY_IMAGE"\n'
 
 VALID = [

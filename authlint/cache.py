@@ -1,0 +1,439 @@
+"""A content-hash cache for `authlint check`, in ``.authlint_cache/`` (like ruff's).
+
+One cache entry per lint invocation: the key hashes authlint's version and code,
+the Python version, the effective settings, the working directory and the paths
+given.  The entry holds the findings (fixes included) and everything the result
+depended on:
+
+* every file the engine read (CI files, their includes, called scripts, shell
+  and auth files), as a SHA-256 of its text, or how reading it failed;
+* every existence probe (a called script that was missing, say);
+* the discovered candidates (so a new or deleted file, or a changed .gitignore
+  or exclude, is seen);
+* the project directory of every CI file, and the list of YAML files under it
+  (glob includes).
+
+A lookup redoes discovery and re-hashes those dependencies; it is a hit only if
+all match.  The whole invocation is the unit: the engine links findings across
+files (context linting, de-duplication, unused-suppression accounting and
+fingerprint occurrence counts all span files), so a per-file cache would need
+the engine split along those lines; a change anywhere in the dependency set
+simply re-lints.
+
+Secrets never reach the cache.  Finding messages are already redacted; fix
+titles, reasons and edit contents are stored redacted.  What reporters need to
+redact the source lines they show is stored as a locator (path, start, end) of
+an occurrence of the secret in a file whose hash the entry pins; the secret is
+read back from that file on a hit.  A secret that occurs in no file cannot
+show in a code frame and is dropped.  Runs with errors are not cached.
+
+`authlint fix`, `--diff`, and stdin input do not use the cache.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+import sys
+import tempfile
+from pathlib import Path
+from typing import Iterable
+
+from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from .engine import Linter, LintResult
+from .secrets import redact_text
+from .settings import Settings
+from .source import DecodeError, Source
+from .workspace import ReadError, Workspace
+
+DIR_NAME = ".authlint_cache"
+ENTRY_FORMAT = 1
+MAX_ENTRIES = 200  # per version directory; the oldest are removed beyond this
+CACHEDIR_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by authlint.\n"
+    "# For information about cache directory tags see https://bford.info/cachedir/\n"
+)
+
+# Debug counters (AUTHLINT_CACHE_STATS=1 prints them); tests read them too.
+STATS = {"hit": 0, "miss": 0, "write": 0, "uncacheable": 0}
+
+
+# ------------------------------------------------------------------ entry
+def lint_paths(paths: Iterable[str | Path], settings: Settings, cache_dir: Path | None = None) -> LintResult:
+    """Lint like ``Linter(settings).lint_paths(paths)``, through the cache."""
+    paths = [Path(p) for p in paths]
+    directory = cache_dir or default_dir(settings)
+    key = _key(paths, settings)
+    entry_path = _version_dir(directory) / f"{key}.json"
+    try:
+        cached = _lookup(entry_path, key, paths, settings)
+    except Exception:  # the cache must never break a lint: a bug here is a miss
+        if os.environ.get("AUTHLINT_DEBUG"):
+            raise
+        cached = None
+    if cached is not None:
+        STATS["hit"] += 1
+        _debug("hit")
+        return cached
+    STATS["miss"] += 1
+    linter = Linter(settings)
+    recorder = _RecordingWorkspace(settings)
+    linter.ws = recorder
+    result = linter.lint_paths(paths)
+    try:
+        entry = _entry(key, paths, settings, recorder, result)
+        if entry is None:
+            STATS["uncacheable"] += 1
+            _debug("miss (uncacheable)")
+            return result
+        _store(directory, entry_path, entry)
+        STATS["write"] += 1
+        _debug("miss (stored)")
+    except OSError:
+        _debug("miss (cache not writable)")
+    except Exception:
+        if os.environ.get("AUTHLINT_DEBUG"):
+            raise
+        _debug("miss (not stored: internal error)")
+    return result
+
+
+def default_dir(settings: Settings) -> Path:
+    """$AUTHLINT_CACHE_DIR, the `cache-dir` setting, or .authlint_cache in the project root."""
+    env = os.environ.get("AUTHLINT_CACHE_DIR")
+    root = Path(settings.project_dir or ".")
+    configured = env or getattr(settings, "cache_dir", None)
+    if configured:
+        return Path(configured) if os.path.isabs(configured) or env else root / configured
+    return root / DIR_NAME
+
+
+def _debug(what: str) -> None:
+    if os.environ.get("AUTHLINT_CACHE_STATS"):
+        print(f"authlint: cache {what}", file=sys.stderr)
+
+
+# -------------------------------------------------------------------- key
+def _code_stamp() -> str:
+    """authlint's own code (size + mtime of every module): a changed rule invalidates."""
+    root = Path(__file__).parent
+    h = hashlib.sha256()
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d != "__pycache__")
+        for name in sorted(filenames):
+            if name.endswith(".py"):
+                try:
+                    st = os.stat(os.path.join(dirpath, name))
+                except OSError:
+                    continue
+                h.update(f"{os.path.relpath(os.path.join(dirpath, name), root)}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _key(paths: list[Path], settings: Settings) -> str:
+    from . import __version__
+
+    parts = [
+        f"entry-format {ENTRY_FORMAT}",
+        f"authlint {__version__}",
+        _code_stamp(),
+        f"python {platform.python_version()} {sys.implementation.name}",
+        repr(settings),
+        os.getcwd(),
+        *(os.fspath(p) for p in paths),
+    ]
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+def _version_dir(directory: Path) -> Path:
+    from . import __version__
+
+    return directory / __version__
+
+
+# ------------------------------------------------------------ dependencies
+def _text_hash(src: Source) -> str:
+    return hashlib.sha256(((("\ufeff" if src.bom else "") + src.text)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _probe(ws: Workspace, path: Path) -> str:
+    """What reading path gives now: a content hash or the kind of failure."""
+    try:
+        return _text_hash(ws.read(path))
+    except DecodeError:
+        return "!decode"
+    except ReadError as exc:
+        return "!read " + str(exc)
+    except OSError as exc:
+        return f"!os {type(exc).__name__}"
+
+
+class _RecordingWorkspace(Workspace):
+    """A Workspace that remembers every read and existence probe."""
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(settings, {})
+        self.reads: dict[str, str] = {}
+        self.probes: dict[str, bool] = {}
+        self.discovered: list[tuple[str, str, bool]] | None = None
+
+    def read(self, path: Path) -> Source:
+        key = os.path.abspath(path)
+        try:
+            src = super().read(path)
+        except DecodeError:
+            self.reads[key] = "!decode"
+            raise
+        except ReadError as exc:
+            self.reads[key] = "!read " + str(exc)
+            raise
+        except OSError as exc:
+            self.reads[key] = f"!os {type(exc).__name__}"
+            raise
+        self.reads[key] = _text_hash(src)
+        return src
+
+    def exists(self, path: Path) -> bool:
+        found = super().exists(path)
+        self.probes[os.path.abspath(path)] = found
+        return found
+
+    def discover(self, paths: list[Path]):
+        found = super().discover(paths)
+        self.discovered = _candidates(found)
+        return found
+
+
+def _candidates(found) -> list[tuple[str, str, bool]]:
+    return [(os.path.abspath(p), kind, bool(explicit)) for p, kind, explicit in found]
+
+
+def _given(paths: list[Path]) -> list[tuple[str, bool]]:
+    return [(os.path.abspath(p), p.exists()) for p in paths]
+
+
+def _projects(candidates: list[tuple[str, str, bool]]) -> dict[str, str]:
+    from .engine import _project_dir
+
+    return {path: str(_project_dir(Path(path))) for path, kind, _ in candidates if kind == "ci"}
+
+
+def _yaml_tree(project: str) -> str:
+    """A hash of the list of YAML files under project (what glob includes can match)."""
+    from .gitlab.includes import _SKIP_DIRS
+
+    found: list[str] = []
+    for base, dirs, names in os.walk(project):
+        dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and d != DIR_NAME)
+        rel = os.path.relpath(base, project).replace(os.sep, "/")
+        found.extend(n if rel == "." else f"{rel}/{n}" for n in names if n.endswith((".yml", ".yaml")))
+    return hashlib.sha256("\n".join(sorted(found)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+# ------------------------------------------------------------ serialising
+def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorkspace, result: LintResult) -> dict | None:
+    if result.errors or result.internal_error or ws.discovered is None:
+        return None
+    projects = _projects(ws.discovered)
+    sources = {}
+    for shown, src in result.sources.items():
+        sources[shown] = _text_hash(src)
+    findings = []
+    for f in result.findings:
+        data = _finding_dict(f, result.secrets.get(id(f), ()), result.sources)
+        if data is None:
+            return None
+        findings.append(data)
+    return {
+        "format": ENTRY_FORMAT,
+        "key": key,
+        "given": _given(paths),
+        "discovered": ws.discovered,
+        "reads": ws.reads,
+        "probes": ws.probes,
+        "projects": projects,
+        "trees": {p: _yaml_tree(p) for p in sorted(set(projects.values()))},
+        "sources": sources,
+        "files": list(result.files),
+        "findings": findings,
+    }
+
+
+def _finding_dict(f: Finding, secrets: tuple[str, ...], sources: dict[str, Source]) -> dict | None:
+    def clean(text: str) -> str:
+        return redact_text(text, secrets)
+
+    locators = []
+    places = [f.path] + [e.path for e in (f.fix.edits if f.fix else ())] + list(f.related)
+    for secret in sorted(set(s for s in secrets if s)):
+        for path in dict.fromkeys(places):
+            src = sources.get(path)
+            at = src.text.find(secret) if src is not None else -1
+            if at >= 0:
+                locators.append([path, at, at + len(secret)])
+                break
+    fix = None
+    if f.fix is not None:
+        fix = {
+            "title": clean(f.fix.title),
+            "applicability": int(f.fix.applicability),
+            "reason": clean(f.fix.reason) if f.fix.reason is not None else None,
+            "edits": [[e.path, e.start, e.end, clean(e.content)] for e in f.fix.edits],
+        }
+    return {
+        "code": f.code,
+        "name": f.name,
+        "severity": int(f.severity),
+        "message": clean(f.message),
+        "path": f.path,
+        "span": [f.span.start, f.span.end],
+        "job": f.job,
+        "fix": fix,
+        "fingerprint": f.fingerprint_key,
+        "related": list(f.related),
+        "secrets": locators,
+    }
+
+
+def _finding(data: dict, sources: dict[str, Source]) -> tuple[Finding, tuple[str, ...]]:
+    fix = None
+    if data["fix"] is not None:
+        fx = data["fix"]
+        fix = Fix(
+            fx["title"],
+            tuple(Edit(p, int(s), int(e), c) for p, s, e, c in fx["edits"]),
+            Applicability(fx["applicability"]),
+            fx["reason"],
+        )
+    f = Finding(
+        code=data["code"],
+        name=data["name"],
+        severity=Severity(data["severity"]),
+        message=data["message"],
+        path=data["path"],
+        span=Span(*data["span"]),
+        job=data["job"],
+        fix=fix,
+        fingerprint_key=data["fingerprint"],
+        related=tuple(data["related"]),
+    )
+    secrets = tuple(sources[p].text[s:e] for p, s, e in data["secrets"])
+    return f, secrets
+
+
+# ----------------------------------------------------------------- lookup
+def _lookup(entry_path: Path, key: str, paths: list[Path], settings: Settings) -> LintResult | None:
+    try:
+        data = json.loads(entry_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    try:
+        if data.get("format") != ENTRY_FORMAT or data.get("key") != key:
+            return None
+        return _validate(data, paths, settings)
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+        return None  # a damaged entry is a miss; the run rewrites it
+
+
+def _validate(data: dict, paths: list[Path], settings: Settings) -> LintResult | None:
+    if [list(g) for g in _given(paths)] != data["given"]:
+        return None
+    ws = Workspace(settings, {})
+    existing = [p for p in paths if p.exists()]
+    if [list(c) for c in _candidates(ws.discover(existing))] != data["discovered"]:
+        return None
+    for path, expected in data["probes"].items():
+        if ws.exists(Path(path)) != expected:
+            return None
+    for path, expected in data["reads"].items():
+        if _probe(ws, Path(path)) != expected:
+            return None
+    if _projects([tuple(c) for c in data["discovered"]]) != data["projects"]:
+        return None
+    for project, expected in data["trees"].items():
+        if _yaml_tree(project) != expected:
+            return None
+    sources: dict[str, Source] = {}
+    for shown, expected in data["sources"].items():
+        try:
+            src = ws.read(Path(shown))
+        except (DecodeError, OSError):
+            src = Source(shown, "")
+        if src.path != shown or _text_hash(src) != expected:
+            return None
+        sources[shown] = src
+    findings: list[Finding] = []
+    secrets: dict[int, tuple[str, ...]] = {}
+    for item in data["findings"]:
+        f, s = _finding(item, sources)
+        findings.append(f)
+        if s:
+            secrets[id(f)] = s
+    return LintResult(findings, sources, list(data["files"]), [], secrets, False)
+
+
+# ------------------------------------------------------------------ store
+def _store(directory: Path, entry_path: Path, entry: dict) -> None:
+    _ensure_dir(directory)
+    entry_path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic_bytes(entry_path, json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    _prune(entry_path.parent)
+
+
+def _ensure_dir(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    tag = directory / "CACHEDIR.TAG"
+    if not tag.exists():
+        write_atomic_bytes(tag, CACHEDIR_TAG.encode())
+    ignore = directory / ".gitignore"
+    if not ignore.exists():
+        write_atomic_bytes(ignore, b"# Automatically created by authlint.\n*\n")
+
+
+def _prune(version_dir: Path) -> None:
+    try:
+        entries = [e for e in os.scandir(version_dir) if e.name.endswith(".json")]
+        if len(entries) <= MAX_ENTRIES:
+            return
+        entries.sort(key=lambda e: e.stat().st_mtime_ns)
+        for e in entries[: len(entries) - MAX_ENTRIES]:
+            os.unlink(e.path)
+    except OSError:
+        pass
+
+
+def clear(directory: Path) -> None:
+    """Remove authlint's cache entries under directory (the tag and .gitignore stay)."""
+    import shutil
+
+    if directory.is_dir():
+        for child in directory.iterdir():
+            if child.is_dir():
+                shutil.rmtree(child, ignore_errors=True)
+
+
+def write_atomic_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write data to path via a temp file in the same directory and a rename.
+
+    An existing file keeps its mode; a new one gets ``mode`` minus the umask."""
+    try:
+        final_mode = path.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        final_mode = mode & ~umask
+    fd, tmp = tempfile.mkstemp(dir=str(path.parent or "."), prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.chmod(tmp, final_mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

@@ -1,0 +1,94 @@
+"""
+## What it does
+Finds `credsStore` in auth JSON, and credential helper names (`credsStore`,
+`credHelpers` values) that are not a bare helper suffix: names with `/`, `\\`
+or `..` (`/usr/bin/docker-credential-ecr-login`, `../helpers/gcr`).
+
+## Why is this bad?
+`credsStore` sends the lookup for *every* registry to
+`docker-credential-<name>`, which must exist on the runner host's `PATH` (it
+does not on GitLab's instance runners): where it is missing the runner logs a
+warning and skips the source, so no registry gets credentials from it.  A
+helper name that is a path is refused by the runner as path traversal, and
+that error **fails the job** instead of being skipped.
+
+## Example
+```json
+{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"}}, "credsStore": "ecr-login"}
+```
+
+## Use instead
+```json
+{"credHelpers": {"123456789012.dkr.ecr.eu-west-1.amazonaws.com": "ecr-login"}}
+```
+(a helper only for the registry that needs it, installed on the runner host),
+or plain `auths` entries.
+
+## Fix safety
+There is no automatic fix: which registries need the helper, and where it is
+installed, is the user's decision.
+"""
+
+from __future__ import annotations
+
+from typing import Iterator
+
+from ..diagnostics import Severity
+from ..units import AuthDoc
+from .al301_auth_json_syntax import effective, jhit, literal_string, member
+from .base import Example, Hit, Rule
+
+RULE = Rule(
+    code="AL310",
+    name="creds-store-helper",
+    severity=Severity.WARNING,
+    summary="`credsStore` for every registry, or a credential helper name that is a path",
+)
+
+
+def _bad_name(name: str) -> bool:
+    return "/" in name or "\\" in name or ".." in name
+
+
+def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
+    doc = effective(doc)
+    root = doc.result.value
+    if root is None or root.kind != "object":
+        return
+    store = member(root, "credsStore")
+    name = literal_string(store.value) if store is not None else None
+    if name:
+        if _bad_name(name):
+            yield jhit(doc, store.value.start, store.value.end,
+                       f"credential helper name `{name}` is a path: the runner refuses it as path traversal and fails the job; "
+                       "give the bare suffix of `docker-credential-<name>`",
+                       key="helper-path:credsStore")
+        else:
+            yield jhit(doc, store.key.start, store.value.end,
+                       f"`credsStore` sends the lookup for every registry to `docker-credential-{name}`, which must be on the "
+                       "runner host's PATH; use `credHelpers` for the registries that need it",
+                       key="credsStore")
+    helpers = member(root, "credHelpers")
+    if helpers is not None and helpers.value.kind == "object":
+        for m in helpers.value.members or []:
+            value = literal_string(m.value) if m.key is not m.value else None
+            if value and _bad_name(value):
+                yield jhit(doc, m.value.start, m.value.end,
+                           f"credential helper name `{value}` is a path: the runner refuses it as path traversal and fails the job; "
+                           "give the bare suffix of `docker-credential-<name>`",
+                           key=f"helper-path:{value}")
+
+
+VALID = [
+    Example('{"credHelpers": {"123456789012.dkr.ecr.eu-west-1.amazonaws.com": "ecr-login"}}\n', kind="json"),
+    Example('{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"}}, "credsStore": ""}\n', kind="json"),
+]
+
+INVALID = [
+    Example(
+        'variables:\n  DOCKER_AUTH_CONFIG: \'{"auths": {}, ⟦"credsStore": "ecr-login"⟧}\'\nbuild:\n  script: [make]\n',
+        kind="yaml",
+    ),
+    Example('{"credHelpers": {"gcr.io": ⟦"/usr/local/bin/docker-credential-gcr"⟧}}\n', kind="json"),
+    Example('{"credsStore": ⟦"../bin/secretservice"⟧}\n', kind="json"),
+]
