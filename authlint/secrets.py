@@ -360,8 +360,15 @@ _WANTED_PLUGINS: tuple[dict[str, Any], ...] = (
 # at quoted strings, and entropy > 4.5 needs >= 23 distinct characters). Verified by scanning the
 # shared corpus and synthetic secrets with and without this filter (same findings).
 # Two regexes: a case-insensitive one run on line.lower() is ~3x faster than (?i:…) here.
+# The password-like words (pass, pwd, secret, contraseña) count only where one of KeywordDetector's
+# patterns could match: every pattern that starts with the word goes on with non-blank characters,
+# optional blanks and one of `:`, `=`, `!`, `(`, or has a `;` later on the line; the only pattern that
+# ends with it has `==`/`!=` before it. So `"$CI_REGISTRY_PASSWORD" | docker login --password-stdin`,
+# the usual registry login, is not a candidate and does not import detect-secrets (~100 ms).
+_KEYWORD = r"(?:pass|pwd|secret|contrase)"
 _CANDIDATE_WORDS_RE = re.compile(
-    r"pass|pwd|secret|contrase|(?:api|auth|service|account|db|database|priv|private|client)_?key"
+    rf"{_KEYWORD}[^\s:=!(]*\s*[:=!(]|{_KEYWORD}.*;|[!=]{{2}}\s*\w*{_KEYWORD}"
+    r"|(?:api|auth|service|account|db|database|priv|private|client)_?key"
     r"|private key|putty|_auth|xox[abposr]-|hooks\.slack"
 )
 _CANDIDATE_TOKENS_RE = re.compile(

@@ -125,6 +125,9 @@ CASES: dict[str, Case] = {
     "hand-built-custom-vars": Case(
         "push", frozenset({"AL202"}), "unsafe", ALL,
         BAD_JSON + r".*Invalid control character", extra=("custom-creds",)),  # wrapped, and split by echo
+    "echo-n-backslash": Case(
+        "build-image", frozenset({"AL209"}), "safe", DASH,
+        UNAUTHORIZED, extra=("custom-creds",)),  # dash's `echo -n` rewrites the backslash sequence in the password
     "crlf-bom-block": Case(
         "push", frozenset({"AL204", "AL207"}), "safe", ALL, NO_DIR),
 }
@@ -148,10 +151,6 @@ class Gap:
 
 
 GAPS: dict[str, Gap] = {
-    "echo-n-backslash": Gap(
-        "build-image", DASH,
-        "not reported: `echo -n \"$U:$P\" | base64` (AL209's message even recommends `echo -n`) still "
-        "rewrites backslashes in dash, so a password holding `\\n` is corrupted; only printf '%s:%s' is safe"),
     "echo-password-stdin": Gap(
         "push", DASH,
         "not reported: `echo \"$PW\" | docker login --password-stdin` (domain.md §2.6 calls it safe) "

@@ -363,6 +363,27 @@ async def test_quickfix_equals_authlint_fix(client, project: Path) -> None:
 
 
 @needs_lsp
+async def test_bom_and_crlf_document(client, project: Path) -> None:
+    """A client that keeps the BOM as a character: line 0 shifts, CRLF lines count once."""
+    from authlint import api
+
+    text = "\ufeff" + CI.replace("\n", "\r\n")
+    uri = open_doc(client, project / ".gitlab-ci.yml", text=text)
+    p = await wait_publish(client, uri, version=1)
+    d = by_code(p, "AL206")
+    assert text[offset_at(text, d.range.start.line, d.range.start.character):offset_at(text, d.range.end.line, d.range.end.character)] == "$DOCKER_AUTH_CONFIG"
+    actions = await code_actions(client, uri, d.range, [d])
+    quick = next(a for a in actions if "AL206" in a.title)
+    fixed = apply_workspace_edit(quick.edit, {uri: text})[uri]
+    assert fixed == "\ufeff" + api.fix_text(project / ".gitlab-ci.yml", text, _settings(project, select=("AL206",)))
+    start = types.Position(line=0, character=0)
+    fix_all = await code_actions(client, uri, types.Range(start=start, end=start), only=["source.fixAll.authlint"])
+    fixed = apply_workspace_edit(fix_all[0].edit, {uri: text})[uri]
+    assert fixed == "\ufeff" + api.fix_text(project / ".gitlab-ci.yml", text, _settings(project))
+    assert "\r\n" in fixed and "\n" not in fixed.replace("\r\n", "")
+
+
+@needs_lsp
 async def test_unsafe_fix_is_offered_marked_and_not_preferred(client, project: Path) -> None:
     uri = open_doc(client, project / ".gitlab-ci.yml")
     p = await wait_publish(client, uri, version=1)

@@ -1,8 +1,10 @@
 """
 ## What it does
 Finds a `user:password` pair fed to `base64` (or `openssl base64`) with a
-trailing newline: `echo "$U:$P" | base64` without `-n`, or a here-string
-`base64 <<< "$U:$P"` (a here-string always ends in a newline).  A word counts
+trailing newline: `echo "$U:$P" | base64`, or a here-string
+`base64 <<< "$U:$P"` (a here-string always ends in a newline).  `echo -n`
+is reported too: it is not portable, and dash's `echo` (the `sh` of Debian
+and Ubuntu images) still rewrites backslash sequences in the password.  A word counts
 as a pair when a literal `:` is followed by a literal password or by a
 variable whose name says it holds a secret (`PASS`, `PWD`, `TOKEN`, `SECRET`,
 `KEY`, `AUTH`, `CRED`, or a registry credential name), or when the encoded
@@ -44,6 +46,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
+from ..jobfacts import JOB_SCOPED
 from ..shell.model import Word
 from ..tools import is_credential_name
 from ..units import CommandRef, make_fix
@@ -125,8 +128,10 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
         flags = []
         while words and words[0].value is not None and _ECHO_FLAG.match(words[0].value):
             flags.append(words.pop(0).value or "")
-        if any("n" in f for f in flags) or len(words) != 1 or not _is_colon_word(words[0]):
-            return
+        if flags not in ([], ["-n"]) or len(words) != 1 or not _is_colon_word(words[0]):
+            return  # `-e`/`-E` ask for escape handling on purpose
+        if flags and set(words[0].variables) <= JOB_SCOPED:
+            return  # GitLab's job tokens hold no backslash: `echo -n` is harmless there
         if not _is_pair(words[0]) and not _credential_context(ref, cmd.pipeline[nxt]):
             return
         word = words[0]
@@ -138,11 +143,16 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             fix = Fix(title, (), Applicability.DISPLAY_ONLY, reason="the command's text cannot be edited exactly")
         else:
             fix = make_fix(title, [ref.edit(cmd.start, cmd.end, new)], Applicability.SAFE, ref.unit.tmap)
+        message = (
+            "`echo -n` is not portable and dash's echo rewrites backslashes in the password (401); use `printf '%s:%s'`"
+            if flags
+            else "`echo` adds a newline that base64 encodes into the password: the registry rejects it (401); "
+            "use `printf '%s:%s'`"
+        )
         yield ref.hit(
             word.start,
             word.end,
-            "`echo` adds a newline that base64 encodes into the password: the registry rejects it (401); "
-            "use `printf '%s:%s'` (or `echo -n`)",
+            message,
             fix=fix,
             key="echo",
         )
@@ -178,8 +188,8 @@ _PUSH = '/kaniko/executor --context . --destination "$CI_REGISTRY_IMAGE"\n'
 
 VALID = [
     Example("AUTH=$(printf '%s:%s' \"$CI_REGISTRY_USER\" \"$CI_REGISTRY_PASSWORD\" | base64 | tr -d '\\n')\n"),
-    Example('AUTH=$(echo -n "$CI_REGISTRY_USER:$CI_REGISTRY_PASSWORD" | base64 -w 0)\n'),
     Example('AUTH=$(echo -ne "$U:$P" | base64 -w 0)\n'),
+    Example('AUTH=$(echo -n "$CI_REGISTRY_USER:$CI_REGISTRY_PASSWORD" | base64 -w 0)\n'),
     # corpus look-alikes: decoding, and --password-stdin (which trims one newline)
     Example('echo "$KUBECONFIG_B64" | base64 -d > ~/.kube/config\n'),
     Example('echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"\n'),
@@ -189,6 +199,11 @@ VALID = [
 ]
 
 INVALID = [
+    # `echo -n` drops the newline, but dash's echo still turns `\n` in the password into a newline
+    Example(
+        'AUTH=$(echo -n ⟦"$REGISTRY_USER:$REGISTRY_PASSWORD"⟧ | base64 -w 0)\n' + _PUSH,
+        fixed="AUTH=$(printf '%s:%s' \"$REGISTRY_USER\" \"$REGISTRY_PASSWORD\" | base64 -w 0)\n" + _PUSH,
+    ),
     Example(
         'AUTH=$(echo ⟦"$CI_REGISTRY_USER:$CI_REGISTRY_PASSWORD"⟧ | base64 -w 0)\n' + _PUSH,
         fixed="AUTH=$(printf '%s:%s' \"$CI_REGISTRY_USER\" \"$CI_REGISTRY_PASSWORD\" | base64 -w 0)\n" + _PUSH,

@@ -20,7 +20,7 @@ loses its credentials.
 ```json
 {"auths": {"registry.example.com": {"auth": "ZGVwbG95OnMzY3IzdA=="}}}
 ```
-(`printf '%s:%s' "$USER" "$TOKEN" | base64 | tr -d '\n'`, with both values set.)
+(`printf '%s:%s' "$USER" "$TOKEN" | base64 | tr -d '\\n'`, with both values set.)
 
 ## Fix safety
 There is no automatic fix: the missing user name (or token) is not known.

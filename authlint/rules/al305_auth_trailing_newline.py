@@ -1,7 +1,7 @@
 """
 ## What it does
 Finds a literal `auth` value whose decoded password ends in a line break
-(`\n` or `\r`): the classic `echo "$USER:$TOKEN" | base64` without `-n`, or a
+(`\\n` or `\\r`): the classic `echo "$USER:$TOKEN" | base64` without `-n`, or a
 value copied from a file with Windows line endings.
 
 ## Why is this bad?

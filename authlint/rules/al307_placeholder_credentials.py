@@ -23,7 +23,7 @@ variables:
 Set `DOCKER_AUTH_CONFIG` as a masked CI/CD variable in the project settings
 with the real registry `host[:port]` and the real `auth`:
 ```sh
-printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_TOKEN" | base64 | tr -d '\n'
+printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_TOKEN" | base64 | tr -d '\\n'
 ```
 
 ## Fix safety

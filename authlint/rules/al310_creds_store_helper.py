@@ -1,8 +1,11 @@
 """
 ## What it does
-Finds `credsStore` in auth JSON, and credential helper names (`credsStore`,
+Finds `credsStore` in `DOCKER_AUTH_CONFIG` and committed auth files, and credential helper names (`credsStore`,
 `credHelpers` values) that are not a bare helper suffix: names with `/`, `\\`
-or `..` (`/usr/bin/docker-credential-ecr-login`, `../helpers/gcr`).
+or `..` (`/usr/bin/docker-credential-ecr-login`, `../helpers/gcr`) anywhere.
+A `credsStore` in a file the job's script writes for its own tools (Kaniko's
+documented `{"credsStore": "ecr-login"}`) is not reported: the helper ships
+with the image.
 
 ## Why is this bad?
 `credsStore` sends the lookup for *every* registry to
@@ -63,7 +66,7 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
                        f"credential helper name `{name}` is a path: the runner refuses it as path traversal and fails the job; "
                        "give the bare suffix of `docker-credential-<name>`",
                        key="helper-path:credsStore")
-        else:
+        elif doc.origin in ("yaml", "file"):  # a script's own file is for the job image's tools (Kaniko ships ecr-login, gcr, acr-env)
             yield jhit(doc, store.key.start, store.value.end,
                        f"`credsStore` sends the lookup for every registry to `docker-credential-{name}`, which must be on the "
                        "runner host's PATH; use `credHelpers` for the registries that need it",
@@ -82,6 +85,11 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
 VALID = [
     Example('{"credHelpers": {"123456789012.dkr.ecr.eu-west-1.amazonaws.com": "ecr-login"}}\n', kind="json"),
     Example('{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"}}, "credsStore": ""}\n', kind="json"),
+]
+
+VALID += [
+    # Kaniko's documented ECR set-up: the helper is in the Kaniko image
+    Example("echo '{\"credsStore\":\"ecr-login\"}' > /kaniko/.docker/config.json\n"),
 ]
 
 INVALID = [
