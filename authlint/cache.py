@@ -25,7 +25,9 @@ titles, reasons and edit contents are stored redacted.  What reporters need to
 redact the source lines they show is stored as a locator (path, start, end) of
 an occurrence of the secret in a file whose hash the entry pins; the secret is
 read back from that file on a hit.  A secret that occurs in no file cannot
-show in a code frame and is dropped.  Runs with errors are not cached.
+show in a code frame and is dropped.  A run with a fix whose edit text holds a
+secret is not cached (reporters treat such edits specially), nor is a run
+with errors.
 
 `authlint fix`, `--diff`, and stdin input do not use the cache.
 """
@@ -277,11 +279,15 @@ def _finding_dict(f: Finding, secrets: tuple[str, ...], sources: dict[str, Sourc
                 break
     fix = None
     if f.fix is not None:
+        if any(clean(e.content) != e.content for e in f.fix.edits):
+            # Reporters treat an edit that holds a secret specially (SARIF leaves it
+            # out); a stored, pre-redacted edit would look harmless: do not cache.
+            return None
         fix = {
             "title": clean(f.fix.title),
             "applicability": int(f.fix.applicability),
             "reason": clean(f.fix.reason) if f.fix.reason is not None else None,
-            "edits": [[e.path, e.start, e.end, clean(e.content)] for e in f.fix.edits],
+            "edits": [[e.path, e.start, e.end, e.content] for e in f.fix.edits],
         }
     return {
         "code": f.code,

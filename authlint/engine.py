@@ -576,7 +576,7 @@ def _project_dir(path: Path) -> Path:
 
 
 _JOB_KEYS = ("script", "run", "trigger", "extends", "before_script", "stage", "needs", "rules", "image", "services", "artifacts")
-_INPUT = re.compile(r"\$\[\[.*?\]\]", re.S)
+_INPUT = re.compile(r"\$\[\[.*?\]\]|\$\{\{[^\n}]*\}\}", re.S)  # $[[ inputs.x ]], ${{ inputs.x }}
 _POWERSHELL = re.compile(r"\$env:|\b(?:Import-Module|New-Item|Remove-Item|Get-ChildItem|Set-Location|Write-(?:Output|Host)|Invoke-WebRequest|Start-Process|Test-Path)\b|-ErrorAction\b")
 
 
@@ -605,8 +605,9 @@ def _real_errors(script) -> list[tuple[int, int, str]]:
 
 
 def _mask_inputs(text: str) -> str:
-    """GitLab replaces `$[[ inputs.x ]]` before the shell runs: parse it as an opaque expansion of the same length."""
-    if "$[[" not in text:
+    """GitLab replaces `$[[ inputs.x ]]` (and job inputs `${{ inputs.x }}`) before the shell runs:
+    parse them as an opaque expansion of the same length."""
+    if "$[[" not in text and "${{" not in text:
         return text
     return _INPUT.sub(lambda m: "$" + "I" * (len(m.group()) - 1), text)
 

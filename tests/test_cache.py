@@ -236,3 +236,18 @@ def test_runs_with_errors_are_not_cached(project, capsys, lints) -> None:
     assert code in (1, 2) and "missing.sh" in out
     assert check(capsys, ".", "missing.sh") == (code, out)
     assert len(lints) == 2
+
+
+def test_fix_holding_a_secret_is_not_cached(project) -> None:
+    from authlint.diagnostics import Edit, Finding, Fix, Severity, Span
+    from authlint.source import Source
+
+    src = Source(".gitlab-ci.yml", f"x: {SECRET}\n")
+    plain = Finding("AL102", "n", Severity.ERROR, "m", src.path, Span(3, 3 + len(SECRET)),
+                    fix=Fix("t", (Edit(src.path, 0, 1, "y"),)))
+    stored = cache._finding_dict(plain, (SECRET,), {src.path: src})
+    assert stored is not None and stored["secrets"] == [[src.path, 3, 3 + len(SECRET)]]
+    assert SECRET not in json.dumps(stored)
+    leaky = Finding("AL102", "n", Severity.ERROR, "m", src.path, Span(3, 3 + len(SECRET)),
+                    fix=Fix(f"move {SECRET}", (Edit(src.path, 0, 0, f"PW={SECRET}"),)))
+    assert cache._finding_dict(leaky, (SECRET,), {src.path: src}) is None

@@ -133,6 +133,22 @@ def test_helper_applies_utf16_positions() -> None:
     assert apply_text_edits(text, [E(1, 2, 1, 4, "!"), E(0, 0, 0, 1, "A")]) == "A🚀b\r\nxé!z\n"
 
 
+@needs_lsp
+@pytest.mark.parametrize("encoding, column, bom", [("utf-16", 5, 1), ("utf-8", 8, 3), ("utf-32", 4, 1)])
+def test_position_encodings(encoding: str, column: int, bom: int) -> None:
+    """The server speaks whichever position encoding the client negotiated."""
+    from authlint.lsp.server import DocIndex
+
+    text = "\ufeffa: 1\r\nxé🚀 $X\n"
+    idx = DocIndex(text, encoding)
+    offset = text.index("$X") - 1  # authlint offsets do not count the BOM
+    pos = idx.position(offset)
+    assert (pos.line, pos.character) == (1, column)
+    assert idx.offset(pos) == offset
+    assert idx.position(0).character == bom  # the BOM the client holds
+    assert idx.end().line == 2 and idx.end().character == 0
+
+
 # --------------------------------------------------- without a client at all
 def test_cli_import_does_not_load_pygls() -> None:
     code = "import sys, authlint.cli; bad = [m for m in sys.modules if m.split('.')[0] in ('pygls', 'lsprotocol', 'cattrs')]; print(bad); sys.exit(1 if bad else 0)"

@@ -122,3 +122,14 @@ def test_deep_json(tmp_cwd, capsys) -> None:
     (tmp_cwd / "config.json").write_text('{"auths": ' + "[" * 10_000 + "]" * 10_000 + "}")
     code, doc, _ = check(capsys)
     assert code == 1
+
+
+def test_gitlab_input_interpolation_is_not_shell_syntax(tmp_cwd, capsys) -> None:
+    # GitLab substitutes component inputs and job inputs before the shell runs
+    (tmp_cwd / ".gitlab-ci.yml").write_text(
+        "spec:\n  inputs:\n    stage:\n      default: test\n---\n"
+        "job:\n  stage: $[[ inputs.stage ]]\n  inputs:\n    environment:\n      default: staging\n"
+        '  script:\n    - echo "Testing ${{ inputs.environment }} in $[[ inputs.stage ]]"\n'
+    )
+    code, doc, _ = check(capsys, "--no-cache")
+    assert (code, codes(doc)) == (0, [])

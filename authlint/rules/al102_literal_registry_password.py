@@ -77,7 +77,7 @@ def check_file(unit: FileUnit, options) -> Iterator[Hit]:
             seen.add(id(scalar))
             if var.name == "DOCKER_AUTH_CONFIG" or not is_credential_name(var.name):
                 continue
-            if var.expand and not looks_like_literal_secret(scalar.value):
+            if (var.expand and not looks_like_literal_secret(scalar.value)) or restates_name(var.name, scalar.value):
                 continue
             if not var.expand and not scalar.value:
                 continue
@@ -93,6 +93,15 @@ def check_file(unit: FileUnit, options) -> Iterator[Hit]:
         yield from _assignments(unit.shell, None)
 
 
+def restates_name(name: str, value: str) -> bool:
+    """`CI_DEPLOY_PASSWORD: ci-deploy-password` is a test placeholder, not a credential."""
+    def norm(t: str) -> str:
+        return "".join(ch for ch in t.lower() if ch.isalnum())
+
+    v = norm(value)
+    return len(v) >= 4 and v in norm(name)
+
+
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     for shell in unit.units:
         yield from _assignments(shell, unit.name)
@@ -102,7 +111,7 @@ def _assignments(shell, job: str | None) -> Iterator[Hit]:
     for a in shell.script.assignments:
         if a.value is None or a.value.value is None or not is_credential_name(a.name):
             continue
-        if a.name == "DOCKER_AUTH_CONFIG" or not looks_like_literal_secret(a.value.value):
+        if a.name == "DOCKER_AUTH_CONFIG" or not looks_like_literal_secret(a.value.value) or restates_name(a.name, a.value.value):
             continue
         yield Hit(
             shell.source,
@@ -127,6 +136,8 @@ VALID = [
     Example('echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"\n'),
     Example("docker login -u deploy -p $REGISTRY_PASSWORD registry.example.com\n"),
     Example("docker run -p 8080:80 nginx\n"),
+    # a value that restates the variable's name is a test placeholder
+    Example("test:\n  variables:\n    CI_DEPLOY_PASSWORD: ci-deploy-password\n  script: [make test]\n", kind="yaml"),
     Example('skopeo copy --dest-creds "$U:$P" oci:img docker://r.example.com/app\n'),
     Example(
         "test:\n  services: [postgres:16]\n  variables:\n    POSTGRES_PASSWORD: test_password\n  script: [pytest]\n",

@@ -44,7 +44,11 @@ RULE = Rule(
     summary="literal password in a URL or image reference (user:password@host)",
 )
 
-_URL = re.compile(r"\b[A-Za-z][A-Za-z0-9+.-]*://([^\s/:@'\"`]+):([^\s/@'\"`]+)@[A-Za-z0-9.\[\]-]")
+# Registry and git URLs only: a test database URL (`postgres://u:p@postgres`) is not a registry credential.
+_URL = re.compile(
+    r"\b(?:https?|git|ssh|git\+ssh|git\+https|docker|oci|registry)://([^\s/:@'\"`]+):([^\s/@'\"`]+)@[A-Za-z0-9.\[\]-]",
+    re.I,
+)
 # An image reference with user-info: the host after '@' must look like a registry host.
 _IMAGE = re.compile(r"^([^\s/:@]+):([^\s/@]+)@((?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+(?::\d+)?|localhost(?::\d+)?|[A-Za-z0-9-]+:\d+)(?:/|$)")
 _DEST_FLAGS = ("--destination", "-d")
@@ -108,6 +112,8 @@ def _message(password: str, where: str) -> str:
 VALID = [
     Example('git clone "https://gitlab-ci-token:${CI_JOB_TOKEN}@gitlab.example.com/group/repo.git"\n'),
     Example("git clone git@gitlab.com:group/repo.git\n"),
+    # a test database for a `services:` container is not a registry credential
+    Example('test:\n  variables:\n    DATABASE_URL: "postgresql://test_user:test_password@postgres:5432/test_db"\n  script: [make test]\n', kind="yaml"),
     Example("build:\n  image: registry.example.com/tools/builder:1.0@sha256:" + "ab" * 32 + "\n  script: [make]\n", kind="yaml"),
 ]
 

@@ -45,6 +45,18 @@ RULE = Rule(
 
 _TEST_VALUE = re.compile(r"test|fake|dummy|example|sample|changeme|change_me|placeholder|development|local|xxx|\*\*\*|<[^>]*>|\$\{?[A-Za-z_]", re.I)
 
+# What a keyword match holds when it is a name or a flag, not a secret:
+# `secret_name='gitlab-registry'`, `"secrets_validated": true`.
+_NAME_VALUE = re.compile(r"^(?:true|false|null|none|yes|no|[a-z][a-z0-9]*(?:[-_.][a-z][a-z0-9]*)+)$")
+_PRINTF = re.compile(r"%[-+ #0-9.]*[sbqd]")  # printf 'https://u:%s@host' "$TOKEN"
+
+
+def _keyword_noise(kind: str, value: str, line: str) -> bool:
+    """Keyword matches in prose comments, and names or flags after a `secret`-ish key."""
+    if kind != "Secret Keyword":
+        return False
+    return line.lstrip().startswith("#") or bool(_NAME_VALUE.match(value.strip("'\" ,;}])")))
+
 
 def check_file(unit: FileUnit, options) -> Iterator[Hit]:
     if unit.kind not in ("ci", "shell"):
@@ -58,7 +70,7 @@ def check_file(unit: FileUnit, options) -> Iterator[Hit]:
         text = index.line_text(line0)
         start, end = (found.start, found.end) if found.start is not None else (len(text) - len(text.lstrip()), len(text))
         value = text[start:end]
-        if _TEST_VALUE.search(value):
+        if _TEST_VALUE.search(value) or _PRINTF.fullmatch(value) or _keyword_noise(found.type, value, text):
             continue
         base = index.line_starts[line0]
         yield Hit(src, Span(base + start, base + end), f"possible secret ({found.type}): {redact(value)}", secrets=(value,), key=found.type)
@@ -70,6 +82,13 @@ VALID = [
         kind="yaml",
     ),
     Example('deploy:\n  variables:\n    API_TOKEN: "AAAAB3NzaC1yc2EAAAADAQABAAABAQC7"  # pragma: allowlist secret\n  script: [make]\n', kind="yaml"),
+    # names of Kubernetes secrets, flags and prose in comments are not secrets
+    Example(
+        'deploy:\n  variables:\n    REGISTRY_SECRET: "oci-docker-registry-secret"\n  script:\n'
+        "    # Multi-line secrets: GitLab masked variables cannot contain whitespace\n"
+        "    - secret_name='gitlab-registry'\n    - 'echo {\"secrets_validated\": true}'\n",
+        kind="yaml",
+    ),
 ]
 
 INVALID = [
