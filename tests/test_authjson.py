@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import json
 import math
-import time
 
 import pytest
 from hypothesis import given, settings
@@ -24,6 +23,7 @@ from authlint.authjson import (
 )
 from authlint.authjson.decode import go_std_decode
 from authlint.authjson.parser import JNode, quote_char
+from support.bounded import hang_guard
 
 
 def spans(text: str, *pieces: str) -> list[tuple[int, int]]:
@@ -92,9 +92,8 @@ def test_each_error_kind_points_at_the_offending_character(text, offset, kind, m
 
 def test_too_deep_is_a_clean_fast_error() -> None:
     for text in ("[" * 10_000, "[" * 10_000 + "]" * 10_000, '{"a":' * 10_000):
-        t0 = time.perf_counter()
-        r = parse(text)
-        assert time.perf_counter() - t0 < 0.5
+        with hang_guard():
+            r = parse(text)
         (err,) = r.errors
         assert err.kind == "too_deep" and "nesting too deep" in err.message and text[err.start] in "[{"
     assert not parse("[" * 20 + "]" * 20).errors
@@ -201,18 +200,14 @@ def test_opaque_tokens_as_values_keys_and_spliced_members() -> None:
 
 
 # --------------------------------------------------------------- performance
-def test_one_megabyte_is_fast() -> None:
+def test_one_megabyte() -> None:  # speed: bench/run.py
     doc = {"auths": {f"registry{i}.example.com:5000": {"auth": encode_auth(f"user{i}", "p" * 40 + "\\\"é")} for i in range(12_000)}}
     text = json.dumps(doc, indent=2)
     assert len(text) > 1_000_000
-    t0 = time.perf_counter()
     r = parse(text)
-    assert time.perf_counter() - t0 < 1.5
     assert not r.errors and len(r.value.members[0].value.members) == 12_000
     big = '{"auth": "' + "QUFB" * 260_000 + '"}'
-    t0 = time.perf_counter()
     assert parse(big).value.members[0].value.value == "QUFB" * 260_000
-    assert time.perf_counter() - t0 < 0.5
 
 
 # ----------------------------------------------------------------- properties

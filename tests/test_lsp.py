@@ -292,7 +292,9 @@ async def test_diagnostics_on_open_with_utf16_ranges(client, project: Path) -> N
     assert (d.range.end.line, d.range.end.character) == (row, start16 + len("$DOCKER_AUTH_CONFIG"))
     assert d.severity == types.DiagnosticSeverity.Warning
     assert d.source == "authlint"
-    assert d.code_description is not None and d.code_description.href.endswith("/AL206.md")
+    from authlint.reporters import rule_doc_url
+
+    assert d.code_description is not None and d.code_description.href == rule_doc_url("AL206")
     assert by_code(p, "AL102").severity == types.DiagnosticSeverity.Error
     pw = by_code(p, "AL102")
     row = next(i for i, line in enumerate(lines) if SECRET in line)
@@ -478,11 +480,12 @@ async def test_pulled_configuration(client, project: Path) -> None:
 
 
 @needs_lsp
-@pytest.mark.parametrize("client", [{"init": {"select": ["AL102", "AL206"]}}] if HAVE_LSP else [], indirect=True)
-async def test_initialization_options_select(client, project: Path) -> None:
+@pytest.mark.parametrize("client", [{"init": {"select": ["AL102", "AL206"], "ruleDocsUrl": "https://docs.test/{code}.html"}}] if HAVE_LSP else [], indirect=True)
+async def test_initialization_options(client, project: Path) -> None:
     uri = open_doc(client, project / ".gitlab-ci.yml")
     p = await wait_publish(client, uri, version=1)
     assert codes(p) == ["AL102", "AL206"]
+    assert by_code(p, "AL206").code_description.href == "https://docs.test/AL206.html"
 
 
 @needs_lsp

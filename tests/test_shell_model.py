@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import shlex
-import time
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from authlint.shell import Command, Script, Word, parse
+from support.bounded import hang_guard
 
 
 def names(script: Script) -> list[str | None]:
@@ -374,7 +374,11 @@ def test_syntax_errors_are_reported_not_raised() -> None:
 
 
 def test_pathological_inputs_do_not_crash() -> None:
-    started = time.perf_counter()
+    with hang_guard():
+        _parse_pathological()
+
+
+def _parse_pathological() -> None:
     for text in [
         "(" * 10_000 + ")" * 10_000,
         "$(" * 10_000 + ")" * 10_000,
@@ -387,10 +391,9 @@ def test_pathological_inputs_do_not_crash() -> None:
         script = parse(text)
         assert isinstance(script, Script)
         assert all(0 <= c.start <= c.end <= len(text) for c in script.commands)
-    assert time.perf_counter() - started < 2.5
 
 
-def test_ten_thousand_lines_are_fast() -> None:
+def test_ten_thousand_lines() -> None:  # speed: bench/run.py
     text = "\n".join(
         [
             'echo -n "$CI_REGISTRY_USER:$CI_REGISTRY_PASSWORD" | base64 -w 0',
@@ -401,11 +404,8 @@ def test_ten_thousand_lines_are_fast() -> None:
         ]
     )
     text = "\n".join([text] * 2_000)
-    started = time.perf_counter()
     script = parse(text)
-    elapsed = time.perf_counter() - started
     assert len(script.commands) == 2_000 * 10
-    assert elapsed < 1.0  # ~0.3 s on the reference machine; generous for loaded CI
 
 
 # ------------------------------------------------------------------ properties

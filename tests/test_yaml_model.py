@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import subprocess
 import sys
-import time
 
 import pytest
 from hypothesis import HealthCheck, assume, event, given, settings
@@ -22,6 +21,7 @@ from authlint.diagnostics import Span
 from authlint.source import Source
 from authlint.yaml import scalars
 from authlint.yaml.model import YamlError, YamlFile, YMap, YScalar, YSeq, load, scalars_in, walk
+from support.bounded import hang_guard
 
 BOM_BYTES = b"\xef\xbb\xbf"
 
@@ -626,10 +626,8 @@ def test_parse_error_offsets_count_crlf() -> None:
     ids=["flow-seq", "flow-map", "unclosed", "compact-block", "pure", "indented"],
 )
 def test_deep_nesting_is_an_error_in_bounded_time(text: str) -> None:
-    t0 = time.perf_counter()
-    with pytest.raises(YamlError) as info:
+    with hang_guard(), pytest.raises(YamlError) as info:
         parse(text)
-    assert time.perf_counter() - t0 < 5
     assert "nesting deeper" in info.value.message and 0 <= info.value.offset < len(text)
 
 
@@ -659,9 +657,8 @@ def billion_laughs(levels: int = 9, width: int = 9) -> str:
 
 def test_alias_bomb_costs_nothing() -> None:
     text = billion_laughs()
-    t0 = time.perf_counter()
-    yf = parse(text)
-    assert time.perf_counter() - t0 < 2  # measured ~0.3 ms; expanded it would be 9**9 values
+    with hang_guard():  # expanded it would be 9**9 values
+        yf = parse(text)
     top = yf.root.get("a9")
     seen = list(walk(top))
     assert len(seen) == len({id(v) for v in seen}) == 10  # 9 lists + the "lol" scalar

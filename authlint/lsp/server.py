@@ -53,7 +53,6 @@ _SEVERITY = {
     Severity.WARNING: types.DiagnosticSeverity.Warning,
     Severity.INFO: types.DiagnosticSeverity.Information,
 }
-_DOCS_DIR = Path(__file__).resolve().parents[2] / "docs" / "rules"
 
 
 # ---------------------------------------------------------------- positions
@@ -219,17 +218,20 @@ class Linted:
     result: LintResult | None
     findings: list[Finding] = field(default_factory=list)  # those in this document, in order
     diagnostics: list[types.Diagnostic] = field(default_factory=list)  # one per finding
+    secrets: tuple[str, ...] = ()  # every secret any finding in this document knows of
 
     @property
     def index(self) -> DocIndex:
         return DocIndex(self.snap.text, self.snap.encoding)
 
 
-def doc_href(code: str, template: str | None) -> str | None:
+def doc_href(code: str, template: str | None) -> str:
+    """The rule's documentation: the client's template, else the URL the SARIF report uses."""
     if template:
         return template.replace("{code}", code)
-    doc = _DOCS_DIR / f"{code}.md"
-    return doc.as_uri() if doc.is_file() else None
+    from ..reporters import rule_doc_url
+
+    return rule_doc_url(code)
 
 
 def to_diagnostic(f: Finding, idx: DocIndex, secrets: tuple[str, ...], docs_url: str | None) -> types.Diagnostic:
@@ -237,13 +239,12 @@ def to_diagnostic(f: Finding, idx: DocIndex, secrets: tuple[str, ...], docs_url:
     if f.fix is not None and f.fix.applicability == Applicability.DISPLAY_ONLY:
         why = f" ({redact_text(f.fix.reason, secrets)})" if f.fix.reason else ""
         message += f"\nSuggested fix, to apply by hand{why}: {redact_text(f.fix.title, secrets)}"
-    href = doc_href(f.code, docs_url)
     return types.Diagnostic(
         range=idx.range(f.span.start, f.span.end),
         message=message,
         severity=_SEVERITY.get(f.severity, types.DiagnosticSeverity.Warning),
         code=f.code,
-        code_description=types.CodeDescription(href=href) if href else None,
+        code_description=types.CodeDescription(href=doc_href(f.code, docs_url)),
         source="authlint",
         tags=[types.DiagnosticTag.Unnecessary] if f.code == "AL003" else None,
     )
@@ -256,8 +257,10 @@ def compute(snap: Snapshot) -> Linted:
     result = Linter(snap.settings, snap.overlays).lint_paths([Path(snap.path)])
     idx = DocIndex(snap.text, snap.encoding)
     mine = [f for f in result.findings if _key(f.path) == _key(snap.path)]
-    diags = [to_diagnostic(f, idx, result.secrets.get(id(f), ()), snap.docs_url) for f in mine]
-    return Linted(snap, result, mine, diags)
+    # Like the reporters' code frames: a text about one finding may show another's secret.
+    secrets = tuple(sorted({s for f in mine for s in result.secrets.get(id(f), ())}, key=len, reverse=True))
+    diags = [to_diagnostic(f, idx, secrets, snap.docs_url) for f in mine]
+    return Linted(snap, result, mine, diags, secrets)
 
 
 def _excluded(snap: Snapshot) -> bool:
@@ -445,7 +448,7 @@ class AuthlintServer(LanguageServer):
             return None
         if not fix_keeps_parsing(f, result):
             return None
-        secrets = result.secrets.get(id(f), ())
+        secrets = linted.secrets or result.secrets.get(id(f), ())
         unsafe = fix.applicability < Applicability.SAFE
         title = f"authlint ({f.code}): {redact_text(fix.title, secrets)}" + (" (unsafe)" if unsafe else "")
         edits: dict[str, list] = {}

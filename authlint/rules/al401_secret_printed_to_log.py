@@ -58,6 +58,7 @@ elsewhere it is shown only.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
@@ -217,14 +218,17 @@ class Scope:
 
     def ref_unit(self, offset: int, script) -> ShellUnit | None:
         """The unit of this scope whose item holds shell offset (joined scripts)."""
-        best, best_shift = None, -1
-        for u in self.units:
-            if u.script is not script:
-                continue
-            shift = u.tmap.shift if isinstance(u.tmap, ShiftMap) else 0
-            if shift <= offset and shift > best_shift:
-                best, best_shift = u, shift
-        return best
+        index = self.__dict__.setdefault("_units_by_script", {})
+        starts = index.get(id(script))
+        if starts is None:  # sorted (shift, unit) per script: a job can have thousands of items
+            pairs = sorted(
+                ((u.tmap.shift if isinstance(u.tmap, ShiftMap) else 0, n, u) for n, u in enumerate(self.units) if u.script is script),
+                key=lambda t: (t[0], -t[1]),
+            )
+            starts = index[id(script)] = ([p[0] for p in pairs], [p[2] for p in pairs])
+        shifts, units = starts
+        k = bisect.bisect_right(shifts, offset) - 1
+        return units[k] if k >= 0 else None
 
 
 _AUTH_HINT = re.compile(r"\bauths\b|credsStore|credHelpers|DOCKER_AUTH_CONFIG|dockerconfigjson", re.I)
