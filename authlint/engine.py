@@ -410,12 +410,13 @@ class _Run:
             if "{" in template and _AUTH_HINT.search(template):
                 opaque = word.expansion_ranges
                 shell_text = ref.unit.script.text
-                to_shell = []
-                for i, ch in enumerate(template):
-                    o = word.template_offset(i)
-                    to_shell.append(o if word.exact and o < len(shell_text) and shell_text[o] == ch else None)
+                approx = [word.template_offset(i) for i in range(len(template))]
+                to_shell = [
+                    o if word.exact and o < len(shell_text) and shell_text[o] == ch else None
+                    for o, ch in zip(approx, template)
+                ]
                 forbidden = '"\\$`' if word.quoting in ("double", "mixed") else "'" if word.quoting == "single" else " \t'\"\\$`*?[]{}|&;<>()#~"
-                tmap = ChainMap(ref.unit.tmap, to_shell, word.start, forbidden)
+                tmap = ChainMap(ref.unit.tmap, to_shell, word.start, forbidden, approx=approx)
                 self._auth_doc(template, opaque, tmap, "shell", command=ref)
         for redirect in cmd.redirects:
             hd = redirect.heredoc

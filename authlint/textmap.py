@@ -72,6 +72,8 @@ class ScalarMap(TextMap):
             return "the script is a folded (>) block, whose line breaks cannot be edited exactly"
         if not self.st.exact:
             return "the scalar's text could not be mapped exactly"
+        if self.st.style == scalars.PLAIN and self._in_flow():
+            return "the script item is a plain scalar in a flow list, which cannot hold `[`, `]`, `{`, `}` or `,`"
         return "the edit would cross an escape sequence or a folded line"
 
     def encode(self, text: str) -> str | None:
@@ -116,8 +118,10 @@ class ChainMap(TextMap):
     (they would need quoting the fix engine does not attempt).
     """
 
-    def __init__(self, parent: TextMap, to_parent: Sequence[int | None], fallback: int, forbidden: str = "") -> None:
+    def __init__(self, parent: TextMap, to_parent: Sequence[int | None], fallback: int, forbidden: str = "",
+                 approx: Sequence[int] | None = None) -> None:
         self.parent, self.to_parent, self.fallback, self.forbidden = parent, list(to_parent), fallback, forbidden
+        self.approx = list(approx) if approx is not None else None  # where an escaped char starts, for display
         self.source = parent.source
 
     def _p(self, i: int) -> int:
@@ -125,6 +129,8 @@ class ChainMap(TextMap):
             return self.to_parent[i]  # type: ignore[return-value]
         if i == len(self.to_parent) and self.to_parent and self.to_parent[-1] is not None:
             return self.to_parent[-1] + 1  # type: ignore[operator]
+        if self.approx is not None and 0 <= i < len(self.approx):
+            return self.approx[i]
         return self.fallback
 
     def offset(self, i: int) -> int:
@@ -134,7 +140,10 @@ class ChainMap(TextMap):
         if b <= a:
             p = self._p(a)
             return self.parent.span(p, p)
-        return self.parent.span(self._p(a), self._p(b - 1) + 1)
+        end = self._p(b - 1) + 1
+        if self.approx is not None and b < len(self.approx) and (b - 1 >= len(self.to_parent) or self.to_parent[b - 1] is None):
+            end = max(end, self.approx[b])  # an escaped last char: up to where the next one starts
+        return self.parent.span(self._p(a), end)
 
     def file_span(self, a: int, b: int) -> Span | None:
         if a == b:

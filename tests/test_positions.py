@@ -80,3 +80,14 @@ def test_reference_and_extends_point_into_the_template_file(tmp_path: Path) -> N
     (f,) = result.findings
     assert f.path.endswith("ci/login.yml") and where(result) == [(3, 28, 3, 35)]
     assert f.job == "job"  # the concrete job, not the template
+
+
+def test_auth_json_in_an_escaped_shell_string_points_at_the_value(tmp_path: Path) -> None:
+    # `\"` escapes: the JSON string starts at the backslash of its escaped quote, not at the word
+    line = '    - echo "{\\"auths\\":{\\"r.example.com\\":{\\"auth\\":\\"ZGVwbG95Omh1bnRlcjJYWFg=\\"}}}" > $HOME/.docker/config.json'
+    text = "job:\n  image: docker:27\n  script:\n" + line + "\n"
+    (tmp_path / ".gitlab-ci.yml").write_text(text)
+    result = Linter(Settings(select=("AL103",), project_dir=str(tmp_path))).lint_paths([tmp_path / ".gitlab-ci.yml"])
+    start = line.index('\\"ZGVw')
+    end = line.index('=\\"') + 3
+    assert where(result) == [(4, start + 1, 4, end + 1)]

@@ -56,10 +56,8 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import is_docker_like_path
-from ..textmap import ScalarMap, ShiftMap
 from ..units import CommandRef, make_fix
 from ..writes import AuthWrite, auth_writes
-from ..yaml import scalars
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -121,20 +119,6 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
         return
 
 
-def in_flow_plain(ref: CommandRef) -> bool:
-    """Whether ref's script item is a plain scalar inside a flow collection (`[a, b]`)."""
-    tmap = ref.unit.tmap
-    while isinstance(tmap, ShiftMap):
-        tmap = tmap.parent
-    if not isinstance(tmap, ScalarMap) or tmap.st.style != scalars.PLAIN:
-        return False
-    text = ref.unit.source.text
-    j = tmap.st.start - 1
-    while j >= 0 and text[j] in " \t\r\n":
-        j -= 1
-    return j >= 0 and text[j] in "[,{"
-
-
 def _fix(ref: CommandRef, w: AuthWrite, line: str) -> Fix:
     title = "copy a File-type variable, else printf '%s' it"
     cmd = ref.cmd
@@ -149,15 +133,11 @@ def _fix(ref: CommandRef, w: AuthWrite, line: str) -> Fix:
         why = "the `echo` has other redirects or is part of a pipeline"
     elif not cmd.exact or cmd.via:
         why = "the command's text cannot be edited exactly"
-    elif in_flow_plain(ref) and any(c in line for c in "[]{},"):
-        why = "the script item is a plain scalar in a flow list, which cannot hold `[` or `,`"
     if why:
         return Fix(title + f": `{line}`", (), Applicability.DISPLAY_ONLY, reason=why)
     return make_fix(title + f": `{line}`", [ref.edit(cmd.start, cmd.end, line)], Applicability.SAFE, ref.unit.tmap)
 
 
-# Examples with a fix have two lines: the harness's one-line YAML wrapping has a
-# late-binding bug in its unwrap (plain items are tested in tests/test_rules_writes.py).
 _PUSH = '/kaniko/executor --context . --destination "$CI_REGISTRY_IMAGE"\n'
 _K = "/kaniko/.docker/config.json"
 _CANON = "if [ -f \"$DOCKER_AUTH_CONFIG\" ]; then cp \"$DOCKER_AUTH_CONFIG\" {t}; else printf '%s' \"$DOCKER_AUTH_CONFIG\" > {t}; fi"
