@@ -455,11 +455,11 @@ def render(result: dict) -> str:
             ratio = f"{m['ratio']:.2f}x" if m.get("ratio") is not None else "-"
             rows.append((m["label"], str(m["files"]), fmt_s(m["median_s"]), fmt_s(m["min_s"]), fmt_s(m["max_s"]), ratio,
                          fmt_s(m["cpu_median_s"])))
-        widths = [max(len(r[i]) for r in rows if not (r[2] == "skipped" and i == 5)) for i in range(7)]
+        widths = [max(len(r[i]) for r in rows if i == 0 or r[2] != "skipped") for i in range(7)]
         for j, r in enumerate(rows):
             cells = [r[0].ljust(widths[0])] + [c.rjust(widths[i]) for i, c in enumerate(r[1:], 1)]
             if r[2] == "skipped":
-                cells = [r[0].ljust(widths[0]), "-".rjust(widths[1]), "skipped:", r[5]]
+                cells = [r[0].ljust(widths[0]), "-".rjust(widths[1]), f"skipped: {r[5]}"]
             lines.append("  " + "  ".join(cells).rstrip())
             if j == 0:
                 lines.append("  " + "  ".join("-" * w for w in widths))
@@ -651,8 +651,9 @@ def bench(repeat: int, corpus: Path, only: set[str], bytecode: str, *, log: bool
             if sc["key"] == "small":
                 targets.append({"what": f"single-file check under {SMALL_TARGET_S * 1000:.0f} ms",
                                 "met": al["median_s"] < SMALL_TARGET_S,
-                                "detail": f"authlint median {fmt_s(al['median_s'])} "
-                                          f"(python -c pass: {fmt_s(rows['python -c pass (floor)']['median_s'])})"})
+                                "detail": f"authlint median {fmt_s(al['median_s'])}, min {fmt_s(al['min_s'])}, "
+                                          f"CPU {fmt_s(al['cpu_median_s'])} (python -c pass: "
+                                          f"{fmt_s(rows['python -c pass (floor)']['median_s'])})"})
         return {
             "meta": {"python": platform.python_version(), "platform": platform.platform(terse=True),
                      "cpus": os.cpu_count(), "repeat": repeat, "bin": str(BIN), "bytecode": bytecode_note,

@@ -25,7 +25,14 @@ from authlint.settings import Settings
 from authlint.shell import parse
 
 DASH = shutil.which("dash")
-needs_dash = pytest.mark.skipif(DASH is None, reason="dash is not installed")
+needs_dash = pytest.mark.usefixtures("dash_required")
+
+
+@pytest.fixture
+def dash_required() -> None:
+    from support import components
+
+    components.require("dash")  # fails instead of skipping under AUTHLINT_REQUIRE_E2E=1
 KANIKO = "/kaniko/.docker/config.json"
 
 
