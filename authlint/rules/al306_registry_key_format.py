@@ -65,7 +65,7 @@ def _keys(doc: AuthDoc):
 
 
 def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
-    from ..authjson.keys import HAS_PATH, HUB_SPELLING, normalize_key
+    from ..authjson.keys import HAS_PATH, normalize_key
 
     doc = effective(doc)
     for section, members in _keys(doc):
