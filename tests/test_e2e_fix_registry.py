@@ -268,7 +268,12 @@ def check_codes(project: Path) -> dict[str, list[str]]:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+    """The project's files (authlint's own cache directory is not part of the project)."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and ".authlint_cache" not in p.relative_to(root).parts
+    }
 
 
 @dataclass

@@ -347,7 +347,7 @@ def test_hook_passes_on_clean_files(pre_commit, tmp_path) -> None:
         ".gitlab-ci.yml": CLEAN,
         "docker-compose.yml": "services:\n  web:\n    image: nginx:1.27\n",  # YAML that is not GitLab CI
         "scripts/build.sh": "#!/bin/sh\nset -eu\nmake\n",
-        "config.json": '{"auths": {"registry.example.com": {}}, "credsStore": "secretservice"}\n',
+        "package.json": '{"name": "app", "repository": "https://gitlab.example.com/group/app.git"}\n',
     })
     proc = pre_commit(repo, "run", "authlint", "--all-files")
     assert proc.returncode == 0, proc.stdout
