@@ -154,7 +154,9 @@ class _Run:
             if classify(path) == "yaml" and not self._looks_like_ci(path, project):
                 return  # some other YAML (pre-commit passes every YAML file)
             self.report.add(shown)
-            self._lint_pipeline(path, project, report_all=explicit or _is_root_name(path))
+            # A file named on the command line reports only itself (pre-commit passes the
+            # changed files); a pipeline found by walking a directory reports what it includes.
+            self._lint_pipeline(path, project, report_all=not explicit and _is_root_name(path))
 
     def _looks_like_ci(self, path: Path, project: Path) -> bool:
         pipeline = self._load_pipeline(path, project)

@@ -165,6 +165,17 @@ def test_only_given_files_are_reported(project, capsys) -> None:
     assert {f["path"] for f in found} == {".gitlab-ci.yml"}
 
 
+def test_a_given_root_reports_only_itself(project, capsys) -> None:
+    # pre-commit passes the changed .gitlab-ci.yml: the unchanged include's findings are not its business
+    write(project, {".gitlab-ci.yml": KANIKO_ROOT + LOGIN_P.replace("build:", "login:"), "ci/build.yml": BUILD_WRONG_PATH})
+    _, found = findings(capsys, ".gitlab-ci.yml")
+    assert {f["path"] for f in found} == {".gitlab-ci.yml"}
+    _, found = findings(capsys, ".gitlab-ci.yml", "ci/build.yml")
+    assert {f["path"] for f in found} == {".gitlab-ci.yml", "ci/build.yml"}
+    _, found = findings(capsys, ".")
+    assert {f["path"] for f in found} == {".gitlab-ci.yml", "ci/build.yml"}
+
+
 def test_called_script_alone_gets_the_calling_job_context(project, capsys) -> None:
     write(project, {".gitlab-ci.yml": SCRIPT_ROOT, "ci/auth.sh": AUTH_SH_WRONG_PATH}, executable=("ci/auth.sh",))
     code, found = findings(capsys, "ci/auth.sh")
