@@ -57,7 +57,7 @@ def render(findings: Iterable[Finding]) -> str:
 
 def write(path: str | Path, findings: Iterable[Finding]) -> int:
     """Write the baseline atomically; return the number of findings it records."""
-    from .cache import write_atomic_bytes
+    from .fixes import write_atomic_bytes
 
     findings = list(findings)
     try:

@@ -39,11 +39,11 @@ import json
 import os
 import platform
 import sys
-import tempfile
 from pathlib import Path
 from typing import Iterable
 
 from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from .fixes import write_atomic_bytes
 from .engine import Linter, LintResult
 from .secrets import redact_text
 from .settings import Settings
@@ -419,27 +419,3 @@ def clear(directory: Path) -> None:
         for child in directory.iterdir():
             if child.is_dir():
                 shutil.rmtree(child, ignore_errors=True)
-
-
-def write_atomic_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write data to path via a temp file in the same directory and a rename.
-
-    An existing file keeps its mode; a new one gets ``mode`` minus the umask."""
-    try:
-        final_mode = path.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        final_mode = mode & ~umask
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent or "."), prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-        os.chmod(tmp, final_mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -127,18 +127,24 @@ def _still_parses(path: str, old: str, new: str) -> bool:
 
 def write_atomic(path: Path, text: str, bom: bool) -> None:
     """Replace path's content via a temp file + rename, keeping its mode."""
-    data = ((BOM if bom else "") + text).encode("utf-8")
-    mode = None
+    write_atomic_bytes(path, ((BOM if bom else "") + text).encode("utf-8"))
+
+
+def write_atomic_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
+    """Write data to path via a temp file in the same directory and a rename.
+
+    An existing file keeps its mode; a new one gets ``mode`` minus the umask."""
     try:
-        mode = path.stat().st_mode & 0o7777
+        final_mode = path.stat().st_mode & 0o7777
     except OSError:
-        pass
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=f".{path.name}.", suffix=".authlint")
+        umask = os.umask(0)
+        os.umask(umask)
+        final_mode = mode & ~umask
+    fd, tmp = tempfile.mkstemp(dir=str(path.parent or "."), prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        if mode is not None:
-            os.chmod(tmp, mode)
+        os.chmod(tmp, final_mode)
         os.replace(tmp, path)
     except BaseException:
         try:

@@ -51,6 +51,7 @@ from ..authjson.parser import JMember, JNode
 from ..authjson.view import entries
 from ..diagnostics import Applicability, Fix, Severity
 from ..units import AuthDoc, make_fix
+from .al301_auth_json_syntax import DQ_SPECIAL, in_double_quotes
 from .base import FIX_UNSAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -61,7 +62,6 @@ RULE = Rule(
     fix=FIX_UNSAFE,
 )
 
-_DQ_SPECIAL = '"\\$`'
 
 
 def _member(obj: JNode, name: str) -> tuple[int, JMember] | None:
@@ -156,7 +156,7 @@ def _shell_arg(doc: AuthDoc, node: JNode | None) -> str | None:
         lit = text[i:a]
         if "\\" in lit:
             return None  # JSON escapes: keep it simple
-        out.append("".join("\\" + c if c in _DQ_SPECIAL else c for c in lit))
+        out.append("".join("\\" + c if c in DQ_SPECIAL else c for c in lit))
         out.append(text[a:b])
         i = b
     value = "".join(out)
@@ -196,24 +196,11 @@ def _fix(doc: AuthDoc, user, pw, printf_format: bool) -> Fix:
         return Fix(title, (), Applicability.DISPLAY_ONLY, reason="the command's text cannot be edited exactly")
     script = ref.unit.script.text
     s, e = _shell_range(script, word, start, end)
-    expected = _escaped(doc.text, start, end, word.expansion_ranges)
+    expected = in_double_quotes(doc.text, start, end, word.expansion_ranges)
     if script[s:e] != expected:
         return Fix(title, (), Applicability.DISPLAY_ONLY, reason="the JSON is not written with `\\\"` quotes here")
     new = f'\\"auth\\":\\"{substitution}\\"'
     return make_fix(title, [ref.edit(s, e, new)], Applicability.UNSAFE, ref.unit.tmap)
-
-
-def _escaped(template: str, a: int, b: int, expansions: list[tuple[int, int]]) -> str:
-    """template[a:b] written inside shell double quotes (expansions kept raw)."""
-    out, i = [], a
-    for x, y in sorted(expansions):
-        if y <= a or x >= b:
-            continue
-        out.append("".join("\\" + c if c in _DQ_SPECIAL else c for c in template[i:max(x, a)]))
-        out.append(template[max(x, a):min(y, b)])
-        i = min(y, b)
-    out.append("".join("\\" + c if c in _DQ_SPECIAL else c for c in template[i:b]))
-    return "".join(out)
 
 
 _K = "/kaniko/.docker/config.json"

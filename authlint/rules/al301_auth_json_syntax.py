@@ -195,7 +195,7 @@ def _shell_range(script: str, word, start: int, end: int) -> tuple[int, int]:
     return s, e_last + (2 if script[e_last : e_last + 2] == '\\"' else 1)
 
 
-def _escaped(text: str, a: int, b: int, expansions: list[tuple[int, int]]) -> str:
+def in_double_quotes(text: str, a: int, b: int, expansions: list[tuple[int, int]]) -> str:
     """text[a:b] as written inside shell double quotes (expansions kept raw)."""
     out, i = [], a
     for x, y in sorted(expansions):
@@ -223,9 +223,9 @@ def jedit(doc: AuthDoc, start: int, end: int, content: str) -> Edit | None:
         return None
     script = ref.unit.script.text
     s, e = _shell_range(script, word, start, end)
-    if script[s:e] != _escaped(doc.text, start, end, word.expansion_ranges):
+    if script[s:e] != in_double_quotes(doc.text, start, end, word.expansion_ranges):
         return None
-    return ref.edit(s, e, _escaped(content, 0, len(content), []))
+    return ref.edit(s, e, in_double_quotes(content, 0, len(content), []))
 
 
 def jfix(doc: AuthDoc, title: str, changes: list[tuple[int, int, str]], applicability: Applicability = Applicability.SAFE) -> Fix:
