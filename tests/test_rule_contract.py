@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from authlint import rules as registry
-from authlint.docs import render_index, render_rule
+from authlint.docs import render_index, render_rule, with_rule_table
 from authlint.rules.base import DOC_SECTIONS, doc_sections
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +47,11 @@ def test_generated_docs_are_up_to_date(module) -> None:
     assert path.is_file() and path.read_text(encoding="utf-8") == render_rule(module), (
         f"{path} is stale: run `python -m authlint.docs`"
     )
+
+
+def test_readme_rule_table_is_up_to_date() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert readme == with_rule_table(readme), "README rule table is stale: run `python -m authlint.docs`"
 
 
 def test_docs_index_is_up_to_date() -> None:
