@@ -452,3 +452,14 @@ def test_parse_never_raises_and_offsets_hold(text: str) -> None:
 @given(st.text(max_size=40))
 def test_parse_never_raises_on_arbitrary_unicode(text: str) -> None:
     check_offsets(text, parse(text))
+
+
+def test_unquoted_escaped_quote_before_a_variable_keeps_the_variable() -> None:
+    # tree-sitter-bash splits `\"$R` into two nodes, `…\"$` and `R…`; bash sees `$R`
+    src = 'echo {\\"auths\\":{\\"$R\\":1}} > f\necho a\\$R\n'
+    first, second = parse(src).commands
+    (word,) = first.args
+    assert word.variables == ["R"] and word.raw == '{\\"auths\\":{\\"$R\\":1}}'
+    var = next(p for p in word.parts if p.kind == "variable")
+    assert src[var.start : var.end] == "$R"
+    assert second.args[0].variables == [] and second.args[0].value == "a$R"

@@ -617,7 +617,7 @@ class _Builder:
             if words and _joined(self.text, prev_end, cs):
                 last = words.pop()
                 parts = [] if last.raw == "$" and word.quoting == "double" else last.parts
-                word = self._make_word(first, ce, parts + word.parts)
+                word = self._make_word(first, ce, _dollar_name(parts, word.parts))
             else:
                 first = cs
             words.append(word)
@@ -731,6 +731,27 @@ class _Builder:
             pos = end
         if pos < ce:
             literal(pos, ce, quote, parts)
+
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _dollar_name(left: list[Part], right: list[Part]) -> list[Part]:
+    """Join split word parts; tree-sitter splits `\\"$R` into `…\\"$` + `R…`: rebuild `$R`."""
+    if not left or not right:
+        return left + right
+    p, q = left[-1], right[0]
+    m = _NAME.match(q.raw) if q.kind == LITERAL and q.quote == "none" else None
+    if m is None or p.kind != LITERAL or p.quote != "none" or not p.raw.endswith("$"):
+        return left + right
+    before = p.raw[:-1]
+    if (len(before) - len(before.rstrip("\\"))) % 2:
+        return left + right  # `\\$R` is a literal dollar
+    name = m.group()
+    head = Part(LITERAL, p.start, p.end - 1, p.raw[:-1], (p.value or "$")[:-1], None, False, "none")
+    var = Part("variable", p.end - 1, q.start + len(name), "$" + name, None, name, False, "none", True)
+    tail = Part(LITERAL, q.start + len(name), q.end, q.raw[len(name):], (q.value or "")[len(name):], None, False, "none")
+    return left[:-1] + [x for x in (head, var, tail) if x.raw] + right[1:]
 
 
 def _same(offset: int) -> int:
