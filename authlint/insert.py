@@ -6,7 +6,9 @@ Where the command lives decides the form of the new text:
 * a `|` block scalar: a new line inside the block, at the block's indentation;
 * a block list item (`- cmd`): a new item at the same indentation;
 * a flow list (`[a, b]`): a new element;
-* a folded (`>`) or otherwise inexact scalar: no edit (the fix is shown only).
+* a folded (`>`) or otherwise inexact scalar: no edit (the fix is shown only);
+* a job whose command sits in a shared template: a new `before_script:` key
+  in the job's own mapping (``insert_before_script``).
 
 Every function returns ``(edits, reason)``: edits to apply, or a reason why
 none can be made exactly.
@@ -109,6 +111,22 @@ def insert_item_before(source: Source, item_start: int, lines: list[str]) -> tup
         new = "".join(yaml_scalar(line, flow=True) + ", " for line in lines)
         return [Edit(source.path, item_start, item_start, new)], None
     return [], "the script is not a list authlint can add an item to"
+
+
+def insert_before_script(source: Source, job_map, lines: list[str]) -> tuple[list[Edit], str | None]:
+    """A new `before_script:` key holding lines, as the first key of a block job mapping."""
+    if getattr(job_map, "flow", True) or not job_map.entries:
+        return [], "the job is not a block mapping authlint can add a key to"
+    first_key = job_map.entries[0][0]
+    index = source.index
+    line0 = index.line_of(first_key.start)
+    line_start = index.line_starts[line0]
+    pad = source.text[line_start:first_key.start]
+    if pad.strip(" "):
+        return [], "the job's first key does not start its line"
+    nl = source.newline
+    items = "".join(f"{pad}  - {yaml_scalar(line)}{nl}" for line in lines)
+    return [Edit(source.path, line_start, line_start, f"{pad}before_script:{nl}{items}")], None
 
 
 def _before_line(source: Source, offset: int, lines: list[str], indent: int | None = None, indent_like_line: bool = False) -> list[Edit]:

@@ -380,6 +380,40 @@ class JobFacts:
         return shared_reason(self.unit, ref)
 
 
+_VAR_USE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def _own_before_script(unit: "JobUnit", ref: "CommandRef", lines: list[str]) -> list:
+    """Edits adding `before_script:` to the job itself when the command is in a shared template.
+
+    Only where that changes nothing else: the job has no before_script (a new one would
+    replace an inherited one), the command is in `script`, and nothing the script runs
+    before it sets a variable the new lines use or changes directory."""
+    from .insert import insert_before_script
+    from .yaml.model import YMap
+
+    job = unit.job
+    if job.hidden or job.before_script or ref.unit.called_from is not None:
+        return []
+    if ref.unit.line is None or not any(line.scalar is ref.unit.line.scalar for line in job.script):
+        return []
+    used = {m.group(1) for line in lines for m in _VAR_USE.finditer(line)}
+    for earlier in unit.commands:
+        if earlier is ref:
+            break
+        if earlier.cmd.basename in ("cd", "pushd", "export", "source", ".") or any(
+            a.name in used for a in earlier.unit.script.assignments if a.start < earlier.cmd.end
+        ):
+            return []
+    yf = unit.pipeline.files.get(job.path)
+    root = yf.root if yf is not None else None
+    own = root.get(job.name) if isinstance(root, YMap) else None
+    if not isinstance(own, YMap) or own.source is not yf.source:
+        return []
+    edits, _ = insert_before_script(yf.source, own, lines)
+    return edits
+
+
 def shared_reason(unit: "JobUnit", ref: "CommandRef") -> str | None:
     """Why editing the text of ref's command would change more than this job, or None."""
     shell = ref.unit
@@ -739,7 +773,8 @@ def insert_lines_before(unit: "JobUnit", ref: "CommandRef", lines: list[str]) ->
 
     reason = shared_reason(unit, ref)
     if reason is not None:
-        return [], reason
+        edits = _own_before_script(unit, ref, lines)
+        return (edits, None) if edits else ([], reason)
     anchor = line_head(ref)
     if anchor is None:
         return [], "the command continues a line above or follows a `cd` on its line"

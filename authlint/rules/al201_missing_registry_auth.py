@@ -66,9 +66,13 @@ The fix is unsafe: it inserts the canonical write of `$DOCKER_AUTH_CONFIG`
 into the directory the tool reads (`/kaniko/.docker` for Kaniko, `$HOME/.docker`
 for docker, BuildKit, buildah and podman; `$DOCKER_CONFIG` when the job sets
 it) just before the first push, so the job then needs a `DOCKER_AUTH_CONFIG`
-CI/CD variable.  It is only shown when the push is in a script file or a
-template in another file or shared with other jobs (editing it would change
-them too), in a folded (`>`) block, or when the line cannot take a new line
+CI/CD variable.  When the push is in a template (shared with other jobs, or in
+an included file), the write goes into a new `before_script:` of the job
+itself, provided the job inherits no `before_script` (a new one would replace
+it) and nothing in the script before the push changes directory or sets a
+variable the write uses.  The fix is only shown when the push is in a script
+file, in a template the job cannot take a `before_script:` for, in a folded
+(`>`) block, or when the line cannot take a new line
 exactly (a continued command, a `cd` before the push on its line).
 """
 
@@ -313,9 +317,17 @@ INVALID = [
         "'if [ -f \"$DOCKER_AUTH_CONFIG\" ]; then cp \"$DOCKER_AUTH_CONFIG\" \"$DOCKER_CONFIG/config.json\"; else printf ''%s'' \"$DOCKER_AUTH_CONFIG\" > \"$DOCKER_CONFIG/config.json\"; fi', "
         "/kaniko/executor --context . --destination registry.example.com/app]\n",
     ),
-    # the push is in a template shared by two jobs: shown, not applied
+    # the push is in a template shared by two jobs: each job gets its own before_script
     Example(
         ".push:\n  script:\n    - ⟦docker push⟧ \"$CI_REGISTRY_IMAGE:$TAG\"\npush-a:\n  extends: .push\n" + _DIND + "push-b:\n  extends: .push\n" + _DIND,
+        kind="yaml",
+        fixed=".push:\n  script:\n    - docker push \"$CI_REGISTRY_IMAGE:$TAG\"\npush-a:\n  before_script:\n" + _items(_CANON_D)
+        + "  extends: .push\n" + _DIND + "push-b:\n  before_script:\n" + _items(_CANON_D) + "  extends: .push\n" + _DIND,
+    ),
+    # ... unless a job inherits a before_script, which a new one would replace: shown, not applied
+    Example(
+        "default:\n  before_script: [echo hi]\n.push:\n  script:\n    - ⟦docker push⟧ \"$CI_REGISTRY_IMAGE:$TAG\"\n"
+        "push-a:\n  extends: .push\n" + _DIND + "push-b:\n  extends: .push\n" + _DIND,
         kind="yaml",
     ),
     # podman
