@@ -128,6 +128,8 @@ CASES: dict[str, Case] = {
     "echo-n-backslash": Case(
         "build-image", frozenset({"AL209"}), "safe", DASH,
         UNAUTHORIZED, extra=("custom-creds",)),  # dash's `echo -n` rewrites the backslash sequence in the password
+    "template-missing-auth": Case(
+        "push", frozenset({"AL201"}), "unsafe", ALL, UNAUTHORIZED),  # fixed by a new before_script: in each job
     "crlf-bom-block": Case(
         "push", frozenset({"AL204", "AL207"}), "safe", ALL, NO_DIR),
 }
