@@ -8,7 +8,6 @@ content did not change are never touched.
 from __future__ import annotations
 
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -134,6 +133,8 @@ def write_atomic_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
     """Write data to path via a temp file in the same directory and a rename.
 
     An existing file keeps its mode; a new one gets ``mode`` minus the umask."""
+    import tempfile  # only when writing: keeps start-up short
+
     try:
         final_mode = path.stat().st_mode & 0o7777
     except OSError:

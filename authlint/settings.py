@@ -17,10 +17,14 @@ from typing import Any
 
 from .diagnostics import Severity
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+
+def _toml():
+    """tomllib, imported only when there is a config file to read."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+    return tomllib
 
 CONFIG_FILES = ("authlint.toml", ".authlint.toml", "pyproject.toml")
 DEFAULT_EXCLUDE = (".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".authlint_cache", ".gitlab-ci-local")
@@ -103,7 +107,7 @@ def find_config(start: Path) -> Path | None:
 
 def _pyproject_has_section(path: Path) -> bool:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = _toml().loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return "authlint" in data.get("tool", {})
@@ -113,6 +117,7 @@ def load_settings(start: Path, explicit: Path | None = None) -> Settings:
     path = explicit or find_config(start)
     if path is None:
         return Settings(project_dir=str(start))
+    tomllib = _toml()
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

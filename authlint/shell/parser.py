@@ -45,7 +45,7 @@ OPS = {"&&": "&&", "||": "||", ";": ";", "&": "&", "|": "|", "|&": "|"}
 LIST_OPS = frozenset({"&&", "||", ";", "&"})
 # Tokens after which the next command has no connector (it starts a body).
 RESET = frozenset({"then", "do", "else", "elif", "in", ";;", ";&", ";;&", ")", "}"})
-_NON_ASCII_RUN = re.compile(r"[\x80-\u07ff]+|[\u0800-\uffff]+|[\U00010000-\U0010ffff]+")
+_NON_ASCII = r"[\x80-\u07ff]+|[\u0800-\uffff]+|[\U00010000-\U0010ffff]+"  # compiled on first use: ~3 ms
 _CONTINUATION = re.compile(r"(?:\\\r?\n)+")
 _QUOTE_CHARS = re.compile(r"['\"\\]")
 _ERROR_QUERY = "(ERROR) @error (MISSING) @missing"
@@ -92,7 +92,7 @@ class _CharOffsets:
         self.byte_starts: list[int] = []
         self.runs: list[tuple[int, int, int]] = []  # (char_start, byte_end, width)
         extra = 0
-        for m in _NON_ASCII_RUN.finditer(text):
+        for m in re.finditer(_NON_ASCII, text) if not text.isascii() else ():
             width = len(m.group()[0].encode("utf-8", "surrogatepass"))
             size = m.end() - m.start()
             self.byte_starts.append(m.start() + extra)
