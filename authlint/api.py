@@ -59,6 +59,7 @@ def fix_paths(
     boms: dict[str, bool] = {}
     result = Linter(settings, overlays).lint_paths(paths)
     for _ in range(MAX_ITERATIONS):
+        outcome.secrets.update(s for values in result.secrets.values() for s in values)
         todo = applicable(result.findings, unsafe or settings.unsafe_fixes)
         if not todo:
             break
@@ -78,6 +79,7 @@ def fix_paths(
                 overlays[os.path.abspath(Path(path))] = (BOM if boms[path] else "") + text
                 outcome.texts[path] = (outcome.texts[path][0], text)
         result = Linter(settings, overlays).lint_paths(paths)
+    outcome.secrets.update(s for values in result.secrets.values() for s in values)
     if write:
         for path, (old, new) in outcome.texts.items():
             if old != new:

@@ -150,7 +150,7 @@ def _check(args, fix: bool) -> int:
     if args.diff:
         res = api.fix_paths(paths, settings, unsafe=unsafe, write=False, overlays=overlays)
         changed = res.changed
-        sys.stdout.write(_diffs(changed))
+        sys.stdout.write(_diffs(changed, res.outcome.secrets))
         if not args.quiet:
             n = len(res.outcome.applied)
             print(f"Would fix {n} finding{'s' if n != 1 else ''} in {len(changed)} file{'s' if len(changed) != 1 else ''}.", file=sys.stderr)
@@ -164,8 +164,11 @@ def _check(args, fix: bool) -> int:
             sys.stdout.write(res.changed[key][1] if key else next(iter(overlays.values())))
             return EXIT_OK if not _failing(result, settings) or args.exit_zero else EXIT_FINDINGS
         if args.show_fixes and res.outcome.applied:
+            from .secrets import redact_text
+
             for f in res.outcome.applied:
-                print(f"fixed {f.path}: {f.code} {f.fix.title if f.fix else ''}")
+                title = redact_text(f.fix.title, res.outcome.secrets) if f.fix else ""
+                print(f"fixed {f.path}: {f.code} {title}")
     elif overlays:
         result = api.Linter(settings, overlays).lint_paths([Path(p) for p in paths])
     elif args.no_cache or os.environ.get("AUTHLINT_NO_CACHE"):
@@ -230,12 +233,19 @@ def _failing(result, settings) -> bool:
     return any(f.severity >= settings.fail_severity for f in result.findings)
 
 
-def _diffs(changed: dict[str, tuple[str, str]]) -> str:
+def _diffs(changed: dict[str, tuple[str, str]], secrets: set[str] = frozenset()) -> str:
+    """Unified diffs of the fixes, with every known secret redacted (the diff is for review,
+    and CI logs keep it)."""
+    from .secrets import redact_text
+
+    ordered = sorted(secrets, key=len, reverse=True)
     out = []
     for path, (old, new) in sorted(changed.items()):
         out.extend(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}"))
-    text = "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in out)
-    return text
+    return "".join(
+        redact_text(line, ordered) if line.endswith("\n") else redact_text(line, ordered) + "\n\\ No newline at end of file\n"
+        for line in out
+    )
 
 
 def _rule(code: str) -> int:

@@ -66,6 +66,7 @@ class FixOutcome:
     texts: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (original, fixed)
     applied: list[Finding] = field(default_factory=list)
     refused: list[tuple[Finding, str]] = field(default_factory=list)
+    secrets: set[str] = field(default_factory=set)  # of every round's findings: the diff must not show them
 
 
 def applicable(findings: list[Finding], unsafe: bool) -> list[Finding]:

@@ -215,6 +215,18 @@ def test_diff_writes_nothing(project, capsys) -> None:
     assert (project / ".gitlab-ci.yml").read_text() == text
 
 
+def test_diff_redacts_secrets_in_context_and_removed_lines(project, capsys) -> None:
+    auth = "ZGVwbG95Omh1bnRlcjJYWFg="
+    write(project, {".gitlab-ci.yml": (
+        f"variables:\n  DOCKER_AUTH_CONFIG: '{{\"auths\":{{\"r.example.com\":{{\"auth\":\"{auth}\"}}}}}}'\n"
+        f"build:\n  image: docker:27\n  script:\n    - docker login -u deploy -p {SECRET} r.example.com\n"
+        "    - echo $CI_JOB_TOKEN | docker login -u gitlab-ci-token --password-stdin r.example.com\n"
+    )})
+    code, out, err = run(capsys, "check", "--diff", "--unsafe-fixes", "--no-cache")
+    assert code == 1 and '-  DOCKER_AUTH_CONFIG:' in out and '+    - echo "$CI_JOB_TOKEN"' in out
+    assert auth not in out + err and SECRET not in out + err and "[redacted]" in out
+
+
 def test_console_script_runs(project) -> None:
     exe = Path(sys.executable).parent / "authlint"
     if not exe.exists():
