@@ -30,7 +30,7 @@ from .workspace import ReadError, Workspace, classify, display_path
 CREDENTIAL_FAMILY = "AL1"
 MAX_CALL_DEPTH = 3
 _GL_VAR = re.compile(r"\$\$|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
-_AUTH_HINT = re.compile(r'"?(auths|credsStore|credHelpers)"?\s*:', re.I)
+_AUTH_HINT = re.compile(r'["\']?(auths|credsStore|credHelpers)["\']?\s*:', re.I)
 
 
 @dataclass
@@ -411,6 +411,8 @@ class _Run:
             template = word.template
             if "{" in template and _AUTH_HINT.search(template):
                 opaque = word.expansion_ranges
+                if not _AUTH_HINT.search(_masked(template, opaque)):
+                    continue  # the hint is inside `$(...)`, whose own command is linted on its own
                 shell_text = ref.unit.script.text
                 approx = [word.template_offset(i) for i in range(len(template))]
                 to_shell = [
@@ -581,6 +583,14 @@ def _project_dir(path: Path) -> Path:
 _JOB_KEYS = ("script", "run", "trigger", "extends", "before_script", "stage", "needs", "rules", "image", "services", "artifacts")
 _INPUT = re.compile(r"\$\[\[.*?\]\]|\$\{\{[^\n}]*\}\}", re.S)  # $[[ inputs.x ]], ${{ inputs.x }}
 _POWERSHELL = re.compile(r"\$env:|\b(?:Import-Module|New-Item|Remove-Item|Get-ChildItem|Set-Location|Write-(?:Output|Host)|Invoke-WebRequest|Start-Process|Test-Path)\b|-ErrorAction\b")
+
+
+def _masked(text: str, ranges) -> str:
+    """text with the given ranges blanked out."""
+    chars = list(text)
+    for a, b in ranges:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
 
 
 def _unit_path(unit) -> str:

@@ -316,6 +316,11 @@ VALID = [
 ]
 
 INVALID = [
+    # single quotes are not JSON (found inside `$(...)`, reported once, at the quote)
+    Example(
+        "echo DOCKER_AUTH_CONFIG=$(echo \"{⟦'⟧auths': {'${CI_REGISTRY}': {'auth': '${AUTH}'}}}\") > auth.env\n",
+        count=1,
+    ),
     Example(
         '{\n  "auths": {\n    "registry.example.com": {"auth": "$REGISTRY_AUTH"},\n  ⟦}⟧\n}\n',
         kind="json",
