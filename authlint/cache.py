@@ -143,11 +143,28 @@ def _key(paths: list[Path], settings: Settings) -> str:
         f"authlint {__version__}",
         _code_stamp(),
         f"python {platform.python_version()} {sys.implementation.name}",
+        *_library_versions(),
         repr(settings),
         os.getcwd(),
         *(os.fspath(p) for p in paths),
     ]
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+
+def _library_versions() -> list[str]:
+    """The parsers and detectors that decide findings: an upgrade must not serve old results.
+    Stamped by their installed files (importlib.metadata alone costs ~25 ms of start-up)."""
+    from importlib.util import find_spec
+
+    out = []
+    for name in ("ruamel.yaml", "_ruamel_yaml", "tree_sitter", "tree_sitter_bash", "detect_secrets"):
+        try:
+            spec = find_spec(name)
+            st = os.stat(spec.origin) if spec and spec.origin else None
+        except (ImportError, OSError, ValueError):
+            st = None
+        out.append(f"{name} {st.st_size}:{st.st_mtime_ns}" if st else f"{name} -")
+    return out
 
 
 def _version_dir(directory: Path) -> Path:
@@ -220,7 +237,8 @@ def _given(paths: list[Path]) -> list[tuple[str, bool]]:
 def _projects(candidates: list[tuple[str, str, bool]]) -> dict[str, str]:
     from .engine import _project_dir
 
-    return {path: str(_project_dir(Path(path))) for path, kind, _ in candidates if kind == "ci"}
+    # every kind: a script named alone is linted inside its project's pipeline (glob includes too)
+    return {path: str(_project_dir(Path(path))) for path, kind, _ in candidates}
 
 
 def _yaml_tree(project: str) -> str:

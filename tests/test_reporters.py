@@ -394,3 +394,19 @@ def test_text_code_frames_redact_secrets_of_other_findings_on_the_line(tmp_path:
     out = capsys.readouterr().out
     assert "AL202" in out and "AL103" in out
     assert AUTH not in out and AUTH[:12] not in out
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_secret_in_another_findings_fix_is_redacted(tmp_path: Path, monkeypatch, capsys, fmt: str) -> None:
+    # AL107 holds the password; AL209's fix title and edit text repeat it
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {".gitlab-ci.yml": (
+        "build:\n  image: docker:27\n  script:\n"
+        '    - AUTH=$(echo "deploy:Hunter2-Zq8xPw" | base64 -w 0)\n'
+        '    - echo "{\\"auths\\":{\\"r.example.com\\":{\\"auth\\":\\"$AUTH\\"}}}" > $HOME/.docker/config.json\n'
+    )})
+    for _ in range(2):  # cold, then through the cache if it stored anything
+        assert main(["check", "--output-format", fmt, "."]) == 1
+        out, err = capsys.readouterr()
+        assert "Hunter2-Zq8xPw" not in out + err
+    assert not any("Hunter2-Zq8xPw" in p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file() and ".authlint_cache" in p.parts)

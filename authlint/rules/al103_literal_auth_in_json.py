@@ -30,6 +30,8 @@ CI/CD variable.
 
 from __future__ import annotations
 
+import re
+
 from typing import Iterator
 
 from ..diagnostics import Severity
@@ -53,6 +55,9 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
 
     if doc.origin == "yaml" and doc.variable == "DOCKER_AUTH_CONFIG":
         return  # AL101 reports the committed variable as a whole
+    if doc.result.value is None or doc.result.errors:
+        yield from _unparsed(doc)  # AL301 reports the syntax; the credential is committed all the same
+        return
     for entry in entries(doc):
         if not entry.is_object:
             continue
@@ -82,6 +87,30 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
             )
 
 
+# A document that does not parse: its fields found by pattern (quotes of either kind, raw newlines).
+_FIELD = re.compile(r"""["']?(auth|password|identitytoken|registrytoken)["']?\s*:\s*(["'])((?:(?!\2).)*)\2""", re.I | re.S)
+
+
+def _unparsed(doc: AuthDoc) -> Iterator[Hit]:
+    from ..authjson.decode import decode_auth
+
+    for m in _FIELD.finditer(doc.text):
+        name, value = m.group(1).lower(), m.group(3)
+        if not value or "$" in value or is_placeholder(value):
+            continue
+        pieces = tuple(p.strip() for p in value.splitlines() if p.strip())  # wrapped base64: redact each line
+        if name == "auth":
+            decoded = decode_auth("".join(pieces))
+            if not (decoded.ok and decoded.password):
+                continue
+            message = f"auth is a committed user:password ({decoded.user}:{redact(decoded.password)}); write the file from the DOCKER_AUTH_CONFIG CI/CD variable instead"
+            found = pieces + (decoded.password,)
+        else:
+            message = f"{name} is a committed literal ({redact(value)}); use a CI/CD variable instead"
+            found = pieces
+        yield doc.hit(m.start(3) - 1, m.end(3) + 1, message, secrets=found, key=f"{name}:unparsed")
+
+
 VALID = [
     Example('echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$(printf \'%s:%s\' "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" | base64 | tr -d \'\\n\')\\"}}}" > /kaniko/.docker/config.json\n'),
     Example('{"auths": {"registry.example.com": {"auth": "bXlfdXNlcm5hbWU6bXlfcGFzc3dvcmQ="}}}\n', kind="json"),
@@ -89,6 +118,9 @@ VALID = [
 ]
 
 INVALID = [
+    # a file that does not parse (AL301) still holds the credential
+    Example('{"auths": {"r.example.com": {"auth": ⟦"ZGVwbG95OlN1cDNyUzNjcmV0UGFzc3cwcmQ="⟧,},}}\n', kind="json"),
+    Example("{'auths': {'r.example.com': {'auth': ⟦'ZGVwbG95OlN1cDNyUzNjcmV0UGFzc3cwcmQ='⟧}}}\n", kind="json"),
     Example("echo '{\"auths\": {\"registry.example.com\": {\"auth\": ⟦\"ZGVwbG95Omh1bnRlcjI=\"⟧}}}' > /kaniko/.docker/config.json\n"),
     Example('{\n  "auths": {\n    "registry.example.com": {\n      "auth": ⟦"ZGVwbG95Omh1bnRlcjI="⟧\n    }\n  }\n}\n', kind="json"),
     Example(
