@@ -32,7 +32,7 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--select", default=None, help="comma-separated codes, prefixes or names to enable (replaces the default)")
         sp.add_argument("--extend-select", default=None, help="codes to enable in addition")
         sp.add_argument("--ignore", default=None, help="codes to disable")
-        sp.add_argument("--severity", default=None, help="fail only on findings at or above: info, warning, error")
+        sp.add_argument("--severity", default=None, help="fail only on findings at or above: info, warning (default), error")
         sp.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
         sp.add_argument("--statistics", action="store_true", help="show counts per rule")
         sp.add_argument("--diff", action="store_true", help="show fixes as a unified diff; write nothing")

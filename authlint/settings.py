@@ -47,7 +47,7 @@ class Settings:
     exclude: tuple[str, ...] = DEFAULT_EXCLUDE
     severity: tuple[tuple[str, Severity], ...] = ()
     unsafe_fixes: bool = False
-    fail_severity: Severity = Severity.INFO
+    fail_severity: Severity = Severity.WARNING  # info findings (AL002: a component include not fetched) do not fail a run
     max_file_size: int = 5_000_000
     cache_dir: str | None = None  # default: .authlint_cache in the project directory
     rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
