@@ -83,7 +83,9 @@ def main(argv: list[str] | None = None) -> int:
             return lsp_main()
         return _check(args, fix=args.command == "fix" or getattr(args, "fix", False))
     except UsageError as exc:
-        print(f"authlint: error: {exc}", file=sys.stderr)
+        from .secrets import redact_text
+
+        print(f"authlint: error: {redact_text(str(exc))}", file=sys.stderr)  # an argument may be a pasted token
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130

@@ -106,5 +106,8 @@ def render_index() -> str:
 if __name__ == "__main__":  # python -m authlint.docs [DIR]
     import sys
 
+    if any(a.startswith("-") for a in sys.argv[1:]):
+        print("usage: python -m authlint.docs [DIR]   (regenerates DIR, default docs/rules, and the README rule table)")
+        sys.exit(0 if sys.argv[1:2] in (["-h"], ["--help"]) else 2)
     for p in write_all(*sys.argv[1:2]):
         print(p)

@@ -107,8 +107,14 @@ def find_config(start: Path) -> Path | None:
 
 def _pyproject_has_section(path: Path) -> bool:
     try:
-        data = _toml().loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except (OSError, ValueError):
+        return False
+    try:
+        data = _toml().loads(text)
+    except ValueError as exc:  # TOMLDecodeError: ours to report only if it is meant for us
+        if "[tool.authlint" in text:
+            raise ConfigError(f"{path}: invalid TOML: {exc}") from None
         return False
     return "authlint" in data.get("tool", {})
 
@@ -166,9 +172,13 @@ def parse_table(table: dict[str, Any], config_path: str | None, project_dir: str
     except ValueError as exc:
         raise ConfigError(str(exc)) from None
     if "unsafe-fixes" in table:
-        changes["unsafe_fixes"] = bool(table["unsafe-fixes"])
+        if not isinstance(table["unsafe-fixes"], bool):
+            raise ConfigError("'unsafe-fixes' must be true or false")
+        changes["unsafe_fixes"] = table["unsafe-fixes"]
     if "max-file-size" in table:
-        changes["max_file_size"] = int(table["max-file-size"])
+        if not isinstance(table["max-file-size"], int) or isinstance(table["max-file-size"], bool) or table["max-file-size"] <= 0:
+            raise ConfigError("'max-file-size' must be a positive number of bytes")
+        changes["max_file_size"] = table["max-file-size"]
     if "cache-dir" in table:
         if not isinstance(table["cache-dir"], str) or not table["cache-dir"]:
             raise ConfigError("'cache-dir' must be a directory path")
@@ -177,7 +187,30 @@ def parse_table(table: dict[str, Any], config_path: str | None, project_dir: str
     if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
         raise ConfigError("'rules' must hold one table per rule code, e.g. [tool.authlint.rules.AL202]")
     changes["rule_options"] = tuple((code, tuple(opts.items())) for code, opts in rules.items())
+    _check_codes(changes, config_path)
     return replace(s, **changes)
+
+
+def _check_codes(changes: dict[str, Any], config_path: str | None) -> None:
+    """Every code, prefix or name in the config must mean a rule: a typo must not switch a rule off silently."""
+    from .rules import UnknownSelector, expand, lookup
+
+    try:
+        for key in ("select", "ignore", "extend_select"):
+            expand(changes.get(key) or ())
+        for _, codes in changes.get("per_file_ignores", ()):
+            expand(codes)
+        expand(tuple(code for code, _ in changes.get("severity", ())))
+    except UnknownSelector as exc:
+        raise ConfigError(f"{config_path}: {exc}") from None
+    for code, options in changes.get("rule_options", ()):
+        module = lookup(code)
+        if module is None:
+            raise ConfigError(f"{config_path}: [rules.{code}]: unknown rule")
+        unknown = [name for name, _ in options if name not in module.RULE.options]
+        if unknown:
+            known = ", ".join(module.RULE.options) or "none"
+            raise ConfigError(f"{config_path}: [rules.{code}]: unknown option(s) {', '.join(unknown)} (known: {known})")
 
 
 @dataclass

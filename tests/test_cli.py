@@ -244,3 +244,50 @@ def test_python_api(project) -> None:
     stale = "# authlint: ignore[AL206]\njob:\n  script: [make]\n"
     assert fix_text(".gitlab-ci.yml", stale) == "job:\n  script: [make]\n"
     assert os.listdir(project) == [".gitlab-ci.yml"]  # nothing written
+
+
+@pytest.mark.parametrize("config, message", [
+    ('ignore = ["AL9"]\n', "unknown rule selector 'AL9'"),
+    ('unsafe-fixes = "false"\n', "'unsafe-fixes' must be true or false"),
+    ('severity = {AL999 = "error"}\n', "unknown rule selector 'AL999'"),
+    ('per-file-ignores = {"ci/*.yml" = ["AL2O6"]}\n', "unknown rule selector 'AL2O6'"),
+    ("[rules.AL2O2]\nx = 1\n", "[rules.AL2O2]: unknown rule"),
+    ('[rules.AL202]\naccepted_sources = ["X"]\n', "unknown option(s) accepted_sources"),
+    ('max-file-size = "big"\n', "'max-file-size' must be a positive number"),
+])
+def test_config_mistakes_are_usage_errors(project, capsys, config: str, message: str) -> None:
+    # a typo must not silently switch a rule off or an unsafe fix on
+    write(project, {"authlint.toml": config})
+    code, _, err = run(capsys, "check", "--no-cache")
+    assert code == 2 and message in err and "internal error" not in err
+
+
+def test_broken_pyproject_meant_for_authlint_is_an_error(project, capsys) -> None:
+    write(project, {"pyproject.toml": '[tool.authlint\nselect = ["AL1"]\n'})
+    code, _, err = run(capsys, "check", "--no-cache")
+    assert code == 2 and "invalid TOML" in err
+    write(project, {"pyproject.toml": "[project\nname = 'x'\n"})  # not ours: ignored
+    assert run(capsys, "check", "--no-cache")[0] == 1
+
+
+def test_usage_errors_redact_tokens(project, capsys) -> None:
+    token = "glpat-" + "Abcdefghij1234567890"
+    code, _, err = run(capsys, "check", "--select", token)
+    assert code == 2 and token not in err
+
+
+def test_missing_path_is_not_all_checks_passed(project, capsys) -> None:
+    code, out, err = run(capsys, "check", "--no-cache", "nonexistent/")
+    assert code == 2 and "All checks passed" not in out and "no such file" in out + err
+
+
+def test_readme_python_api_example_runs(capsys, monkeypatch) -> None:
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    monkeypatch.chdir(root)
+    readme = (root / "README.md").read_text()
+    code = re.search(r"## Python API\n.*?```python\n(.*?)```", readme, re.S).group(1)
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert "examples/broken-pipeline/.gitlab-ci.yml:22:33 AL102" in out

@@ -80,7 +80,10 @@ def summary(report: Report) -> str:
     if report.fixed_count:
         parts.append(f"Fixed {report.fixed_count} finding{'s' if report.fixed_count != 1 else ''}.")
     if not findings:
-        parts.append("All checks passed!" if not report.fixed_count else "No findings remain.")
+        if report.result.errors:  # something could not be read: nothing was "passed"
+            parts.append(f"No findings; {len(report.result.errors)} input(s) could not be linted.")
+        else:
+            parts.append("All checks passed!" if not report.fixed_count else "No findings remain.")
         return " ".join(parts)
     parts.append(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}.")
     safe = sum(1 for f in findings if f.fix and f.fix.edits and f.fix.applicability == Applicability.SAFE)
