@@ -601,6 +601,7 @@ def _range_key(r: types.Range) -> tuple[int, int, int, int]:
 
 
 def relint_all(ls: AuthlintServer) -> None:
+    ls.linted.clear()  # results under the old settings must not back a code action
     for uri in list(ls.open_docs()):
         ls.schedule(uri, 0)
 
