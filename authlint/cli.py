@@ -164,6 +164,12 @@ def _check(args, fix: bool) -> int:
         if args.stdin_filename:
             key = next(iter(res.changed), None)
             sys.stdout.write(res.changed[key][1] if key else next(iter(overlays.values())))
+            if baseline is not None:
+                from dataclasses import replace
+
+                from .baseline import apply
+
+                result = replace(result, findings=apply(result.findings, baseline)[0])
             return EXIT_OK if not _failing(result, settings) or args.exit_zero else EXIT_FINDINGS
         if args.show_fixes and res.outcome.applied:
             from .secrets import redact_text

@@ -173,3 +173,18 @@ def test_baseline_with_fix_reports_only_new_findings(project, capsys) -> None:
     out, _ = capsys.readouterr()
     assert code == 0 and "Fixed 1 finding." in out and "in baseline." in out
     assert "authlint: ignore" not in (project / ".gitlab-ci.yml").read_text()
+
+
+def test_fix_from_stdin_honours_the_baseline(tmp_path, monkeypatch, capsys) -> None:
+    import io
+
+    from authlint.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    text = "build:\n  image: docker:27\n  script:\n    - docker login -u u -p Hunter2-Very-S3cret r.example.com\n"
+    (tmp_path / ".gitlab-ci.yml").write_text(text)
+    assert main(["check", "--no-cache", "--write-baseline", "bl.json"]) == 0
+    capsys.readouterr()
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
+    code = main(["check", "--fix", "--baseline", "bl.json", "--stdin-filename", ".gitlab-ci.yml"])
+    assert code == 0 and capsys.readouterr().out == text
