@@ -507,7 +507,7 @@ class _Run:
         findings = _drop_shadowed_generic(findings)
         findings += self._unused_suppressions(supp_cache)
         findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))
-        _fingerprint(findings, self.sources, secrets)
+        _fingerprint(findings, self.sources, secrets, self.l.settings.project_dir)
         files = sorted(self.report)
         return LintResult(findings, self.sources, files, self.errors + self.internal, secrets, bool(self.internal))
 
@@ -557,14 +557,17 @@ def _drop_shadowed_generic(findings: list[Finding]) -> list[Finding]:
     ]
 
 
-def _fingerprint(findings: list[Finding], sources: dict[str, Source], secrets: dict[int, tuple[str, ...]]) -> None:
-    """Line-independent, secret-free identities: rule, path, job, redacted text, occurrence."""
+def _fingerprint(findings: list[Finding], sources: dict[str, Source], secrets: dict[int, tuple[str, ...]],
+                 project_dir: str = ".") -> None:
+    """Line-independent, secret-free identities: rule, path (from the project directory, so a
+    baseline matches wherever authlint runs), job, redacted text, occurrence."""
     counts: dict[tuple, int] = defaultdict(int)
     for f in findings:
+        path = os.path.relpath(os.path.abspath(f.path), os.path.abspath(project_dir)).replace(os.sep, "/")
         src = sources.get(f.path)
         snippet = src.text[f.span.start : f.span.end] if src else ""
         snippet = redact_text(" ".join(snippet.split()), secrets.get(id(f), ()))
-        base = (f.code, f.path, f.job or "", f.fingerprint_key or snippet)
+        base = (f.code, path, f.job or "", f.fingerprint_key or snippet)
         counts[base] += 1
         digest = hashlib.sha256("\0".join((*base, str(counts[base]))).encode("utf-8", "surrogatepass")).hexdigest()
         f.fingerprint_key = digest[:32]

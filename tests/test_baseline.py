@@ -188,3 +188,18 @@ def test_fix_from_stdin_honours_the_baseline(tmp_path, monkeypatch, capsys) -> N
     monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(text.encode())))
     code = main(["check", "--fix", "--baseline", "bl.json", "--stdin-filename", ".gitlab-ci.yml"])
     assert code == 0 and capsys.readouterr().out == text
+
+
+def test_baseline_matches_from_a_subdirectory_of_the_project(tmp_path, monkeypatch, capsys) -> None:
+    # fingerprints hold the path from the project directory (the config file's), not from the cwd
+    from authlint.cli import main
+
+    (tmp_path / "ci").mkdir()
+    (tmp_path / "pyproject.toml").write_text("[tool.authlint]\nignore = []\n")
+    (tmp_path / ".gitlab-ci.yml").write_text("build:\n  image: docker:27\n  script:\n    - ./ci/push.sh\n")
+    (tmp_path / "ci" / "push.sh").write_text("#!/bin/sh\ndocker login -u u -p Hunter2-Very-S3cret r.example.com\n")
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", "--no-cache", "--write-baseline", "bl.json", "."]) == 0
+    monkeypatch.chdir(tmp_path / "ci")
+    assert main(["check", "--no-cache", "--baseline", "../bl.json", "push.sh"]) == 0
+    capsys.readouterr()
