@@ -198,7 +198,8 @@ def _check(args, fix: bool) -> int:
     report = Report(result, color=color, statistics=args.statistics, fixed_count=fixed_count, unsafe_hint=not unsafe)
     out = get(fmt)(report)
     if args.quiet and fmt == "text":
-        out = "\n".join(line for line in out.splitlines() if line and not line.startswith(("Found ", "[*]", "All checks", "Fixed ", "No findings")) and "fixable with" not in line) + "\n"
+        kept = [line for line in out.splitlines() if line and not line.startswith(("Found ", "[*]", "All checks", "Fixed ", "No findings")) and "fixable with" not in line]
+        out = "\n".join(kept) + "\n" if kept else ""
     sys.stdout.write(out)
     if in_baseline and fmt == "text" and not args.quiet:
         print(f"{in_baseline} finding{'s' if in_baseline != 1 else ''} in baseline.")

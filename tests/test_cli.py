@@ -291,3 +291,9 @@ def test_readme_python_api_example_runs(capsys, monkeypatch) -> None:
     exec(compile(code, "README.md", "exec"), {})
     out = capsys.readouterr().out
     assert "examples/broken-pipeline/.gitlab-ci.yml:22:33 AL102" in out
+
+
+def test_quiet_on_a_clean_project_prints_nothing(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {".gitlab-ci.yml": "job:\n  script: [make]\n"})
+    assert run(capsys, "check", "--no-cache", "-q") == (0, "", "")

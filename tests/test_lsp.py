@@ -540,3 +540,14 @@ async def test_close_clears_diagnostics(client, project: Path) -> None:
     client.text_document_did_close(types.DidCloseTextDocumentParams(text_document=types.TextDocumentIdentifier(uri=uri)))
     p = await wait_publish(client, uri, since=since)
     assert list(p.diagnostics) == []
+
+
+@needs_lsp
+def test_an_empty_select_from_the_editor_keeps_the_configured_rules() -> None:
+    # VS Code array settings default to []: that must not switch every rule off
+    from authlint.lsp.server import apply_options
+    from authlint.settings import Settings
+
+    warnings: list[str] = []
+    assert apply_options(Settings(select=("AL2",)), {"select": []}, warnings.append).select == ("AL2",)
+    assert apply_options(Settings(), {"select": {}}, warnings.append).select is None and not warnings

@@ -174,7 +174,7 @@ def apply_options(base: Settings, options: dict[str, Any], warn: Callable[[str],
         warn("authlint: setting 'unsafeFixes' must be true or false; ignored")
         unsafe = None
     return base.with_overrides(
-        select=select,
+        select=select or None,  # an empty list (an editor's unset array setting) keeps the config's selection
         ignore=base.ignore + ignore if ignore else None,
         extend_select=base.extend_select + extend if extend else None,
         unsafe_fixes=unsafe,
