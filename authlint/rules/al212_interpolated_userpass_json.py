@@ -51,7 +51,7 @@ from ..authjson.parser import JMember, JNode
 from ..authjson.view import entries
 from ..diagnostics import Applicability, Fix, Severity
 from ..units import AuthDoc, make_fix
-from .al301_auth_json_syntax import DQ_SPECIAL, in_double_quotes
+from .al301_auth_json_syntax import DQ_SPECIAL, is_printf_format, jedit
 from .base import FIX_UNSAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -81,25 +81,8 @@ def _interpolated(node: JNode, printf_format: bool) -> bool:
     return printf_format and isinstance(node.value, str) and ("%s" in node.value or "%b" in node.value)
 
 
-def _printf_format(doc: AuthDoc) -> bool:
-    ref = doc.command
-    if ref is None or doc.origin != "shell" or ref.cmd.basename != "printf":
-        return False
-    word = _word(doc)
-    args = [w for w in ref.cmd.args if not (w.value or "").startswith("-") or w.value == "-"]
-    return word is not None and bool(args) and args[0] is word
-
-
-def _word(doc: AuthDoc):
-    ref = doc.command
-    fallback = getattr(doc.tmap, "fallback", None)
-    if ref is None or fallback is None:
-        return None
-    return next((w for w in ref.cmd.args if w.start == fallback), None)
-
-
 def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
-    printf_format = _printf_format(doc)
+    printf_format = is_printf_format(doc)
     for entry in entries(doc):
         if not entry.is_object:
             continue
@@ -111,8 +94,7 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
         if user is not None and abs(user[0] - pw[0]) == 1:
             first, last = (user[1], pw[1]) if user[0] < pw[0] else (pw[1], user[1])
         start, end = first.key.start, last.value.end
-        yield _hit(
-            doc,
+        yield doc.hit(
             start,
             end,
             "username/password are pasted into the JSON text: a `\"` or `\\` in the value breaks the document, and the "
@@ -121,23 +103,6 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
             fix=_fix(doc, user, pw, printf_format),
             key="username/password",
         )
-
-
-def _hit(doc: AuthDoc, start: int, end: int, message: str, **kw) -> Hit:
-    """doc.hit, but in shell words map through the word's own offsets: the engine's
-    map sends escaped characters (the `\\"` of the JSON quotes) to the word's start."""
-    word = _word(doc) if doc.origin == "shell" else None
-    if word is None or not word.exact or doc.command is None:
-        return doc.hit(start, end, message, **kw)
-    s, e = _shell_range(doc.command.unit.script.text, word, start, end)
-    return doc.command.hit(s, e, message, **kw)
-
-
-def _shell_range(script: str, word, start: int, end: int) -> tuple[int, int]:
-    """Script offsets of template[start:end] of word (an escape counts whole)."""
-    s = word.template_offset(start)
-    e_last = word.template_offset(end - 1)
-    return s, e_last + (2 if script[e_last : e_last + 2] == '\\"' else 1)
 
 
 def _shell_arg(doc: AuthDoc, node: JNode | None) -> str | None:
@@ -188,19 +153,11 @@ def _fix(doc: AuthDoc, user, pw, printf_format: bool) -> Fix:
         hd = next((r.heredoc for r in doc.command.cmd.redirects if r.heredoc is not None and r.heredoc.body == doc.text), None)
         if hd is None or hd.quoted:
             return Fix(title, (), Applicability.DISPLAY_ONLY, reason="the heredoc is quoted: nothing in it is expanded")
-        return make_fix(title, [doc.edit(start, end, f'"auth":"{substitution}"')], Applicability.UNSAFE, doc.tmap)
-    # A shell word: edit the script text, where the JSON quotes are written `\"`.
-    ref = doc.command
-    word = _word(doc)
-    if word is None or not word.exact or not ref.cmd.exact or ref.cmd.via:
-        return Fix(title, (), Applicability.DISPLAY_ONLY, reason="the command's text cannot be edited exactly")
-    script = ref.unit.script.text
-    s, e = _shell_range(script, word, start, end)
-    expected = in_double_quotes(doc.text, start, end, word.expansion_ranges)
-    if script[s:e] != expected:
+    # In a double-quoted word the JSON quotes are written `\"`; the substitution must stay live.
+    edit = jedit(doc, start, end, f'"auth":"{substitution}"', live=[(8, 8 + len(substitution))])
+    if edit is None:
         return Fix(title, (), Applicability.DISPLAY_ONLY, reason="the JSON is not written with `\\\"` quotes here")
-    new = f'\\"auth\\":\\"{substitution}\\"'
-    return make_fix(title, [ref.edit(s, e, new)], Applicability.UNSAFE, ref.unit.tmap)
+    return make_fix(title, [edit], Applicability.UNSAFE, doc.tmap)
 
 
 _K = "/kaniko/.docker/config.json"

@@ -97,7 +97,7 @@ def script_word(doc: AuthDoc):
     return next((w for w in ref.cmd.args if w.start == fallback), None)
 
 
-def _is_printf_format(doc: AuthDoc) -> bool:
+def is_printf_format(doc: AuthDoc) -> bool:
     ref = doc.command
     if ref is None or doc.origin != "shell" or ref.cmd.basename != "printf":
         return False
@@ -117,7 +117,7 @@ def effective(doc: AuthDoc) -> AuthDoc:
     if cached is not None:
         return cached
     out = doc
-    if _is_printf_format(doc) and ("%" in doc.text or "\\" in doc.text):
+    if is_printf_format(doc) and ("%" in doc.text or "\\" in doc.text):
         from ..authjson import parse_json
 
         text = _blank_escapes(doc.text)
@@ -177,16 +177,6 @@ def host_label(entry) -> str:
     return key.value if key.kind == "string" and not key.opaque and isinstance(key.value, str) else "a registry"
 
 
-def jhit(doc: AuthDoc, start: int, end: int, message: str, **kw) -> Hit:
-    """doc.hit, but in an `echo`/`printf` word map through the word's own offsets:
-    the engine's map sends escaped characters (the `\\"` of the JSON quotes) to the word's start."""
-    word = script_word(doc)
-    if word is None or not word.exact or doc.command is None:
-        return doc.hit(start, end, message, **kw)
-    s, e = _shell_range(doc.command.unit.script.text, word, start, end)
-    return doc.command.hit(s, e, message, **kw)
-
-
 def _shell_range(script: str, word, start: int, end: int) -> tuple[int, int]:
     s = word.template_offset(start)
     if end <= start:
@@ -208,11 +198,12 @@ def in_double_quotes(text: str, a: int, b: int, expansions: list[tuple[int, int]
     return "".join(out)
 
 
-def jedit(doc: AuthDoc, start: int, end: int, content: str) -> Edit | None:
+def jedit(doc: AuthDoc, start: int, end: int, content: str, live: list[tuple[int, int]] | None = None) -> Edit | None:
     """An exact file edit replacing doc.text[start:end], or None.
 
     Inside a double-quoted shell word the JSON quotes are written `\\"`: the
-    edit is then made on the script text, with the new content escaped the same way.
+    edit is then made on the script text, with the new content escaped the same
+    way except its ``live`` ranges (an expansion the shell must still run).
     """
     edit = doc.edit(start, end, content)
     if edit is not None:
@@ -225,7 +216,7 @@ def jedit(doc: AuthDoc, start: int, end: int, content: str) -> Edit | None:
     s, e = _shell_range(script, word, start, end)
     if script[s:e] != in_double_quotes(doc.text, start, end, word.expansion_ranges):
         return None
-    return ref.edit(s, e, in_double_quotes(content, 0, len(content), []))
+    return ref.edit(s, e, in_double_quotes(content, 0, len(content), live or []))
 
 
 def jfix(doc: AuthDoc, title: str, changes: list[tuple[int, int, str]], applicability: Applicability = Applicability.SAFE) -> Fix:
@@ -264,7 +255,7 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
         message += f" ({_HINTS[err.kind]})"
     if end <= start:
         end = min(start + 1, len(doc.text))
-    yield jhit(doc, start, end, f"auth JSON does not parse: {message}", fix=_fix(doc, err.kind), key=f"syntax:{err.kind}")
+    yield doc.hit(start, end, f"auth JSON does not parse: {message}", fix=_fix(doc, err.kind), key=f"syntax:{err.kind}")
 
 
 def _last_token(text: str) -> int:

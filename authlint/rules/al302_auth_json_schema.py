@@ -42,7 +42,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, jfix, jhit, looks_like_auth, member
+from .al301_auth_json_syntax import effective, jfix, looks_like_auth, member
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -72,7 +72,7 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
     if root is None or not looks_like_auth(doc) or root.kind == "opaque":
         return
     if root.kind != "object":
-        yield jhit(doc, root.start, root.end,
+        yield doc.hit(root.start, root.end,
                    f"auth JSON must be an object: json: cannot unmarshal {_GO_KIND.get(root.kind, root.kind)} into Go value of type configfile.ConfigFile",
                    key="schema:top")
         return
@@ -82,12 +82,12 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
     typos = _typos(members)
     for m, target, fixable in typos:
         fix = jfix(doc, f"rename `{m.key.value}` to `{target}`", [(m.key.start + 1, m.key.end - 1, target)]) if fixable else None
-        yield jhit(doc, m.key.start, m.key.end,
+        yield doc.hit(m.key.start, m.key.end,
                    f"top-level key `{m.key.value}` is a misspelling of `{target}`: docker and the runner ignore it, so these credentials are never used",
                    fix=fix, key=f"schema:typo:{target}")
     present = {t for t in TOP_KEYS if member(root, t) is not None}
     if not present and not typos and not _legacy_dockercfg(doc, root):
-        yield jhit(doc, root.start, root.start + 1,
+        yield doc.hit(root.start, root.start + 1,
                    "auth JSON has no `auths`, `credsStore` or `credHelpers`: docker and the runner read no credentials from it",
                    key="schema:no-auths")
     auths = member(root, "auths")
@@ -95,21 +95,21 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
         yield from _check_auths(doc, auths.value)
     store = member(root, "credsStore")
     if store is not None and _wrong(store.value, "string"):
-        yield jhit(doc, store.value.start, store.value.end, _unmarshal(store.value, "ConfigFile.credsStore", "string"), key="schema:credsStore")
+        yield doc.hit(store.value.start, store.value.end, _unmarshal(store.value, "ConfigFile.credsStore", "string"), key="schema:credsStore")
     helpers = member(root, "credHelpers")
     if helpers is not None:
         value = helpers.value
         if _wrong(value, "object"):
-            yield jhit(doc, value.start, value.end, _unmarshal(value, "ConfigFile.credHelpers", "map[string]string"), key="schema:credHelpers")
+            yield doc.hit(value.start, value.end, _unmarshal(value, "ConfigFile.credHelpers", "map[string]string"), key="schema:credHelpers")
         elif value.kind == "object":
             for m in value.members or []:
                 if m.key is not m.value and _wrong(m.value, "string"):
-                    yield jhit(doc, m.value.start, m.value.end, _unmarshal(m.value, "ConfigFile.credHelpers", "string"), key="schema:credHelper")
+                    yield doc.hit(m.value.start, m.value.end, _unmarshal(m.value, "ConfigFile.credHelpers", "string"), key="schema:credHelper")
 
 
 def _check_auths(doc: AuthDoc, value) -> Iterator[Hit]:
     if _wrong(value, "object"):
-        yield jhit(doc, value.start, value.end, _unmarshal(value, "ConfigFile.auths", "map[string]types.AuthConfig"), key="schema:auths")
+        yield doc.hit(value.start, value.end, _unmarshal(value, "ConfigFile.auths", "map[string]types.AuthConfig"), key="schema:auths")
         return
     if value.kind != "object":
         return
@@ -118,12 +118,12 @@ def _check_auths(doc: AuthDoc, value) -> Iterator[Hit]:
         if m.key is entry:
             continue  # spliced members
         if _wrong(entry, "object"):
-            yield jhit(doc, entry.start, entry.end, _unmarshal(entry, "ConfigFile.auths", "types.AuthConfig"), key="schema:entry")
+            yield doc.hit(entry.start, entry.end, _unmarshal(entry, "ConfigFile.auths", "types.AuthConfig"), key="schema:entry")
             continue
         for name in STRING_FIELDS:
             f = member(entry, name)
             if f is not None and _wrong(f.value, "string"):
-                yield jhit(doc, f.value.start, f.value.end, _unmarshal(f.value, f"AuthConfig.auths.{name}", "string"), key=f"schema:{name}")
+                yield doc.hit(f.value.start, f.value.end, _unmarshal(f.value, f"AuthConfig.auths.{name}", "string"), key=f"schema:{name}")
 
 
 def _typos(members) -> list[tuple[object, str, bool]]:

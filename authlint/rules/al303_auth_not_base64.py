@@ -38,7 +38,7 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..secrets import is_placeholder
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, host_label, jfix, jhit, literal_string, member
+from .al301_auth_json_syntax import effective, host_label, jfix, literal_string, member
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -89,8 +89,8 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
         if repaired is not None and decode_auth(repaired).ok:
             fix = jfix(doc, "re-encode `auth` as standard padded base64", [(node.start + 1, node.end - 1, repaired)])
         secrets = tuple(s for s in (value, repaired, (d.lenient or b"").decode("utf-8", "replace")) if s)
-        yield jhit(
-            doc, node.start, node.end,
+        yield doc.hit(
+            node.start, node.end,
             f"`auth` for {host} is not standard padded base64 ({_why(value)}): docker fails with "
             f"`{d.error}` and drops the whole auth config",
             fix=fix, secrets=secrets, key=f"auth-base64:{host}",

@@ -32,7 +32,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, host_label, jhit
+from .al301_auth_json_syntax import effective, host_label
 from .al303_auth_not_base64 import literal_auths
 from .base import Example, Hit, Rule
 
@@ -59,8 +59,8 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
             continue
         host = host_label(entry)
         raw = (go_std_decode(value)[0] or b"").decode("utf-8", "replace")
-        yield jhit(
-            doc, node.start, node.end,
+        yield doc.hit(
+            node.start, node.end,
             f"`auth` for {host} decodes to a value that {_WHAT[d.error_kind]}: docker fails with "
             f"`{d.error}` and drops the whole auth config",
             secrets=tuple(s for s in (value, raw, raw.lstrip(":")) if s), key=f"auth-userpass:{host}",

@@ -33,7 +33,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, host_label, jfix, jhit
+from .al301_auth_json_syntax import effective, host_label, jfix
 from .al303_auth_not_base64 import literal_auths
 from .base import FIX_SAFE, Example, Hit, Rule
 
@@ -61,8 +61,8 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
             fix = jfix(doc, "re-encode `auth` without the trailing line break", [(node.start + 1, node.end - 1, repaired)])
         password = d.password or ""
         ending = "\\r\\n" if password.endswith("\r\n") else "\\n" if password.endswith("\n") else "\\r"
-        yield jhit(
-            doc, node.start, node.end,
+        yield doc.hit(
+            node.start, node.end,
             f"the password in `auth` for {host} ends in `{ending}` (encoded with `echo` instead of `printf`?): "
             "the registry receives it as part of the password and answers 401",
             fix=fix, secrets=tuple(s for s in (value, repaired, password, password.rstrip("\r\n")) if s),

@@ -43,7 +43,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, jfix, jhit, member
+from .al301_auth_json_syntax import effective, jfix, member
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -86,8 +86,8 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
                 advice = ": the runner (17.5+) and podman/skopeo honour the path, docker, BuildKit and Kaniko look up the host only"
             elif canonical == "https://index.docker.io/v1/":
                 advice = f"; docker, BuildKit and Kaniko look Docker Hub up only as `{canonical}`"
-            yield jhit(
-                doc, key.start, key.end,
+            yield doc.hit(
+                key.start, key.end,
                 f"{section} key `{key.value}` {_join(info.problems)}{advice}",
                 fix=fix, key=f"key:{key.value}",
             )

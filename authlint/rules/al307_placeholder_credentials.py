@@ -37,7 +37,7 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..secrets import is_placeholder
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, jhit, literal_string, member
+from .al301_auth_json_syntax import effective, literal_string, member
 from .base import Example, Hit, Rule
 
 RULE = Rule(
@@ -71,7 +71,7 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
         if key.kind == "string" and not key.opaque and isinstance(key.value, str):
             host = key.value
             if is_placeholder(key.value):
-                yield jhit(doc, key.start, key.end,
+                yield doc.hit(key.start, key.end,
                            f"registry key `{key.value}` is a documentation placeholder: write the registry's real `host[:port]`",
                            key=f"placeholder-key:{key.value}")
         if not entry.is_object:
@@ -82,14 +82,14 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
         if value:
             decoded = _decoded(value)
             if is_placeholder(value) or (decoded is not None and ":" in decoded and is_placeholder(decoded)):
-                yield jhit(doc, auth.value.start, auth.value.end,
+                yield doc.hit(auth.value.start, auth.value.end,
                            f"`auth`{where} is a documentation placeholder, not a credential: put the real value in a masked CI/CD variable",
                            key=f"placeholder-auth:{host}")
         for name in _FIELDS:
             m = member(entry.value, name)
             v = literal_string(m.value) if m is not None else None
             if v and is_placeholder(v):
-                yield jhit(doc, m.value.start, m.value.end,
+                yield doc.hit(m.value.start, m.value.end,
                            f"`{name}`{where} is a documentation placeholder (`{v}`): put the real value in a masked CI/CD variable",
                            key=f"placeholder-{name}:{host}")
 

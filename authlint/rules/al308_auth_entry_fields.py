@@ -45,7 +45,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Severity
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, host_label, jfix, jhit, literal_string, member
+from .al301_auth_json_syntax import effective, host_label, jfix, literal_string, member
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -116,7 +116,7 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
         fields = {name: member(obj, name) for name in KNOWN}
         creds = [fields[n] for n in _CREDS if fields[n] is not None and _has_value(fields[n].value)]
         if not creds and not _helper_for(root, key):
-            yield jhit(doc, entry.key.start, entry.key.end,
+            yield doc.hit(entry.key.start, entry.key.end,
                        f"the entry for {host} holds no credentials (no `auth`, no username/password, no token, no credential helper): "
                        "clients pull and push anonymously",
                        key=f"entry-empty:{host}")
@@ -132,19 +132,19 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
             else:
                 fix = jfix(doc, title, [(a, b, "") for a, b in spans], Applicability.DISPLAY_ONLY)
             secrets = tuple(m.value.value for m in pair if m.value.kind == "string" and isinstance(m.value.value, str) and m.value.value)
-            yield jhit(doc, pair[0].key.start, pair[-1].value.end if pair[-1] is not pair[0] else pair[0].value.end,
+            yield doc.hit(pair[0].key.start, pair[-1].value.end if pair[-1] is not pair[0] else pair[0].value.end,
                        f"{names} beside `auth` for {host} {'are' if len(pair) > 1 else 'is'} never used: docker decodes `auth` and it wins",
                        fix=fix, secrets=secrets, key=f"entry-shadowed:{host}")
         email = fields["email"]
         if email is not None:
             spans = removal_spans(obj, {_index(obj, email)})
-            yield jhit(doc, email.key.start, email.value.end,
+            yield doc.hit(email.key.start, email.value.end,
                        f"`email` in the entry for {host} is obsolete (removed in docker 29) and rejected by the docker CLI's DOCKER_AUTH_CONFIG store",
                        fix=jfix(doc, "remove `email`", [(a, b, "") for a, b in spans]), key=f"entry-email:{host}")
         for m in obj.members or []:
             name = m.key.value
             if isinstance(name, str) and name.lower() not in KNOWN:
-                yield jhit(doc, m.key.start, m.key.end,
+                yield doc.hit(m.key.start, m.key.end,
                            f"unknown field `{name}` in the entry for {host}: docker and the runner ignore it, the docker CLI's "
                            "DOCKER_AUTH_CONFIG store rejects it",
                            key=f"entry-unknown:{host}:{name}")

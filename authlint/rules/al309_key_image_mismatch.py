@@ -50,7 +50,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Severity
 from ..units import AuthDoc, JobUnit
-from .al301_auth_json_syntax import effective, jfix, jhit, templated
+from .al301_auth_json_syntax import effective, jfix, templated
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -172,8 +172,8 @@ def _compare(doc: AuthDoc, images: list[tuple[str, str, str]], others: set[str])
         if len(near) == 1:
             applicable = Applicability.SAFE if khost not in used and not info.scheme and info.tag is None else Applicability.DISPLAY_ONLY
             fix = jfix(doc, f"use the key `{new}`", [(key.start + 1, key.end - 1, new)], applicable)
-        yield jhit(
-            doc, key.start, key.end,
+        yield doc.hit(
+            key.start, key.end,
             f"`{ref}` ({how}) is on {host}, but the auth JSON has only the key `{key.value}`: "
             "credentials are matched on the exact host[:port], so this key is never used for it",
             fix=fix, key=f"key-image:{key.value}:{host}",

@@ -38,7 +38,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, jhit, literal_string, member
+from .al301_auth_json_syntax import effective, literal_string, member
 from .base import Example, Hit, Rule
 
 RULE = Rule(
@@ -62,12 +62,12 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
     name = literal_string(store.value) if store is not None else None
     if name:
         if _bad_name(name):
-            yield jhit(doc, store.value.start, store.value.end,
+            yield doc.hit(store.value.start, store.value.end,
                        f"credential helper name `{name}` is a path: the runner refuses it as path traversal and fails the job; "
                        "give the bare suffix of `docker-credential-<name>`",
                        key="helper-path:credsStore")
         elif doc.origin in ("yaml", "file"):  # a script's own file is for the job image's tools (Kaniko ships ecr-login, gcr, acr-env)
-            yield jhit(doc, store.key.start, store.value.end,
+            yield doc.hit(store.key.start, store.value.end,
                        f"`credsStore` sends the lookup for every registry to `docker-credential-{name}`, which must be on the "
                        "runner host's PATH; use `credHelpers` for the registries that need it",
                        key="credsStore")
@@ -76,7 +76,7 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
         for m in helpers.value.members or []:
             value = literal_string(m.value) if m.key is not m.value else None
             if value and _bad_name(value):
-                yield jhit(doc, m.value.start, m.value.end,
+                yield doc.hit(m.value.start, m.value.end,
                            f"credential helper name `{value}` is a path: the runner refuses it as path traversal and fails the job; "
                            "give the bare suffix of `docker-credential-<name>`",
                            key=f"helper-path:{value}")
