@@ -501,11 +501,12 @@ class _Run:
             )
             findings.append(f)
             secrets[id(f)] = hit.secrets
-        for f in findings:  # a finding's code frame may show another value of its file
-            others = file_secrets.get(f.path, set()).difference(secrets[id(f)])
-            secrets[id(f)] += tuple(sorted(others, key=len, reverse=True))
         findings = _drop_shadowed_generic(findings)
         findings += self._unused_suppressions(supp_cache)
+        for f in findings:  # a finding's code frame, fix or diff may show another value of its file
+            own = secrets.get(id(f), ())
+            others = file_secrets.get(f.path, set()).difference(own)
+            secrets[id(f)] = own + tuple(sorted(others, key=len, reverse=True))
         findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))
         _fingerprint(findings, self.sources, secrets, self.l.settings.project_dir)
         files = sorted(self.report)

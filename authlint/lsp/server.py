@@ -448,7 +448,7 @@ class AuthlintServer(LanguageServer):
             return None
         if not fix_keeps_parsing(f, result):
             return None
-        secrets = linted.secrets or result.secrets.get(id(f), ())
+        secrets = linted.secrets
         unsafe = fix.applicability < Applicability.SAFE
         title = f"authlint ({f.code}): {redact_text(fix.title, secrets)}" + (" (unsafe)" if unsafe else "")
         edits: dict[str, list] = {}

@@ -4,7 +4,7 @@ them shows redacted text only."""
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from ..diagnostics import Finding
@@ -21,7 +21,6 @@ class Report:
     statistics: bool = False
     fixed_count: int = 0
     unsafe_hint: bool = True
-    _file_secrets: dict[str, set[str]] | None = field(default=None, repr=False)
 
     def secrets_of(self, f: Finding) -> tuple[str, ...]:
         return self.result.secrets.get(id(f), ())
@@ -30,15 +29,9 @@ class Report:
         return self.result.sources.get(f.path)
 
     def redact(self, f: Finding, text: str) -> str:
+        """The engine gives each finding every secret found in its file: code frames and
+        fixes show more than the finding's own text."""
         return redact_text(text, self.secrets_of(f))
-
-    def redact_source(self, f: Finding, text: str) -> str:
-        """Redact file text shown around f: a line can hold other findings' secrets too."""
-        if self._file_secrets is None:
-            self._file_secrets = {}
-            for g in self.result.findings:
-                self._file_secrets.setdefault(g.path, set()).update(self.secrets_of(g))
-        return redact_text(text, tuple(sorted(self._file_secrets.get(f.path, ()), key=len, reverse=True)))
 
 
 # Where rule docs live online (docs/rules/<CODE>.md in the repository); the one

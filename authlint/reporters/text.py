@@ -25,8 +25,8 @@ def frame(report: Report, f: Finding) -> list[str]:
     col = f.span.start - index.line_starts[line0]
     end = min(f.span.end, index.line_end(line0)) - index.line_starts[line0]
     # Redact each piece on its own so the caret still sits under the (redacted) span.
-    pieces = [report.redact_source(f, t) for t in (line[:col], line[col:end], line[end:])]
-    whole = report.redact_source(f, line)
+    pieces = [report.redact(f, t) for t in (line[:col], line[col:end], line[end:])]
+    whole = report.redact(f, line)
     if "".join(pieces) != whole:  # a secret straddles the span's edge: show the whole line redacted
         pieces = [whole, "", ""]
     before, marked, after = (t.expandtabs(1) for t in pieces)
