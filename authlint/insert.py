@@ -20,7 +20,7 @@ import re
 
 from .diagnostics import Edit
 from .source import Source
-from .textmap import FileMap, ScalarMap, ShiftMap, TextMap
+from .textmap import FileMap, ScalarMap, ShiftMap, TextMap, in_flow
 from .units import CommandRef
 from .yaml import scalars
 
@@ -103,11 +103,7 @@ def insert_item_before(source: Source, item_start: int, lines: list[str]) -> tup
         pad = m.group(1) + "-" + m.group(2)
         new = "".join(pad + yaml_scalar(line) + source.newline for line in lines)
         return [Edit(source.path, line_start, line_start, new)], None
-    # Flow sequence: the item follows '[' or ','.
-    j = item_start - 1
-    while j >= 0 and text[j] in " \t\r\n":
-        j -= 1
-    if j >= 0 and text[j] in "[,":
+    if in_flow(text, item_start):  # an element of `[a, b]`
         new = "".join(yaml_scalar(line, flow=True) + ", " for line in lines)
         return [Edit(source.path, item_start, item_start, new)], None
     return [], "the script is not a list authlint can add an item to"

@@ -380,7 +380,7 @@ class JobFacts:
         return shared_reason(self.unit, ref)
 
 
-_VAR_USE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")  # the names `$X` / `${X…}` in shell text
 
 
 def _own_before_script(unit: "JobUnit", ref: "CommandRef", lines: list[str]) -> list:
@@ -397,7 +397,7 @@ def _own_before_script(unit: "JobUnit", ref: "CommandRef", lines: list[str]) -> 
         return []
     if ref.unit.line is None or not any(line.scalar is ref.unit.line.scalar for line in job.script):
         return []
-    used = {m.group(1) for line in lines for m in _VAR_USE.finditer(line)}
+    used = {m.group(1) for line in lines for m in VAR_REF.finditer(line)}
     for earlier in unit.commands:
         if earlier is ref:
             break

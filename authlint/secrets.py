@@ -248,14 +248,14 @@ def _unquote(v: str) -> str:
 _VAR_REF_RE = re.compile(r"\$+(?:env:\w+|\{[^{}]*\}|\w+|[@*#?$!-])|%\w+%", re.IGNORECASE)
 
 
-_PRINTF_CONVERSION = re.compile(r"%[-+ #0-9.]*[sbqd]")
+PRINTF_CONVERSION = re.compile(r"%[-+ #0-9.]*[sbqd]")  # `printf 'https://u:%s@host'`: a slot, not a password
 
 
 def looks_like_literal_secret(value: str) -> bool:
     """Whether a value given as a password/token is a committed literal (not a reference/placeholder)."""
     v = _unquote(value.strip())
-    if not v or is_placeholder(v) or _PRINTF_CONVERSION.fullmatch(v):
-        return False  # `printf 'https://u:%s@host' "$TOKEN"`
+    if not v or is_placeholder(v) or PRINTF_CONVERSION.fullmatch(v):
+        return False
     rest = _VAR_REF_RE.sub("", _strip_command_substitutions(v))
     rest = rest.replace('"', "").replace("'", "").strip()
     if not rest:

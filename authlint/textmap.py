@@ -97,9 +97,7 @@ class ScalarMap(TextMap):
         return text
 
     def _in_flow(self) -> bool:
-        """A plain scalar right after `[`, `{` or `,` is an item of a flow collection."""
-        before = self.source.text[: self.st.start].rstrip(" \t\r\n")
-        return before.endswith(("[", "{", ","))
+        return in_flow(self.source.text, self.st.start)
 
     def _indent(self) -> int | None:
         if not self.st.value:
@@ -107,6 +105,14 @@ class ScalarMap(TextMap):
         off = self.st.offset(0)
         index = self.source.index
         return off - index.line_starts[index.line_of(off)]
+
+
+def in_flow(text: str, start: int) -> bool:
+    """Whether the YAML node at start is an item of a flow collection (after `[`, `{` or `,`)."""
+    j = start - 1
+    while j >= 0 and text[j] in " \t\r\n":
+        j -= 1
+    return j >= 0 and text[j] in "[{,"
 
 
 class ChainMap(TextMap):

@@ -32,7 +32,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Severity, Span
-from ..secrets import redact, scan_lines
+from ..secrets import PRINTF_CONVERSION, redact, scan_lines
 from ..units import FileUnit
 from .base import Example, Hit, Rule
 
@@ -48,7 +48,6 @@ _TEST_VALUE = re.compile(r"test|fake|dummy|example|sample|changeme|change_me|pla
 # What a keyword match holds when it is a name or a flag, not a secret:
 # `secret_name='gitlab-registry'`, `"secrets_validated": true`.
 _NAME_VALUE = re.compile(r"^(?:true|false|null|none|yes|no|[a-z][a-z0-9]*(?:[-_.][a-z][a-z0-9]*)+)$")
-_PRINTF = re.compile(r"%[-+ #0-9.]*[sbqd]")  # printf 'https://u:%s@host' "$TOKEN"
 
 
 def _keyword_noise(kind: str, value: str, line: str) -> bool:
@@ -70,7 +69,7 @@ def check_file(unit: FileUnit, options) -> Iterator[Hit]:
         text = index.line_text(line0)
         start, end = (found.start, found.end) if found.start is not None else (len(text) - len(text.lstrip()), len(text))
         value = text[start:end]
-        if _TEST_VALUE.search(value) or _PRINTF.fullmatch(value) or _keyword_noise(found.type, value, text):
+        if _TEST_VALUE.search(value) or PRINTF_CONVERSION.fullmatch(value) or _keyword_noise(found.type, value, text):
             continue
         base = index.line_starts[line0]
         yield Hit(src, Span(base + start, base + end), f"possible secret ({found.type}): {redact(value)}", secrets=(value,), key=found.type)

@@ -63,7 +63,7 @@ from ..authjson import parse_json
 from ..authjson.parser import JNode
 from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..insert import insert_item_before, yaml_scalar
-from ..jobfacts import JOB_SCOPED, facts, is_registry_write, path_key
+from ..jobfacts import JOB_SCOPED, VAR_REF, facts, is_registry_write, path_key
 from ..shell.model import Command, Word
 from ..textmap import FileMap, ScalarMap, ShiftMap
 from ..units import CommandRef, make_fix
@@ -83,7 +83,6 @@ RULE = Rule(
 )
 
 _SECRET_FIELDS = ("auth", "password", "identitytoken", "registrytoken")
-_VAR = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _USERISH = re.compile(r"(^|_)(USER|USERNAME|LOGIN|USR|ACCOUNT|USER_?ID)$", re.I)
 _PRINTF_PAIR = re.compile(r"printf\s+(['\"])([^'\"]*%s[^'\"]*:[^'\"]*%s[^'\"]*)\1\s+(\S+)")
 _ECHO_PAIR = re.compile(r"echo\s+(?:-[neE]+\s+)*(\"[^\"]*\"|'[^']*'|\S+)")
@@ -169,7 +168,7 @@ class _Sources:
             return
         if name in self.assigned:
             for raw in self.assigned[name]:
-                if "$" in raw and not _VAR.search(raw):
+                if "$" in raw and not VAR_REF.search(raw):
                     continue  # `$1`, `$@`: whatever the caller passes
                 if "$(" in raw or "`" in raw:
                     inner = secret_vars(raw)
@@ -177,7 +176,7 @@ class _Sources:
                         continue  # computed at run time from no variable: e.g. `aws ecr get-login-password`
                     for v in inner:
                         self.var(v, depth + 1)
-                elif not _VAR.search(raw):
+                elif not VAR_REF.search(raw):
                     if raw.strip("\"' "):
                         self.literal = True
                 else:
@@ -185,7 +184,7 @@ class _Sources:
             return
         if name in self.yaml:
             raw = self.yaml[name]
-            refs = _VAR.findall(raw)
+            refs = VAR_REF.findall(raw)
             if not refs:
                 if raw:
                     self.literal = True
@@ -202,15 +201,15 @@ def secret_vars(raw: str) -> list[str]:
     m = _PRINTF_PAIR.search(raw)
     if m:
         tail = raw[m.start(3) :]
-        names = _VAR.findall(tail)
+        names = VAR_REF.findall(tail)
         return names[1:] if names and m.group(2).startswith("%s") else names
     m = _ECHO_PAIR.search(raw)
     if m and ":" in m.group(1):
         word = m.group(1).strip("\"'")
         colon = _colon(word)
         if colon is not None:
-            return _VAR.findall(word[colon + 1 :])
-    return [n for n in _VAR.findall(raw) if not _USERISH.search(n)]
+            return VAR_REF.findall(word[colon + 1 :])
+    return [n for n in VAR_REF.findall(raw) if not _USERISH.search(n)]
 
 
 def _colon(word: str) -> int | None:

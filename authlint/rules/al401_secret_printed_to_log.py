@@ -64,7 +64,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Applicability, Edit, Fix, Severity
-from ..jobfacts import CREDENTIAL_VARIABLES, facts, is_docker_like_path, path_key
+from ..jobfacts import CREDENTIAL_VARIABLES, VAR_REF, facts, is_docker_like_path, path_key
 from ..shell import parse as parse_shell
 from ..textmap import FileMap, ScalarMap, ShiftMap
 from ..tools import is_credential_name, is_login, secret_args, subcommands, tool_of
@@ -234,7 +234,6 @@ class Scope:
 _AUTH_HINT = re.compile(r"\bauths\b|credsStore|credHelpers|DOCKER_AUTH_CONFIG|dockerconfigjson", re.I)
 _JSON_SECRET_FIELD = re.compile(r"[\"']?(?:auth|password|identitytoken|registrytoken)[\"']?\s*:\s*[\"']?([^\"',}]*)", re.I)
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-_VAR_IN = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _WRAPPERS = frozenset({"sudo", "env", "command", "exec", "time", "nice", "nohup", "doas"})
 
 
@@ -371,12 +370,12 @@ def _collect(scope: Scope, job: JobUnit | None) -> None:
     # 1. by name: every variable the scope mentions, and the job's own variables
     mentioned: set[str] = set(defined)
     for _, raw, _ in values:
-        mentioned.update(_VAR_IN.findall(raw))
+        mentioned.update(VAR_REF.findall(raw))
     for ref in scope.refs:
-        mentioned.update(_VAR_IN.findall(ref.cmd.raw))
+        mentioned.update(VAR_REF.findall(ref.cmd.raw))
         for r in ref.cmd.redirects:
             if r.heredoc is not None and not r.heredoc.quoted:
-                mentioned.update(_VAR_IN.findall(r.heredoc.body))
+                mentioned.update(VAR_REF.findall(r.heredoc.body))
     for name in mentioned:
         if secret_name(name):
             add(name)
@@ -407,7 +406,7 @@ def _collect(scope: Scope, job: JobUnit | None) -> None:
         for t in texts:
             if "{" in t:
                 for m in _JSON_SECRET_FIELD.finditer(t):
-                    for name in _VAR_IN.findall(m.group(1)):
+                    for name in VAR_REF.findall(m.group(1)):
                         add(name)
         # `printf '%s:%s' "$U" "$P" | base64`, `echo -n "$U:$P" | base64`
         if cmd.basename in ("echo", "printf") and cmd.pipeline_index + 1 < len(cmd.pipeline):
@@ -421,7 +420,7 @@ def _collect(scope: Scope, job: JobUnit | None) -> None:
                     for w in words:
                         t = w.template
                         if ":" in t:
-                            for name in _VAR_IN.findall(t[t.index(":") :]):
+                            for name in VAR_REF.findall(t[t.index(":") :]):
                                 add(name)
     # 3. derived: X=$(... $CRED ...), X="$CRED", job variables that copy one
     for _ in range(4):
@@ -429,7 +428,7 @@ def _collect(scope: Scope, job: JobUnit | None) -> None:
         for name, raw, has_sub in values:
             if name in creds or not raw:
                 continue
-            refs = [n for n in _VAR_IN.findall(raw) if n in creds]
+            refs = [n for n in VAR_REF.findall(raw) if n in creds]
             if not refs:
                 continue
             masked = not has_sub and all(creds[n] for n in refs)

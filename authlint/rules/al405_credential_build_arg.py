@@ -41,6 +41,7 @@ import re
 from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Severity
+from ..jobfacts import VAR_REF
 from ..units import CommandRef
 from .al401_secret_printed_to_log import Scope, effective, scope_of, secret_name
 from .base import Example, Hit, Rule
@@ -139,7 +140,7 @@ def _strings(scope: Scope, ref: CommandRef) -> Iterator[Hit]:
         for m in _IN_STRING.finditer(template):
             arg, value = m.group(2), m.group(4) or ""
             vstart = m.start(4) if m.group(4) is not None else -1
-            names = [n for n in re.findall(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)", value) if n in scope.creds]
+            names = [n for n in VAR_REF.findall(value) if n in scope.creds]
             if not names and not (m.group(3) is None and (scope.is_cred(arg) or secret_name(arg))):
                 continue
             a0, b0 = (vstart, vstart + len(value)) if names else (m.start(2), m.end(2))
