@@ -46,7 +46,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 def test_text_output_has_location_code_frame_and_redaction(project, capsys) -> None:
     code, out, _ = run(capsys, "check", ".")
     assert code == 1
-    assert ".gitlab-ci.yml:4:33: AL102 literal password given to `docker login -p`" in out
+    assert ".gitlab-ci.yml:4:33: error AL102 literal password given to `docker login -p`" in out
     assert "4 |     - docker login -u deploy -p " in out
     assert "^" in out and "AL102" in out
     assert SECRET not in out
