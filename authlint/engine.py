@@ -105,7 +105,7 @@ class _Run:
         for project in projects:
             for root in self._roots(project):
                 self._guarded(self._lint_root, root, project)
-        self._guarded_strays([c for c in candidates if c[1] in ("ci", "yaml") and display_path(c[0]) not in self.in_pipeline])
+        self._lint_strays([c for c in candidates if c[1] in ("ci", "yaml") and display_path(c[0]) not in self.in_pipeline])
         for path, kind, explicit in candidates:
             shown = display_path(path)
             if kind == "shell":
@@ -118,12 +118,6 @@ class _Run:
                 self.report.add(shown)
                 self._guarded(self._lint_unknown, path)
         return self._finish()
-
-    def _guarded_strays(self, strays: list[tuple[Path, str, bool]]) -> None:
-        try:
-            self._lint_strays(strays)
-        except Exception as exc:  # as _guarded, for the batch
-            self.internal.append(f"internal error on stray CI files: {type(exc).__name__}: {redact_text(str(exc))[:200]}")
 
     def _guarded(self, step, path: Path, *args) -> None:
         """One file's failure is reported on one line and never stops the run."""

@@ -64,6 +64,7 @@ class Workspace:
     settings: Settings
     overlays: dict[str, str] = field(default_factory=dict)  # absolute path -> text
     _cache: dict[str, Source] = field(default_factory=dict)
+    _projects: dict[str, Path] = field(default_factory=dict)  # directory -> its project directory
 
     def read(self, path: Path) -> Source:
         """Read a file as a Source; raise ReadError / DecodeError with a clear reason."""
@@ -137,6 +138,11 @@ class Workspace:
         directory holding .git) when a pipeline root is there, else the nearest directory
         holding a .gitlab-ci.yml (a project nested in a checkout, or no git at all)."""
         start = Path(os.path.abspath(path)).parent
+        if str(start) not in self._projects:
+            self._projects[str(start)] = self._project_of(start)
+        return self._projects[str(start)]
+
+    def _project_of(self, start: Path) -> Path:
         top = repo_top(start)
         if top is not None and self.root_candidates(top):
             return top
