@@ -271,10 +271,14 @@ def _warn_if_empty(result) -> None:
 
 
 def _show_files(result) -> str:
+    from .workspace import classify
+
     lines = []
     for path in result.files:
         root = result.pipelines.get(path)
         note = "" if root is None else "  (pipeline root)" if root == path else f"  (in pipeline {root})"
+        if root is not None and root != path and classify(Path(path)) == "shell":
+            note = f"  (called in pipeline {root})"
         lines.append(path + note)
     return "".join(line + "\n" for line in lines)
 

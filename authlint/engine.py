@@ -51,7 +51,7 @@ class LintResult:
     errors: list[str] = field(default_factory=list)  # one-line errors (unreadable input)
     secrets: dict[int, tuple[str, ...]] = field(default_factory=dict)  # id(finding) -> values to redact
     internal_error: bool = False  # a bug in authlint (exit 2), as opposed to unreadable input
-    pipelines: dict[str, str] = field(default_factory=dict)  # reported CI file -> the root it was linted under
+    pipelines: dict[str, str] = field(default_factory=dict)  # CI file or called script -> the root it was linted under
 
 
 class Linter:
@@ -357,6 +357,8 @@ class _Run:
         base = self._shell_unit_for_file(path)
         if base is None:
             return None
+        if ref.job is not None:  # --show-files: the pipeline whose jobs call it
+            self.pipelines.setdefault(base.source.path, display_path(project / ref.job.pipeline.root))
         return ShellUnit(base.script, base.source, base.tmap, None, None, called_from=ref)
 
     def _shell_unit_for_file(self, path: Path) -> ShellUnit | None:

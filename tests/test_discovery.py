@@ -229,12 +229,14 @@ def test_nothing_to_lint_warns_and_never_passes(tmp_path, monkeypatch, capsys) -
 
 
 def test_show_files_names_each_file_and_its_pipeline_root(repo, capsys) -> None:
-    write(repo, {"old/pipeline.yml": STRAY_JOB, "ci/deploy.sh": "#!/bin/sh\necho hi\n"})
+    write(repo, {"old/pipeline.yml": STRAY_JOB, "ci/deploy.sh": "#!/bin/sh\necho hi\n", "ci/other.sh": "#!/bin/sh\n",
+                 ".gitlab-ci.yml": ROOT + "deploy:\n  script:\n    - ./ci/deploy.sh\n"})
     assert main(["check", "--show-files", "."]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines == [
         ".gitlab-ci.yml  (pipeline root)",
-        "ci/deploy.sh",
+        "ci/deploy.sh  (called in pipeline .gitlab-ci.yml)",
+        "ci/other.sh",
         "ci/templates.yml  (in pipeline .gitlab-ci.yml)",
         "old/pipeline.yml  (pipeline root)",
     ]
