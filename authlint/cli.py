@@ -27,18 +27,22 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
     def lint_args(sp: argparse.ArgumentParser) -> None:
-        sp.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .)")
-        sp.add_argument("--output-format", default=None, help="text (default), json, sarif, gitlab, junit or github")
-        sp.add_argument("--select", default=None, help="comma-separated codes, prefixes or names to enable (replaces the default)")
-        sp.add_argument("--extend-select", default=None, help="codes to enable in addition")
-        sp.add_argument("--ignore", default=None, help="codes to disable")
+        sp.add_argument("paths", nargs="*", metavar="PATH", help="files or directories (default: .); - reads stdin")
+        sp.add_argument("--output-format", default=None, help="text (default), concise, json, sarif, gitlab, junit or github")
+        sp.add_argument("--output-file", default=None, metavar="FILE", help="write the report to FILE instead of stdout")
+        # Repeated selector options add up: `--select AL1 --select AL2` is `--select AL1,AL2`.
+        sp.add_argument("--select", action="append", default=None, help="comma-separated codes, prefixes or names to enable (replaces the default)")
+        sp.add_argument("--extend-select", action="append", default=None, help="codes to enable in addition")
+        sp.add_argument("--ignore", action="append", default=None, help="codes to disable")
+        sp.add_argument("--ci-config-path", action="append", default=None, metavar="PATH",
+                        help="the pipeline's root CI file, from the repository top (default: .gitlab-ci.yml, else detected)")
         sp.add_argument("--severity", default=None, help="fail only on findings at or above: info, warning (default), error")
         sp.add_argument("--exit-zero", action="store_true", help="exit 0 even when there are findings")
         sp.add_argument("--statistics", action="store_true", help="show counts per rule")
         sp.add_argument("--diff", action="store_true", help="show fixes as a unified diff; write nothing")
         sp.add_argument("--unsafe-fixes", action="store_true", default=None, help="also apply or show unsafe fixes")
         sp.add_argument("--show-fixes", action="store_true", help="list the fixes that were applied")
-        sp.add_argument("--stdin-filename", default=None, metavar="NAME", help="read the file to lint from stdin, as NAME")
+        sp.add_argument("--stdin-filename", default=None, metavar="NAME", help="the name of the file read from stdin (default: .gitlab-ci.yml)")
         sp.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
         sp.add_argument("--baseline", default=None, metavar="FILE", help="ignore the findings recorded in FILE (see --write-baseline)")
         sp.add_argument("--write-baseline", default=None, metavar="FILE", help="record the current findings in FILE and exit 0")
@@ -46,6 +50,8 @@ def _parser() -> argparse.ArgumentParser:
         sp.add_argument("--force-exclude", action="store_true", help="apply `exclude` to paths given on the command line too (for pre-commit)")
         sp.add_argument("-q", "--quiet", action="store_true", help="print findings only, no summary")
         sp.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+        sp.add_argument("--show-files", action="store_true", help="list each file to lint and the pipeline root it is linted under")
+        sp.add_argument("--show-settings", action="store_true", help="print the resolved settings and where each value came from")
 
     check = sub.add_parser("check", help="lint files (default command)")
     lint_args(check)
@@ -89,6 +95,9 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # the reader went away (`authlint rules | head`): nothing left to say
+        _stdout_gone()
+        return EXIT_FINDINGS
     except Exception as exc:  # never a traceback for users; AUTHLINT_DEBUG=1 shows it
         if os.environ.get("AUTHLINT_DEBUG"):
             raise
@@ -98,10 +107,35 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_ERROR
 
 
-def _split(value: str | None) -> tuple[str, ...] | None:
+def _split(value: str | list[str] | None) -> tuple[str, ...] | None:
     if value is None:
         return None
-    return tuple(v.strip() for v in value.split(",") if v.strip())
+    values = [value] if isinstance(value, str) else value
+    return tuple(v.strip() for item in values for v in item.split(",") if v.strip())
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _emit(text: str, output_file: str | None = None) -> None:
+    """Write the report to stdout (or FILE); a closed pipe ends the output, not the run."""
+    if output_file:
+        try:
+            Path(output_file).write_text(text, encoding="utf-8", errors="surrogateescape")
+        except OSError as exc:
+            raise UsageError(f"cannot write {output_file}: {exc.strerror or exc}") from None
+        return
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_gone()
 
 
 def _settings(args):
@@ -114,12 +148,18 @@ def _settings(args):
         for sel in (args.select, args.extend_select, args.ignore):
             if sel:
                 expand(_split(sel) or ())
+        ci_paths = None
+        if args.ci_config_path:
+            from .settings import ci_paths as parse_ci_paths
+
+            ci_paths = parse_ci_paths(args.ci_config_path)
         changes = {
             "select": _split(args.select),
             "extend_select": (settings.extend_select + _split(args.extend_select)) if args.extend_select else None,
             "ignore": (settings.ignore + _split(args.ignore)) if args.ignore else None,
             "unsafe_fixes": args.unsafe_fixes,
             "fail_severity": Severity.parse(args.severity) if args.severity else None,
+            "ci_config_path": ci_paths,
         }
         return settings.with_overrides(**changes)
     except (ConfigError, UnknownSelector, ValueError) as exc:
@@ -134,19 +174,29 @@ def _check(args, fix: bool) -> int:
     if fmt not in FORMATS:
         raise UsageError(f"unknown output format {fmt!r} (choose from {', '.join(FORMATS)})")
     settings = _settings(args)
+    if args.show_settings:
+        _emit(_show_settings(settings, args), args.output_file)
+        return EXIT_OK
     baseline = _load_baseline(args.baseline) if args.baseline and not args.write_baseline else None
-    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    color = not args.output_file and (args.color == "always" or (args.color == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR")))
     overlays: dict[str, str] = {}
     paths = args.paths or ["."]
-    if args.stdin_filename:
+    if "-" in paths or args.stdin_filename:
+        name = args.stdin_filename or ".gitlab-ci.yml"
         text = sys.stdin.buffer.read().decode("utf-8", errors="surrogateescape")
-        overlays[os.path.abspath(Path(args.stdin_filename))] = text
-        paths = [args.stdin_filename]
+        overlays[os.path.abspath(Path(name))] = text
+        paths = [name]
+        args.stdin_filename = name
     unsafe = bool(args.unsafe_fixes or settings.unsafe_fixes)
     if args.force_exclude:
         paths = [p for p in paths if not settings.is_excluded(Path(p).as_posix())]
         if not paths:
             return EXIT_OK
+    if args.show_files:
+        result = api.Linter(settings, overlays).lint_paths([Path(p) for p in paths])
+        _emit(_show_files(result), args.output_file)
+        _warn_if_empty(result)
+        return EXIT_ERROR if result.internal_error or (result.errors and not result.files) else EXIT_OK
 
     fixed_count = 0
     if args.diff:
@@ -163,7 +213,7 @@ def _check(args, fix: bool) -> int:
         fixed_count = len(res.outcome.applied)
         if args.stdin_filename:
             key = next(iter(res.changed), None)
-            sys.stdout.write(res.changed[key][1] if key else next(iter(overlays.values())))
+            _emit(res.changed[key][1] if key else next(iter(overlays.values())))
             if baseline is not None:
                 from dataclasses import replace
 
@@ -197,13 +247,14 @@ def _check(args, fix: bool) -> int:
         result = replace(result, findings=kept)
     report = Report(result, color=color, statistics=args.statistics, fixed_count=fixed_count, unsafe_hint=not unsafe)
     out = get(fmt)(report)
-    if args.quiet and fmt == "text":
-        kept = [line for line in out.splitlines() if line and not line.startswith(("Found ", "[*]", "All checks", "Fixed ", "No findings")) and "fixable with" not in line]
+    if args.quiet and fmt in ("text", "concise"):
+        kept = [line for line in out.splitlines() if line and not line.startswith(("Found ", "[*]", "All checks", "Fixed ", "No findings", "No files")) and "fixable with" not in line]
         out = "\n".join(kept) + "\n" if kept else ""
-    sys.stdout.write(out)
+    _emit(out, args.output_file)
+    _warn_if_empty(result)
     if in_baseline and fmt == "text" and not args.quiet:
         print(f"{in_baseline} finding{'s' if in_baseline != 1 else ''} in baseline.")
-    if result.errors and fmt != "text":
+    if result.errors and fmt not in ("text", "concise"):
         for err in result.errors:
             print(f"authlint: error: {err}", file=sys.stderr)
     if result.internal_error or (result.errors and not result.findings):
@@ -211,6 +262,60 @@ def _check(args, fix: bool) -> int:
     if args.exit_zero:
         return EXIT_OK
     return EXIT_FINDINGS if _failing(result, settings) else EXIT_OK
+
+
+def _warn_if_empty(result) -> None:
+    """A run that looked at nothing says so (ruff: "No Python files found")."""
+    if not result.files and not result.errors:
+        print("warning: No CI, shell or auth files found under the given path(s); nothing was linted", file=sys.stderr)
+
+
+def _show_files(result) -> str:
+    from .workspace import classify
+
+    lines = []
+    for path in result.files:
+        root = result.pipelines.get(path)
+        note = "" if root is None else "  (pipeline root)" if root == path else f"  (in pipeline {root})"
+        if root is not None and root != path and classify(Path(path)) == "shell":
+            note = f"  (called in pipeline {root})"
+        lines.append(path + note)
+    return "".join(line + "\n" for line in lines)
+
+
+def _show_settings(settings, args) -> str:
+    """Every setting as TOML-like `key = value  # origin`: default, the config file, or the command line."""
+    import dataclasses
+
+    from .settings import Settings
+
+    default = Settings()
+    given = {"select": args.select, "extend_select": args.extend_select, "ignore": args.ignore,
+             "unsafe_fixes": args.unsafe_fixes, "fail_severity": args.severity, "ci_config_path": args.ci_config_path}
+    from_file = settings.from_config
+    lines = [f"# config file: {settings.config_path or '(none: defaults)'}"]
+    for field in dataclasses.fields(Settings):
+        if field.name in ("config_path", "from_config"):
+            continue
+        value = getattr(settings, field.name)
+        if given.get(field.name) is not None:
+            origin = "command line"
+        elif field.name in from_file:
+            origin = settings.config_path
+        elif field.name == "project_dir":
+            origin = "the config file's directory" if settings.config_path else "the working directory"
+        else:
+            origin = "default" if value == getattr(default, field.name) else settings.config_path
+        lines.append(f"{field.name.replace('_', '-')} = {json.dumps(_plain(value))}  # {origin}")
+    return "\n".join(lines) + "\n"
+
+
+def _plain(value):
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "name") and hasattr(value, "value") and not isinstance(value, str):  # an enum
+        return str(value)
+    return value
 
 
 def _load_baseline(path: str):
@@ -264,7 +369,7 @@ def _rule(code: str) -> int:
     module = lookup(code)
     if module is None:
         raise UsageError(f"unknown rule {code!r}; `authlint rules` lists them")
-    sys.stdout.write(render_rule(module))
+    _emit(render_rule(module))
     return EXIT_OK
 
 
@@ -273,14 +378,16 @@ def _rules(fmt: str) -> int:
 
     rules = all_rules()
     if fmt == "json":
-        print(json.dumps([
+        _emit(json.dumps([
             {"code": r.code, "name": r.name, "severity": str(r.severity), "fix": r.fix, "default": r.default_enabled, "summary": r.summary}
             for r in rules
-        ], indent=2))
+        ], indent=2) + "\n")
         return EXIT_OK
+    lines = []
     for r in rules:
         flag = "" if r.default_enabled else " (off by default)"
-        print(f"{r.code}  {r.name:<34} {str(r.severity):<8} fix:{r.fix:<9} {r.summary}{flag}")
+        lines.append(f"{r.code}  {r.name:<34} {str(r.severity):<8} fix:{r.fix:<9} {r.summary}{flag}\n")
+    _emit("".join(lines))
     return EXIT_OK
 
 

@@ -25,7 +25,7 @@ from .settings import Settings
 from .source import DecodeError, Source
 from .textmap import ChainMap, FileMap, ScalarMap, ShiftMap, TextMap
 from .units import AuthDoc, CommandRef, FileUnit, JobUnit, ShellUnit
-from .workspace import ReadError, Workspace, classify, display_path
+from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path
 
 CREDENTIAL_FAMILY = "AL1"
 MAX_CALL_DEPTH = 3
@@ -51,6 +51,7 @@ class LintResult:
     errors: list[str] = field(default_factory=list)  # one-line errors (unreadable input)
     secrets: dict[int, tuple[str, ...]] = field(default_factory=dict)  # id(finding) -> values to redact
     internal_error: bool = False  # a bug in authlint (exit 2), as opposed to unreadable input
+    pipelines: dict[str, str] = field(default_factory=dict)  # CI file or called script -> the root it was linted under
 
 
 class Linter:
@@ -86,6 +87,9 @@ class _Run:
         self.shell_cache: dict[tuple, list] = {}
         self.file_units: dict[str, ShellUnit] = {}
         self.done_pipelines: set[str] = set()
+        self.in_pipeline: set[str] = set()  # display paths of every file some linted pipeline read
+        self.wanted: set[str] = set()  # display paths under the given paths
+        self.pipelines: dict[str, str] = {}
         self.auth_seen: set[tuple[str, int]] = set()
 
     # ---------------------------------------------------------------- driver
@@ -94,16 +98,18 @@ class _Run:
             if not p.exists() and os.path.abspath(p) not in self.ws.overlays:
                 self.errors.append(f"{display_path(p)}: no such file or directory")
         candidates = self.ws.discover([p for p in paths if p.exists() or os.path.abspath(p) in self.ws.overlays])
-        ci = [c for c in candidates if c[1] == "ci"]
-        # Pipelines first, so included files and called scripts get their context.
-        for path, _, explicit in sorted(ci, key=lambda c: (not _is_root_name(c[0]), str(c[0]))):
-            self._guarded(self._lint_ci, path, explicit)
+        self.wanted = {display_path(c[0]) for c in candidates}
+        # Every candidate's project pipeline first, once: the CI files it includes and the
+        # scripts its jobs call are linted in its context, wherever the given paths point.
+        projects = dict.fromkeys(self.ws.project_dir(c[0]) for c in candidates)
+        for project in projects:
+            for root in self._roots(project):
+                self._guarded(self._lint_root, root, project)
+        self._lint_strays([c for c in candidates if c[1] in ("ci", "yaml") and display_path(c[0]) not in self.in_pipeline])
         for path, kind, explicit in candidates:
             shown = display_path(path)
             if kind == "shell":
                 self.report.add(shown)
-                if explicit:
-                    self._guarded(self._lint_calling_pipeline, path)
                 self._guarded(self._lint_shell_file, path)
             elif kind == "auth":
                 self.report.add(shown)
@@ -140,77 +146,73 @@ class _Run:
         return src
 
     # -------------------------------------------------------------- pipelines
-    def _lint_ci(self, path: Path, explicit: bool) -> None:
-        shown = display_path(path)
-        if shown in self.done_pipelines:
+    def _roots(self, project: Path) -> list[Path]:
+        """The project's pipeline roots: the configured or default file; among several common
+        spellings, the ones no other includes."""
+        found = self.ws.root_candidates(project)
+        if len(found) < 2 or self.l.settings.ci_config_path:
+            return found
+        included: set[str] = set()
+        for root in found:
+            pipeline = self._load_pipeline(root, project)
+            if pipeline is not None:
+                included.update(s.path for s in pipeline.sources.values() if s.path != display_path(root))
+        return [r for r in found if display_path(r) not in included] or found[:1]
+
+    def _lint_root(self, root: Path, project: Path) -> None:
+        """A project's pipeline; a root outside the given paths is context only, its read errors
+        belong to a run on it."""
+        errors = len(self.errors)
+        self._lint_pipeline(root, project)
+        if display_path(root) not in self.wanted:
+            del self.errors[errors:]
+
+    def _lint_strays(self, strays: list[tuple[Path, str, bool]]) -> None:
+        """CI YAML that no project pipeline includes (a templates repository, a CI/CD component's
+        templates/, an old pipeline, files past GitLab's include limit) is linted as a pipeline of
+        its own; one stray included by another is linted inside it; other YAML is skipped."""
+        pipelines: list[tuple[Path, Path]] = []
+        for path, kind, _ in strays:
+            project = path.parent if path.name in ROOT_NAMES else self.ws.project_dir(path)
+            if kind == "ci" or self._looks_like_ci(path, project):
+                pipelines.append((path, project))
+        included: set[str] = set()
+        for path, project in pipelines:
+            pipeline = self._load_pipeline(path, project)
+            if pipeline is not None:
+                included.update(s.path for s in pipeline.sources.values() if s.path != display_path(path))
+        for path, project in pipelines:
+            shown = display_path(path)
+            if shown in self.in_pipeline or (shown in included and path.name not in ROOT_NAMES):
+                continue
             self.report.add(shown)
-            return
-        project = _project_dir(path)
-        root = None
-        if not _is_root_name(path):
-            root = self._including_root(path, project)
-        if root is not None:
-            self.report.add(shown)
-            if display_path(root) in self.done_pipelines:
-                return
-            self._lint_pipeline(root, project, report_all=False)
-        else:
-            if classify(path) == "yaml" and not self._looks_like_ci(path, project):
-                return  # some other YAML (pre-commit passes every YAML file)
-            self.report.add(shown)
-            # A file named on the command line reports only itself (pre-commit passes the
-            # changed files); a pipeline found by walking a directory reports what it includes.
-            self._lint_pipeline(path, project, report_all=not explicit and _is_root_name(path))
+            self._guarded(self._lint_pipeline, path, project)
 
     def _looks_like_ci(self, path: Path, project: Path) -> bool:
+        """YAML judged by its content: a parsed file by its keys (not by the shape errors the CI
+        loader raises: `repos:` in .pre-commit-config.yaml is "a job that should be a mapping");
+        a file that does not parse by sniffing its text (Helm and Jinja templates are not CI)."""
         pipeline = self._load_pipeline(path, project)
         if pipeline is None:
             return True  # unreadable: let the error show
-        yf = pipeline.files.get(next(iter(pipeline.files), ""), None)
-        root = yf.root if yf is not None else None
-        if root is None:  # did not parse: let the error show
-            return True
-        # A parsed file is judged by its keys, not by the shape errors the CI loader raises on
-        # it (`repos:` in .pre-commit-config.yaml is "a job that should be a mapping").
+        shown = display_path(path)
+        yf = next((f for f in pipeline.files.values() if f.source.path == shown), None)
+        if yf is None:
+            src = next((s for s in pipeline.sources.values() if s.path == shown), None)
+            return src is not None and _sniff_ci(src.text)
         from .yaml.model import YMap
 
+        root = yf.root
         if not isinstance(root, YMap):
             return False
+        if len(yf.documents) > 1 and isinstance(yf.documents[0], YMap) and "spec" in yf.documents[0]:
+            return True  # a CI/CD component: `spec:` header, `---`, then its jobs
         if any(k in root for k in ("include", "stages", "default", "workflow")):
             return True
         return any(
             isinstance(v, YMap) and any(k in v for k in _JOB_KEYS)
             for _, v in root.items()
         )
-
-    def _including_root(self, path: Path, project: Path) -> Path | None:
-        """The project's .gitlab-ci.yml when it includes path (pre-commit passes only changed files)."""
-        root = self._root_file(project)
-        if root is None or root.resolve() == path.resolve():
-            return None
-        pipeline = self._load_pipeline(root, project)
-        target = display_path(path)
-        if pipeline is not None and any(s.path == target for s in self._pipeline_sources(pipeline)):
-            return root
-        return None
-
-    def _root_file(self, project: Path) -> Path | None:
-        for name in ROOT_NAMES:
-            if self.ws.exists(project / name):
-                return project / name
-        return None
-
-    def _lint_calling_pipeline(self, path: Path) -> None:
-        """A script given on its own (pre-commit passes only changed files) is also linted
-        inside the jobs that call it: the project's pipeline is linted, nothing in it is
-        reported, and its hits on the script carry the job context."""
-        project = _project_dir(path)
-        root = self._root_file(project)
-        if root is None or display_path(root) in self.done_pipelines:
-            return
-        errors = len(self.errors)
-        self._lint_pipeline(root, project, report_all=False)
-        del self.errors[errors:]  # the pipeline's own read errors belong to a run on the pipeline
 
     def _load_pipeline(self, root: Path, project: Path):
         from .gitlab import load_pipeline
@@ -236,12 +238,11 @@ class _Run:
                 cache[key] = None
         return cache[key]
 
-    @staticmethod
-    def _pipeline_sources(pipeline) -> list[Source]:
-        return [f.source for f in pipeline.files.values()]
-
-    def _lint_pipeline(self, root: Path, project: Path, report_all: bool) -> None:
-        self.done_pipelines.add(display_path(root))
+    def _lint_pipeline(self, root: Path, project: Path) -> None:
+        shown = display_path(root)
+        if shown in self.done_pipelines:
+            return
+        self.done_pipelines.add(shown)
         pipeline = self._load_pipeline(root, project)
         if pipeline is None:
             return
@@ -250,9 +251,11 @@ class _Run:
             if src is None:  # the file could not be read at all: report on an empty text
                 src = self.sources.setdefault(display_path(project / p.path), Source(display_path(project / p.path), ""))
             self.problems.append(Problem(p.code, src, p.span, p.message))
-        files = self._pipeline_sources(pipeline)
-        if report_all:
-            self.report.update(s.path for s in files)
+        linted = {s.path for s in pipeline.sources.values()}
+        self.in_pipeline.update(linted)
+        self.report.update(linted & self.wanted)  # only files under the given paths are reported
+        for path in linted & self.wanted:
+            self.pipelines.setdefault(path, shown)
         script_scalars: set[int] = set()
         # Concrete jobs first: a finding in shared template text is reported for them.
         ordered = sorted(pipeline.jobs.values(), key=lambda j: j.hidden)
@@ -354,6 +357,8 @@ class _Run:
         base = self._shell_unit_for_file(path)
         if base is None:
             return None
+        if ref.job is not None:  # --show-files: the pipeline whose jobs call it
+            self.pipelines.setdefault(base.source.path, display_path(project / ref.job.pipeline.root))
         return ShellUnit(base.script, base.source, base.tmap, None, None, called_from=ref)
 
     def _shell_unit_for_file(self, path: Path) -> ShellUnit | None:
@@ -510,7 +515,7 @@ class _Run:
         findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))
         _fingerprint(findings, self.sources, secrets, self.l.settings.project_dir)
         files = sorted(self.report)
-        return LintResult(findings, self.sources, files, self.errors + self.internal, secrets, bool(self.internal))
+        return LintResult(findings, self.sources, files, self.errors + self.internal, secrets, bool(self.internal), self.pipelines)
 
     def _unused_suppressions(self, cache: dict[str, suppressions.FileSuppressions]) -> list[Finding]:
         if "AL003" not in self.l.enabled:
@@ -574,23 +579,19 @@ def _fingerprint(findings: list[Finding], sources: dict[str, Source], secrets: d
         f.fingerprint_key = digest[:32]
 
 
-ROOT_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
+def _project_dir(path: Path, settings: Settings | None = None) -> Path:
+    """The directory a file's pipeline resolves local includes from (Workspace.project_dir)."""
+    return Workspace(settings or Settings()).project_dir(path)
 
 
-def _is_root_name(path: Path) -> bool:
-    return path.name in ROOT_NAMES
+_CI_TOKEN = re.compile(r"^(?:stages|include|workflow|default|before_script|after_script)\s*:|^\s+(?:script|extends|stage)\s*:", re.M)
+_TEMPLATE_TOKEN = re.compile(r"\{\{|\{%|\{#")
 
 
-def _project_dir(path: Path) -> Path:
-    """The repository root for a CI file: a .gitlab-ci.yml sits at the root; other CI
-    files belong to the nearest ancestor holding a .gitlab-ci.yml or .git."""
-    start = Path(os.path.abspath(path)).parent
-    if _is_root_name(path):
-        return start
-    for d in (start, *start.parents):
-        if any((d / name).exists() for name in ROOT_NAMES) or (d / ".git").exists():
-            return d
-    return start
+def _sniff_ci(text: str) -> bool:
+    """Whether YAML that does not parse is still meant as CI (so AL001 is worth reporting): it
+    uses GitLab's keys and no template language (Helm, Jinja) that would explain the error."""
+    return not _TEMPLATE_TOKEN.search(text) and bool(_CI_TOKEN.search(text))
 
 
 _JOB_KEYS = ("script", "run", "trigger", "extends", "before_script", "stage", "needs", "rules", "image", "services", "artifacts")

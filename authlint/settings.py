@@ -3,7 +3,7 @@
 
 Keys (kebab-case as in ruff): select, ignore, extend-select, per-file-ignores,
 exclude, severity (code -> info|warning|error), unsafe-fixes,
-fail-severity, max-file-size, cache-dir, and ``[rules.<CODE>]`` option tables.
+fail-severity, max-file-size, cache-dir, ci-config-path, and ``[rules.<CODE>]`` option tables.
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ CONFIG_FILES = ("authlint.toml", ".authlint.toml", "pyproject.toml")
 DEFAULT_EXCLUDE = (".git", ".venv", "venv", "node_modules", "__pycache__", ".tox", ".authlint_cache", ".gitlab-ci-local")
 KNOWN_KEYS = {
     "select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "severity",
-    "unsafe-fixes", "fail-severity", "max-file-size", "cache-dir", "rules",
+    "unsafe-fixes", "fail-severity", "max-file-size", "cache-dir", "rules", "ci-config-path",
 }
 
 
@@ -50,9 +50,11 @@ class Settings:
     fail_severity: Severity = Severity.WARNING  # info findings (AL002: a component include not fetched) do not fail a run
     max_file_size: int = 5_000_000
     cache_dir: str | None = None  # default: .authlint_cache in the project directory
+    ci_config_path: tuple[str, ...] = ()  # pipeline root(s), from the repository top; () = detect
     rule_options: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
     config_path: str | None = None
     project_dir: str = "."
+    from_config: tuple[str, ...] = ()  # the fields the config file set (--show-settings)
 
     def options_for(self, code: str, defaults: dict[str, Any]) -> dict[str, Any]:
         merged = dict(defaults)
@@ -183,12 +185,34 @@ def parse_table(table: dict[str, Any], config_path: str | None, project_dir: str
         if not isinstance(table["cache-dir"], str) or not table["cache-dir"]:
             raise ConfigError("'cache-dir' must be a directory path")
         changes["cache_dir"] = table["cache-dir"]
+    if "ci-config-path" in table:
+        changes["ci_config_path"] = ci_paths(table["ci-config-path"])
     rules = table.get("rules", {})
     if not isinstance(rules, dict) or not all(isinstance(v, dict) for v in rules.values()):
         raise ConfigError("'rules' must hold one table per rule code, e.g. [tool.authlint.rules.AL202]")
     changes["rule_options"] = tuple((code, tuple(opts.items())) for code, opts in rules.items())
     _check_codes(changes, config_path)
+    keys = {"rule_options": "rules"}
+    changes["from_config"] = tuple(
+        k for k in changes if keys.get(k, k.replace("_", "-")) in table or (k == "exclude" and "extend-exclude" in table)
+    )
     return replace(s, **changes)
+
+
+
+def ci_paths(value: Any) -> tuple[str, ...]:
+    """`ci-config-path`: one path or a list, relative to the repository top ('/'-separated)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ConfigError("'ci-config-path' must be a path or a list of paths from the repository top")
+    out = []
+    for v in value:
+        rel = v.strip().replace("\\", "/").removeprefix("./")
+        if rel.startswith("/") or ".." in rel.split("/"):
+            raise ConfigError(f"'ci-config-path' {v!r} must be a path inside the repository")
+        out.append(rel)
+    return tuple(out)
 
 
 def _check_codes(changes: dict[str, Any], config_path: str | None) -> None:

@@ -14,6 +14,13 @@ from pathlib import Path
 from .settings import Settings
 from .source import DecodeError, Source
 
+ROOT_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
+# Where projects keep their pipeline when it is not .gitlab-ci.yml (GitLab: Settings > CI/CD >
+# CI/CD configuration file); the first is GitLab's default.
+ROOT_SPELLINGS = (
+    ".gitlab-ci.yml", ".gitlab-ci.yaml", ".gitlab/.gitlab-ci.yml", ".gitlab/.gitlab-ci.yaml", ".gitlab/ci.yml",
+    ".gitlab/ci.yaml", ".gitlab/gitlab-ci.yml", "gitlab-ci.yml", "ci/.gitlab-ci.yml", "ci/gitlab-ci.yml",
+)
 CI_NAME = re.compile(r"(^|/)(\.gitlab-ci|[^/]*\.gitlab-ci)\.ya?ml$")
 SHELL_EXT = (".sh", ".bash")
 AUTH_NAMES = ("config.json", "auth.json", ".dockercfg")
@@ -57,6 +64,7 @@ class Workspace:
     settings: Settings
     overlays: dict[str, str] = field(default_factory=dict)  # absolute path -> text
     _cache: dict[str, Source] = field(default_factory=dict)
+    _projects: dict[str, Path] = field(default_factory=dict)  # directory -> its project directory
 
     def read(self, path: Path) -> Source:
         """Read a file as a Source; raise ReadError / DecodeError with a clear reason."""
@@ -96,45 +104,62 @@ class Workspace:
         return os.path.abspath(path) in self.overlays or path.is_file()
 
     def discover(self, paths: list[Path]) -> list[tuple[Path, str, bool]]:
-        """(path, kind, explicit) for every file to lint under paths."""
+        """(path, kind, explicit) for every file to lint under paths.
+
+        A walk yields every YAML file ('yaml', unless named like a pipeline): whether it is CI
+        YAML is decided by the engine, from the pipelines that include it or by sniffing."""
         found: dict[str, tuple[Path, str, bool]] = {}
         for p in paths:
             if p.is_dir():
-                for f in self._walk(p):
+                for f in self.walk(p):
                     kind = classify(f, _head(f) if not f.suffix else None)
-                    if kind in ("ci", "shell") or (kind == "auth" and _holds_auths(f)):
+                    if kind in ("ci", "yaml", "shell") or (kind == "auth" and _holds_auths(f)):
                         found.setdefault(os.path.abspath(f), (f, kind, False))
             else:
                 kind = classify(p, _head(p)) or ("ci" if os.path.abspath(p) in self.overlays else None)
-                if kind == "yaml":
-                    kind = "ci"
                 found[os.path.abspath(p)] = (p, kind or "unknown", True)
         return list(found.values())
 
-    def _walk(self, root: Path):
-        ignore = _GitIgnore(root)
-        seen: set[tuple[int, int]] = set()
-        for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
-            d = Path(dirpath)
-            try:
-                st = d.stat()
-                if (st.st_dev, st.st_ino) in seen:  # symlink loops via bind mounts
-                    dirnames[:] = []
-                    continue
-                seen.add((st.st_dev, st.st_ino))
-            except OSError:
+    def walk(self, root: Path):
+        """Files under root that are neither excluded nor ignored: git's own view inside a work
+        tree (nested .gitignore, .git/info/exclude, global excludes), else every .gitignore."""
+        listed = _git_files(root)
+        excluded = self.settings.is_excluded
+        for rel in listed if listed is not None else _walk_gitignore(root, excluded):
+            if excluded(rel):
                 continue
-            rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-            rel_dir = "" if rel_dir == "." else rel_dir + "/"
-            dirnames[:] = sorted(
-                n for n in dirnames
-                if not self.settings.is_excluded(rel_dir + n) and not ignore.ignored(rel_dir + n + "/")
-            )
-            for name in sorted(filenames):
-                rel = rel_dir + name
-                if self.settings.is_excluded(rel) or ignore.ignored(rel):
-                    continue
-                yield d / name
+            path = root / rel
+            if os.path.isfile(path):  # git lists deleted and submodule paths; FIFOs are never read
+                yield path
+
+    # -------------------------------------------------------------- projects
+    def project_dir(self, path: Path) -> Path:
+        """The directory a CI file's local includes resolve from: the repository top (the
+        directory holding .git) when a pipeline root is there, else the nearest directory
+        holding a .gitlab-ci.yml (a project nested in a checkout, or no git at all)."""
+        start = Path(os.path.abspath(path)).parent
+        if str(start) not in self._projects:
+            self._projects[str(start)] = self._project_of(start)
+        return self._projects[str(start)]
+
+    def _project_of(self, start: Path) -> Path:
+        top = repo_top(start)
+        if top is not None and self.root_candidates(top):
+            return top
+        for d in (start, *start.parents):
+            if any(self.exists(d / name) for name in ROOT_NAMES):
+                return d
+            if d == top:
+                break
+        return top or start
+
+    def root_candidates(self, project: Path) -> list[Path]:
+        """The configured CI file(s), else .gitlab-ci.yml, else every common spelling present."""
+        names = self.settings.ci_config_path or (ROOT_SPELLINGS[0],)
+        found = [project / n for n in names if self.exists(project / n)]
+        if found or self.settings.ci_config_path:
+            return found
+        return [project / n for n in ROOT_SPELLINGS[1:] if self.exists(project / n)]
 
 
 def _strip_bom(text: str) -> tuple[str, bool]:
@@ -161,24 +186,83 @@ def _holds_auths(path: Path) -> bool:
     return bool(_AUTH_KEY.search(data)) or path.name.endswith(AUTH_EXT) or path.name == ".dockercfg"
 
 
-class _GitIgnore:
-    """The root .gitignore (and .git/info/exclude), via pathspec's gitwildmatch."""
+def repo_top(start: Path) -> Path | None:
+    """The nearest directory at or above start that holds .git (a directory, or a file in a worktree)."""
+    start = Path(os.path.abspath(start))
+    for d in (start, *start.parents):
+        if os.path.exists(d / ".git"):
+            return d
+    return None
 
-    def __init__(self, root: Path) -> None:
-        lines: list[str] = []
-        for f in (root / ".gitignore", root / ".git" / "info" / "exclude"):
-            try:
-                lines += f.read_text(encoding="utf-8", errors="replace").splitlines()
-            except OSError:
-                pass
-        self.spec = None
-        if lines:
-            import pathspec
 
-            self.spec = pathspec.GitIgnoreSpec.from_lines(lines)
+def _git_files(root: Path) -> list[str] | None:
+    """Files under root as git sees them (tracked, and untracked but not ignored), '/'-separated
+    and relative to root; None outside a work tree or without git.  Runs `git ls-files` only:
+    nothing in the repository is executed, and nothing touches the network."""
+    if repo_top(root) is None:
+        return None
+    import subprocess
 
-    def ignored(self, rel: str) -> bool:
-        return bool(self.spec and self.spec.match_file(rel))
+    try:
+        proc = subprocess.run(
+            ["git", "-c", "core.quotePath=false", "ls-files", "-z", "--cached", "--others", "--exclude-standard", "--", "."],
+            cwd=root, capture_output=True, stdin=subprocess.DEVNULL, timeout=60,
+            env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if proc.returncode != 0:  # not a work tree after all, a bare repository, dubious ownership
+        return None
+    names = proc.stdout.decode("utf-8", "surrogateescape").split("\0")
+    return sorted(dict.fromkeys(n for n in names if n))
+
+
+def _walk_gitignore(root: Path, excluded):
+    """Files under root, minus what the .gitignore of root and of each directory below ignores."""
+    seen: set[tuple[int, int]] = set()
+    specs: dict[str, object] = {}  # directory (relative, '' for root) -> its GitIgnoreSpec
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        try:
+            st = os.stat(dirpath)
+        except OSError:
+            dirnames[:] = []
+            continue
+        if (st.st_dev, st.st_ino) in seen:  # symlink loops via bind mounts
+            dirnames[:] = []
+            continue
+        seen.add((st.st_dev, st.st_ino))
+        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir + "/"
+        spec = _gitignore_spec(Path(dirpath) / ".gitignore")
+        if spec is not None:
+            specs[rel_dir] = spec
+        dirnames[:] = sorted(
+            n for n in dirnames if not excluded(rel_dir + n) and not _ignored(specs, rel_dir + n + "/")
+        )
+        for name in sorted(filenames):
+            if not _ignored(specs, rel_dir + name):
+                yield rel_dir + name
+
+
+def _gitignore_spec(path: Path):
+    try:
+        lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return None
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+def _ignored(specs: dict, rel: str) -> bool:
+    """git's rule: the deepest .gitignore with a matching pattern decides (a negation re-includes)."""
+    verdict = False
+    for base, spec in specs.items():  # parents are added before their children
+        if rel.startswith(base):
+            result = spec.check_file(rel[len(base):])
+            if result.include is not None:
+                verdict = result.include
+    return verdict
 
 
 def read_error_message(exc: Exception, shown: str) -> str:

@@ -24,6 +24,8 @@ from typing import Any
 import pytest
 import yaml
 
+from authlint import __version__
+from authlint.reporters import REPOSITORY_URL
 from support import components, gitlab_ci_local
 
 REPO = Path(__file__).resolve().parents[1]
@@ -34,6 +36,8 @@ INPUTS = {"stage", "image", "package", "paths", "args"}
 INPUT_REF = re.compile(r"\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*\]\]")
 REPORT, JUNIT = "gl-code-quality-report.json", "authlint-junit.xml"
 SECRET = "hunter2-Zq8"
+# GitLab's source archive of the release tag: pip builds it without git, which python:3.12-slim lacks.
+ARCHIVE_URL = f"{REPOSITORY_URL}/-/archive/v{__version__}/authlint-v{__version__}.tar.gz"
 
 
 def _authlint(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
@@ -82,7 +86,7 @@ def test_component_spec_declares_every_input_it_uses() -> None:
     assert all(isinstance(d, dict) and "default" in d and d.get("description") for d in inputs.values())
     assert inputs["image"]["default"].startswith("python:3")
     assert (inputs["stage"]["default"], inputs["paths"]["default"], inputs["args"]["default"]) == ("test", ".", "")
-    assert inputs["package"]["default"] == ""  # never a bare PyPI name authlint does not own
+    assert inputs["package"]["default"] == ARCHIVE_URL  # never a bare PyPI name authlint does not own
     used = set(INPUT_REF.findall(COMPONENT.read_text(encoding="utf-8").split("\n---\n", 1)[1]))
     assert used == INPUTS
 
@@ -115,8 +119,9 @@ def test_job_contract() -> None:
     assert gitlab.endswith(f"> {REPORT} || status=$?") and junit.endswith(f"> {JUNIT} || status=$?")
     assert job["artifacts"]["when"] == "always"
     assert job["artifacts"]["reports"] == {"codequality": REPORT, "junit": JUNIT}
-    # pip installs what AUTHLINT_PACKAGE names; empty: the authlint on PATH, or a clear failure
-    assert job["variables"]["AUTHLINT_PACKAGE"] == ""
+    # pip installs what AUTHLINT_PACKAGE names (by default the release archive, which needs no git);
+    # empty: the authlint on PATH, or a clear failure
+    assert job["variables"]["AUTHLINT_PACKAGE"] == ARCHIVE_URL
     assert 'pip install --quiet "$AUTHLINT_PACKAGE"' in script[0] and "command -v authlint" in script[0]
 
 
@@ -185,18 +190,20 @@ class Run:
 
 @pytest.fixture(scope="module")
 def run_job(tmp_path_factory: pytest.TempPathFactory):
-    """Run the `authlint` job of a scratch project with the shell executor; authlint from this venv."""
+    """Run the `authlint` job of a scratch project with the shell executor; authlint from this venv,
+    or, given `bindir`, whatever that directory's python3 installs and runs."""
     components.require("gitlab-ci-local", "rsync")
     bindir = Path(sys.executable).parent
     found = shutil.which("authlint", path=str(bindir)) or shutil.which("authlint")
     assert found, "the authlint console script is not installed (pip install -e .)"
-    path = os.pathsep.join([str(Path(found).parent), os.environ.get("PATH", "")])
     base = tmp_path_factory.mktemp("ci-template")
 
-    def run(name: str, pipeline: str, template: str, extra: dict[str, str] | None = None) -> Run:
+    def run(name: str, pipeline: str, template: str, extra: dict[str, str] | None = None, bindir: Path | None = None) -> Run:
         project = _project(base / name, pipeline, template, extra)
         old = os.environ["PATH"]
-        os.environ["PATH"] = path  # shell-executor jobs inherit gitlab-ci-local's environment
+        others = [d for d in old.split(os.pathsep) if d and not os.path.exists(os.path.join(d, "authlint"))]
+        first = str(bindir) if bindir else str(Path(found).parent)
+        os.environ["PATH"] = os.pathsep.join([first, *others])  # shell-executor jobs inherit gitlab-ci-local's environment
         try:
             proc = gitlab_ci_local.run_job(project, "authlint", {}, base / f"{name}-home")
         finally:
@@ -259,3 +266,48 @@ def test_component_job_with_inputs_runs_the_same(run_job, broken) -> None:
     assert run.job()["variables"]["AUTHLINT_PACKAGE"] == ""  # from the input
     assert run.job()["script"] == broken.job()["script"]
     assert run.report() == broken.report()
+
+
+# -- the documented install: the release archive, into a clean Python, no git needed -----------
+
+INCLUDED_ONLY = """\
+include:
+  - local: templates/authlint.gitlab-ci.yml
+  - local: ci/build.yml
+
+authlint:
+  variables:
+    AUTHLINT_PACKAGE: {archive}  # as the release archive URL, served from disk
+    AUTHLINT_PATHS: .gitlab-ci.yml ci/
+
+build:
+  extends: .build
+"""
+BUILD_YML = f".build:\n  image: docker:27\n  script:\n    - docker login -u deploy -p {SECRET} registry.example.com\n"
+
+
+def _release_archive(directory: Path) -> Path:
+    """The checkout packed the way GitLab serves /-/archive/<tag>/<name>.tar.gz: one top directory."""
+    import tarfile
+
+    top = f"authlint-v{__version__}"
+    archive = directory / f"{top}.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for rel in ("pyproject.toml", "README.md", "LICENSE", "authlint"):
+            tar.add(REPO / rel, f"{top}/{rel}", filter=lambda t: None if "__pycache__" in t.name else t)
+    return archive
+
+
+@pytest.mark.e2e
+def test_documented_install_fails_the_job_on_findings_in_an_included_file(run_job, tmp_path) -> None:
+    """python:3.12-slim as the job sees it: a Python with pip and no authlint. The template's install
+    line pip-installs the release archive (no git), and the findings sit only in an included file."""
+    venv = tmp_path / "clean"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True, timeout=120)
+    archive = _release_archive(tmp_path)
+    pipeline = INCLUDED_ONLY.format(archive=archive.as_uri())
+    run = run_job("archive", pipeline, PLAIN.read_text(encoding="utf-8"), {"ci/build.yml": BUILD_YML}, bindir=venv / "bin")
+    assert run.proc.returncode == 1, run.log
+    assert (venv / "bin" / "authlint").exists()  # installed by the job, from the archive
+    assert {(i["check_name"], i["location"]["path"]) for i in run.report()} == {("AL102", "ci/build.yml")}
+    assert SECRET not in run.log

@@ -46,7 +46,7 @@ def run(capsys, *args: str) -> tuple[int, str, str]:
 def test_text_output_has_location_code_frame_and_redaction(project, capsys) -> None:
     code, out, _ = run(capsys, "check", ".")
     assert code == 1
-    assert ".gitlab-ci.yml:4:33: AL102 literal password given to `docker login -p`" in out
+    assert ".gitlab-ci.yml:4:33: error AL102 literal password given to `docker login -p`" in out
     assert "4 |     - docker login -u deploy -p " in out
     assert "^" in out and "AL102" in out
     assert SECRET not in out
@@ -297,3 +297,109 @@ def test_quiet_on_a_clean_project_prints_nothing(tmp_path, monkeypatch, capsys) 
     monkeypatch.chdir(tmp_path)
     write(tmp_path, {".gitlab-ci.yml": "job:\n  script: [make]\n"})
     assert run(capsys, "check", "--no-cache", "-q") == (0, "", "")
+
+
+# -- exit codes: one test each (0 clean, 1 findings, 2 usage or internal error) -----------------
+
+
+def test_exit_0_on_a_clean_project(tmp_path, monkeypatch, capsys) -> None:
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, {".gitlab-ci.yml": "job:\n  script: [make]\n"})
+    code, out, _ = run(capsys, "check", "--no-cache")
+    assert code == 0 and out.endswith("All checks passed!\n")
+
+
+def test_exit_0_when_findings_are_below_the_failing_severity(project, capsys) -> None:
+    assert run(capsys, "check", "--severity", "error")[0] == 1
+    write(project, {"authlint.toml": 'severity = { AL102 = "warning" }\n'})
+    assert run(capsys, "check", "--no-cache", "--severity", "error")[0] == 0
+
+
+def test_exit_1_on_findings_and_0_with_exit_zero(project, capsys) -> None:
+    assert run(capsys, "check", "--no-cache")[0] == 1
+    assert run(capsys, "check", "--no-cache", "--exit-zero")[0] == 0
+
+
+def test_exit_1_when_diff_has_changes(project, capsys) -> None:
+    write(project, {".gitlab-ci.yml": "# authlint: ignore[AL206]\njob:\n  script: [make]\n"})
+    assert run(capsys, "check", "--diff")[0] == 1
+    write(project, {".gitlab-ci.yml": "job:\n  script: [make]\n"})
+    assert run(capsys, "check", "--diff")[0] == 0
+
+
+def test_exit_2_on_usage_errors(project, capsys) -> None:
+    for args in (["--select", "AL999"], ["--output-format", "xml"], ["--no-such-option"], ["--ci-config-path", "../x.yml"]):
+        code, _, err = run(capsys, "check", *args)
+        assert code == 2 and "Traceback" not in err, args
+
+
+def test_exit_2_on_an_internal_error(project, capsys, monkeypatch) -> None:
+    from authlint import engine
+
+    def boom(self, path):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(engine._Run, "_lint_pipeline", boom)
+    code, out, err = run(capsys, "check", "--no-cache")
+    assert code == 2 and "internal error" in out + err and "All checks passed" not in out
+
+
+def test_exit_0_after_write_baseline(project, capsys) -> None:
+    assert run(capsys, "check", "--write-baseline", "bl.json")[0] == 0
+    assert run(capsys, "check", "--no-cache", "--baseline", "bl.json")[0] == 0
+
+
+# -- output details ----------------------------------------------------------------------------
+
+
+def test_text_names_the_severity_and_concise_is_one_line_per_finding(project, capsys) -> None:
+    _, out, _ = run(capsys, "check", "--color", "always")
+    assert "\x1b[31merror\x1b[0m" in out  # colour adds to the word, never replaces it
+    _, out, _ = run(capsys, "check", "--output-format", "concise")
+    first, last = out.splitlines()
+    assert first.startswith(".gitlab-ci.yml:4:33: error AL102 literal password given to `docker login -p` (")
+    assert last == "Found 1 finding." and SECRET not in out
+
+
+def test_statistics_prints_only_the_table_and_marks_safe_fixes(project, capsys) -> None:
+    auth = "ZGVwbG95Omh1bnRlcjJYWFg="
+    write(project, {".gitlab-ci.yml": PIPELINE + "# authlint: ignore[AL206] -- stale\n"
+                    f"variables:\n  DOCKER_AUTH_CONFIG: '{{\"auths\": {{\"r.example.com\": {{\"auth\": \"{auth}\"}}}}}}'\n"})
+    _, out, _ = run(capsys, "check", "--statistics")
+    lines = out.splitlines()
+    assert all(line[:5].strip().isdigit() for line in lines)  # the table and nothing else
+    assert "    1  AL003  [*] unused-suppression" in lines  # a safe fix
+    assert "    1  AL101      inline-docker-auth-config" in lines  # an unsafe fix: no [*]
+    assert "    1  AL102      literal-registry-password" in lines
+
+
+def test_repeated_selectors_add_up(project, capsys) -> None:
+    write(project, {".gitlab-ci.yml": PIPELINE + "# authlint: ignore[AL206] -- stale\n"})
+    codes = lambda *a: {f["code"] for f in json.loads(run(capsys, "check", "--output-format", "json", *a)[1])["findings"]}
+    assert codes("--select", "AL102", "--select", "AL003") == {"AL102", "AL003"}
+    assert codes("--ignore", "AL102", "--ignore", "AL003") == set()
+    assert codes("--select", "AL102,AL003", "--ignore", "AL003") == {"AL102"}
+
+
+def test_output_file(project, capsys) -> None:
+    code, out, _ = run(capsys, "check", "--output-format", "json", "--output-file", "report.json")
+    assert code == 1 and out == ""
+    assert json.loads((project / "report.json").read_text())["findings"][0]["code"] == "AL102"
+
+
+def test_show_settings_says_where_each_value_came_from(project, capsys) -> None:
+    write(project, {"pyproject.toml": '[tool.authlint]\nignore = ["AL106"]\nci-config-path = ["ci/main.yml"]\n'})
+    code, out, _ = run(capsys, "check", "--show-settings", "--select", "AL1")
+    lines = dict(line.split(" = ", 1) for line in out.splitlines() if " = " in line)
+    assert code == 0 and out.startswith(f"# config file: {project / 'pyproject.toml'}")
+    assert lines["ignore"] == f'["AL106"]  # {project / "pyproject.toml"}'
+    assert lines["ci-config-path"] == f'["ci/main.yml"]  # {project / "pyproject.toml"}'
+    assert lines["select"] == '["AL1"]  # command line'
+    assert lines["max-file-size"] == "5000000  # default"
+
+
+def test_closing_the_pipe_exits_quietly(project) -> None:
+    for args in (["rules"], ["check", "--no-cache", "."]):
+        proc = subprocess.run(f"{sys.executable} -m authlint {' '.join(args)} | head -c 10 >/dev/null; echo ${{PIPESTATUS[0]}}",
+                              shell=True, executable="/bin/bash", cwd=project, capture_output=True, text=True, timeout=60)
+        assert proc.stderr == "" and proc.stdout.strip() in ("0", "1"), (args, proc.stderr)

@@ -323,9 +323,9 @@ def test_hook_fails_on_credentials_in_ci_yaml_and_shebang_scripts(pre_commit, tm
     assert proc.returncode == 1, proc.stdout
     out = proc.stdout
     assert "authlint (registry credentials in GitLab CI)" in out and "Failed" in out
-    assert ".gitlab-ci.yml:4:33: AL102" in out
-    assert "deploy.gitlab-ci.yml:4:33: AL102" in out
-    assert "bin/release:2:24: AL211" in out  # extension-less, found by its shebang
+    assert ".gitlab-ci.yml:4:33: error AL102" in out
+    assert "deploy.gitlab-ci.yml:4:33: error AL102" in out
+    assert "bin/release:2:24: warning AL211" in out  # extension-less, found by its shebang
     assert "notes.txt" not in out and ".pre-commit-config.yaml" not in out
     assert SECRET not in out
 
@@ -393,7 +393,7 @@ def test_commit_of_a_changed_include_or_script_is_linted_in_the_pipeline(pre_com
     pre_commit.git(repo, "add", "ci/build.yml")
     proc = pre_commit.git(repo, "commit", "-m", "change the include", check=False)
     assert proc.returncode != 0, proc.stdout
-    assert "ci/build.yml:5:43: AL203" in proc.stdout and "Kaniko" in proc.stdout
+    assert "ci/build.yml:5:43: error AL203" in proc.stdout and "Kaniko" in proc.stdout
     assert "AL002" not in proc.stdout  # `extends: .kaniko` resolved through the root
     assert ".gitlab-ci.yml:" not in proc.stdout
     pre_commit.git(repo, "reset", "-q", "--hard")
@@ -402,7 +402,7 @@ def test_commit_of_a_changed_include_or_script_is_linted_in_the_pipeline(pre_com
     pre_commit.git(repo, "add", "ci/auth.sh")
     proc = pre_commit.git(repo, "commit", "-m", "change the script", check=False)
     assert proc.returncode != 0, proc.stdout
-    assert "ci/auth.sh:3:37: AL203" in proc.stdout and "Kaniko" in proc.stdout
+    assert "ci/auth.sh:3:37: error AL203" in proc.stdout and "Kaniko" in proc.stdout
 
     write(repo, {"ci/auth.sh": AUTH_SH_CLEAN + "echo done\n"})
     pre_commit.git(repo, "add", "ci/auth.sh")
@@ -415,6 +415,6 @@ def test_try_repo(pre_commit, tmp_path) -> None:
     repo = pre_commit.consumer(tmp_path / "c", {".gitlab-ci.yml": LOGIN_P, "ci/ok.yml": "x: 1\n"})
     proc = pre_commit(repo, "try-repo", str(pre_commit.hook_repo), "authlint", "--files", ".gitlab-ci.yml")
     assert proc.returncode == 1, proc.stdout
-    assert ".gitlab-ci.yml:4:33: AL102" in proc.stdout
+    assert ".gitlab-ci.yml:4:33: error AL102" in proc.stdout
     proc = pre_commit(repo, "try-repo", str(pre_commit.hook_repo), "authlint", "--files", "ci/ok.yml")
     assert proc.returncode == 0, proc.stdout

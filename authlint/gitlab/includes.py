@@ -108,7 +108,8 @@ class Includer:
                 if self._count >= MAX_INCLUDES:
                     if not self._limit_hit:
                         self._limit_hit = True
-                        self._unresolved(path, entry, f"more than {MAX_INCLUDES} included files (GitLab's limit)")
+                        self._unresolved(path, entry, f"more than {MAX_INCLUDES} included files (GitLab's limit): "
+                                         f"{target} and the includes after it are not part of this pipeline")
                     continue
                 self._count += 1
                 child = self._read_include(path, include, target)

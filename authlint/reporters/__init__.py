@@ -74,6 +74,8 @@ def position(src: Source | None, offset: int) -> dict[str, int]:
 def get(name: str) -> Callable[[Report], str]:
     if name == "text":
         from .text import render
+    elif name == "concise":
+        from .text import render_concise as render
     elif name == "json":
         from .json import render
     elif name == "sarif":
@@ -89,4 +91,4 @@ def get(name: str) -> Callable[[Report], str]:
     return render
 
 
-FORMATS = ("text", "json", "sarif", "gitlab", "junit", "github")
+FORMATS = ("text", "concise", "json", "sarif", "gitlab", "junit", "github")

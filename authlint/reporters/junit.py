@@ -1,39 +1,36 @@
-"""JUnit XML (`artifacts:reports:junit`): one test case per linted file, passing
-when the file is clean, with one <failure> per finding.  Built with ElementTree,
-so every attribute and text node is escaped."""
+"""JUnit XML (`artifacts:reports:junit`): one failing test case per finding, so GitLab's Tests
+tab lists each one, and one passing test case per clean file.  Built with ElementTree, so every
+attribute and text node is escaped."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from collections import defaultdict
 
-from ..diagnostics import Finding
 from . import Report, position
 
 
 def render(report: Report) -> str:
     result = report.result
-    by_path: dict[str, list[Finding]] = defaultdict(list)
+    flagged = {f.path for f in result.findings}
+    clean = [p for p in result.files if p not in flagged]
+    tests = len(result.findings) + len(clean) + len(result.errors)
+    counts = {"tests": str(tests), "failures": str(len(result.findings)), "errors": str(len(result.errors))}
+    root = ET.Element("testsuites", name="authlint", **counts)
+    suite = ET.SubElement(root, "testsuite", name="authlint", skipped="0", **counts)
     for f in result.findings:
-        by_path[f.path].append(f)
-    # Every file reported on, plus any path a finding names that is not in the list.
-    paths = list(result.files) + sorted(p for p in by_path if p not in set(result.files))
-    failures = sum(1 for p in paths if by_path[p])
-    errors = len(result.errors)
-    root = ET.Element("testsuites", name="authlint", tests=str(len(paths) + errors), failures=str(failures), errors=str(errors))
-    suite = ET.SubElement(root, "testsuite", name="authlint", tests=str(len(paths) + errors), failures=str(failures), errors=str(errors), skipped="0")
-    for path in paths:
-        case = ET.SubElement(suite, "testcase", name=path, classname="authlint", file=path)
-        for f in by_path[path]:
-            pos = position(report.source_of(f), f.span.start)
-            message = f"{f.code} {report.redact(f, f.message)}"
-            failure = ET.SubElement(case, "failure", message=_clean(message), type=f.code)
-            lines = [f"{f.path}:{pos['line']}:{pos['column']}: {message}"]
-            if f.job:
-                lines.append(f"job: {f.job}")
-            if f.fix is not None and f.fix.edits:
-                lines.append(f"fix ({f.fix.applicability}): {report.redact(f, f.fix.title)}")
-            failure.text = _clean("\n".join(lines))
+        pos = position(report.source_of(f), f.span.start)
+        where = f"{f.path}:{pos['line']}:{pos['column']}"
+        message = f"{f.code} {report.redact(f, f.message)}"
+        case = ET.SubElement(suite, "testcase", name=_clean(f"{f.code} {where}"), classname=f.path, file=f.path, line=str(pos["line"]))
+        failure = ET.SubElement(case, "failure", message=_clean(message), type=f.code)
+        lines = [f"{where}: {f.severity} {message}"]
+        if f.job:
+            lines.append(f"job: {f.job}")
+        if f.fix is not None and f.fix.edits:
+            lines.append(f"fix ({f.fix.applicability}): {report.redact(f, f.fix.title)}")
+        failure.text = _clean("\n".join(lines))
+    for path in clean:
+        ET.SubElement(suite, "testcase", name=path, classname=path, file=path)
     for i, err in enumerate(result.errors, 1):
         case = ET.SubElement(suite, "testcase", name=f"error {i}", classname="authlint")
         ET.SubElement(case, "error", message=_clean(err)).text = _clean(err)

@@ -44,15 +44,25 @@ def frame(report: Report, f: Finding) -> list[str]:
     ]
 
 
+def headline(report: Report, f: Finding) -> str:
+    """`path:line:col: error AL102 [*] message`: the severity in words, colour only adds to it."""
+    pos = report.source_of(f).index.position(f.span.start) if report.source_of(f) else None
+    where = f"{f.path}:{pos.line}:{pos.column}" if pos else f.path
+    mark = " [*]" if _safe(f) else ""
+    color = _SEV_COLOR.get(str(f.severity), "")
+    return f"{_c(report, _BOLD, where)}: {_c(report, color, str(f.severity))} {_c(report, _BOLD + color, f.code)}{mark} {f.message}"
+
+
+def _safe(f: Finding) -> bool:
+    return bool(f.fix and f.fix.edits and f.fix.applicability == Applicability.SAFE)
+
+
 def render(report: Report) -> str:
+    if report.statistics:
+        return _render_statistics(report)
     out: list[str] = []
-    findings = report.result.findings
-    for f in findings:
-        pos = report.source_of(f).index.position(f.span.start) if report.source_of(f) else None
-        where = f"{f.path}:{pos.line}:{pos.column}" if pos else f.path
-        mark = " [*]" if f.fix and f.fix.applicability == Applicability.SAFE and f.fix.edits else ""
-        code = _c(report, _BOLD + _SEV_COLOR.get(str(f.severity), ""), f.code)
-        out.append(f"{_c(report, _BOLD, where)}: {code}{mark} {f.message}")
+    for f in report.result.findings:
+        out.append(headline(report, f))
         out.extend(frame(report, f))
         if f.fix is not None:
             note = f.fix.title
@@ -62,12 +72,29 @@ def render(report: Report) -> str:
                 note += f" (not applied automatically: {f.fix.reason})" if f.fix.reason else " (suggestion)"
             out.append(f"  = help: {report.redact(f, note)}")
         out.append("")
-    if report.statistics and findings:
-        counts = Counter((f.code, f.name) for f in findings)
-        fixable = Counter(f.code for f in findings if f.fix and f.fix.edits)
-        for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            out.append(f"{n:>5}  {code}  {'[*] ' if fixable[code] else '    '}{name}")
-        out.append("")
+    return _close(report, out)
+
+
+def render_concise(report: Report) -> str:
+    """One line per finding, then the summary."""
+    if report.statistics:
+        return _render_statistics(report)
+    return _close(report, [headline(report, f) for f in report.result.findings])
+
+
+def _render_statistics(report: Report) -> str:
+    """Only the table, as ruff prints it: count, code, [*] when a safe fix exists, name."""
+    findings = report.result.findings
+    counts = Counter((f.code, f.name) for f in findings)
+    fixable = Counter(f.code for f in findings if _safe(f))
+    out = [
+        f"{n:>5}  {code}  {'[*] ' if fixable[code] else '    '}{name}"
+        for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    ]
+    return "".join(line + "\n" for line in out)
+
+
+def _close(report: Report, out: list[str]) -> str:
     for err in report.result.errors:
         out.append(f"error: {err}")
     out.append(summary(report))
@@ -80,13 +107,15 @@ def summary(report: Report) -> str:
     if report.fixed_count:
         parts.append(f"Fixed {report.fixed_count} finding{'s' if report.fixed_count != 1 else ''}.")
     if not findings:
+        if not report.result.files and not report.result.errors:
+            return "No files linted."
         if report.result.errors:  # something could not be read: nothing was "passed"
             parts.append(f"No findings; {len(report.result.errors)} input(s) could not be linted.")
         else:
             parts.append("All checks passed!" if not report.fixed_count else "No findings remain.")
         return " ".join(parts)
     parts.append(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}.")
-    safe = sum(1 for f in findings if f.fix and f.fix.edits and f.fix.applicability == Applicability.SAFE)
+    safe = sum(1 for f in findings if _safe(f))
     unsafe = sum(1 for f in findings if f.fix and f.fix.edits and f.fix.applicability == Applicability.UNSAFE)
     if safe:
         parts.append(f"[*] {safe} fixable with `authlint fix`.")
