@@ -126,6 +126,7 @@ def test_bad_length_substitution_has_its_own_message_and_keeps_the_block() -> No
     arg = script.commands[0].args[0]
     assert arg.parts[0].var == "TAGS"
     assert parse("echo '${#TAGS:-0}'").runtime_errors == []  # quoted: never expanded
+    assert parse('echo "${#LDAP_BIND_PASSWORD} ${#A[@]} ${#}"').runtime_errors == []
     findings = lint_text("deploy.sh", text).findings
     assert {f.code for f in findings} >= {"AL001", "AL211"}
     al001 = next(f for f in findings if f.code == "AL001")

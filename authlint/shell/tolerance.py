@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 # `${#NAME op...}`: the length of a variable takes no operator.
-_BAD_LENGTH = re.compile(r"\$\{#([A-Za-z_][A-Za-z0-9_]*|[0-9]+)([^}\[][^}]*)\}")
+_BAD_LENGTH = re.compile(r"\$\{#([A-Za-z_][A-Za-z0-9_]*|[0-9]+)([^}\[A-Za-z0-9_][^}]*)\}")
 _ARITH_OPEN = re.compile(r"\$\(\(")
 CLOSERS = ("fi", "done", "esac", "}", ")")
 _KEYWORD_AFTER = re.compile(r"[ \t]+(?:fi|done|esac|else|elif|\})(?=[\s;&|)]|$)")
