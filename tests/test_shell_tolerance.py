@@ -81,6 +81,7 @@ KNOWN = {
     "echo a;;": "tree-sitter-bash accepts `;;` outside `case`",
     "for x in; do echo; done": "tree-sitter-bash needs a word after `in`",
     "cmd <> f": "tree-sitter-bash has no `<>` redirection",
+    "if a; then b; fi\r\n": "tree-sitter-bash reads `\\r` as a blank, bash as part of the word (`fi\\r`): CRLF scripts are AL215's",
 }
 
 

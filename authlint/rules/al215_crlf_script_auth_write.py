@@ -1,14 +1,13 @@
 """
 ## What it does
 Finds a committed shell script with Windows (CRLF) line endings that writes a
-registry auth file (`> ~/.docker/config.json`, `tee`, `cp`) at the end of a
-line.
+registry auth file (`> ~/.docker/config.json`, `tee`, `cp`).
 
 ## Why is this bad?
 The shell takes the `\\r` before each line feed as part of the last word, so
-the script writes `config.json\\r` (a different file) and the registry tool
-reads no credentials: `unauthorized: authentication required`.  The rest of
-the script suffers too (`$'\\r': command not found`).  Editors on Windows and
+the script writes `config.json\\r` (a different file), `mkdir -p ~/.docker`
+makes `.docker\\r`, and a closing `fi\\r` is no keyword (a syntax error): the
+registry tool reads no credentials (`unauthorized: authentication required`).  Editors on Windows and
 `core.autocrlf=true` checkouts produce these files.
 
 ## Example
@@ -53,16 +52,20 @@ def check_file(unit: FileUnit, options) -> Iterator[Hit]:
     if unit.kind != "shell" or shell is None or "\r\n" not in text:
         return
     script_text = shell.script.text
-    for cmd in shell.script.commands:
+    for cmd in shell.script.commands:  # the first auth file written
         for write in auth_writes(CommandRef(cmd, shell)):
-            end = write.target.end
-            if script_text[end : end + 2] != "\r\n":
-                continue
+            start, end = write.target.start, write.target.end
+            if script_text[end : end + 2] == "\r\n":
+                end += 1  # the `\r` the shell glues to the path
+                what = f"the shell writes `{write.path}\\r`, not {write.path}"
+            else:
+                what = "the shell reads each `\\r` as part of a line's last word (`fi\\r`, `.docker\\r`)"
             message = (
-                f"this script has CRLF line endings: the shell writes `{write.path}\\r`, not {write.path}, "
-                "so no tool finds the credentials; convert the file to LF line endings"
+                f"this script has CRLF line endings: {what}, so no tool finds the credentials; "
+                "convert the file to LF line endings"
             )
-            yield Hit(unit.source, shell.span(write.target.start, end + 1), message, fix=_lf_fix(unit), key=write.path)
+            yield Hit(unit.source, shell.span(start, end), message, fix=_lf_fix(unit), key=write.path)
+            return  # one finding: one fix converts the whole file
 
 
 def _lf_fix(unit: FileUnit) -> Fix:
