@@ -2,8 +2,10 @@
 ## What it does
 Finds `kubectl create secret docker-registry` given the job token as its
 password: `--docker-password` set to `$CI_JOB_TOKEN` or `$CI_REGISTRY_PASSWORD`
-(the same token).  A fallback such as `${CI_DEPLOY_PASSWORD:-$CI_REGISTRY_PASSWORD}`
-is not reported: a deploy token is used when it exists.
+(the same token), and a `kubectl create secret` whose `--from-file` is an auth
+file the job wrote from the job token (by hand, or by `docker login` with it).
+A fallback such as `${CI_DEPLOY_PASSWORD:-$CI_REGISTRY_PASSWORD}` is not
+reported: a deploy token is used when it exists.
 
 ## Why is this bad?
 The job token is valid only while the job runs (`CI_REGISTRY_PASSWORD` "is the
@@ -38,7 +40,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..tools import secret_args, subcommands, tool_of
+from ..jobfacts import VAR_REF, path_key
+from ..tools import is_login, secret_args, subcommands, tool_of
 from ..units import CommandRef, make_fix
 from .base import FIX_UNSAFE, Example, Hit, Rule
 
@@ -57,7 +60,10 @@ _TITLE = "use the deploy token: CI_DEPLOY_USER / CI_DEPLOY_PASSWORD"
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     cmd = ref.cmd
-    if tool_of(cmd) != "kubectl" or subcommands(cmd)[:3] != ["create", "secret", "docker-registry"]:
+    if tool_of(cmd) != "kubectl":
+        return
+    yield from _from_file_hits(ref)
+    if subcommands(cmd)[:3] != ["create", "secret", "docker-registry"]:
         return
     for arg in secret_args(cmd):
         if arg.flag != "--docker-password":
@@ -70,6 +76,56 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             "image pull from the cluster fails with `unauthorized`; use a deploy token with read_registry"
         )
         yield ref.hit(token.start, token.end, message, fix=_fix(ref, token), key=token.var or "")
+
+
+def _from_file_hits(ref: CommandRef) -> Iterator[Hit]:
+    """`kubectl create secret ... --from-file=.dockerconfigjson=F` where F holds the job token."""
+    cmd = ref.cmd
+    words = [w for w in cmd.args if w.template.startswith("--from-file=")]
+    if not words or subcommands(cmd)[:2] != ["create", "secret"]:
+        return
+    tokened = _tokened_files(ref)
+    for word in words:
+        t = word.template
+        path = t.split("=", 2)[-1]
+        if path_key(path) in tokened:
+            message = (
+                f"pull secret from {path}, which this job wrote with the job token: the token expires when "
+                "the job ends, so every later image pull from the cluster fails; use a deploy token with read_registry"
+            )
+            yield ref.word_hit(word, message, len(t) - len(path), key=path)
+
+
+def _tokened_files(ref: CommandRef) -> set[str]:
+    """Files written before ``ref`` from the job token: by a command that expands it (`echo`,
+    `printf`, a here-document), or by `docker login` with it (docker's config.json)."""
+    if ref.job is not None:
+        earlier = [x.cmd for x in ref.job.commands if x.position < ref.position]
+    else:
+        earlier = [c for c in ref.unit.script.commands if c.end <= ref.cmd.start]
+    files: set[str] = set()
+    for cmd in earlier:
+        if not _mentions_token(_texts(cmd)):
+            continue
+        files |= {path_key(r.target.template) for r in cmd.redirects if r.op in (">", ">|") and r.target is not None}
+        if cmd.basename == "tee":
+            files |= {path_key(w.template) for w in cmd.args if not w.template.startswith("-")}
+        if tool_of(cmd) == "docker" and is_login(cmd):
+            files |= {path_key(p) for p in ("$HOME/.docker/config.json", "${DOCKER_CONFIG}/config.json")}
+    return files
+
+
+def _texts(cmd) -> str:
+    """A command's text with its pipeline and here-document bodies (what it writes or sends)."""
+    if cmd is None:
+        return ""
+    texts = [c.raw for c in cmd.pipeline or [cmd]]
+    texts += [r.heredoc.body for r in cmd.redirects if r.heredoc is not None and not r.heredoc.quoted]
+    return "\n".join(texts)
+
+
+def _mentions_token(text: str) -> bool:
+    return any(m.group(1) in JOB_TOKENS for m in VAR_REF.finditer(text))
 
 
 def _fix(ref: CommandRef, token) -> Fix:
@@ -113,6 +169,11 @@ VALID = [
     # the job token used by the job itself is fine
     Example('echo "$CI_JOB_TOKEN" | docker login -u gitlab-ci-token --password-stdin "$CI_REGISTRY"\n'),
     Example("kubectl create secret generic app --from-literal=token=\"$API_TOKEN\"\n"),
+    Example(
+        'echo "$DEPLOY_TOKEN" | docker login -u "$DEPLOY_USER" --password-stdin "$CI_REGISTRY"\n'
+        "kubectl create secret generic regcred --type=kubernetes.io/dockerconfigjson "
+        "--from-file=.dockerconfigjson=$HOME/.docker/config.json\n"
+    ),
 ]
 
 INVALID = [
@@ -128,4 +189,14 @@ INVALID = [
     ),
     # another user: shown only
     Example(_LINE + " --docker-username=\"$REG_USER\" --docker-password=⟦$CI_JOB_TOKEN⟧\n"),
+    # the config docker login wrote with the job token
+    Example(
+        'echo "$CI_JOB_TOKEN" | docker login -u gitlab-ci-token --password-stdin "$CI_REGISTRY"\n'
+        "kubectl create secret generic regcred --type=kubernetes.io/dockerconfigjson "
+        "--from-file=.dockerconfigjson=⟦$HOME/.docker/config.json⟧\n"
+    ),
+    Example(
+        "echo \"{\\\"auths\\\":{\\\"$CI_REGISTRY\\\":{\\\"auth\\\":\\\"$(printf '%s:%s' \"$CI_REGISTRY_USER\" \"$CI_REGISTRY_PASSWORD\" | base64 | tr -d '\\n')\\\"}}}\" > pull.json\n"
+        "kubectl create secret generic regcred --from-file=.dockerconfigjson=⟦pull.json⟧ --type=kubernetes.io/dockerconfigjson\n"
+    ),
 ]
