@@ -132,6 +132,8 @@ CASES: dict[str, Case] = {
         "push", frozenset({"AL201"}), "unsafe", ALL, UNAUTHORIZED),  # fixed by a new before_script: in each job
     "crlf-bom-block": Case(
         "push", frozenset({"AL204", "AL207"}), "safe", ALL, NO_DIR),
+    "missing-mkdir-called-script": Case(
+        "push", frozenset({"AL204"}), "safe", ALL, NO_DIR),  # the mkdir goes into the called script
     "crlf-called-script": Case(
         "push", frozenset({"AL215"}), "safe", ALL,
         # the canonical write, saved with CRLF: the shell reads `fi\r`, which closes nothing
