@@ -290,8 +290,7 @@ class _Run:
         if _is_powershell(job):
             ju.shell = "powershell"  # not a POSIX shell: no shell model, text rules only
             return ju
-        for target, sections in ((ju.commands, ("before_script", "script")), (ju.after, ("after_script",))):
-            lines = [line for section in sections for line in getattr(job, section)]
+        for target, lines in zip((ju.commands, ju.after), _script_lines(job)):
             for unit, commands in self._job_script(lines):
                 ju.units.append(unit)
                 for cmd in commands:
@@ -328,27 +327,36 @@ class _Run:
         joined = parse("\n".join(texts))
         maps = [ScalarMap(line.scalar.source, line.scalar.text) for line in lines]
         out: list[tuple[ShellUnit, list]] = []
-        if not _real_errors(joined):
+        if not joined.errors:
             buckets: list[list] = [[] for _ in lines]
             for cmd in joined.commands:
                 buckets[max(0, bisect.bisect_right(starts, cmd.start) - 1)].append(cmd)
             for line, m, s, bucket in zip(lines, maps, starts, buckets):
                 out.append((ShellUnit(joined, line.scalar.source, ShiftMap(m, s), line.section, line), bucket))
+            for start, end, message in joined.runtime_errors:
+                k = max(0, bisect.bisect_right(starts, start) - 1)
+                where = ShellUnit(joined, lines[k].scalar.source, ShiftMap(maps[k], starts[k]))
+                self.problems.append(Problem("AL001", where.source, where.span(start, end), message))
         else:
-            start, end, message = _real_errors(joined)[0]
+            start, end, message = joined.errors[0]
             k = max(0, bisect.bisect_right(starts, start) - 1)
             where = ShellUnit(joined, lines[k].scalar.source, ShiftMap(maps[k], starts[k]))
             end = max(start, min(end, starts[k] + len(texts[k])))
             self.problems.append(Problem("AL001", where.source, where.span(start, end), f"shell syntax error: {message}"))
             for line, m, t in zip(lines, maps, texts):
                 script = parse(t)
-                out.append((ShellUnit(script, line.scalar.source, m, line.section, line), list(script.commands)))
+                unit = ShellUnit(script, line.scalar.source, m, line.section, line)
+                out.append((unit, list(script.commands)))
+                self._shell_problems(unit, syntax=False)
         self.shell_cache[key] = out
         return out
 
-    def _shell_problems(self, unit: ShellUnit) -> None:
-        for start, end, message in _real_errors(unit.script)[:1]:  # the first error; the rest cascade
+    def _shell_problems(self, unit: ShellUnit, syntax: bool = True) -> None:
+        script = unit.script
+        for start, end, message in script.errors[:1] if syntax else ():  # the first error; the rest cascade
             self.problems.append(Problem("AL001", unit.source, unit.span(start, end), f"shell syntax error: {message}"))
+        for start, end, message in script.runtime_errors:
+            self.problems.append(Problem("AL001", unit.source, unit.span(start, end), message))
 
     def _called_unit(self, project: Path, rel: str, ref: CommandRef) -> ShellUnit | None:
         path = (project / rel).resolve() if not rel.startswith("/") else None
@@ -616,19 +624,14 @@ def _unit_path(unit) -> str:
     return str(getattr(job, "path", None) or getattr(unit, "name", "?"))
 
 
-def _real_errors(script) -> list[tuple[int, int, str]]:
-    """tree-sitter-bash errors minus its known grammar gaps, which bash accepts:
-    `$((cmd) | x)` (a subshell in a command substitution, read as arithmetic),
-    arithmetic with `0x$(...)`, and keywords without `;` such as `done done`."""
-    out = []
-    for start, end, message in script.errors:
-        line_start = script.text.rfind("\n", 0, start) + 1
-        line_end = script.text.find("\n", end)
-        text = script.text[line_start : line_end if line_end != -1 else len(script.text)]
-        if "$((" in text or message == "missing ';'":
-            continue
-        out.append((start, end, message))
-    return out
+def _script_lines(job) -> tuple[list, list]:
+    """The runner's two scripts: before_script + script, and after_script on its own."""
+    return [*job.before_script, *job.script], list(job.after_script)
+
+
+def runner_scripts(job) -> list[str]:
+    """The shell texts the runner runs for ``job`` (non-empty ones), as authlint parses them."""
+    return ["\n".join(_mask_inputs(line.scalar.value) for line in lines) for lines in _script_lines(job) if lines]
 
 
 def _mask_inputs(text: str) -> str:

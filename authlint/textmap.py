@@ -65,7 +65,29 @@ class ScalarMap(TextMap):
         return self.st.offset(i)
 
     def file_span(self, a: int, b: int) -> Span | None:
-        return self.st.file_span(a, b)
+        span = self.st.file_span(a, b)
+        if span is None and self.st.style == scalars.LITERAL:
+            return self._literal_span(a, b)
+        return span
+
+    def _literal_span(self, a: int, b: int) -> Span | None:
+        """A range of a `|` block across its line breaks: the file range between its two ends.
+
+        The indentation of the lines in between goes with the range; the lines
+        around it keep theirs, so the block's value changes by exactly [a, b).
+        The first line (it sets the block's indentation) and the final line
+        breaks (chomping) are never part of such a range.
+        """
+        st, value = self.st, self.st.value
+        if not st.exact or a >= b or a <= value.find("\n") or b > len(value.rstrip("\n")):
+            return None
+        for seg in st.segments:  # everything in between is plain text or a line break
+            if seg.vstart < b and a < seg.vend and not seg.verbatim and value[seg.vstart : seg.vend] != "\n":
+                return None
+        first, last = st.file_span(a, a), st.file_span(b, b)
+        if first is None or last is None:
+            return None
+        return Span(first.start, last.start)
 
     def why_not_exact(self) -> str:
         if self.st.style == scalars.FOLDED:

@@ -132,6 +132,12 @@ CASES: dict[str, Case] = {
         "push", frozenset({"AL201"}), "unsafe", ALL, UNAUTHORIZED),  # fixed by a new before_script: in each job
     "crlf-bom-block": Case(
         "push", frozenset({"AL204", "AL207"}), "safe", ALL, NO_DIR),
+    "missing-mkdir-called-script": Case(
+        "push", frozenset({"AL204"}), "safe", ALL, NO_DIR),  # the mkdir goes into the called script
+    "crlf-called-script": Case(
+        "push", frozenset({"AL215"}), "safe", ALL,
+        # the canonical write, saved with CRLF: the shell reads `fi\r`, which closes nothing
+        r'expecting "fi"'),
 }
 
 CORRECT: dict[str, tuple[str, str]] = {  # name -> (job, whose credentials the push uses)
@@ -361,7 +367,7 @@ def test_fix_cli_repairs_broken_pipeline(env: Env, rule_fixes: dict[str, str], n
     for rel in fx.changed:  # the file's BOM and line endings survive the CLI's write
         old, fixed = (fx.original / rel).read_bytes(), (fx.project / rel).read_bytes()
         assert old.startswith(b"\xef\xbb\xbf") == fixed.startswith(b"\xef\xbb\xbf"), rel
-        if b"\r\n" in old and b"\n" not in old.replace(b"\r\n", b""):
+        if b"\r\n" in old and b"\n" not in old.replace(b"\r\n", b"") and "AL215" not in case.fixes:  # AL215 makes LF
             assert b"\n" not in fixed.replace(b"\r\n", b""), f"{rel}: LF line endings in a CRLF file"
         assert (fx.original / rel).stat().st_mode == (fx.project / rel).stat().st_mode, rel
 

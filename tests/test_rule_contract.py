@@ -32,10 +32,13 @@ def test_codes_names_and_severities_match_the_catalogue() -> None:
     """Codes are a public contract: every catalogue rule exists with its name and severity.
 
     tests/data/rules-catalogue.tsv is a snapshot of the spec's RULES.md table (the spec sits
-    beside the checkout, not in it); where the spec is present the snapshot must match it."""
+    beside the checkout, not in it); where the spec is present the snapshot holds its rows
+    unchanged, plus rules added since under codes the spec leaves free."""
     snapshot = [tuple(line.split("\t")) for line in CATALOGUE.read_text().splitlines() if not line.startswith("#")]
     if RULES_MD.is_file():
-        assert snapshot == re.findall(r"^\| (AL\d{3}) \| ([a-z0-9-]+) \| (error|warning|info) \|", RULES_MD.read_text(), re.M)
+        spec = re.findall(r"^\| (AL\d{3}) \| ([a-z0-9-]+) \| (error|warning|info) \|", RULES_MD.read_text(), re.M)
+        # Rules added since the spec was written take free codes; the spec's own rows never change.
+        assert [row for row in snapshot if row[0] in {code for code, _, _ in spec}] == spec
     catalogue = {code: (name, sev) for code, name, sev in snapshot}
     rules = {rule.code: (rule.name, str(rule.severity)) for rule in registry.all_rules()}
     assert rules == catalogue

@@ -32,6 +32,9 @@ MODULES = (
     "al211_password_on_command_line",
     "al212_interpolated_userpass_json",
     "al213_kaniko_entrypoint",
+    "al214_robot_account_dollar",
+    "al215_crlf_script_auth_write",
+    "al216_powershell_utf8_bom",
     "al301_auth_json_syntax",
     "al302_auth_json_schema",
     "al303_auth_not_base64",
@@ -51,6 +54,7 @@ MODULES = (
     "al502_token_user_mismatch",
     "al503_kaniko_unmaintained",
     "al504_private_image_if_not_present",
+    "al505_job_token_in_pull_secret",
 )
 
 HOOKS = ("check_file", "check_job", "check_command", "check_auth")

@@ -5,6 +5,13 @@ parse (with the parser's own position), a shell script or script item with a
 syntax error, a file that is not UTF-8 text, or an input that is too large or
 too deeply nested to lint safely.
 
+A shell syntax error is reported only where `bash -n` reports one (authlint
+never runs bash: its own parser agrees with it).  Text that `bash -n` accepts
+but that fails when the job runs gets its own message: a `${#NAME:-0}` ("bad
+substitution": the length form takes no operator) and a here-document whose
+end line never comes (the rest of the script becomes its body).  The commands
+that parsed cleanly are still linted by every other rule.
+
 ## Why is this bad?
 GitLab rejects a pipeline whose YAML does not parse, and the runner aborts a
 job whose script has a syntax error.  Nothing else authlint checks can be
@@ -28,6 +35,8 @@ RULE = Rule(
 
 VALID = [
     Example("docker build -t app .\n"),
+    # valid bash that tree-sitter-bash alone rejects
+    Example('grep -q "^${NAME}$" names.txt && echo "found"\nN=$((kubectl get ns | grep -c "$NS") || true)\nif [ -n "$N" ]; then if [ "$N" = 0 ]; then exit 1; fi fi\n'),
     Example("build:\n  script:\n    - echo ok\n", kind="yaml"),
 ]
 
@@ -35,4 +44,5 @@ INVALID = [
     Example("build:\n  script: [echo a\n⟦⟧", kind="yaml"),
     Example("job:\n  script:\n    - ⟦*⟧undefined\n", kind="yaml"),
     Example("echo a⟦)⟧\n", path="bad.sh"),
+    Example('echo "tags: ⟦${#TAGS:-0}⟧"\n', path="count.sh"),
 ]

@@ -33,10 +33,10 @@ echo "$DOCKER_AUTH_CONFIG" > "$HOME/.docker/config.json"
 The fix is safe: `mkdir -p` of the directory the job is about to write into
 changes nothing when it exists and makes the write work when it does not.
 It is inserted on its own line just before the line of the write (a list item
-in the same style, a line in the same `|` block or `.sh` file).  It is only
-shown when the write is in a script file or a template shared with other
-jobs, in a folded (`>`) block, or on a line that continues another or follows
-a `cd`.
+in the same style, a line in the same `|` block or `.sh` file), also in a
+script the job calls: every job that runs the write needs the directory.  It
+is only shown when the write is in a template shared with other jobs, in a
+folded (`>`) block, or on a line that continues another or follows a `cd`.
 """
 
 from __future__ import annotations
@@ -44,7 +44,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..jobfacts import DOCKER, facts, insert_lines_before, is_registry_write, path_key
+from ..insert import insert_before
+from ..jobfacts import DOCKER, facts, insert_lines_before, is_registry_write, line_head, path_key
 from ..units import JobUnit
 from ..writes import canonical_write, directory
 from .base import FIX_SAFE, Example, Hit, Rule
@@ -82,7 +83,7 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
         ):
             continue  # `docker login` created it
         lines = canonical_write(d)[:1]
-        edits, reason = insert_lines_before(unit, w.ref, lines)
+        edits, reason = _insert(unit, w.ref, lines)
         title = f"create the directory first: `{lines[0]}`"
         fix = Fix(title, tuple(edits), Applicability.SAFE) if edits else Fix(title, (), Applicability.DISPLAY_ONLY, reason=reason)
         yield w.ref.hit(
@@ -93,6 +94,16 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
             fix=fix,
             key=d,
         )
+
+
+def _insert(unit: JobUnit, ref, lines: list[str]) -> tuple[list, str | None]:
+    """In a called script the `mkdir -p` goes into the script: every caller needs it before this write."""
+    if ref.unit.called_from is None:
+        return insert_lines_before(unit, ref, lines)
+    anchor = line_head(ref)
+    if anchor is None:
+        return [], "the command continues a line above or follows a `cd` on its line"
+    return insert_before(anchor, lines)
 
 
 _ECHO = 'echo "$DOCKER_AUTH_CONFIG" > '

@@ -177,6 +177,16 @@ INVALID = [
         "echo \"{\\\"auths\\\": {\\\"$CI_REGISTRY\\\": {⟦\\\"email\\\": \\\"ci@example.com\\\"⟧, \\\"auth\\\": \\\"$AUTH\\\"}}}\" > " + _K + "\n",
         fixed="echo \"{\\\"auths\\\": {\\\"$CI_REGISTRY\\\": {\\\"auth\\\": \\\"$AUTH\\\"}}}\" > " + _K + "\n",
     ),
+    # a literal `|` block has no escapes: the fix edits it across lines
+    Example(
+        "variables:\n  DOCKER_AUTH_CONFIG: |\n    {\n      \"auths\": {\n        \"registry.example.com\": {\n"
+        "          \"auth\": \"ZGVwbG95OnMzY3IzdA==\",\n          ⟦\"email\": \"ci@example.com\"⟧\n        }\n      }\n    }\n"
+        "build:\n  script: [make]\n",
+        kind="yaml",
+        fixed="variables:\n  DOCKER_AUTH_CONFIG: |\n    {\n      \"auths\": {\n        \"registry.example.com\": {\n"
+        "          \"auth\": \"ZGVwbG95OnMzY3IzdA==\"\n        }\n      }\n    }\n"
+        "build:\n  script: [make]\n",
+    ),
     Example('{"auths": {⟦"registry.example.com"⟧: {}}}\n', kind="json"),
     Example('{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH", ⟦"token"⟧: "$TOKEN"}}}\n', kind="json"),
     # `auth` comes from a variable: it could be empty, so the fix is only shown

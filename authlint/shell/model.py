@@ -208,4 +208,6 @@ class Script:
     text: str
     commands: list[Command]  # every command, in source order, at any nesting level
     assignments: list[Assignment]  # statement and export-style assignments, in source order
-    errors: list[tuple[int, int, str]]  # tree-sitter ERROR / MISSING nodes
+    errors: list[tuple[int, int, str]]  # syntax errors, where `bash -n` reports one
+    # Text `bash -n` accepts that fails when it runs (`${#X:-0}`: "bad substitution").
+    runtime_errors: list[tuple[int, int, str]] = field(default_factory=list)

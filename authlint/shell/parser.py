@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from authlint.shell import tolerance
 from authlint.shell.decode import decode
 from authlint.shell.model import (
     LITERAL,
@@ -80,6 +81,13 @@ def _error_query() -> Any:
     return tree_sitter.Query(_language(), _ERROR_QUERY)
 
 
+def _captures(root: Any) -> dict[str, list[Any]]:
+    """The ERROR and MISSING nodes under ``root``."""
+    import tree_sitter
+
+    return tree_sitter.QueryCursor(_error_query()).captures(root)  # type: ignore[no-any-return]
+
+
 class _CharOffsets:
     """UTF-8 byte offset -> str index, via runs of same-width characters.
 
@@ -128,6 +136,8 @@ class _Sink:
     commands: list[Command] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
     errors: list[tuple[int, int, str]] = field(default_factory=list)
+    broken: list[tuple[int, int]] = field(default_factory=list)  # syntax errors of the script itself
+    runtime: list[tuple[int, int, str]] = field(default_factory=list)
 
 
 def parse(text: str) -> Script:
@@ -144,7 +154,13 @@ def parse(text: str) -> Script:
             gc.enable()
     sink.commands.sort(key=lambda c: c.start)
     sink.assignments.sort(key=lambda a: a.start)
-    return Script(text, sink.commands, sink.assignments, _outermost(sink.errors))
+    commands = _clean(sink.commands, sink.broken) if sink.broken else sink.commands
+    return Script(text, commands, sink.assignments, _outermost(sink.errors), sorted(sink.runtime))
+
+
+def _clean(commands: list[Command], broken: list[tuple[int, int]]) -> list[Command]:
+    """Commands that parsed cleanly: none of the script's syntax errors lies inside them."""
+    return [c for c in commands if not any(c.start <= s and e <= c.end for s, e in broken)]
 
 
 def _outermost(errors: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -202,11 +218,30 @@ class _Builder:
     # ---------------------------------------------------------------- driver
 
     def run(self, ctx: _Ctx) -> None:
-        tree = _parser().parse(self.text.encode("utf-8", "surrogatepass"))
-        root = tree.root_node
+        self.masked = tolerance.mask(self.text)
+        root = self._tolerant_tree()
+        self.lengths: set[int] = set()
         self._walk(root, ctx)
         if root.has_error:
             self._collect_errors(root)
+        for start, end in self.masked.bad_lengths:
+            if start in self.lengths:  # expanded, not quoted or commented
+                self.sink.runtime.append((*self._out(start, end), tolerance.BAD_LENGTH_MESSAGE))
+
+    def _tolerant_tree(self) -> Any:
+        """The tree of the masked text, re-read where a compound command ends before `fi`/`done`."""
+        for _ in range(8):
+            root = _parser().parse(self.masked.text.encode("utf-8", "surrogatepass")).root_node
+            if not root.has_error:
+                break
+            captures = _captures(root)
+            spots = [(self.char(n.start_byte), self.char(n.end_byte), False) for n in captures.get("error", [])]
+            spots += [(self.char(n.start_byte), self.char(n.end_byte), True) for n in captures.get("missing", [])]
+            text = tolerance.repair(self.masked.text, spots)
+            if text is None:
+                break
+            self.masked.text = text
+        return root
 
     def _walk(self, root: Any, ctx: _Ctx) -> None:
         stack: list[tuple[Any, _Ctx]] = [(root, ctx)]
@@ -254,20 +289,32 @@ class _Builder:
 
         (Node.parent is avoided: it crashed on a 30,000-deep tree.)
         """
-        import tree_sitter
-
-        captures = tree_sitter.QueryCursor(_error_query()).captures(root)
+        captures = _captures(root)
         prefix = "in sh -c string: " if self.via else ""
         for node in captures.get("error", []):
+            if self._tolerated(node, None):
+                continue
+            if tolerance.open_heredoc(self.text, self.char(node.start_byte)):
+                start, end = self._out(*self._span(node))
+                self.sink.runtime.append((start, end, tolerance.OPEN_HEREDOC_MESSAGE))
+                continue
             snippet = self.text[self.char(node.start_byte) : self.char(node.end_byte)][:30]
             self._error(node, f"{prefix}syntax error near {snippet!r}")
         for node in captures.get("missing", []):
-            if node.start_byte not in self.nameless:
+            if node.start_byte not in self.nameless and not self._tolerated(node, node.type):
                 self._error(node, f"{prefix}missing {node.type!r}")
 
+    def _tolerated(self, node: Any, missing: str | None) -> bool:
+        return tolerance.tolerated(self.text, self.char(node.start_byte), self.char(node.end_byte), missing, self.masked)
+
     def _error(self, node: Any, message: str) -> None:
-        start, end = self._out(self.char(node.start_byte), self.char(node.end_byte))
+        self._error_at(self.char(node.start_byte), self.char(node.end_byte), message)
+
+    def _error_at(self, cs: int, ce: int, message: str) -> None:
+        start, end = self._out(cs, ce)
         self.sink.errors.append((start, end, message))
+        if self.via is None:
+            self.sink.broken.append((start, end))
 
     # --------------------------------------------------------------- offsets
 
@@ -377,6 +424,8 @@ class _Builder:
             if name_node.child_count == 1:  # command_name wraps one word node
                 name_node = name_node.children[0]
             name = self._word(name_node, ctx, stack)
+            if name.raw in tolerance.STRAY_KEYWORDS:  # tree-sitter reads a misplaced `fi` as a command
+                self._error_at(*self._span(name_node), f"syntax error: unexpected {name.raw!r}")
         cs, ce = self._span(node)
         cmd = self._new_command(cs, ce, name, self._arguments(arg_nodes, ctx, stack), env, ctx)
         self._finish_command(cmd, cs, redirects + (pend or []), ctx, stack)
@@ -483,6 +532,14 @@ class _Builder:
         span = (word.start + offset, word.end, True) if exact else (word.start, word.end, False)
         child = _Builder(template, self.sink, f"{shell} -c", self.via_depth + 1, span, word.expansion_ranges)
         child.run(_Ctx(ctx.depth, ctx.function, ctx.condition))
+
+    def _substitution_text(self, cs: int, ce: int, ctx: _Ctx) -> None:
+        """`$((cmd) | x)`, masked for tree-sitter: its commands, read on their own."""
+        if ctx.depth >= MAX_SUBSTITUTION_DEPTH:
+            return
+        span = (self.base + cs, self.s1, True) if self.exact else (self.base, self.s1, False)
+        child = _Builder(self.text[cs:ce], self.sink, self.via, self.via_depth, span)
+        child.run(_Ctx(ctx.depth + 1, ctx.function, ctx.condition))
 
     # ---------------------------------------------------------- assignments
 
@@ -670,8 +727,12 @@ class _Builder:
             self._quoted_literal(cs, ce, 1, "single", parts)
         elif kind == "command_substitution":
             parts.append(self._part("command_substitution", cs, ce, quote))
-            stack.append((node, ctx))
+            if self.masked.substitutions.get(cs) == ce:
+                self._substitution_text(cs + 2, ce - 1, ctx)
+            else:
+                stack.append((node, ctx))
         elif kind == "expansion":
+            self.lengths.add(cs)
             var, simple = _expansion_var(node, self.text, self.char)
             parts.append(self._part("variable" if var else "other_expansion", cs, ce, quote, var, simple))
             if not simple:
