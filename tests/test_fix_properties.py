@@ -46,7 +46,7 @@ from authlint.source import BOM, Source
 from authlint.workspace import classify
 from authlint.yaml.model import YamlError
 from authlint.yaml.model import load as load_yaml
-from support.components import CORPUS, require_corpus
+from support.corpus import CORPUS, require_corpus
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "e2e_pipelines"

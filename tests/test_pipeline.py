@@ -12,7 +12,7 @@ from authlint.gitlab import includes as includes_mod
 from authlint.source import Source
 from authlint.yaml.model import YMap, YScalar, load
 from support.bounded import hang_guard
-from support.components import CORPUS, require_corpus
+from support.corpus import CORPUS, require_corpus
 
 OMNIBUS = "real-world/dockerimages__https-gitlab.com-gitlab-org-omnibus-gitlab__gitlab-ci-config__dev-gitlab-org.yml"
 

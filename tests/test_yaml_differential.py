@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from authlint.source import Source
 from authlint.yaml import libyaml
 from authlint.yaml.model import _reference, load
-from support.components import CORPUS, require_corpus
+from support.corpus import CORPUS, require_corpus
 
 
 def flatten(docs: list) -> list[tuple]:

@@ -12,9 +12,6 @@ REPO = Path(__file__).resolve().parents[2]
 # Where .ci/run installs gitlab-ci-local (4.73.0 is the newest release that runs on node 20).
 GCL_LOCAL = REPO / ".ci" / "node" / "node_modules" / ".bin" / "gitlab-ci-local"
 
-# Real public pipelines (../shared/corpus from the repository root): see its MANIFEST.tsv.
-CORPUS = REPO.parent / "shared" / "corpus"
-
 # tool -> how to get it (the message names the package, not just the binary).
 INSTALL: dict[str, str] = {
     "docker-registry": "apt-get install docker-registry",
@@ -58,13 +55,3 @@ def require(*tools: str) -> dict[str, str]:
             pytest.fail(reason + " [AUTHLINT_REQUIRE_E2E=1]", pytrace=False)
         pytest.skip(reason)
     return {tool: path for tool, path in paths.items() if path is not None}
-
-
-def require_corpus() -> Path:
-    """The shared corpus, or skip/fail (under AUTHLINT_REQUIRE_E2E=1) when it is missing."""
-    if not (CORPUS / "MANIFEST.tsv").is_file():
-        reason = f"shared corpus missing: expected {CORPUS}/MANIFEST.tsv (../shared/corpus from the repository root)"
-        if strict():
-            pytest.fail(reason + " [AUTHLINT_REQUIRE_E2E=1]", pytrace=False)
-        pytest.skip(reason)
-    return CORPUS
