@@ -157,7 +157,7 @@ def _library_versions() -> list[str]:
     from importlib.util import find_spec
 
     out = []
-    for name in ("ruamel.yaml", "_ruamel_yaml", "tree_sitter", "tree_sitter_bash", "detect_secrets"):
+    for name in ("ruamel.yaml", "yaml", "tree_sitter", "tree_sitter_bash", "detect_secrets"):
         try:
             spec = find_spec(name)
             st = os.stat(spec.origin) if spec and spec.origin else None

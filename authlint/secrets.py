@@ -1,8 +1,8 @@
 """Secret recognition: GitLab token patterns, placeholders, redaction, and a lazy detect-secrets adapter.
 
-Importing this module is cheap (``re``, ``hashlib``, ``math`` only). detect-secrets (which drags in
-``requests``, ~145 ms) is imported inside :func:`scan_lines`, and only when a line survives the
-cheap pre-filter.
+Importing this module is cheap (``re``, ``hashlib``, ``math`` only). detect-secrets is imported
+inside :func:`scan_lines`, only when a line survives the cheap pre-filter, and without the
+``requests`` it would drag in (see ``_without_requests``).
 """
 
 from __future__ import annotations
@@ -10,9 +10,12 @@ from __future__ import annotations
 import hashlib
 import math
 import re
+import sys
 import threading
+import types
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -441,27 +444,72 @@ def _allowlisted_at(
 
 
 _DETECT_SECRETS_LOCK = threading.Lock()
+_configured: Any = None  # the detect-secrets Settings object configured for authlint
 
 
 def _run_detect_secrets(
     runs: list[list[tuple[int, str]]], filename_hint: str
 ) -> list[tuple[tuple[int, str], Any]]:
     """((caller line number, text), PotentialSecret) for every finding."""
-    from detect_secrets.core.scan import _process_line_based_plugins
-    from detect_secrets.settings import transient_settings
-
     out: list[tuple[tuple[int, str], Any]] = []
-    # No `filters_used`: passing it would replace the default filters (and drop the allowlist one).
-    # The lock: transient_settings swaps detect-secrets' process-global settings.
-    with _DETECT_SECRETS_LOCK, transient_settings({"plugins_used": _plugin_config()}):
+    # The lock: detect-secrets' settings and plugin caches are process-global.
+    with _DETECT_SECRETS_LOCK:
+        process_lines = _detect_secrets()
         for run in runs:
             # detect-secrets indexes its context (previous line for the nextline pragma) by line
             # number, so each run is renumbered from 1; a run's first line then has no previous
             # line, and the real one was already checked by _allowlisted_at.
             numbered = [(i, text) for i, (_, text) in enumerate(run, 1)]
-            for secret in _process_line_based_plugins(numbered, filename=filename_hint):
+            for secret in process_lines(numbered, filename=filename_hint):
                 out.append((run[secret.line_number - 1], secret))
     return out
+
+
+def _detect_secrets() -> Any:
+    """detect-secrets' line scanner, imported and configured with _WANTED_PLUGINS once per
+    process (configuring clears every plugin and filter cache), again only when someone
+    else changed its global settings.  No `filters_used`: that would replace the default
+    filters (and drop the allowlist one)."""
+    global _configured
+    if _configured is None or sys.modules["detect_secrets.settings"].get_settings() is not _configured:
+        with _without_requests():
+            import detect_secrets.core.scan  # noqa: F401 - imported while `requests` is stood in for
+            from detect_secrets.settings import cache_bust, configure_settings_from_baseline, get_filters
+
+            cache_bust()
+            settings = configure_settings_from_baseline({"plugins_used": _plugin_config()})
+            get_filters()  # imports the filter modules now
+            _configured = settings
+    from detect_secrets.core.scan import _process_line_based_plugins
+
+    return _process_line_based_plugins
+
+
+class _RequestsStandIn(types.ModuleType):
+    """What detect-secrets' modules see as `requests`: any attribute is a class or a module.
+    They use it only to verify secrets online, which authlint never enables."""
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        value: Any = _RequestsStandIn(f"{self.__name__}.{name}") if name.islower() else type(name, (Exception,), {})
+        setattr(self, name, value)
+        return value
+
+
+@contextmanager
+def _without_requests() -> Iterator[None]:
+    """Import detect-secrets without `requests` (~70 ms): the stand-in is in sys.modules only
+    while detect-secrets' modules are imported, so any other importer still gets the real one."""
+    if "requests" in sys.modules:
+        yield
+        return
+    stand_in = sys.modules["requests"] = _RequestsStandIn("requests")
+    try:
+        yield
+    finally:
+        if sys.modules.get("requests") is stand_in:
+            del sys.modules["requests"]
 
 
 @lru_cache(maxsize=1)

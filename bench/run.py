@@ -38,7 +38,8 @@ from pathlib import Path
 BIN = Path(sys.executable).parent  # the venv's bin dir (not resolved: a venv python is a symlink)
 AUTHLINT, DETECT_SECRETS, CHECK_JSONSCHEMA = "authlint", "detect-secrets-hook", "check-jsonschema"
 PEERS = (AUTHLINT, DETECT_SECRETS, CHECK_JSONSCHEMA)
-DEFAULT_CORPUS = Path(os.environ.get("AUTHLINT_CORPUS", "/work/shared/corpus"))
+ROOT = Path(__file__).resolve().parents[1]  # the repository root
+DEFAULT_CORPUS = Path(os.environ.get("AUTHLINT_CORPUS") or ROOT.parent / "shared" / "corpus")
 MAX_ARG_BYTES = 100_000  # per command line; far below ARG_MAX, so chunks are rare
 SMALL_TARGET_S = 0.150
 LARGE_LINES = 2000

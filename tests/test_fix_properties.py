@@ -46,10 +46,10 @@ from authlint.source import BOM, Source
 from authlint.workspace import classify
 from authlint.yaml.model import YamlError
 from authlint.yaml.model import load as load_yaml
+from support.corpus import CORPUS, require_corpus
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "e2e_pipelines"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 DELETERS = frozenset({"AL003", "AL101", "AL401", "AL403"})  # rules whose fixes delete whole lines
 SETTINGS = Settings()
 
@@ -256,9 +256,8 @@ def test_fix_properties_on_fixtures(project: Path, tmp_path: Path, monkeypatch: 
 
 @pytest.fixture(scope="module")
 def corpus_reports(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Path]]:
+    require_corpus()
     files = _corpus_files()
-    if not files:
-        pytest.skip(f"corpus not found at {CORPUS}")
     base = tmp_path_factory.mktemp("corpus")
     out = {}
     for f in files:

@@ -524,3 +524,23 @@ def test_import_is_lazy() -> None:
         "assert 'detect_secrets' not in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
+
+
+def test_detect_secrets_runs_without_requests_and_is_configured_once() -> None:
+    code = (
+        "import sys, authlint.secrets as s\n"
+        "lines = [(1, 'password: s3cr3tP4ssw0rdXyzQ'), (2, 'aws=AKIAIOSFODNN7EXAMPLE')]\n"
+        "first = s.scan_lines(lines)\n"
+        "assert [d.type for d in first] == ['Secret Keyword', 'AWS Access Key'], first\n"
+        "assert 'requests' not in sys.modules, 'detect-secrets pulled in requests'\n"
+        "import detect_secrets.settings as ds\n"
+        "busts, real = [], ds.cache_bust\n"
+        "ds.cache_bust = lambda: (busts.append(1), real())\n"
+        "assert s.scan_lines(lines) == first and busts == [], busts\n"
+        "with ds.default_settings():\n"  # someone else swaps the global settings: configured again
+        "    pass\n"
+        "assert s.scan_lines(lines) == first and len(busts) == 3, busts\n"
+        "import requests\n"  # the stand-in is gone: the real package imports
+        "assert requests.Session and 'site-packages' in requests.__file__\n"
+    )
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -463,3 +464,16 @@ def test_unquoted_escaped_quote_before_a_variable_keeps_the_variable() -> None:
     var = next(p for p in word.parts if p.kind == "variable")
     assert src[var.start : var.end] == "$R"
     assert second.args[0].variables == [] and second.args[0].value == "a$R"
+
+
+def test_parses_are_memoised_by_text_within_a_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    from authlint.shell import parser
+
+    text = 'echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin'
+    assert parser.parse(text) is parser.parse(text)
+    assert parser.parse(text + "\n") is not parser.parse(text)
+    monkeypatch.setattr(parser, "_MEMO_CHARS", 400)
+    for i in range(50):
+        parser.parse(f"echo {i:080d}")
+    assert parser._memo_size == sum(map(len, parser._MEMO)) <= 400
+    assert [c.basename for c in parser.parse(text).commands] == ["echo", "docker"]

@@ -123,16 +123,34 @@ def test_plain_in_flow_collections() -> None:
     assert word_position(yf, ml, "line") == (2, 3, 2, 7)
 
 
-def test_c_parser_rejects_colon_in_flow_plain_so_the_pure_parser_is_used() -> None:
+def test_libyaml_accepts_colon_in_flow_plain() -> None:
+    # ruamel.yaml.clib's old libyaml rejected this; PyYAML's libyaml does not.
     text = "job:\n  services: [docker:27-dind, 'x']\n  script: |\n    docker info\n"
     yf = parse(text)
-    assert yf.parser == "pure"
+    assert yf.parser == "c"
     (dind, x) = yf.root.get("job").get("services").items
     assert dind.value == "docker:27-dind" and x.value == "x"
     check_map(text, dind.text)
     assert text[dind.start : dind.end] == "docker:27-dind"
     assert word_position(yf, yf.root.get("job").get("script"), "info") == (4, 12, 4, 16)
-    assert parse("a: [b]\n").parser == "c"
+
+
+def test_the_pure_parser_takes_what_libyaml_rejects() -> None:
+    # GitLab allows an anchor to be defined again (the later one counts); libyaml does not.
+    text = ".a: &x {image: one}\n.b: &x {image: two}\njob: *x\n"
+    yf = parse(text)
+    assert yf.parser == "pure" and yf.root.get("job").get("image").value == "two"
+    # A %YAML directive switches ruamel to that version's tag rules: the reference decides.
+    yf = parse("%YAML 1.1\n---\na: yes\nb: on\n")
+    assert yf.parser == "pure" and yf.root.get("a").tag == "tag:yaml.org,2002:bool"
+
+
+def test_yaml_1_2_tags() -> None:
+    yf = parse("a: yes\nb: on\nc: true\nd: 012\ne: 0o12\nf: 1_000\ng: ~\nh:\ni: '1'\nj: 1:20\nk: .5\n<<: {}\n")
+    assert yf.parser == "c"
+    tags = {k: v.tag.rpartition(":")[2] for k, v in yf.root.items()}
+    assert tags == {"a": "str", "b": "str", "c": "bool", "d": "int", "e": "int", "f": "int", "g": "null",
+                    "h": "null", "i": "str", "j": "str", "k": "float"}
 
 
 # ---------------------------------------------------------------- single-quoted

@@ -70,7 +70,8 @@ GITLAB_CREDENTIALS = frozenset({
 
 def credential_variables(ref: CommandRef) -> set[str]:
     """Names of variables that hold a credential where ref runs (job + script assignments)."""
-    cache = ref.unit.__dict__.setdefault("_al206_creds", {})
+    # Once per job (every script line of a job is a unit of its own: per unit was quadratic).
+    cache = (ref.job or ref.unit).__dict__.setdefault("_al206_creds", {})
     key = id(ref.job)
     if key in cache:
         return cache[key]

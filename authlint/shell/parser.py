@@ -15,6 +15,7 @@ import bisect
 import gc
 import re
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -140,8 +141,35 @@ class _Sink:
     runtime: list[tuple[int, int, str]] = field(default_factory=list)
 
 
+# Scripts already parsed, by text: the same script lines reach the parser from several jobs
+# (anchors, extends, !reference) and again when a joined script is split.  Bounded by the
+# characters held; Scripts are plain data that nobody mutates, so sharing them is safe.
+_MEMO: OrderedDict[str, Script] = OrderedDict()
+_MEMO_CHARS = 2_000_000
+_memo_size = 0
+_memo_lock = threading.Lock()
+
+
 def parse(text: str) -> Script:
     """Parse shell ``text`` into a flat ``Script`` model; never raises on bad input."""
+    global _memo_size
+    with _memo_lock:
+        hit = _MEMO.get(text)
+        if hit is not None:
+            _MEMO.move_to_end(text)
+            return hit
+    script = _parse(text)
+    if len(text) <= _MEMO_CHARS // 4:
+        with _memo_lock:
+            if text not in _MEMO:
+                _MEMO[text] = script
+                _memo_size += len(text)
+            while _memo_size > _MEMO_CHARS:
+                _memo_size -= len(_MEMO.popitem(last=False)[0])
+    return script
+
+
+def _parse(text: str) -> Script:
     # The model is hundreds of thousands of small objects for a big script;
     # letting the cyclic GC rescan them while they are built doubles the time.
     gc_was_enabled = gc.isenabled()

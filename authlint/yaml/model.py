@@ -1,8 +1,8 @@
 """YAML documents as position-carrying values, built from ruamel's composer.
 
-``load(source)`` composes every document (C parser first, the pure parser when
-the old libyaml in ruamel.yaml.clib rejects valid GitLab YAML such as
-``services: [docker:27-dind]``) and turns the node graph into ``YMap`` /
+``load(source)`` composes every document (libyaml through PyYAML first, see
+libyaml.py; ruamel's pure-Python parser, the reference, for what libyaml
+rejects and for the error of an invalid file) and turns the node graph into ``YMap`` /
 ``YSeq`` / ``YScalar`` values.  Aliases share the anchored value (a DAG, so an
 alias bomb costs nothing until someone walks it: walkers must use ``walk``,
 which visits each value once).  Merge keys (``<<``, several per mapping as
@@ -14,18 +14,18 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Iterator, Union
 
 from ..diagnostics import Span
 from ..source import Source
-from . import scalars
+from . import libyaml, scalars
 
 MERGE_TAG = "tag:yaml.org,2002:merge"
 NULL_TAG = "tag:yaml.org,2002:null"
 STR_TAG = "tag:yaml.org,2002:str"
 MAX_DEPTH = 500
-C_SAFE_DEPTH = 5000  # the C composer recurses in C; 10,000 levels are measured safe
+C_SAFE_DEPTH = 5000  # libyaml's composer recurses in C; 10,000 levels are measured safe
 
 
 class YamlError(Exception):
@@ -174,49 +174,18 @@ class YamlFile:
         return self.documents[-1] if self.documents else None
 
 
-def _yaml(pure: bool):
-    from ruamel.yaml import YAML
-
-    return YAML(typ="safe", pure=pure)
-
-
-def _compose_all(text: str, pure: bool) -> list:
-    # Guard the composers, which recurse once per nesting level: the C one in C
-    # (30,000 levels crash the process), the pure one in Python.  Nesting is at
-    # most the number of flow openers plus twice the longest line (block
-    # collections nest by indentation or by compact `- - x` entries), so the
-    # event pre-pass below is only needed for files that could nest deeply.
-    bound = text.count("[") + text.count("{") + 2 * max(map(len, text.split("\n")))
-    if bound > (C_SAFE_DEPTH if not pure else MAX_DEPTH):
-        _check_depth(text, pure)
-    return [doc for doc in _yaml(pure).compose_all(text) if doc is not None]
-
-
-def _check_depth(text: str, pure: bool) -> None:
-    """Stream events (the parsers are iterative) and stop at MAX_DEPTH."""
-    depth = 0
-    for event in _yaml(pure).parse(text):
-        kind = type(event).__name__
-        if kind in ("SequenceStartEvent", "MappingStartEvent"):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", event.start_mark.index)
-        elif kind in ("SequenceEndEvent", "MappingEndEvent"):
-            depth -= 1
-
-
 def load(source: Source) -> YamlFile:
     """Compose source into values; raise YamlError with the parser's offset."""
     text = source.text
     limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 4 * MAX_DEPTH + 200))
+    sys.setrecursionlimit(max(limit, 5 * MAX_DEPTH + 500))
     try:
         try:
-            docs, parser = _compose_all(text, pure=False), "c"
-        except YamlError:
-            raise
-        except Exception:
-            docs, parser = _compose_all(text, pure=True), "pure"
+            docs, parser = libyaml.compose_all(text, _depth_guard(text)), "c"
+        except libyaml.Rejected:
+            # The reference parser: it accepts what libyaml rejects (duplicate anchors), and
+            # its message is the one reported for an invalid file, parsed this once.
+            docs, parser = [d for d in _reference().compose_all(text) if d is not None], "pure"
     except YamlError:
         raise
     except RecursionError:
@@ -227,6 +196,62 @@ def load(source: Source) -> YamlFile:
         sys.setrecursionlimit(limit)
     converter = _Converter(source)
     return YamlFile(source, [converter.convert(d) for d in docs], parser)
+
+
+def _too_deep(depth: int, offset: int) -> None:
+    if depth > MAX_DEPTH:
+        raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", offset)
+
+
+def _depth_guard(text: str):
+    """_too_deep when the text could nest deeper than libyaml's composer (it recurses in C:
+    30,000 levels crash the process) safely goes, else None.  Nesting is at most the
+    number of flow openers plus twice the longest line (block collections nest by
+    indentation or by compact `- - x` entries)."""
+    bound = text.count("[") + text.count("{") + 2 * max(map(len, text.split("\n")))
+    return _too_deep if bound > C_SAFE_DEPTH else None
+
+
+@lru_cache(maxsize=1)
+def _bounded_composer() -> type:
+    from ruamel.yaml.composer import Composer
+
+    class BoundedComposer(Composer):
+        """Stops at MAX_DEPTH nested collections: the pure composer recurses in Python."""
+
+        level = 0
+
+        def __init__(self, loader=None):  # type: ignore[no-untyped-def]
+            super().__init__(loader)
+            self.warn_double_anchors = False  # GitLab allows them: no warning on stderr
+
+        def compose_sequence_node(self, anchor):  # type: ignore[no-untyped-def]
+            self._enter()
+            try:
+                return Composer.compose_sequence_node(self, anchor)
+            finally:
+                self.level -= 1
+
+        def compose_mapping_node(self, anchor):  # type: ignore[no-untyped-def]
+            self._enter()
+            try:
+                return Composer.compose_mapping_node(self, anchor)
+            finally:
+                self.level -= 1
+
+        def _enter(self) -> None:
+            self.level += 1
+            _too_deep(self.level, self.parser.peek_event().start_mark.index)
+
+    return BoundedComposer
+
+
+def _reference():
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.Composer = _bounded_composer()
+    return yaml
 
 
 def _as_yaml_error(exc: Exception, text: str) -> YamlError:
