@@ -27,7 +27,7 @@ an occurrence of the secret in a file whose hash the entry pins; the secret is
 read back from that file on a hit.  A secret that occurs in no file cannot
 show in a code frame and is dropped.  A run with a fix whose edit text holds a
 secret is not cached (reporters treat such edits specially), nor is a run
-with errors.
+with errors or warnings.
 
 `authlint fix`, `--diff`, and stdin input do not use the cache.
 """
@@ -255,7 +255,7 @@ def _yaml_tree(project: str) -> str:
 
 # ------------------------------------------------------------ serialising
 def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorkspace, result: LintResult) -> dict | None:
-    if result.errors or result.internal_error or ws.discovered is None:
+    if result.errors or result.warnings or result.internal_error or ws.discovered is None:
         return None
     projects = _projects(ws.discovered)
     sources = {}

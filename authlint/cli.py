@@ -265,7 +265,10 @@ def _check(args, fix: bool) -> int:
 
 
 def _warn_if_empty(result) -> None:
-    """A run that looked at nothing says so (ruff: "No Python files found")."""
+    """A run that looked at nothing says so (ruff: "No Python files found"), as does one whose
+    configured pipeline root is missing."""
+    for warning in result.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if not result.files and not result.errors:
         print("warning: No CI, shell or auth files found under the given path(s); nothing was linted", file=sys.stderr)
 

@@ -52,6 +52,7 @@ class LintResult:
     secrets: dict[int, tuple[str, ...]] = field(default_factory=dict)  # id(finding) -> values to redact
     internal_error: bool = False  # a bug in authlint (exit 2), as opposed to unreadable input
     pipelines: dict[str, str] = field(default_factory=dict)  # CI file or called script -> the root it was linted under
+    warnings: list[str] = field(default_factory=list)  # worth saying, not worth failing (a configured root missing)
 
 
 class Linter:
@@ -90,6 +91,7 @@ class _Run:
         self.in_pipeline: set[str] = set()  # display paths of every file some linted pipeline read
         self.wanted: set[str] = set()  # display paths under the given paths
         self.pipelines: dict[str, str] = {}
+        self.warnings: list[str] = []
         self.auth_seen: set[tuple[str, int]] = set()
 
     # ---------------------------------------------------------------- driver
@@ -150,7 +152,11 @@ class _Run:
         """The project's pipeline roots: the configured or default file; among several common
         spellings, the ones no other includes."""
         found = self.ws.root_candidates(project)
-        if len(found) < 2 or self.l.settings.ci_config_path:
+        configured = self.l.settings.ci_config_path
+        if configured and not found and os.path.exists(project / ".git"):
+            self.warnings.append(f"ci-config-path {', '.join(configured)} not found in {display_path(project)}/; "
+                                 "its included files are linted on their own")
+        if len(found) < 2 or configured:
             return found
         included: set[str] = set()
         for root in found:
@@ -523,7 +529,7 @@ class _Run:
         findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))
         _fingerprint(findings, self.sources, secrets, self.l.settings.project_dir)
         files = sorted(self.report)
-        return LintResult(findings, self.sources, files, self.errors + self.internal, secrets, bool(self.internal), self.pipelines)
+        return LintResult(findings, self.sources, files, self.errors + self.internal, secrets, bool(self.internal), self.pipelines, self.warnings)
 
     def _unused_suppressions(self, cache: dict[str, suppressions.FileSuppressions]) -> list[Finding]:
         if "AL003" not in self.l.enabled:

@@ -114,6 +114,9 @@ def test_custom_ci_config_path_resolves_includes_from_the_repository_top(tmp_pat
     (tmp_path / "pyproject.toml").unlink()
     code, findings, _ = check(capsys, "--ci-config-path", "build/pipeline.yml", "build/jobs.yml")
     assert where(findings) == {("AL102", "build/jobs.yml", "push")}
+    code, findings, err = check(capsys, "--ci-config-path", "build/pipline.yml", "build/jobs.yml")  # a typo
+    assert err.startswith("warning: ci-config-path build/pipline.yml not found in ./")
+    assert ("AL102", "build/jobs.yml", ".push") in where(findings)  # linted on its own, without the root's jobs
 
 
 @pytest.mark.parametrize("spelling", [".gitlab-ci.yaml", ".gitlab/ci.yml", ".gitlab/.gitlab-ci.yml"])
@@ -250,3 +253,12 @@ def test_stdin_dash(repo, capsys, monkeypatch) -> None:
     code, findings, _ = check(capsys, "-", "--stdin-filename", "ci/x.sh")
     assert (code, findings) == (0, [])
 
+
+
+def test_missing_configured_root_warns_on_every_run(tmp_path, monkeypatch, capsys) -> None:
+    project(tmp_path, monkeypatch, {"ci/jobs.yml": STRAY_JOB, "authlint.toml": 'ci-config-path = "ci/main.yml"\n'})
+    monkeypatch.delenv("AUTHLINT_NO_CACHE")
+    for _ in range(2):  # the second run would be a cache hit if warnings were cached
+        code = main(["check", "."])
+        out, err = capsys.readouterr()
+        assert code == 1 and "warning: ci-config-path ci/main.yml not found" in err and "AL102" in out
