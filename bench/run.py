@@ -450,7 +450,7 @@ def render(result: dict) -> str:
     lines = [
         "authlint benchmark",
         f"  python {meta['python']} on {meta['platform']}, {meta['cpus']} CPUs; repeat={meta['repeat']} "
-        f"(median of timed runs, after 1 warm-up run each)",
+        f"(median of timed runs{', after 1 warm-up run each' if meta['warm_up'] else ', no warm-up run'})",
         f"  load average (1 min) before / after: {meta['load_before']} / {meta['load_after']}"
         + ("  -- WARNING: the machine was busy, absolute times are inflated" if meta["busy"] else ""),
         f"  bytecode: {meta['bytecode']}",
@@ -500,12 +500,15 @@ def main(argv: list[str] | None = None) -> int:
                     help="warm (default): let every tool use a .pyc cache in a private PYTHONPYCACHEPREFIX, "
                          "as an installed package would; env: keep the environment as it is (e.g. "
                          "PYTHONDONTWRITEBYTECODE=1 makes Python recompile authlint's editable sources on every run)")
+    ap.add_argument("--no-warm-up", action="store_true",
+                    help="skip the untimed first run of every command (for projects10k: the warm-cache row then "
+                         "times the run that fills the cache)")
     args = ap.parse_args(argv)
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
     only = set(args.only or DEFAULT_WORKLOADS)
     try:
-        result = bench(args.repeat, args.corpus, only, args.bytecode, log=not args.json)
+        result = bench(args.repeat, args.corpus, only, args.bytecode, log=not args.json, warm_up=not args.no_warm_up)
     except BenchError as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 2
@@ -517,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def bench(repeat: int, corpus: Path, only: set[str], bytecode: str, *, log: bool) -> dict:
+def bench(repeat: int, corpus: Path, only: set[str], bytecode: str, *, log: bool, warm_up: bool = True) -> dict:
     def say(msg: str) -> None:
         if log:
             print(msg, file=sys.stderr, flush=True)
@@ -647,7 +650,7 @@ def bench(repeat: int, corpus: Path, only: set[str], bytecode: str, *, log: bool
 
         # warm-up (also validates every command), then timed rounds
         active = [m for _, _, _, ms in scenarios for m in ms if not m.note]
-        for m in active:
+        for m in active if warm_up else ():
             say(f"warm-up: {m.label} [{m.cwd.name}]")
             runner.run(m)
         for r in range(repeat):
@@ -704,7 +707,7 @@ def bench(repeat: int, corpus: Path, only: set[str], bytecode: str, *, log: bool
                             "detail": f"{peaks['projects10k']:.0f} MiB vs {peaks['projects1k']:.0f} MiB"})
         return {
             "meta": {"python": platform.python_version(), "platform": platform.platform(terse=True),
-                     "cpus": os.cpu_count(), "repeat": repeat, "bin": str(BIN), "bytecode": bytecode_note,
+                     "cpus": os.cpu_count(), "repeat": repeat, "warm_up": warm_up, "bin": str(BIN), "bytecode": bytecode_note,
                      "versions": versions, "cache": cache_note,
                      "cache_implemented": bool(cache_paths), "load_before": load_before,
                      "load_after": _load(), "busy": max(load_before, _load()) > (os.cpu_count() or 1) * 0.75},
