@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
 """Time `authlint check` against detect-secrets-hook and check-jsonschema.
 
-Three workloads, each run by every tool:
+The workloads of issue 9, each run by every tool on the same files:
 
-  (a) corpus  - every .yml/.yaml/.sh file listed in the corpus MANIFEST.tsv
-                (check-jsonschema gets only the YAML files; authlint is timed on
-                that YAML-only set too, so its ratio compares like with like);
-  (b) large   - one generated, deterministic 2,000-line .gitlab-ci.yml;
-  (c) small   - one small .gitlab-ci.yml (start-up cost).
+  (a) corpus      - every .yml/.yaml/.sh file listed in the corpus MANIFEST.tsv
+                    (check-jsonschema gets only the YAML files; authlint is timed on
+                    that YAML-only set too, so its ratio compares like with like);
+  (b) large       - one generated, deterministic 2,000-line .gitlab-ci.yml;
+  (c) small       - one small .gitlab-ci.yml (start-up cost);
+  (d) projects1k  - 1,000 generated standalone projects (bench/gen_projects.py);
+  (e) projects10k - 10,000 of them (not run by default: --only projects10k).
+
+The peak resident memory (RSS) of every process is reported too.
 
 Each command is a subprocess, timed with time.perf_counter (wall time, output
 written to a file), after one untimed warm-up run; the timed runs are done in
@@ -25,7 +29,6 @@ import argparse
 import json
 import os
 import platform
-import resource
 import shutil
 import statistics
 import subprocess
@@ -35,14 +38,21 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from gen_projects import generate  # noqa: E402
+
 BIN = Path(sys.executable).parent  # the venv's bin dir (not resolved: a venv python is a symlink)
 AUTHLINT, DETECT_SECRETS, CHECK_JSONSCHEMA = "authlint", "detect-secrets-hook", "check-jsonschema"
 PEERS = (AUTHLINT, DETECT_SECRETS, CHECK_JSONSCHEMA)
 ROOT = Path(__file__).resolve().parents[1]  # the repository root
 DEFAULT_CORPUS = Path(os.environ.get("AUTHLINT_CORPUS") or ROOT.parent / "shared" / "corpus")
 MAX_ARG_BYTES = 100_000  # per command line; far below ARG_MAX, so chunks are rare
-SMALL_TARGET_S = 0.150
 LARGE_LINES = 2000
+# detect-secrets-hook 1.5.0 raises IndexError on this file and aborts the whole scan: left out for every tool.
+EXCLUDED = ("real-world/svx__gitlab-ci-yml__Auto-DevOps.gitlab-ci.yml",)
+PROJECTS = {"projects1k": 1_000, "projects10k": 10_000}
+WORKLOADS = ("corpus", "large", "small", *PROJECTS)
+DEFAULT_WORKLOADS = ("corpus", "large", "small", "projects1k")
 
 
 class BenchError(Exception):
@@ -271,7 +281,7 @@ def corpus_files(corpus: Path) -> list[str]:
     rels = []
     for row in manifest.read_text(encoding="utf-8").splitlines()[1:]:
         rel = row.split("\t", 1)[0].strip()
-        if rel.endswith((".yml", ".yaml", ".sh")):
+        if rel.endswith((".yml", ".yaml", ".sh")) and rel not in EXCLUDED:
             if not (corpus / rel).is_file():
                 raise BenchError(f"file listed in {manifest} is missing: {rel}")
             rels.append(rel)
@@ -297,7 +307,9 @@ class Measurement:
     ok_rc: tuple[int, ...]
     times: list[float] = field(default_factory=list)
     cpu: list[float] = field(default_factory=list)  # user + sys of the child processes
+    rss: list[int] = field(default_factory=list)  # peak resident set of the biggest process, KiB
     compare_to: str | None = None  # label of the authlint measurement for the ratio
+    covers: int | None = None  # files a directory argument stands for (else len(files))
     note: str = ""
 
     @property
@@ -326,20 +338,22 @@ class Runner:
         self.log_dir.mkdir()
         self.n = 0
 
-    def run(self, m: Measurement, *, check: bool = True) -> tuple[float, float, str]:
-        """Run the measurement once (all chunks); return (wall seconds, CPU seconds, stderr of a crash)."""
-        total, cpu, err_tail = 0.0, 0.0, ""
+    def run(self, m: Measurement, *, check: bool = True) -> tuple[float, float, int, str]:
+        """Run the measurement once (all chunks); return (wall seconds, CPU seconds, peak RSS KiB, stderr of a crash)."""
+        total, cpu, rss, err_tail = 0.0, 0.0, 0, ""
         for part in chunks(m.files) if m.files else [[]]:
             self.n += 1
             out_p, err_p = self.log_dir / f"{self.n}.out", self.log_dir / f"{self.n}.err"
             with open(out_p, "wb") as out, open(err_p, "wb") as err:
-                r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
                 t0 = time.perf_counter()
-                proc = subprocess.run([*m.argv, *part], cwd=m.cwd, env=self.env, stdin=subprocess.DEVNULL,
-                                      stdout=out, stderr=err)
+                proc = subprocess.Popen([*m.argv, *part], cwd=m.cwd, env=self.env, stdin=subprocess.DEVNULL,
+                                        stdout=out, stderr=err)
+                # wait4: this process's own rusage (getrusage(RUSAGE_CHILDREN) gives only the max RSS of all)
+                _, status, usage = os.wait4(proc.pid, 0)
                 total += time.perf_counter() - t0
-                r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
-                cpu += (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
+                proc.returncode = os.waitstatus_to_exitcode(status)
+                cpu += usage.ru_utime + usage.ru_stime
+                rss = max(rss, usage.ru_maxrss)  # KiB on Linux
             err_text = err_p.read_text(encoding="utf-8", errors="replace")
             crashed = "Traceback (most recent call last)" in err_text
             if check and (proc.returncode not in m.ok_rc or crashed):
@@ -350,7 +364,7 @@ class Runner:
                 err_tail = err_text
             out_p.unlink()
             err_p.unlink()
-        return total, cpu, err_tail
+        return total, cpu, rss, err_tail
 
 
 def find_tools() -> dict[str, Path]:
@@ -436,27 +450,28 @@ def render(result: dict) -> str:
     lines = [
         "authlint benchmark",
         f"  python {meta['python']} on {meta['platform']}, {meta['cpus']} CPUs; repeat={meta['repeat']} "
-        f"(median of timed runs, after 1 warm-up run each)",
+        f"(median of timed runs{', after 1 warm-up run each' if meta['warm_up'] else ', no warm-up run'})",
         f"  load average (1 min) before / after: {meta['load_before']} / {meta['load_after']}"
         + ("  -- WARNING: the machine was busy, absolute times are inflated" if meta["busy"] else ""),
         f"  bytecode: {meta['bytecode']}",
         "  tools: " + "; ".join(f"{k} = {v}" for k, v in meta["versions"].items()),
         f"  authlint cache: {meta['cache']}",
         "  median/min/max: wall time; ratio = tool median / authlint median on the same files "
-        "(> 1.00x: authlint is faster); CPU median: user+sys of the process (less sensitive to a busy machine)",
+        "(> 1.00x: authlint is faster); CPU median: user+sys of the process (less sensitive to a busy machine); "
+        "peak RSS: the largest resident set of any one process of the command over all runs",
     ]
     for sc in result["scenarios"]:
         lines += ["", f"{sc['title']}"]
         lines += [f"  {n}" for n in sc["notes"]]
-        rows = [("tool", "files", "median", "min", "max", "ratio", "CPU median")]
+        rows = [("tool", "files", "median", "min", "max", "ratio", "CPU median", "peak RSS")]
         for m in sc["measurements"]:
             if m.get("skipped"):
                 rows.append((m["label"], "-", "skipped", "", "", m["skipped"], ""))
                 continue
             ratio = f"{m['ratio']:.2f}x" if m.get("ratio") is not None else "-"
             rows.append((m["label"], str(m["files"]), fmt_s(m["median_s"]), fmt_s(m["min_s"]), fmt_s(m["max_s"]), ratio,
-                         fmt_s(m["cpu_median_s"])))
-        widths = [max(len(r[i]) for r in rows if i == 0 or r[2] != "skipped") for i in range(7)]
+                         fmt_s(m["cpu_median_s"]), f"{m['peak_rss_mib']:.0f} MiB"))
+        widths = [max(len(r[i]) for r in rows if i == 0 or r[2] != "skipped") for i in range(8)]
         for j, r in enumerate(rows):
             cells = [r[0].ljust(widths[0])] + [c.rjust(widths[i]) for i, c in enumerate(r[1:], 1)]
             if r[2] == "skipped":
@@ -479,18 +494,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS,
                     help=f"corpus folder with MANIFEST.tsv (default: $AUTHLINT_CORPUS or {DEFAULT_CORPUS})")
-    ap.add_argument("--only", action="append", choices=("corpus", "large", "small"),
-                    help="run only this workload (repeatable)")
+    ap.add_argument("--only", action="append", choices=WORKLOADS,
+                    help=f"run only this workload (repeatable; default: {', '.join(DEFAULT_WORKLOADS)})")
     ap.add_argument("--bytecode", choices=("warm", "env"), default="warm",
                     help="warm (default): let every tool use a .pyc cache in a private PYTHONPYCACHEPREFIX, "
                          "as an installed package would; env: keep the environment as it is (e.g. "
                          "PYTHONDONTWRITEBYTECODE=1 makes Python recompile authlint's editable sources on every run)")
+    ap.add_argument("--no-warm-up", action="store_true",
+                    help="skip the untimed first run of every command (for projects10k: the warm-cache row then "
+                         "times the run that fills the cache)")
     args = ap.parse_args(argv)
     if args.repeat < 1:
         ap.error("--repeat must be at least 1")
-    only = set(args.only or ("corpus", "large", "small"))
+    only = set(args.only or DEFAULT_WORKLOADS)
     try:
-        result = bench(args.repeat, args.corpus, only, args.bytecode, log=not args.json)
+        result = bench(args.repeat, args.corpus, only, args.bytecode, log=not args.json, warm_up=not args.no_warm_up)
     except BenchError as exc:
         print(f"bench: error: {exc}", file=sys.stderr)
         return 2
@@ -502,7 +520,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def bench(repeat: int, corpus: Path, only: set[str], bytecode: str, *, log: bool) -> dict:
+def bench(repeat: int, corpus: Path, only: set[str], bytecode: str, *, log: bool, warm_up: bool = True) -> dict:
     def say(msg: str) -> None:
         if log:
             print(msg, file=sys.stderr, flush=True)
@@ -542,11 +560,20 @@ def bench(repeat: int, corpus: Path, only: set[str], bytecode: str, *, log: bool
         cj = [str(tools[CHECK_JSONSCHEMA]), "--builtin-schema", "vendor.gitlab-ci", "--data-transform", "gitlab-ci"]
         scenarios: list[tuple[str, str, list[str], list[Measurement]]] = []  # key, title, notes, measurements
 
-        def trio(key: str, cwd: Path, files: list[str], yaml_files: list[str], notes: list[str], title: str) -> None:
-            ms = [Measurement("authlint check --no-cache", AUTHLINT, [*al_base, "--no-cache"], cwd, files, (0,))]
-            ms.append(Measurement("authlint check (warm cache)", AUTHLINT, al_base, cwd, files, (0,),
-                                  compare_to=ms[0].label, note="" if cache_paths else cache_note))
+        def trio(key: str, cwd: Path, files: list[str], yaml_files: list[str], notes: list[str], title: str,
+                 authlint_args: list[str] | None = None) -> None:
+            """authlint (cold and warm), detect-secrets-hook and check-jsonschema on the same files; authlint_args
+            (e.g. the project root) replace the file list for authlint, which then finds the same files itself."""
+            al_files, covers = ([], len(files)) if authlint_args else (files, None)
+            ms = [Measurement("authlint check --no-cache", AUTHLINT, [*al_base, "--no-cache", *(authlint_args or [])],
+                              cwd, al_files, (0,), covers=covers)]
+            ms.append(Measurement("authlint check (warm cache)", AUTHLINT, [*al_base, *(authlint_args or [])], cwd,
+                                  al_files, (0,), compare_to=ms[0].label, note="" if cache_paths else cache_note,
+                                  covers=covers))
             ms.append(Measurement("detect-secrets-hook", DETECT_SECRETS, ds, cwd, files, (0, 1), compare_to=ms[0].label))
+            if not yaml_files:  # no schema check
+                scenarios.append((key, title, notes, ms))
+                return
             cj_ref = ms[0].label
             if yaml_files != files:
                 ms.append(Measurement("authlint check --no-cache (YAML only)", AUTHLINT, [*al_base, "--no-cache"],
@@ -563,7 +590,7 @@ def bench(repeat: int, corpus: Path, only: set[str], bytecode: str, *, log: bool
                 shutil.copyfile(corpus / rel, root / rel)
             say(f"checking detect-secrets-hook on {len(rels)} corpus files ...")
             ds_probe = Measurement("detect-secrets-hook", DETECT_SECRETS, ds, root, rels, (0, 1))
-            _, _, crash = runner.run(ds_probe, check=False)
+            _, _, _, crash = runner.run(ds_probe, check=False)
             excluded: list[str] = []
             if crash:
                 excluded = detect_secrets_crashers(rels, root, env)
@@ -601,24 +628,38 @@ def bench(repeat: int, corpus: Path, only: set[str], bytecode: str, *, log: bool
             d.mkdir()
             (d / ".gitlab-ci.yml").write_text(SMALL_CI, encoding="utf-8")
             trio("small", d, [".gitlab-ci.yml"], [".gitlab-ci.yml"],
-                 [f"one small .gitlab-ci.yml ({SMALL_CI.count(chr(10))} lines): start-up cost; "
-                  f"target: authlint under {SMALL_TARGET_S * 1000:.0f} ms",
+                 [f"one small .gitlab-ci.yml ({SMALL_CI.count(chr(10))} lines): start-up cost",
                   "python -c pass is the interpreter's own start-up floor"],
                  "(c) single small file")
             scenarios[-1][3].append(Measurement("python -c pass (floor)", "python", [sys.executable, "-c", "pass"],
                                                 d, [], (0,)))
 
+        for key, count in PROJECTS.items():
+            if key not in only:
+                continue
+            d = scratch / key
+            say(f"generating {count:,} projects ...")
+            files = generate(d, count)
+            n_bytes = sum((d / f).stat().st_size for f in files)
+            trio(key, d, files, [],
+                 [f"{count:,} standalone projects from bench/gen_projects.py ({len(files):,} files, {n_bytes:,} bytes): "
+                  "authlint is given the root directory and finds the projects itself, detect-secrets-hook every "
+                  "file (the file list is split into command lines of at most 100 kB; times summed)",
+                  "check-jsonschema is left out here"],
+                 f"({'d' if key == 'projects1k' else 'e'}) {count:,} standalone projects", authlint_args=["."])
+
         # warm-up (also validates every command), then timed rounds
         active = [m for _, _, _, ms in scenarios for m in ms if not m.note]
-        for m in active:
+        for m in active if warm_up else ():
             say(f"warm-up: {m.label} [{m.cwd.name}]")
             runner.run(m)
         for r in range(repeat):
             say(f"round {r + 1}/{repeat}")
             for m in active:
-                wall, cpu, _ = runner.run(m)
+                wall, cpu, rss, _ = runner.run(m)
                 m.times.append(wall)
                 m.cpu.append(cpu)
+                m.rss.append(rss)
 
         out_scenarios, by_label = [], {}
         for key, title, notes, ms in scenarios:
@@ -626,7 +667,7 @@ def bench(repeat: int, corpus: Path, only: set[str], bytecode: str, *, log: bool
             rows = []
             for m in ms:
                 row: dict = {"label": m.label, "tool": m.tool, "argv": [Path(m.argv[0]).name, *m.argv[1:]],
-                             "files": len(m.files)}
+                             "files": m.covers if m.covers is not None else len(m.files)}
                 if m.note:
                     row["skipped"] = m.note
                 else:
@@ -634,30 +675,39 @@ def bench(repeat: int, corpus: Path, only: set[str], bytecode: str, *, log: bool
                     row.update(times_s=[round(t, 4) for t in m.times], median_s=round(m.median, 4),
                                min_s=round(min(m.times), 4), max_s=round(max(m.times), 4),
                                cpu_s=[round(t, 4) for t in m.cpu], cpu_median_s=round(statistics.median(m.cpu), 4),
+                               peak_rss_mib=round(max(m.rss) / 1024, 1),
                                ratio=round(m.median / ref.median, 3) if ref and ref.times else None,
                                ratio_vs=m.compare_to)
                 rows.append(row)
             out_scenarios.append({"key": key, "title": title, "notes": notes, "measurements": rows})
 
         targets = []
+        peaks = {}
+        goals = {"small": 0.6, "corpus": 0.25, "projects1k": 0.25}  # authlint time / detect-secrets-hook time
         for sc in out_scenarios:
             rows = {r["label"]: r for r in sc["measurements"]}
-            al = rows.get("authlint check --no-cache")
-            if sc["key"] == "corpus":
-                d = rows["detect-secrets-hook"]
-                targets.append({"what": "corpus: authlint no slower than detect-secrets-hook",
-                                "met": al["median_s"] <= d["median_s"],
-                                "detail": f"authlint {fmt_s(al['median_s'])} vs detect-secrets-hook "
-                                          f"{fmt_s(d['median_s'])}"})
-            if sc["key"] == "small":
-                targets.append({"what": f"single-file check under {SMALL_TARGET_S * 1000:.0f} ms",
-                                "met": al["median_s"] < SMALL_TARGET_S,
-                                "detail": f"authlint median {fmt_s(al['median_s'])}, min {fmt_s(al['min_s'])}, "
-                                          f"CPU {fmt_s(al['cpu_median_s'])} (python -c pass: "
-                                          f"{fmt_s(rows['python -c pass (floor)']['median_s'])})"})
+            al, ds_row = rows["authlint check --no-cache"], rows["detect-secrets-hook"]
+            peaks[sc["key"]] = al["peak_rss_mib"]
+            share = al["median_s"] / ds_row["median_s"]
+            if sc["key"] in goals:
+                targets.append({"what": f"{sc['key']}: authlint at most {goals[sc['key']]}x detect-secrets-hook's time",
+                                "met": share <= goals[sc["key"]],
+                                "detail": f"{share:.2f}x: authlint {fmt_s(al['median_s'])} (CPU "
+                                          f"{fmt_s(al['cpu_median_s'])}) vs detect-secrets-hook "
+                                          f"{fmt_s(ds_row['median_s'])} (CPU {fmt_s(ds_row['cpu_median_s'])})"})
+            if sc["key"] == "projects1k":
+                targets.append({"what": "projects1k: peak memory at most 200 MiB", "met": al["peak_rss_mib"] <= 200,
+                                "detail": f"{al['peak_rss_mib']:.0f} MiB"})
+            if sc["key"] == "projects10k":
+                targets.append({"what": "projects10k: at most 10 s cold", "met": al["median_s"] <= 10,
+                                "detail": f"{fmt_s(al['median_s'])} (CPU {fmt_s(al['cpu_median_s'])})"})
+        if "projects1k" in peaks and "projects10k" in peaks:
+            targets.append({"what": "memory flat with project count: peak at 10,000 at most 2x peak at 1,000",
+                            "met": peaks["projects10k"] <= 2 * peaks["projects1k"],
+                            "detail": f"{peaks['projects10k']:.0f} MiB vs {peaks['projects1k']:.0f} MiB"})
         return {
             "meta": {"python": platform.python_version(), "platform": platform.platform(terse=True),
-                     "cpus": os.cpu_count(), "repeat": repeat, "bin": str(BIN), "bytecode": bytecode_note,
+                     "cpus": os.cpu_count(), "repeat": repeat, "warm_up": warm_up, "bin": str(BIN), "bytecode": bytecode_note,
                      "versions": versions, "cache": cache_note,
                      "cache_implemented": bool(cache_paths), "load_before": load_before,
                      "load_after": _load(), "busy": max(load_before, _load()) > (os.cpu_count() or 1) * 0.75},

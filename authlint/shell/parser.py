@@ -55,11 +55,40 @@ _ERROR_QUERY = "(ERROR) @error (MISSING) @missing"
 
 @lru_cache(maxsize=1)
 def _language() -> Any:
-    """Load the grammar once; importing tree_sitter_bash costs ~25 ms."""
+    """Load the grammar once."""
     import tree_sitter
+
+    return tree_sitter.Language(_bash_binding().language())
+
+
+def _bash_binding() -> Any:
+    """tree_sitter_bash's compiled module, loaded on its own: the package's __init__ imports
+    importlib.resources (with tempfile, random, ...: ~10 ms of start-up) for a query file
+    authlint never reads.  Falls back to the package on any surprise."""
+    import sys
+
+    name = "tree_sitter_bash._binding"
+    if name in sys.modules:
+        return sys.modules[name]
+    try:
+        import os
+        from importlib.machinery import EXTENSION_SUFFIXES, ExtensionFileLoader
+        from importlib.util import find_spec, module_from_spec, spec_from_loader
+
+        spec = find_spec("tree_sitter_bash")  # finds the package without importing it
+        for folder in (spec.submodule_search_locations or []) if spec else []:
+            for path in (os.path.join(folder, "_binding" + suffix) for suffix in EXTENSION_SUFFIXES):
+                if os.path.isfile(path):
+                    loader = ExtensionFileLoader(name, path)
+                    module = module_from_spec(spec_from_loader(name, loader, origin=path))  # type: ignore[arg-type]
+                    loader.exec_module(module)
+                    sys.modules[name] = module  # the package, imported later, reuses it
+                    return module
+    except (ImportError, OSError, ValueError):
+        pass
     import tree_sitter_bash
 
-    return tree_sitter.Language(tree_sitter_bash.language())
+    return tree_sitter_bash
 
 
 _local = threading.local()
