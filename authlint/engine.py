@@ -18,6 +18,7 @@ from typing import Iterable
 
 from . import rules as registry
 from . import suppressions
+from .authjson.looks import looks_like_auth_json
 from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from .rules.base import Hit
 from .secrets import redact_text
@@ -30,7 +31,6 @@ from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path
 CREDENTIAL_FAMILY = "AL1"
 MAX_CALL_DEPTH = 3
 _GL_VAR = re.compile(r"\$\$|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
-_AUTH_HINT = re.compile(r'["\']?(auths|credsStore|credHelpers)["\']?\s*:', re.I)
 
 
 @dataclass
@@ -416,7 +416,7 @@ class _Run:
             for scalar in scalars_in(doc):
                 if id(scalar) in script_scalars or not scalar.value.lstrip().startswith("{"):
                     continue
-                if names.get(id(scalar)) != "DOCKER_AUTH_CONFIG" and not _AUTH_HINT.search(scalar.value):
+                if names.get(id(scalar)) != "DOCKER_AUTH_CONFIG" and not looks_like_auth_json(scalar.value):
                     continue
                 opaque = [(m.start(), m.end()) for m in _GL_VAR.finditer(scalar.value) if m.group() != "$$"]
                 tmap = ScalarMap(scalar.source, scalar.text)
@@ -426,9 +426,9 @@ class _Run:
         cmd = ref.cmd
         for word in cmd.args if cmd.name is not None and cmd.basename in ("echo", "printf") else []:
             template = word.template
-            if "{" in template and _AUTH_HINT.search(template):
+            if "{" in template and looks_like_auth_json(template):
                 opaque = word.expansion_ranges
-                if not _AUTH_HINT.search(_masked(template, opaque)):
+                if not looks_like_auth_json(_masked(template, opaque)):
                     continue  # the hint is inside `$(...)`, whose own command is linted on its own
                 shell_text = ref.unit.script.text
                 approx = [word.template_offset(i) for i in range(len(template))]
@@ -441,7 +441,7 @@ class _Run:
                 self._auth_doc(template, opaque, tmap, "shell", command=ref)
         for redirect in cmd.redirects:
             hd = redirect.heredoc
-            if hd is None or not _AUTH_HINT.search(hd.body):
+            if hd is None or not looks_like_auth_json(hd.body):
                 continue
             opaque = [] if hd.quoted else [(p.start - hd.body_start, p.end - hd.body_start) for p in hd.parts if p.kind != "literal"]
             tmap = ChainMap(ref.unit.tmap, [hd.body_start + i for i in range(len(hd.body))], hd.body_start)
@@ -504,7 +504,7 @@ class _Run:
             f = Finding(
                 code=rule.code,
                 name=rule.name,
-                severity=self.l.settings.severity_for(rule.code, rule.severity),
+                severity=self.l.settings.severity_for(rule.code, rule.severity if hit.severity is None else hit.severity),
                 message=redact_text(hit.message, hit.secrets),
                 path=src.path,
                 span=hit.span,

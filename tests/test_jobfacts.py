@@ -9,7 +9,7 @@ import pytest
 
 from authlint.api import fix_paths
 from authlint.diagnostics import Applicability
-from authlint.engine import Linter, _Run
+from authlint.engine import Linter
 from authlint.fixes import splice
 from authlint.imagefix import add_entrypoint
 from authlint.jobfacts import (
@@ -27,21 +27,9 @@ from authlint.jobfacts import (
 from authlint.settings import Settings
 from authlint.source import Source
 from authlint.yaml.model import YMap, YScalar, YSeq, load
+from support.project import jobs
 
 KANIKO_IMAGE = '  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n'
-
-
-def jobs(tmp_path: Path, text: str, files: dict[str, str] | None = None) -> dict:
-    """Resolved JobUnits of a project whose .gitlab-ci.yml is text."""
-    for rel, body in {**(files or {}), ".gitlab-ci.yml": text}.items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(body, encoding="utf-8", newline="")
-    (tmp_path / ".git").mkdir(exist_ok=True)
-    run = _Run(Linter(Settings(project_dir=str(tmp_path))))
-    root = tmp_path / ".gitlab-ci.yml"
-    pipeline = run._load_pipeline(root, tmp_path)
-    return {j.name: run._job_unit(j, pipeline, tmp_path) for j in pipeline.jobs.values()}
 
 
 def job_facts(tmp_path: Path, text: str, name: str = "build", files: dict[str, str] | None = None):

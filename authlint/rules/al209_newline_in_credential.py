@@ -46,11 +46,11 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..jobfacts import JOB_SCOPED
+from ..gitlab.predefined import JOB_SCOPED
+from ..shell.flow import enclosing, output_in_auth_json
 from ..shell.model import Word
-from ..tools import is_credential_name
+from ..tools import encoder, is_credential_name
 from ..units import CommandRef, make_fix
-from .al208_base64_line_wrap import enclosing, encoder, output_in_auth_json
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(

@@ -51,7 +51,7 @@ from ..authjson.parser import JMember, JNode
 from ..authjson.view import entries
 from ..diagnostics import Applicability, Fix, Severity
 from ..units import AuthDoc, make_fix
-from .al301_auth_json_syntax import DQ_SPECIAL, is_printf_format, jedit
+from ..authjson.doc import DQ_SPECIAL, is_printf_format, jedit
 from .base import FIX_UNSAFE, Example, Hit, Rule
 
 RULE = Rule(

@@ -38,7 +38,7 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..secrets import is_placeholder
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, host_label, jfix, literal_string, member
+from ..authjson.doc import effective, host_label, jfix, literal_auths
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -48,20 +48,6 @@ RULE = Rule(
     summary="`auth` that is not standard padded base64",
     fix=FIX_SAFE,
 )
-
-
-def literal_auths(doc: AuthDoc):
-    """(entry, auth node, value) for every literal, non-placeholder `auth` of `auths`."""
-    from ..authjson.view import entries
-
-    for entry in entries(doc):
-        if not entry.is_object:
-            continue
-        m = member(entry.value, "auth")
-        value = literal_string(m.value) if m is not None else None
-        if not value or is_placeholder(value):
-            continue
-        yield entry, m.value, value
 
 
 def _why(value: str) -> str:

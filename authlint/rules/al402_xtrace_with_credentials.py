@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..units import CommandRef, ShellUnit
-from .al401_secret_printed_to_log import CredUse, Scope, scope_of
+from ..shell.flow import CredUse, Flow, flow_of
 from .base import Example, Hit, Rule
 
 if TYPE_CHECKING:
@@ -269,7 +269,7 @@ def walk(script: "Script", level: int, origin: Origin | None, locate) -> tuple[l
 # ------------------------------------------------------------------- checks
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     """The whole shell is walked once, from its first command (template jobs included)."""
-    scope = scope_of(ref)
+    scope = flow_of(ref)
     if scope is None or not scope.refs or scope.refs[0].cmd is not ref.cmd:
         return
     if scope.job is not None:
@@ -303,7 +303,7 @@ def _shebang(unit: ShellUnit) -> tuple[int, Origin | None]:
     return OFF, None
 
 
-def _job_events(scope: Scope) -> list[tuple[ShellUnit, Event]]:
+def _job_events(scope: Flow) -> list[tuple[ShellUnit, Event]]:
     """Events of a job shell: its own script items (one shell, in order) and the
     scripts it calls, each with the state it starts in."""
     out: list[tuple[ShellUnit, Event]] = []
@@ -346,7 +346,7 @@ def _job_events(scope: Scope) -> list[tuple[ShellUnit, Event]]:
     return out
 
 
-def _check_scope(scope: Scope, events: list[tuple[ShellUnit, Event]], options) -> Iterator[Hit]:
+def _check_scope(scope: Flow, events: list[tuple[ShellUnit, Event]], options) -> Iterator[Hit]:
     conditional = options.get("conditional", True)
     reported_until: dict[int, int] = {}
     for unit, ev in events:
@@ -389,7 +389,7 @@ def _assigned(ev: Event) -> list[tuple[str, "Word", int]]:
     return out
 
 
-def _leak(scope: Scope, ev: Event):
+def _leak(scope: Flow, ev: Event):
     for w in _words(ev):
         uses = scope.uses(w)
         if uses:
@@ -401,7 +401,7 @@ def _leak(scope: Scope, ev: Event):
     return None
 
 
-def _hit(scope: Scope, unit: ShellUnit, ev: Event, use) -> Hit:
+def _hit(scope: Flow, unit: ShellUnit, ev: Event, use) -> Hit:
     origin = ev.origin
     assert origin is not None
     where = f"line {origin.line}" if origin.source_path == unit.source.path else f"{origin.source_path}:{origin.line}"
