@@ -78,3 +78,17 @@ _KNOWN = re.compile(
     r"SHARED_ENVIRONMENT|TEMPLATE_REGISTRY_HOST|TRIGGER_SHORT_TOKEN|DISPOSABLE_ENVIRONMENT|DEPLOY_FREEZE|GITLAB_FIPS_MODE|"
     r"KUBERNETES_\w+|BUILD_\w+|TAG\w*)|GITLAB_\w+|TRIGGER_PAYLOAD|CHAT_\w+)$"
 )
+
+
+def misspelt_predefined(name: str) -> str | None:
+    """The predefined variable a name misspells (CI_REGISTRY_USERNAME -> CI_REGISTRY_USER,
+    CI_REGISTRY_PASS -> CI_REGISTRY_PASSWORD), or None.  A name that extends one after
+    an underscore (CI_REGISTRY_USER_CANONICAL) is a deliberate custom variable."""
+    if name in PREDEFINED or not name.startswith("CI_"):
+        return None
+    for p in PREDEFINED:
+        if name.startswith(p) and not name[len(p)].startswith("_"):
+            return p
+        if p.startswith(name) and len(p) - len(name) >= 2 and p[len(name)] != "_":
+            return p
+    return None

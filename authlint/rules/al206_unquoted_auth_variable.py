@@ -23,8 +23,9 @@ quoting it would break the command.
 Severity: a **warning** for a value authlint cannot see (a custom CI/CD
 variable, `DOCKER_AUTH_CONFIG`), which may hold a space, a newline or a glob
 character; **info** for GitLab's own tokens (`$CI_JOB_TOKEN`,
-`$CI_REGISTRY_PASSWORD`, ...) and plain copies of them, which never hold one:
-quoting them is style, not a fix.
+`$CI_REGISTRY_PASSWORD`, ...), plain copies of them and the output of
+`aws ecr get-login-password` and the like, which never hold one: quoting them
+is style, not a fix.
 
 ## Why is this bad?
 An unquoted expansion is split at spaces, tabs and newlines and every piece is
@@ -60,7 +61,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..gitlab.predefined import CREDENTIALS
-from ..shell.flow import PREDEFINED_CREDENTIAL, Flow, flow_of
+from ..shell.flow import COMMAND, PREDEFINED_CREDENTIAL, Flow, flow_of
 from ..shell.model import Part
 from ..units import CommandRef, make_fix
 from .base import FIX_SAFE, Example, Hit, Rule
@@ -93,7 +94,7 @@ def unquoted_credentials(ref: CommandRef) -> Iterator[tuple[object, Part, Flow]]
         for part in word.unquoted_variables:
             if part.kind != "variable" or part.var is None or part.raw.startswith("${#"):
                 continue
-            if (part.var in flow.creds or part.var in CREDENTIALS) and not _holds_options(flow, part.var):
+            if (part.var in flow.registry or part.var in CREDENTIALS) and not _holds_options(flow, part.var):
                 yield word, part, flow
 
 
@@ -105,10 +106,16 @@ def _holds_options(flow: Flow, name: str) -> bool:
     return any(t.lstrip().startswith("-") and " " in t.strip() or t.lstrip().startswith("-D") for t in texts)
 
 
-def _predefined(flow: Flow, name: str) -> bool:
-    """GitLab's own tokens: no space, no glob character, so quoting changes nothing."""
+def _token(flow: Flow, name: str) -> bool:
+    """GitLab's own tokens and cloud CLIs' login tokens: no space, no glob character,
+    so quoting changes nothing."""
     origins = flow.origins(name)
-    return bool(origins) and all(o.kind == PREDEFINED_CREDENTIAL for o in origins)
+    return bool(origins) and all(
+        o.kind == PREDEFINED_CREDENTIAL or (o.kind == COMMAND and o.producer and o.text in _TOKEN_CLIS) for o in origins
+    )
+
+
+_TOKEN_CLIS = frozenset({"aws", "gcloud", "az"})
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
@@ -129,7 +136,7 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             f"{part.raw} is expanded without quotes: word splitting and globbing can mangle the credential; write {quoted}",
             fix=fix,
             key=part.var or "",
-            severity=Severity.INFO if _predefined(flow, part.var or "") else None,
+            severity=Severity.INFO if _token(flow, part.var or "") else None,
         )
 
 

@@ -263,6 +263,14 @@ VALID = [
     Example('mkdir -p ~/.docker\necho "{\\"auths\\":{\\"r.example.com\\":{\\"auth\\":\\"$AUTH\\"}}}" | tee ~/.docker/config.json > /dev/null\n'),
     Example('git clone "https://gitlab-ci-token:${CI_JOB_TOKEN}@gitlab.example.com/group/repo.git"\n'),
     Example('[ -n "$REGISTRY_PASSWORD" ] || echo "REGISTRY_PASSWORD is not set" >&2\n'),
+    # a command's output is not what it was given: the API's answer, not the token
+    Example('RESPONSE=$(curl -s -H "PRIVATE-TOKEN: $API_TOKEN" https://gitlab.example.com/api/v4/projects)\necho "$RESPONSE"\n'),
+    # a counter in a test script, whatever its name
+    Example('PASS=0\nPASS=$((PASS+1))\necho "passed: $PASS"\n'),
+    # decoded into ssh-add, which prints nothing of it
+    Example('echo "$SSH_PRIVATE_KEY" | base64 -d | ssh-add -\n'),
+    # the secret fields deleted before printing
+    Example("cat ~/.docker/config.json | jq 'del(.auths[].auth)'\n"),
 ]
 
 INVALID = [

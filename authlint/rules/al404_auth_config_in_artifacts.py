@@ -69,7 +69,7 @@ from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..gitlab.predefined import EPHEMERAL
 from ..insert import yaml_scalar
 from ..jobfacts import facts, is_docker_like_path, path_key
-from ..shell.flow import Flow, dumps_variables, job_flows
+from ..shell.flow import Flow, dumps_variables, job_flows, secret_output
 from ..tools import is_login, subcommands, tool_of, unwrap
 from ..units import CommandRef, JobUnit
 from ..writes import normpath
@@ -268,6 +268,10 @@ def _credential_writes(scope: Flow, ref: CommandRef) -> list[tuple[str, str, boo
     blob = []
     for p in producers:
         name, args = unwrap(p)
+        secret = secret_output(scope, p)
+        if secret is not None:
+            names.append(secret)
+            continue  # what it prints is a value, not auth JSON
         blob.append(p.raw)
         if name in ("env", "printenv", "export", "declare", "typeset", "set") and dumps_variables(name, args) and scope.credential:
             names.append("every variable of the job")
@@ -534,6 +538,19 @@ INVALID = [
         "build:\n  script:\n    - echo \"REGISTRY_TOKEN=$REGISTRY_TOKEN\" > deploy.env\n"
         "    - echo \"$REGISTRY_TOKEN\" | docker login -u deploy --password-stdin r.example.com\n"
         "  artifacts:\n    reports:\n      dotenv: ⟦deploy.env⟧\n",
+        kind="yaml",
+    ),
+    # values read out of the auth file into a dotenv report
+    Example(
+        "build:\n  script:\n    - echo \"$DOCKER_AUTH_CONFIG\" > ~/.docker/config.json\n"
+        "    - jq -r '.auths[].auth' ~/.docker/config.json > build.env\n"
+        "  artifacts:\n    reports:\n      dotenv: ⟦build.env⟧\n",
+        kind="yaml",
+    ),
+    # a secret store's output in a file that artifacts:paths uploads
+    Example(
+        "build:\n  script:\n    - vault kv get -field=password secret/ci/registry > .env\n"
+        "  artifacts:\n    paths: [⟦.env⟧]\n",
         kind="yaml",
     ),
 ]

@@ -63,7 +63,7 @@ from typing import TYPE_CHECKING, Iterator
 from ..authjson.view import entries
 from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..gitlab.predefined import JOB_TOKENS, JOB_USERS, OTHER_USERS
-from ..shell.flow import Flow, Value, flow_of
+from ..shell.flow import Flow, Value, flow_of, stdin_word
 from ..tools import is_login, subcommands, tool_of
 from ..units import AuthDoc, CommandRef
 from .base import FIX_SAFE, Example, Hit, Rule
@@ -237,19 +237,8 @@ def _login_parts(cmd) -> tuple[Slot | None, Slot | None, list["Word"], bool]:
 
 
 def _stdin_password(ref: CommandRef) -> Slot | None:
-    cmd = ref.cmd
-    for r in cmd.redirects:
-        if r.op == "<<<" and r.target is not None:
-            return Slot(r.target, 0, r.target.raw)
-    if cmd.pipeline_index > 0:
-        prev = cmd.pipeline[cmd.pipeline_index - 1]
-        if prev.basename in ("echo", "printf"):
-            words = [w for w in prev.args if not (w.value or "").startswith("-")]
-            if prev.basename == "printf" and len(words) == 2 and (words[0].value or "") in ("%s", "%s\\n"):
-                return Slot(words[1], 0, words[1].raw)
-            if prev.basename == "echo" and len(words) == 1:
-                return Slot(words[0], 0, words[0].raw)
-    return None
+    word = stdin_word(ref)
+    return Slot(word, 0, word.raw) if word is not None else None
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..authjson.looks import produces_auth_json
-from ..gitlab.predefined import CREDENTIALS, MASKED, is_known_predefined
+from ..gitlab.predefined import CREDENTIALS, MASKED, is_known_predefined, misspelt_predefined
 from ..textmap import ShiftMap
 from ..tools import is_credential_name, is_login, pushes, secret_args, subcommands, tool_of, unwrap
 from ..writes import auth_writes
@@ -198,6 +198,7 @@ class Flow:
     units: list["ShellUnit"] = field(default_factory=list)
     defs: dict[str, list[Definition]] = field(default_factory=dict)
     creds: dict[str, bool] = field(default_factory=dict)  # name -> masked by GitLab
+    registry: set[str] = field(default_factory=set)  # the creds that are registry credentials (by name, use or source)
     auth_paths: set[str] = field(default_factory=set)  # path_key of files holding auth JSON
     path_vars: set[str] = field(default_factory=set)  # credential variables holding a file's path (File type)
     sources: dict[str, str] = field(default_factory=dict)  # derived variable -> the credential it holds
@@ -223,7 +224,7 @@ class Flow:
                 return [Origin(PREDEFINED_CREDENTIAL, name)]
             if is_known_predefined(name):
                 return [Origin(PREDEFINED, name)]
-            if name.startswith("CI_"):
+            if misspelt_predefined(name):
                 return [Origin(UNDEFINED, name)]
             return [Origin(SETTINGS, name)]
         out: list[Origin] = []
@@ -399,6 +400,69 @@ def _command_origin(flow: Flow, d: Definition, part: "Part") -> Origin:
         refs = tuple(p.var for c in pipeline for w in unwrap(c)[1] for p in w.parts if p.var and _IDENT.fullmatch(p.var))
         refs += tuple(p.var for c in pipeline for r in c.redirects if r.target is not None and r.op == "<<<" for p in r.target.parts if p.var)
     return Origin(COMMAND, d.name, name, d.level, refs, producer=producer, passes=passes)
+
+
+def secret_output(flow: Flow, cmd: "Command") -> str | None:
+    """What secret a command prints, if any: a secret producer's output (`vault kv get`,
+    `aws ecr get-login-password`) or values read out of an auth file (`jq -r '.auths[].auth'
+    config.json`)."""
+    if any(_runs(cmd, p) for p in _SECRET_PRODUCERS):
+        return f"the output of `{unwrap(cmd)[0]}`"
+    name, args = unwrap(cmd)
+    if name not in ("jq", "yq", "cat", "base64", "head", "tail", "grep") or (name in ("jq", "yq") and safe_jq(args)):
+        return None
+    from ..jobfacts import is_docker_like_path, path_key
+
+    operands = [w for w in args if not (w.value or "").startswith("-")]
+    if name in ("jq", "yq"):
+        operands = operands[1:]
+    if any(is_docker_like_path(w.template) or path_key(w.template) in flow.auth_paths for w in operands):
+        return "values of the registry auth file"
+    return None
+
+
+_INPUT_REF = re.compile(r"\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*(?:\|[^\]]*)?\]\]")
+
+
+def input_defaults(ref: "CommandRef", word: "Word") -> list[tuple[str, str | None]]:
+    """`$[[ inputs.NAME ]]` in a word (GitLab fills them in before the shell runs):
+    (NAME, the `spec:inputs` default of the file that holds the word, or None)."""
+    from ..yaml.model import YMap, YScalar
+
+    span = ref.span(word.start, word.end)
+    source = ref.unit.source
+    names = _INPUT_REF.findall(source.text[span.start : span.end])
+    if not names:
+        return []
+    spec = None
+    pipeline = ref.job.pipeline if ref.job is not None else None
+    for yf in pipeline.files.values() if pipeline is not None else []:
+        if yf.source is source and len(yf.documents) > 1 and isinstance(yf.documents[0], YMap):
+            spec = yf.documents[0].get("spec")
+    inputs = spec.get("inputs") if isinstance(spec, YMap) else None
+    out: list[tuple[str, str | None]] = []
+    for name in names:
+        entry = inputs.get(name) if isinstance(inputs, YMap) else None
+        default = entry.get("default") if isinstance(entry, YMap) else None
+        out.append((name, default.value if isinstance(default, YScalar) and not default.is_null else None))
+    return out
+
+
+def stdin_word(ref: "CommandRef") -> "Word | None":
+    """The word a command reads on stdin: a here-string, or what `echo`/`printf '%s'` pipes into it."""
+    cmd = ref.cmd
+    for r in cmd.redirects:
+        if r.op == "<<<" and r.target is not None:
+            return r.target
+    if cmd.pipeline_index > 0:
+        prev = cmd.pipeline[cmd.pipeline_index - 1]
+        if prev.basename in _PRINTERS:
+            words = [w for w in prev.args if not (w.value or "").startswith("-")]
+            if prev.basename == "printf" and len(words) == 2 and (words[0].value or "") in ("%s", "%s\\n"):
+                return words[1]
+            if prev.basename == "echo" and len(words) == 1:
+                return words[0]
+    return None
 
 
 def _runs(cmd: "Command", words: tuple[str, ...]) -> bool:
@@ -590,14 +654,19 @@ def _collect(flow: Flow, job: "JobUnit | None") -> None:
         for r in ref.cmd.redirects:
             if r.heredoc is not None and not r.heredoc.quoted:
                 mentioned.update(VAR_REF.findall(r.heredoc.body))
+    registry: set[str] = set()
     for name in mentioned:
         says = secret_name(name)
-        if any(_holds_secret(o, says) for o in flow.origins(name)):
+        origins = flow.origins(name)
+        if any(_holds_secret(o, says) for o in origins):
             add(name)
+            if name in CREDENTIALS or is_credential_name(name) or any(o.kind == PREDEFINED_CREDENTIAL for o in origins):
+                registry.add(name)
     # 2. by use: login passwords, --password-stdin producers, auth JSON secret fields
     for ref in flow.refs:
         for name in _used_as_secret(ref):
             add(name)
+            registry.add(name)
     # 3. derived: X=$(... $CRED | base64), X="$U:$CRED", job variables that copy one
     for _ in range(4):
         grew = False
@@ -612,12 +681,15 @@ def _collect(flow: Flow, job: "JobUnit | None") -> None:
                 plain = o.kind == "copy" or (o.kind == COMPOSITE and not any(p.kind == "command_substitution" for p in (d.word.parts if d.word else [])))
                 add(name, plain and all(creds[n] for n in refs))
                 flow.sources.setdefault(name, flow.sources.get(refs[0], refs[0]))
+                if any(n in registry for n in refs):
+                    registry.add(name)
                 grew = True
                 break
         if not grew:
             break
     _file_type(flow, creds)
     flow.creds = creds
+    flow.registry = registry & set(creds)
     flow.auth_paths = _auth_paths(flow)
 
 
