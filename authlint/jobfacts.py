@@ -148,6 +148,7 @@ class JobFacts:
     mkdirs: list[tuple["CommandRef", "Word"]] = field(default_factory=list)  # mkdir / install -d directories
     opaque: list["CommandRef"] = field(default_factory=list)  # commands running code authlint could not read
     hidden_logins: list["CommandRef"] = field(default_factory=list)  # credential set-up authlint cannot inspect
+    dead_logins: list["CommandRef"] = field(default_factory=list)  # a password piped to a login without --password-stdin
     unsets: list[tuple["CommandRef", str]] = field(default_factory=list)  # `unset X` / `export -n X`
     config_dirs: list["Word"] = field(default_factory=list)  # docker --config DIR
     authfiles: list["Word"] = field(default_factory=list)  # --authfile / --compat-auth-file values
@@ -525,7 +526,7 @@ def _build(unit: "JobUnit") -> JobFacts:
                 f.families.add(fam)
             _flags(f, ref, tool)
             if is_login(cmd) or "login" in leading_words(tool_args(cmd))[:3]:
-                f.logins.append(ref)
+                (f.logins if _reads_password(cmd) else f.dead_logins).append(ref)
             elif pushes(cmd):
                 f.pushes.append(ref)
         f.writes.extend(auth_writes(ref))
@@ -581,6 +582,17 @@ def _yaml_definition(var):
     from .shell.flow import Definition
 
     return Definition(var.name, None, var.value.value, var.level, var.expand)
+
+
+def _reads_password(cmd) -> bool:
+    """False for `echo "$T" | docker login -u U registry`: without --password-stdin (or -p)
+    the CLI prompts on a terminal, and a job has none, so the login fails."""
+    if tool_of(cmd) not in ("docker", "podman", "buildah", "skopeo", "nerdctl"):
+        return True
+    piped = cmd.pipeline_index > 0 or any(r.op in ("<<<", "<", "<<", "<<-") for r in cmd.redirects)
+    words = [w.template for w in cmd.args]
+    given = any(w in ("--password-stdin", "-p", "--password") or w.startswith(("--password=", "-p")) for w in words)
+    return given or not piped
 
 
 def _called_units(unit: "JobUnit"):

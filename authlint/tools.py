@@ -13,7 +13,7 @@ from .shell.model import Command, Word
 # Clients that talk to registries with credentials.
 REGISTRY_TOOLS = frozenset({
     "docker", "podman", "buildah", "skopeo", "helm", "oras", "crane", "regctl", "executor",
-    "buildctl", "buildctl-daemonless.sh", "werf", "cosign", "kubectl", "nerdctl", "img", "jib",
+    "buildctl", "buildctl-daemonless.sh", "werf", "cosign", "kubectl", "nerdctl", "img", "jib", "trivy",
 })
 
 # Flags whose value is a secret, per the clients' docs (domain §3.5, M10).
@@ -168,13 +168,24 @@ class SecretArg:
         return self.offset, self.literal
 
 
+# Jib's credentials as Maven/Gradle system properties: `-Djib.to.auth.password=...`.
+_JIB_PASSWORD = re.compile(r"^-Djib\.(?:to|from)\.auth\.password=")
+
+
 def secret_args(cmd: Command) -> list[SecretArg]:
-    """Secret-valued options of a registry client command line."""
-    if tool_of(cmd) is None and cmd.basename not in ("executor",):
-        return []
+    """Secret-valued options of a registry client command line (also Jib's
+    `-Djib.to.auth.password=` and `-p`/`--password` of any wrapper's `login`)."""
     out: list[SecretArg] = []
+    for w in cmd.args:
+        m = _JIB_PASSWORD.match(w.template)
+        if m:
+            value = w.template[m.end() :]
+            out.append(SecretArg(m.group().rstrip("="), w, m.end(), value, value if w.value is not None else None))
+    wrapper_login = tool_of(cmd) is None and "login" in leading_words(unwrap(cmd)[1])[:2]
+    if tool_of(cmd) is None and cmd.basename not in ("executor",) and not wrapper_login:
+        return out
     args = cmd.args
-    login = is_login(cmd)
+    login = is_login(cmd) or wrapper_login
     i = 0
     while i < len(args):
         w = args[i]

@@ -162,3 +162,15 @@ def test_powershell_job_has_no_flow(tmp_path: Path) -> None:
     text = "build:\n  tags: [windows]\n  script:\n    - docker login -u me -p $env:REGISTRY_PASSWORD r\n"
     unit = jobs(tmp_path, text)["build"]
     assert unit.shell == "powershell" and not unit.commands
+
+
+def test_command_named_by_a_variable() -> None:
+    f = flow("KUBECTL=/usr/local/bin/kubectl\n$KUBECTL create secret docker-registry x\nsudo $KUBECTL get pods\n$UNKNOWN run\n")
+    assert [f.program(r.cmd) for r in f.refs] == ["kubectl", "kubectl", None]
+
+
+def test_scripts_inside_scripts_are_shell() -> None:
+    f = flow('sh -c "skopeo login -u me -p $A r"\nbash -c \'docker login -p "$B" r\'\nssh -i k deploy@host "podman login -p $C r"\n')
+    assert {"A", "B", "C"} <= set(f.creds)
+    # the string is an argument of ssh, and its expansion one of podman inside it
+    assert [(s.kind, s.tool, s.flag) for s in f.sinks("C")] == [("arg", "ssh", None), ("arg", "podman", "-p")]

@@ -202,6 +202,8 @@ INVALID = [
         "variables:\n  DOCKER_HUB_PASSWORD: ⟦hunter2⟧\njob:\n  script: [make]\n",
         kind="yaml",
     ),
+    # Jib's credentials as Maven system properties
+    Example("mvn compile jib:build -Djib.to.auth.username=deploy -Djib.to.auth.password=⟦s3cr3t-Pa55⟧\n"),
     # a literal piped into --password-stdin is as committed as one after -p
     Example('echo -n ⟦"s3cr3t-Pa55"⟧ | docker login -u deploy --password-stdin registry.example.com\n'),
     # so is a variable that only ever holds a literal

@@ -147,6 +147,8 @@ VALID = [
         "build:\n  script: [make]\n",
         kind="yaml",
     ),
+    # a group of echoes writes one document: the group's output is judged, not each echo
+    Example("{ echo '{'; echo '\"auths\": {\"registry.example.com\": {\"auth\": \"'\"$AUTH\"'\"}}'; echo '}'; } > ~/.docker/config.json\n"),
 ]
 
 INVALID = [
@@ -178,4 +180,8 @@ INVALID = [
     # a byte-order mark from PowerShell
     Example('⟦\ufeff⟧{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"},}}\n', kind="json",
             fixed='{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"}}}\n'),
+    Example(
+        "{ echo '{'; echo '\"auths\": {\"registry.example.com\": {\"auth\": \"'\"$AUTH\"'\"},⟦}⟧'; echo '}'; } > ~/.docker/config.json\n",
+        fixed="{ echo '{'; echo '\"auths\": {\"registry.example.com\": {\"auth\": \"'\"$AUTH\"'\"}}'; echo '}'; } > ~/.docker/config.json\n",
+    ),
 ]

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 from ..authjson.looks import produces_auth_json
 from ..gitlab.predefined import CREDENTIALS, MASKED, is_known_predefined, misspelt_predefined
 from ..textmap import ShiftMap
-from ..tools import is_credential_name, is_login, pushes, secret_args, subcommands, tool_of, unwrap
+from ..tools import WRAPPERS, is_credential_name, is_login, pushes, secret_args, subcommands, tool_of, unwrap
 from ..writes import auth_writes
 from .model import LITERAL, VAR_REF
 
@@ -268,6 +268,17 @@ class Flow:
         if "$" in t or "`" in t:
             return Value()
         return Value(literal=t)
+
+    def program(self, cmd: "Command") -> str | None:
+        """The program a command runs, past wrappers, with a command named by a variable
+        (`$KUBECTL create secret ...`, `KUBECTL: kubectl`) resolved from its definition."""
+        name, _ = unwrap(cmd)
+        if name is not None and cmd.name is not None and cmd.name.value is not None:
+            return name
+        word = cmd.name if cmd.basename not in WRAPPERS else next((w for w in cmd.args if w.value is None), None)
+        var = word.single_variable if word is not None else None
+        value = self.literal(var) if var is not None else None
+        return value.split()[0].rsplit("/", 1)[-1] if value else None
 
     # ---------------------------------------------------------------- sinks
     def sinks(self, name: str) -> list[Sink]:
