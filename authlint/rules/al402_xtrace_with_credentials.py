@@ -58,7 +58,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..units import CommandRef, ShellUnit
-from ..shell.flow import CredUse, Flow, flow_of
+from ..shell.flow import CredUse, Flow, flow_of, xtrace_change
 from .base import Example, Hit, Rule
 
 if TYPE_CHECKING:
@@ -97,37 +97,6 @@ class Event:
 
 
 # -------------------------------------------------------------- xtrace flags
-def xtrace_change(cmd: "Command") -> int | None:
-    """+1 when `set` turns xtrace on, -1 when off, None when it does not touch it."""
-    if cmd.basename != "set":
-        return None
-    change = None
-    words = [w.value for w in cmd.args]
-    i = 0
-    while i < len(words):
-        v = words[i]
-        if v is None or v in ("--", "-"):
-            break
-        if v in ("-o", "+o"):
-            if i + 1 < len(words) and words[i + 1] == "xtrace":
-                change = 1 if v == "-o" else -1
-            i += 2
-            continue
-        if re.fullmatch(r"[-+][a-zA-Z]+", v):
-            letters = v[1:]
-            if "x" in letters:
-                change = 1 if v[0] == "-" else -1
-            if letters.endswith("o") and i + 1 < len(words):
-                if words[i + 1] == "xtrace":
-                    change = 1 if v[0] == "-" else -1
-                i += 2
-                continue
-            i += 1
-            continue
-        break  # positional parameters
-    return change
-
-
 def _shell_flag_x(cmd: "Command") -> bool:
     if cmd.basename not in _SHELLS:
         return False

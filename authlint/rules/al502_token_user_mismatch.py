@@ -19,7 +19,14 @@ It reads `-u`/`--username` and `-p`/`--password`/`--password-stdin` (with the
 `printf '%s:%s' "$U" "$P" | base64` / `echo -n "$U:$P" | base64`, and the
 `username`/`password` fields of auth JSON, following job variables that copy
 another variable (`REGISTRY_PASSWORD: $CI_REGISTRY_PASSWORD`).  A user held in
-a custom variable whose value authlint cannot see is left alone.
+a custom variable whose value authlint cannot see is left alone; a `CI_*` user
+variable that GitLab does not define and nothing in the repository sets
+(`$CI_REGISTRY_USERNAME`, a misspelt `$CI_REGISTRY_USER`) is empty.
+
+Severity: a **warning** where the login fails; **info** for a pipeline that
+points `CI_REGISTRY` at Docker Hub and overrides `CI_REGISTRY_USER` /
+`CI_REGISTRY_PASSWORD` with its own: its logins work, so the one finding is at
+the override, about the confusing names.
 
 ## Why is this bad?
 GitLab accepts the job token only with the user name `gitlab-ci-token`
@@ -63,9 +70,9 @@ from typing import TYPE_CHECKING, Iterator
 from ..authjson.view import entries
 from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..gitlab.predefined import JOB_TOKENS, JOB_USERS, OTHER_USERS
-from ..shell.flow import Flow, Value, flow_of, stdin_word
+from ..shell.flow import Flow, Value, flow_of, job_flows, stdin_word
 from ..tools import is_login, subcommands, tool_of
-from ..units import AuthDoc, CommandRef
+from ..units import AuthDoc, CommandRef, JobUnit
 from .base import FIX_SAFE, Example, Hit, Rule
 
 if TYPE_CHECKING:
@@ -376,6 +383,30 @@ def _resolver(flow: Flow | None) -> Flow:
     return flow if flow is not None else _NO_FLOW
 
 
+# ---------------------------------------------------------- the override
+def check_job(unit: JobUnit, options) -> Iterator[Hit]:
+    """`CI_REGISTRY: docker.io` with CI_REGISTRY_USER / CI_REGISTRY_PASSWORD overridden:
+    the logins are consistent, so the finding is one, at the override, and informational."""
+    flows = job_flows(unit) if unit.shell == "sh" else []
+    registry = flows[0].value("$CI_REGISTRY") if flows else Value()
+    if registry.literal not in _DOCKER_HUB:
+        return
+    for name in ("CI_REGISTRY_PASSWORD", "CI_REGISTRY_USER"):
+        var = unit.job.variables.get(name)
+        if var is not None and var.value is not None:
+            yield Hit(
+                var.value.source,
+                var.value.span,
+                f"the pipeline points CI_REGISTRY at Docker Hub and replaces GitLab's {name}: the job token is not "
+                "used, and a job or template that expects GitLab's registry under these names logs in to Docker Hub; "
+                "give the Docker Hub credentials their own names (DOCKERHUB_USER, DOCKERHUB_TOKEN)",
+                job=unit.name,
+                key=f"override {name}",
+                severity=Severity.INFO,
+            )
+            return
+
+
 # ------------------------------------------------------------------ auth JSON
 def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
     scope = flow_of(doc.command) if doc.command is not None else None
@@ -444,6 +475,14 @@ INVALID = [
     Example(
         "skopeo copy --dest-creds ⟦me⟧:$CI_JOB_TOKEN oci:img docker://$CI_REGISTRY_IMAGE\nskopeo inspect docker://$CI_REGISTRY_IMAGE\n",
         fixed="skopeo copy --dest-creds gitlab-ci-token:$CI_JOB_TOKEN oci:img docker://$CI_REGISTRY_IMAGE\nskopeo inspect docker://$CI_REGISTRY_IMAGE\n",
+    ),
+    # the pipeline's own Docker Hub credentials under GitLab's names: one finding, at the override
+    Example(
+        "variables:\n  CI_REGISTRY: docker.io\n  CI_REGISTRY_USER: $DOCKERHUB_USER\n  CI_REGISTRY_PASSWORD: ⟦$DOCKERHUB_TOKEN⟧\n"
+        "build:\n  script:\n    - echo \"$CI_REGISTRY_PASSWORD\" | docker login -u \"$CI_REGISTRY_USER\" --password-stdin \"$CI_REGISTRY\"\n"
+        "    - docker push \"$CI_REGISTRY/me/app\"\n",
+        kind="yaml",
+        count=1,
     ),
     # a CI_ name GitLab does not define, set nowhere in the repository: the user is empty
     Example(

@@ -329,6 +329,17 @@ class Flow:
             self._re = (names, re.compile(r"\$\{?(" + names + r")\b"))
         return self._re[1]
 
+    def traced(self, ref: "CommandRef") -> bool:
+        """Whether `set -x` is on when ref runs (the last top-level change before it, in order)."""
+        on = False
+        for r in self.refs:
+            if r is ref or r.cmd is ref.cmd:
+                return on
+            change = xtrace_change(r.cmd)
+            if change is not None:
+                on = change > 0
+        return False
+
     def ref_unit(self, offset: int, script) -> "ShellUnit | None":
         """The unit of this flow whose item holds shell offset (joined scripts)."""
         starts = self._by_script.get(id(script))
@@ -530,6 +541,37 @@ def _stdout_sink(cmd: "Command") -> tuple[str, str | None, str | None, str | Non
         flag = "--password-stdin" if any(w.value in _STDIN_FLAGS for w in nargs) else None
         return ("pipe", tool, flag, None)
     return ("log", None, None, None)
+
+
+def xtrace_change(cmd: "Command") -> int | None:
+    """+1 when `set` turns xtrace on, -1 when off, None when it does not touch it."""
+    if cmd.basename != "set":
+        return None
+    change = None
+    words = [w.value for w in cmd.args]
+    i = 0
+    while i < len(words):
+        v = words[i]
+        if v is None or v in ("--", "-"):
+            break
+        if v in ("-o", "+o"):
+            if i + 1 < len(words) and words[i + 1] == "xtrace":
+                change = 1 if v == "-o" else -1
+            i += 2
+            continue
+        if re.fullmatch(r"[-+][a-zA-Z]+", v):
+            letters = v[1:]
+            if "x" in letters:
+                change = 1 if v[0] == "-" else -1
+            if letters.endswith("o") and i + 1 < len(words):
+                if words[i + 1] == "xtrace":
+                    change = 1 if v[0] == "-" else -1
+                i += 2
+                continue
+            i += 1
+            continue
+        break  # positional parameters
+    return change
 
 
 # ---------------------------------------------------------------- the flows
