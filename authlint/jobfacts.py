@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from .authjson.looks import produces_auth_json
 from .shell.model import VAR_REF
-from .tools import leading_words, is_credential_name, is_login, pushes, tool_args, tool_of
+from .tools import is_login, leading_words, pushes, tool_args, tool_of
 from .writes import AuthWrite, auth_writes, directory, expand, normpath
 
 if TYPE_CHECKING:

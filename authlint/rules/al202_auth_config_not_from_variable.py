@@ -65,7 +65,7 @@ from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..insert import insert_item_before, yaml_scalar
 from ..gitlab.predefined import JOB_SCOPED
 from ..jobfacts import facts, is_registry_write, path_key
-from ..shell.flow import COMMAND, COMPOSITE, LITERAL_ORIGIN, PREDEFINED, PREDEFINED_CREDENTIAL, SETTINGS, UNDEFINED, flow_of
+from ..shell.flow import COMMAND, COMPOSITE, LITERAL_ORIGIN, PREDEFINED, PREDEFINED_CREDENTIAL, SETTINGS, UNDEFINED, flow_of, substituted
 from ..shell.model import VAR_REF, Command, Word
 from ..textmap import FileMap, ScalarMap, ShiftMap
 from ..units import CommandRef, make_fix
@@ -141,6 +141,7 @@ class _Sources:
     """Where the credential values of one write come from (asked of the shell flow)."""
 
     def __init__(self, ref: CommandRef, accepted: set[str]) -> None:
+        self.ref = ref
         self.flow = flow_of(ref)
         self.accepted = accepted
         self.custom: list[str] = []
@@ -228,6 +229,9 @@ def _classify(src: _Sources, text: str, opaque, fmt_args: list[Word] | None) -> 
             found = True
             for a, b in node.opaque_spans:
                 src.raw(text[a:b])
+        elif node.value and (filled := substituted(src.ref, node.value)) is not None:
+            found = True  # a template the job fills in with `sed -i`: judge what it fills in
+            src.raw(filled)
         elif node.value:
             found = True
             src.literal = True

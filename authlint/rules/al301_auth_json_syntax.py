@@ -48,13 +48,10 @@ is not certain.
 
 from __future__ import annotations
 
-import re
-from dataclasses import replace
-from pathlib import PurePosixPath
 from typing import Iterator
 
 from ..authjson.doc import effective, jfix, looks_like_auth
-from ..diagnostics import Applicability, Fix, Severity
+from ..diagnostics import Fix, Severity
 from ..units import AuthDoc
 from .base import FIX_SAFE, Example, Hit, Rule
 

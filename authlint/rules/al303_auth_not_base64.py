@@ -36,9 +36,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Severity
-from ..secrets import is_placeholder
-from ..units import AuthDoc
 from ..authjson.doc import effective, host_label, jfix, literal_auths
+from ..shell.flow import substituted
+from ..units import AuthDoc
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -69,6 +69,8 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
         d = decode_auth(value)
         if d.error_kind != "not_base64":
             continue
+        if doc.command is not None and substituted(doc.command, value) is not None:
+            continue  # a template: `sed -i s/__AUTH__/.../` fills it in before any tool reads it
         host = host_label(entry)
         fix = None
         repaired = repaired_auth(value) if d.lenient is not None else None
@@ -92,6 +94,11 @@ VALID = [
     Example('{"auths": {"registry.example.com": {"auth": "ZGVwbG95\\nOnMzY3IzdA=="}}}\n', kind="json"),
     # a placeholder is AL307's
     Example('{"auths": {"registry.example.com": {"auth": "xxxxxxxxxxxxxxx"}}}\n', kind="json"),
+    # a template the job fills in with sed before any tool reads it
+    Example(
+        "cat > ~/.docker/config.json <<'EOF'\n{\"auths\": {\"registry.example.com\": {\"auth\": \"__REGISTRY_AUTH__\"}}}\nEOF\n"
+        "sed -i \"s/__REGISTRY_AUTH__/$REGISTRY_AUTH/\" ~/.docker/config.json\n"
+    ),
     # a quoted heredoc for envsubst: the template is filled in later
     Example("cat > /tmp/config.tpl <<'EOF'\n{\"auths\": {\"${REGISTRY}\": {\"auth\": \"${REGISTRY_AUTH}\"}}}\nEOF\n"),
 ]

@@ -21,6 +21,11 @@ debug switches get turned on exactly when a pipeline misbehaves, and the
 credential then lands in the log.  Set the option `conditional = false` to
 report only unconditional tracing.
 
+Severity: an **error** for a registry credential (by name, by its use as a
+login password or in auth JSON, or derived from one); **info** for another
+secret the trace shows (an API or test token): a leak worth fixing, but not
+the registry credential this linter guards.
+
 ## Why is this bad?
 With xtrace the shell prints every command after expansion, so
 `docker login -u deploy -p "$REGISTRY_PASSWORD"` appears in the job log as
@@ -388,7 +393,9 @@ def _hit(scope: Flow, unit: ShellUnit, ev: Event, use) -> Hit:
     fix = Fix("turn tracing off around the command: `set +x` before it, `set -x` after it", (), Applicability.DISPLAY_ONLY,
               reason="where tracing should resume is the author's call")
     job = scope.job.name if scope.job is not None else None
-    return Hit(unit.source, unit.span(use.start, use.end), message, fix=fix, job=job, key=f"{origin.label} {use.name}")
+    registry = use.name in scope.registry or scope.sources.get(use.name) in scope.registry
+    return Hit(unit.source, unit.span(use.start, use.end), message, fix=fix, job=job, key=f"{origin.label} {use.name}",
+               severity=None if registry else Severity.INFO)
 
 
 _KANIKO_JSON = (
@@ -422,6 +429,8 @@ VALID = [
 ]
 
 INVALID = [
+    # another secret (not a registry credential): reported at info
+    Example('set -x\ncurl -s -H "PRIVATE-TOKEN: ⟦$API_TOKEN⟧" https://gitlab.example.com/api/v4/projects\n'),
     # jpjonte login.sh: set -eux, then the password is echoed into config.json
     Example("set -eux\nmkdir -p /kaniko/.docker\n" + _KANIKO_JSON.replace("$REGISTRY_PASSWORD", "⟦$REGISTRY_PASSWORD⟧") + "\n"),
     Example('set -x\ndocker login -u deploy -p "⟦$REGISTRY_PASSWORD⟧" r.example.com\n'),

@@ -470,6 +470,45 @@ def input_defaults(ref: "CommandRef", word: "Word") -> list[tuple[str, str | Non
     return out
 
 
+_SED_S = re.compile(r"^s(.)(.*?)(?<!\\)\1(.*?)(?<!\\)\1[gIip0-9]*$", re.S)
+
+
+def substituted(ref: "CommandRef", value: str) -> str | None:
+    """The replacement (shell text) when a command after ref edits the file ref writes
+    with `sed -i s/PAT/REPLACEMENT/` and PAT matches value: the text is a template the
+    job fills in before any tool reads it; None otherwise."""
+    from ..jobfacts import path_key
+
+    flow = flow_of(ref)
+    targets = {path_key(w.target.template) for w in auth_writes(ref)}
+    if flow is None or not targets:
+        return None
+    after = False
+    for r in flow.refs:
+        if r.cmd is ref.cmd:
+            after = True
+            continue
+        name, args = unwrap(r.cmd)
+        if not after or name != "sed" or not any((w.value or "").startswith(("-i", "--in-place")) for w in args):
+            continue
+        words = [w for w in args if not (w.value or "").startswith("-")]
+        scripts = [args[i + 1] for i, w in enumerate(args[:-1]) if w.value in ("-e", "--expression")] or words[:1]
+        files = [w for w in words if w not in scripts]
+        if not any(path_key(w.template) in targets for w in files):
+            continue
+        for s in scripts:
+            m = _SED_S.match(s.template)
+            if m is None:
+                continue
+            try:
+                hit = re.search(m.group(2), value) is not None
+            except re.error:
+                hit = m.group(2) in value
+            if hit:
+                return m.group(3)
+    return None
+
+
 def stdin_word(ref: "CommandRef") -> "Word | None":
     """The word a command reads on stdin: a here-string, or what `echo`/`printf '%s'` pipes into it."""
     cmd = ref.cmd
