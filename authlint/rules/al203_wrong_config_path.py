@@ -42,7 +42,7 @@ build:
 ## Use instead
 ```yaml
     - mkdir -p /kaniko/.docker
-    - echo "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
+    - printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
 ```
 
 ## Fix safety

@@ -26,7 +26,7 @@ echo "$DOCKER_AUTH_CONFIG" > "$HOME/.docker/config.json"
 ## Use instead
 ```sh
 mkdir -p "$HOME/.docker"
-echo "$DOCKER_AUTH_CONFIG" > "$HOME/.docker/config.json"
+printf '%s' "$DOCKER_AUTH_CONFIG" > "$HOME/.docker/config.json"
 ```
 
 ## Fix safety

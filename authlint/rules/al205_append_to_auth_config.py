@@ -20,7 +20,7 @@ echo "$DOCKER_AUTH_CONFIG" >> /kaniko/.docker/config.json
 
 ## Use instead
 ```sh
-echo "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
+printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
 ```
 
 ## Fix safety

@@ -42,9 +42,10 @@ echo $DOCKER_AUTH_CONFIG > /kaniko/.docker/config.json
 
 ## Use instead
 ```sh
-echo "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
+printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
 ```
-(and see AL207 for `printf` instead of `echo`).
+The fix only adds the quotes; AL207 then replaces `echo` (which rewrites
+backslashes and breaks File-type variables) by a write that works for both.
 
 ## Fix safety
 The fix is safe: it puts double quotes around the expansion only (`$X` ->

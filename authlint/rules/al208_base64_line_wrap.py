@@ -26,7 +26,7 @@ echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$(printf '%s:%s' "$U" "$P"
 
 ## Use instead
 ```sh
-echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$(printf '%s:%s' "$U" "$P" | base64 | tr -d '\\n')\\"}}}" > /kaniko/.docker/config.json
+echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$(printf '%s:%s' "$CI_REGISTRY_USER" "$CI_REGISTRY_PASSWORD" | base64 | tr -d '\\n')\\"}}}" > /kaniko/.docker/config.json
 ```
 
 ## Fix safety

@@ -43,7 +43,7 @@ echo "{\\"auths\\":{\\"$REGISTRY\\":{\\"username\\":\\"$REGISTRY_USER\\",\\"pass
 ```sh
 set -eux
 set +x
-echo "{\\"auths\\":{\\"$REGISTRY\\":{\\"username\\":\\"$REGISTRY_USER\\",\\"password\\":\\"$REGISTRY_PASSWORD\\"}}}" > /kaniko/.docker/config.json
+printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
 set -x
 ```
 or run the credential commands in a `( set +x; ... )` subshell.
