@@ -13,6 +13,7 @@ still holds an unknown variable is unknown (``None``), and rules stay silent.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -336,6 +337,17 @@ class JobFacts:
             if wres is None or any(r is None for r in resolved):
                 unknown = True
         return None if unknown else False
+
+    def unread_writes(self) -> list[AuthWrite]:
+        """The job's registry auth writes when no tool of the job reads any of them
+        (each path known): they are in the wrong place, and a fix moves them."""
+        fams = self.consumer_families()
+        if not fams or self.opaque:
+            return []
+        writes = [w for w in self.writes if is_registry_write(w)]
+        if not writes or any(self.reads_written(w, fams) is not False for w in writes):
+            return []
+        return writes
 
     def config_dir_exists(self, dirpath: str) -> bool:
         """Directories that exist in the job container without a mkdir."""
@@ -724,13 +736,20 @@ def line_head(ref: "CommandRef") -> "CommandRef | None":
         return None
     head = ref.cmd
     for cmd in script.commands:
-        if line_start <= cmd.start < head.start and cmd.substitution_depth == 0 and not text[line_start : cmd.start].strip():
+        if line_start <= cmd.start < head.start and cmd.substitution_depth == 0 and _COMPOUND_START.fullmatch(text[line_start : cmd.start] or " "):
             head = cmd
-    if text[line_start : head.start].strip():
-        return None
+    prefix = text[line_start : head.start]
+    if prefix.strip():
+        if not _COMPOUND_START.fullmatch(prefix):
+            return None
+        # `if [ -f x ]; then cp ...; fi` on one line: new lines go before the `if`
+        head = dataclasses.replace(head, start=line_start + len(prefix) - len(prefix.lstrip()))
     if head is ref.cmd:
         return ref
     return CommandRef(head, ref.unit, ref.job, ref.position)
+
+
+_COMPOUND_START = re.compile(r"\s*(?:(?:if|while|until|!|\{|\()\s+)*")
 
 
 def insert_lines_before(unit: "JobUnit", ref: "CommandRef", lines: list[str]) -> tuple[list, str | None]:

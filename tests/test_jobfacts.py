@@ -294,6 +294,18 @@ def test_al201_fix_keeps_crlf(tmp_path: Path, monkeypatch) -> None:
     assert not [f for f in res.result.findings if f.code == "AL201"]
 
 
+def test_al203_and_al204_fixes_agree(tmp_path: Path, monkeypatch) -> None:
+    """AL203 moves the write to Kaniko's file; AL204 adds no mkdir for the old place."""
+    monkeypatch.chdir(tmp_path)
+    text = "build:\n" + KANIKO_IMAGE + "  script:\n    - echo \"$DOCKER_AUTH_CONFIG\" > /root/.docker/config.json\n    - /kaniko/executor -d \"$CI_REGISTRY_IMAGE\"\n"
+    jobs(tmp_path, text)
+    settings = Settings(select=("AL203", "AL204"), project_dir=str(tmp_path), unsafe_fixes=True)
+    res = fix_paths([tmp_path], settings, unsafe=True, write=False)
+    (_, new), = res.changed.values()
+    assert new == text.replace("/root/.docker/config.json", "/kaniko/.docker/config.json")
+    assert not res.result.findings
+
+
 def test_al203_in_a_called_script_is_display_only(tmp_path: Path) -> None:
     text = "build:\n" + KANIKO_IMAGE + "  script:\n    - sh ci/auth.sh\n    - /kaniko/executor -d \"$CI_REGISTRY_IMAGE\"\n"
     files = {"ci/auth.sh": "#!/bin/sh\necho \"$DOCKER_AUTH_CONFIG\" > /root/.docker/config.json\n"}
