@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .source import Source
 
 
 class Severity(enum.IntEnum):
@@ -71,6 +75,20 @@ class Fix:
 
     def applies(self, required: Applicability) -> bool:
         return self.applicability >= required and self.applicability > Applicability.DISPLAY_ONLY
+
+
+@dataclass
+class Hit:
+    """A rule's report, in file coordinates."""
+
+    source: "Source"
+    span: Span
+    message: str
+    fix: Fix | None = None
+    job: str | None = None
+    secrets: tuple[str, ...] = ()  # values to redact wherever this finding is shown
+    key: str = ""  # secret-free discriminator for the fingerprint
+    severity: Severity | None = None  # lower than the rule's when the finding changes little here
 
 
 @dataclass

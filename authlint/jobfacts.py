@@ -13,11 +13,14 @@ still holds an unknown variable is unknown (``None``), and rules stay silent.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .tools import is_credential_name, is_login, tool_of
+from .authjson.looks import produces_auth_json
+from .shell.model import VAR_REF
+from .tools import is_login, leading_words, pushes, tool_args, tool_of
 from .writes import AuthWrite, auth_writes, directory, expand, normpath
 
 if TYPE_CHECKING:
@@ -43,13 +46,6 @@ _BUILDKIT_IMAGE = re.compile(r"(^|/)moby/buildkit(:|@|$)", re.I)
 _DOCKER_IMAGE = re.compile(r"(^|/)(library/)?docker(:|@|$)", re.I)
 _CONTAINERS_IMAGE = re.compile(r"(^|/)(buildah|podman|skopeo)/(stable|upstream|testing|buildah|podman|skopeo)(:|@|$)|(^|/)(buildah|podman|skopeo)(:|@|$)", re.I)
 _DEFAULT_HOME = "/root"
-
-# Predefined job-scoped credentials (they expire with the job).
-JOB_SCOPED = frozenset({
-    "CI_REGISTRY_USER", "CI_REGISTRY_PASSWORD", "CI_JOB_TOKEN", "CI_DEPENDENCY_PROXY_USER",
-    "CI_DEPENDENCY_PROXY_PASSWORD", "CI_DEPLOY_USER", "CI_DEPLOY_PASSWORD",
-})
-CREDENTIAL_VARIABLES = frozenset({"DOCKER_AUTH_CONFIG", "CI_REGISTRY_PASSWORD", "CI_JOB_TOKEN", "CI_DEPENDENCY_PROXY_PASSWORD", "CI_DEPLOY_PASSWORD", "CI_BUILD_TOKEN"})
 
 # Tool families: who reads which auth file (domain §2.4, §3.1, §3.5).
 KANIKO, DOCKER, CONTAINERS = "kaniko", "docker", "containers"
@@ -144,7 +140,6 @@ class JobFacts:
     logins: list["CommandRef"] = field(default_factory=list)
     writes: list[AuthWrite] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)  # literal job variables + script exports seen (best effort)
-    credential_vars: set[str] = field(default_factory=set)
     xtrace: set[int] = field(default_factory=set)  # positions (CommandRef.position) run under `set -x`
     # --- added for AL201/AL203/AL204/AL210/AL213 (see the module doc) ---
     image_name: "YScalar | None" = None  # the scalar holding the job image name
@@ -154,6 +149,7 @@ class JobFacts:
     mkdirs: list[tuple["CommandRef", "Word"]] = field(default_factory=list)  # mkdir / install -d directories
     opaque: list["CommandRef"] = field(default_factory=list)  # commands running code authlint could not read
     hidden_logins: list["CommandRef"] = field(default_factory=list)  # credential set-up authlint cannot inspect
+    dead_logins: list["CommandRef"] = field(default_factory=list)  # a password piped to a login without --password-stdin
     unsets: list[tuple["CommandRef", str]] = field(default_factory=list)  # `unset X` / `export -n X`
     config_dirs: list["Word"] = field(default_factory=list)  # docker --config DIR
     authfiles: list["Word"] = field(default_factory=list)  # --authfile / --compat-auth-file values
@@ -342,6 +338,17 @@ class JobFacts:
                 unknown = True
         return None if unknown else False
 
+    def unread_writes(self) -> list[AuthWrite]:
+        """The job's registry auth writes when no tool of the job reads any of them
+        (each path known): they are in the wrong place, and a fix moves them."""
+        fams = self.consumer_families()
+        if not fams or self.opaque:
+            return []
+        writes = [w for w in self.writes if is_registry_write(w)]
+        if not writes or any(self.reads_written(w, fams) is not False for w in writes):
+            return []
+        return writes
+
     def config_dir_exists(self, dirpath: str) -> bool:
         """Directories that exist in the job container without a mkdir."""
         d = path_key(dirpath)
@@ -380,7 +387,6 @@ class JobFacts:
         return shared_reason(self.unit, ref)
 
 
-VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")  # the names `$X` / `${X…}` in shell text
 
 
 def _own_before_script(unit: "JobUnit", ref: "CommandRef", lines: list[str]) -> list:
@@ -454,7 +460,7 @@ def is_auth_content(write: AuthWrite) -> bool:
     if write.via == "cp":
         texts.append(write.ref.cmd.raw)
     blob = "\n".join(texts)
-    return bool(re.search(r"auths|credsStore|credHelpers|DOCKER_AUTH_CONFIG|dockerconfigjson|DOCKER_CONFIG_JSON|\bauth\b", blob, re.I))
+    return produces_auth_json(blob)
 
 
 def is_docker_like_path(template: str) -> bool:
@@ -465,7 +471,7 @@ def is_docker_like_path(template: str) -> bool:
         return True
     d = directory(t)
     return (name == "config.json" and (d.endswith(".docker") or d.startswith("/kaniko") or d in ("$DOCKER_CONFIG",))) or (
-        name == "auth.json" and d.endswith("containers")
+        name == "auth.json" and d.endswith(("containers", ".docker"))
     ) or t in ("$REGISTRY_AUTH_FILE",)
 
 
@@ -480,43 +486,7 @@ def _build(unit: "JobUnit") -> JobFacts:
     if job.image is not None and job.image.name is not None:
         f.image = job.image.name.value
         f.image_name = job.image.name
-    for name, var in job.variables.items():
-        if var.value is not None:
-            f.env_raw[name] = var.value.value
-        if var.value is not None and ("$" not in var.value.value or not var.expand):
-            f.env[name] = var.value.value
-        if name in CREDENTIAL_VARIABLES or is_credential_name(name):
-            f.credential_vars.add(name)
-        elif var.value is not None and any(c in var.value.value for c in ("$" + v for v in CREDENTIAL_VARIABLES)):
-            f.credential_vars.add(name)  # REGISTRY_PASSWORD: $CI_REGISTRY_PASSWORD
-    f.credential_vars |= CREDENTIAL_VARIABLES
-    # Variables that refer to known ones: `DOCKER_CONFIG: $HOME/.docker` with HOME known.
-    for _ in range(3):
-        for name, raw in f.env_raw.items():
-            if name not in f.env and "$" in raw:
-                value = expand(raw, f.env)
-                if value is not None:
-                    f.env[name] = value
-    if f.image is not None:
-        f.image_expanded = expand(f.image, f.env)
-    if f.image and _KANIKO_IMAGE.search(f.image_expanded or f.image):
-        f.kaniko = True
-        f.kaniko_fork = bool(_KANIKO_FORK.search(f.image_expanded or f.image))
-    for shell in unit.units:  # plain `DOCKER_CONFIG=/x` statements (best effort, order ignored)
-        for a in shell.script.assignments:
-            if a.kind == "prefix":
-                continue
-            raw = a.value.template if a.value is not None else ""
-            if a.value is not None:
-                f.env_raw[a.name] = raw
-            if a.value is not None and a.value.value is not None:
-                f.env[a.name] = a.value.value
-            elif a.value is not None and "$" in raw:
-                value = expand(raw, f.env)
-                if value is not None:
-                    f.env[a.name] = value
-                else:
-                    f.env.pop(a.name, None)
+    _environment(f, unit)
     spliced = {id(u.called_from) for u in _called_units(unit)}
     tracing = False
     for ref in unit.commands:
@@ -567,15 +537,74 @@ def _build(unit: "JobUnit") -> JobFacts:
             if fam:
                 f.families.add(fam)
             _flags(f, ref, tool)
-            if is_login(cmd) or "login" in _subcommands(_tool_args(cmd))[:3]:
-                f.logins.append(ref)
-            elif _pushes(cmd, tool):
+            if is_login(cmd) or "login" in leading_words(tool_args(cmd))[:3]:
+                (f.logins if _reads_password(cmd) else f.dead_logins).append(ref)
+            elif pushes(cmd):
                 f.pushes.append(ref)
         f.writes.extend(auth_writes(ref))
     if f.kaniko:
         f.tools.add("kaniko")
         f.families.add(KANIKO)
     return f
+
+
+def _environment(f: JobFacts, unit: "JobUnit") -> None:
+    """env_raw / env from the flow model's definitions: YAML variables, then script
+    assignments in order (the last one wins; order of execution is not modelled)."""
+    from .shell.flow import job_flows
+
+    flow = job_flows(unit)[0] if unit.shell == "sh" else None
+    defs = flow.defs if flow is not None else {
+        name: [_yaml_definition(var)] for name, var in unit.job.variables.items() if var.value is not None
+    }
+    yaml_defs = {n: d for n, ds in defs.items() for d in ds if d.word is None and d.level not in ("read", "for", "matrix")}
+    for name, d in yaml_defs.items():
+        f.env_raw[name] = d.raw
+        if "$" not in d.raw or not d.expand:
+            f.env[name] = d.raw
+    # Variables that refer to known ones: `DOCKER_CONFIG: $HOME/.docker` with HOME known.
+    for _ in range(3):
+        for name, raw in f.env_raw.items():
+            if name not in f.env and "$" in raw:
+                value = expand(raw, f.env)
+                if value is not None:
+                    f.env[name] = value
+    if f.image is not None:
+        f.image_expanded = expand(f.image, f.env)
+    if f.image and _KANIKO_IMAGE.search(f.image_expanded or f.image):
+        f.kaniko = True
+        f.kaniko_fork = bool(_KANIKO_FORK.search(f.image_expanded or f.image))
+    for name, ds in defs.items():  # plain `DOCKER_CONFIG=/x` statements (best effort, order ignored)
+        for d in ds:
+            if d.word is None:
+                continue
+            raw = d.word.template
+            f.env_raw[name] = raw
+            if d.word.value is not None:
+                f.env[name] = d.word.value
+            elif "$" in raw:
+                value = expand(raw, f.env)
+                if value is not None:
+                    f.env[name] = value
+                else:
+                    f.env.pop(name, None)
+
+
+def _yaml_definition(var):
+    from .shell.flow import Definition
+
+    return Definition(var.name, None, var.value.value, var.level, var.expand)
+
+
+def _reads_password(cmd) -> bool:
+    """False for `echo "$T" | docker login -u U registry`: without --password-stdin (or -p)
+    the CLI prompts on a terminal, and a job has none, so the login fails."""
+    if tool_of(cmd) not in ("docker", "podman", "buildah", "skopeo", "nerdctl"):
+        return True
+    piped = cmd.pipeline_index > 0 or any(r.op in ("<<<", "<", "<<", "<<-") for r in cmd.redirects)
+    words = [w.template for w in cmd.args]
+    given = any(w in ("--password-stdin", "-p", "--password") or w.startswith(("--password=", "-p")) for w in words)
+    return given or not piped
 
 
 def _called_units(unit: "JobUnit"):
@@ -645,9 +674,9 @@ def push_targets(cmd, tool: str) -> list[str]:
             elif w.startswith("-d") and len(w) > 2 and not w.startswith("--"):
                 out.append(w[2:].lstrip("="))
         return out
-    args = _tool_args(cmd)
+    args = tool_args(cmd)
     words = [w.template for w in args]
-    subs = _subcommands(args)
+    subs = leading_words(args)
     if tool in ("docker", "podman", "buildah", "nerdctl") and subs[:1] == ["push"]:
         rest = [w for w in words[1:] if not w.startswith("-")]
         return rest[-1:] if tool == "buildah" and len(rest) > 1 else rest[:1]
@@ -688,57 +717,6 @@ def needs_credentials(host: str | None) -> bool | None:
     return True
 
 
-def _tool_args(cmd) -> list:
-    """The words after the tool's name (`sudo docker push x` -> [push, x])."""
-    args = list(cmd.args)
-    if cmd.basename in ("sudo", "env", "command", "exec", "time", "nice"):
-        for i, w in enumerate(args):
-            if w.value and not w.value.startswith("-") and "=" not in w.value:
-                args = args[i + 1 :]
-                break
-        else:
-            return []
-    # docker's global options before the subcommand: `docker --config DIR push x`
-    while len(args) >= 2 and args[0].value in _DOCKER_GLOBAL:
-        args = args[2:]
-    while args and (args[0].value or "").startswith(tuple(o + "=" for o in _DOCKER_GLOBAL)):
-        args = args[1:]
-    return args
-
-
-_DOCKER_GLOBAL = ("--config", "-c", "--context", "-H", "--host", "-l", "--log-level")
-
-
-def _subcommands(args: list) -> list[str]:
-    out = []
-    for w in args:
-        if w.value is None or w.value.startswith("-") or len(out) == 3:
-            break
-        out.append(w.value)
-    return out
-
-
-def _pushes(cmd, tool: str) -> bool:
-    args = _tool_args(cmd)
-    words = [w.value or w.template for w in args]
-    subs = _subcommands(args)
-    if tool == "kaniko":
-        if any(w == "--no-push" or (w.startswith("--no-push=") and w.split("=", 1)[1].lower() != "false") for w in words):
-            return False
-        return any(w.startswith(("--destination", "-d")) for w in words)
-    if tool in ("docker", "podman", "buildah", "nerdctl"):
-        if subs[:1] == ["push"] or subs[:2] in (["image", "push"], ["manifest", "push"]):
-            return True
-        return "buildx" in subs[:1] and ("--push" in words or any("type=registry" in w or "push=true" in w for w in words))
-    if tool in ("buildctl", "buildctl-daemonless.sh"):
-        return any("push=true" in w for w in words)
-    if tool == "skopeo":
-        return subs[:1] in (["copy"], ["sync"])
-    if tool in ("crane", "oras", "regctl", "helm"):
-        return bool(set(subs[:2]) & {"push", "copy", "cp", "append", "put"})
-    return False
-
-
 # ---------------------------------------------------------------- insertion
 def line_head(ref: "CommandRef") -> "CommandRef | None":
     """The first command on ref's script line (the place a new line can go before),
@@ -758,13 +736,20 @@ def line_head(ref: "CommandRef") -> "CommandRef | None":
         return None
     head = ref.cmd
     for cmd in script.commands:
-        if line_start <= cmd.start < head.start and cmd.substitution_depth == 0 and not text[line_start : cmd.start].strip():
+        if line_start <= cmd.start < head.start and cmd.substitution_depth == 0 and _COMPOUND_START.fullmatch(text[line_start : cmd.start] or " "):
             head = cmd
-    if text[line_start : head.start].strip():
-        return None
+    prefix = text[line_start : head.start]
+    if prefix.strip():
+        if not _COMPOUND_START.fullmatch(prefix):
+            return None
+        # `if [ -f x ]; then cp ...; fi` on one line: new lines go before the `if`
+        head = dataclasses.replace(head, start=line_start + len(prefix) - len(prefix.lstrip()))
     if head is ref.cmd:
         return ref
     return CommandRef(head, ref.unit, ref.job, ref.position)
+
+
+_COMPOUND_START = re.compile(r"\s*(?:(?:if|while|until|!|\{|\()\s+)*")
 
 
 def insert_lines_before(unit: "JobUnit", ref: "CommandRef", lines: list[str]) -> tuple[list, str | None]:

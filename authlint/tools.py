@@ -13,7 +13,7 @@ from .shell.model import Command, Word
 # Clients that talk to registries with credentials.
 REGISTRY_TOOLS = frozenset({
     "docker", "podman", "buildah", "skopeo", "helm", "oras", "crane", "regctl", "executor",
-    "buildctl", "buildctl-daemonless.sh", "werf", "cosign", "kubectl", "nerdctl", "img", "jib",
+    "buildctl", "buildctl-daemonless.sh", "werf", "cosign", "kubectl", "nerdctl", "img", "jib", "trivy",
 })
 
 # Flags whose value is a secret, per the clients' docs (domain §3.5, M10).
@@ -38,15 +38,90 @@ def is_credential_name(name: str) -> bool:
     return bool(_CRED_NAME.match(name))
 
 
+# Commands that run another command given as their arguments.
+WRAPPERS = frozenset({"sudo", "env", "command", "exec", "time", "nice", "nohup", "doas"})
+_WRAPPER_VALUE_OPTIONS = frozenset({"-u", "--unset", "-C", "--chdir", "-g", "--group", "-n", "--adjustment", "--user"})
+
+
+def unwrap(cmd: Command) -> tuple[str | None, list[Word]]:
+    """The program a command runs and its arguments, past `sudo`/`env`/... wrappers
+    (`sudo -E docker push x` -> ('docker', [push, x])); (None, []) when a wrapper runs
+    a command authlint cannot read."""
+    name = cmd.basename
+    args = list(cmd.args)
+    if name not in WRAPPERS:
+        return name, args
+    skip = False
+    for i, w in enumerate(args):
+        v = w.value
+        if skip:
+            skip = False
+            continue
+        if v is None:
+            return None, []
+        if v in _WRAPPER_VALUE_OPTIONS:
+            skip = True
+            continue
+        if v.startswith("-") or "=" in v:
+            continue
+        return v.rsplit("/", 1)[-1], args[i + 1 :]
+    return name, args  # `env` alone
+
+
 def tool_of(cmd: Command) -> str | None:
     """The registry client a command runs (`sudo docker` and `/kaniko/executor` included)."""
-    base = cmd.basename
-    if base in ("sudo", "env", "command", "exec", "time", "nice") and cmd.args:
-        for w in cmd.args:
-            if w.value and not w.value.startswith("-") and "=" not in w.value:
-                return w.value.rsplit("/", 1)[-1] if w.value.rsplit("/", 1)[-1] in REGISTRY_TOOLS else None
-        return None
-    return base if base in REGISTRY_TOOLS else None
+    name, _ = unwrap(cmd)
+    return name if name in REGISTRY_TOOLS else None
+
+
+# docker's global options that take a value: `docker --config DIR push x`
+DOCKER_GLOBAL = ("--config", "-c", "--context", "-H", "--host", "-l", "--log-level")
+
+
+def tool_args(cmd: Command) -> list[Word]:
+    """The words after the tool's name and its global options (`sudo docker --config d push x` -> [push, x])."""
+    name, args = unwrap(cmd)
+    if name is None:
+        return []
+    while len(args) >= 2 and args[0].value in DOCKER_GLOBAL:
+        args = args[2:]
+    while args and (args[0].value or "").startswith(tuple(o + "=" for o in DOCKER_GLOBAL)):
+        args = args[1:]
+    return args
+
+
+def pushes(cmd: Command) -> bool:
+    """Whether a registry client command pushes an image (or copies one to a registry)."""
+    tool = tool_of(cmd)
+    if tool is None:
+        return False
+    args = tool_args(cmd)
+    words = [w.value or w.template for w in args]
+    subs = leading_words(args)
+    if tool == "executor":
+        if any(w == "--no-push" or (w.startswith("--no-push=") and w.split("=", 1)[1].lower() != "false") for w in words):
+            return False
+        return any(w.startswith(("--destination", "-d")) for w in words)
+    if tool in ("docker", "podman", "buildah", "nerdctl"):
+        if subs[:1] == ["push"] or subs[:2] in (["image", "push"], ["manifest", "push"]):
+            return True
+        return "buildx" in subs[:1] and ("--push" in words or any("type=registry" in w or "push=true" in w for w in words))
+    if tool in ("buildctl", "buildctl-daemonless.sh"):
+        return any("push=true" in w for w in words)
+    if tool == "skopeo":
+        return subs[:1] in (["copy"], ["sync"])
+    if tool in ("crane", "oras", "regctl", "helm"):
+        return bool(set(subs[:2]) & {"push", "copy", "cp", "append", "put"})
+    return False
+
+
+def leading_words(args: list[Word]) -> list[str]:
+    out = []
+    for w in args:
+        if w.value is None or w.value.startswith("-") or len(out) == 3:
+            break
+        out.append(w.value)
+    return out
 
 
 _GLOBAL_WITH_VALUE = frozenset({"--config", "-c", "--context", "-H", "--host", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey", "--url", "--connection", "--root", "--runroot", "--storage-driver"})
@@ -93,13 +168,24 @@ class SecretArg:
         return self.offset, self.literal
 
 
+# Jib's credentials as Maven/Gradle system properties: `-Djib.to.auth.password=...`.
+_JIB_PASSWORD = re.compile(r"^-Djib\.(?:to|from)\.auth\.password=")
+
+
 def secret_args(cmd: Command) -> list[SecretArg]:
-    """Secret-valued options of a registry client command line."""
-    if tool_of(cmd) is None and cmd.basename not in ("executor",):
-        return []
+    """Secret-valued options of a registry client command line (also Jib's
+    `-Djib.to.auth.password=` and `-p`/`--password` of any wrapper's `login`)."""
     out: list[SecretArg] = []
+    for w in cmd.args:
+        m = _JIB_PASSWORD.match(w.template)
+        if m:
+            value = w.template[m.end() :]
+            out.append(SecretArg(m.group().rstrip("="), w, m.end(), value, value if w.value is not None else None))
+    wrapper_login = tool_of(cmd) is None and "login" in leading_words(unwrap(cmd)[1])[:2]
+    if tool_of(cmd) is None and cmd.basename not in ("executor",) and not wrapper_login:
+        return out
     args = cmd.args
-    login = is_login(cmd)
+    login = is_login(cmd) or wrapper_login
     i = 0
     while i < len(args):
         w = args[i]
@@ -119,3 +205,44 @@ def secret_args(cmd: Command) -> list[SecretArg]:
             out.append(SecretArg("-p", w, 2, t[2:], w.value[2:] if w.value is not None else None))
         i += 1
     return out
+
+
+# ------------------------------------------------------------------ base64 encoders
+def encoder(cmd: Command) -> str | None:
+    """'base64' / 'openssl' when cmd encodes to base64, else None."""
+    vals = [w.value for w in cmd.args]
+    if cmd.basename == "base64":
+        if any(v in ("-d", "--decode", "-D") or (v and re.fullmatch(r"-[a-zA-Z]*d[a-zA-Z]*", v) and not v.startswith("--")) for v in vals):
+            return None
+        return "base64"
+    if cmd.basename == "openssl" and vals:
+        if vals[0] == "base64" or (vals[0] == "enc" and any(v in ("-base64", "-a") for v in vals)):
+            return None if "-d" in vals else "openssl"
+    return None
+
+
+def wraps(cmd: Command) -> bool:
+    """An encoder that wraps its output lines."""
+    kind = encoder(cmd)
+    vals = [w.value or "" for w in cmd.args]
+    if kind == "base64":
+        for i, v in enumerate(vals):
+            if v in ("-w0", "--wrap=0", "-w=0") or (v in ("-w", "--wrap") and i + 1 < len(vals) and vals[i + 1] == "0"):
+                return False
+        return True
+    if kind == "openssl":
+        return "-A" not in vals
+    return False
+
+
+def strips_newlines(cmd: Command) -> bool:
+    """`tr -d '\\n'` (or `\\r\\n`, `[:space:]`, ...) after cmd in its pipeline."""
+    for later in cmd.pipeline[cmd.pipeline_index + 1 :]:
+        if later.basename != "tr":
+            continue
+        vals = [w.value for w in later.args]
+        if not any(v is not None and re.fullmatch(r"-[a-zA-Z]*d[a-zA-Z]*|--delete", v) for v in vals):
+            continue
+        if any(v is not None and ("\\n" in v or "\n" in v or "[:space:]" in v or "\\012" in v) for v in vals):
+            return True
+    return False

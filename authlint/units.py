@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Iterator
 
-from .diagnostics import Applicability, Edit, Fix, Span
-from .rules.base import Hit
+from .diagnostics import Applicability, Edit, Fix, Hit, Span
 from .source import Source
 from .textmap import TextMap
 

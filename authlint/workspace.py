@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .authjson.looks import file_holds_auth_json
 from .settings import Settings
 from .source import DecodeError, Source
 
@@ -174,7 +175,6 @@ def _head(path: Path) -> bytes | None:
         return None
 
 
-_AUTH_KEY = re.compile(rb"""["'](?:auths|credsStore|credHelpers)["']""")  # single quotes too: AL301 reports them
 
 
 def _holds_auths(path: Path) -> bool:
@@ -183,7 +183,7 @@ def _holds_auths(path: Path) -> bool:
             data = fh.read(1_000_000)
     except OSError:
         return False
-    return bool(_AUTH_KEY.search(data)) or path.name.endswith(AUTH_EXT) or path.name == ".dockercfg"
+    return file_holds_auth_json(data) or path.name.endswith(AUTH_EXT) or path.name == ".dockercfg"
 
 
 def repo_top(start: Path) -> Path | None:

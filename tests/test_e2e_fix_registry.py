@@ -138,6 +138,10 @@ CASES: dict[str, Case] = {
         "push", frozenset({"AL215"}), "safe", ALL,
         # the canonical write, saved with CRLF: the shell reads `fi\r`, which closes nothing
         r'expecting "fi"'),
+    "called-script-one-line-if": Case(
+        # the write is inside a one-line `if ... fi` of ci/docker-auth.sh: the mkdir goes before the `if`;
+        # `cp` of a File-type variable fails the same way
+        "push", frozenset({"AL204"}), "safe", ALL, NO_DIR + r"|(cannot|can't) create .*config\.json.*No such file or directory"),
 }
 
 CORRECT: dict[str, tuple[str, str]] = {  # name -> (job, whose credentials the push uses)

@@ -9,7 +9,7 @@ import pytest
 
 from authlint.api import fix_paths
 from authlint.diagnostics import Applicability
-from authlint.engine import Linter, _Run
+from authlint.engine import Linter
 from authlint.fixes import splice
 from authlint.imagefix import add_entrypoint
 from authlint.jobfacts import (
@@ -27,21 +27,9 @@ from authlint.jobfacts import (
 from authlint.settings import Settings
 from authlint.source import Source
 from authlint.yaml.model import YMap, YScalar, YSeq, load
+from support.project import jobs
 
 KANIKO_IMAGE = '  image:\n    name: gcr.io/kaniko-project/executor:debug\n    entrypoint: [""]\n'
-
-
-def jobs(tmp_path: Path, text: str, files: dict[str, str] | None = None) -> dict:
-    """Resolved JobUnits of a project whose .gitlab-ci.yml is text."""
-    for rel, body in {**(files or {}), ".gitlab-ci.yml": text}.items():
-        p = tmp_path / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(body, encoding="utf-8", newline="")
-    (tmp_path / ".git").mkdir(exist_ok=True)
-    run = _Run(Linter(Settings(project_dir=str(tmp_path))))
-    root = tmp_path / ".gitlab-ci.yml"
-    pipeline = run._load_pipeline(root, tmp_path)
-    return {j.name: run._job_unit(j, pipeline, tmp_path) for j in pipeline.jobs.values()}
 
 
 def job_facts(tmp_path: Path, text: str, name: str = "build", files: dict[str, str] | None = None):
@@ -304,6 +292,18 @@ def test_al201_fix_keeps_crlf(tmp_path: Path, monkeypatch) -> None:
     assert new.startswith("build:\r\n  image: docker:27\r\n  script:\r\n    - mkdir -p \"$HOME/.docker\"\r\n    - if [ -f ")
     assert "\n" not in new.replace("\r\n", "")
     assert not [f for f in res.result.findings if f.code == "AL201"]
+
+
+def test_al203_and_al204_fixes_agree(tmp_path: Path, monkeypatch) -> None:
+    """AL203 moves the write to Kaniko's file; AL204 adds no mkdir for the old place."""
+    monkeypatch.chdir(tmp_path)
+    text = "build:\n" + KANIKO_IMAGE + "  script:\n    - echo \"$DOCKER_AUTH_CONFIG\" > /root/.docker/config.json\n    - /kaniko/executor -d \"$CI_REGISTRY_IMAGE\"\n"
+    jobs(tmp_path, text)
+    settings = Settings(select=("AL203", "AL204"), project_dir=str(tmp_path), unsafe_fixes=True)
+    res = fix_paths([tmp_path], settings, unsafe=True, write=False)
+    (_, new), = res.changed.values()
+    assert new == text.replace("/root/.docker/config.json", "/kaniko/.docker/config.json")
+    assert not res.result.findings
 
 
 def test_al203_in_a_called_script_is_display_only(tmp_path: Path) -> None:

@@ -10,8 +10,7 @@ import pytest
 from authlint.api import fix_paths
 from authlint.diagnostics import Applicability
 from authlint.engine import Linter
-from authlint.rules.al401_secret_printed_to_log import reveals, secret_name
-from authlint.rules.al402_xtrace_with_credentials import xtrace_change
+from authlint.shell.flow import reveals, secret_name, xtrace_change
 from authlint.rules.al404_auth_config_in_artifacts import covers, norm_pattern
 from authlint.settings import Settings
 from authlint.shell import parse

@@ -19,10 +19,10 @@ from authlint.diagnostics import Applicability
 from authlint.engine import Linter
 from authlint.rules.al202_auth_config_not_from_variable import secret_vars
 from authlint.rules.al207_echo_auth_config import RULE as AL207
-from authlint.rules.al208_base64_line_wrap import encoder, strips_newlines, wraps
 from authlint.rules.al211_password_on_command_line import stdin_option
 from authlint.settings import Settings
 from authlint.shell import parse
+from authlint.tools import encoder, strips_newlines, wraps
 
 DASH = shutil.which("dash")
 needs_dash = pytest.mark.usefixtures("dash_required")

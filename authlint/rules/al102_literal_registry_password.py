@@ -1,12 +1,15 @@
 """
 ## What it does
-Finds a literal password or token given to a registry client: the value of
+Finds a literal password or token given to a registry client: what is piped
+into `--password-stdin` (`echo -n "hunter2" | docker login ...`), the value of
 `-p`/`--password` of `docker`/`podman`/`buildah`/`helm registry`/`oras`/`crane`/
 `regctl`/`executor login`, skopeo's `--creds`/`--src-creds`/`--dest-creds`/
 `--*-password`/`--registry-token`, and the literal value of a variable whose
 name says it is a registry credential (`*REGISTRY*PASS*`, `*REGISTRY*TOKEN*`,
 `DOCKER_PASS*`, `DOCKER_TOKEN`, `*_DEPLOY_TOKEN`), in `variables:` or in a
-script assignment.
+script assignment.  A variable counts when every value the repository gives it
+is a literal (authlint.shell.flow), and so does a `spec:inputs` default that
+reaches the password through `$[[ inputs.NAME ]]`.
 
 ## Why is this bad?
 The credential is committed: everyone who can read the repository (and its
@@ -36,8 +39,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Severity
+from ..shell.flow import flow_of, input_defaults, stdin_word
 from ..secrets import looks_like_literal_secret, redact
-from ..tools import is_credential_name, secret_args, subcommands, tool_of
+from ..tools import is_credential_name, is_login, secret_args, subcommands, tool_of
 from ..units import CommandRef, FileUnit, JobUnit
 from .base import Example, Hit, Rule
 
@@ -50,11 +54,14 @@ RULE = Rule(
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
+    tool = " ".join([tool_of(ref.cmd) or ref.cmd.basename or "command", *subcommands(ref.cmd)[:2]])
     for arg in secret_args(ref.cmd):
         offset, literal = arg.secret_part()
-        if literal is None or not looks_like_literal_secret(literal):
+        if literal is None:
+            yield from _committed(ref, arg.word, f"`{tool} {arg.flag}`")
             continue
-        tool = " ".join([tool_of(ref.cmd) or ref.cmd.basename or "command", *subcommands(ref.cmd)[:2]])
+        if not looks_like_literal_secret(literal):
+            continue
         yield ref.word_hit(
             arg.word,
             f"literal password given to `{tool} {arg.flag}` ({redact(literal)}); "
@@ -63,6 +70,46 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             offset + len(literal),
             secrets=(literal,),
             key=f"{tool} {arg.flag}",
+        )
+    if tool_of(ref.cmd) is not None and is_login(ref.cmd) and any(w.value in ("--password-stdin", "--pass-stdin") for w in ref.cmd.args):
+        word = stdin_word(ref)
+        if word is None:
+            return
+        if word.value is not None and looks_like_literal_secret(word.value):
+            yield ref.word_hit(
+                word,
+                f"literal password piped into `{tool} --password-stdin` ({redact(word.value)}); "
+                "pipe a masked CI/CD variable instead",
+                secrets=(word.value,),
+                key=f"{tool} stdin",
+            )
+        elif word.value is None:
+            yield from _committed(ref, word, f"`{tool} --password-stdin`")
+
+
+def _committed(ref: CommandRef, word, where: str) -> Iterator[Hit]:
+    """A password word that is a committed value in disguise: a `spec:inputs` default,
+    or a variable every definition of which is a literal."""
+    for name, default in input_defaults(ref, word):
+        if default and looks_like_literal_secret(default):
+            yield ref.word_hit(
+                word,
+                f"the password given to {where} is the `spec:inputs` default of `{name}` ({redact(default)}), committed "
+                "in the repository; give the input no default and pass a masked CI/CD variable",
+                secrets=(default,),
+                key=f"input {name}",
+            )
+            return
+    flow = flow_of(ref)
+    name = word.single_variable
+    literal = flow.literal(name) if flow is not None and name is not None else None
+    if name is not None and literal and looks_like_literal_secret(literal) and not is_credential_name(name) and not restates_name(name, literal):
+        yield ref.word_hit(
+            word,
+            f"${name}, given to {where}, holds a literal password committed in the repository ({redact(literal)}); "
+            "use a masked CI/CD variable instead",
+            secrets=(literal,),
+            key=f"literal {name}",
         )
 
 
@@ -153,6 +200,18 @@ INVALID = [
     Example("export REGISTRY_PASSWORD=⟦hunter2⟧\n"),
     Example(
         "variables:\n  DOCKER_HUB_PASSWORD: ⟦hunter2⟧\njob:\n  script: [make]\n",
+        kind="yaml",
+    ),
+    # Jib's credentials as Maven system properties
+    Example("mvn compile jib:build -Djib.to.auth.username=deploy -Djib.to.auth.password=⟦s3cr3t-Pa55⟧\n"),
+    # a literal piped into --password-stdin is as committed as one after -p
+    Example('echo -n ⟦"s3cr3t-Pa55"⟧ | docker login -u deploy --password-stdin registry.example.com\n'),
+    # so is a variable that only ever holds a literal
+    Example('PW=s3cr3t-Pa55\ndocker login -u deploy -p ⟦"$PW"⟧ registry.example.com\n'),
+    # and a spec:inputs default, which GitLab fills in before the shell runs
+    Example(
+        "spec:\n  inputs:\n    registry_password:\n      default: s3cr3t-Pa55\n---\n"
+        "build:\n  script:\n    - echo ⟦\"$[[ inputs.registry_password ]]\"⟧ | docker login -u deploy --password-stdin registry.example.com\n",
         kind="yaml",
     ),
 ]

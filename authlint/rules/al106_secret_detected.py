@@ -4,7 +4,12 @@ Runs detect-secrets' plugins (high-entropy strings, secret keywords, private
 keys, basic-auth URLs, JWTs and vendor tokens) over CI YAML and shell scripts,
 as a second net behind authlint's own credential rules.  Values that are
 plainly test fixtures (`test_password`, `fakepassword`, `changeme`, `XXX`) and
-secrets another authlint rule already reports are left out.
+secrets another authlint rule already reports are left out, and so are values
+that are not secrets whatever their key says: paths (`SECRET_PATHS:
+vault/ci/path`), the pattern or replacement of a `sed` expression, comments,
+the header text of a PEM key with no key after it (`grep -- "-----BEGIN RSA
+PRIVATE KEY-----"`), and the passwords of throw-away service containers
+(`POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, ...).
 
 ## Why is this bad?
 A secret in the repository is readable by everyone who can read the
@@ -50,11 +55,41 @@ _TEST_VALUE = re.compile(r"test|fake|dummy|example|sample|changeme|change_me|pla
 _NAME_VALUE = re.compile(r"^(?:true|false|null|none|yes|no|[a-z][a-z0-9]*(?:[-_.][a-z][a-z0-9]*)+)$")
 
 
+# Well-known words used as passwords of throw-away test services.
+_TRIVIAL = re.compile(r"(?:pass|password|passwd|secret|admin|root|postgres|mysql|user|guest|rabbitmq|minio|redis)", re.I)
+# Variables that configure a service container's own (throw-away) account.
+_SERVICE_PASSWORD = re.compile(
+    r"\b(?:POSTGRES_PASSWORD|MYSQL_(?:ROOT_)?PASSWORD|MARIADB_(?:ROOT_)?PASSWORD|MONGO_INITDB_ROOT_PASSWORD|RABBITMQ_DEFAULT_PASS"
+    r"|MINIO_ROOT_PASSWORD|MSSQL_SA_PASSWORD|SA_PASSWORD|ELASTIC_PASSWORD|KEYCLOAK_ADMIN_PASSWORD|REDIS_PASSWORD)\s*[:=]"
+)
+# A path: segments of names, none of which looks like a random token.
+_PATH = re.compile(r"[\w.~${}-]*(?:/[\w.${}@-]+)+/?")
+_TOKENISH = re.compile(r"(?=[^/]*[A-Z])(?=[^/]*[a-z])(?=[^/]*\d)[A-Za-z0-9+=_-]{16,}")
+_SED_EXPRESSION = re.compile(r"\bsed\b.*\bs([/|#,:@])")
+_PEM_HEADER = re.compile(r"-----(?:BEGIN|END)[A-Z ]*PRIVATE KEY-----")
+_BASE64_BODY = re.compile(r"^\s*[A-Za-z0-9+/=]{40,}\s*$")
+
+
 def _keyword_noise(kind: str, value: str, line: str) -> bool:
     """Keyword matches in prose comments, and names or flags after a `secret`-ish key."""
     if kind != "Secret Keyword":
         return False
     return line.lstrip().startswith("#") or bool(_NAME_VALUE.match(value.strip("'\" ,;}])")))
+
+
+def _not_a_secret(kind: str, value: str, line: str, next_line: str) -> bool:
+    """Paths, sed patterns, comments, PEM header text and test-service passwords."""
+    bare = value.strip("'\" ,;}])")
+    if _PATH.fullmatch(bare) and not any(_TOKENISH.fullmatch(seg) for seg in bare.split("/")):
+        return True  # `SECRET_PATHS: vault/ci/path`, `SECRETS_FILE: secrets/prod.enc.yaml`
+    if line.lstrip().startswith("#") or (" #" in line and line.index(" #") < line.find(value)):
+        return True
+    m = _SED_EXPRESSION.search(line)
+    if m and line.find(value) > m.end():
+        return True  # the pattern or replacement of a sed expression
+    if kind == "Private Key" and _PEM_HEADER.search(line) and not _BASE64_BODY.match(next_line):
+        return True  # the header text alone (`grep -- "-----BEGIN RSA PRIVATE KEY-----"`), no key body
+    return bool(_SERVICE_PASSWORD.search(line)) or bool(_TRIVIAL.fullmatch(bare))
 
 
 def check_file(unit: FileUnit, options) -> Iterator[Hit]:
@@ -69,7 +104,10 @@ def check_file(unit: FileUnit, options) -> Iterator[Hit]:
         text = index.line_text(line0)
         start, end = (found.start, found.end) if found.start is not None else (len(text) - len(text.lstrip()), len(text))
         value = text[start:end]
+        next_line = index.line_text(line0 + 1) if line0 + 1 < index.line_count else ""
         if _TEST_VALUE.search(value) or PRINTF_CONVERSION.fullmatch(value) or _keyword_noise(found.type, value, text):
+            continue
+        if _not_a_secret(found.type, value, text, next_line):
             continue
         base = index.line_starts[line0]
         yield Hit(src, Span(base + start, base + end), f"possible secret ({found.type}): {redact(value)}", secrets=(value,), key=found.type)
@@ -88,8 +126,18 @@ VALID = [
         "    - secret_name='gitlab-registry'\n    - 'echo {\"secrets_validated\": true}'\n",
         kind="yaml",
     ),
+    # paths, sed patterns, PEM header text, a service container's password
+    Example(
+        "variables:\n  SECRET_PATHS: vault/ci/path\n  SECRETS_FILE: secrets/prod.enc.yaml\n"
+        "test:\n  services: [postgres:16]\n  variables:\n    POSTGRES_PASSWORD: Zq8vL2mXp9RtY4wB\n  script:\n"
+        "    - 'sed -i \"s/password=aB3dE5fG7hJ9kL1mN3pQ/password=x/\" conf.yml'\n"
+        "    - grep -q -- \"-----BEGIN RSA PRIVATE KEY-----\" key.pem\n",
+        kind="yaml",
+    ),
 ]
 
 INVALID = [
     Example('deploy:\n  variables:\n    API_SECRET: "⟦b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ⟧"\n  script: [make]\n', kind="yaml"),
+    # a token with a `/` is not a path
+    Example('deploy:\n  variables:\n    API_SECRET: "⟦b3BlbnNzaC1/rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ⟧"\n  script: [make]\n', kind="yaml"),
 ]

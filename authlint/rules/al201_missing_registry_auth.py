@@ -84,7 +84,7 @@ from typing import Iterator
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import CONTAINERS, DOCKER, KANIKO, facts, insert_lines_before, needs_credentials, push_targets, target_host
 from ..tools import subcommands
-from ..units import CommandRef, JobUnit
+from ..units import CommandRef, JobUnit, make_fix
 from ..writes import canonical_write
 from .base import FIX_UNSAFE, Example, Hit, Rule
 
@@ -188,13 +188,29 @@ def _hit(unit: JobUnit, ref: CommandRef, family: str, host: str) -> Hit:
         where = "$DOCKER_CONFIG" if "DOCKER_CONFIG" in f.env_raw else "$HOME/.docker"
         tool = " ".join([_tool(ref), *subs[:1]])
         message = f"`{tool}` pushes to {host} with no login and no auth file in the job: the push is anonymous and fails"
+        if f.dead_logins:
+            message = (
+                f"`{tool}` pushes to {host}, but the job's login has no --password-stdin: it prompts for the piped "
+                "password on a terminal the job does not have and fails, so the push is anonymous"
+            )
     title = f"write $DOCKER_AUTH_CONFIG to {where}/config.json before the push"
+    if family != KANIKO and f.dead_logins:
+        return ref.hit(cmd.start, end, message, fix=_stdin_fix(f.dead_logins[0]), key=family)
     if family == CONTAINERS and "REGISTRY_AUTH_FILE" in f.env_raw:
         fix = Fix(title, (), Applicability.DISPLAY_ONLY, reason="the job sets REGISTRY_AUTH_FILE; write the credentials there")
     else:
         edits, reason = insert_lines_before(unit, ref, canonical_write(where))
         fix = Fix(title, tuple(edits), Applicability.UNSAFE) if edits else Fix(title, (), Applicability.DISPLAY_ONLY, reason=reason)
     return ref.hit(cmd.start, end, message, fix=fix, key=family)
+
+
+def _stdin_fix(login: CommandRef) -> Fix:
+    """Add --password-stdin after the login's `login` word: the piped password is then read."""
+    word = next((w for w in login.cmd.args if w.value == "login"), None)
+    title = "read the piped password: add --password-stdin to the login"
+    if word is None or not login.cmd.exact or login.cmd.via:
+        return Fix(title, (), Applicability.DISPLAY_ONLY, reason="the login's text cannot be edited exactly")
+    return make_fix(title, [login.edit(word.end, word.end, " --password-stdin")], Applicability.UNSAFE, login.unit.tmap)
 
 
 _KANIKO = "  image:\n    name: gcr.io/kaniko-project/executor:v1.23.2-debug\n    entrypoint: [\"\"]\n"
@@ -335,5 +351,13 @@ INVALID = [
         "release:\n  image: quay.io/podman/stable\n  script:\n    - podman build -t \"$CI_REGISTRY_IMAGE\" .\n    - ⟦podman push⟧ \"$CI_REGISTRY_IMAGE\"\n",
         kind="yaml",
         fixed="release:\n  image: quay.io/podman/stable\n  script:\n    - podman build -t \"$CI_REGISTRY_IMAGE\" .\n" + _items(_CANON_D) + "    - podman push \"$CI_REGISTRY_IMAGE\"\n",
+    ),
+    # a password piped to a login without --password-stdin: docker prompts on a terminal the job lacks
+    Example(
+        "release:\n  image: docker:27\n  script:\n    - echo \"$REGISTRY_TOKEN\" | docker login -u \"$REGISTRY_USER\" registry.example.com\n"
+        "    - ⟦docker push registry.example.com/app⟧\n",
+        kind="yaml",
+        fixed="release:\n  image: docker:27\n  script:\n    - echo \"$REGISTRY_TOKEN\" | docker login --password-stdin -u \"$REGISTRY_USER\" registry.example.com\n"
+        "    - docker push registry.example.com/app\n",
     ),
 ]

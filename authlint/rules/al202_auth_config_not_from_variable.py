@@ -63,8 +63,10 @@ from ..authjson import parse_json
 from ..authjson.parser import JNode
 from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..insert import insert_item_before, yaml_scalar
-from ..jobfacts import JOB_SCOPED, VAR_REF, facts, is_registry_write, path_key
-from ..shell.model import Command, Word
+from ..gitlab.predefined import JOB_SCOPED
+from ..jobfacts import facts, is_registry_write, path_key
+from ..shell.flow import COMMAND, COMPOSITE, LITERAL_ORIGIN, PREDEFINED, PREDEFINED_CREDENTIAL, SETTINGS, UNDEFINED, flow_of, substituted
+from ..shell.model import VAR_REF, Command, Word
 from ..textmap import FileMap, ScalarMap, ShiftMap
 from ..units import CommandRef, make_fix
 from ..writes import AuthWrite, auth_writes, canonical_write, directory
@@ -136,27 +138,14 @@ def _secret_nodes(text: str, opaque) -> list[JNode]:
 
 # ------------------------------------------------------------- the sources
 class _Sources:
-    """Classifies where credential values come from, for one command's context."""
+    """Where the credential values of one write come from (asked of the shell flow)."""
 
     def __init__(self, ref: CommandRef, accepted: set[str]) -> None:
         self.ref = ref
+        self.flow = flow_of(ref)
         self.accepted = accepted
         self.custom: list[str] = []
         self.literal = False
-        self.assigned: dict[str, list[str]] = {}
-        units = [ref.unit]
-        if ref.job is not None:
-            units = list({id(u.script): u for u in list(ref.job.units) + [r.unit for r in ref.job.commands]}.values())
-            self.yaml = dict(facts(ref.job).env_raw)
-            for name, var in ref.job.job.variables.items():
-                if var.value is not None:
-                    self.yaml[name] = var.value.value
-        else:
-            self.yaml = {}
-        for u in units:
-            for a in u.script.assignments:
-                if a.value is not None:
-                    self.assigned.setdefault(a.name, []).append(a.value.raw)
 
     def raw(self, text: str, depth: int = 0) -> None:
         """Classify the secret variables of an expansion's raw text."""
@@ -164,36 +153,21 @@ class _Sources:
             self.var(name, depth)
 
     def var(self, name: str, depth: int = 0) -> None:
-        if name in self.accepted or depth > 4:
+        if depth > 4 or self.flow is None:
             return
-        if name in self.assigned:
-            for raw in self.assigned[name]:
-                if "$" in raw and not VAR_REF.search(raw):
-                    continue  # `$1`, `$@`: whatever the caller passes
-                if "$(" in raw or "`" in raw:
-                    inner = secret_vars(raw)
-                    if not inner:
-                        continue  # computed at run time from no variable: e.g. `aws ecr get-login-password`
-                    for v in inner:
+        for o in self.flow.origins(name):
+            if o.kind == LITERAL_ORIGIN:
+                self.literal = self.literal or bool((o.text or "").strip("\"' "))
+            elif o.kind in (PREDEFINED_CREDENTIAL, PREDEFINED, SETTINGS, UNDEFINED):
+                if o.name not in self.accepted and o.name not in self.custom:
+                    self.custom.append(o.name)
+            elif o.kind == COMPOSITE and o.text is not None:
+                self.raw(o.text, depth + 1)
+            elif o.kind == COMMAND and o.passes:
+                for v in o.refs:
+                    if not _USERISH.search(v):
                         self.var(v, depth + 1)
-                elif not VAR_REF.search(raw):
-                    if raw.strip("\"' "):
-                        self.literal = True
-                else:
-                    self.raw(raw, depth + 1)
-            return
-        if name in self.yaml:
-            raw = self.yaml[name]
-            refs = VAR_REF.findall(raw)
-            if not refs:
-                if raw:
-                    self.literal = True
-                return
-            for v in refs:
-                self.var(v, depth + 1)
-            return
-        if name not in self.custom:
-            self.custom.append(name)
+            # other commands' output, files, parameters: computed at run time
 
 
 def secret_vars(raw: str) -> list[str]:
@@ -255,6 +229,9 @@ def _classify(src: _Sources, text: str, opaque, fmt_args: list[Word] | None) -> 
             found = True
             for a, b in node.opaque_spans:
                 src.raw(text[a:b])
+        elif node.value and (filled := substituted(src.ref, node.value)) is not None:
+            found = True  # a template the job fills in with `sed -i`: judge what it fills in
+            src.raw(filled)
         elif node.value:
             found = True
             src.literal = True

@@ -42,7 +42,7 @@ build:
 ## Use instead
 ```yaml
     - mkdir -p /kaniko/.docker
-    - echo "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
+    - printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
 ```
 
 ## Fix safety
@@ -61,7 +61,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..jobfacts import CONTAINERS, DOCKER, KANIKO, JobFacts, facts, is_registry_write, path_key, shared_reason
+from ..jobfacts import CONTAINERS, DOCKER, KANIKO, JobFacts, facts, path_key, shared_reason
 from ..units import JobUnit, make_edit
 from ..writes import AuthWrite, directory
 from .base import FIX_SAFE, Example, Hit, Rule
@@ -86,14 +86,7 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
         return
     f = facts(unit)
     fams = f.consumer_families()
-    if not fams or f.opaque:
-        return
-    writes = [w for w in f.writes if is_registry_write(w)]
-    if not writes:
-        return
-    verdicts = [f.reads_written(w, fams) for w in writes]
-    if any(v is not False for v in verdicts):
-        return  # one write is read (others may be for another tool), or a path is unknown
+    writes = f.unread_writes()  # none when one write is read (others may be for another tool), or a path is unknown
     reads = "; ".join(_READS[fam] for fam in sorted(fams))
     for w in writes:
         shown = f.write_path(w) or w.target.template

@@ -20,7 +20,7 @@ echo "$DOCKER_AUTH_CONFIG" >> /kaniko/.docker/config.json
 
 ## Use instead
 ```sh
-echo "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
+printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
 ```
 
 ## Fix safety
@@ -38,6 +38,7 @@ from __future__ import annotations
 import re
 from typing import Iterator
 
+from ..authjson.looks import produces_auth_json
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import facts, is_docker_like_path, path_key
 from ..units import CommandRef, make_fix
@@ -76,7 +77,6 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             yield ref.hit(flag.start, flag.end, message, fix=_tee_fix(ref, flag), key=path)
 
 
-_AUTH_CONTENT = re.compile(r"auths|credsStore|credHelpers|DOCKER_AUTH_CONFIG|dockerconfigjson|DOCKER_CONFIG_JSON", re.I)
 
 
 def _registry_file(w: AuthWrite) -> bool:
@@ -89,7 +89,7 @@ def _registry_file(w: AuthWrite) -> bool:
         return False
     texts = [a.raw for a in producer.args] + [r.heredoc.body for r in producer.redirects if r.heredoc is not None]
     texts += [c.raw for c in producer.pipeline if c is not producer]
-    return bool(_AUTH_CONTENT.search("\n".join(texts)))
+    return produces_auth_json("\n".join(texts))
 
 
 def _written_before(ref: CommandRef, w: AuthWrite) -> bool:

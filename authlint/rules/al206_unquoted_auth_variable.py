@@ -9,8 +9,23 @@ that say so (`*REGISTRY*PASS*`, `*REGISTRY*TOKEN*`, `DOCKER_PASS*`,
 `DOCKER_TOKEN`, `*_DEPLOY_TOKEN`), and job or script variables that hold one of
 them (`REGISTRY_PASSWORD: $CI_REGISTRY_PASSWORD`, `PW=$CI_JOB_TOKEN`).
 
+Which variables hold a credential is decided by where their value comes from
+(authlint.shell.flow): GitLab's tokens and the variables that copy them, CI/CD
+variables set outside the repository whose name says so, and variables used as
+one (the value of `-p`, what is piped into `--password-stdin`).  A committed
+literal is not reported: its value shows whether quoting matters.
+
 Assignments (`X=$Y`, `export X=$Y`) and `[[ ]]` tests are not reported: the
-shell does not split words there.
+shell does not split words there.  Neither is a variable that holds options
+meant to be split into words (`$JIB_OPTS` holding `-Djib.to.auth.password=…`):
+quoting it would break the command.
+
+Severity: a **warning** for a value authlint cannot see (a custom CI/CD
+variable, `DOCKER_AUTH_CONFIG`), which may hold a space, a newline or a glob
+character; **info** for GitLab's own tokens (`$CI_JOB_TOKEN`,
+`$CI_REGISTRY_PASSWORD`, ...), plain copies of them and the output of
+`aws ecr get-login-password` and the like, which never hold one: quoting them
+is style, not a fix.
 
 ## Why is this bad?
 An unquoted expansion is split at spaces, tabs and newlines and every piece is
@@ -27,9 +42,10 @@ echo $DOCKER_AUTH_CONFIG > /kaniko/.docker/config.json
 
 ## Use instead
 ```sh
-echo "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
+printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
 ```
-(and see AL207 for `printf` instead of `echo`).
+The fix only adds the quotes; AL207 then replaces `echo` (which rewrites
+backslashes and breaks File-type variables) by a write that works for both.
 
 ## Fix safety
 The fix is safe: it puts double quotes around the expansion only (`$X` ->
@@ -45,9 +61,9 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..jobfacts import facts
+from ..gitlab.predefined import CREDENTIALS
+from ..shell.flow import COMMAND, PREDEFINED_CREDENTIAL, Flow, flow_of
 from ..shell.model import Part
-from ..tools import is_credential_name
 from ..units import CommandRef, make_fix
 from .base import FIX_SAFE, Example, Hit, Rule
 
@@ -62,60 +78,49 @@ RULE = Rule(
 _DECLARATIONS = frozenset({"export", "local", "declare", "readonly", "typeset"})
 _QUOTED_DEFAULT = re.compile(r"^\$\{[^}]*?[-+=?][^}]*['\"\\\\]")  # ${X:-'…'}, ${X-\\…}
 _ASSIGNMENT_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
-GITLAB_CREDENTIALS = frozenset({
-    "DOCKER_AUTH_CONFIG", "CI_REGISTRY_PASSWORD", "CI_JOB_TOKEN", "CI_DEPLOY_PASSWORD",
-    "CI_DEPENDENCY_PROXY_PASSWORD", "CI_BUILD_TOKEN",
-})
+_OPTIONS_NAME = re.compile(r"_(?:OPTS|OPTIONS|ARGS|FLAGS)$|^(?:OPTS|ARGS|FLAGS)$", re.I)
 
 
-def credential_variables(ref: CommandRef) -> set[str]:
-    """Names of variables that hold a credential where ref runs (job + script assignments)."""
-    # Once per job (every script line of a job is a unit of its own: per unit was quadratic).
-    cache = (ref.job or ref.unit).__dict__.setdefault("_al206_creds", {})
-    key = id(ref.job)
-    if key in cache:
-        return cache[key]
-    names = set(GITLAB_CREDENTIALS)
-    if ref.job is not None:
-        names |= facts(ref.job).credential_vars
-        units = ref.job.units + [u for u in {id(r.unit): r.unit for r in ref.job.commands}.values()]
-    else:
-        units = [ref.unit]
-    assignments = [a for u in units for a in u.script.assignments]
-    for _ in range(3):  # PW=$CI_JOB_TOKEN; PASS=$PW
-        for a in assignments:
-            if a.value is not None and a.name not in names and any(
-                v in names or is_credential_name(v) for v in a.value.variables
-            ):
-                names.add(a.name)
-    cache[key] = names
-    return names
-
-
-def is_credential(name: str, known: set[str]) -> bool:
-    return name in known or is_credential_name(name)
-
-
-def unquoted_credentials(ref: CommandRef) -> Iterator[tuple[object, Part]]:
-    """(word, part) for each unquoted credential expansion among ref's arguments."""
+def unquoted_credentials(ref: CommandRef) -> Iterator[tuple[object, Part, Flow]]:
+    """(word, part, flow) for each unquoted credential expansion among ref's arguments."""
     cmd = ref.cmd
     if cmd.name is None or cmd.via or cmd.basename == "[[":
         return
-    known: set[str] | None = None
+    flow = flow_of(ref)
+    if flow is None:
+        return
     for word in cmd.args:
         if cmd.basename in _DECLARATIONS and _ASSIGNMENT_WORD.match(word.raw):
             continue
         for part in word.unquoted_variables:
             if part.kind != "variable" or part.var is None or part.raw.startswith("${#"):
                 continue
-            if known is None:
-                known = credential_variables(ref)
-            if is_credential(part.var, known):
-                yield word, part
+            if (part.var in flow.registry or part.var in CREDENTIALS) and not _holds_options(flow, part.var):
+                yield word, part, flow
+
+
+def _holds_options(flow: Flow, name: str) -> bool:
+    """`$JIB_OPTS` holding `-Djib.to.auth.password=...`: meant to be split into words."""
+    if _OPTIONS_NAME.search(name):
+        return True
+    texts = [o.text for o in flow.origins(name) if o.text is not None and o.kind in ("literal", "composite")]
+    return any(t.lstrip().startswith("-") and " " in t.strip() or t.lstrip().startswith("-D") for t in texts)
+
+
+def _token(flow: Flow, name: str) -> bool:
+    """GitLab's own tokens and cloud CLIs' login tokens: no space, no glob character,
+    so quoting changes nothing."""
+    origins = flow.origins(name)
+    return bool(origins) and all(
+        o.kind == PREDEFINED_CREDENTIAL or (o.kind == COMMAND and o.producer and o.text in _TOKEN_CLIS) for o in origins
+    )
+
+
+_TOKEN_CLIS = frozenset({"aws", "gcloud", "az"})
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
-    for word, part in unquoted_credentials(ref):
+    for word, part, flow in unquoted_credentials(ref):
         quoted = f'"{part.raw}"'
         title = f"quote the expansion: {quoted}"
         if not ref.cmd.exact or not getattr(word, "exact", True):
@@ -132,6 +137,7 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             f"{part.raw} is expanded without quotes: word splitting and globbing can mangle the credential; write {quoted}",
             fix=fix,
             key=part.var or "",
+            severity=Severity.INFO if _token(flow, part.var or "") else None,
         )
 
 
@@ -148,6 +154,13 @@ VALID = [
     Example("docker build -t $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA .\n"),
     Example('echo "token length: ${#CI_JOB_TOKEN}"\necho ${#CI_JOB_TOKEN}\n'),
     Example("docker login -u $CI_REGISTRY_USER --password-stdin $CI_REGISTRY < pw.txt\n"),
+    # options meant to be split: quoting would pass them as one word
+    Example(
+        'JIB_OPTS="-Djib.to.auth.username=$CI_REGISTRY_USER -Djib.to.auth.password=$CI_REGISTRY_PASSWORD"\n'
+        "mvn compile jib:build $JIB_OPTS\n"
+    ),
+    # a committed test value: its text shows quoting changes nothing
+    Example("REGISTRY_PASSWORD=test\ndocker login -u test -p $REGISTRY_PASSWORD localhost:5000\n"),
 ]
 
 INVALID = [

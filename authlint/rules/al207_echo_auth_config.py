@@ -5,6 +5,9 @@ Finds `echo` writing a whole auth file from a variable:
 unquoted, `${...}`, or piped into `tee`).  Any variable counts when the target
 is a registry client's auth file (`.docker/config.json`, `/kaniko/...`,
 `containers/auth.json`); `DOCKER_AUTH_CONFIG` counts wherever it is written.
+A variable the pipeline itself defines as JSON (in `variables:` or the
+script) is not File-type, and without a backslash echo writes it unchanged:
+it is not reported.
 
 This rule is informational but **enabled by default**: its fix is what makes a
 File-type `DOCKER_AUTH_CONFIG` (the type GitLab Runner's docs recommend) work
@@ -42,7 +45,8 @@ JSON ignores) and without `echo`'s backslash rewriting; for a File-type value
 it copies the file instead of writing its path.  Inside a list such as `mkdir
 -p d && echo ... > f` only the `echo` command is replaced; `if ... fi` is a
 single command there, so `&&`, `||` and `set -e` behave as before.  The fix is
-shown, not applied, for `echo | tee` (the `tee` output may be used), for
+shown, not applied, under `set -x` (the `if` would trace the credential three
+times instead of once: AL402), for `echo | tee` (the `tee` output may be used), for
 appends (see AL205), when the `echo` has other redirects, is part of a
 pipeline or inherits the redirect of a `{ ...; }` group, and where the text
 cannot be edited exactly (a folded `>` block, a `sh -c` string, a plain item
@@ -56,6 +60,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import is_docker_like_path
+from ..shell.flow import COMPOSITE, LITERAL_ORIGIN, flow_of
 from ..units import CommandRef, make_fix
 from ..writes import AuthWrite, auth_writes
 from .base import FIX_SAFE, Example, Hit, Rule
@@ -103,6 +108,8 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     if echoed is None:
         return
     name, raw = echoed
+    if _pipeline_json(ref, name):
+        return
     for w in _writes_of(ref):
         if name != "DOCKER_AUTH_CONFIG" and not is_docker_like_path(w.target.template):
             continue
@@ -119,6 +126,17 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
         return
 
 
+def _pipeline_json(ref: CommandRef, name: str) -> bool:
+    """The variable is JSON defined in the pipeline itself (not a File-type CI/CD
+    variable) and holds no backslash for echo to rewrite: echo writes it as it is."""
+    flow = flow_of(ref)
+    origins = flow.origins(name) if flow is not None else ()
+    return bool(origins) and all(
+        o.kind in (LITERAL_ORIGIN, COMPOSITE) and o.text is not None and o.text.lstrip().startswith("{") and "\\" not in o.text
+        for o in origins
+    )
+
+
 def _fix(ref: CommandRef, w: AuthWrite, line: str) -> Fix:
     title = "copy a File-type variable, else printf '%s' it"
     cmd = ref.cmd
@@ -133,6 +151,8 @@ def _fix(ref: CommandRef, w: AuthWrite, line: str) -> Fix:
         why = "the `echo` has other redirects or is part of a pipeline"
     elif not cmd.exact or cmd.via:
         why = "the command's text cannot be edited exactly"
+    elif (flow := flow_of(ref)) is not None and flow.traced(ref):
+        why = "`set -x` is on: the `if` would print the credential in three traced commands instead of one"
     if why:
         return Fix(title + f": `{line}`", (), Applicability.DISPLAY_ONLY, reason=why)
     return make_fix(title + f": `{line}`", [ref.edit(cmd.start, cmd.end, line)], Applicability.SAFE, ref.unit.tmap)
@@ -145,6 +165,12 @@ _CANON = "if [ -f \"$DOCKER_AUTH_CONFIG\" ]; then cp \"$DOCKER_AUTH_CONFIG\" {t}
 VALID = [
     Example(_CANON.format(t=_K) + "\n"),
     Example("printf '%s' \"$DOCKER_AUTH_CONFIG\" > /kaniko/.docker/config.json\n"),
+    # JSON the pipeline defines itself: not File-type, no backslash to rewrite
+    Example(
+        "build:\n  variables:\n    DOCKER_AUTH_CONFIG: '{\"auths\": {\"registry.example.com\": {\"auth\": \"$REGISTRY_AUTH\"}}}'\n"
+        "  script:\n    - echo \"$DOCKER_AUTH_CONFIG\" > /kaniko/.docker/config.json\n",
+        kind="yaml",
+    ),
     # hand-built JSON is AL202/AL212's business
     Example('echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$AUTH\\"}}}" > /kaniko/.docker/config.json\n'),
     # an application's config, not a registry auth file
@@ -159,6 +185,8 @@ INVALID = [
         '⟦echo⟧ "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json\n' + _PUSH,
         fixed=_CANON.format(t=_K) + "\n" + _PUSH,
     ),
+    # under `set -x` the rewrite would trace the credential three times (AL402): shown only
+    Example('set -x\n⟦echo⟧ "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json\n' + _PUSH),
     # the seed pattern (AL206 quotes the variable; this replaces the echo)
     Example(
         "mkdir -p $HOME/.docker && ⟦echo⟧ $DOCKER_AUTH_CONFIG > $HOME/.docker/config.json\ndocker push \"$CI_REGISTRY_IMAGE\"\n",

@@ -4,7 +4,12 @@ Finds a `user:password` pair fed to `base64` (or `openssl base64`) with a
 trailing newline: `echo "$U:$P" | base64`, or a here-string
 `base64 <<< "$U:$P"` (a here-string always ends in a newline).  `echo -n`
 is reported too: it is not portable, and dash's `echo` (the `sh` of Debian
-and Ubuntu images) still rewrites backslash sequences in the password.  A word counts
+and Ubuntu images) still rewrites backslash sequences in the password.
+
+Severity: an **error** where the newline (or a rewritten backslash) reaches
+the registry; **info** for `echo -n` where it is exact (a bash script, or a job
+image whose `sh` is BusyBox ash: Alpine, BusyBox, `docker:`, Kaniko's debug
+images), since `printf` is then only the portable spelling.  A word counts
 as a pair when a literal `:` is followed by a literal password or by a
 variable whose name says it holds a secret (`PASS`, `PWD`, `TOKEN`, `SECRET`,
 `KEY`, `AUTH`, `CRED`, or a registry credential name), or when the encoded
@@ -46,11 +51,12 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..jobfacts import JOB_SCOPED
+from ..gitlab.predefined import JOB_SCOPED
+from ..jobfacts import facts
+from ..shell.flow import enclosing, output_in_auth_json
 from ..shell.model import Word
-from ..tools import is_credential_name
+from ..tools import encoder, is_credential_name
 from ..units import CommandRef, make_fix
-from .al208_base64_line_wrap import enclosing, encoder, output_in_auth_json
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -112,6 +118,23 @@ def printf_for(word: Word) -> str | None:
     return "printf '" + "".join(fmt) + "'" + "".join(" " + a for a in args)
 
 
+# Images whose `sh` is BusyBox ash (Alpine, BusyBox, docker:, Kaniko's debug images): its
+# `echo -n` prints the text as it is.
+_ASH_IMAGE = re.compile(r"(^|/)(alpine|busybox|docker|kaniko-project/executor|[\w.-]*kaniko[\w.-]*)(:|@|$)", re.I)
+
+
+def _exact_echo(ref: CommandRef) -> bool:
+    """`echo -n` writes the text unchanged here: a bash script, or a job image whose sh is BusyBox ash."""
+    first = ref.unit.script.text.split("\n", 1)[0]
+    if first.startswith("#!") and "bash" in first:
+        return True
+    if ref.job is None or ref.unit.called_from is not None:
+        return False
+    f = facts(ref.job)
+    image = f.image_expanded or f.image
+    return bool(image and _ASH_IMAGE.search(image))
+
+
 def _in_backticks(ref: CommandRef) -> bool:
     text = ref.unit.script.text
     line_start = text.rfind("\n", 0, ref.cmd.start) + 1
@@ -143,8 +166,12 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             fix = Fix(title, (), Applicability.DISPLAY_ONLY, reason="the command's text cannot be edited exactly")
         else:
             fix = make_fix(title, [ref.edit(cmd.start, cmd.end, new)], Applicability.SAFE, ref.unit.tmap)
+        exact = bool(flags) and _exact_echo(ref)
         message = (
-            "`echo -n` is not portable and dash's echo rewrites backslashes in the password (401); use `printf '%s:%s'`"
+            "`echo -n` is exact in this shell, but not portable: dash's echo rewrites backslashes in the password (401); "
+            "`printf '%s:%s'` works everywhere"
+            if exact
+            else "`echo -n` is not portable and dash's echo rewrites backslashes in the password (401); use `printf '%s:%s'`"
             if flags
             else "`echo` adds a newline that base64 encodes into the password: the registry rejects it (401); "
             "use `printf '%s:%s'`"
@@ -155,6 +182,7 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             message,
             fix=fix,
             key="echo",
+            severity=Severity.INFO if exact else None,
         )
         return
     if encoder(cmd) is None:

@@ -52,7 +52,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..shell.model import Command, Word
-from ..tools import SecretArg, secret_args, tool_of
+from ..tools import SecretArg, secret_args, tool_of, unwrap
 from ..units import CommandRef, make_fix
 from .base import FIX_SAFE, Example, Hit, Rule
 
@@ -83,26 +83,14 @@ STDIN_OPTION: dict[tuple[str, ...], str] = {
 }
 _PASSWORD_FLAGS = frozenset({"-p", "--password", "--pass"})
 _USER_FLAG = re.compile(r"^(?:-u|--username|--user)(?:=.+)?$|^-u.+")
-_PREFIXES = ("sudo", "env", "command", "exec", "time", "nice")
 _STDIN_REDIRECTS = frozenset({"<", "<<", "<<-", "<<<", "<&", "<>"})
-
-
-def _tool_words(cmd: Command) -> list[Word]:
-    """The arguments after the tool's own name (`sudo docker login` -> [login, ...])."""
-    args = list(cmd.args)
-    if cmd.basename in _PREFIXES:
-        for i, w in enumerate(args):
-            if w.value and not w.value.startswith("-") and "=" not in w.value:
-                return args[i + 1 :]
-        return []
-    return args
 
 
 def stdin_option(cmd: Command) -> str | None:
     tool = tool_of(cmd)
     if tool is None:
         return None
-    words = _tool_words(cmd)
+    words = unwrap(cmd)[1]
     i = 0
     while tool in ("docker", "podman") and i < len(words) and (words[i].value or "").startswith("-"):
         i += 2 if words[i].value in ("--config", "-c", "--context", "-H", "--host", "-l", "--log-level", "--url", "--connection") else 1
@@ -174,7 +162,7 @@ def _fix(ref: CommandRef, arg: SecretArg, flag_word: Word, count: int) -> Fix:
         why = "the command has several secret arguments"
     elif raw is None:
         why = "the value is not exactly one variable"
-    elif not any(_USER_FLAG.match(w.template) for w in _tool_words(cmd)):
+    elif not any(_USER_FLAG.match(w.template) for w in unwrap(cmd)[1]):
         why = "the command gives no user name, which the stdin option needs"
     elif any(w.template in ("--password-stdin", "--pass-stdin") for w in cmd.args):
         why = "the command already has a stdin option"
@@ -259,4 +247,10 @@ INVALID = [
     Example("skopeo copy ⟦--dest-creds \"$U:$P\"⟧ oci:img docker://r.example.com/app\n"),
     Example('docker login -u me ⟦-p "$PREFIX$TOKEN"⟧ r.example.com\n'),
     Example("kubectl create secret docker-registry regcred --docker-server=$CI_REGISTRY --docker-username=$U ⟦--docker-password=$CI_REGISTRY_PASSWORD⟧\n"),
+    # trivy, Jib's system properties, a wrapper's own `login`
+    Example('trivy image --username deploy ⟦--password "$TRIVY_PASSWORD"⟧ registry.example.com/app\n'),
+    Example('mvn compile jib:build -Djib.to.auth.username=deploy ⟦-Djib.to.auth.password="$REGISTRY_PASSWORD"⟧\n'),
+    Example('ci-registry login -u deploy ⟦-p "$DEPLOY_PASSWORD"⟧ registry.example.com\n'),
+    # a script inside a script is on a command line too
+    Example('sh -c "skopeo login -u deploy ⟦-p $REGISTRY_PASSWORD⟧ registry.example.com"\n'),
 ]

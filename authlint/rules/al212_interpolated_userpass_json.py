@@ -7,6 +7,12 @@ such as `DOCKER_AUTH_CONFIG: '{"auths":{"r":{"username":"${U}","password":"${P}"
 (The old GitLab Kaniko example wrote config.json this way.)  A literal
 password is AL103's business.
 
+Severity: a **warning** when a pasted value is one authlint cannot see (a
+custom CI/CD variable may hold a `"` or `\\`); **info** when every pasted value
+is a GitLab predefined variable (`$CI_REGISTRY_USER`, `$CI_REGISTRY_PASSWORD`),
+which never holds one: the document is valid, only the docker CLI's strict
+`DOCKER_AUTH_CONFIG` reader would object.
+
 ## Why is this bad?
 The value is pasted into the JSON text unescaped: a `"` or `\\` in the password
 (or a token that ever contains one) ends the string early and the whole
@@ -47,11 +53,14 @@ from __future__ import annotations
 
 from typing import Iterator
 
+from ..authjson.doc import DQ_SPECIAL, is_printf_format, jedit
 from ..authjson.parser import JMember, JNode
 from ..authjson.view import entries
 from ..diagnostics import Applicability, Fix, Severity
+from ..gitlab.predefined import CREDENTIALS, is_known_predefined
+from ..shell.flow import PREDEFINED, PREDEFINED_CREDENTIAL, flow_of
+from ..shell.model import VAR_REF
 from ..units import AuthDoc, make_fix
-from .al301_auth_json_syntax import DQ_SPECIAL, is_printf_format, jedit
 from .base import FIX_UNSAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -102,7 +111,26 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
             "`printf '%s:%s' \"$U\" \"$P\" | base64 | tr -d '\\n'`",
             fix=_fix(doc, user, pw, printf_format),
             key="username/password",
+            severity=Severity.INFO if _predefined_only(doc, [pw[1].value] + ([user[1].value] if user else [])) else None,
         )
+
+
+def _predefined_only(doc: AuthDoc, nodes: list[JNode]) -> bool:
+    """Every value pasted in is a GitLab predefined variable (after copies): they never
+    hold a `"` or a `\\`, so the document cannot break."""
+    flow = flow_of(doc.command) if doc.command is not None else None
+    for node in nodes:
+        spans = [(node.start, node.end)] if node.kind == "opaque" else node.opaque_spans
+        for a, b in spans:
+            m = VAR_REF.fullmatch(doc.text[a:b].rstrip("}"))
+            if m is None:
+                return False
+            name = m.group(1)
+            origins = flow.origins(name) if flow is not None else ()
+            kinds = {o.kind for o in origins} or ({PREDEFINED} if is_known_predefined(name) or name in CREDENTIALS else set())
+            if not kinds or not kinds <= {PREDEFINED, PREDEFINED_CREDENTIAL}:
+                return False
+    return True
 
 
 def _shell_arg(doc: AuthDoc, node: JNode | None) -> str | None:

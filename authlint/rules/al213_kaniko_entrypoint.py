@@ -33,6 +33,7 @@ build:
     name: gcr.io/kaniko-project/executor:v1.23.2-debug
     entrypoint: [""]
   script:
+    - printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
     - /kaniko/executor --context . --destination "$CI_REGISTRY_IMAGE:$CI_COMMIT_SHA"
 ```
 

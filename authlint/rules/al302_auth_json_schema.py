@@ -42,7 +42,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, jfix, looks_like_auth, member
+from ..authjson.doc import effective, jfix, looks_like_auth, member
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(

@@ -36,9 +36,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Severity
-from ..secrets import is_placeholder
+from ..authjson.doc import effective, host_label, jfix, literal_auths
+from ..shell.flow import substituted
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, host_label, jfix, literal_string, member
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -48,20 +48,6 @@ RULE = Rule(
     summary="`auth` that is not standard padded base64",
     fix=FIX_SAFE,
 )
-
-
-def literal_auths(doc: AuthDoc):
-    """(entry, auth node, value) for every literal, non-placeholder `auth` of `auths`."""
-    from ..authjson.view import entries
-
-    for entry in entries(doc):
-        if not entry.is_object:
-            continue
-        m = member(entry.value, "auth")
-        value = literal_string(m.value) if m is not None else None
-        if not value or is_placeholder(value):
-            continue
-        yield entry, m.value, value
 
 
 def _why(value: str) -> str:
@@ -83,6 +69,8 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
         d = decode_auth(value)
         if d.error_kind != "not_base64":
             continue
+        if doc.command is not None and substituted(doc.command, value) is not None:
+            continue  # a template: `sed -i s/__AUTH__/.../` fills it in before any tool reads it
         host = host_label(entry)
         fix = None
         repaired = repaired_auth(value) if d.lenient is not None else None
@@ -106,6 +94,11 @@ VALID = [
     Example('{"auths": {"registry.example.com": {"auth": "ZGVwbG95\\nOnMzY3IzdA=="}}}\n', kind="json"),
     # a placeholder is AL307's
     Example('{"auths": {"registry.example.com": {"auth": "xxxxxxxxxxxxxxx"}}}\n', kind="json"),
+    # a template the job fills in with sed before any tool reads it
+    Example(
+        "cat > ~/.docker/config.json <<'EOF'\n{\"auths\": {\"registry.example.com\": {\"auth\": \"__REGISTRY_AUTH__\"}}}\nEOF\n"
+        "sed -i \"s/__REGISTRY_AUTH__/$REGISTRY_AUTH/\" ~/.docker/config.json\n"
+    ),
     # a quoted heredoc for envsubst: the template is filled in later
     Example("cat > /tmp/config.tpl <<'EOF'\n{\"auths\": {\"${REGISTRY}\": {\"auth\": \"${REGISTRY_AUTH}\"}}}\nEOF\n"),
 ]

@@ -32,8 +32,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, host_label
-from .al303_auth_not_base64 import literal_auths
+from ..authjson.doc import effective, host_label, literal_auths
 from .base import Example, Hit, Rule
 
 RULE = Rule(

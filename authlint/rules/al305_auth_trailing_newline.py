@@ -33,8 +33,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, host_label, jfix
-from .al303_auth_not_base64 import literal_auths
+from ..authjson.doc import effective, host_label, jfix, literal_auths
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(

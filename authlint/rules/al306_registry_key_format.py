@@ -43,7 +43,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, jfix, member
+from ..authjson.doc import effective, jfix, member
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(

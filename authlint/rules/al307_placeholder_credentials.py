@@ -21,10 +21,9 @@ variables:
 
 ## Use instead
 Set `DOCKER_AUTH_CONFIG` as a masked CI/CD variable in the project settings
-with the real registry `host[:port]` and the real `auth`:
-```sh
-printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_TOKEN" | base64 | tr -d '\\n'
-```
+with the real registry `host[:port]` and the real `auth`, computed on your own
+machine with `printf '%s:%s' "$REGISTRY_USER" "$REGISTRY_TOKEN" | base64 | tr -d '\\n'`
+(never in a job: it would print the credential to the log).
 
 ## Fix safety
 There is no automatic fix: only the user knows the real values.
@@ -37,7 +36,7 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..secrets import is_placeholder
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, literal_string, member
+from ..authjson.doc import effective, literal_string, member
 from .base import Example, Hit, Rule
 
 RULE = Rule(

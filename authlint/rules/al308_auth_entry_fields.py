@@ -45,7 +45,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Severity
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, host_label, jfix, literal_string, member
+from ..authjson.doc import effective, host_label, jfix, literal_string, member
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(

@@ -50,7 +50,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Severity
 from ..units import AuthDoc, JobUnit
-from .al301_auth_json_syntax import effective, jfix, templated
+from ..authjson.doc import effective, jfix, templated
 from .base import FIX_SAFE, Example, Hit, Rule
 
 RULE = Rule(

@@ -38,7 +38,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity
 from ..units import AuthDoc
-from .al301_auth_json_syntax import effective, literal_string, member
+from ..authjson.doc import effective, literal_string, member
 from .base import Example, Hit, Rule
 
 RULE = Rule(

@@ -21,6 +21,11 @@ debug switches get turned on exactly when a pipeline misbehaves, and the
 credential then lands in the log.  Set the option `conditional = false` to
 report only unconditional tracing.
 
+Severity: an **error** for a registry credential (by name, by its use as a
+login password or in auth JSON, or derived from one); **info** for another
+secret the trace shows (an API or test token): a leak worth fixing, but not
+the registry credential this linter guards.
+
 ## Why is this bad?
 With xtrace the shell prints every command after expansion, so
 `docker login -u deploy -p "$REGISTRY_PASSWORD"` appears in the job log as
@@ -38,7 +43,7 @@ echo "{\\"auths\\":{\\"$REGISTRY\\":{\\"username\\":\\"$REGISTRY_USER\\",\\"pass
 ```sh
 set -eux
 set +x
-echo "{\\"auths\\":{\\"$REGISTRY\\":{\\"username\\":\\"$REGISTRY_USER\\",\\"password\\":\\"$REGISTRY_PASSWORD\\"}}}" > /kaniko/.docker/config.json
+printf '%s' "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json
 set -x
 ```
 or run the credential commands in a `( set +x; ... )` subshell.
@@ -58,7 +63,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..units import CommandRef, ShellUnit
-from .al401_secret_printed_to_log import CredUse, Scope, scope_of
+from ..shell.flow import CredUse, Flow, flow_of, xtrace_change
 from .base import Example, Hit, Rule
 
 if TYPE_CHECKING:
@@ -97,37 +102,6 @@ class Event:
 
 
 # -------------------------------------------------------------- xtrace flags
-def xtrace_change(cmd: "Command") -> int | None:
-    """+1 when `set` turns xtrace on, -1 when off, None when it does not touch it."""
-    if cmd.basename != "set":
-        return None
-    change = None
-    words = [w.value for w in cmd.args]
-    i = 0
-    while i < len(words):
-        v = words[i]
-        if v is None or v in ("--", "-"):
-            break
-        if v in ("-o", "+o"):
-            if i + 1 < len(words) and words[i + 1] == "xtrace":
-                change = 1 if v == "-o" else -1
-            i += 2
-            continue
-        if re.fullmatch(r"[-+][a-zA-Z]+", v):
-            letters = v[1:]
-            if "x" in letters:
-                change = 1 if v[0] == "-" else -1
-            if letters.endswith("o") and i + 1 < len(words):
-                if words[i + 1] == "xtrace":
-                    change = 1 if v[0] == "-" else -1
-                i += 2
-                continue
-            i += 1
-            continue
-        break  # positional parameters
-    return change
-
-
 def _shell_flag_x(cmd: "Command") -> bool:
     if cmd.basename not in _SHELLS:
         return False
@@ -269,7 +243,7 @@ def walk(script: "Script", level: int, origin: Origin | None, locate) -> tuple[l
 # ------------------------------------------------------------------- checks
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     """The whole shell is walked once, from its first command (template jobs included)."""
-    scope = scope_of(ref)
+    scope = flow_of(ref)
     if scope is None or not scope.refs or scope.refs[0].cmd is not ref.cmd:
         return
     if scope.job is not None:
@@ -303,7 +277,7 @@ def _shebang(unit: ShellUnit) -> tuple[int, Origin | None]:
     return OFF, None
 
 
-def _job_events(scope: Scope) -> list[tuple[ShellUnit, Event]]:
+def _job_events(scope: Flow) -> list[tuple[ShellUnit, Event]]:
     """Events of a job shell: its own script items (one shell, in order) and the
     scripts it calls, each with the state it starts in."""
     out: list[tuple[ShellUnit, Event]] = []
@@ -346,7 +320,7 @@ def _job_events(scope: Scope) -> list[tuple[ShellUnit, Event]]:
     return out
 
 
-def _check_scope(scope: Scope, events: list[tuple[ShellUnit, Event]], options) -> Iterator[Hit]:
+def _check_scope(scope: Flow, events: list[tuple[ShellUnit, Event]], options) -> Iterator[Hit]:
     conditional = options.get("conditional", True)
     reported_until: dict[int, int] = {}
     for unit, ev in events:
@@ -389,7 +363,7 @@ def _assigned(ev: Event) -> list[tuple[str, "Word", int]]:
     return out
 
 
-def _leak(scope: Scope, ev: Event):
+def _leak(scope: Flow, ev: Event):
     for w in _words(ev):
         uses = scope.uses(w)
         if uses:
@@ -401,7 +375,7 @@ def _leak(scope: Scope, ev: Event):
     return None
 
 
-def _hit(scope: Scope, unit: ShellUnit, ev: Event, use) -> Hit:
+def _hit(scope: Flow, unit: ShellUnit, ev: Event, use) -> Hit:
     origin = ev.origin
     assert origin is not None
     where = f"line {origin.line}" if origin.source_path == unit.source.path else f"{origin.source_path}:{origin.line}"
@@ -419,7 +393,9 @@ def _hit(scope: Scope, unit: ShellUnit, ev: Event, use) -> Hit:
     fix = Fix("turn tracing off around the command: `set +x` before it, `set -x` after it", (), Applicability.DISPLAY_ONLY,
               reason="where tracing should resume is the author's call")
     job = scope.job.name if scope.job is not None else None
-    return Hit(unit.source, unit.span(use.start, use.end), message, fix=fix, job=job, key=f"{origin.label} {use.name}")
+    registry = use.name in scope.registry or scope.sources.get(use.name) in scope.registry
+    return Hit(unit.source, unit.span(use.start, use.end), message, fix=fix, job=job, key=f"{origin.label} {use.name}",
+               severity=None if registry else Severity.INFO)
 
 
 _KANIKO_JSON = (
@@ -453,6 +429,8 @@ VALID = [
 ]
 
 INVALID = [
+    # another secret (not a registry credential): reported at info
+    Example('set -x\ncurl -s -H "PRIVATE-TOKEN: ⟦$API_TOKEN⟧" https://gitlab.example.com/api/v4/projects\n'),
     # jpjonte login.sh: set -eux, then the password is echoed into config.json
     Example("set -eux\nmkdir -p /kaniko/.docker\n" + _KANIKO_JSON.replace("$REGISTRY_PASSWORD", "⟦$REGISTRY_PASSWORD⟧") + "\n"),
     Example('set -x\ndocker login -u deploy -p "⟦$REGISTRY_PASSWORD⟧" r.example.com\n'),

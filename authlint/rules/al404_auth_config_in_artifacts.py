@@ -64,14 +64,16 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
+from ..authjson.looks import produces_auth_json
 from ..diagnostics import Applicability, Edit, Fix, Severity
+from ..gitlab.predefined import EPHEMERAL
 from ..insert import yaml_scalar
 from ..jobfacts import facts, is_docker_like_path, path_key
-from ..tools import is_login, subcommands, tool_of
+from ..shell.flow import Flow, dumps_variables, job_flows, secret_output
+from ..tools import is_login, subcommands, tool_of, unwrap
 from ..units import CommandRef, JobUnit
 from ..writes import normpath
 from ..yaml.model import YMap, YNode, YScalar, YSeq, walk
-from .al401_secret_printed_to_log import Scope, _is_dump, effective, job_scopes
 from .base import FIX_UNSAFE, Example, Hit, Rule
 
 RULE = Rule(
@@ -82,8 +84,6 @@ RULE = Rule(
     fix=FIX_UNSAFE,
 )
 
-# Job-scoped tokens that stop working when the job ends.
-EPHEMERAL = frozenset({"CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", "CI_BUILD_TOKEN", "CI_DEPENDENCY_PROXY_PASSWORD", "CI_JOB_JWT", "CI_JOB_JWT_V1", "CI_JOB_JWT_V2"})
 _PROJECT = ("CI_PROJECT_DIR", "PWD")
 
 
@@ -202,7 +202,7 @@ def project_path(template: str, f, position: int, refs: list[CommandRef]) -> str
 def secret_files(unit: JobUnit) -> list[Secret]:
     """Files in the project directory that the job fills with credentials."""
     f = facts(unit)
-    main, after = job_scopes(unit)
+    main, after = job_flows(unit)
     out: dict[str, Secret] = {}
 
     def add(template: str, ref: CommandRef, what: str, auth: bool) -> None:
@@ -253,10 +253,9 @@ def _login_files(cmd, tool: str, f) -> list[str]:
     return []
 
 
-_AUTH_TEXT = re.compile(r"\bauths\b|credsStore|credHelpers|DOCKER_AUTH_CONFIG|dockerconfigjson", re.I)
 
 
-def _credential_writes(scope: Scope, ref: CommandRef) -> list[tuple[str, str, bool]]:
+def _credential_writes(scope: Flow, ref: CommandRef) -> list[tuple[str, str, bool]]:
     """(target, description, is auth JSON) of files this command fills with credentials."""
     cmd = ref.cmd
     targets = [r.target.template for r in cmd.redirects if r.op in (">", ">>", ">|", "&>", "&>>") and r.fd in (None, 1) and r.target is not None]
@@ -268,9 +267,13 @@ def _credential_writes(scope: Scope, ref: CommandRef) -> list[tuple[str, str, bo
     names: list[str] = []
     blob = []
     for p in producers:
-        name, args = effective(p)
+        name, args = unwrap(p)
+        secret = secret_output(scope, p)
+        if secret is not None:
+            names.append(secret)
+            continue  # what it prints is a value, not auth JSON
         blob.append(p.raw)
-        if name in ("env", "printenv", "export", "declare", "typeset", "set") and _is_dump(name, args) and scope.credential:
+        if name in ("env", "printenv", "export", "declare", "typeset", "set") and dumps_variables(name, args) and scope.credential:
             names.append("every variable of the job")
         for w in p.argv + [a.value for a in p.env if a.value is not None]:
             names += [f"${u.name}" for u in scope.uses(w, include_masked=True) if u.name not in EPHEMERAL]
@@ -280,7 +283,7 @@ def _credential_writes(scope: Scope, ref: CommandRef) -> list[tuple[str, str, bo
                 blob.append(hd.body)
                 if not hd.quoted:
                     names += [f"${part.var}" for part in hd.parts if part.var in scope.creds and part.var not in EPHEMERAL]
-    auth = any(_AUTH_TEXT.search(b) for b in blob)
+    auth = any(produces_auth_json(b) for b in blob)
     if not names and not auth:
         return []
     if not names and auth and not any(part.var for p in producers for w in p.argv for part in w.parts if part.kind != "literal"):
@@ -535,6 +538,19 @@ INVALID = [
         "build:\n  script:\n    - echo \"REGISTRY_TOKEN=$REGISTRY_TOKEN\" > deploy.env\n"
         "    - echo \"$REGISTRY_TOKEN\" | docker login -u deploy --password-stdin r.example.com\n"
         "  artifacts:\n    reports:\n      dotenv: ⟦deploy.env⟧\n",
+        kind="yaml",
+    ),
+    # values read out of the auth file into a dotenv report
+    Example(
+        "build:\n  script:\n    - echo \"$DOCKER_AUTH_CONFIG\" > ~/.docker/config.json\n"
+        "    - jq -r '.auths[].auth' ~/.docker/config.json > build.env\n"
+        "  artifacts:\n    reports:\n      dotenv: ⟦build.env⟧\n",
+        kind="yaml",
+    ),
+    # a secret store's output in a file that artifacts:paths uploads
+    Example(
+        "build:\n  script:\n    - vault kv get -field=password secret/ci/registry > .env\n"
+        "  artifacts:\n    paths: [⟦.env⟧]\n",
         kind="yaml",
     ),
 ]

@@ -41,9 +41,10 @@ import re
 from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Severity
-from ..jobfacts import VAR_REF
+from ..shell.flow import Flow, flow_of, secret_name
+from ..shell.model import VAR_REF
+from ..tools import unwrap
 from ..units import CommandRef
-from .al401_secret_printed_to_log import Scope, effective, scope_of, secret_name
 from .base import Example, Hit, Rule
 
 if TYPE_CHECKING:
@@ -62,10 +63,10 @@ _BUILD_WORD = re.compile(r"(?:^|[\s/])(?:executor|docker|podman|buildah|nerdctl|
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
-    scope = scope_of(ref)
+    scope = flow_of(ref)
     if scope is None:
         return
-    name, args = effective(ref.cmd)
+    name, args = unwrap(ref.cmd)
     if name in _BUILDERS:
         yield from _command(scope, ref, name, args)
     firsts = scope.__dict__.setdefault("_first_of_script", {})
@@ -92,7 +93,7 @@ def _message(name: str, arg: str, what: str) -> str:
     )
 
 
-def _command(scope: Scope, ref: CommandRef, name: str, args: list["Word"]) -> Iterator[Hit]:
+def _command(scope: Flow, ref: CommandRef, name: str, args: list["Word"]) -> Iterator[Hit]:
     i = 0
     while i < len(args):
         w = args[i]
@@ -114,7 +115,7 @@ def _command(scope: Scope, ref: CommandRef, name: str, args: list["Word"]) -> It
             yield hit
 
 
-def _build_arg(scope: Scope, ref: CommandRef, name: str, word: "Word", offset: int) -> Hit | None:
+def _build_arg(scope: Flow, ref: CommandRef, name: str, word: "Word", offset: int) -> Hit | None:
     text = word.template[offset:]
     arg, eq, _ = text.partition("=")
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", arg):
@@ -128,7 +129,7 @@ def _build_arg(scope: Scope, ref: CommandRef, name: str, word: "Word", offset: i
     return None
 
 
-def _strings(scope: Scope, ref: CommandRef) -> Iterator[Hit]:
+def _strings(scope: Flow, ref: CommandRef) -> Iterator[Hit]:
     """Build command lines kept in variables: `CMD="/kaniko/executor ... --build-arg T=$T"`."""
     for a in ref.unit.script.assignments:
         w = a.value

@@ -19,7 +19,14 @@ It reads `-u`/`--username` and `-p`/`--password`/`--password-stdin` (with the
 `printf '%s:%s' "$U" "$P" | base64` / `echo -n "$U:$P" | base64`, and the
 `username`/`password` fields of auth JSON, following job variables that copy
 another variable (`REGISTRY_PASSWORD: $CI_REGISTRY_PASSWORD`).  A user held in
-a custom variable whose value authlint cannot see is left alone.
+a custom variable whose value authlint cannot see is left alone; a `CI_*` user
+variable that GitLab does not define and nothing in the repository sets
+(`$CI_REGISTRY_USERNAME`, a misspelt `$CI_REGISTRY_USER`) is empty.
+
+Severity: a **warning** where the login fails; **info** for a pipeline that
+points `CI_REGISTRY` at Docker Hub and overrides `CI_REGISTRY_USER` /
+`CI_REGISTRY_PASSWORD` with its own: its logins work, so the one finding is at
+the override, about the confusing names.
 
 ## Why is this bad?
 GitLab accepts the job token only with the user name `gitlab-ci-token`
@@ -62,9 +69,10 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..authjson.view import entries
 from ..diagnostics import Applicability, Edit, Fix, Severity
+from ..gitlab.predefined import JOB_TOKENS, JOB_USERS, OTHER_USERS
+from ..shell.flow import Flow, Value, flow_of, job_flows, stdin_word
 from ..tools import is_login, subcommands, tool_of
-from ..units import AuthDoc, CommandRef
-from .al401_secret_printed_to_log import Scope, scope_of
+from ..units import AuthDoc, CommandRef, JobUnit
 from .base import FIX_SAFE, Example, Hit, Rule
 
 if TYPE_CHECKING:
@@ -78,74 +86,12 @@ RULE = Rule(
     fix=FIX_SAFE,
 )
 
-JOB_TOKEN = frozenset({"CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD", "CI_DEPENDENCY_PROXY_PASSWORD", "CI_BUILD_TOKEN"})
-JOB_USERS = frozenset({"CI_REGISTRY_USER", "CI_DEPENDENCY_PROXY_USER"})
+JOB_TOKEN = JOB_TOKENS
 JOB_USER = "gitlab-ci-token"
 DEPLOY_PASSWORD, DEPLOY_USER = "CI_DEPLOY_PASSWORD", "CI_DEPLOY_USER"
-# Predefined variables that never hold a registry user name for these tokens.
-_OTHER_USERS = frozenset({
-    "CI_DEPLOY_USER", "GITLAB_USER_LOGIN", "GITLAB_USER_NAME", "GITLAB_USER_EMAIL", "GITLAB_USER_ID", "CI_PROJECT_NAME",
-    "CI_PROJECT_NAMESPACE", "CI_PROJECT_PATH", "CI_PROJECT_ROOT_NAMESPACE", "CI_COMMIT_AUTHOR", "CI_REGISTRY_USER",
-    "CI_DEPENDENCY_PROXY_USER",
-})
-_PREDEFINED = JOB_TOKEN | JOB_USERS | _OTHER_USERS | {DEPLOY_PASSWORD, "CI_REGISTRY", "CI_DEPENDENCY_PROXY_SERVER"}
-_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+_OTHER_USERS = OTHER_USERS  # predefined variables that never hold a registry user name for these tokens
 _DOCKER_HUB = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "https://index.docker.io/v1/"})
-
-
-@dataclass
-class Value:
-    """What a word holds: a predefined variable (after aliases), a literal, or unknown."""
-
-    var: str | None = None
-    literal: str | None = None
-
-
-class Resolver:
-    """Job variables and script assignments that copy another variable or hold a literal."""
-
-    def __init__(self, scope: Scope | None) -> None:
-        defs: dict[str, set[str]] = {}
-        if scope is not None and scope.job is not None:
-            for name, var in scope.job.job.variables.items():
-                if var.value is not None:
-                    defs.setdefault(name, set()).add(var.value.value if var.expand else "\0literal:" + var.value.value)
-        if scope is not None:
-            scripts = {id(r.unit.script): r.unit.script for r in scope.refs}
-            for script in scripts.values():
-                for a in script.assignments:
-                    defs.setdefault(a.name, set()).add(a.value.raw if a.value is not None else "\0unknown")
-        self.defs = defs
-
-    def text(self, raw: str, depth: int = 0) -> Value:
-        """Resolve a raw word text (quotes allowed)."""
-        t = raw.strip()
-        if len(t) >= 2 and t[0] == t[-1] and t[0] in "\"'":
-            if t[0] == "'":
-                return Value(literal=t[1:-1])
-            t = t[1:-1]
-        m = _REF.fullmatch(t)
-        if m:
-            return self.name(m.group(1), depth)
-        if "$" in t or "`" in t:
-            return Value()
-        return Value(literal=t)
-
-    def name(self, name: str, depth: int = 0) -> Value:
-        values = self.defs.get(name)
-        if not values:
-            return Value(var=name)
-        if len(values) != 1 or depth > 4:
-            return Value()
-        (raw,) = values
-        if raw.startswith("\0literal:"):
-            return Value(literal=raw[len("\0literal:") :])
-        if raw.startswith("\0"):
-            return Value()
-        value = self.text(raw, depth + 1)
-        if value.var == name:
-            return Value(var=name)  # DOCKER_PASSWORD: ${DOCKER_PASSWORD}
-        return value
+_NO_FLOW = Flow([])
 
 
 # ------------------------------------------------------------ the judgement
@@ -159,6 +105,13 @@ class Problem:
 
 def judge(user: Value | None, password: Value, registry: Value | None, has_registry: bool, login: bool) -> Problem | None:
     pw = password.var
+    if user is not None and user.undefined and (pw is not None or password.literal is not None):
+        return Problem(
+            f"${user.var} is not a GitLab predefined variable and nothing in the repository sets it: "
+            "the user name is empty and the login fails",
+            f"${JOB_USERS_FOR.get(pw or '', 'CI_REGISTRY_USER')}" if pw in JOB_TOKEN else None,
+            "user",
+        )
     if pw is None:
         return None
     if pw in JOB_TOKEN:
@@ -291,24 +244,13 @@ def _login_parts(cmd) -> tuple[Slot | None, Slot | None, list["Word"], bool]:
 
 
 def _stdin_password(ref: CommandRef) -> Slot | None:
-    cmd = ref.cmd
-    for r in cmd.redirects:
-        if r.op == "<<<" and r.target is not None:
-            return Slot(r.target, 0, r.target.raw)
-    if cmd.pipeline_index > 0:
-        prev = cmd.pipeline[cmd.pipeline_index - 1]
-        if prev.basename in ("echo", "printf"):
-            words = [w for w in prev.args if not (w.value or "").startswith("-")]
-            if prev.basename == "printf" and len(words) == 2 and (words[0].value or "") in ("%s", "%s\\n"):
-                return Slot(words[1], 0, words[1].raw)
-            if prev.basename == "echo" and len(words) == 1:
-                return Slot(words[0], 0, words[0].raw)
-    return None
+    word = stdin_word(ref)
+    return Slot(word, 0, word.raw) if word is not None else None
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     cmd = ref.cmd
-    scope = scope_of(ref)
+    scope = flow_of(ref)
     resolver = _resolver(scope)
     if tool_of(cmd) is not None and is_login(cmd):
         user, password, positionals, stdin = _login_parts(cmd)
@@ -316,10 +258,10 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             password = _stdin_password(ref)
         if password is None:
             return
-        pw = resolver.text(password.text)
-        u = resolver.text(user.text) if user is not None else None
+        pw = resolver.value(password.text)
+        u = resolver.value(user.text) if user is not None else None
         registry_word = positionals[-1] if positionals else None
-        registry = resolver.text(registry_word.raw) if registry_word is not None else None
+        registry = resolver.value(registry_word.raw) if registry_word is not None else None
         hub_default = tool_of(cmd) == "docker"
         problem = judge(u, pw, registry, registry_word is not None or not hub_default, True)
         if problem is not None:
@@ -341,7 +283,7 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
         if nxt.basename in ("base64", "openssl"):
             words = [w for w in cmd.args if not (w.value or "").startswith("-")]
             if cmd.basename == "printf" and len(words) == 3 and re.fullmatch(r"%s:%s", words[0].value or ""):
-                u, p = resolver.text(words[1].raw), resolver.text(words[2].raw)
+                u, p = resolver.value(words[1].raw), resolver.value(words[2].raw)
                 problem = judge(u, p, None, True, False)
                 if problem is not None:
                     yield _user_hit(ref, problem, Slot(words[1], 0, words[1].raw))
@@ -349,7 +291,7 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
                 yield from _pair_word(ref, resolver, words[0], 0)
 
 
-def _pair_word(ref: CommandRef, resolver: Resolver, word: "Word", offset: int) -> Iterator[Hit]:
+def _pair_word(ref: CommandRef, resolver: Flow, word: "Word", offset: int) -> Iterator[Hit]:
     """A `$USER:$PASSWORD` word (from template index offset)."""
     t = word.template[offset:]
     if ":" not in t:
@@ -363,8 +305,8 @@ def _pair_word(ref: CommandRef, resolver: Resolver, word: "Word", offset: int) -
     if colon is None:
         return
     u_text, p_text = t[:colon], t[colon + 1 :]
-    u = resolver.text(u_text) if "\"" not in u_text else Value()
-    p = resolver.text(p_text)
+    u = resolver.value(u_text) if "\"" not in u_text else Value()
+    p = resolver.value(p_text)
     problem = judge(u, p, None, True, False)
     if problem is None or problem.kind != "user":
         return
@@ -437,18 +379,37 @@ def _fix(problem: Problem, edits: list, ref: CommandRef, title: str | None = Non
     return Fix(title, tuple(edits), Applicability.SAFE)
 
 
-def _resolver(scope: Scope | None) -> Resolver:
-    if scope is None:
-        return Resolver(None)
-    cached = scope.__dict__.get("_al502")
-    if cached is None:
-        cached = scope.__dict__["_al502"] = Resolver(scope)
-    return cached
+def _resolver(flow: Flow | None) -> Flow:
+    return flow if flow is not None else _NO_FLOW
+
+
+# ---------------------------------------------------------- the override
+def check_job(unit: JobUnit, options) -> Iterator[Hit]:
+    """`CI_REGISTRY: docker.io` with CI_REGISTRY_USER / CI_REGISTRY_PASSWORD overridden:
+    the logins are consistent, so the finding is one, at the override, and informational."""
+    flows = job_flows(unit) if unit.shell == "sh" else []
+    registry = flows[0].value("$CI_REGISTRY") if flows else Value()
+    if registry.literal not in _DOCKER_HUB:
+        return
+    for name in ("CI_REGISTRY_PASSWORD", "CI_REGISTRY_USER"):
+        var = unit.job.variables.get(name)
+        if var is not None and var.value is not None:
+            yield Hit(
+                var.value.source,
+                var.value.span,
+                f"the pipeline points CI_REGISTRY at Docker Hub and replaces GitLab's {name}: the job token is not "
+                "used, and a job or template that expects GitLab's registry under these names logs in to Docker Hub; "
+                "give the Docker Hub credentials their own names (DOCKERHUB_USER, DOCKERHUB_TOKEN)",
+                job=unit.name,
+                key=f"override {name}",
+                severity=Severity.INFO,
+            )
+            return
 
 
 # ------------------------------------------------------------------ auth JSON
 def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
-    scope = scope_of(doc.command) if doc.command is not None else None
+    scope = flow_of(doc.command) if doc.command is not None else None
     resolver = _resolver(scope)
     for entry in entries(doc):
         if not entry.is_object:
@@ -457,7 +418,7 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
         if u_node is None or p_node is None or u_node.kind != "string" or p_node.kind != "string":
             continue
         u_text, p_text = str(u_node.value), str(p_node.value)
-        problem = judge(resolver.text(u_text), resolver.text(p_text), None, True, False)
+        problem = judge(resolver.value(u_text), resolver.value(p_text), None, True, False)
         if problem is None or problem.kind != "user":
             continue
         edit = doc.edit(u_node.start + 1, u_node.end - 1, problem.replacement) if problem.replacement else None
@@ -514,6 +475,19 @@ INVALID = [
     Example(
         "skopeo copy --dest-creds ⟦me⟧:$CI_JOB_TOKEN oci:img docker://$CI_REGISTRY_IMAGE\nskopeo inspect docker://$CI_REGISTRY_IMAGE\n",
         fixed="skopeo copy --dest-creds gitlab-ci-token:$CI_JOB_TOKEN oci:img docker://$CI_REGISTRY_IMAGE\nskopeo inspect docker://$CI_REGISTRY_IMAGE\n",
+    ),
+    # the pipeline's own Docker Hub credentials under GitLab's names: one finding, at the override
+    Example(
+        "variables:\n  CI_REGISTRY: docker.io\n  CI_REGISTRY_USER: $DOCKERHUB_USER\n  CI_REGISTRY_PASSWORD: ⟦$DOCKERHUB_TOKEN⟧\n"
+        "build:\n  script:\n    - echo \"$CI_REGISTRY_PASSWORD\" | docker login -u \"$CI_REGISTRY_USER\" --password-stdin \"$CI_REGISTRY\"\n"
+        "    - docker push \"$CI_REGISTRY/me/app\"\n",
+        kind="yaml",
+        count=1,
+    ),
+    # a CI_ name GitLab does not define, set nowhere in the repository: the user is empty
+    Example(
+        'docker login --username ⟦"$CI_REGISTRY_USERNAME"⟧ --password "$CI_REGISTRY_PASSWORD" "$CI_REGISTRY"\n',
+        fixed='docker login --username "$CI_REGISTRY_USER" --password "$CI_REGISTRY_PASSWORD" "$CI_REGISTRY"\n',
     ),
     Example(
         "mkdir -p /kaniko/.docker\n"

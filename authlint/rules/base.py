@@ -18,8 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..diagnostics import Fix, Severity, Span
-from ..source import Source
+from ..diagnostics import Hit as Hit, Severity  # Hit re-exported for the rule modules
 
 FIX_NONE, FIX_SAFE, FIX_UNSAFE, FIX_SOMETIMES = "none", "safe", "unsafe", "sometimes"
 
@@ -33,19 +32,6 @@ class Rule:
     fix: str = FIX_NONE  # what RULES.md promises: none / safe / unsafe / sometimes
     default_enabled: bool = True
     options: dict[str, Any] = field(default_factory=dict)  # option name -> default
-
-
-@dataclass
-class Hit:
-    """A rule's report, in file coordinates."""
-
-    source: Source
-    span: Span
-    message: str
-    fix: Fix | None = None
-    job: str | None = None
-    secrets: tuple[str, ...] = ()  # values to redact wherever this finding is shown
-    key: str = ""  # secret-free discriminator for the fingerprint
 
 
 MARK_OPEN, MARK_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ mark the expected span in examples

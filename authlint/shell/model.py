@@ -8,12 +8,14 @@ of a tree walk.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from authlint.shell.decode import decode_map
 
 LITERAL = "literal"
+VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")  # the names `$X` / `${X…}` in shell text
 EXPANSION_KINDS = ("variable", "command_substitution", "arithmetic", "other_expansion")
 
 

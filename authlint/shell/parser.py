@@ -926,7 +926,12 @@ def _joined(text: str, end: int, start: int) -> bool:
 
 
 def _shell_string(argv: list[Word]) -> tuple[str, Word] | None:
-    """(shell, command-string word) for `sh -c STRING` anywhere in argv."""
+    """(shell, command-string word) for `sh -c STRING` anywhere in argv, or the one
+    remote command word of `ssh [options] host "STRING"` (the remote shell runs it)."""
+    if argv and (argv[0].value or "").rsplit("/", 1)[-1] == "ssh":
+        rest = _ssh_command(argv[1:])
+        if rest is not None:
+            return "ssh", rest
     for i, word in enumerate(argv):
         value = word.value
         if value is not None and value.endswith("sh") and value.rsplit("/", 1)[-1] in SHELLS:
@@ -934,6 +939,24 @@ def _shell_string(argv: list[Word]) -> tuple[str, Word] | None:
             if string is not None:
                 return word.value.rsplit("/", 1)[-1], string
     return None
+
+
+_SSH_VALUE_OPTIONS = frozenset("BbcDEeFIiJLlmOopQRSWw")
+
+
+def _ssh_command(args: list[Word]) -> Word | None:
+    """The remote command of `ssh` when it is one word after the destination."""
+    skip, operands = False, []
+    for word in args:
+        value = word.value
+        if skip:
+            skip = False
+            continue
+        if not operands and value is not None and value.startswith("-") and len(value) > 1:
+            skip = len(value) == 2 and value[1] in _SSH_VALUE_OPTIONS
+            continue
+        operands.append(word)
+    return operands[1] if len(operands) == 2 else None
 
 
 def _dash_c_operand(args: list[Word]) -> Word | None:

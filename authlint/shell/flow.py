@@ -1,0 +1,1104 @@
+"""One data-flow model of a job's shell: where each value comes from, where it goes.
+
+A ``Flow`` covers the commands that run in one shell: a job's before_script +
+script (with the scripts it calls spliced in), its after_script on its own, or
+a shell file linted alone.  It answers:
+
+* ``origins(name)``: what a variable holds, followed through copies: a
+  committed literal, a GitLab predefined (credential) variable, a CI/CD
+  variable defined in the YAML or only in the project's settings, the output of
+  a named command, the contents of a file, arithmetic, a function parameter;
+* ``sinks(name)``: where each expansion goes: an argument of tool T at flag F,
+  the stdin of T, a pipe into T, a file, the job log, or a ``$(...)`` capture;
+* ``creds``: which variables hold a registry credential, judged by origin
+  (a name like ``*PASSWORD*`` counts only for a variable set outside the
+  repository) and by use (passed as ``-p``, piped into ``--password-stdin``,
+  the ``auth`` of an auth JSON), and whether GitLab masks it in the log;
+* ``auth_paths`` / ``path_vars``: files that hold auth JSON, and File-type
+  variables (a path, not the secret).
+
+Every rule that asks "where does ``$X`` come from, where does it go" asks this
+module; see tests/test_flow.py for the per-construct tables.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from ..authjson.looks import produces_auth_json
+from ..gitlab.predefined import CREDENTIALS, MASKED, is_known_predefined, misspelt_predefined
+from ..textmap import ShiftMap
+from ..tools import WRAPPERS, is_credential_name, is_login, pushes, secret_args, subcommands, tool_of, unwrap
+from ..writes import auth_writes
+from .model import LITERAL, VAR_REF
+
+if TYPE_CHECKING:
+    from ..units import CommandRef, FileUnit, JobUnit, ShellUnit
+    from .model import Command, Part, Word
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+# ---------------------------------------------------------------- vocabulary
+_SECRET_WORD = re.compile(
+    r"(?:^|_)(?:PASSWORD|PASSWD|PASS|PWD|SECRET|SECRETS|TOKEN|TOKENS|JWT|APIKEY|CREDENTIALS?|CREDS|AUTH)(?:_|$)"
+    r"|(?:^|_)(?:API|PRIVATE|ACCESS|SECRET)_KEY(?:_|$)|DOCKERCONFIGJSON|DOCKER_CONFIG_JSON",
+    re.I,
+)
+_NOT_SECRET = re.compile(
+    r"_(?:USER|USERNAME|LOGIN|NAME|URL|URI|HOST|HOSTNAME|SERVER|ID|FILE|PATH|PATHS|DIR|TYPE|ENDPOINT|EXPIRY|EXPIRES|TTL|"
+    r"LENGTH|LEN|ENABLED|REQUIRED|KIND|MODE|REGION|ROLE|METHOD|SCOPES?|PROVIDER|ADDR|ADDRESS|PORT|HEADER|PREFIX|"
+    r"VERSION|TIMEOUT|COUNT|NAMESPACE|PROJECT|REPO|REPOSITORY|IMAGE|REGISTRY)$",
+    re.I,
+)
+_NOT_SECRET_NAMES = frozenset({"PWD", "OLDPWD", "CI_REGISTRY_USER", "CI_DEPLOY_USER", "CI_DEPENDENCY_PROXY_USER"})
+
+
+def secret_name(name: str) -> bool:
+    """Whether a variable's name says it holds a credential."""
+    if name in _NOT_SECRET_NAMES:
+        return False
+    if name in CREDENTIALS or is_credential_name(name):
+        return True
+    return bool(_SECRET_WORD.search(name)) and not _NOT_SECRET.search(name)
+
+
+def reveals(part: "Part") -> bool:
+    """Whether an expansion prints (most of) its variable's value: `${#X}`,
+    `${X:+y}`, `${!X}` and substrings `${X:0:4}` do not."""
+    raw = part.raw
+    if part.simple or not raw.startswith("${"):
+        return True
+    if raw.startswith(("${#", "${!")):
+        return False
+    m = re.match(r"\$\{[A-Za-z_][A-Za-z0-9_]*(.*)\}$", raw, re.S)
+    op = m.group(1) if m else ""
+    if op.startswith((":+", "+")):
+        return False
+    sub = re.fullmatch(r":\s*(\(?\s*-?\s*\d+\s*\)?)\s*(?::\s*(\d+))?", op)
+    if sub:  # a substring: a few characters (`${X:0:4}`, `${X: -4}`) identify, they do not reveal
+        offset = int(re.sub(r"[\s()]", "", sub.group(1)))
+        length = int(sub.group(2)) if sub.group(2) else (-offset if offset < 0 else None)
+        return length is None or length > 4
+    return True
+
+
+# ------------------------------------------------------------------ origins
+LITERAL_ORIGIN = "literal"  # a value committed in the repository
+PREDEFINED_CREDENTIAL = "predefined-credential"  # CI_JOB_TOKEN, CI_REGISTRY_PASSWORD, ...
+PREDEFINED = "predefined"  # CI_REGISTRY, CI_COMMIT_SHA, HOME, ...
+SETTINGS = "settings"  # a CI/CD variable defined only outside the repository (project/group settings)
+UNDEFINED = "undefined"  # a `CI_*` name GitLab does not define and nothing in the repository sets
+COMMAND = "command"  # the output of a named command
+FILE = "file"  # the contents of a file
+ARITHMETIC = "arithmetic"
+PARAMETER = "parameter"  # $1, $@: whatever a function's caller passes
+READ = "read"  # `read X`: a line of some stdin
+COMPOSITE = "composite"  # text with several expansions ("$U:$P")
+UNKNOWN = "unknown"
+
+# Commands whose output is what they read (so `$(echo "$P" | base64)` still holds $P).
+PASS_THROUGH = frozenset({
+    "cat", "tee", "base64", "basenc", "sed", "awk", "gawk", "mawk", "tr", "jq", "yq", "cut", "head", "tail", "grep",
+    "egrep", "fgrep", "sort", "uniq", "fold", "rev", "openssl", "xxd", "od", "hexdump", "column", "envsubst", "less",
+    "more", "nl", "tac", "paste", "fmt", "expand", "iconv", "gzip", "python", "python3",
+})
+_PRINTERS = frozenset({"echo", "printf"})
+# Commands whose output is a secret whatever its variable is called.
+_SECRET_PRODUCERS = (
+    ("vault",), ("aws", "ecr", "get-login-password"), ("aws", "ecr-public", "get-login-password"),
+    ("gcloud", "auth", "print-access-token"), ("az", "acr", "login"), ("az", "account", "get-access-token"),
+    ("op", "read"), ("bw", "get"), ("gopass", "show"), ("pass", "show"), ("sops",), ("kubectl", "get", "secret"),
+)
+
+
+@dataclass(frozen=True)
+class Origin:
+    """Where one definition of a variable's value comes from (after copies are followed)."""
+
+    kind: str
+    name: str  # the variable whose definition this is (or the predefined/settings variable reached)
+    text: str | None = None  # the literal value; the command name; the file path
+    level: str | None = None  # where a CI/CD variable is defined: 'job', 'global', 'matrix', ... or 'script'
+    refs: tuple[str, ...] = ()  # variables a composite value or a command's input is built from
+    producer: bool = False  # COMMAND: a command whose output is a secret (vault, get-login-password, ...)
+    passes: bool = False  # COMMAND: the command's output is its input (echo ... | base64)
+
+
+@dataclass(frozen=True)
+class Value:
+    """What a word holds: a variable defined outside the script (after copies), a literal, or unknown."""
+
+    var: str | None = None
+    literal: str | None = None
+    undefined: bool = False  # a `CI_*` name GitLab does not define and nothing sets: empty
+
+
+_SIMPLE_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?")
+
+
+@dataclass(frozen=True)
+class Definition:
+    """One place a variable is set: a YAML variable or a shell assignment/read."""
+
+    name: str
+    word: "Word | None"  # the shell value (None for YAML values, `read`, `export X`)
+    raw: str  # the value as written ('' when unknown)
+    level: str  # 'job' | 'global' | 'matrix' | 'script' | 'read' | 'for'
+    expand: bool = True
+    script: object | None = None  # the Script holding a shell assignment
+
+
+@dataclass(frozen=True)
+class Sink:
+    """Where one expansion of a variable goes."""
+
+    kind: str  # 'arg' | 'stdin' | 'pipe' | 'file' | 'log' | 'capture' | 'assign'
+    ref: "CommandRef"
+    part: "Part"
+    tool: str | None = None  # the program the value is given to
+    flag: str | None = None  # 'arg': the option it is the value of; 'pipe'/'stdin': '--password-stdin' when given
+    path: str | None = None  # 'file': the file it is written to
+
+
+@dataclass
+class CredUse:
+    """A credential expansion found in a word."""
+
+    word: "Word"
+    start: int  # shell-text offsets of the expansion
+    end: int
+    name: str
+    derived: bool  # inside a command substitution / a value GitLab cannot mask
+    raw: str = ""  # the expansion as written
+    source: str | None = None  # the credential a derived variable holds
+
+    def describe(self) -> str:
+        if self.derived:
+            return f"a value derived from ${self.name}"
+        m = re.fullmatch(r"\$\{\w+:\s*\(?\s*(-?\s*\d+)\s*\)?\s*(?::\s*(\d+))?\}", self.raw)
+        if m and m.group(2):
+            return f"{m.group(2)} characters of ${self.name}"
+        if self.source and self.source != self.name:
+            return f"${self.name} (which holds ${self.source})"
+        return f"${self.name}"
+
+
+_STDIN_FLAGS = ("--password-stdin", "--pass-stdin")
+
+
+@dataclass(eq=False)
+class Flow:
+    """Commands that run in one shell, with where their values come from and go."""
+
+    refs: list["CommandRef"]
+    job: "JobUnit | None" = None
+    units: list["ShellUnit"] = field(default_factory=list)
+    defs: dict[str, list[Definition]] = field(default_factory=dict)
+    creds: dict[str, bool] = field(default_factory=dict)  # name -> masked by GitLab
+    registry: set[str] = field(default_factory=set)  # the creds that are registry credentials (by name, use or source)
+    auth_paths: set[str] = field(default_factory=set)  # path_key of files holding auth JSON
+    path_vars: set[str] = field(default_factory=set)  # credential variables holding a file's path (File type)
+    sources: dict[str, str] = field(default_factory=dict)  # derived variable -> the credential it holds
+    credential: bool = False  # logs in, writes an auth file, or pushes with a registry client
+    _origins: dict[str, tuple[Origin, ...]] = field(default_factory=dict, repr=False)
+    _sinks: dict[str, list[Sink]] | None = field(default=None, repr=False)
+    _re: tuple[str, re.Pattern[str]] | None = field(default=None, repr=False)
+    _by_script: dict[int, tuple[list[int], list["ShellUnit"]]] = field(default_factory=dict, repr=False)
+
+    # -------------------------------------------------------------- origins
+    def origins(self, name: str) -> tuple[Origin, ...]:
+        """Every origin of the variable's value, copies (`A=$B`, `A: $B`) followed."""
+        cached = self._origins.get(name)
+        if cached is None:
+            self._origins[name] = ()  # a cycle (`A=$B; B=$A`) ends here
+            cached = self._origins[name] = tuple(dict.fromkeys(self._resolve(name, 0)))
+        return cached
+
+    def _resolve(self, name: str, depth: int) -> list[Origin]:
+        defs = self.defs.get(name)
+        if not defs:
+            if name in CREDENTIALS and name != "DOCKER_AUTH_CONFIG":
+                return [Origin(PREDEFINED_CREDENTIAL, name)]
+            if is_known_predefined(name):
+                return [Origin(PREDEFINED, name)]
+            if misspelt_predefined(name):
+                return [Origin(UNDEFINED, name)]
+            return [Origin(SETTINGS, name)]
+        out: list[Origin] = []
+        for d in defs:
+            o = _classify(self, d)
+            if o.kind == "copy" and depth < 6:
+                target = o.refs[0]
+                out.extend(self._resolve(target, depth + 1) if target != name else [Origin(SETTINGS, name)])
+            elif o.kind == "copy":
+                out.append(Origin(UNKNOWN, name))
+            else:
+                out.append(o)
+        return out
+
+    def literal(self, name: str) -> str | None:
+        """The variable's value when every definition gives the same committed literal."""
+        values = {o.text for o in self.origins(name) if o.kind == LITERAL_ORIGIN}
+        if len(values) == 1 and all(o.kind == LITERAL_ORIGIN for o in self.origins(name)):
+            return values.pop()
+        return None
+
+    def value(self, raw: str) -> "Value":
+        """What a word (its raw text, quotes allowed) holds: one variable after copies
+        are followed, one literal, or unknown."""
+        t = raw.strip()
+        if len(t) >= 2 and t[0] == t[-1] and t[0] in "\"'":
+            if t[0] == "'":
+                return Value(literal=t[1:-1])
+            t = t[1:-1]
+        m = _SIMPLE_REF.fullmatch(t)
+        if m:
+            origins = self.origins(m.group(1))
+            if len(origins) != 1:
+                return Value()
+            o = origins[0]
+            if o.kind == LITERAL_ORIGIN:
+                return Value(literal=o.text)
+            if o.kind in (PREDEFINED_CREDENTIAL, PREDEFINED, SETTINGS, UNDEFINED):
+                return Value(var=o.name, undefined=o.kind == UNDEFINED)
+            return Value()
+        if "$" in t or "`" in t:
+            return Value()
+        return Value(literal=t)
+
+    def program(self, cmd: "Command") -> str | None:
+        """The program a command runs, past wrappers, with a command named by a variable
+        (`$KUBECTL create secret ...`, `KUBECTL: kubectl`) resolved from its definition."""
+        name, _ = unwrap(cmd)
+        if name is not None and cmd.name is not None and cmd.name.value is not None:
+            return name
+        word = cmd.name if cmd.basename not in WRAPPERS else next((w for w in cmd.args if w.value is None), None)
+        var = word.single_variable if word is not None else None
+        value = self.literal(var) if var is not None else None
+        return value.split()[0].rsplit("/", 1)[-1] if value else None
+
+    # ---------------------------------------------------------------- sinks
+    def sinks(self, name: str) -> list[Sink]:
+        """Where each expansion of the variable goes, in command order."""
+        if self._sinks is None:
+            self._sinks = {}
+            for ref in self.refs:
+                for sink in command_sinks(ref):
+                    if sink.part.var is not None:
+                        self._sinks.setdefault(sink.part.var, []).append(sink)
+        return self._sinks.get(name, [])
+
+    # -------------------------------------------------------------- lookups
+    def is_cred(self, name: str | None) -> bool:
+        return name is not None and name in self.creds
+
+    def uses(self, word: "Word", include_masked: bool = False) -> list[CredUse]:
+        """Credential expansions in a word whose value would be printed, in order.
+        Masked predefined variables used as they are count only with include_masked."""
+        out: list[CredUse] = []
+        for p in word.parts:
+            if p.kind == "variable" and p.var in self.creds:
+                if not reveals(p):
+                    continue
+                masked = self.creds[p.var]
+                if masked and not include_masked:
+                    continue
+                out.append(CredUse(word, p.start, p.end, p.var, False, p.raw, self.sources.get(p.var)))
+            if p.kind in ("command_substitution", "other_expansion", "arithmetic") or (p.kind == "variable" and not p.simple):
+                derived = p.kind == "command_substitution"
+                for m in self._ref_re().finditer(p.raw):
+                    name = m.group(1)
+                    if p.kind == "variable" and name == p.var:
+                        continue  # `${X:-...}` itself is handled above
+                    if p.raw[m.start() : m.start() + 3] == "${#":
+                        continue
+                    if not derived and self.creds[name] and not include_masked:
+                        continue
+                    if any(u.start == p.start for u in out):
+                        break
+                    out.append(CredUse(word, p.start, p.end, name, derived, p.raw))
+                    break
+        return out
+
+    def _ref_re(self) -> re.Pattern[str]:
+        names = "|".join(sorted((re.escape(n) for n in self.creds), key=len, reverse=True)) or "(?!x)x"
+        if self._re is None or self._re[0] != names:
+            self._re = (names, re.compile(r"\$\{?(" + names + r")\b"))
+        return self._re[1]
+
+    def traced(self, ref: "CommandRef") -> bool:
+        """Whether `set -x` is on when ref runs (the last top-level change before it, in order)."""
+        on = False
+        for r in self.refs:
+            if r is ref or r.cmd is ref.cmd:
+                return on
+            change = xtrace_change(r.cmd)
+            if change is not None:
+                on = change > 0
+        return False
+
+    def ref_unit(self, offset: int, script) -> "ShellUnit | None":
+        """The unit of this flow whose item holds shell offset (joined scripts)."""
+        starts = self._by_script.get(id(script))
+        if starts is None:  # sorted (shift, unit) per script: a job can have thousands of items
+            pairs = sorted(
+                ((u.tmap.shift if isinstance(u.tmap, ShiftMap) else 0, n, u) for n, u in enumerate(self.units) if u.script is script),
+                key=lambda t: (t[0], -t[1]),
+            )
+            starts = self._by_script[id(script)] = ([p[0] for p in pairs], [p[2] for p in pairs])
+        shifts, units = starts
+        k = bisect.bisect_right(shifts, offset) - 1
+        return units[k] if k >= 0 else None
+
+
+# ------------------------------------------------------------ classification
+def _classify(flow: Flow, d: Definition) -> Origin:
+    """The origin of one definition; kind 'copy' (refs[0] the copied variable) to follow."""
+    if d.level == "read":
+        return Origin(READ, d.name, level="script")
+    if d.level == "for":
+        return Origin(UNKNOWN, d.name, level="script")
+    word = d.word
+    if word is None:  # a YAML value: GitLab expands `$X` in it unless expand: false
+        raw = d.raw
+        if not d.expand or "$" not in raw:
+            return Origin(LITERAL_ORIGIN, d.name, raw, d.level)
+        return _template_origin(d.name, raw, d.level)
+    if word.value is not None:
+        return Origin(LITERAL_ORIGIN, d.name, word.value, d.level)
+    expansions = [p for p in word.parts if p.kind != LITERAL]
+    fixed = "".join(p.value or "" for p in word.parts if p.kind == LITERAL)
+    if len(expansions) == 1 and not fixed:
+        p = expansions[0]
+        if p.kind == "arithmetic":
+            return Origin(ARITHMETIC, d.name, level=d.level)
+        if p.kind == "command_substitution":
+            return _command_origin(flow, d, p)
+        if p.kind == "variable" and p.var is not None:
+            if not _IDENT.fullmatch(p.var):
+                return Origin(PARAMETER, d.name, level=d.level)
+            return Origin("copy", d.name, refs=(p.var,))
+    if any(p.kind == "command_substitution" for p in expansions):
+        subs = [p for p in expansions if p.kind == "command_substitution"]
+        inner = [_command_origin(flow, d, p) for p in subs]
+        refs = tuple(n for p in word.parts if p.kind == "variable" and p.var for n in [p.var])
+        refs += tuple(r for o in inner if o.passes for r in o.refs)
+        return Origin(COMPOSITE, d.name, word.template, d.level, refs, producer=any(o.producer for o in inner))
+    return _template_origin(d.name, word.template, d.level)
+
+
+def _template_origin(name: str, raw: str, level: str) -> Origin:
+    refs = tuple(VAR_REF.findall(raw))
+    if re.fullmatch(r'\s*"?\$\{?[A-Za-z_][A-Za-z0-9_]*\}?"?\s*', raw) and refs:
+        return Origin("copy", name, refs=refs[:1])
+    if not refs:
+        return Origin(PARAMETER if "$" in raw else LITERAL_ORIGIN, name, None if "$" in raw else raw, level)
+    return Origin(COMPOSITE, name, raw, level, refs)
+
+
+def _command_origin(flow: Flow, d: Definition, part: "Part") -> Origin:
+    """`$(cmd ...)`: the output of the pipeline's last stage, which is the input when it passes data through."""
+    inner = [c for c in getattr(d.script, "commands", []) if part.start <= c.start < part.end]
+    if not inner:
+        return Origin(UNKNOWN, d.name, level=d.level)
+    depth = min(c.substitution_depth for c in inner)
+    top = [c for c in inner if c.substitution_depth == depth]
+    pipeline = top[-1].pipeline or [top[-1]]
+    first, last = pipeline[0], pipeline[-1]
+    name, args = unwrap(last)
+    words = [w.value or "" for w in unwrap(first)[1]]
+    producer = any(_runs(first, p) for p in _SECRET_PRODUCERS)
+    if first.basename == "cat" and words or any(r.op == "<" for r in first.redirects) and first.name is None:
+        paths = [w.template for w in first.args if not (w.value or "").startswith("-")]
+        paths += [r.target.template for r in first.redirects if r.op == "<" and r.target is not None]
+        if len(pipeline) == 1:
+            return Origin(FILE, d.name, paths[0] if paths else None, d.level)
+    passes = all(unwrap(c)[0] in PASS_THROUGH | _PRINTERS for c in pipeline)
+    refs: tuple[str, ...] = ()
+    if passes:
+        refs = tuple(p.var for c in pipeline for w in unwrap(c)[1] for p in w.parts if p.var and _IDENT.fullmatch(p.var))
+        refs += tuple(p.var for c in pipeline for r in c.redirects if r.target is not None and r.op == "<<<" for p in r.target.parts if p.var)
+    return Origin(COMMAND, d.name, name, d.level, refs, producer=producer, passes=passes)
+
+
+def secret_output(flow: Flow, cmd: "Command") -> str | None:
+    """What secret a command prints, if any: a secret producer's output (`vault kv get`,
+    `aws ecr get-login-password`) or values read out of an auth file (`jq -r '.auths[].auth'
+    config.json`)."""
+    if any(_runs(cmd, p) for p in _SECRET_PRODUCERS):
+        return f"the output of `{unwrap(cmd)[0]}`"
+    name, args = unwrap(cmd)
+    if name not in ("jq", "yq", "cat", "base64", "head", "tail", "grep") or (name in ("jq", "yq") and safe_jq(args)):
+        return None
+    from ..jobfacts import is_docker_like_path, path_key
+
+    operands = [w for w in args if not (w.value or "").startswith("-")]
+    if name in ("jq", "yq"):
+        operands = operands[1:]
+    if any(is_docker_like_path(w.template) or path_key(w.template) in flow.auth_paths for w in operands):
+        return "values of the registry auth file"
+    return None
+
+
+_INPUT_REF = re.compile(r"\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*(?:\|[^\]]*)?\]\]")
+
+
+def input_defaults(ref: "CommandRef", word: "Word") -> list[tuple[str, str | None]]:
+    """`$[[ inputs.NAME ]]` in a word (GitLab fills them in before the shell runs):
+    (NAME, the `spec:inputs` default of the file that holds the word, or None)."""
+    from ..yaml.model import YMap, YScalar
+
+    span = ref.span(word.start, word.end)
+    source = ref.unit.source
+    names = _INPUT_REF.findall(source.text[span.start : span.end])
+    if not names:
+        return []
+    spec = None
+    pipeline = ref.job.pipeline if ref.job is not None else None
+    for yf in pipeline.files.values() if pipeline is not None else []:
+        if yf.source is source and len(yf.documents) > 1 and isinstance(yf.documents[0], YMap):
+            spec = yf.documents[0].get("spec")
+    inputs = spec.get("inputs") if isinstance(spec, YMap) else None
+    out: list[tuple[str, str | None]] = []
+    for name in names:
+        entry = inputs.get(name) if isinstance(inputs, YMap) else None
+        default = entry.get("default") if isinstance(entry, YMap) else None
+        out.append((name, default.value if isinstance(default, YScalar) and not default.is_null else None))
+    return out
+
+
+_SED_S = re.compile(r"^s(.)(.*?)(?<!\\)\1(.*?)(?<!\\)\1[gIip0-9]*$", re.S)
+
+
+def substituted(ref: "CommandRef", value: str) -> str | None:
+    """The replacement (shell text) when a command after ref edits the file ref writes
+    with `sed -i s/PAT/REPLACEMENT/` and PAT matches value: the text is a template the
+    job fills in before any tool reads it; None otherwise."""
+    from ..jobfacts import path_key
+
+    flow = flow_of(ref)
+    targets = {path_key(w.target.template) for w in auth_writes(ref)}
+    if flow is None or not targets:
+        return None
+    after = False
+    for r in flow.refs:
+        if r.cmd is ref.cmd:
+            after = True
+            continue
+        name, args = unwrap(r.cmd)
+        if not after or name != "sed" or not any((w.value or "").startswith(("-i", "--in-place")) for w in args):
+            continue
+        words = [w for w in args if not (w.value or "").startswith("-")]
+        scripts = [args[i + 1] for i, w in enumerate(args[:-1]) if w.value in ("-e", "--expression")] or words[:1]
+        files = [w for w in words if w not in scripts]
+        if not any(path_key(w.template) in targets for w in files):
+            continue
+        for s in scripts:
+            m = _SED_S.match(s.template)
+            if m is None:
+                continue
+            try:
+                hit = re.search(m.group(2), value) is not None
+            except re.error:
+                hit = m.group(2) in value
+            if hit:
+                return m.group(3)
+    return None
+
+
+def stdin_word(ref: "CommandRef") -> "Word | None":
+    """The word a command reads on stdin: a here-string, or what `echo`/`printf '%s'` pipes into it."""
+    cmd = ref.cmd
+    for r in cmd.redirects:
+        if r.op == "<<<" and r.target is not None:
+            return r.target
+    if cmd.pipeline_index > 0:
+        prev = cmd.pipeline[cmd.pipeline_index - 1]
+        if prev.basename in _PRINTERS:
+            words = [w for w in prev.args if not (w.value or "").startswith("-")]
+            if prev.basename == "printf" and len(words) == 2 and (words[0].value or "") in ("%s", "%s\\n"):
+                return words[1]
+            if prev.basename == "echo" and len(words) == 1:
+                return words[0]
+    return None
+
+
+def _runs(cmd: "Command", words: tuple[str, ...]) -> bool:
+    name, args = unwrap(cmd)
+    values = [w.value for w in args if not (w.value or "").startswith("-")]
+    return name == words[0] and values[: len(words) - 1] == list(words[1:])
+
+
+# -------------------------------------------------------------------- sinks
+def command_sinks(ref: "CommandRef") -> list[Sink]:
+    """Where the expansions of one command's words go."""
+    cmd = ref.cmd
+    name, args = unwrap(cmd)
+    out: list[Sink] = []
+    printer = name in _PRINTERS
+    to_stdin = None
+    if printer:
+        to_stdin = _stdout_sink(cmd)
+    for i, w in enumerate(args):
+        for p in w.parts:
+            if p.var is None:
+                continue
+            if to_stdin is not None:
+                out.append(Sink(to_stdin[0], ref, p, to_stdin[1], to_stdin[2], to_stdin[3]))
+                continue
+            flag = None
+            t = w.template
+            if t.startswith("-") and "=" in t:
+                flag = t.split("=", 1)[0]
+            elif i > 0 and (args[i - 1].value or "").startswith("-"):
+                flag = args[i - 1].value
+            out.append(Sink("arg", ref, p, name, flag))
+    stdin_flag = "--password-stdin" if any(w.value in _STDIN_FLAGS for w in args) else None
+    for r in cmd.redirects:
+        parts = r.heredoc.parts if r.heredoc is not None else (r.target.parts if r.op == "<<<" and r.target is not None else [])
+        for p in parts:
+            if p.var is not None:
+                out.append(Sink("stdin", ref, p, name, stdin_flag))
+    return out
+
+
+def _stdout_sink(cmd: "Command") -> tuple[str, str | None, str | None, str | None]:
+    """(kind, tool, flag, path) of where a printer's output goes."""
+    if cmd.substitution_depth > 0 and cmd.pipeline_index + 1 >= len(cmd.pipeline or [cmd]):
+        return ("capture", None, None, None)
+    where = stdout_to_log(cmd)
+    if where is False:
+        targets = [r.target.template for r in cmd.redirects if r.target is not None and r.op in (">", ">>", ">|", "&>", "&>>")]
+        return ("file", None, None, targets[-1] if targets else None)
+    pipeline = cmd.pipeline or [cmd]
+    if cmd.pipeline_index + 1 < len(pipeline):
+        nxt = pipeline[cmd.pipeline_index + 1]
+        tool, nargs = unwrap(nxt)
+        flag = "--password-stdin" if any(w.value in _STDIN_FLAGS for w in nargs) else None
+        return ("pipe", tool, flag, None)
+    return ("log", None, None, None)
+
+
+def xtrace_change(cmd: "Command") -> int | None:
+    """+1 when `set` turns xtrace on, -1 when off, None when it does not touch it."""
+    if cmd.basename != "set":
+        return None
+    change = None
+    words = [w.value for w in cmd.args]
+    i = 0
+    while i < len(words):
+        v = words[i]
+        if v is None or v in ("--", "-"):
+            break
+        if v in ("-o", "+o"):
+            if i + 1 < len(words) and words[i + 1] == "xtrace":
+                change = 1 if v == "-o" else -1
+            i += 2
+            continue
+        if re.fullmatch(r"[-+][a-zA-Z]+", v):
+            letters = v[1:]
+            if "x" in letters:
+                change = 1 if v[0] == "-" else -1
+            if letters.endswith("o") and i + 1 < len(words):
+                if words[i + 1] == "xtrace":
+                    change = 1 if v[0] == "-" else -1
+                i += 2
+                continue
+            i += 1
+            continue
+        break  # positional parameters
+    return change
+
+
+# ---------------------------------------------------------------- the flows
+def job_flows(unit: "JobUnit") -> list[Flow]:
+    """The job's main shell (before_script + script) and its after_script shell."""
+    cached = unit.__dict__.get("_flows")
+    if cached is not None:
+        return cached
+    main = Flow(list(unit.commands), unit, units=[u for u in unit.units if u.section != "after_script"])
+    after = Flow(list(unit.after), unit, units=[u for u in unit.units if u.section == "after_script"])
+    credential = any(_handles_credentials(r) for r in [*unit.commands, *unit.after])
+    for flow in (main, after):
+        flow.credential = credential
+        _collect(flow, unit)
+    # Credentials seen in one shell are credentials in the other too.
+    for a, b in ((main, after), (after, main)):
+        for k, v in a.creds.items():
+            b.creds.setdefault(k, v)
+        b.auth_paths |= a.auth_paths
+    unit.__dict__["_flows"] = [main, after]
+    unit.__dict__["_flow_after"] = {id(r) for r in unit.after}
+    return [main, after]
+
+
+def shell_flow(shell: "ShellUnit") -> Flow:
+    """A shell file linted on its own."""
+    cached = shell.__dict__.get("_flow")
+    if cached is not None:
+        return cached
+    from ..units import CommandRef
+
+    refs = [CommandRef(c, shell, None, i) for i, c in enumerate(shell.script.commands)]
+    flow = Flow(refs, None, units=[shell])
+    _collect(flow, None)
+    flow.credential = any(credential_command(r) for r in refs)
+    shell.__dict__["_flow"] = flow
+    return flow
+
+
+def file_flow(unit: "FileUnit") -> Flow | None:
+    return shell_flow(unit.shell) if unit.shell is not None else None
+
+
+def flow_of(ref: "CommandRef") -> Flow | None:
+    """The flow a command runs in (None for PowerShell jobs)."""
+    job = ref.job
+    if job is None:
+        return shell_flow(ref.unit)
+    if job.shell != "sh":
+        return None
+    main, after = job_flows(job)
+    return after if id(ref) in job.__dict__["_flow_after"] else main
+
+
+def credential_command(ref: "CommandRef") -> bool:
+    """A command that logs in to a registry, writes an auth file, or pushes."""
+    from ..jobfacts import is_docker_like_path
+
+    cmd = ref.cmd
+    if is_login(cmd) or pushes(cmd) or any(is_docker_like_path(w.target.template) for w in auth_writes(ref)):
+        return True
+    return tool_of(cmd) is not None and any((w.value or w.template) == "--push" or "push=true" in w.template for w in cmd.args)
+
+
+def _handles_credentials(ref: "CommandRef") -> bool:
+    """A registry login, an auth file write or a push (JobFacts.credential_job, per command)."""
+    cmd = ref.cmd
+    return is_login(cmd) or pushes(cmd) or bool(auth_writes(ref)) or (tool_of(cmd) is not None and "login" in subcommands(cmd)[:3])
+
+
+def _definitions(flow: Flow, job: "JobUnit | None") -> dict[str, list[Definition]]:
+    defs: dict[str, list[Definition]] = {}
+    if job is not None:
+        for name, var in job.job.variables.items():
+            if var.value is not None:
+                defs.setdefault(name, []).append(Definition(name, None, var.value.value, var.level, var.expand))
+        for combo in job.job.matrix:
+            for name, var in combo.items():
+                if var.value is not None:
+                    defs.setdefault(name, []).append(Definition(name, None, var.value.value, "matrix"))
+    scripts: dict[int, object] = {}
+    for unit in [*flow.units, *(r.unit for r in flow.refs)]:
+        scripts.setdefault(id(unit.script), unit.script)
+    for script in scripts.values():
+        for a in script.assignments:  # type: ignore[attr-defined]
+            if a.value is not None:
+                defs.setdefault(a.name, []).append(Definition(a.name, a.value, a.value.raw, "script", script=script))
+            elif a.array is not None or a.kind == "plain":
+                defs.setdefault(a.name, []).append(Definition(a.name, None, "", "for"))
+    for ref in flow.refs:
+        name, args = unwrap(ref.cmd)
+        if name == "read":
+            for w in args:
+                if w.value is not None and _IDENT.fullmatch(w.value):
+                    defs.setdefault(w.value, []).append(Definition(w.value, None, "", "read"))
+    return defs
+
+
+def _holds_secret(o: Origin, name_says: bool) -> bool:
+    """Whether an origin makes a variable a credential (before uses are seen)."""
+    if o.kind == PREDEFINED_CREDENTIAL:
+        return True
+    if o.kind in (SETTINGS, PARAMETER, READ, FILE, UNKNOWN):
+        return name_says or o.name in CREDENTIALS or secret_name(o.name)
+    if o.kind == COMMAND:
+        return o.producer
+    return False  # literal (AL102/AL106's business), arithmetic, other commands' output, predefined
+
+
+def _collect(flow: Flow, job: "JobUnit | None") -> None:
+    """Credential variables (by origin, by use, by derivation) and auth files of a flow."""
+    flow.defs = _definitions(flow, job)
+    creds: dict[str, bool] = {}
+
+    def masked_origin(name: str) -> bool:
+        return all(o.kind == PREDEFINED_CREDENTIAL and o.name in MASKED for o in flow.origins(name))
+
+    def add(name: str | None, masked: bool | None = None) -> None:
+        if not name or name in creds or not _IDENT.fullmatch(name):
+            return  # positional parameters mean different things in each function
+        origins = flow.origins(name)
+        if origins and all(o.kind in (LITERAL_ORIGIN, ARITHMETIC) for o in origins):
+            return  # a committed value (test passwords): AL102/AL106's business; a counter
+        creds[name] = masked_origin(name) if masked is None else masked
+
+    # 1. by origin: every variable the flow mentions
+    mentioned: set[str] = set(flow.defs)
+    for defs in flow.defs.values():
+        for d in defs:
+            mentioned.update(VAR_REF.findall(d.raw))
+    for ref in flow.refs:
+        mentioned.update(VAR_REF.findall(ref.cmd.raw))
+        for r in ref.cmd.redirects:
+            if r.heredoc is not None and not r.heredoc.quoted:
+                mentioned.update(VAR_REF.findall(r.heredoc.body))
+    registry: set[str] = set()
+    for name in mentioned:
+        says = secret_name(name)
+        origins = flow.origins(name)
+        if any(_holds_secret(o, says) for o in origins):
+            add(name)
+            if name in CREDENTIALS or is_credential_name(name) or any(o.kind == PREDEFINED_CREDENTIAL for o in origins):
+                registry.add(name)
+    # 2. by use: login passwords, --password-stdin producers, auth JSON secret fields
+    for ref in flow.refs:
+        for name in _used_as_secret(ref):
+            add(name)
+            registry.add(name)
+    # 3. derived: X=$(... $CRED | base64), X="$U:$CRED", job variables that copy one
+    for _ in range(4):
+        grew = False
+        for name, defs in flow.defs.items():
+            if name in creds:
+                continue
+            for d in defs:
+                o = _classify(flow, d)
+                refs = [n for n in (o.refs if o.kind in ("copy", COMPOSITE) or o.passes else ()) if n in creds]
+                if not refs:
+                    continue
+                plain = o.kind == "copy" or (o.kind == COMPOSITE and not any(p.kind == "command_substitution" for p in (d.word.parts if d.word else [])))
+                add(name, plain and all(creds[n] for n in refs))
+                flow.sources.setdefault(name, flow.sources.get(refs[0], refs[0]))
+                if any(n in registry for n in refs):
+                    registry.add(name)
+                grew = True
+                break
+        if not grew:
+            break
+    _file_type(flow, creds)
+    flow.creds = creds
+    flow.registry = registry & set(creds)
+    flow.auth_paths = _auth_paths(flow)
+
+
+def _used_as_secret(ref: "CommandRef") -> list[str]:
+    """Variables a command uses as a secret: a secret flag's value, what it reads with
+    --password-stdin, an `auth`/`password` field of auth JSON it prints, the password
+    half of a `user:password` it encodes."""
+    cmd = ref.cmd
+    out: list[str] = []
+    for arg in secret_args(cmd):
+        out += [p.var for p in arg.word.parts if p.var]
+    if any(w.value in _STDIN_FLAGS for w in cmd.args):
+        for r in cmd.redirects:
+            if r.op == "<<<" and r.target is not None:
+                out += [p.var for p in r.target.parts if p.var]
+        if cmd.pipeline_index > 0:
+            prev = cmd.pipeline[cmd.pipeline_index - 1]
+            if prev.basename in _PRINTERS:
+                out += [p.var for w in prev.args for p in w.parts if p.var]
+    texts = [w.template for w in cmd.args] if cmd.basename in _PRINTERS else []
+    texts += [r.heredoc.body for r in cmd.redirects if r.heredoc is not None and not r.heredoc.quoted]
+    for t in texts:
+        if "{" in t:
+            for m in _JSON_SECRET_FIELD.finditer(t):
+                out += VAR_REF.findall(m.group(1))
+    # `printf '%s:%s' "$U" "$P" | base64`, `echo -n "$U:$P" | base64`
+    if cmd.basename in _PRINTERS and cmd.pipeline_index + 1 < len(cmd.pipeline):
+        nxt = cmd.pipeline[cmd.pipeline_index + 1]
+        if nxt.basename in ("base64", "openssl"):
+            words = [w for w in cmd.args if not (w.value or "").startswith("-")]
+            if cmd.basename == "printf" and words and re.fullmatch(r"%s:%s(\\n)?", words[0].value or "") and len(words) >= 3:
+                out += [p.var for p in words[2].parts if p.var]
+            else:
+                for w in words:
+                    t = w.template
+                    if ":" in t:
+                        out += VAR_REF.findall(t[t.index(":") :])
+    return out
+
+
+_JSON_SECRET_FIELD = re.compile(r"[\"']?(?:auth|password|identitytoken|registrytoken)[\"']?\s*:\s*[\"']?([^\"',}]*)", re.I)
+
+
+def _file_type(flow: Flow, creds: dict[str, bool]) -> None:
+    """File-type variables: `[ -f "$X" ]`, `cp "$X" ...` and never written out as
+    content hold a path; printing them prints the path."""
+    tested: set[str] = set()
+    content: set[str] = set()
+    for ref in flow.refs:
+        cmd = ref.cmd
+        name = cmd.basename
+        if name in ("[", "[[", "test"):
+            args = cmd.args
+            for i, w in enumerate(args[1:], 1):
+                if args[i - 1].value in ("-e", "-f", "-r", "-s") and w.single_variable:
+                    tested.add(w.single_variable)
+        elif name in ("cp", "install", "source", ".") and cmd.args:
+            ops = [w for w in cmd.args if not (w.value or "").startswith("-")]
+            if ops and ops[0].single_variable:
+                tested.add(ops[0].single_variable)
+        elif name in _PRINTERS and (stdout_to_log(cmd) is False or cmd.pipeline_index + 1 < len(cmd.pipeline or [cmd])):
+            for w in cmd.args:
+                content.update(p.var for p in w.parts if p.var)
+    copies = [(n, o.refs[0]) for n, defs in flow.defs.items() for d in defs for o in [_classify(flow, d)] if o.kind == "copy"]
+    for _ in range(3):
+        for x, y in copies:
+            if x in tested or y in tested:
+                tested |= {x, y}
+            if x in content or y in content:
+                content |= {x, y}
+    for v in tested - content:
+        if v in creds:
+            del creds[v]
+            flow.path_vars.add(v)
+
+
+def _auth_paths(flow: Flow) -> set[str]:
+    """Files the flow writes auth JSON to (by path or by content), as path keys."""
+    from ..jobfacts import is_docker_like_path, path_key
+
+    paths: set[str] = set()
+    for ref in flow.refs:
+        cmd = ref.cmd
+        for r in cmd.redirects:
+            if r.op in (">", ">>", ">|", "&>", "&>>") and r.fd in (None, 1) and r.target is not None:
+                t = r.target.template
+                texts = [r2.heredoc.body for r2 in cmd.redirects if r2.heredoc is not None]
+                producer = cmd.pipeline[0] if cmd.pipeline else cmd
+                texts += [producer.raw, cmd.raw]
+                if is_docker_like_path(t) or any(produces_auth_json(c) for c in texts):
+                    paths.add(path_key(t))
+        if cmd.basename == "tee" and cmd.pipeline_index > 0:
+            blob = " ".join(c.raw for c in cmd.pipeline[: cmd.pipeline_index])
+            for w in cmd.args:
+                if not (w.value or "").startswith("-") and (is_docker_like_path(w.template) or produces_auth_json(blob)):
+                    paths.add(path_key(w.template))
+    return paths
+
+
+# ------------------------------------------------- output that lands in auth JSON
+_DECLARATIONS = frozenset({"export", "local", "declare", "readonly", "typeset"})
+
+
+def _contains(word: "Word", offset: int) -> bool:
+    return word.start <= offset < word.end
+
+
+def enclosing(ref: "CommandRef", offset: int | None = None) -> tuple[str, object, object] | None:
+    """What holds the `$(...)` around ref's command: ('word', command, word),
+    ('heredoc', command, heredoc) or ('assignment', assignment, None)."""
+    cmd = ref.cmd
+    if cmd.substitution_depth == 0:
+        return None
+    at = cmd.start if offset is None else offset
+    best = None
+    for other in ref.unit.script.commands:
+        if other.substitution_depth != cmd.substitution_depth - 1 or not (other.start <= at):
+            continue
+        for w in other.argv:
+            if _contains(w, at):
+                best = ("word", other, w)
+        for r in other.redirects:
+            hd = r.heredoc
+            if hd is not None and hd.body_start <= at < hd.body_end:
+                best = ("heredoc", other, hd)
+            elif r.target is not None and _contains(r.target, at):
+                best = ("word", other, r.target)
+        for a in other.env:
+            if a.value is not None and _contains(a.value, at):
+                best = ("assignment", a, None)
+    if best is None or (best[0] == "word" and best[1].basename in _DECLARATIONS):
+        for a in ref.unit.script.assignments:  # X=$(...), export X=$(...)
+            if a.value is not None and _contains(a.value, at):
+                best = ("assignment", a, None)
+    return best
+
+
+def _json_text(kind: str, holder, item) -> str | None:
+    if kind == "word":
+        if holder.basename not in ("echo", "printf"):
+            return None
+        return " ".join(w.template for w in holder.args)
+    if kind == "heredoc":
+        return item.body
+    return None
+
+
+def _scripts(ref: "CommandRef"):
+    if ref.job is None:
+        return [ref.unit]
+    seen, out = set(), []
+    for u in list(ref.job.units) + [r.unit for r in ref.job.commands]:
+        if id(u.script) not in seen:
+            seen.add(id(u.script))
+            out.append(u)
+    return out
+
+
+def _uses(text: str, name: str) -> bool:
+    return re.search(r"\$\{?" + re.escape(name) + r"(?![A-Za-z0-9_])", text) is not None
+
+
+def variable_in_auth_json(ref: "CommandRef", name: str) -> bool:
+    """Whether $name ends up in auth JSON somewhere in the job (or script)."""
+    for unit in _scripts(ref):
+        for cmd in unit.script.commands:
+            if cmd.basename in ("echo", "printf"):
+                text = " ".join(w.template for w in cmd.args)
+                if _uses(text, name) and produces_auth_json(text):
+                    return True
+            for r in cmd.redirects:
+                hd = r.heredoc
+                if hd is not None and not hd.quoted and _uses(hd.body, name) and produces_auth_json(hd.body):
+                    return True
+        for a in unit.script.assignments:
+            if a.value is None or a.name == name:
+                continue
+            t = a.value.template
+            if _uses(t, name) and (produces_auth_json(t) or a.name == "DOCKER_AUTH_CONFIG"):
+                return True
+    return False
+
+
+def output_in_auth_json(ref: "CommandRef") -> bool:
+    """Whether the output of ref's pipeline lands in auth JSON."""
+    holder = enclosing(ref)
+    if holder is None:
+        return False
+    kind, obj, item = holder
+    if kind == "assignment":
+        if obj.name == "DOCKER_AUTH_CONFIG":
+            return False  # the whole value is base64: not JSON text
+        return variable_in_auth_json(ref, obj.name)
+    text = _json_text(kind, obj, item)
+    return text is not None and produces_auth_json(text)
+
+
+# -------------------------------------------------------------- output flow
+# What changes a value so that GitLab's masking no longer recognises it.
+ENCODERS = frozenset({"base64", "basenc", "openssl", "xxd", "od", "hexdump", "rev", "gzip", "iconv"})
+_LOG_TARGETS = frozenset({"/dev/stdout", "/dev/stderr", "/dev/tty", "/proc/self/fd/1", "/proc/self/fd/2", "/dev/fd/1", "/dev/fd/2"})
+
+
+def stdout_to_log(cmd: "Command") -> bool | None:
+    """Where a command's own stdout goes: True the log (or the next pipeline stage),
+    False a file or /dev/null, None unknown (another descriptor)."""
+    result: bool | None = True
+    for r in cmd.redirects:
+        if r.heredoc is not None or r.op in ("<", "<<<", "<&"):
+            continue
+        if r.fd not in (None, 1) and r.op not in ("&>", "&>>"):
+            continue
+        target = r.target.value if r.target is not None else None
+        if r.op in (">&",) and target is not None and target.isdigit():
+            result = True if target in ("1", "2") else None
+            continue
+        if r.op in (">&",) and target == "-":
+            result = False
+            continue
+        if r.op in (">", ">>", ">|", "&>", "&>>", ">&"):
+            result = target in _LOG_TARGETS if target is not None else False
+    return result
+
+
+def output_path(cmd: "Command", filter_ok=None) -> tuple[bool, bool, list[str]]:
+    """Whether what cmd writes to stdout ends up in the job log.
+
+    Returns (reaches the log, passed through an encoder, stage names).  Output
+    inside `$(...)` never reaches the log by itself; a pipeline passes it on
+    only through commands that print what they read (tee, base64, jq, ...).
+    ``filter_ok(stage)`` may declare a filtering stage (e.g. `grep X`) a sink.
+    """
+    if cmd.substitution_depth > 0:
+        return False, False, []
+    if stdout_to_log(cmd) is not True:
+        return False, False, []
+    encoded = False
+    stages: list[str] = []
+    pipeline = cmd.pipeline or [cmd]
+    for nxt in pipeline[cmd.pipeline_index + 1 :]:
+        name, args = unwrap(nxt)
+        if name not in PASS_THROUGH or consumes(name, args):
+            return False, encoded, stages
+        if filter_ok is not None and filter_ok(name, args):
+            return False, encoded, stages
+        stages.append(name)
+        if name in ENCODERS:
+            encoded = True
+        if stdout_to_log(nxt) is not True:
+            return False, encoded, stages
+    return True, encoded, stages
+
+
+def consumes(name: str, args: list["Word"]) -> bool:
+    """A pass-through command used so that nothing (or no value) is printed."""
+    values = [w.value or "" for w in args]
+    if name in ("grep", "egrep", "fgrep"):
+        return any(re.fullmatch(r"-[a-zA-Z]*[qcl][a-zA-Z]*|--quiet|--silent|--count|--files-with-matches", v) for v in values)
+    if name == "cut":  # `env | cut -d= -f1`: names only
+        joined = " ".join(values)
+        return bool(re.search(r"-f\s*1(\s|$)|--fields=1(\s|$)", joined)) and "=" in joined
+    if name in ("awk", "gawk", "mawk"):
+        return any(re.fullmatch(r"\{\s*print \$1;?\s*\}", v.strip()) for v in values)
+    if name == "sed":
+        return any(v.strip() in ("s/=.*//", "s/=.*$//") for v in values)
+    if name in ("python", "python3"):
+        return True  # a script of its own: unknown, taken as a consumer
+    if name in ("jq", "yq"):
+        return safe_jq(args)
+    if name == "openssl":
+        return not values or values[0] not in ("base64", "enc")
+    return False
+
+
+def dumps_variables(name: str, args: list["Word"]) -> bool:
+    """`env`, `printenv`, `export -p`, `declare -p`, `set` without a command: prints every variable."""
+    values = [w.value for w in args]
+    if any(v is None for v in values):
+        return False
+    if name == "env":
+        skip = False
+        for v in values:
+            if skip:
+                skip = False
+                continue
+            if v in ("-u", "--unset", "-C", "--chdir", "-S", "--split-string"):
+                skip = True
+                continue
+            if v.startswith("-") or "=" in v:
+                continue
+            return False  # runs a command
+        return True
+    if name == "printenv":
+        return all(v.startswith("-") for v in values)
+    if name == "export":
+        return all(v == "-p" for v in values)
+    if name in ("declare", "typeset"):
+        return bool(values) and all(re.fullmatch(r"-[xp]+", v) for v in values) or not values
+    if name == "set":
+        return not values
+    return False
+
+
+_JQ_SAFE = re.compile(r"\bkeys(_unsorted)?\b|\blength\b|\bhas\(|\btype\b|\bempty\b")
+_JQ_DELETES_SECRETS = re.compile(r"\s*del\(\s*\.auths\[\]\.(?:auth|password|identitytoken)(?:\s*,\s*\.auths\[\]\.(?:auth|password|identitytoken))*\s*\)\s*")
+
+
+def safe_jq(args: list["Word"]) -> bool:
+    """A jq/yq filter that prints no values (`.auths | keys`, `length`, `has(...)`,
+    `del(.auths[].password)`... when nothing else in the entries is secret)."""
+    for w in args:
+        v = w.value
+        if v is None:
+            return False
+        if v.startswith("-"):
+            continue
+        if _JQ_DELETES_SECRETS.fullmatch(v):
+            return True
+        return bool(_JQ_SAFE.search(v)) and "auth\"" not in v and ".auth " not in v
+    return False
