@@ -20,7 +20,7 @@ from . import rules as registry
 from . import suppressions
 from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from .rules.base import Hit
-from .secrets import redact_text
+from .secrets import SecretSet, redact_text
 from .settings import Settings
 from .source import DecodeError, Source
 from .textmap import ChainMap, FileMap, ScalarMap, ShiftMap, TextMap
@@ -275,14 +275,11 @@ class _Run:
                 self._run_hook("check_command", ref)
                 self._shell_auth_docs(ref)
 
-    def _source_for(self, pipeline, path: str) -> Source | None:
+    @staticmethod
+    def _source_for(pipeline, path: str) -> Source | None:
+        """The file a pipeline problem is in (paths are relative to that pipeline's project)."""
         yf = pipeline.files.get(path)
-        if yf is not None:
-            return yf.source
-        for s in self.sources.values():
-            if s.path == path or s.path.endswith("/" + path):
-                return s
-        return None
+        return yf.source if yf is not None else pipeline.sources.get(path)
 
     # ------------------------------------------------------------------- jobs
     def _job_unit(self, job, pipeline, project: Path) -> JobUnit:
@@ -495,7 +492,9 @@ class _Run:
             seen.add(dedupe)
             if any(rule.code.startswith(c.upper()) or rule.name == c for c in self.l.settings.ignored_for_path(src.path)):
                 continue
-            supp = supp_cache.setdefault(src.path, suppressions.parse(src))
+            supp = supp_cache.get(src.path)
+            if supp is None:  # once per file (setdefault would parse for every finding)
+                supp = supp_cache[src.path] = suppressions.parse(src)
             line = src.index.line_of(hit.span.start)
             if supp.match(line, rule.code, rule.name):
                 continue
@@ -516,10 +515,12 @@ class _Run:
             secrets[id(f)] = hit.secrets
         findings = _drop_shadowed_generic(findings)
         findings += self._unused_suppressions(supp_cache)
-        for f in findings:  # a finding's code frame, fix or diff may show another value of its file
-            own = secrets.get(id(f), ())
-            others = file_secrets.get(f.path, set()).difference(own)
-            secrets[id(f)] = own + tuple(sorted(others, key=len, reverse=True))
+        # A finding's message, code frame, fix or diff may show any value found in its file:
+        # every finding gets its file's one shared set (memory and redaction time stay linear).
+        shared = {path: SecretSet(values) for path, values in file_secrets.items()}
+        for f in findings:
+            secrets[id(f)] = shared.setdefault(f.path, SecretSet())
+            f.message = redact_text(f.message, secrets[id(f)])
         findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))
         _fingerprint(findings, self.sources, secrets, self.l.settings.project_dir)
         files = sorted(self.report)

@@ -73,7 +73,7 @@ class Workspace:
             return self._cache[key]
         shown = display_path(path)
         if key in self.overlays:
-            src = Source(shown, *_strip_bom(self.overlays[key]))
+            src = Source(shown, *_strip_bom(_checked_overlay(self.overlays[key])))
         else:
             src = self._read_disk(path, shown)
         self._cache[key] = src
@@ -162,6 +162,15 @@ class Workspace:
         return [project / n for n in ROOT_SPELLINGS[1:] if self.exists(project / n)]
 
 
+def _checked_overlay(text: str) -> str:
+    """stdin that was not UTF-8 arrives with surrogate escapes: the same AL001 as such a file on disk."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise DecodeError(f"not valid UTF-8 (invalid byte at character {exc.start})", exc.start) from None
+    return text
+
+
 def _strip_bom(text: str) -> tuple[str, bool]:
     return (text[1:], True) if text.startswith("\ufeff") else (text, False)
 
@@ -183,7 +192,8 @@ def _holds_auths(path: Path) -> bool:
             data = fh.read(1_000_000)
     except OSError:
         return False
-    return bool(_AUTH_KEY.search(data)) or path.name.endswith(AUTH_EXT) or path.name == ".dockercfg"
+    # .replace: a UTF-16 file holding `auths` is still an auth file (one Docker rejects: AL001)
+    return bool(_AUTH_KEY.search(data) or _AUTH_KEY.search(data.replace(b"\x00", b""))) or path.name.endswith(AUTH_EXT) or path.name == ".dockercfg"
 
 
 def repo_top(start: Path) -> Path | None:
