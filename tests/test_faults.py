@@ -235,3 +235,18 @@ def test_utf16_config_json_is_an_error_with_the_reason(project, capsys) -> None:
     write(project, {"config.json": doc.encode("utf-16-le")})  # no BOM
     code, out, _ = run(capsys, "check", "--no-cache", ".")
     assert code == 1 and "UTF-16" in out
+
+
+# ---------------------------------------------------------------- 1. credentials in URLs
+def test_credentials_in_include_urls_are_found_and_redacted_everywhere(project, capsys) -> None:
+    ci = (
+        f"include: [{{remote: 'https://deploy:{PW}@gitlab.example.com/t/x.yml'}}, "
+        f"{{remote: 'https://gitlab.example.com/t/y.yml?ref=main&private_token=Qm4Tz-Rk81-Wn6v'}}]\n"
+        "job:\n  script:\n    - echo $DOCKER_AUTH_CONFIG > /kaniko/.docker/config.json\n"
+    )
+    write(project, {".gitlab-ci.yml": ci})
+    out = every_output(capsys, ".")
+    assert out.count("AL105") >= 2 and "AL002" in out
+    assert PW not in out and "Qm4Tz-Rk81-Wn6v" not in out
+    code, out, err = run(capsys, "fix", "--no-cache", "--show-fixes", ".")
+    assert "fixed .gitlab-ci.yml" in out and PW not in out + err and "Qm4Tz-Rk81-Wn6v" not in out + err
