@@ -472,9 +472,15 @@ class _Run:
     # ---------------------------------------------------------- post-process
     def _finish(self) -> LintResult:
         mods = registry.by_code()
+        broken: dict[str, set[str]] = {}
         for p in self.problems:
+            if p.code == "AL001" and p.source.text and p.source.path not in broken:
+                from .salvage import secrets_in_broken_text  # a line that did not parse is still scanned
+
+                broken[p.source.path] = secrets_in_broken_text(p.source.text)
             if p.code in self.l.enabled and p.code in mods:
-                self.hits.append((mods[p.code], Hit(p.source, _tidy(p.source.text, p.span), p.message)))
+                secrets = tuple(broken.get(p.source.path, ()))
+                self.hits.append((mods[p.code], Hit(p.source, _tidy(p.source.text, p.span), _unquoted(p.message), secrets=secrets)))
         findings: list[Finding] = []
         secrets: dict[int, tuple[str, ...]] = {}
         file_secrets: dict[str, set[str]] = {}
@@ -548,6 +554,13 @@ class _Run:
                 out.append(Finding("AL003", "unused-suppression", self.l.settings.severity_for("AL003", Severity.WARNING),
                                    f"unused suppression: nothing to ignore for {what}", path, s.span, fix=fix))
         return out
+
+
+def _unquoted(message: str) -> str:
+    """A syntax error's message quotes no text: a snippet cut short could end inside a secret,
+    where redaction no longer recognises it (the code frame shows the line, redacted)."""
+    head, sep, _ = message.partition("syntax error near ")
+    return (head.rstrip(": ") or "syntax error") if sep else message
 
 
 def _tidy(text: str, span: Span) -> Span:

@@ -27,6 +27,7 @@ __all__ = [
     "DetectedSecret",
     "TokenKind",
     "TokenMatch",
+    "UrlCredential",
     "find_gitlab_tokens",
     "fingerprint",
     "is_allowlisted",
@@ -37,6 +38,7 @@ __all__ = [
     "redact_text",
     "scan_lines",
     "shannon_entropy",
+    "url_credentials",
 ]
 
 
@@ -347,6 +349,42 @@ def _skip_balanced(v: str, i: int) -> int:
         depth += {"(": 1, ")": -1}.get(v[i], 0)
         i += 1
     return i
+
+
+# --------------------------------------------------------------------------- credentials in URLs
+
+
+# Registry and git URLs only: a test database URL (`postgres://u:p@postgres`) is not a registry credential.
+_URL_SCHEMES = r"\b(?:https?|git|ssh|git\+ssh|git\+https|docker|oci|registry)://"
+_URL_USERINFO = re.compile(_URL_SCHEMES + r"([^\s/:@'\"`]+):([^\s/@'\"`]+)@[A-Za-z0-9.\[\]-]", re.I)
+_URL = re.compile(_URL_SCHEMES + r"[^\s'\"`<>]+", re.I)
+_URL_QUERY_SECRET = re.compile(
+    r"[?&](?:private[_-]?token|access[_-]?token|job[_-]?token|deploy[_-]?token|auth[_-]?token|token|password|passwd|pwd"
+    r"|secret|client[_-]?secret|api[_-]?key|apikey|sig|signature)=([^&#\s'\"`]+)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class UrlCredential:
+    start: int
+    end: int
+    value: str
+    where: str  # 'URL' (user:password@) or 'URL query string' (?private_token=...)
+
+
+def url_credentials(text: str) -> list[UrlCredential]:
+    """Literal passwords in URLs' user-info and literal tokens in their query strings."""
+    out = [
+        UrlCredential(m.start(2), m.end(2), m.group(2), "URL")
+        for m in _URL_USERINFO.finditer(text) if looks_like_literal_secret(m.group(2))
+    ]
+    for url in _URL.finditer(text) if "?" in text or "&" in text else ():
+        for q in _URL_QUERY_SECRET.finditer(url.group()):
+            if looks_like_literal_secret(q.group(1)):
+                start = url.start() + q.start(1)
+                out.append(UrlCredential(start, start + len(q.group(1)), q.group(1), "URL query string"))
+    return out
 
 
 # --------------------------------------------------------------------------- allowlist pragma

@@ -250,3 +250,22 @@ def test_credentials_in_include_urls_are_found_and_redacted_everywhere(project, 
     assert PW not in out and "Qm4Tz-Rk81-Wn6v" not in out
     code, out, err = run(capsys, "fix", "--no-cache", "--show-fixes", ".")
     assert "fixed .gitlab-ci.yml" in out and PW not in out + err and "Qm4Tz-Rk81-Wn6v" not in out + err
+
+
+# ---------------------------------------------------------------- 2, 4. lines that do not parse
+@pytest.mark.parametrize("files", [
+    {".gitlab-ci.yml": f"job:\n  script:\n\t- docker login -u deploy -p {PW} r\n"},
+    {"a.sh": f"[[ docker login -u u -p {PW} r\n"},
+    {".gitlab-ci.yml": f"job:\n  script:\n    - '[[ docker login -u u -p {PW} r'\n"},
+    {".gitlab-ci.yml": f"job:\n  script: [docker login -u u -p {PW} 'https://x:{PW}@r.example.com\n"},
+])
+def test_a_line_that_does_not_parse_is_still_redacted(project, capsys, files) -> None:
+    write(project, files)
+    out = every_output(capsys, ".")
+    assert "AL001" in out and PW not in out and PW[:8] not in out
+
+
+def test_shell_syntax_messages_quote_no_snippet(project, capsys) -> None:
+    write(project, {"a.sh": f"if docker login -u u -p {PW}9999999999 r; then\n"})
+    out = every_output(capsys, "a.sh")
+    assert "AL001" in out and "Fk7Qz-Vw9" not in out

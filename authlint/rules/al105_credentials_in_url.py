@@ -34,7 +34,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Severity, Span
-from ..secrets import looks_like_literal_secret, redact
+from ..secrets import looks_like_literal_secret, redact, url_credentials
 from ..units import CommandRef, FileUnit
 from .base import Example, Hit, Rule
 
@@ -45,33 +45,12 @@ RULE = Rule(
     summary="literal password in a URL or image reference (user:password@host)",
 )
 
-# Registry and git URLs only: a test database URL (`postgres://u:p@postgres`) is not a registry credential.
-_URL = re.compile(
-    r"\b(?:https?|git|ssh|git\+ssh|git\+https|docker|oci|registry)://([^\s/:@'\"`]+):([^\s/@'\"`]+)@[A-Za-z0-9.\[\]-]",
-    re.I,
-)
-# An image reference with user-info: the host after '@' must look like a registry host.
 _IMAGE = re.compile(r"^([^\s/:@]+):([^\s/@]+)@((?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+(?::\d+)?|localhost(?::\d+)?|[A-Za-z0-9-]+:\d+)(?:/|$)")
 _DEST_FLAGS = ("--destination", "-d")
-# A URL, then the credential parameters of its query string.
-_ANY_URL = re.compile(r"\b(?:https?|git|ssh|git\+ssh|git\+https|docker|oci|registry)://[^\s'\"`<>]+", re.I)
-_QUERY_SECRET = re.compile(
-    r"[?&](?:private[_-]?token|access[_-]?token|job[_-]?token|deploy[_-]?token|auth[_-]?token|token|password|passwd|pwd"
-    r"|secret|client[_-]?secret|api[_-]?key|apikey|sig|signature)=([^&#\s'\"`]+)",
-    re.I,
-)
-
 
 def check_file(unit: FileUnit, options) -> Iterator[Hit]:
-    text = unit.source.text
-    for m in _URL.finditer(text):
-        if looks_like_literal_secret(m.group(2)):
-            yield _hit(unit, m.start(2), m.end(2), m.group(2), "URL")
-    for url in _ANY_URL.finditer(text):
-        for q in _QUERY_SECRET.finditer(url.group()):
-            if looks_like_literal_secret(q.group(1)):
-                start = url.start() + q.start(1)
-                yield _hit(unit, start, start + len(q.group(1)), q.group(1), "URL query string")
+    for cred in url_credentials(unit.source.text):
+        yield _hit(unit, cred.start, cred.end, cred.value, cred.where)
     if unit.pipeline is not None:
         yield from _images(unit)
 
