@@ -98,6 +98,8 @@ class _Run:
             if not p.exists() and os.path.abspath(p) not in self.ws.overlays:
                 self.errors.append(f"{display_path(p)}: no such file or directory")
         candidates = self.ws.discover([p for p in paths if p.exists() or os.path.abspath(p) in self.ws.overlays])
+        for where, message in self.ws.unreadable:
+            self._unreadable(where, message)
         self.wanted = {display_path(c[0]) for c in candidates}
         # Every candidate's project pipeline first, once: the CI files it includes and the
         # scripts its jobs call are linted in its context, wherever the given paths point.
@@ -130,20 +132,27 @@ class _Run:
         except Exception as exc:
             self.internal.append(f"internal error on {display_path(path)}: {type(exc).__name__}: {redact_text(str(exc))[:200]}")
 
-    def _read(self, path: Path) -> Source | None:
+    def _read(self, path: Path, within: Path | None = None) -> Source | None:
         try:
-            src = self.ws.read(path)
+            src = self.ws.read(path, within)
         except DecodeError as exc:
-            shown = display_path(path)
-            src = Source(shown, "")
-            self.sources[shown] = src
-            self.problems.append(Problem("AL001", src, Span(0, 0), f"cannot read file: {exc}"))
+            self._unreadable(path, f"cannot read file: {exc}")
             return None
         except (ReadError, OSError) as exc:
-            self.errors.append(str(exc) if isinstance(exc, ReadError) else f"{display_path(path)}: {exc}")
+            self._unreadable(path, str(exc) if isinstance(exc, ReadError) else f"{display_path(path)}: {exc}")
             return None
         self.sources[src.path] = src
         return src
+
+    def _unreadable(self, path: Path, message: str) -> None:
+        """An input that cannot be read fails the run: an AL001 error (a line when AL001 is off)."""
+        shown = display_path(path)
+        if "AL001" not in self.l.enabled:
+            self.errors.append(message)
+            return
+        src = self.sources.setdefault(shown, Source(shown, ""))
+        self.report.add(shown)
+        self.problems.append(Problem("AL001", src, Span(0, 0), message.removeprefix(shown + ": ")))
 
     # -------------------------------------------------------------- pipelines
     def _roots(self, project: Path) -> list[Path]:
@@ -221,7 +230,7 @@ class _Run:
         cache = self.__dict__.setdefault("_pipelines", {})
         if key not in cache:
             def read(rel: str) -> Source:
-                src = self.ws.read(project / rel)
+                src = self.ws.read(project / rel, project)
                 self.sources[src.path] = src
                 return src
 
@@ -229,12 +238,10 @@ class _Run:
             try:
                 cache[key] = load_pipeline(rel_root, read, str(project))
             except (ReadError, OSError) as exc:
-                self.errors.append(str(exc))
+                self._unreadable(root, str(exc))
                 cache[key] = None
             except DecodeError as exc:
-                src = Source(display_path(root), "")
-                self.sources[src.path] = src
-                self.problems.append(Problem("AL001", src, Span(0, 0), f"cannot read file: {exc}"))
+                self._unreadable(root, f"cannot read file: {exc}")
                 cache[key] = None
         return cache[key]
 
@@ -250,6 +257,8 @@ class _Run:
             src = self._source_for(pipeline, p.path)
             if src is None:  # the file could not be read at all: report on an empty text
                 src = self.sources.setdefault(display_path(project / p.path), Source(display_path(project / p.path), ""))
+                if shown in self.wanted or src.path in self.wanted:
+                    self.report.add(src.path)  # an unreadable input fails the run
             self.problems.append(Problem(p.code, src, p.span, p.message))
         linted = {s.path for s in pipeline.sources.values()}
         self.in_pipeline.update(linted)
@@ -359,18 +368,18 @@ class _Run:
         path = (project / rel).resolve() if not rel.startswith("/") else None
         if path is None or not self.ws.exists(path):
             return None
-        base = self._shell_unit_for_file(path)
+        base = self._shell_unit_for_file(path, project)
         if base is None:
             return None
         if ref.job is not None:  # --show-files: the pipeline whose jobs call it
             self.pipelines.setdefault(base.source.path, display_path(project / ref.job.pipeline.root))
         return ShellUnit(base.script, base.source, base.tmap, None, None, called_from=ref)
 
-    def _shell_unit_for_file(self, path: Path) -> ShellUnit | None:
+    def _shell_unit_for_file(self, path: Path, within: Path | None = None) -> ShellUnit | None:
         key = os.path.abspath(path)
         if key in self.file_units:
             return self.file_units[key]
-        src = self._read(path)
+        src = self._read(path, within)
         if src is None:
             self.file_units[key] = None  # type: ignore[assignment]
             return None

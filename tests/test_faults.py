@@ -269,3 +269,74 @@ def test_shell_syntax_messages_quote_no_snippet(project, capsys) -> None:
     write(project, {"a.sh": f"if docker login -u u -p {PW}9999999999 r; then\n"})
     out = every_output(capsys, "a.sh")
     assert "AL001" in out and "Fk7Qz-Vw9" not in out
+
+
+# ---------------------------------------------------------------- 5. nothing read outside the project
+def test_symlinked_include_out_of_the_project_is_reported_unread(project, capsys, tmp_path_factory) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "pw.yml").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (outside / "x.sh").write_text(f"docker login -u u -p {PW} r\n")
+    (project / ".git").mkdir()
+    (project / "ci").mkdir()
+    (project / "ci" / "pw.yml").symlink_to(outside / "pw.yml")
+    write(project, {".gitlab-ci.yml": f"include: [{{local: ci/pw.yml}}]\njob:\n  script:\n    - sh {os.path.relpath(outside / 'x.sh', project)}\n"})
+    code, out, _ = run(capsys, "check", "--no-cache", ".")
+    assert code == 1 and "root:x" not in out and PW[:8] not in out
+    assert "ci/pw.yml:1:1: AL001" in out and "x.sh:1:1: AL001" in out and out.count("outside the project") >= 2
+
+
+def test_symlinked_auth_file_out_of_the_project_is_reported_unread(project, capsys, tmp_path_factory) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "config.json").write_text('{"auths": {"r": {"auth": "ZGVwbG95OkZrN1F6LVZ3OTMtTHAyeA=="}}}')
+    (project / ".git").mkdir()
+    (project / "config.json").symlink_to(outside / "config.json")
+    code, out, _ = run(capsys, "check", "--no-cache", ".")
+    assert code == 1 and "config.json:1:1: AL001" in out and "ZGVw" not in out
+
+
+# ---------------------------------------------------------------- 6. FIFOs
+@pytest.mark.parametrize("name", [".gitlab-ci.yml", "config.json", "a.sh", "ci/inc.yml"])
+def test_a_fifo_is_not_opened(project, capsys, name) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this platform")
+    (project / ".git").mkdir()
+    if name == "ci/inc.yml":
+        write(project, {".gitlab-ci.yml": "include: [{local: ci/inc.yml}]\njob:\n  script: [make]\n"})
+    (project / name).parent.mkdir(exist_ok=True)
+    os.mkfifo(project / name)
+    code, out, _ = run(capsys, "check", "--no-cache", ".")  # would block forever on open()
+    assert code == 1 and f"{name}:1:1: AL001 not a regular file" in out.replace(f"{name} cannot be read: ", "")
+
+
+# ---------------------------------------------------------------- 7. unreadable inputs fail the run
+def test_an_unreadable_script_fails_the_run_even_next_to_an_info_finding(project, capsys, monkeypatch) -> None:
+    write(project, {
+        ".gitlab-ci.yml": "include: [{remote: 'https://example.com/x.yml'}]\njob:\n  script: [./ci/run.sh]\n",
+        "ci/run.sh": "echo hi\n",
+        "config.json": '{"auths": {}}',
+    })
+    real_open = os.open
+
+    def denied(path, *a, **k):
+        if str(path).endswith(("run.sh", "config.json")):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *a, **k)
+
+    monkeypatch.setattr(os, "open", denied)
+    code, out, _ = run(capsys, "check", "--no-cache", ".")
+    assert code == 1 and "AL002" in out
+    assert "ci/run.sh:1:1: AL001 Permission denied" in out and "config.json:1:1: AL001 Permission denied" in out
+
+
+def test_an_unreadable_directory_fails_the_run(project, capsys, monkeypatch) -> None:
+    write(project, {".gitlab-ci.yml": "job:\n  script: [make]\n", "ci/x.sh": "echo hi\n"})
+    real_scandir = os.scandir
+
+    def denied(path="."):
+        if str(path).endswith("ci"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", denied)
+    code, out, _ = run(capsys, "check", "--no-cache", ".")
+    assert code == 1 and "AL001 directory cannot be read: Permission denied" in out
