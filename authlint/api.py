@@ -59,7 +59,7 @@ def fix_paths(
     boms: dict[str, bool] = {}
     result = Linter(settings, overlays).lint_paths(paths)
     for _ in range(MAX_ITERATIONS):
-        outcome.secrets.update(s for values in result.secrets.values() for s in values)
+        _remember_secrets(result, outcome)
         todo = applicable(result.findings, unsafe or settings.unsafe_fixes)
         if not todo:
             break
@@ -79,12 +79,24 @@ def fix_paths(
                 overlays[os.path.abspath(Path(path))] = (BOM if boms[path] else "") + text
                 outcome.texts[path] = (outcome.texts[path][0], text)
         result = Linter(settings, overlays).lint_paths(paths)
-    outcome.secrets.update(s for values in result.secrets.values() for s in values)
+    _remember_secrets(result, outcome)
     if write:
         for path, (old, new) in outcome.texts.items():
-            if old != new:
-                write_atomic(Path(path), new, boms.get(path, False))
+            if old != new and not write_atomic(Path(path), new, boms.get(path, False), expected=old):
+                result.errors.append(f"{path}: changed on disk while authlint was fixing it; left as it is")
     return FixResult(outcome, result)
+
+
+def _remember_secrets(result: LintResult, outcome: FixOutcome) -> None:
+    """Each file's values to redact in its diff (findings of a file share one set: added once)."""
+    seen: set[int] = set()
+    for f in result.findings:
+        values = result.secrets.get(id(f), ())
+        paths = {f.path, *(e.path for e in (f.fix.edits if f.fix else ()))}
+        for path in paths:
+            if (id(values), path) not in seen:
+                seen.add((id(values), path))
+                outcome.secrets.setdefault(path, set()).update(values)
 
 
 def fix_text(path: str | Path, text: str, settings: Settings | None = None, unsafe: bool = False) -> str:

@@ -199,10 +199,10 @@ class _RecordingWorkspace(Workspace):
         self.probes: dict[str, bool] = {}
         self.discovered: list[tuple[str, str, bool]] | None = None
 
-    def read(self, path: Path) -> Source:
+    def read(self, path: Path, within: Path | None = None) -> Source:
         key = os.path.abspath(path)
         try:
-            src = super().read(path)
+            src = super().read(path, within)
         except DecodeError:
             self.reads[key] = "!decode"
             raise

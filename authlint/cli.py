@@ -20,8 +20,18 @@ class UsageError(Exception):
     pass
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse quotes bad values and unknown options: a pasted token must not reach the terminal."""
+
+    def error(self, message: str):  # type: ignore[override]
+        from .secrets import redact_text
+
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {redact_text(message)}\n")
+
+
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="authlint", description="Keep container-registry credentials safe in GitLab CI.")
+    p = _Parser(prog="authlint", description="Keep container-registry credentials safe in GitLab CI.")
     p.add_argument("--version", action="version", version=f"authlint {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
 
@@ -67,6 +77,9 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):  # text from a file that is not UTF-8 must not crash the report
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     if argv and argv[0] not in {"check", "fix", "rule", "rules", "lsp", "-h", "--help", "--version"}:
         argv.insert(0, "check")
     parser = _parser()
@@ -212,7 +225,7 @@ def _check(args, fix: bool) -> int:
         fixed_count = len(res.outcome.applied)
         if args.stdin_filename:
             key = next(iter(res.changed), None)
-            _emit(res.changed[key][1] if key else next(iter(overlays.values())))
+            _write_raw(res.changed[key][1] if key else next(iter(overlays.values())))
             if baseline is not None:
                 from dataclasses import replace
 
@@ -224,7 +237,7 @@ def _check(args, fix: bool) -> int:
             from .secrets import redact_text
 
             for f in res.outcome.applied:
-                title = redact_text(f.fix.title, res.outcome.secrets) if f.fix else ""
+                title = redact_text(f.fix.title, res.outcome.secrets.get(f.path, ())) if f.fix else ""
                 print(f"fixed {f.path}: {f.code} {title}")
     elif overlays:
         result = api.Linter(settings, overlays).lint_paths([Path(p) for p in paths])
@@ -320,6 +333,18 @@ def _plain(value):
     return value
 
 
+def _write_raw(text: str) -> None:
+    """The (fixed) stdin text back, byte for byte (bytes that were not UTF-8 included)."""
+    data = text.encode("utf-8", "surrogateescape")
+    buffer = getattr(sys.stdout, "buffer", None)
+    if buffer is None:
+        sys.stdout.write(data.decode("utf-8", "replace"))
+        return
+    sys.stdout.flush()
+    buffer.write(data)
+    buffer.flush()
+
+
 def _load_baseline(path: str):
     from .baseline import BaselineError, load
 
@@ -349,21 +374,21 @@ def _failing(result, settings) -> bool:
     return any(f.severity >= settings.fail_severity for f in result.findings)
 
 
-def _diffs(changed: dict[str, tuple[str, str]], secrets: set[str] = frozenset()) -> str:
-    """Unified diffs of the fixes, with every known secret redacted (the diff is for review,
-    and CI logs keep it)."""
+def _diffs(changed: dict[str, tuple[str, str]], secrets: dict[str, set[str]] | None = None) -> str:
+    """Unified diffs of the fixes, each file's values redacted in its own diff (the diff is for
+    review, and CI logs keep it), whole tokens only so `patch` still applies the rest."""
     import difflib  # only for --diff: ~3 ms of start-up otherwise
 
-    from .secrets import redact_text
+    from .secrets import SecretSet, redact_text
 
-    ordered = sorted(secrets, key=len, reverse=True)
     out = []
     for path, (old, new) in sorted(changed.items()):
-        out.extend(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}"))
-    return "".join(
-        redact_text(line, ordered) if line.endswith("\n") else redact_text(line, ordered) + "\n\\ No newline at end of file\n"
-        for line in out
-    )
+        values = SecretSet((secrets or {}).get(path, ()))
+        lines = difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}")
+        for i, line in enumerate(lines):
+            body = line if i < 2 else redact_text(line, values, whole_tokens=True)  # the ---/+++ headers hold the path
+            out.append(body if body.endswith("\n") else body + "\n\\ No newline at end of file\n")
+    return "".join(out)
 
 
 def _rule(code: str) -> int:

@@ -21,7 +21,7 @@ from . import suppressions
 from .authjson.looks import looks_like_auth_json
 from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from .rules.base import Hit
-from .secrets import redact_text
+from .secrets import SecretSet, redact_text
 from .settings import Settings
 from .source import DecodeError, Source
 from .textmap import ChainMap, FileMap, ScalarMap, ShiftMap, TextMap
@@ -100,6 +100,8 @@ class _Run:
             if not p.exists() and os.path.abspath(p) not in self.ws.overlays:
                 self.errors.append(f"{display_path(p)}: no such file or directory")
         candidates = self.ws.discover([p for p in paths if p.exists() or os.path.abspath(p) in self.ws.overlays])
+        for where, message in self.ws.unreadable:
+            self._unreadable(where, message)
         self.wanted = {display_path(c[0]) for c in candidates}
         # Every candidate's project pipeline first, once: the CI files it includes and the
         # scripts its jobs call are linted in its context, wherever the given paths point.
@@ -132,20 +134,27 @@ class _Run:
         except Exception as exc:
             self.internal.append(f"internal error on {display_path(path)}: {type(exc).__name__}: {redact_text(str(exc))[:200]}")
 
-    def _read(self, path: Path) -> Source | None:
+    def _read(self, path: Path, within: Path | None = None) -> Source | None:
         try:
-            src = self.ws.read(path)
+            src = self.ws.read(path, within)
         except DecodeError as exc:
-            shown = display_path(path)
-            src = Source(shown, "")
-            self.sources[shown] = src
-            self.problems.append(Problem("AL001", src, Span(0, 0), f"cannot read file: {exc}"))
+            self._unreadable(path, f"cannot read file: {exc}")
             return None
         except (ReadError, OSError) as exc:
-            self.errors.append(str(exc) if isinstance(exc, ReadError) else f"{display_path(path)}: {exc}")
+            self._unreadable(path, str(exc) if isinstance(exc, ReadError) else f"{display_path(path)}: {exc}")
             return None
         self.sources[src.path] = src
         return src
+
+    def _unreadable(self, path: Path, message: str) -> None:
+        """An input that cannot be read fails the run: an AL001 error (a line when AL001 is off)."""
+        shown = display_path(path)
+        if "AL001" not in self.l.enabled:
+            self.errors.append(message)
+            return
+        src = self.sources.setdefault(shown, Source(shown, ""))
+        self.report.add(shown)
+        self.problems.append(Problem("AL001", src, Span(0, 0), message.removeprefix(shown + ": ")))
 
     # -------------------------------------------------------------- pipelines
     def _roots(self, project: Path) -> list[Path]:
@@ -227,7 +236,7 @@ class _Run:
         cache = self.__dict__.setdefault("_pipelines", {})
         if key not in cache:
             def read(rel: str) -> Source:
-                src = self.ws.read(project / rel)
+                src = self.ws.read(project / rel, project)
                 self.sources[src.path] = src
                 return src
 
@@ -235,12 +244,10 @@ class _Run:
             try:
                 cache[key] = load_pipeline(rel_root, read, str(project))
             except (ReadError, OSError) as exc:
-                self.errors.append(str(exc))
+                self._unreadable(root, str(exc))
                 cache[key] = None
             except DecodeError as exc:
-                src = Source(display_path(root), "")
-                self.sources[src.path] = src
-                self.problems.append(Problem("AL001", src, Span(0, 0), f"cannot read file: {exc}"))
+                self._unreadable(root, f"cannot read file: {exc}")
                 cache[key] = None
         return cache[key]
 
@@ -256,6 +263,8 @@ class _Run:
             src = self._source_for(pipeline, p.path)
             if src is None:  # the file could not be read at all: report on an empty text
                 src = self.sources.setdefault(display_path(project / p.path), Source(display_path(project / p.path), ""))
+                if shown in self.wanted or src.path in self.wanted:
+                    self.report.add(src.path)  # an unreadable input fails the run
             self.problems.append(Problem(p.code, src, p.span, p.message))
         linted = {s.path for s in pipeline.sources.values()}
         self.in_pipeline.update(linted)
@@ -281,14 +290,11 @@ class _Run:
                 self._run_hook("check_command", ref)
                 self._shell_auth_docs(ref)
 
-    def _source_for(self, pipeline, path: str) -> Source | None:
+    @staticmethod
+    def _source_for(pipeline, path: str) -> Source | None:
+        """The file a pipeline problem is in (paths are relative to that pipeline's project)."""
         yf = pipeline.files.get(path)
-        if yf is not None:
-            return yf.source
-        for s in self.sources.values():
-            if s.path == path or s.path.endswith("/" + path):
-                return s
-        return None
+        return yf.source if yf is not None else pipeline.sources.get(path)
 
     # ------------------------------------------------------------------- jobs
     def _job_unit(self, job, pipeline, project: Path) -> JobUnit:
@@ -368,18 +374,18 @@ class _Run:
         path = (project / rel).resolve() if not rel.startswith("/") else None
         if path is None or not self.ws.exists(path):
             return None
-        base = self._shell_unit_for_file(path)
+        base = self._shell_unit_for_file(path, project)
         if base is None:
             return None
         if ref.job is not None:  # --show-files: the pipeline whose jobs call it
             self.pipelines.setdefault(base.source.path, display_path(project / ref.job.pipeline.root))
         return ShellUnit(base.script, base.source, base.tmap, None, None, called_from=ref)
 
-    def _shell_unit_for_file(self, path: Path) -> ShellUnit | None:
+    def _shell_unit_for_file(self, path: Path, within: Path | None = None) -> ShellUnit | None:
         key = os.path.abspath(path)
         if key in self.file_units:
             return self.file_units[key]
-        src = self._read(path)
+        src = self._read(path, within)
         if src is None:
             self.file_units[key] = None  # type: ignore[assignment]
             return None
@@ -507,9 +513,15 @@ class _Run:
     # ---------------------------------------------------------- post-process
     def _finish(self) -> LintResult:
         mods = registry.by_code()
+        broken: dict[str, set[str]] = {}
         for p in self.problems:
+            if p.code == "AL001" and p.source.text and p.source.path not in broken:
+                from .salvage import secrets_in_broken_text  # a line that did not parse is still scanned
+
+                broken[p.source.path] = secrets_in_broken_text(p.source.text)
             if p.code in self.l.enabled and p.code in mods:
-                self.hits.append((mods[p.code], Hit(p.source, _tidy(p.source.text, p.span), p.message)))
+                secrets = tuple(broken.get(p.source.path, ()))
+                self.hits.append((mods[p.code], Hit(p.source, _tidy(p.source.text, p.span), _unquoted(p.message), secrets=secrets)))
         findings: list[Finding] = []
         secrets: dict[int, tuple[str, ...]] = {}
         file_secrets: dict[str, set[str]] = {}
@@ -527,7 +539,9 @@ class _Run:
             seen.add(dedupe)
             if any(rule.code.startswith(c.upper()) or rule.name == c for c in self.l.settings.ignored_for_path(src.path)):
                 continue
-            supp = supp_cache.setdefault(src.path, suppressions.parse(src))
+            supp = supp_cache.get(src.path)
+            if supp is None:  # once per file (setdefault would parse for every finding)
+                supp = supp_cache[src.path] = suppressions.parse(src)
             line = src.index.line_of(hit.span.start)
             if supp.match(line, rule.code, rule.name):
                 continue
@@ -548,10 +562,12 @@ class _Run:
             secrets[id(f)] = hit.secrets
         findings = _drop_shadowed_generic(findings)
         findings += self._unused_suppressions(supp_cache)
-        for f in findings:  # a finding's code frame, fix or diff may show another value of its file
-            own = secrets.get(id(f), ())
-            others = file_secrets.get(f.path, set()).difference(own)
-            secrets[id(f)] = own + tuple(sorted(others, key=len, reverse=True))
+        # A finding's message, code frame, fix or diff may show any value found in its file:
+        # every finding gets its file's one shared set (memory and redaction time stay linear).
+        shared = {path: SecretSet(values) for path, values in file_secrets.items()}
+        for f in findings:
+            secrets[id(f)] = shared.setdefault(f.path, SecretSet())
+            f.message = redact_text(f.message, secrets[id(f)])
         findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))
         _fingerprint(findings, self.sources, secrets, self.l.settings.project_dir)
         files = sorted(self.report)
@@ -579,6 +595,13 @@ class _Run:
                 out.append(Finding("AL003", "unused-suppression", self.l.settings.severity_for("AL003", Severity.WARNING),
                                    f"unused suppression: nothing to ignore for {what}", path, s.span, fix=fix))
         return out
+
+
+def _unquoted(message: str) -> str:
+    """A syntax error's message quotes no text: a snippet cut short could end inside a secret,
+    where redaction no longer recognises it (the code frame shows the line, redacted)."""
+    head, sep, _ = message.partition("syntax error near ")
+    return (head.rstrip(": ") or "syntax error") if sep else message
 
 
 def _tidy(text: str, span: Span) -> Span:

@@ -7,6 +7,7 @@ content did not change are never touched.
 
 from __future__ import annotations
 
+import bisect
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,7 +67,9 @@ class FixOutcome:
     texts: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (original, fixed)
     applied: list[Finding] = field(default_factory=list)
     refused: list[tuple[Finding, str]] = field(default_factory=list)
-    secrets: set[str] = field(default_factory=set)  # of every round's findings: the diff must not show them
+    # path -> every value any round found in that file: its diff must not show them
+    secrets: dict[str, set[str]] = field(default_factory=dict)
+    valid: dict[tuple[str, str], int] = field(default_factory=dict)  # (path, text) -> its parse errors
 
 
 def applicable(findings: list[Finding], unsafe: bool) -> list[Finding]:
@@ -78,33 +81,90 @@ def apply_round(findings: list[Finding], texts: dict[str, str], outcome: FixOutc
     """Apply every non-conflicting fix to texts (path -> text); True if anything changed.
 
     All fixes of a round were computed on the same text, so they are spliced
-    together onto it; a conflicting fix waits for the next round, which
-    re-lints the new text first.
+    together onto it and each file is verified once (a parse is the costly part);
+    only a file whose combined result is broken has its fixes tried one by one.
+    A conflicting fix waits for the next round, which re-lints the new text first.
     """
     originals = dict(texts)
-    chosen: dict[str, list[Edit]] = {}
+    candidates = _non_conflicting(findings, originals)
+    edits = _by_path(candidates)
+    broken = {p for p in edits if not _verified(p, originals[p], splice(originals[p], edits[p]), outcome)}
+    chosen = [f for f in candidates if not {e.path for e in f.fix.edits} & broken]  # type: ignore[union-attr]
+    edits = _by_path(chosen)
+    for f in candidates:
+        paths = {e.path for e in f.fix.edits}  # type: ignore[union-attr]
+        if not paths & broken:
+            continue
+        trial = {p: edits.get(p, []) + [e for e in f.fix.edits if e.path == p] for p in paths}  # type: ignore[union-attr]
+        bad = [p for p in sorted(paths) if not _verified(p, originals[p], splice(originals[p], trial[p]), outcome)]
+        if bad:
+            outcome.refused.append((f, f"the fix would make {bad[0]} invalid"))
+            continue
+        edits.update(trial)
+        chosen.append(f)
+    outcome.applied.extend(chosen)
+    for path, path_edits in edits.items():
+        texts[path] = splice(originals[path], path_edits)
+    return any(texts[p] != originals[p] for p in edits)
+
+
+def _non_conflicting(findings: list[Finding], originals: dict[str, str]) -> list[Finding]:
+    """Fixes in file order, each kept when none of its edits conflicts with one kept before."""
+    kept: list[Finding] = []
+    spans: dict[str, list[tuple[int, int]]] = {}  # path -> kept edits' (start, end), sorted
     ordered = sorted(findings, key=lambda f: (f.path, f.fix.edits[0].start if f.fix and f.fix.edits else 0))
     for f in ordered:
         assert f.fix is not None
         edits = f.fix.edits
-        if not edits or any(e.path not in originals for e in edits):
+        if not edits or any(e.path not in originals for e in edits) or _overlapping(edits):
+            continue  # overlapping edits of one fix: a rule bug, never applied
+        if any(_conflicts_with_kept(e, spans.get(e.path, [])) for e in edits):
             continue
-        if any(_conflict(e, other) for e in edits for other in chosen.get(e.path, [])):
-            continue
-        trial = {p: chosen.get(p, []) + [e for e in edits if e.path == p] for p in {e.path for e in edits}}
-        try:
-            new = {p: splice(originals[p], trial[p]) for p in trial}
-        except ValueError:
-            continue  # the fix's own edits overlap: a rule bug, never applied
-        broken = [p for p in trial if not _still_parses(p, originals[p], new[p])]
-        if broken:
-            outcome.refused.append((f, f"the fix would make {broken[0]} invalid"))
-            continue
-        chosen.update(trial)
-        outcome.applied.append(f)
-    for path, edits in chosen.items():
-        texts[path] = splice(originals[path], edits)
-    return any(texts[p] != originals[p] for p in chosen)
+        for e in edits:
+            bisect.insort(spans.setdefault(e.path, []), (e.start, e.end))
+        kept.append(f)
+    return kept
+
+
+def _conflicts_with_kept(e: Edit, kept: list[tuple[int, int]]) -> bool:
+    # Kept edits are disjoint, so only the neighbours of e's place in start order can touch it.
+    i = bisect.bisect_left(kept, (e.start, e.end))
+    return any(_conflict(e, Edit(e.path, a, b, "")) for a, b in kept[max(0, i - 2) : i + 2])
+
+
+def _overlapping(edits: tuple[Edit, ...]) -> bool:
+    ordered = sorted((e.start, e.end) for e in edits)
+    paths = {e.path for e in edits}
+    if len(paths) > 1:
+        return any(_overlapping(tuple(e for e in edits if e.path == p)) for p in paths)
+    return any(b[0] < a[1] for a, b in zip(ordered, ordered[1:]))
+
+
+def _by_path(findings: list[Finding]) -> dict[str, list[Edit]]:
+    out: dict[str, list[Edit]] = {}
+    for f in findings:
+        for e in f.fix.edits:  # type: ignore[union-attr]
+            out.setdefault(e.path, []).append(e)
+    return out
+
+
+def _verified(path: str, old: str, new: str, outcome: FixOutcome) -> bool:
+    """Whether new is still valid where old was: the same parse, strict about duplicate keys;
+    a shell script may keep, never add, syntax errors. Each text is parsed once per run."""
+    from .workspace import classify
+
+    def score(text: str) -> int:
+        key = (path, text)
+        if key not in outcome.valid:
+            shell = classify(Path(path)) in ("shell", None)
+            outcome.valid[key] = _shell_error_count(text) if shell else int(not parses(path, text))
+        return outcome.valid[key]
+
+    return score(new) <= score(old)
+
+
+def _still_parses(path: str, old: str, new: str) -> bool:
+    return _verified(path, old, new, FixOutcome())
 
 
 def _conflict(a: Edit, b: Edit) -> bool:
@@ -114,26 +174,28 @@ def _conflict(a: Edit, b: Edit) -> bool:
     return touching and (a.start == a.end or b.start == b.end)
 
 
-def _still_parses(path: str, old: str, new: str) -> bool:
-    from .workspace import classify
+def write_atomic(path: Path, text: str, bom: bool, expected: str | None = None) -> bool:
+    """Replace path's content via a temp file + rename, keeping its mode.
 
-    kind = classify(Path(path))
-    if kind == "shell" or kind is None:
-        return _shell_error_count(new) <= _shell_error_count(old)
-    if parses(path, old):
-        return parses(path, new)
-    return True
-
-
-def write_atomic(path: Path, text: str, bom: bool) -> None:
-    """Replace path's content via a temp file + rename, keeping its mode."""
-    write_atomic_bytes(path, ((BOM if bom else "") + text).encode("utf-8"))
+    With *expected* (the text the fix started from), a file someone changed meanwhile is
+    left alone and False returned: a user's edit made while `fix` runs is never overwritten.
+    """
+    data = ((BOM if bom else "") + text).encode("utf-8", "surrogateescape")
+    if expected is not None:
+        want = ((BOM if bom else "") + expected).encode("utf-8", "surrogateescape")
+        return write_atomic_bytes(path, data, expected=want)
+    return write_atomic_bytes(path, data)
 
 
-def write_atomic_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Write data to path via a temp file in the same directory and a rename.
+STALE_TEMP_SECONDS = 60  # a temp file this old is a leftover of a killed run, not a write in progress
 
-    An existing file keeps its mode; a new one gets ``mode`` minus the umask."""
+
+def write_atomic_bytes(path: Path, data: bytes, mode: int = 0o644, expected: bytes | None = None) -> bool:
+    """Write data to path via a temp file in the same directory, fsync and a rename.
+
+    An existing file keeps its mode; a new one gets ``mode`` minus the umask. With
+    *expected*, the file is compared right before the rename and left alone (False)
+    when its content is no longer that. Leftover temp files of killed runs are removed."""
     import tempfile  # only when writing: keeps start-up short
 
     try:
@@ -142,11 +204,17 @@ def write_atomic_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
         umask = os.umask(0)
         os.umask(umask)
         final_mode = mode & ~umask
+    _remove_stale_temps(path)
     fd, tmp = tempfile.mkstemp(dir=str(path.parent or "."), prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
         os.chmod(tmp, final_mode)
+        if expected is not None and _current_bytes(path) != expected:
+            os.unlink(tmp)
+            return False
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -154,6 +222,50 @@ def write_atomic_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
         except OSError:
             pass
         raise
+    _fsync_dir(path.parent)
+    return True
+
+
+def _current_bytes(path: Path) -> bytes | None:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """`.NAME.XXXXXXXX.tmp` files (mkstemp's pattern) left by a run killed between write and rename."""
+    import re
+    import time
+
+    pattern = re.compile(re.escape(f".{path.name}.") + r"[A-Za-z0-9_]{8}\.tmp")
+    directory = path.parent or Path(".")
+    try:
+        entries = list(os.scandir(directory))
+    except OSError:
+        return
+    now = time.time()
+    for entry in entries:
+        try:
+            if pattern.fullmatch(entry.name) and entry.is_file(follow_symlinks=False) and now - entry.stat(follow_symlinks=False).st_mtime > STALE_TEMP_SECONDS:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def _fsync_dir(directory: Path) -> None:
+    """The rename itself survives a crash only once the directory is synced (POSIX)."""
+    try:
+        fd = os.open(str(directory or "."), os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def fix_title(fix: Fix) -> str:

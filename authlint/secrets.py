@@ -17,15 +17,17 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from typing import Any
 
 __all__ = [
     "REDACTED",
+    "SecretSet",
     "TOKEN_KINDS",
     "DetectedSecret",
     "TokenKind",
     "TokenMatch",
+    "UrlCredential",
     "find_gitlab_tokens",
     "fingerprint",
     "is_allowlisted",
@@ -36,6 +38,7 @@ __all__ = [
     "redact_text",
     "scan_lines",
     "shannon_entropy",
+    "url_credentials",
 ]
 
 
@@ -166,12 +169,58 @@ def redact(secret: str) -> str:
     return secret[: min(4, len(secret) // 4)] + REDACTED
 
 
-def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """Replace every GitLab token and every occurrence of *secrets* in *text* by its redacted form."""
+class SecretSet(tuple):
+    """The values to redact in one file, shared by all its findings.
+
+    Indexed once, so finding them in a text costs about len(text) per distinct
+    value length, not len(text) per value: a file with thousands of findings
+    is not redacted in quadratic time.
+    """
+
+    def __new__(cls, values: Iterable[str] = ()) -> "SecretSet":
+        return super().__new__(cls, sorted({v for v in values if v}, key=lambda v: (-len(v), v)))
+
+    @cached_property
+    def _index(self) -> tuple[list[str], list[tuple[int, frozenset[str], re.Pattern[str]]]]:
+        by_length: dict[int, set[str]] = {}
+        for v in self:
+            by_length.setdefault(len(v), set()).add(v)
+        few = [v for group in by_length.values() if len(group) <= _FIND_EACH for v in group]
+        many = [
+            (n, frozenset(group), re.compile("[" + "".join(sorted({re.escape(v[0]) for v in group})) + "]"))
+            for n, group in by_length.items() if len(group) > _FIND_EACH
+        ]
+        return few, many
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Where any value occurs in text (overlaps included)."""
+        few, many = self._index
+        out: list[tuple[int, int]] = []
+        for v in few:
+            out.extend(_occurrences(text, v))
+        for n, group, starts in many:
+            for m in starts.finditer(text):
+                i = m.start()
+                if text[i : i + n] in group:
+                    out.append((i, i + n))
+        return out
+
+
+_FIND_EACH = 4  # a length shared by at most this many values: str.find each one
+
+
+def redact_text(text: str, secrets: Iterable[str] = (), whole_tokens: bool = False) -> str:
+    """Replace every GitLab token and every occurrence of *secrets* in *text* by its redacted form.
+
+    With *whole_tokens*, a value is redacted only where it is not part of a longer word
+    (a password `pass` must not mangle `--password-stdin` in a diff meant for `patch`);
+    a value glued to a one-letter flag (`-phunter2`) still counts as whole.
+    """
     spans = [(t.start, t.end) for t in find_gitlab_tokens(text)]
-    for secret in set(secrets):
-        if secret:
-            spans.extend(_occurrences(text, secret))
+    found = (secrets if isinstance(secrets, SecretSet) else SecretSet(secrets)).spans(text)
+    if whole_tokens:
+        found = [(a, b) for a, b in found if _whole_token(text, a, b)]
+    spans.extend(found)
     if not spans:
         return text
     parts: list[str] = []
@@ -182,6 +231,17 @@ def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
         pos = end
     parts.append(text[pos:])
     return "".join(parts)
+
+
+def _word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"
+
+
+def _whole_token(text: str, start: int, end: int) -> bool:
+    glued_left = start > 0 and _word(text[start - 1]) and _word(text[start])
+    if glued_left and not (start >= 2 and text[start - 2] == "-" and (start < 3 or not _word(text[start - 3]))):
+        return False
+    return not (end < len(text) and _word(text[end]) and _word(text[end - 1]))
 
 
 def _occurrences(text: str, needle: str) -> Iterator[tuple[int, int]]:
@@ -289,6 +349,42 @@ def _skip_balanced(v: str, i: int) -> int:
         depth += {"(": 1, ")": -1}.get(v[i], 0)
         i += 1
     return i
+
+
+# --------------------------------------------------------------------------- credentials in URLs
+
+
+# Registry and git URLs only: a test database URL (`postgres://u:p@postgres`) is not a registry credential.
+_URL_SCHEMES = r"\b(?:https?|git|ssh|git\+ssh|git\+https|docker|oci|registry)://"
+_URL_USERINFO = re.compile(_URL_SCHEMES + r"([^\s/:@'\"`]+):([^\s/@'\"`]+)@[A-Za-z0-9.\[\]-]", re.I)
+_URL = re.compile(_URL_SCHEMES + r"[^\s'\"`<>]+", re.I)
+_URL_QUERY_SECRET = re.compile(
+    r"[?&](?:private[_-]?token|access[_-]?token|job[_-]?token|deploy[_-]?token|auth[_-]?token|token|password|passwd|pwd"
+    r"|secret|client[_-]?secret|api[_-]?key|apikey|sig|signature)=([^&#\s'\"`]+)",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class UrlCredential:
+    start: int
+    end: int
+    value: str
+    where: str  # 'URL' (user:password@) or 'URL query string' (?private_token=...)
+
+
+def url_credentials(text: str) -> list[UrlCredential]:
+    """Literal passwords in URLs' user-info and literal tokens in their query strings."""
+    out = [
+        UrlCredential(m.start(2), m.end(2), m.group(2), "URL")
+        for m in _URL_USERINFO.finditer(text) if looks_like_literal_secret(m.group(2))
+    ]
+    for url in _URL.finditer(text) if "?" in text or "&" in text else ():
+        for q in _URL_QUERY_SECRET.finditer(url.group()):
+            if looks_like_literal_secret(q.group(1)):
+                start = url.start() + q.start(1)
+                out.append(UrlCredential(start, start + len(q.group(1)), q.group(1), "URL query string"))
+    return out
 
 
 # --------------------------------------------------------------------------- allowlist pragma

@@ -28,6 +28,9 @@ class DecodeError(ValueError):
 
 def decode(data: bytes) -> tuple[str, bool]:
     """Decode file bytes as UTF-8; return (text without BOM, had_bom)."""
+    wide = _wide_encoding(data)
+    if wide:
+        raise DecodeError(f"{wide} text, not UTF-8 (Docker, GitLab and shells read UTF-8 only)", 0)
     nul = data.find(b"\x00")
     if nul != -1:
         raise DecodeError("binary file (contains NUL bytes)", nul)
@@ -38,6 +41,18 @@ def decode(data: bytes) -> tuple[str, bool]:
     if text.startswith(BOM):
         return text[1:], True
     return text, False
+
+
+def _wide_encoding(data: bytes) -> str | None:
+    """'UTF-16' / 'UTF-32' for text saved in those encodings (by its BOM, or NULs between ASCII)."""
+    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    head = data[:64]
+    if len(head) >= 4 and (head[1::2].count(0) == len(head) // 2 or head[0::2].count(0) == len(head) // 2):
+        return "UTF-16"
+    return None
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,14 @@ SHEBANG = re.compile(rb"^#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|k|z)?sh\b")
 
 class ReadError(OSError):
     """A file that cannot be linted, with a one-line reason."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.reason = message.split(": ", 1)[-1]  # the message without the path it starts with
+
+
+class MissingFile(ReadError, FileNotFoundError):
+    """A file that does not exist (an include that matches nothing is AL002, not AL001)."""
 
 
 def display_path(path: Path) -> str:
@@ -66,35 +75,26 @@ class Workspace:
     overlays: dict[str, str] = field(default_factory=dict)  # absolute path -> text
     _cache: dict[str, Source] = field(default_factory=dict)
     _projects: dict[str, Path] = field(default_factory=dict)  # directory -> its project directory
+    unreadable: list[tuple[Path, str]] = field(default_factory=list)  # directories discovery could not list
 
-    def read(self, path: Path) -> Source:
-        """Read a file as a Source; raise ReadError / DecodeError with a clear reason."""
+    def read(self, path: Path, within: Path | None = None) -> Source:
+        """Read a file as a Source; raise ReadError / DecodeError with a clear reason.
+
+        Only a regular file whose real location is inside `within` (default: the file's
+        project directory) is read: a symlink out of the project is refused unread."""
         key = os.path.abspath(path)
         if key in self._cache:
             return self._cache[key]
         shown = display_path(path)
         if key in self.overlays:
-            src = Source(shown, *_strip_bom(self.overlays[key]))
+            src = Source(shown, *_strip_bom(_checked_overlay(self.overlays[key])))
         else:
-            src = self._read_disk(path, shown)
+            src = self._read_disk(path, shown, within)
         self._cache[key] = src
         return src
 
-    def _read_disk(self, path: Path, shown: str) -> Source:
-        try:
-            if path.is_dir():
-                raise ReadError(f"{shown}: is a directory")
-            size = path.stat().st_size
-            if size > self.settings.max_file_size:
-                raise ReadError(f"{shown}: file is larger than {self.settings.max_file_size} bytes; skipped")
-            with open(path, "rb") as fh:
-                data = fh.read(self.settings.max_file_size + 1)
-        except ReadError:
-            raise
-        except OSError as exc:
-            raise ReadError(f"{shown}: {exc.strerror or exc}") from None
-        if len(data) > self.settings.max_file_size:
-            raise ReadError(f"{shown}: file is larger than {self.settings.max_file_size} bytes; skipped")
+    def _read_disk(self, path: Path, shown: str, within: Path | None) -> Source:
+        data = read_regular(path, shown, self.settings.max_file_size, self.project_dir(path) if within is None else within)
         src = Source.from_bytes(shown, data)
         if src.bom and classify(path) == "auth":
             # JSON consumers reject a BOM (AL301): keep it in the text so it is seen and fixable.
@@ -113,8 +113,8 @@ class Workspace:
         for p in paths:
             if p.is_dir():
                 for f in self.walk(p):
-                    kind = classify(f, _head(f) if not f.suffix else None)
-                    if kind in ("ci", "yaml", "shell") or (kind == "auth" and _holds_auths(f)):
+                    kind = classify(f, _head(f, p) if not f.suffix else None)
+                    if kind in ("ci", "yaml", "shell") or (kind == "auth" and _holds_auths(f, p)):
                         found.setdefault(os.path.abspath(f), (f, kind, False))
             else:
                 kind = classify(p, _head(p)) or ("ci" if os.path.abspath(p) in self.overlays else None)
@@ -126,12 +126,16 @@ class Workspace:
         tree (nested .gitignore, .git/info/exclude, global excludes), else every .gitignore."""
         listed = _git_files(root)
         excluded = self.settings.is_excluded
-        for rel in listed if listed is not None else _walk_gitignore(root, excluded):
+        for rel in listed if listed is not None else _walk_gitignore(root, excluded, self._unlistable):
             if excluded(rel):
                 continue
             path = root / rel
             if os.path.isfile(path):  # git lists deleted and submodule paths; FIFOs are never read
                 yield path
+
+    def _unlistable(self, exc: OSError) -> None:
+        where = Path(exc.filename) if exc.filename else Path(".")
+        self.unreadable.append((where, f"{display_path(where)}: directory cannot be read: {exc.strerror or exc}"))
 
     # -------------------------------------------------------------- projects
     def project_dir(self, path: Path) -> Path:
@@ -163,27 +167,71 @@ class Workspace:
         return [project / n for n in ROOT_SPELLINGS[1:] if self.exists(project / n)]
 
 
+def _checked_overlay(text: str) -> str:
+    """stdin that was not UTF-8 arrives with surrogate escapes: the same AL001 as such a file on disk."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise DecodeError(f"not valid UTF-8 (invalid byte at character {exc.start})", exc.start) from None
+    return text
+
+
+def inside(path: Path, root: Path) -> bool:
+    """Whether path's real location (symlinks resolved) is root or below it."""
+    real, base = os.path.realpath(path), os.path.realpath(root)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def read_regular(path: Path, shown: str, limit: int, within: Path | None = None, prefix: bool = False) -> bytes:
+    """The bytes of a regular file (a larger one is refused, or with prefix its first limit
+    bytes): a FIFO, device or directory is refused without blocking, and so is a path that
+    resolves outside `within`."""
+    if within is not None and not inside(path, within):
+        raise ReadError(f"{shown}: resolves outside the project ({display_path(within)}); not read")
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except FileNotFoundError as exc:
+        raise MissingFile(f"{shown}: {exc.strerror or exc}") from None
+    except OSError as exc:
+        raise ReadError(f"{shown}: {exc.strerror or exc}") from None
+    with os.fdopen(fd, "rb") as fh:
+        st = os.fstat(fh.fileno())
+        if stat.S_ISDIR(st.st_mode):
+            raise ReadError(f"{shown}: is a directory")
+        if not stat.S_ISREG(st.st_mode):
+            raise ReadError(f"{shown}: not a regular file; not read")
+        if st.st_size > limit and not prefix:
+            raise ReadError(f"{shown}: file is larger than {limit} bytes; skipped")
+        try:
+            data = fh.read(limit if prefix else limit + 1)
+        except OSError as exc:
+            raise ReadError(f"{shown}: {exc.strerror or exc}") from None
+    if len(data) > limit:
+        raise ReadError(f"{shown}: file is larger than {limit} bytes; skipped")
+    return data
+
+
 def _strip_bom(text: str) -> tuple[str, bool]:
     return (text[1:], True) if text.startswith("\ufeff") else (text, False)
 
 
-def _head(path: Path) -> bytes | None:
+def _head(path: Path, within: Path | None = None) -> bytes | None:
     try:
-        with open(path, "rb") as fh:
-            return fh.read(64)
+        return read_regular(path, "", 64, within, prefix=True)
     except OSError:
         return None
 
 
 
 
-def _holds_auths(path: Path) -> bool:
+def _holds_auths(path: Path, within: Path) -> bool:
     try:
-        with open(path, "rb") as fh:
-            data = fh.read(1_000_000)
+        data = read_regular(path, "", 1_000_000, within, prefix=True)
     except OSError:
-        return False
-    return file_holds_auth_json(data) or path.name.endswith(AUTH_EXT) or path.name == ".dockercfg"
+        return path.name in AUTH_NAMES  # unreadable, or not a file inside the project: reported when read
+    # .replace: a UTF-16 file holding `auths` is still an auth file (one Docker rejects: AL001)
+    holds = file_holds_auth_json(data) or file_holds_auth_json(data.replace(b"\x00", b""))
+    return holds or path.name.endswith(AUTH_EXT) or path.name == ".dockercfg"
 
 
 def repo_top(start: Path) -> Path | None:
@@ -217,11 +265,11 @@ def _git_files(root: Path) -> list[str] | None:
     return sorted(dict.fromkeys(n for n in names if n))
 
 
-def _walk_gitignore(root: Path, excluded):
+def _walk_gitignore(root: Path, excluded, onerror=None):
     """Files under root, minus what the .gitignore of root and of each directory below ignores."""
     seen: set[tuple[int, int]] = set()
     specs: dict[str, object] = {}  # directory (relative, '' for root) -> its GitIgnoreSpec
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=onerror):
         try:
             st = os.stat(dirpath)
         except OSError:

@@ -56,9 +56,10 @@ class Includer:
             self.sources[path] = source
             yfile = load(source)
         except OSError as exc:
-            why = "does not exist" if isinstance(exc, FileNotFoundError) else f"cannot be read: {exc.strerror or exc}"
+            missing = isinstance(exc, FileNotFoundError)
+            why = "does not exist" if missing else f"cannot be read: {getattr(exc, 'reason', None) or exc.strerror or exc}"
             self.missing[path] = why
-            if not missing_ok:
+            if not missing_ok or not missing:  # a file that exists but cannot be read fails the run
                 self.report(Problem(PARSE_ERROR, path, Span(0, 0), f"{path} {why}"))
             raise FileNotFoundError(why) from None
         except DecodeError as exc:

@@ -276,6 +276,21 @@ def fix_all(snap: Snapshot) -> dict[str, tuple[str, str]]:
     return res.changed
 
 
+def fix_all_from_lint(linted: "Linted") -> dict[str, tuple[str, str]]:
+    """One round of fixes from the last lint, without linting again (for a code action request
+    without `only`, which editors send on every cursor move)."""
+    from ..fixes import FixOutcome, applicable, apply_round
+
+    result = linted.result
+    assert result is not None
+    todo = [f for f in applicable(result.findings, linted.snap.settings.unsafe_fixes)
+            if all(e.path in result.sources for e in f.fix.edits)]  # type: ignore[union-attr]
+    texts = {e.path: result.sources[e.path].text for f in todo for e in f.fix.edits}  # type: ignore[union-attr]
+    before = dict(texts)
+    apply_round(todo, texts, FixOutcome())
+    return {p: (before[p], texts[p]) for p in texts if texts[p] != before[p]}
+
+
 def fix_keeps_parsing(f: Finding, result: LintResult) -> bool:
     """The check `authlint fix` makes before applying a fix: no file it edits stops parsing."""
     from ..fixes import _still_parses, splice
@@ -463,11 +478,13 @@ class AuthlintServer(LanguageServer):
             edit=self.workspace_edit(edits, texts),
         )
 
-    async def fix_all_action(self, linted: Linted) -> types.CodeAction | None:
+    async def fix_all_action(self, linted: Linted, asked: bool = True) -> types.CodeAction | None:
+        """Fix-all to a fixpoint when the client asks for it by kind; unasked, one round from the last lint."""
         need = Applicability.UNSAFE if linted.snap.settings.unsafe_fixes else Applicability.SAFE
         if not any(f.fix is not None and f.fix.applies(need) for f in linted.findings):
             return None
-        changed = await asyncio.get_running_loop().run_in_executor(self.executor, fix_all, linted.snap)
+        compute_fixes = (fix_all, linted.snap) if asked else (fix_all_from_lint, linted)
+        changed = await asyncio.get_running_loop().run_in_executor(self.executor, *compute_fixes)
         if not changed:
             return None
         edits: dict[str, list] = {}
@@ -581,7 +598,7 @@ def build_server() -> AuthlintServer:
                     if action is not None:
                         actions.append(action)
         if _wants(only, FIX_ALL_KIND):
-            action = await ls.fix_all_action(linted)
+            action = await ls.fix_all_action(linted, asked=only is not None)
             if action is not None:
                 actions.append(action)
         return actions or None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from ..diagnostics import Applicability, Finding
@@ -9,6 +10,14 @@ from . import Report
 
 _RESET, _BOLD, _RED, _YELLOW, _CYAN, _BLUE, _DIM = "\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[34m", "\x1b[2m"
 _SEV_COLOR = {"error": _RED, "warning": _YELLOW, "info": _CYAN}
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(text: str) -> str:
+    """Control characters from the file (ESC, OSC, BEL...) shown escaped: a terminal must not run them."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _c(report: Report, code: str, text: str) -> str:
@@ -29,7 +38,7 @@ def frame(report: Report, f: Finding) -> list[str]:
     whole = report.redact(f, line)
     if "".join(pieces) != whole:  # a secret straddles the span's edge: show the whole line redacted
         pieces = [whole, "", ""]
-    before, marked, after = (t.expandtabs(1) for t in pieces)
+    before, marked, after = (visible(t).expandtabs(1) for t in pieces)
     if len(before) > 80:  # keep minified one-liners readable
         before = "…" + before[-60:]
     text = before + marked[:160] + ("…" if len(marked) > 160 else "") + after[:60] + ("…" if len(after) > 60 else "")
@@ -50,7 +59,7 @@ def headline(report: Report, f: Finding) -> str:
     where = f"{f.path}:{pos.line}:{pos.column}" if pos else f.path
     mark = " [*]" if _safe(f) else ""
     color = _SEV_COLOR.get(str(f.severity), "")
-    return f"{_c(report, _BOLD, where)}: {_c(report, color, str(f.severity))} {_c(report, _BOLD + color, f.code)}{mark} {f.message}"
+    return f"{_c(report, _BOLD, visible(where))}: {_c(report, color, str(f.severity))} {_c(report, _BOLD + color, f.code)}{mark} {visible(f.message)}"
 
 
 def _safe(f: Finding) -> bool:
@@ -70,7 +79,7 @@ def render(report: Report) -> str:
                 note += " (unsafe fix)"
             elif f.fix.applicability == Applicability.DISPLAY_ONLY:
                 note += f" (not applied automatically: {f.fix.reason})" if f.fix.reason else " (suggestion)"
-            out.append(f"  = help: {report.redact(f, note)}")
+            out.append(f"  = help: {visible(report.redact(f, note))}")
         out.append("")
     return _close(report, out)
 
@@ -96,7 +105,7 @@ def _render_statistics(report: Report) -> str:
 
 def _close(report: Report, out: list[str]) -> str:
     for err in report.result.errors:
-        out.append(f"error: {err}")
+        out.append(f"error: {visible(err)}")
     out.append(summary(report))
     return "\n".join(out) + "\n"
 

@@ -1,9 +1,10 @@
 """
 ## What it does
 Finds `user:password@` with a literal password in a URL (`https://u:p@host`,
-`git`/registry URLs in scripts and values) and in image references (`image:`,
-`services:`, Kaniko `--destination`), where a registry password sometimes
-hides as `user:pass@registry/image`.
+`git`/registry URLs in scripts, values and `include: remote:`), a literal
+token in a URL's query string (`?private_token=…`, `access_token`, `password`…),
+and image references (`image:`, `services:`, Kaniko `--destination`), where a
+registry password sometimes hides as `user:pass@registry/image`.
 
 ## Why is this bad?
 The password is committed, and the runner logs image names: an image reference
@@ -33,7 +34,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Severity, Span
-from ..secrets import looks_like_literal_secret, redact
+from ..secrets import looks_like_literal_secret, redact, url_credentials
 from ..units import CommandRef, FileUnit
 from .base import Example, Hit, Rule
 
@@ -44,21 +45,12 @@ RULE = Rule(
     summary="literal password in a URL or image reference (user:password@host)",
 )
 
-# Registry and git URLs only: a test database URL (`postgres://u:p@postgres`) is not a registry credential.
-_URL = re.compile(
-    r"\b(?:https?|git|ssh|git\+ssh|git\+https|docker|oci|registry)://([^\s/:@'\"`]+):([^\s/@'\"`]+)@[A-Za-z0-9.\[\]-]",
-    re.I,
-)
-# An image reference with user-info: the host after '@' must look like a registry host.
 _IMAGE = re.compile(r"^([^\s/:@]+):([^\s/@]+)@((?:[A-Za-z0-9-]+\.)+[A-Za-z0-9-]+(?::\d+)?|localhost(?::\d+)?|[A-Za-z0-9-]+:\d+)(?:/|$)")
 _DEST_FLAGS = ("--destination", "-d")
 
-
 def check_file(unit: FileUnit, options) -> Iterator[Hit]:
-    text = unit.source.text
-    for m in _URL.finditer(text):
-        if looks_like_literal_secret(m.group(2)):
-            yield _hit(unit, m.start(2), m.end(2), m.group(2), "URL")
+    for cred in url_credentials(unit.source.text):
+        yield _hit(unit, cred.start, cred.end, cred.value, cred.where)
     if unit.pipeline is not None:
         yield from _images(unit)
 
@@ -115,10 +107,12 @@ VALID = [
     # a test database for a `services:` container is not a registry credential
     Example('test:\n  variables:\n    DATABASE_URL: "postgresql://test_user:test_password@postgres:5432/test_db"\n  script: [make test]\n', kind="yaml"),
     Example("build:\n  image: registry.example.com/tools/builder:1.0@sha256:" + "ab" * 32 + "\n  script: [make]\n", kind="yaml"),
+    Example('git clone "https://gitlab.example.com/g/r.git?private_token=${GITLAB_TOKEN}"\n'),
 ]
 
 INVALID = [
     Example("git clone https://deploy:⟦hunter2⟧@gitlab.example.com/group/repo.git\n"),
     Example("build:\n  image: deploy:⟦hunter2⟧@registry.example.com/tools/builder:1.0\n  script: [make]\n", kind="yaml"),
     Example("/kaniko/executor --context . --destination deploy:⟦hunter2⟧@registry.example.com/app:1\n"),
+    Example("include:\n  - remote: 'https://gitlab.example.com/api/v4/projects/7/repository/files/ci.yml/raw?ref=main&private_token=⟦Fk7Qz-Vw93-Lp2y⟧'\n", kind="yaml"),
 ]

@@ -1,0 +1,342 @@
+"""Bad input and faults (issue 10): no secret printed, no hang, nothing read outside the
+project, no silent pass. One test (or a few) per numbered item, with the audit's reproducer;
+the secrets are fake."""
+
+from __future__ import annotations
+
+import io
+import os
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from authlint import api
+from authlint.cli import main
+from authlint.settings import Settings
+
+PW = "Fk7Qz-Vw93-Lp2x"
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    for rel, content in files.items():
+        p = root / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(content, bytes):
+            p.write_bytes(content)
+        else:
+            p.write_text(content, encoding="utf-8", newline="")
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.delenv("AUTHLINT_CACHE_DIR", raising=False)
+    return tmp_path
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def every_output(capsys, *args: str) -> str:
+    """stdout + stderr of the run in every output format, with --statistics."""
+    texts = []
+    for fmt in ("text", "json", "sarif", "gitlab", "junit", "github"):
+        _, out, err = run(capsys, "check", "--no-cache", "--statistics", "--output-format", fmt, *args)
+        texts.append(out + err)
+    return "\n".join(texts)
+
+
+# ---------------------------------------------------------------- 3. fixes cost one parse per file and round
+def test_fixes_of_a_round_are_verified_once_per_file(monkeypatch) -> None:
+    from authlint import fixes
+    from authlint.diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+
+    text = "job:\n  script:\n" + "".join(f"    - echo $V{i}\n" for i in range(50))
+    findings = []
+    for i in range(50):
+        at = text.index(f"$V{i}\n")
+        fix = Fix("quote", (Edit(".gitlab-ci.yml", at, at + len(f"$V{i}"), f'"$V{i}"'),), Applicability.SAFE)
+        findings.append(Finding("AL206", "x", Severity.WARNING, "m", ".gitlab-ci.yml", Span(at, at + 1), fix=fix))
+    calls = []
+    real = fixes.parses
+    monkeypatch.setattr(fixes, "parses", lambda path, t: calls.append(path) or real(path, t))
+    texts = {".gitlab-ci.yml": text}
+    outcome = fixes.FixOutcome()
+    assert fixes.apply_round(findings, texts, outcome)
+    assert len(outcome.applied) == 50 and texts[".gitlab-ci.yml"].count('"$V') == 50
+    assert len(calls) == 2  # the text before and the text after, not two per fix
+
+
+def test_a_code_action_without_only_is_answered_from_the_last_lint(project, monkeypatch) -> None:
+    pytest.importorskip("pygls")
+    from authlint import api as api_module
+    from authlint.lsp import server
+
+    write(project, {".gitlab-ci.yml": "job:\n  script:\n    - echo $DOCKER_AUTH_CONFIG > /kaniko/.docker/config.json\n"})
+    settings = Settings(project_dir=str(project))
+    path = str(project / ".gitlab-ci.yml")
+    text = (project / ".gitlab-ci.yml").read_text()
+    snap = server.Snapshot("file://" + path, path, 1, text, "ci", settings, {path: text}, "utf-16", None)
+    linted = server.compute(snap)
+    monkeypatch.setattr(api_module, "fix_paths", lambda *a, **k: pytest.fail("re-linted for an unasked code action"))
+    changed = server.fix_all_from_lint(linted)
+    (old, new), = changed.values()
+    assert old == text and '"$DOCKER_AUTH_CONFIG"' in new
+
+
+# ---------------------------------------------------------------- 9. nested pipelines
+def test_a_parse_error_in_a_nested_pipeline_is_reported_at_that_file(project, capsys) -> None:
+    write(project, {".gitlab-ci.yml": "job:\n  script:\n    - make\n", "sub/.gitlab-ci.yml": "job:\n  script: [make\n  x: 1\n"})
+    code, out, _ = run(capsys, "check", "--no-cache", ".")
+    assert code == 1
+    assert "sub/.gitlab-ci.yml:" in out and "\n.gitlab-ci.yml:" not in "\n" + out
+    assert "- make" not in out  # the root's line is not in the frame
+
+
+# ---------------------------------------------------------------- 10. linear in the number of findings
+def test_suppressions_are_parsed_once_per_file(project, monkeypatch) -> None:
+    from authlint import suppressions
+
+    lines = "".join(f"    - docker login -u u -p {PW}{i:04d} r\n" for i in range(200))
+    write(project, {".gitlab-ci.yml": "job:\n  script:\n" + lines})
+    calls = []
+    real = suppressions.parse
+    monkeypatch.setattr(suppressions, "parse", lambda src: calls.append(src.path) or real(src))
+    result = api.lint_paths(["."], Settings(project_dir=str(project)))
+    assert len([f for f in result.findings if f.code == "AL102"]) == 200
+    assert len(calls) == len(set(calls))
+    shared = {id(result.secrets[id(f)]) for f in result.findings}
+    assert len(shared) == 1  # one set per file, not one copy per finding
+
+
+def test_redaction_of_many_values_finds_every_one() -> None:
+    from authlint.secrets import SecretSet, redact_text
+
+    values = SecretSet([f"{PW}{i:05d}" for i in range(5000)] + ["x9", "hunter2"])
+    text = f"a {PW}04711 b x9 c hunter2 d {PW}"
+    assert redact_text(text, values) == "a Fk7Q…[redacted] b …[redacted] c h…[redacted] d " + PW
+
+
+# ---------------------------------------------------------------- 13. --diff: per file, whole tokens
+def test_diff_redacts_per_file_and_whole_tokens_only(project, capsys, tmp_path) -> None:
+    write(project, {
+        ".gitlab-ci.yml": "include: [{local: b.yml}]\na:\n  image: docker:27\n  script:\n    - docker login -u u -p pass r\n",
+        "b.yml": "b:\n  image: docker:27\n  script:\n    - echo $DOCKER_AUTH_CONFIG > /kaniko/.docker/config.json\n"
+                 "    - echo \"$CI_REGISTRY_PASSWORD\" | docker login -u u --password-stdin r\n",
+    })
+    code, out, _ = run(capsys, "check", "--no-cache", "--diff", ".")
+    assert code == 1 and "+++ b/b.yml" in out
+    assert "--password-stdin" in out and "p…[redacted]" not in out.split("+++ b/b.yml")[1]
+    import subprocess
+
+    (project / "fix.patch").write_text(out)
+    assert subprocess.run(["patch", "-p1", "--dry-run", "-i", "fix.patch"], cwd=project, capture_output=True).returncode == 0
+
+
+def test_whole_token_redaction_keeps_glued_flag_values_redacted() -> None:
+    from authlint.secrets import redact_text
+
+    text = "--password-stdin -p pass -ppass u:pass@h xpass passx"
+    assert redact_text(text, ["pass"], whole_tokens=True) == "--password-stdin -p p…[redacted] -pp…[redacted] u:p…[redacted]@h xpass passx"
+
+
+# ---------------------------------------------------------------- 14. non-UTF-8 stdin
+def test_non_utf8_stdin_is_al001_and_text_output_does_not_crash(project, capsys, monkeypatch) -> None:
+    data = b"job:\n  script:\n    - echo \xff\xfe caf\xe9\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data)))
+    strict = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", errors="strict")
+    monkeypatch.setattr(sys, "stdout", strict)
+    code = main(["check", "--stdin-filename", ".gitlab-ci.yml"])
+    strict.flush()
+    out = strict.buffer.getvalue().decode()
+    assert code == 1 and "AL001" in out and "UTF-8" in out
+
+
+# ---------------------------------------------------------------- 15. argparse errors
+@pytest.mark.parametrize("argv", [["check", "--color", "glpat-Xy7Rk2Qm9Tz4Lw8Np3Vb"], ["check", "--glpat-Xy7Rk2Qm9Tz4Lw8Np3Vb"]])
+def test_argparse_errors_redact_gitlab_tokens(capsys, argv) -> None:
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and "error:" in err
+    assert "Xy7Rk2Qm9Tz4Lw8Np3Vb" not in out + err
+
+
+# ---------------------------------------------------------------- 16. control characters
+@pytest.mark.parametrize("color", ["never", "always"])
+def test_code_frames_show_control_characters_escaped(project, capsys, color) -> None:
+    write(project, {
+        ".gitlab-ci.yml": "job:\n  script:\n    - echo \x1b]0;owned\x07 \x1b[2J\n",  # YAML rejects it: AL001's frame
+        "push.sh": "echo '\x1b]0;owned\x07' \x1b[2J $DOCKER_AUTH_CONFIG > /kaniko/.docker/config.json\n",
+    })
+    _, out, _ = run(capsys, "check", "--no-cache", "--color", color, ".")
+    assert "AL001" in out and "AL206" in out
+    frames = out.replace("\x1b[0m", "").replace("\x1b[1m", "")
+    for code in ("\x1b[2m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[34m"):
+        frames = frames.replace(code, "")
+    assert "\x1b" not in frames and "\x07" not in frames
+    assert "\\x1b]0;owned\\x07" in out
+
+
+# ---------------------------------------------------------------- 17. kill -9, fsync, concurrent edits
+def test_stale_temp_files_of_killed_runs_are_removed(project, capsys) -> None:
+    write(project, {".gitlab-ci.yml": "job:\n  script:\n    - echo $DOCKER_AUTH_CONFIG > /kaniko/.docker/config.json\n"})
+    stale = project / "..gitlab-ci.yml.k3Xq9a_Z.tmp"  # mkstemp's `.NAME.XXXXXXXX.tmp`, left by kill -9
+    stale.write_bytes(b"")
+    old = time.time() - 3600
+    os.utime(stale, (old, old))
+    fresh = project / "..gitlab-ci.yml.Ab3De5Gh.tmp"  # a concurrent write in progress
+    fresh.write_bytes(b"")
+    run(capsys, "fix", "--no-cache", ".")
+    assert '"$DOCKER_AUTH_CONFIG"' in (project / ".gitlab-ci.yml").read_text()
+    leftovers = sorted(p.name for p in project.iterdir() if p.name.endswith(".tmp"))
+    assert leftovers == [fresh.name]
+
+
+def test_writes_are_fsynced_before_the_rename(tmp_path, monkeypatch) -> None:
+    from authlint import fixes
+
+    order = []
+    real_fsync, real_replace = os.fsync, os.replace
+    monkeypatch.setattr(os, "fsync", lambda fd: order.append("fsync") or real_fsync(fd))
+    monkeypatch.setattr(os, "replace", lambda a, b: order.append("rename") or real_replace(a, b))
+    fixes.write_atomic(tmp_path / "a.sh", "echo ok\n", False)
+    assert order[:2] == ["fsync", "rename"] and (tmp_path / "a.sh").read_text() == "echo ok\n"
+
+
+def test_fix_does_not_overwrite_an_edit_made_while_it_runs(project, capsys, monkeypatch) -> None:
+    from authlint import fixes
+
+    ci = project / ".gitlab-ci.yml"
+    write(project, {".gitlab-ci.yml": "job:\n  script:\n    - echo $DOCKER_AUTH_CONFIG > /kaniko/.docker/config.json\n"})
+    real = fixes.write_atomic_bytes
+
+    def user_edits_first(path, data, *a, **k):
+        ci.write_text("job:\n  script:\n    - echo the user's edit\n")
+        return real(path, data, *a, **k)
+
+    monkeypatch.setattr(fixes, "write_atomic_bytes", user_edits_first)
+    code, out, _ = run(capsys, "fix", "--no-cache", ".")
+    assert ci.read_text() == "job:\n  script:\n    - echo the user's edit\n"
+    assert "changed on disk" in out and code != 0
+
+
+# ---------------------------------------------------------------- 18. UTF-16 auth file
+def test_utf16_config_json_is_an_error_with_the_reason(project, capsys) -> None:
+    doc = '{"auths": {"r.example.com": {"auth": "ZGVwbG95OkZrN1F6LVZ3OTMtTHAyeA=="}}}'
+    write(project, {"config.json": doc.encode("utf-16")})
+    code, out, _ = run(capsys, "check", "--no-cache", ".")
+    assert code == 1 and "config.json:1:1: AL001" in out and "UTF-16" in out
+    write(project, {"config.json": doc.encode("utf-16-le")})  # no BOM
+    code, out, _ = run(capsys, "check", "--no-cache", ".")
+    assert code == 1 and "UTF-16" in out
+
+
+# ---------------------------------------------------------------- 1. credentials in URLs
+def test_credentials_in_include_urls_are_found_and_redacted_everywhere(project, capsys) -> None:
+    ci = (
+        f"include: [{{remote: 'https://deploy:{PW}@gitlab.example.com/t/x.yml'}}, "
+        f"{{remote: 'https://gitlab.example.com/t/y.yml?ref=main&private_token=Qm4Tz-Rk81-Wn6v'}}]\n"
+        "job:\n  script:\n    - echo $DOCKER_AUTH_CONFIG > /kaniko/.docker/config.json\n"
+    )
+    write(project, {".gitlab-ci.yml": ci})
+    out = every_output(capsys, ".")
+    assert out.count("AL105") >= 2 and "AL002" in out
+    assert PW not in out and "Qm4Tz-Rk81-Wn6v" not in out
+    code, out, err = run(capsys, "fix", "--no-cache", "--show-fixes", ".")
+    assert "fixed .gitlab-ci.yml" in out and PW not in out + err and "Qm4Tz-Rk81-Wn6v" not in out + err
+
+
+# ---------------------------------------------------------------- 2, 4. lines that do not parse
+@pytest.mark.parametrize("files", [
+    {".gitlab-ci.yml": f"job:\n  script:\n\t- docker login -u deploy -p {PW} r\n"},
+    {"a.sh": f"[[ docker login -u u -p {PW} r\n"},
+    {".gitlab-ci.yml": f"job:\n  script:\n    - '[[ docker login -u u -p {PW} r'\n"},
+    {".gitlab-ci.yml": f"job:\n  script: [docker login -u u -p {PW} 'https://x:{PW}@r.example.com\n"},
+])
+def test_a_line_that_does_not_parse_is_still_redacted(project, capsys, files) -> None:
+    write(project, files)
+    out = every_output(capsys, ".")
+    assert "AL001" in out and PW not in out and PW[:8] not in out
+
+
+def test_shell_syntax_messages_quote_no_snippet(project, capsys) -> None:
+    write(project, {"a.sh": f"if docker login -u u -p {PW}9999999999 r; then\n"})
+    out = every_output(capsys, "a.sh")
+    assert "AL001" in out and "Fk7Qz-Vw9" not in out
+
+
+# ---------------------------------------------------------------- 5. nothing read outside the project
+def test_symlinked_include_out_of_the_project_is_reported_unread(project, capsys, tmp_path_factory) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "pw.yml").write_text("root:x:0:0:root:/root:/bin/bash\n")
+    (outside / "x.sh").write_text(f"docker login -u u -p {PW} r\n")
+    (project / ".git").mkdir()
+    (project / "ci").mkdir()
+    (project / "ci" / "pw.yml").symlink_to(outside / "pw.yml")
+    write(project, {".gitlab-ci.yml": f"include: [{{local: ci/pw.yml}}]\njob:\n  script:\n    - sh {os.path.relpath(outside / 'x.sh', project)}\n"})
+    code, out, _ = run(capsys, "check", "--no-cache", ".")
+    assert code == 1 and "root:x" not in out and PW[:8] not in out
+    assert "ci/pw.yml:1:1: AL001" in out and "x.sh:1:1: AL001" in out and out.count("outside the project") >= 2
+
+
+def test_symlinked_auth_file_out_of_the_project_is_reported_unread(project, capsys, tmp_path_factory) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (outside / "config.json").write_text('{"auths": {"r": {"auth": "ZGVwbG95OkZrN1F6LVZ3OTMtTHAyeA=="}}}')
+    (project / ".git").mkdir()
+    (project / "config.json").symlink_to(outside / "config.json")
+    code, out, _ = run(capsys, "check", "--no-cache", ".")
+    assert code == 1 and "config.json:1:1: AL001" in out and "ZGVw" not in out
+
+
+# ---------------------------------------------------------------- 6. FIFOs
+@pytest.mark.parametrize("name", [".gitlab-ci.yml", "config.json", "a.sh", "ci/inc.yml"])
+def test_a_fifo_is_not_opened(project, capsys, name) -> None:
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("no FIFOs on this platform")
+    (project / ".git").mkdir()
+    if name == "ci/inc.yml":
+        write(project, {".gitlab-ci.yml": "include: [{local: ci/inc.yml}]\njob:\n  script: [make]\n"})
+    (project / name).parent.mkdir(exist_ok=True)
+    os.mkfifo(project / name)
+    code, out, _ = run(capsys, "check", "--no-cache", ".")  # would block forever on open()
+    assert code == 1 and f"{name}:1:1: AL001 not a regular file" in out.replace(f"{name} cannot be read: ", "")
+
+
+# ---------------------------------------------------------------- 7. unreadable inputs fail the run
+def test_an_unreadable_script_fails_the_run_even_next_to_an_info_finding(project, capsys, monkeypatch) -> None:
+    write(project, {
+        ".gitlab-ci.yml": "include: [{remote: 'https://example.com/x.yml'}]\njob:\n  script: [./ci/run.sh]\n",
+        "ci/run.sh": "echo hi\n",
+        "config.json": '{"auths": {}}',
+    })
+    real_open = os.open
+
+    def denied(path, *a, **k):
+        if str(path).endswith(("run.sh", "config.json")):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *a, **k)
+
+    monkeypatch.setattr(os, "open", denied)
+    code, out, _ = run(capsys, "check", "--no-cache", ".")
+    assert code == 1 and "AL002" in out
+    assert "ci/run.sh:1:1: AL001 Permission denied" in out and "config.json:1:1: AL001 Permission denied" in out
+
+
+def test_an_unreadable_directory_fails_the_run(project, capsys, monkeypatch) -> None:
+    write(project, {".gitlab-ci.yml": "job:\n  script: [make]\n", "ci/x.sh": "echo hi\n"})
+    real_scandir = os.scandir
+
+    def denied(path="."):
+        if str(path).endswith("ci"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", denied)
+    code, out, _ = run(capsys, "check", "--no-cache", ".")
+    assert code == 1 and "AL001 directory cannot be read: Permission denied" in out
