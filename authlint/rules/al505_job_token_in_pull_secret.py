@@ -22,11 +22,15 @@ kubectl create secret docker-registry regcred --docker-server="$CI_REGISTRY" \\
 
 ## Use instead
 ```sh
-kubectl create secret docker-registry regcred --docker-server="$CI_REGISTRY" \\
-  --docker-username="$CI_DEPLOY_USER" --docker-password="$CI_DEPLOY_PASSWORD"
+printf '{"auths":{"%s":{"auth":"%s"}}}' "$CI_REGISTRY" \
+  "$(printf '%s:%s' "$CI_DEPLOY_USER" "$CI_DEPLOY_PASSWORD" | base64 | tr -d '\n')" > pull.json
+kubectl create secret generic regcred --type=kubernetes.io/dockerconfigjson \
+  --from-file=.dockerconfigjson=pull.json
+rm pull.json
 ```
 GitLab sets `CI_DEPLOY_USER` and `CI_DEPLOY_PASSWORD` when the project has a
-deploy token named `gitlab-deploy-token`.
+deploy token named `gitlab-deploy-token`.  The file keeps the password off
+the command line, where `--docker-password` would show it.
 
 ## Fix safety
 The fix uses `CI_DEPLOY_USER` / `CI_DEPLOY_PASSWORD` instead.  It is unsafe:
