@@ -134,6 +134,13 @@ def test_bad_length_substitution_has_its_own_message_and_keeps_the_block() -> No
     assert "bad substitution" in al001.message and (al001.span.start, al001.span.end) == (start, end)
 
 
+def test_characters_that_crash_tree_sitter_bash_are_masked() -> None:
+    """tree-sitter-bash 0.25 segfaults on `a{` + some characters outside the BMP."""
+    for ch in ("\U000e0fff", "\U000e1a81", "\U000e0000"):
+        script = parse(f"echo a{{{ch} b\n")
+        assert script.commands[0].args[0].raw == f"a{{{ch}"
+
+
 def test_folded_script_line_parses() -> None:
     yaml = (
         "build:\n  image: docker:27\n  script:\n    - >\n      docker build\n      --tag \"^${NAME}$\"\n"

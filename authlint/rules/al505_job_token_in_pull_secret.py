@@ -22,11 +22,15 @@ kubectl create secret docker-registry regcred --docker-server="$CI_REGISTRY" \\
 
 ## Use instead
 ```sh
-kubectl create secret docker-registry regcred --docker-server="$CI_REGISTRY" \\
-  --docker-username="$CI_DEPLOY_USER" --docker-password="$CI_DEPLOY_PASSWORD"
+printf '{"auths":{"%s":{"auth":"%s"}}}' "$CI_REGISTRY" \
+  "$(printf '%s:%s' "$CI_DEPLOY_USER" "$CI_DEPLOY_PASSWORD" | base64 | tr -d '\n')" > pull.json
+kubectl create secret generic regcred --type=kubernetes.io/dockerconfigjson \
+  --from-file=.dockerconfigjson=pull.json
+rm pull.json
 ```
 GitLab sets `CI_DEPLOY_USER` and `CI_DEPLOY_PASSWORD` when the project has a
-deploy token named `gitlab-deploy-token`.
+deploy token named `gitlab-deploy-token`.  The file keeps the password off
+the command line, where `--docker-password` would show it.
 
 ## Fix safety
 The fix uses `CI_DEPLOY_USER` / `CI_DEPLOY_PASSWORD` instead.  It is unsafe:
@@ -41,7 +45,8 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import VAR_REF, path_key
-from ..tools import is_login, secret_args, subcommands, tool_of
+from ..shell.flow import PREDEFINED_CREDENTIAL, Flow, flow_of
+from ..tools import is_login, subcommands, tool_of
 from ..units import CommandRef, make_fix
 from .base import FIX_UNSAFE, Example, Hit, Rule
 
@@ -60,22 +65,48 @@ _TITLE = "use the deploy token: CI_DEPLOY_USER / CI_DEPLOY_PASSWORD"
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     cmd = ref.cmd
-    if tool_of(cmd) != "kubectl":
-        return
+    flow = flow_of(ref)
+    if (flow.program(cmd) if flow is not None else tool_of(cmd)) != "kubectl":
+        return  # (also `$KUBECTL create secret ...`, the program resolved from its definition)
     yield from _from_file_hits(ref)
     if subcommands(cmd)[:3] != ["create", "secret", "docker-registry"]:
         return
-    for arg in secret_args(cmd):
-        if arg.flag != "--docker-password":
-            continue
-        token = next((p for p in arg.word.parts if p.var in JOB_TOKENS and p.simple), None)
+    for word in _password_words(cmd):
+        token = next((p for p in word.parts if p.simple and _job_token(flow, p.var)), None)
         if token is None:
             continue
+        held = _job_token(flow, token.var)
+        via = f" (which holds ${held})" if held != token.var else ""
         message = (
-            f"pull secret from ${token.var}: the job token expires when this job ends, so every later "
+            f"pull secret from ${token.var}{via}: the job token expires when this job ends, so every later "
             "image pull from the cluster fails with `unauthorized`; use a deploy token with read_registry"
         )
         yield ref.hit(token.start, token.end, message, fix=_fix(ref, token), key=token.var or "")
+
+
+def _password_words(cmd) -> list:
+    """The value words of `--docker-password=X` / `--docker-password X`."""
+    args = cmd.args
+    out = []
+    for i, w in enumerate(args):
+        if w.template.startswith("--docker-password="):
+            out.append(w)
+        elif w.template == "--docker-password" and i + 1 < len(args):
+            out.append(args[i + 1])
+    return out
+
+
+def _job_token(flow: Flow | None, name: str | None) -> str | None:
+    """The job token a variable holds (`CI_JOB_TOKEN`, or a copy such as `REG_PASS: $CI_REGISTRY_PASSWORD`)."""
+    if name is None:
+        return None
+    if flow is None:
+        return name if name in JOB_TOKENS else None
+    origins = flow.origins(name)
+    names = {o.name for o in origins}
+    if origins and all(o.kind == PREDEFINED_CREDENTIAL for o in origins) and len(names) == 1 and names <= JOB_TOKENS:
+        return names.pop()
+    return None
 
 
 def _from_file_hits(ref: CommandRef) -> Iterator[Hit]:
@@ -134,6 +165,8 @@ def _fix(ref: CommandRef, token) -> Fix:
         return Fix(_TITLE, (), Applicability.DISPLAY_ONLY, reason="the user name is not the job token's")
     if not ref.cmd.exact or ref.cmd.via:
         return Fix(_TITLE, (), Applicability.DISPLAY_ONLY, reason="the command cannot be edited exactly")
+    if token.var not in JOB_TOKENS:
+        return Fix(_TITLE, (), Applicability.DISPLAY_ONLY, reason=f"${token.var} is defined elsewhere: change its definition")
     edits = [ref.edit(*user), ref.edit(token.start, token.end, token.raw.replace(token.var, "CI_DEPLOY_PASSWORD"))]
     return make_fix(_TITLE, edits, Applicability.UNSAFE, ref.unit.tmap)
 
@@ -189,6 +222,13 @@ INVALID = [
     ),
     # another user: shown only
     Example(_LINE + " --docker-username=\"$REG_USER\" --docker-password=⟦$CI_JOB_TOKEN⟧\n"),
+    # a copy of the job token, and kubectl named by a variable
+    Example(
+        "deploy:\n  variables:\n    KUBECTL: kubectl\n    PULL_PASSWORD: $CI_JOB_TOKEN\n  script:\n"
+        "    - $KUBECTL create secret docker-registry regcred --docker-server=$CI_REGISTRY --docker-username=$CI_REGISTRY_USER"
+        " --docker-password=⟦$PULL_PASSWORD⟧\n",
+        kind="yaml",
+    ),
     # the config docker login wrote with the job token
     Example(
         'echo "$CI_JOB_TOKEN" | docker login -u gitlab-ci-token --password-stdin "$CI_REGISTRY"\n'

@@ -51,6 +51,7 @@ _NON_ASCII = r"[\x80-\u07ff]+|[\u0800-\uffff]+|[\U00010000-\U0010ffff]+"  # comp
 _CONTINUATION = re.compile(r"(?:\\\r?\n)+")
 _QUOTE_CHARS = re.compile(r"['\"\\]")
 _ERROR_QUERY = "(ERROR) @error (MISSING) @missing"
+_ASTRAL = re.compile(rb"[\xf0-\xf4][\x80-\xbf]{3}")  # a character outside the BMP, in UTF-8
 
 
 @lru_cache(maxsize=1)
@@ -217,7 +218,15 @@ def _parse(text: str) -> Script:
 
 def _clean(commands: list[Command], broken: list[tuple[int, int]]) -> list[Command]:
     """Commands that parsed cleanly: none of the script's syntax errors lies inside them."""
-    return [c for c in commands if not any(c.start <= s and e <= c.end for s, e in broken)]
+    broken.sort()
+    starts = [s for s, _ in broken]
+    kept = []
+    for c in commands:
+        i = bisect.bisect_left(starts, c.start)
+        j = bisect.bisect_right(starts, c.end)
+        if not any(e <= c.end for _, e in broken[i:j]):
+            kept.append(c)
+    return kept
 
 
 def _outermost(errors: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
@@ -287,17 +296,19 @@ class _Builder:
 
     def _tolerant_tree(self) -> Any:
         """The tree of the masked text, re-read where a compound command ends before `fi`/`done`."""
-        for _ in range(8):
-            root = _parser().parse(self.masked.text.encode("utf-8", "surrogatepass")).root_node
-            if not root.has_error:
+        for attempt in range(4):
+            data = self.masked.text.encode("utf-8", "surrogatepass")
+            if not self.masked.text.isascii():  # tree-sitter-bash can crash on some 4-byte characters
+                data = _ASTRAL.sub(b"____", data)  # same length: every offset holds
+            self.tree = _parser().parse(data)  # the nodes need their tree alive
+            root = self.tree.root_node
+            if not root.has_error or attempt == 3:
                 break
             captures = _captures(root)
             spots = [(self.char(n.start_byte), self.char(n.end_byte), False) for n in captures.get("error", [])]
             spots += [(self.char(n.start_byte), self.char(n.end_byte), True) for n in captures.get("missing", [])]
-            text = tolerance.repair(self.masked.text, spots)
-            if text is None:
+            if not tolerance.repair(self.masked, spots):
                 break
-            self.masked.text = text
         return root
 
     def _walk(self, root: Any, ctx: _Ctx) -> None:

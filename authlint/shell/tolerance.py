@@ -20,11 +20,12 @@ The masks are ASCII for ASCII, so byte and character offsets are unchanged.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
 # `${#NAME op...}`: the length of a variable takes no operator.
-_BAD_LENGTH = re.compile(r"\$\{#([A-Za-z_][A-Za-z0-9_]*|[0-9]+)([^}\[A-Za-z0-9_][^}]*)\}")
+_BAD_LENGTH = re.compile(r"\$\{#([A-Za-z_][A-Za-z0-9_]*|[0-9]+)([^}\[A-Za-z0-9_\n][^}\n]{0,200})\}")
 _ARITH_OPEN = re.compile(r"\$\(\(")
 CLOSERS = ("fi", "done", "esac", "}", ")")
 _KEYWORD_AFTER = re.compile(r"[ \t]+(?:fi|done|esac|else|elif|\})(?=[\s;&|)]|$)")
@@ -48,14 +49,15 @@ class Masked:
     substitutions: dict[int, int] = field(default_factory=dict)  # `$((cmd) | x)`: start -> end
     arithmetic: list[tuple[int, int]] = field(default_factory=list)  # `$((...))` spans
     bad_lengths: list[tuple[int, int]] = field(default_factory=list)  # `${#X:-0}` spans
+    classified: bool = False  # `$((` spans looked at (only once the tree has errors)
 
 
 def mask(text: str) -> Masked:
-    """The masked copy of ``text`` for constructs whose reading does not depend on the tree."""
-    if "${#" not in text and "$((" not in text:
-        return Masked(text)
-    chars = list(text)
+    """The masked copy of ``text`` read first: ``${#X:-0}`` made readable."""
     out = Masked(text)
+    if "${#" not in text:
+        return out
+    chars = list(text)
     for m in _BAD_LENGTH.finditer(text):
         start, end = m.span()
         out.bad_lengths.append((start, end))
@@ -64,64 +66,64 @@ def mask(text: str) -> Masked:
             chars[op_start:end] = "[" + "0" * (end - op_start - 3) + "]}"
         else:  # `${#X-}` -> `${___}`
             chars[start:end] = _opaque(end - start)
-    for m in _ARITH_OPEN.finditer(text):
-        start = m.start()
-        if _escaped(text, start):
-            continue
-        close = _matching(text, m.end())
-        if close is None:
-            continue
-        if close + 1 < len(text) and text[close + 1] == ")":
-            out.arithmetic.append((start, close + 2))
-            continue
-        end = _matching(text, close + 1)  # the `)` that ends the `$(`
-        if end is None:
-            continue
-        out.substitutions[start] = end + 1
-        chars[start + 2 : end] = ":" + " " * (end - start - 3)  # `$(:  )`: read later on its own
     out.text = "".join(chars)
     return out
 
 
-def repair(text: str, errors: list[tuple[int, int, bool]]) -> str | None:
-    """``text`` masked where tree-sitter's errors are bash's lazy parsing; None if nowhere.
+def repair(masked: Masked, errors: list[tuple[int, int, bool]]) -> bool:
+    """Mask more of ``masked`` where tree-sitter's errors are bash's lazy parsing; False if nothing changed.
 
-    A `;` goes before each closing keyword that follows a compound command
-    (`fi fi`); a ``${...}`` with an error inside becomes an opaque ``${___}``.
+    Only a text with errors pays for this.  ``$((`` spans are classified (once),
+    a ``${...}`` with an error inside becomes an opaque ``${___}``, and a `;`
+    goes before each closing keyword that follows a compound command (`fi fi`).
     ``errors`` are (start, end, missing) of the tree's ERROR and MISSING nodes.
     """
-    chars = None
+    text = masked.text
+    chars = list(text)
+    changed = False
+    pairs = _pairs(text) if "$(" in text or "${" in text else {}
+    if not masked.classified:
+        masked.classified = True
+        changed = _arithmetic(masked, pairs, chars)
+    braces = sorted((i - 1, close + 1) for i, close in pairs.items() if text[i] == "{" and text[i - 1] == "$" and close - i >= 3)
+    starts = [a for a, _ in braces]
     for start, end, missing in errors:
-        for a, b in _braces(text, start, end):
-            chars = chars if chars is not None else list(text)
-            chars[a:b] = _opaque(b - a)
-        if missing:
-            at = end
-        elif text[:end].rstrip().endswith(CLOSERS):
-            at = len(text[:end].rstrip())
-        else:
-            continue
-        m = _KEYWORD_AFTER.match(text, at)
-        if m is None or not text[:at].rstrip().endswith(CLOSERS):
-            continue
-        chars = chars if chars is not None else list(text)
-        chars[at] = ";"
-    return None if chars is None else "".join(chars)
+        k = bisect.bisect_right(starts, max(end, start + 1) - 1)
+        for a, b in braces[max(0, k - 8) : k]:  # the innermost few around the error
+            if b > start and not _escaped(text, a):
+                chars[a:b] = _opaque(b - a)
+                changed = True
+        at = end if missing else _closer_end(text, end)
+        if at is not None and _closer_end(text, at) == at and _KEYWORD_AFTER.match(text, at):
+            chars[at] = ";"
+            changed = True
+    if changed:
+        masked.text = "".join(chars)
+    return changed
 
 
-def _braces(text: str, start: int, end: int) -> list[tuple[int, int]]:
-    """Spans of the ``${...}`` (brace-matched as bash does) that overlap [start, end)."""
-    spans = []
-    i = text.rfind("${", 0, start + 1) if "${" in text else -1
-    i = max(i, 0)
-    while True:
-        i = text.find("${", i)
-        if i == -1 or i >= max(end, start + 1):
-            return spans
-        close = _brace_end(text, i + 2)
-        if close is not None and close > start and close - i >= 4 and not _escaped(text, i):
-            spans.append((i, close))
-        i += 2
+def _closer_end(text: str, end: int) -> int | None:
+    """End of the closing keyword (`fi`, `done`, `}`, ...) just before ``end``, if there is one."""
+    window = text[max(0, end - 16) : end].rstrip()
+    return end - (len(text[max(0, end - 16) : end]) - len(window)) if window.endswith(CLOSERS) else None
+
+
+def _arithmetic(masked: Masked, pairs: dict[int, int], chars: list[str]) -> bool:
+    """Record `$((...))` spans; mask `$((cmd) | x)`, a command substitution, for reading on its own."""
+    text, changed = masked.text, False
+    for m in _ARITH_OPEN.finditer(text):
+        start = m.start()
+        close = pairs.get(start + 2)  # the `)` of the second `(`
+        if close is None or _escaped(text, start):
+            continue
+        end = pairs.get(start + 1)  # the `)` of the first
+        if end == close + 1:
+            masked.arithmetic.append((start, end + 1))
+        elif end is not None:
+            masked.substitutions[start] = end + 1
+            chars[start + 2 : end] = ":" + " " * (end - start - 3)  # `$(:  )`
+            changed = True
+    return changed
 
 
 def _opaque(size: int) -> str:
@@ -158,81 +160,42 @@ def _escaped(text: str, i: int) -> bool:
     return n % 2 == 1
 
 
-def _matching(text: str, i: int) -> int | None:
-    """Index of the `)` closing an open paren whose content starts at ``i`` (quotes skipped)."""
-    depth, n = 0, len(text)
+def _pairs(text: str) -> dict[int, int]:
+    """Index of each `(` and `${`'s `{` -> index of its closing `)` / `}`, in one pass.
+
+    Quotes are honoured as bash reads them: nothing pairs inside '...' or
+    backquotes; inside "..." only `$(` and `${` open, and a `"` closes.
+    Comments are skipped.  Unclosed openers are left out.
+    """
+    pairs: dict[int, int] = {}
+    stack: list[tuple[str, int]] = []  # ('(' | '{' | '"', index)
+    i, n = 0, len(text)
     while i < n:
         c = text[i]
+        top = stack[-1][0] if stack else ""
         if c == "\\":
             i += 2
+            continue
+        if c == "$" and i + 1 < n and text[i + 1] in "({":
+            stack.append((text[i + 1], i + 1))
+            i += 2
+            continue
+        if top == '"':
+            if c == '"':
+                stack.pop()
+            i += 1
             continue
         if c in "'`":
             j = text.find(c, i + 1)
-            if j == -1:
-                return None
-            i = j + 1
+            i = n if j == -1 else j + 1
             continue
-        if c == '"':
-            i = _string_end(text, i + 1)
-            if i is None:
-                return None
+        if c == "#" and (i == 0 or text[i - 1] in " \t\n;&|()"):
+            j = text.find("\n", i)
+            i = n if j == -1 else j
             continue
-        if c == "(":
-            depth += 1
-        elif c == ")":
-            if depth == 0:
-                return i
-            depth -= 1
+        if c == '"' or c == "(" or (c == "{" and top == "{"):
+            stack.append((c, i))
+        elif (c == ")" and top == "(") or (c == "}" and top == "{"):
+            pairs[stack.pop()[1]] = i
         i += 1
-    return None
-
-
-def _brace_end(text: str, i: int) -> int | None:
-    """Index after the `}` closing a ``${`` whose content starts at ``i`` (quotes skipped)."""
-    depth, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == "'":
-            j = text.find(c, i + 1)
-            if j == -1:
-                return None
-            i = j + 1
-            continue
-        if c == '"':
-            i = _string_end(text, i + 1)
-            if i is None:
-                return None
-            continue
-        if c == "\n":
-            return None  # a `${` left open to the end of its line: not brace-matched here
-        if c == "{":
-            depth += 1
-        elif c == "}":
-            if depth == 0:
-                return i + 1
-            depth -= 1
-        i += 1
-    return None
-
-
-def _string_end(text: str, i: int) -> int | None:
-    """Index after the `"` that closes a double-quoted string whose content starts at ``i``."""
-    n = len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\":
-            i += 2
-            continue
-        if c == '"':
-            return i + 1
-        if c == "$" and text.startswith("$(", i) and not text.startswith("$((", i):
-            close = _matching(text, i + 2)
-            if close is None:
-                return None
-            i = close + 1
-            continue
-        i += 1
-    return None
+    return pairs
