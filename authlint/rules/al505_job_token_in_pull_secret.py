@@ -22,9 +22,11 @@ kubectl create secret docker-registry regcred --docker-server="$CI_REGISTRY" \\
 
 ## Use instead
 ```sh
-kubectl create secret docker-registry regcred --docker-server="$CI_REGISTRY" \\
-  --docker-username="$CI_DEPLOY_USER" --docker-password="$CI_DEPLOY_PASSWORD"
+AUTH=$(printf '%s:%s' "$CI_DEPLOY_USER" "$CI_DEPLOY_PASSWORD" | base64 | tr -d '\\n')
+printf '{"auths":{"%s":{"auth":"%s"}}}' "$CI_REGISTRY" "$AUTH" > pull-secret.json
+kubectl create secret generic regcred --type=kubernetes.io/dockerconfigjson --from-file=.dockerconfigjson=pull-secret.json
 ```
+(the password stays off the command line, see AL211)
 GitLab sets `CI_DEPLOY_USER` and `CI_DEPLOY_PASSWORD` when the project has a
 deploy token named `gitlab-deploy-token`.
 
