@@ -290,8 +290,8 @@ class JobFacts:
             out.append("$DOCKER_CONFIG/config.json" if "DOCKER_CONFIG" in env else "$HOME/.docker/config.json")
         elif family == CONTAINERS:
             out += [w.template for w in self.authfiles]
-            if "REGISTRY_AUTH_FILE" in env:
-                out.append("$REGISTRY_AUTH_FILE")
+            if "REGISTRY_AUTH_FILE" in env:  # then buildah, podman and skopeo read only that file
+                return out + ["$REGISTRY_AUTH_FILE"]
             if "XDG_RUNTIME_DIR" in env:
                 out.append("$XDG_RUNTIME_DIR/containers/auth.json")
             out.append("$XDG_CONFIG_HOME/containers/auth.json" if "XDG_CONFIG_HOME" in env else "$HOME/.config/containers/auth.json")
@@ -560,8 +560,9 @@ def _environment(f: JobFacts, unit: "JobUnit") -> None:
     yaml_defs = {n: d for n, ds in defs.items() for d in ds if d.word is None and d.level not in ("read", "for", "matrix")}
     for name, d in yaml_defs.items():
         f.env_raw[name] = d.raw
-        if "$" not in d.raw or not d.expand:
-            f.env[name] = d.raw
+        values = {e.raw for e in defs[name] if e.word is None and e.level in ("job", "global", "rules", "trigger")}
+        if ("$" not in d.raw or not d.expand) and len(values) == 1:
+            f.env[name] = d.raw  # one value whichever `rules:` entry matches
     # Variables that refer to known ones: `DOCKER_CONFIG: $HOME/.docker` with HOME known.
     for _ in range(3):
         for name, raw in f.env_raw.items():
