@@ -191,3 +191,12 @@ def test_rules_variables_are_origins(tmp_path: Path) -> None:
     assert "DOCKER_CONFIG" not in f.env  # which rule matches decides: unknown
     # with REGISTRY_AUTH_FILE set, buildah, podman and skopeo read only that file
     assert f.reads(CONTAINERS) == ["/run/auth.json"]
+
+
+def test_structure_regions_for_xtrace() -> None:
+    text = "( set +x; a )\nb && set -x\nf() { set -x; }\nif c; then set -x; fi\nx=$(set -x)\n"
+    s = parse(text)
+    iso = [text[a:b] for a, b in s.isolated]
+    cond = [text[a:b].strip() for a, b in s.conditional]
+    assert "( set +x; a )" in iso and "{ set -x; }" in iso and "$(set -x)" in iso
+    assert "set -x" in cond and "set -x; fi" in cond
