@@ -140,7 +140,6 @@ class JobFacts:
     logins: list["CommandRef"] = field(default_factory=list)
     writes: list[AuthWrite] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)  # literal job variables + script exports seen (best effort)
-    xtrace: set[int] = field(default_factory=set)  # positions (CommandRef.position) run under `set -x`
     # --- added for AL201/AL203/AL204/AL210/AL213 (see the module doc) ---
     image_name: "YScalar | None" = None  # the scalar holding the job image name
     image_expanded: str | None = None  # image name with the job's variables expanded (None: unknown variable)
@@ -488,18 +487,9 @@ def _build(unit: "JobUnit") -> JobFacts:
         f.image_name = job.image.name
     _environment(f, unit)
     spliced = {id(u.called_from) for u in _called_units(unit)}
-    tracing = False
     for ref in unit.commands:
         cmd = ref.cmd
         base = cmd.basename
-        if base == "set":
-            flags = " ".join(w.value or "" for w in cmd.args)
-            if re.search(r"(^|\s)-[a-z]*x|-o xtrace", flags):
-                tracing = True
-            if re.search(r"(^|\s)\+[a-z]*x|\+o xtrace", flags):
-                tracing = False
-        if tracing:
-            f.xtrace.add(ref.position)
         if base == "export" or base in ("declare", "local", "readonly"):
             for w in cmd.args:
                 if w.value and "=" in w.value:
