@@ -140,7 +140,6 @@ class JobFacts:
     logins: list["CommandRef"] = field(default_factory=list)
     writes: list[AuthWrite] = field(default_factory=list)
     env: dict[str, str] = field(default_factory=dict)  # literal job variables + script exports seen (best effort)
-    xtrace: set[int] = field(default_factory=set)  # positions (CommandRef.position) run under `set -x`
     # --- added for AL201/AL203/AL204/AL210/AL213 (see the module doc) ---
     image_name: "YScalar | None" = None  # the scalar holding the job image name
     image_expanded: str | None = None  # image name with the job's variables expanded (None: unknown variable)
@@ -290,8 +289,8 @@ class JobFacts:
             out.append("$DOCKER_CONFIG/config.json" if "DOCKER_CONFIG" in env else "$HOME/.docker/config.json")
         elif family == CONTAINERS:
             out += [w.template for w in self.authfiles]
-            if "REGISTRY_AUTH_FILE" in env:
-                out.append("$REGISTRY_AUTH_FILE")
+            if "REGISTRY_AUTH_FILE" in env:  # then buildah, podman and skopeo read only that file
+                return out + ["$REGISTRY_AUTH_FILE"]
             if "XDG_RUNTIME_DIR" in env:
                 out.append("$XDG_RUNTIME_DIR/containers/auth.json")
             out.append("$XDG_CONFIG_HOME/containers/auth.json" if "XDG_CONFIG_HOME" in env else "$HOME/.config/containers/auth.json")
@@ -488,18 +487,9 @@ def _build(unit: "JobUnit") -> JobFacts:
         f.image_name = job.image.name
     _environment(f, unit)
     spliced = {id(u.called_from) for u in _called_units(unit)}
-    tracing = False
     for ref in unit.commands:
         cmd = ref.cmd
         base = cmd.basename
-        if base == "set":
-            flags = " ".join(w.value or "" for w in cmd.args)
-            if re.search(r"(^|\s)-[a-z]*x|-o xtrace", flags):
-                tracing = True
-            if re.search(r"(^|\s)\+[a-z]*x|\+o xtrace", flags):
-                tracing = False
-        if tracing:
-            f.xtrace.add(ref.position)
         if base == "export" or base in ("declare", "local", "readonly"):
             for w in cmd.args:
                 if w.value and "=" in w.value:
@@ -560,8 +550,9 @@ def _environment(f: JobFacts, unit: "JobUnit") -> None:
     yaml_defs = {n: d for n, ds in defs.items() for d in ds if d.word is None and d.level not in ("read", "for", "matrix")}
     for name, d in yaml_defs.items():
         f.env_raw[name] = d.raw
-        if "$" not in d.raw or not d.expand:
-            f.env[name] = d.raw
+        values = {e.raw for e in defs[name] if e.word is None and e.level in ("job", "global", "rules", "trigger")}
+        if ("$" not in d.raw or not d.expand) and len(values) == 1:
+            f.env[name] = d.raw  # one value whichever `rules:` entry matches
     # Variables that refer to known ones: `DOCKER_CONFIG: $HOME/.docker` with HOME known.
     for _ in range(3):
         for name, raw in f.env_raw.items():

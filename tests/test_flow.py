@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from authlint.shell import parse
+from authlint.jobfacts import CONTAINERS, facts
 from authlint.shell.flow import flow_of, job_flows, shell_flow
 from authlint.source import Source
 from authlint.textmap import FileMap
@@ -174,3 +175,28 @@ def test_scripts_inside_scripts_are_shell() -> None:
     assert {"A", "B", "C"} <= set(f.creds)
     # the string is an argument of ssh, and its expansion one of podman inside it
     assert [(s.kind, s.tool, s.flag) for s in f.sinks("C")] == [("arg", "ssh", None), ("arg", "podman", "-p")]
+
+
+def test_rules_variables_are_origins(tmp_path: Path) -> None:
+    text = (
+        "build:\n  image: quay.io/buildah/stable\n  variables:\n    DOCKER_CONFIG: /a\n"
+        "  rules:\n    - if: $CI_COMMIT_TAG\n      variables:\n        DOCKER_CONFIG: /b\n        REGISTRY_AUTH_FILE: /run/auth.json\n"
+        "    - when: always\n  script:\n    - buildah push \"$CI_REGISTRY_IMAGE\"\n"
+    )
+    unit = jobs(tmp_path, text)["build"]
+    main, _ = job_flows(unit)
+    assert kinds(main, "DOCKER_CONFIG") == [("literal", "/a"), ("literal", "/b")]
+    assert [o.level for o in main.origins("REGISTRY_AUTH_FILE")] == ["rules"]
+    f = facts(unit)
+    assert "DOCKER_CONFIG" not in f.env  # which rule matches decides: unknown
+    # with REGISTRY_AUTH_FILE set, buildah, podman and skopeo read only that file
+    assert f.reads(CONTAINERS) == ["/run/auth.json"]
+
+
+def test_structure_regions_for_xtrace() -> None:
+    text = "( set +x; a )\nb && set -x\nf() { set -x; }\nif c; then set -x; fi\nx=$(set -x)\n"
+    s = parse(text)
+    iso = [text[a:b] for a, b in s.isolated]
+    cond = [text[a:b].strip() for a, b in s.conditional]
+    assert "( set +x; a )" in iso and "{ set -x; }" in iso and "$(set -x)" in iso
+    assert "set -x" in cond and "set -x; fi" in cond

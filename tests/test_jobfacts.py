@@ -25,6 +25,7 @@ from authlint.jobfacts import (
     path_key,
 )
 from authlint.settings import Settings
+from authlint.shell.flow import job_flows
 from authlint.source import Source
 from authlint.yaml.model import YMap, YScalar, YSeq, load
 from support.project import jobs
@@ -142,9 +143,9 @@ def test_reads_written(tmp_path: Path) -> None:
 
 
 def test_xtrace_positions(tmp_path: Path) -> None:
-    f = job_facts(tmp_path, "build:\n  image: docker:27\n  script:\n    - set -ex\n    - docker login -u u -p \"$P\" r\n    - set +x\n    - docker push r/a\n")
-    login, push = f.logins[0], f.pushes[0]
-    assert login.position in f.xtrace and push.position not in f.xtrace
+    unit = jobs(tmp_path, "build:\n  image: docker:27\n  script:\n    - set -ex\n    - docker login -u u -p \"$P\" r\n    - set +x\n    - docker push r/a\n")["build"]
+    f, (flow, _) = facts(unit), job_flows(unit)
+    assert flow.traced(f.logins[0]) and not flow.traced(f.pushes[0])
 
 
 def test_called_scripts_and_opaque_commands(tmp_path: Path) -> None:

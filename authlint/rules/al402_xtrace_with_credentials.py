@@ -56,9 +56,7 @@ The suggested change wraps the command in `set +x` / `set -x`.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
@@ -119,73 +117,6 @@ def _shell_flag_x(cmd: "Command") -> bool:
 _SHEBANG_X = re.compile(r"^#![^\n]*?\s-[a-zA-Z]*x")
 
 
-# ------------------------------------------------------- script structure
-_local = threading.local()
-
-
-def _ts_parser():
-    parser = getattr(_local, "parser", None)
-    if parser is None:
-        import tree_sitter
-        import tree_sitter_bash
-
-        parser = _local.parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
-    return parser
-
-
-@lru_cache(maxsize=64)
-def structure(text: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
-    """(isolated ranges, conditional ranges) of a script, in character offsets.
-
-    Isolated: subshells, command substitutions, pipeline stages and function
-    bodies (xtrace changes inside do not leak out).  Conditional: what runs
-    only sometimes (after `&&`/`||`, if/case branches, loop bodies).
-    """
-    data = text.encode("utf-8", "surrogatepass")
-    if text.isascii():
-        char = lambda b: b  # noqa: E731
-    else:
-        table: list[int] = []
-        for i, ch in enumerate(text):
-            table.extend([i] * len(ch.encode("utf-8", "surrogatepass")))
-        table.append(len(text))
-        char = lambda b: table[min(b, len(table) - 1)]  # noqa: E731
-    tree = _ts_parser().parse(data)
-    isolated: list[tuple[int, int]] = []
-    conditional: list[tuple[int, int]] = []
-    stack = [tree.root_node]
-    while stack:
-        node = stack.pop()
-        kind = node.type
-        if kind in ("subshell", "command_substitution", "process_substitution"):
-            isolated.append((char(node.start_byte), char(node.end_byte)))
-        elif kind == "function_definition":
-            body = node.child_by_field_name("body")
-            if body is not None:
-                isolated.append((char(body.start_byte), char(body.end_byte)))
-        elif kind == "pipeline":
-            for child in node.named_children:
-                isolated.append((char(child.start_byte), char(child.end_byte)))
-        elif kind == "if_statement":
-            for child in node.children:
-                if child.type == "then":
-                    conditional.append((char(child.end_byte), char(node.end_byte)))
-                    break
-        elif kind == "case_item":
-            conditional.append((char(node.start_byte), char(node.end_byte)))
-        elif kind in ("while_statement", "until_statement", "for_statement", "c_style_for_statement"):
-            body = node.child_by_field_name("body")
-            if body is not None:
-                conditional.append((char(body.start_byte), char(body.end_byte)))
-        elif kind == "list":
-            for child in node.children:
-                if child.type in ("&&", "||"):
-                    conditional.append((char(child.end_byte), char(node.end_byte)))
-        stack.extend(node.children)
-    isolated.sort()
-    return tuple(isolated), tuple(conditional)
-
-
 def walk(script: "Script", level: int, origin: Origin | None, locate) -> tuple[list[Event], int, Origin | None]:
     """Events (commands and plain assignments, in source order) with the xtrace
     state each runs under, and the state the script leaves behind."""
@@ -198,7 +129,7 @@ def walk(script: "Script", level: int, origin: Origin | None, locate) -> tuple[l
     items.sort(key=lambda e: (e.start, e.cmd is not None))
     if level == OFF and not any(e.cmd is not None and (xtrace_change(e.cmd) is not None or _shell_flag_x(e.cmd)) for e in items):
         return items, level, origin  # nothing is ever traced
-    isolated, conditional = structure(script.text)
+    isolated, conditional = script.isolated, script.conditional
     scopes: list[tuple[int, int, Origin | None]] = []  # (end, level and origin to restore)
     k = 0
     shells: list["Command"] = []

@@ -37,6 +37,7 @@ from .model import LITERAL, VAR_REF
 
 if TYPE_CHECKING:
     from ..units import CommandRef, FileUnit, JobUnit, ShellUnit
+    from ..yaml.model import YScalar
     from .model import Command, Part, Word
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -691,6 +692,8 @@ def _definitions(flow: Flow, job: "JobUnit | None") -> dict[str, list[Definition
             for name, var in combo.items():
                 if var.value is not None:
                     defs.setdefault(name, []).append(Definition(name, None, var.value.value, "matrix"))
+        for name, scalar in _rules_variables(job):
+            defs.setdefault(name, []).append(Definition(name, None, scalar.value, "rules"))
     scripts: dict[int, object] = {}
     for unit in [*flow.units, *(r.unit for r in flow.refs)]:
         scripts.setdefault(id(unit.script), unit.script)
@@ -707,6 +710,21 @@ def _definitions(flow: Flow, job: "JobUnit | None") -> dict[str, list[Definition
                 if w.value is not None and _IDENT.fullmatch(w.value):
                     defs.setdefault(w.value, []).append(Definition(w.value, None, "", "read"))
     return defs
+
+
+def _rules_variables(job: "JobUnit") -> list[tuple[str, "YScalar"]]:
+    """`rules: - if: ... variables: {NAME: value}`: values the job has when that rule matches."""
+    from ..gitlab.values import entries
+    from ..yaml.model import YMap, YScalar, YSeq
+
+    rules = job.job.config.get("rules")
+    out = []
+    for rule in rules.items if isinstance(rules, YSeq) else []:
+        variables = rule.get("variables") if isinstance(rule, YMap) else None
+        for name, _, value in entries(variables) if isinstance(variables, YMap) else []:
+            if isinstance(value, YScalar) and not value.is_null:
+                out.append((name, value))
+    return out
 
 
 def _holds_secret(o: Origin, name_says: bool) -> bool:

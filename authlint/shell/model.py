@@ -213,3 +213,8 @@ class Script:
     errors: list[tuple[int, int, str]]  # syntax errors, where `bash -n` reports one
     # Text `bash -n` accepts that fails when it runs (`${#X:-0}`: "bad substitution").
     runtime_errors: list[tuple[int, int, str]] = field(default_factory=list)
+    # Where `set -x` and friends do not leak out: subshells, command substitutions, pipeline
+    # stages, function bodies (sorted); and what runs only sometimes: after `&&`/`||`, if/case
+    # branches, loop bodies.  Character ranges of ``text``.
+    isolated: tuple[tuple[int, int], ...] = ()
+    conditional: tuple[tuple[int, int], ...] = ()

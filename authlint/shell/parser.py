@@ -205,15 +205,49 @@ def _parse(text: str) -> Script:
     gc_was_enabled = gc.isenabled()
     gc.disable()
     sink = _Sink()
+    builder = _Builder(text, sink)
     try:
-        _Builder(text, sink).run(_Ctx())
+        builder.run(_Ctx())
     finally:
         if gc_was_enabled:
             gc.enable()
     sink.commands.sort(key=lambda c: c.start)
     sink.assignments.sort(key=lambda a: a.start)
     commands = _clean(sink.commands, sink.broken) if sink.broken else sink.commands
-    return Script(text, commands, sink.assignments, _outermost(sink.errors), sorted(sink.runtime))
+    isolated, conditional = _regions(builder.root, builder._span)
+    return Script(text, commands, sink.assignments, _outermost(sink.errors), sorted(sink.runtime), isolated, conditional)
+
+
+def _regions(root: Any, span: Any) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+    """(isolated, conditional) ranges of a script: see ``Script``."""
+    isolated: list[tuple[int, int]] = []
+    conditional: list[tuple[int, int]] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        kind = node.type
+        if kind in ("subshell", "command_substitution", "process_substitution"):
+            isolated.append(span(node))
+        elif kind == "function_definition":
+            body = node.child_by_field_name("body")
+            if body is not None:
+                isolated.append(span(body))
+        elif kind == "pipeline":
+            isolated.extend(span(child) for child in node.named_children)
+        elif kind == "if_statement":
+            then = next((child for child in node.children if child.type == "then"), None)
+            if then is not None:
+                conditional.append((span(then)[1], span(node)[1]))
+        elif kind == "case_item":
+            conditional.append(span(node))
+        elif kind in ("while_statement", "until_statement", "for_statement", "c_style_for_statement"):
+            body = node.child_by_field_name("body")
+            if body is not None:
+                conditional.append(span(body))
+        elif kind == "list":
+            conditional.extend((span(child)[1], span(node)[1]) for child in node.children if child.type in ("&&", "||"))
+        stack.extend(node.children)
+    return tuple(sorted(isolated)), tuple(conditional)
 
 
 def _clean(commands: list[Command], broken: list[tuple[int, int]]) -> list[Command]:
@@ -285,7 +319,7 @@ class _Builder:
 
     def run(self, ctx: _Ctx) -> None:
         self.masked = tolerance.mask(self.text)
-        root = self._tolerant_tree()
+        root = self.root = self._tolerant_tree()
         self.lengths: set[int] = set()
         self._walk(root, ctx)
         if root.has_error:
