@@ -62,7 +62,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..gitlab.predefined import CREDENTIALS
-from ..shell.flow import COMMAND, PREDEFINED_CREDENTIAL, Flow, flow_of
+from ..shell.flow import Flow, flow_of
 from ..shell.model import Part
 from ..units import CommandRef, make_fix
 from .base import FIX_SAFE, Example, Hit, Rule
@@ -107,18 +107,6 @@ def _holds_options(flow: Flow, name: str) -> bool:
     return any(t.lstrip().startswith("-") and " " in t.strip() or t.lstrip().startswith("-D") for t in texts)
 
 
-def _token(flow: Flow, name: str) -> bool:
-    """GitLab's own tokens and cloud CLIs' login tokens: no space, no glob character,
-    so quoting changes nothing."""
-    origins = flow.origins(name)
-    return bool(origins) and all(
-        o.kind == PREDEFINED_CREDENTIAL or (o.kind == COMMAND and o.producer and o.text in _TOKEN_CLIS) for o in origins
-    )
-
-
-_TOKEN_CLIS = frozenset({"aws", "gcloud", "az"})
-
-
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     for word, part, flow in unquoted_credentials(ref):
         quoted = f'"{part.raw}"'
@@ -137,7 +125,7 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             f"{part.raw} is expanded without quotes: word splitting and globbing can mangle the credential; write {quoted}",
             fix=fix,
             key=part.var or "",
-            severity=Severity.INFO if _token(flow, part.var or "") else None,
+            severity=Severity.INFO if flow.token_shaped(part.var or "") else None,
         )
 
 

@@ -9,7 +9,10 @@ and Ubuntu images) still rewrites backslash sequences in the password.
 Severity: an **error** where the newline (or a rewritten backslash) reaches
 the registry; **info** for `echo -n` where it is exact (a bash script, or a job
 image whose `sh` is BusyBox ash: Alpine, BusyBox, `docker:`, Kaniko's debug
-images), since `printf` is then only the portable spelling.  A word counts
+images), since `printf` is then only the portable spelling.  `echo -n` of
+GitLab's job tokens or of a cloud CLI's login token (`aws ecr
+get-login-password`, `gcloud auth print-access-token`) is not reported: those
+hold no backslash.  A word counts
 as a pair when a literal `:` is followed by a literal password or by a
 variable whose name says it holds a secret (`PASS`, `PWD`, `TOKEN`, `SECRET`,
 `KEY`, `AUTH`, `CRED`, or a registry credential name), or when the encoded
@@ -53,7 +56,7 @@ from typing import Iterator
 from ..diagnostics import Applicability, Fix, Severity
 from ..gitlab.predefined import JOB_SCOPED
 from ..jobfacts import facts
-from ..shell.flow import enclosing, output_in_auth_json
+from ..shell.flow import enclosing, flow_of, output_in_auth_json
 from ..shell.model import Word
 from ..tools import encoder, is_credential_name
 from ..units import CommandRef, make_fix
@@ -153,8 +156,9 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             flags.append(words.pop(0).value or "")
         if flags not in ([], ["-n"]) or len(words) != 1 or not _is_colon_word(words[0]):
             return  # `-e`/`-E` ask for escape handling on purpose
-        if flags and set(words[0].variables) <= JOB_SCOPED:
-            return  # GitLab's job tokens hold no backslash: `echo -n` is harmless there
+        flow = flow_of(ref)
+        if flags and all(v in JOB_SCOPED or (flow is not None and flow.token_shaped(v)) for v in words[0].variables):
+            return  # GitLab's job tokens and cloud login tokens hold no backslash: `echo -n` is harmless there
         if not _is_pair(words[0]) and not _credential_context(ref, cmd.pipeline[nxt]):
             return
         word = words[0]
@@ -218,6 +222,8 @@ VALID = [
     Example("AUTH=$(printf '%s:%s' \"$CI_REGISTRY_USER\" \"$CI_REGISTRY_PASSWORD\" | base64 | tr -d '\\n')\n"),
     Example('AUTH=$(echo -ne "$U:$P" | base64 -w 0)\n'),
     Example('AUTH=$(echo -n "$CI_REGISTRY_USER:$CI_REGISTRY_PASSWORD" | base64 -w 0)\n'),
+    # a cloud CLI's login token holds no backslash either
+    Example('ECR_PASSWORD=$(aws ecr get-login-password --region eu-west-1)\nAUTH=$(echo -n "AWS:${ECR_PASSWORD}" | base64 -w 0)\n'),
     # corpus look-alikes: decoding, and --password-stdin (which trims one newline)
     Example('echo "$KUBECONFIG_B64" | base64 -d > ~/.kube/config\n'),
     Example('echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"\n'),

@@ -271,9 +271,22 @@ VALID = [
     Example('echo "$SSH_PRIVATE_KEY" | base64 -d | ssh-add -\n'),
     # the secret fields deleted before printing
     Example("cat ~/.docker/config.json | jq 'del(.auths[].auth)'\n"),
+    # a `secrets:` entry is a File-type variable unless `file: false`: echo prints its path
+    Example(
+        "deploy:\n  script:\n    - echo $DB_PASSWORD\n    - docker login -u deploy --password-stdin r.example.com < \"$DB_PASSWORD\"\n"
+        "  secrets:\n    DB_PASSWORD:\n      vault: production/db/password\n",
+        kind="yaml",
+    ),
 ]
 
 INVALID = [
+    # with `file: false` the variable holds the secret itself
+    Example(
+        "deploy:\n  script:\n    - make deploy\n    - echo ⟦$DB_PASSWORD⟧\n"
+        "  secrets:\n    DB_PASSWORD:\n      vault: production/db/password\n      file: false\n",
+        kind="yaml",
+        fixed="deploy:\n  script:\n    - make deploy\n  secrets:\n    DB_PASSWORD:\n      vault: production/db/password\n      file: false\n",
+    ),
     Example(
         "printf '%s' \"$DOCKER_AUTH_CONFIG\" > /kaniko/.docker/config.json\ncat ⟦/kaniko/.docker/config.json⟧\n"
         "/kaniko/executor --context . --destination \"$CI_REGISTRY_IMAGE\"\n",

@@ -113,6 +113,8 @@ _SECRET_PRODUCERS = (
     ("gcloud", "auth", "print-access-token"), ("az", "acr", "login"), ("az", "account", "get-access-token"),
     ("op", "read"), ("bw", "get"), ("gopass", "show"), ("pass", "show"), ("sops",), ("kubectl", "get", "secret"),
 )
+# Cloud CLIs whose login tokens are base64/JWT text: no space, glob, quote or backslash.
+_TOKEN_CLIS = frozenset({"aws", "gcloud", "az"})
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,14 @@ class Flow:
         if len(values) == 1 and all(o.kind == LITERAL_ORIGIN for o in self.origins(name)):
             return values.pop()
         return None
+
+    def token_shaped(self, name: str) -> bool:
+        """Every origin is a GitLab token or a cloud CLI's login token: the value holds no
+        space, glob character, quote or backslash, so quoting and echo's escapes change nothing."""
+        origins = self.origins(name)
+        return bool(origins) and all(
+            o.kind == PREDEFINED_CREDENTIAL or (o.kind == COMMAND and o.producer and o.text in _TOKEN_CLIS) for o in origins
+        )
 
     def value(self, raw: str) -> "Value":
         """What a word (its raw text, quotes allowed) holds: one variable after copies
@@ -798,9 +808,26 @@ def _collect(flow: Flow, job: "JobUnit | None") -> None:
         if not grew:
             break
     _file_type(flow, creds)
+    for name in _file_secrets(job):
+        creds.pop(name, None)
+        flow.path_vars.add(name)
     flow.creds = creds
     flow.registry = registry & set(creds)
     flow.auth_paths = _auth_paths(flow)
+
+
+def _file_secrets(job: "JobUnit | None") -> list[str]:
+    """`secrets:` entries (Vault, Azure Key Vault, GCP, AWS) are File-type variables unless
+    `file: false`: the variable holds the path of a temporary file, not the secret."""
+    from ..yaml.model import YMap, YScalar
+
+    secrets = job.job.config.get("secrets") if job is not None else None
+    out = []
+    for name, value in secrets.items() if isinstance(secrets, YMap) else []:
+        file = value.get("file") if isinstance(value, YMap) else None
+        if not (isinstance(file, YScalar) and file.value.strip().lower() == "false"):
+            out.append(name)
+    return out
 
 
 def _used_as_secret(ref: "CommandRef") -> list[str]:
