@@ -65,8 +65,8 @@ def test_fixes_of_a_round_are_verified_once_per_file(monkeypatch) -> None:
         fix = Fix("quote", (Edit(".gitlab-ci.yml", at, at + len(f"$V{i}"), f'"$V{i}"'),), Applicability.SAFE)
         findings.append(Finding("AL206", "x", Severity.WARNING, "m", ".gitlab-ci.yml", Span(at, at + 1), fix=fix))
     calls = []
-    real = fixes.parses
-    monkeypatch.setattr(fixes, "parses", lambda path, t: calls.append(path) or real(path, t))
+    real = fixes.problems
+    monkeypatch.setattr(fixes, "problems", lambda path, t: calls.append(path) or real(path, t))
     texts = {".gitlab-ci.yml": text}
     outcome = fixes.FixOutcome()
     assert fixes.apply_round(findings, texts, outcome)
@@ -345,3 +345,33 @@ def test_an_unreadable_directory_fails_the_run(project, capsys, monkeypatch) -> 
     monkeypatch.setattr(os, "walk", walk)
     code, out, _ = run(capsys, "check", "--no-cache", ".")
     assert code == 1 and "AL001 directory cannot be read: Permission denied" in out
+
+
+# ---------------------------------------------------------------- 11. fixes through anchors converge
+AL204_ANCHOR = """\
+build: &b
+  image: docker:27
+  before_script: {}
+  script:
+    - echo "$DOCKER_AUTH_CONFIG" > "$HOME/.docker/config.json"
+    - docker push "$CI_REGISTRY_IMAGE"
+other: *b
+"""
+
+
+def test_al204_fix_through_an_anchor_converges_to_strict_yaml(project, capsys) -> None:
+    from authlint.fixes import parses
+
+    write(project, {".gitlab-ci.yml": AL204_ANCHOR})
+    res = api.fix_paths([".gitlab-ci.yml"], Settings(project_dir=str(project)), write=False)
+    new = res.outcome.texts.get(".gitlab-ci.yml", (AL204_ANCHOR, AL204_ANCHOR))[1]
+    assert new.count("before_script") <= 1 and parses(".gitlab-ci.yml", new)
+    assert len(res.outcome.applied) <= 2
+
+
+def test_the_still_parses_check_rejects_duplicate_keys() -> None:
+    from authlint.fixes import _still_parses, parses
+
+    assert not parses("x.yml", "a:\n  k: 1\n  k: 2\n")
+    assert not _still_parses(".gitlab-ci.yml", "a:\n  k: 1\n", "a:\n  k: 1\n  k: 2\n")
+    assert _still_parses(".gitlab-ci.yml", "a:\n  k: 1\n  k: 2\n", "a:\n  k: 1\n  k: 3\n")  # no new duplicate
