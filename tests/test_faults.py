@@ -375,3 +375,54 @@ def test_the_still_parses_check_rejects_duplicate_keys() -> None:
     assert not parses("x.yml", "a:\n  k: 1\n  k: 2\n")
     assert not _still_parses(".gitlab-ci.yml", "a:\n  k: 1\n", "a:\n  k: 1\n  k: 2\n")
     assert _still_parses(".gitlab-ci.yml", "a:\n  k: 1\n  k: 2\n", "a:\n  k: 1\n  k: 3\n")  # no new duplicate
+
+
+# ---------------------------------------------------------------- 8. the cache directory is authlint's own
+LOGIN = f"job:\n  script:\n    - docker login -u u -p {PW} r\n"
+
+
+@pytest.mark.parametrize("setup", ["symlink", "foreign"])
+def test_a_cache_directory_that_is_not_authlints_is_refused(project, capsys, setup) -> None:
+    write(project, {".gitlab-ci.yml": LOGIN})
+    if setup == "symlink":
+        (project / ".authlint_cache").symlink_to(".")
+    else:
+        write(project, {".authlint_cache/notes.txt": "mine\n"})
+    for _ in range(2):
+        code, out, err = run(capsys, "check", ".")
+        assert code == 1 and "AL102" in out and "not used" in err
+    assert not (project / ".gitignore").exists() and sorted(p.name for p in project.iterdir())[:2] != ["CACHEDIR.TAG"]
+    assert not (project / "CACHEDIR.TAG").exists()
+
+
+# ---------------------------------------------------------------- 12. cache entries are checked
+def _entry_file(project: Path) -> Path:
+    entries = list((project / ".authlint_cache").rglob("*.json"))
+    assert len(entries) == 1
+    return entries[0]
+
+
+@pytest.mark.parametrize("damage", ["empty findings", "moved locator", "span past the end", "unknown code"])
+def test_a_tampered_cache_entry_is_dropped(project, capsys, damage) -> None:
+    import json
+
+    write(project, {".gitlab-ci.yml": LOGIN})
+    code, first, _ = run(capsys, "check", ".")
+    assert code == 1
+    entry = _entry_file(project)
+    data = json.loads(entry.read_text())
+    if damage == "empty findings":
+        data["findings"] = []
+    elif damage == "moved locator":
+        data["secret_sets"] = [[[p, 0, 3] for p, _, _ in locators] for locators in data["secret_sets"]]
+    elif damage == "span past the end":
+        data["findings"][0]["span"] = [0, 10_000]
+    else:
+        data["findings"][0]["code"] = "AL999"
+    if damage in ("moved locator", "span past the end", "unknown code"):  # even with a forged checksum
+        from authlint import cache
+
+        data["checksum"] = cache._checksum(data)
+    entry.write_text(json.dumps(data))
+    code, out, _ = run(capsys, "check", ".")
+    assert code == 1 and out == first and PW not in out
