@@ -426,3 +426,76 @@ def test_a_tampered_cache_entry_is_dropped(project, capsys, damage) -> None:
     entry.write_text(json.dumps(data))
     code, out, _ = run(capsys, "check", ".")
     assert code == 1 and out == first and PW not in out
+
+
+# ---------------------------------------------------------------- fuzz: a planted secret never shows
+from hypothesis import HealthCheck, given, settings as hsettings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_ALNUM = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+SECRETS = st.builds(
+    lambda head, body: head + body,
+    st.sampled_from(["Fk7", "Qz9", "Rw4", "Tn2"]),
+    st.text(_ALNUM + "-_", min_size=10, max_size=20),
+).filter(lambda s: any(c.isdigit() for c in s[3:]) and "xxx" not in s.lower())
+PHRASES = [
+    "docker login -u deploy -p {s} registry.example.com",
+    "podman login --username deploy --password={s} registry.example.com",
+    "git clone https://deploy:{s}@gitlab.example.com/g/r.git",
+    "curl -fsS 'https://gitlab.example.com/api/v4/projects/7/jobs/artifacts/main/raw/a?private_token={s}'",
+]
+MUTATIONS = ["", "\t", "[[ ", "- ", "'", '"', "{", "&", "$(", "`", "\x1b]0;", "<<EOF\n"]
+
+
+@st.composite
+def planted(draw) -> tuple[str, str, str]:
+    secret = draw(SECRETS)
+    phrase = draw(st.sampled_from(PHRASES)).format(s=secret)
+    before, after = draw(st.sampled_from(MUTATIONS)), draw(st.sampled_from(MUTATIONS))
+    if draw(st.booleans()):
+        style = draw(st.sampled_from(["plain", "literal", "flow", "quoted"]))
+        item = {"plain": f"    - {before}{phrase}{after}\n",
+                "literal": f"    - |\n      set -e\n      {before}{phrase}{after}\n",
+                "flow": f"  script: [{before}{phrase}{after}]\n",
+                "quoted": f"    - \"{before}{phrase}{after}\"\n"}[style]
+        head = "build:\n  image: docker:27\n" + ("" if style == "flow" else "  script:\n")
+        text = head + item + "    - docker push registry.example.com/app\n" * (style != "flow")
+        return ".gitlab-ci.yml", text, secret
+    return "push.sh", f"#!/bin/sh\nset -eu\n{before}{phrase}{after}\necho done\n", secret
+
+
+def _leaks(secret: str, text: str) -> bool:
+    return any(secret[i : i + 8] in text for i in range(len(secret) - 7))
+
+
+@hsettings(max_examples=int(os.environ.get("AUTHLINT_FUZZ_EXAMPLES", "40")), deadline=None,
+           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(planted(), st.booleans())
+def test_a_planted_secret_never_appears_in_any_output(tmp_path_factory, case, color) -> None:
+    from authlint.cli import _diffs
+    from authlint.reporters import FORMATS, Report, get
+
+    path, text, secret = case
+    root = tmp_path_factory.mktemp("fuzz")
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        settings = Settings(project_dir=str(root))
+        result = api.lint_text(path, text, settings)
+        res = api.fix_paths([path], settings, unsafe=True, write=False, overlays={str(root / path): text})
+        for lint in (result, res.result):
+            for fmt in FORMATS:
+                out = get(fmt)(Report(lint, color=color, statistics=color, fixed_count=1))
+                assert not _leaks(secret, out), f"{fmt} shows the secret:\n{out}"
+        diff = _diffs(res.changed, res.outcome.secrets)
+        assert not _leaks(secret, diff), diff
+        titles = " ".join(f.fix.title for f in res.outcome.applied if f.fix)
+        assert not _leaks(secret, titles)
+    finally:
+        os.chdir(cwd)
+
+
+def test_readme_states_what_authlint_reads() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## What authlint reads", 1)[1].split("\n## ", 1)[0]
+    assert "Regular files inside the project" in section and "never followed" in section
