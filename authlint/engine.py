@@ -516,15 +516,11 @@ class _Run:
     # ---------------------------------------------------------- post-process
     def _finish(self) -> LintResult:
         mods = registry.by_code()
-        broken: dict[str, set[str]] = {}
         for p in self.problems:
-            if p.code == "AL001" and p.source.text and p.source.path not in broken:
-                from .salvage import secrets_in_broken_text  # a line that did not parse is still scanned
-
-                broken[p.source.path] = secrets_in_broken_text(p.source.text)
             if p.code in self.l.enabled and p.code in mods:
-                secrets = tuple(broken.get(p.source.path, ()))
-                self.hits.append((mods[p.code], Hit(p.source, _tidy(p.source.text, p.span), _unquoted(p.message), secrets=secrets)))
+                span = _tidy(p.source.text, p.span)
+                secrets = tuple(_broken_line_secrets(p.source, span)) if p.code == "AL001" else ()
+                self.hits.append((mods[p.code], Hit(p.source, span, _unquoted(p.message), secrets=secrets)))
         findings: list[Finding] = []
         secrets: dict[int, tuple[str, ...]] = {}
         file_secrets: dict[str, set[str]] = {}
@@ -598,6 +594,15 @@ class _Run:
                 out.append(Finding("AL003", "unused-suppression", self.l.settings.severity_for("AL003", Severity.WARNING),
                                    f"unused suppression: nothing to ignore for {what}", path, s.span, fix=fix))
         return out
+
+
+def _broken_line_secrets(source: Source, span: Span) -> set[str]:
+    """A line that did not parse is still scanned: the values on the line AL001's frame shows."""
+    if not source.text:
+        return set()
+    from .salvage import secrets_in_broken_text
+
+    return secrets_in_broken_text(source.index.line_text(source.index.line_of(span.start)))
 
 
 def _unquoted(message: str) -> str:

@@ -20,7 +20,7 @@ _STARTS = REGISTRY_TOOLS | {"sudo", "executor", "/kaniko/executor"}
 
 
 def secrets_in_broken_text(text: str) -> set[str]:
-    """Values to redact in text that authlint could not parse."""
+    """Values to redact in text that authlint could not parse (the lines a code frame shows)."""
     found = {c.value for c in url_credentials(text)}
     lines = text.splitlines()
     for line in lines:
