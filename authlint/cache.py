@@ -45,13 +45,13 @@ from typing import Iterable
 from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from .fixes import write_atomic_bytes
 from .engine import Linter, LintResult
-from .secrets import redact_text
+from .secrets import SecretSet, redact_text
 from .settings import Settings
 from .source import DecodeError, Source
 from .workspace import ReadError, Workspace
 
 DIR_NAME = ".authlint_cache"
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2
 MAX_ENTRIES = 200  # per version directory; the oldest are removed beyond this
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -68,6 +68,10 @@ def lint_paths(paths: Iterable[str | Path], settings: Settings, cache_dir: Path 
     """Lint like ``Linter(settings).lint_paths(paths)``, through the cache."""
     paths = [Path(p) for p in paths]
     directory = cache_dir or default_dir(settings)
+    refusal = _refusal(directory)
+    if refusal is not None:
+        print(f"authlint: warning: cache directory {directory} not used: {refusal}", file=sys.stderr)
+        return Linter(settings).lint_paths(paths)
     key = _key(paths, settings)
     entry_path = _version_dir(directory) / f"{key}.json"
     try:
@@ -101,6 +105,31 @@ def lint_paths(paths: Iterable[str | Path], settings: Settings, cache_dir: Path 
             raise
         _debug("miss (not stored: internal error)")
     return result
+
+
+_OWN_FILES = frozenset({"CACHEDIR.TAG", ".gitignore"})
+
+
+def _refusal(directory: Path) -> str | None:
+    """Why directory must not be used as the cache (it would write a `*` .gitignore, or trust
+    entries, somewhere that is not authlint's own), or None."""
+    if os.path.islink(directory):
+        return "it is a symbolic link"
+    if not os.path.lexists(directory):
+        return None
+    parent = os.path.realpath(os.path.dirname(os.path.abspath(directory)))
+    if os.path.realpath(directory) != os.path.join(parent, os.path.basename(os.path.abspath(directory))):
+        return "it resolves to another place"
+    try:
+        names = os.listdir(directory)
+    except OSError as exc:
+        return exc.strerror or str(exc)
+    if names and "CACHEDIR.TAG" not in names:
+        return "it holds files authlint did not write"
+    for name in names:
+        if name not in _OWN_FILES and not os.path.isdir(os.path.join(directory, name)):
+            return f"it holds {name!r}, which authlint did not write"
+    return None
 
 
 def default_dir(settings: Settings) -> Path:
@@ -262,12 +291,20 @@ def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorksp
     for shown, src in result.sources.items():
         sources[shown] = _text_hash(src)
     findings = []
+    secret_sets: list[list[list]] = []  # locators of each distinct set of values to redact
+    set_index: dict[tuple[int, tuple[str, ...]], int] = {}
     for f in result.findings:
-        data = _finding_dict(f, result.secrets.get(id(f), ()), result.sources)
+        values = result.secrets.get(id(f), ())
+        places = (f.path, *(e.path for e in (f.fix.edits if f.fix else ())), *f.related)
+        at = set_index.get((id(values), places))
+        if at is None:  # a file's findings share one set: located once, not once per finding
+            at = set_index[(id(values), places)] = len(secret_sets)
+            secret_sets.append(_locators(values, places, result.sources))
+        data = _finding_dict(f, values, at)
         if data is None:
             return None
         findings.append(data)
-    return {
+    return _sealed({
         "format": ENTRY_FORMAT,
         "key": key,
         "given": _given(paths),
@@ -279,22 +316,38 @@ def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorksp
         "sources": sources,
         "files": list(result.files),
         "findings": findings,
-    }
+        "secret_sets": secret_sets,
+    })
 
 
-def _finding_dict(f: Finding, secrets: tuple[str, ...], sources: dict[str, Source]) -> dict | None:
+def _checksum(entry: dict) -> str:
+    body = {k: v for k, v in entry.items() if k != "checksum"}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _sealed(entry: dict) -> dict:
+    """A damaged entry (a findings list emptied, a locator moved) no longer matches its checksum."""
+    entry["checksum"] = _checksum(entry)
+    return entry
+
+
+def _locators(secrets, places: tuple[str, ...], sources: dict[str, Source]) -> list[list]:
+    """(path, start, end) of an occurrence of each value in a file the entry pins."""
+    out = []
+    texts = [(p, sources[p].text) for p in dict.fromkeys(places) if p in sources]
+    for secret in sorted(set(s for s in secrets if s)):
+        for path, text in texts:
+            at = text.find(secret)
+            if at >= 0:
+                out.append([path, at, at + len(secret)])
+                break
+    return out
+
+
+def _finding_dict(f: Finding, secrets: tuple[str, ...], secret_set: int) -> dict | None:
     def clean(text: str) -> str:
         return redact_text(text, secrets)
 
-    locators = []
-    places = [f.path] + [e.path for e in (f.fix.edits if f.fix else ())] + list(f.related)
-    for secret in sorted(set(s for s in secrets if s)):
-        for path in dict.fromkeys(places):
-            src = sources.get(path)
-            at = src.text.find(secret) if src is not None else -1
-            if at >= 0:
-                locators.append([path, at, at + len(secret)])
-                break
     fix = None
     if f.fix is not None:
         if any(clean(e.content) != e.content for e in f.fix.edits):
@@ -318,25 +371,46 @@ def _finding_dict(f: Finding, secrets: tuple[str, ...], sources: dict[str, Sourc
         "fix": fix,
         "fingerprint": f.fingerprint_key,
         "related": list(f.related),
-        "secrets": locators,
+        "secrets": secret_set,
     }
 
 
-def _finding(data: dict, sources: dict[str, Source]) -> tuple[Finding, tuple[str, ...]]:
+class _Damaged(ValueError):
+    """A cache entry that does not describe the files it pins: dropped."""
+
+
+def _finding(data: dict, sources: dict[str, Source], secrets: tuple[str, ...]) -> Finding:
+    """A stored finding, checked against the files (known rule, spans inside the text) and
+    redacted again on the way out."""
+    from .rules import lookup
+
+    def span_in(path: str, start: int, end: int) -> None:
+        if path not in sources or not 0 <= int(start) <= int(end) <= len(sources[path].text):
+            raise _Damaged(path)
+
+    if lookup(data["code"]) is None or lookup(data["code"]).RULE.code != data["code"]:
+        raise _Damaged(data["code"])
+    span_in(data["path"], *data["span"])
+    start, end = data["span"]
+    shown = sources[data["path"]].text[start:end]
+    if data["code"].startswith("AL1") and shown.strip() and redact_text(shown, secrets) == shown:
+        raise _Damaged("a credential finding whose own text the stored values do not redact")
     fix = None
     if data["fix"] is not None:
         fx = data["fix"]
+        for p, start, end, _ in fx["edits"]:
+            span_in(p, start, end)
         fix = Fix(
-            fx["title"],
+            redact_text(fx["title"], secrets),
             tuple(Edit(p, int(s), int(e), c) for p, s, e, c in fx["edits"]),
             Applicability(fx["applicability"]),
-            fx["reason"],
+            redact_text(fx["reason"], secrets) if fx["reason"] is not None else None,
         )
-    f = Finding(
+    return Finding(
         code=data["code"],
         name=data["name"],
         severity=Severity(data["severity"]),
-        message=data["message"],
+        message=redact_text(data["message"], secrets),
         path=data["path"],
         span=Span(*data["span"]),
         job=data["job"],
@@ -344,8 +418,19 @@ def _finding(data: dict, sources: dict[str, Source]) -> tuple[Finding, tuple[str
         fingerprint_key=data["fingerprint"],
         related=tuple(data["related"]),
     )
-    secrets = tuple(sources[p].text[s:e] for p, s, e in data["secrets"])
-    return f, secrets
+
+
+def _secret_sets(data: dict, sources: dict[str, Source]) -> list[SecretSet]:
+    out = []
+    for locators in data["secret_sets"]:
+        values = []
+        for path, start, end in locators:
+            span_in_text = path in sources and 0 <= start < end <= len(sources[path].text)
+            if not span_in_text:
+                raise _Damaged(path)
+            values.append(sources[path].text[start:end])
+        out.append(SecretSet(values))
+    return out
 
 
 # ----------------------------------------------------------------- lookup
@@ -355,10 +440,10 @@ def _lookup(entry_path: Path, key: str, paths: list[Path], settings: Settings) -
     except (OSError, ValueError):
         return None
     try:
-        if data.get("format") != ENTRY_FORMAT or data.get("key") != key:
+        if data.get("format") != ENTRY_FORMAT or data.get("key") != key or data.get("checksum") != _checksum(data):
             return None
         return _validate(data, paths, settings)
-    except (KeyError, TypeError, ValueError, IndexError, AttributeError):
+    except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # _Damaged included
         return None  # a damaged entry is a miss; the run rewrites it
 
 
@@ -391,11 +476,12 @@ def _validate(data: dict, paths: list[Path], settings: Settings) -> LintResult |
         sources[shown] = src
     findings: list[Finding] = []
     secrets: dict[int, tuple[str, ...]] = {}
+    sets = _secret_sets(data, sources)
     for item in data["findings"]:
-        f, s = _finding(item, sources)
+        values = sets[item["secrets"]]
+        f = _finding(item, sources, values)
         findings.append(f)
-        if s:
-            secrets[id(f)] = s
+        secrets[id(f)] = values
     return LintResult(findings, sources, list(data["files"]), [], secrets, False)
 
 

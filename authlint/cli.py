@@ -379,12 +379,15 @@ def _diffs(changed: dict[str, tuple[str, str]], secrets: dict[str, set[str]] | N
     review, and CI logs keep it), whole tokens only so `patch` still applies the rest."""
     import difflib  # only for --diff: ~3 ms of start-up otherwise
 
+    from .salvage import secrets_in_broken_text
     from .secrets import SecretSet, redact_text
 
     out = []
     for path, (old, new) in sorted(changed.items()):
-        values = SecretSet((secrets or {}).get(path, ()))
-        lines = difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}")
+        found = (secrets or {}).get(path, set())
+        lines = list(difflib.unified_diff(old.splitlines(True), new.splitlines(True), f"a/{path}", f"b/{path}"))
+        # Context lines are shown whatever they mean: read them as token streams too (salvage).
+        values = SecretSet(found | secrets_in_broken_text("".join(lines[2:])))
         for i, line in enumerate(lines):
             body = line if i < 2 else redact_text(line, values, whole_tokens=True)  # the ---/+++ headers hold the path
             out.append(body if body.endswith("\n") else body + "\n\\ No newline at end of file\n")

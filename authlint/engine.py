@@ -90,6 +90,7 @@ class _Run:
         self.done_pipelines: set[str] = set()
         self.in_pipeline: set[str] = set()  # display paths of every file some linted pipeline read
         self.wanted: set[str] = set()  # display paths under the given paths
+        self.reporting_root = False  # whether the pipeline being linted is reported (not context only)
         self.pipelines: dict[str, str] = {}
         self.warnings: list[str] = []
         self.auth_seen: set[tuple[str, int]] = set()
@@ -100,8 +101,8 @@ class _Run:
             if not p.exists() and os.path.abspath(p) not in self.ws.overlays:
                 self.errors.append(f"{display_path(p)}: no such file or directory")
         candidates = self.ws.discover([p for p in paths if p.exists() or os.path.abspath(p) in self.ws.overlays])
-        for where, message in self.ws.unreadable:
-            self._unreadable(where, message)
+        for where, message in self.ws.unreadable:  # a directory under the given paths
+            self._unreadable(where, message, given=True)
         self.wanted = {display_path(c[0]) for c in candidates}
         # Every candidate's project pipeline first, once: the CI files it includes and the
         # scripts its jobs call are linted in its context, wherever the given paths point.
@@ -146,14 +147,15 @@ class _Run:
         self.sources[src.path] = src
         return src
 
-    def _unreadable(self, path: Path, message: str) -> None:
+    def _unreadable(self, path: Path, message: str, given: bool = False) -> None:
         """An input that cannot be read fails the run: an AL001 error (a line when AL001 is off)."""
         shown = display_path(path)
         if "AL001" not in self.l.enabled:
             self.errors.append(message)
             return
         src = self.sources.setdefault(shown, Source(shown, ""))
-        self.report.add(shown)
+        if given or shown in self.wanted or self.reporting_root:
+            self.report.add(shown)
         self.problems.append(Problem("AL001", src, Span(0, 0), message.removeprefix(shown + ": ")))
 
     # -------------------------------------------------------------- pipelines
@@ -256,6 +258,7 @@ class _Run:
         if shown in self.done_pipelines:
             return
         self.done_pipelines.add(shown)
+        self.reporting_root = shown in self.wanted  # its unreadable inputs fail the run
         pipeline = self._load_pipeline(root, project)
         if pipeline is None:
             return
@@ -263,7 +266,7 @@ class _Run:
             src = self._source_for(pipeline, p.path)
             if src is None:  # the file could not be read at all: report on an empty text
                 src = self.sources.setdefault(display_path(project / p.path), Source(display_path(project / p.path), ""))
-                if shown in self.wanted or src.path in self.wanted:
+                if self.reporting_root or src.path in self.wanted:
                     self.report.add(src.path)  # an unreadable input fails the run
             self.problems.append(Problem(p.code, src, p.span, p.message))
         linted = {s.path for s in pipeline.sources.values()}
@@ -513,15 +516,11 @@ class _Run:
     # ---------------------------------------------------------- post-process
     def _finish(self) -> LintResult:
         mods = registry.by_code()
-        broken: dict[str, set[str]] = {}
         for p in self.problems:
-            if p.code == "AL001" and p.source.text and p.source.path not in broken:
-                from .salvage import secrets_in_broken_text  # a line that did not parse is still scanned
-
-                broken[p.source.path] = secrets_in_broken_text(p.source.text)
             if p.code in self.l.enabled and p.code in mods:
-                secrets = tuple(broken.get(p.source.path, ()))
-                self.hits.append((mods[p.code], Hit(p.source, _tidy(p.source.text, p.span), _unquoted(p.message), secrets=secrets)))
+                span = _tidy(p.source.text, p.span)
+                secrets = tuple(_broken_line_secrets(p.source, span)) if p.code == "AL001" else ()
+                self.hits.append((mods[p.code], Hit(p.source, span, _unquoted(p.message), secrets=secrets)))
         findings: list[Finding] = []
         secrets: dict[int, tuple[str, ...]] = {}
         file_secrets: dict[str, set[str]] = {}
@@ -595,6 +594,15 @@ class _Run:
                 out.append(Finding("AL003", "unused-suppression", self.l.settings.severity_for("AL003", Severity.WARNING),
                                    f"unused suppression: nothing to ignore for {what}", path, s.span, fix=fix))
         return out
+
+
+def _broken_line_secrets(source: Source, span: Span) -> set[str]:
+    """A line that did not parse is still scanned: the values on the line AL001's frame shows."""
+    if not source.text:
+        return set()
+    from .salvage import secrets_in_broken_text
+
+    return secrets_in_broken_text(source.index.line_text(source.index.line_of(span.start)))
 
 
 def _unquoted(message: str) -> str:

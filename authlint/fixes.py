@@ -32,8 +32,17 @@ def splice(text: str, edits: Iterable[Edit]) -> str:
     return "".join(out)
 
 
+UNPARSABLE = 1 << 30
+
+
 def parses(path: str, text: str) -> bool:
-    """Whether text is still valid for its kind of file."""
+    """Whether text is valid for its kind of file (YAML strictly: no duplicate keys)."""
+    return problems(path, text) == 0
+
+
+def problems(path: str, text: str) -> int:
+    """How invalid text is for its kind of file: UNPARSABLE when it does not parse, else the
+    number of duplicate mapping keys (YAML; a strict loader rejects them) or shell syntax errors."""
     from .workspace import classify
 
     kind = classify(Path(path))
@@ -41,19 +50,27 @@ def parses(path: str, text: str) -> bool:
         from .yaml.model import YamlError, load
 
         try:
-            load(Source(path, text))
+            yfile = load(Source(path, text))
         except YamlError:
-            return False
-        return True
+            return UNPARSABLE
+        return _duplicate_keys(yfile)
     if kind == "auth":
         from .authjson import parse_json
 
-        return not parse_json(text).errors
-    if kind == "shell" or kind is None:
-        from .shell import parse
+        return UNPARSABLE if parse_json(text).errors else 0
+    return _shell_error_count(text)
 
-        return not parse(text).errors
-    return True
+
+def _duplicate_keys(yfile) -> int:
+    from .yaml.model import YMap, YScalar, walk
+
+    count = 0
+    for doc in yfile.documents:
+        for node in walk(doc):
+            if isinstance(node, YMap):
+                keys = [k.value for k, _ in node.entries if isinstance(k, YScalar)]
+                count += len(keys) - len(set(keys))
+    return count
 
 
 def _shell_error_count(text: str) -> int:
@@ -149,18 +166,16 @@ def _by_path(findings: list[Finding]) -> dict[str, list[Edit]]:
 
 
 def _verified(path: str, old: str, new: str, outcome: FixOutcome) -> bool:
-    """Whether new is still valid where old was: the same parse, strict about duplicate keys;
-    a shell script may keep, never add, syntax errors. Each text is parsed once per run."""
-    from .workspace import classify
+    """Whether new is still valid where old was: it parses, adds no duplicate YAML key and no
+    shell syntax error. Each text is parsed once per run."""
 
     def score(text: str) -> int:
         key = (path, text)
         if key not in outcome.valid:
-            shell = classify(Path(path)) in ("shell", None)
-            outcome.valid[key] = _shell_error_count(text) if shell else int(not parses(path, text))
+            outcome.valid[key] = problems(path, text)
         return outcome.valid[key]
 
-    return score(new) <= score(old)
+    return score(new) <= score(old) or score(old) >= UNPARSABLE
 
 
 def _still_parses(path: str, old: str, new: str) -> bool:

@@ -395,7 +395,7 @@ def _own_before_script(unit: "JobUnit", ref: "CommandRef", lines: list[str]) -> 
     replace an inherited one), the command is in `script`, and nothing the script runs
     before it sets a variable the new lines use or changes directory."""
     from .insert import insert_before_script
-    from .yaml.model import YMap
+    from .yaml.model import YMap, YScalar
 
     job = unit.job
     if job.hidden or job.before_script or ref.unit.called_from is not None:
@@ -415,6 +415,8 @@ def _own_before_script(unit: "JobUnit", ref: "CommandRef", lines: list[str]) -> 
     own = root.get(job.name) if isinstance(root, YMap) else None
     if not isinstance(own, YMap) or own.source is not yf.source:
         return []
+    if any(k.value == "before_script" for k, _ in own.entries if isinstance(k, YScalar)) or own.merges:
+        return []  # an empty or merged-in before_script is still a key: a second one would duplicate it
     edits, _ = insert_before_script(yf.source, own, lines)
     return edits
 

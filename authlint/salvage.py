@@ -16,11 +16,12 @@ from .secrets import is_scan_candidate, looks_like_literal_secret, scan_lines, u
 from .tools import REGISTRY_TOOLS
 
 _WORD = re.compile(r"[^\s'\"`;&|()\[\]{}]+")
+_QUOTES = re.compile(r"['\"`]")
 _STARTS = REGISTRY_TOOLS | {"sudo", "executor", "/kaniko/executor"}
 
 
 def secrets_in_broken_text(text: str) -> set[str]:
-    """Values to redact in text that authlint could not parse."""
+    """Values to redact in text that authlint could not parse (the lines a code frame shows)."""
     found = {c.value for c in url_credentials(text)}
     lines = text.splitlines()
     for line in lines:
@@ -37,6 +38,7 @@ def _command_secrets(line: str) -> set[str]:
     from .tools import secret_args
 
     out: set[str] = set()
+    line = _QUOTES.sub(" ", line)  # an unbalanced quote would swallow the rest: read tokens, not strings
     for m in _WORD.finditer(line):
         if m.group().rsplit("/", 1)[-1] not in _STARTS and m.group() not in _STARTS:
             continue

@@ -224,6 +224,13 @@ def check_properties(root: Path, targets: list[Path], markers: tuple[str, ...] =
             new_errors = _shell_errors_in_jobs(root, report.fixed, originals, rel)
             assert new_errors <= old, f"{target}: job scripts have {new_errors} shell errors, {old} before"
 
+    # 5. converged within the iteration limit, and still strict YAML (duplicate keys rejected) where
+    #    the original was
+    assert len(report.rounds) < MAX_ITERATIONS, f"no fixpoint after {len(report.rounds)} rounds"
+    for path, new in report.fixed.items():
+        if classify(Path(path)) in ("ci", "yaml") and _strict_ok(originals[path].text):
+            assert _strict_ok(new), f"{path}: the fix broke a strict YAML load\n" + _diff(path, originals[path].text, new)
+
     # 4. idempotent: fixing the fixed text changes nothing
     if report.fixed:
         overlays = {p: (BOM if originals[p].bom else "") + t for p, t in report.fixed.items()}
@@ -231,6 +238,15 @@ def check_properties(root: Path, targets: list[Path], markers: tuple[str, ...] =
         assert not again.changed, "a second fix changed:\n" + "\n".join(
             _diff(p, old, new) for p, (old, new) in again.changed.items())
     return report
+
+
+def _strict_ok(text: str) -> bool:
+    """A strict YAML load: ruamel's round-trip loader rejects duplicate keys (custom tags are kept)."""
+    try:
+        list(YAML(typ="rt").load_all(text))
+    except Exception:  # noqa: BLE001 - any error means "not strict YAML"
+        return False
+    return True
 
 
 def _diff(path: str, old: str, new: str) -> str:
@@ -662,3 +678,35 @@ def test_al206_quoted_default_word_is_display_only(shell: str, value: str | None
 
     naive = DEFAULT_WORD_JOB.replace("echo ${DOCKER_AUTH_CONFIG:-'{}'}", "echo \"${DOCKER_AUTH_CONFIG:-'{}'}\"")
     assert written(naive, "naive") != written(DEFAULT_WORD_JOB, "before")
+
+
+# ---------------------------------------------------------------------------------------------
+# Anchored jobs, aliases and merge keys: fixes converge and never duplicate a key (issue 10)
+
+
+@st.composite
+def anchored_pipelines(draw: st.DrawFn) -> str:
+    job = draw(jobs("build", False))
+    text = Pipeline([job], 2, True, False, False, None).render()
+    first = text.index("build:")
+    text = text[:first] + "build: &b" + text[first + len("build:"):]
+    if draw(st.booleans()):  # an empty before_script GitLab would reject: still a key
+        head = text.index("\n", first) + 1
+        text = text[:head] + "  before_script: " + draw(st.sampled_from(["{}", "[]", "null"])) + "\n" + text[head:]
+    user = draw(st.sampled_from(["other: *b\n", "other:\n  <<: *b\n  stage: test\n", "other:\n  <<: *b\n"]))
+    return text.rstrip("\n") + "\n" + user
+
+
+@settings(max_examples=int(os.environ.get("AUTHLINT_FIX_EXAMPLES", "40")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(anchored_pipelines())
+def test_fixes_through_anchors_and_merge_keys_converge(tmp_path_factory: pytest.TempPathFactory, text: str) -> None:
+    root = tmp_path_factory.mktemp("anchor")
+    path = root / ".gitlab-ci.yml"
+    path.write_text(text, encoding="utf-8")
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        check_properties(root, [path])
+    finally:
+        os.chdir(cwd)

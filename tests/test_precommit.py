@@ -197,7 +197,7 @@ def test_script_alone_is_not_blamed_for_the_pipeline(project, capsys) -> None:
     })
     assert findings(capsys, "ci/tool.sh") == (0, [])
     assert main(["check", "."]) == 1  # while the whole project has findings and a read error
-    assert "ci/big.sh:1:1: AL001 file is larger than 2000 bytes" in capsys.readouterr().out
+    assert "ci/big.sh:1:1: error AL001 file is larger than 2000 bytes" in capsys.readouterr().out
 
 
 def test_yaml_that_is_not_gitlab_ci_is_skipped(project, capsys) -> None:
