@@ -55,6 +55,19 @@ class LintResult:
     warnings: list[str] = field(default_factory=list)  # worth saying, not worth failing (a configured root missing)
 
 
+@dataclass
+class Outcome:
+    """One project's lint, without its model: small, and picklable for a worker process."""
+
+    hits: list[tuple[str, Hit]]  # (rule code, hit)
+    problems: list[Problem]
+    sources: dict[str, Source]
+    report: set[str]
+    errors: list[str]
+    internal: list[str]
+    pipelines: dict[str, str]  # reported file -> the pipeline it was linted in
+
+
 class Linter:
     def __init__(self, settings: Settings, overlays: dict[str, str] | None = None) -> None:
         self.settings = settings
@@ -103,6 +116,15 @@ class _Run:
         for where, message in self.ws.unreadable:
             self._unreadable(where, message)
         self.wanted = {display_path(c[0]) for c in candidates}
+        from .projects import lint_projects
+
+        for part in lint_projects(self.l, candidates, self.wanted):
+            self.absorb(part)
+        return self._finish()
+
+    def lint_candidates(self, candidates: list[tuple[Path, str, bool]], wanted: set[str]) -> None:
+        """Lint one project's candidates (the model is dropped with this _Run afterwards)."""
+        self.wanted = wanted
         # Every candidate's project pipeline first, once: the CI files it includes and the
         # scripts its jobs call are linted in its context, wherever the given paths point.
         projects = dict.fromkeys(self.ws.project_dir(c[0]) for c in candidates)
@@ -121,7 +143,22 @@ class _Run:
             elif kind == "unknown" and explicit:
                 self.report.add(shown)
                 self._guarded(self._lint_unknown, path)
-        return self._finish()
+
+    def outcome(self) -> "Outcome":
+        """What a project's lint leaves behind: hits, problems, sources, reported files, errors."""
+        hits = [(m.RULE.code, h) for m, h in self.hits]
+        return Outcome(hits, self.problems, self.sources, self.report, self.errors, self.internal, self.pipelines)
+
+    def absorb(self, part: "Outcome") -> None:
+        mods = registry.by_code()
+        self.hits.extend((mods[code], h) for code, h in part.hits)
+        self.problems.extend(part.problems)
+        self.sources.update(part.sources)
+        self.report.update(part.report)
+        self.errors.extend(part.errors)
+        self.internal.extend(part.internal)
+        for path, pipeline in part.pipelines.items():
+            self.pipelines.setdefault(path, pipeline)
 
     def _guarded(self, step, path: Path, *args) -> None:
         """One file's failure is reported on one line and never stops the run."""

@@ -1,0 +1,78 @@
+"""What the speed work must keep: the same findings however a run is carried out.
+
+A run over many projects lints them one by one (models dropped, GC paused) or
+in a fork pool; both must give the same findings, in the same order, with the
+same secrets to redact, files and errors.  (Speed itself is measured under bench/.)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+
+from authlint import projects
+from authlint.engine import Linter, LintResult
+from authlint.settings import Settings
+
+from support.corpus import require_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _fleet():
+    spec = importlib.util.spec_from_file_location("fleet", ROOT / "bench" / "fleet.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def outcome(result: LintResult) -> tuple:
+    """Everything a reporter sees of a result, secrets included (by finding position)."""
+    secrets = [result.secrets.get(id(f), ()) for f in result.findings]
+    return result.findings, secrets, result.files, sorted(result.sources), result.errors, result.internal_error
+
+
+def lint(paths: list[Path], jobs: int, monkeypatch, cwd: Path) -> LintResult:
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("AUTHLINT_JOBS", str(jobs))
+    return Linter(Settings(project_dir=str(cwd))).lint_paths(paths)
+
+
+@pytest.fixture
+def small_pool(monkeypatch):
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork start method on this platform")
+    monkeypatch.setattr(projects, "POOL_MIN_PROJECTS", 2)
+    monkeypatch.setattr(projects, "BATCH", 1)
+
+
+def test_fleet_pool_gives_the_findings_of_one_process(tmp_path: Path, monkeypatch, small_pool) -> None:
+    _fleet().generate(tmp_path, 30)
+    (tmp_path / "p00004" / "broken.sh").write_text("if then fi\n")  # a parse error among them
+    single = lint([tmp_path], 1, monkeypatch, tmp_path)
+    pooled = lint([tmp_path], 2, monkeypatch, tmp_path)
+    assert projects.pool_size(30) == 2
+    assert len(single.findings) > 30 and {f.code for f in single.findings} >= {"AL001", "AL206", "AL211"}
+    assert outcome(pooled) == outcome(single)
+
+
+def test_corpus_pool_gives_the_findings_of_one_process(monkeypatch, small_pool) -> None:
+    corpus = require_corpus()
+    dirs = sorted(p for p in corpus.iterdir() if p.is_dir())
+    single = lint(dirs, 1, monkeypatch, corpus)
+    pooled = lint(dirs, 2, monkeypatch, corpus)
+    assert len(single.findings) > 100
+    assert outcome(pooled) == outcome(single)
+
+
+def test_projects_are_grouped_with_the_project_around_them(tmp_path: Path) -> None:
+    for rel in ("mono/.gitlab-ci.yml", "mono/sub/.gitlab-ci.yml", "mono/sub/x.sh", "solo/.gitlab-ci.yml", "solo/ci/y.sh"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("a: 1\n")
+    ws = Linter(Settings()).ws
+    groups = [sorted(str(p.relative_to(tmp_path)) for p, _, _ in g) for g in projects.project_groups(ws, ws.discover([tmp_path]))]
+    assert groups == [["mono/.gitlab-ci.yml", "mono/sub/.gitlab-ci.yml", "mono/sub/x.sh"], ["solo/.gitlab-ci.yml", "solo/ci/y.sh"]]
