@@ -78,6 +78,10 @@ class Linter:
             m for m in registry.all_modules() if m.RULE.code in self.enabled or m.RULE.code.startswith(CREDENTIAL_FAMILY)
         ]
         self.hooks = {h: [m for m in self.modules if hasattr(m, h)] for h in registry.HOOKS}
+        self.options = {m.RULE.code: settings.options_for(m.RULE.code, m.RULE.options) for m in self.modules}
+        from .triggers import CommandRules
+
+        self.command_rules = CommandRules(self.hooks["check_command"])
         self.ws = Workspace(settings, dict(overlays or {}))
 
     # ------------------------------------------------------------------ entry
@@ -538,8 +542,9 @@ class _Run:
 
     # ------------------------------------------------------------ rule calls
     def _run_hook(self, hook: str, unit) -> None:
-        for module in self.l.hooks[hook]:
-            options = self.l.settings.options_for(module.RULE.code, module.RULE.options)
+        modules = self.l.command_rules.for_command(unit.cmd) if hook == "check_command" else self.l.hooks[hook]
+        for module in modules:
+            options = self.l.options[module.RULE.code]
             try:
                 for hit in getattr(module, hook)(unit, options) or ():
                     self.hits.append((module, hit))
@@ -598,6 +603,7 @@ class _Run:
             findings.append(f)
             secrets[id(f)] = hit.secrets
         findings = _drop_shadowed_generic(findings)
+        secrets = {id(f): secrets[id(f)] for f in findings}  # a dropped finding's id may be reused below
         findings += self._unused_suppressions(supp_cache)
         # A finding's message, code frame, fix or diff may show any value found in its file:
         # every finding gets its file's one shared set (memory and redaction time stay linear).

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from authlint import projects
+from authlint import projects, triggers
+from authlint import rules as registry
 from authlint.engine import Linter, LintResult
 from authlint.settings import Settings
 
@@ -36,10 +37,11 @@ def outcome(result: LintResult) -> tuple:
     return result.findings, secrets, result.files, sorted(result.sources), result.errors, result.internal_error
 
 
-def lint(paths: list[Path], jobs: int, monkeypatch, cwd: Path) -> LintResult:
+def lint(paths: list[Path], jobs: int, monkeypatch, cwd: Path, use_triggers: bool = True) -> LintResult:
     monkeypatch.chdir(cwd)
     monkeypatch.setenv("AUTHLINT_JOBS", str(jobs))
-    return Linter(Settings(project_dir=str(cwd))).lint_paths(paths)
+    monkeypatch.setattr(triggers, "ENABLED", use_triggers)
+    return Linter(Settings(project_dir=str(cwd), select=("ALL",))).lint_paths(paths)
 
 
 @pytest.fixture
@@ -60,13 +62,37 @@ def test_fleet_pool_gives_the_findings_of_one_process(tmp_path: Path, monkeypatc
     assert outcome(pooled) == outcome(single)
 
 
-def test_corpus_pool_gives_the_findings_of_one_process(monkeypatch, small_pool) -> None:
+def test_corpus_same_findings_pooled_with_triggers_as_one_process_calling_every_rule(monkeypatch, small_pool) -> None:
     corpus = require_corpus()
     dirs = sorted(p for p in corpus.iterdir() if p.is_dir())
-    single = lint(dirs, 1, monkeypatch, corpus)
+    reference = lint(dirs, 1, monkeypatch, corpus, use_triggers=False)
     pooled = lint(dirs, 2, monkeypatch, corpus)
-    assert len(single.findings) > 100
-    assert outcome(pooled) == outcome(single)
+    assert len(reference.findings) > 100
+    assert outcome(pooled) == outcome(reference)
+
+
+def test_rule_examples_same_findings_with_and_without_triggers(tmp_path: Path, monkeypatch) -> None:
+    """Every VALID/INVALID example of a rule with triggers (as a file and as a script item)
+    is a project of one run."""
+    count = 0
+    for module in [m for m in registry.all_modules() if hasattr(m, "TRIGGERS")]:
+        for kind in ("VALID", "INVALID"):
+            for i, ex in enumerate(getattr(module, kind, [])):
+                texts = {ex.filename: ex.text}
+                if ex.kind == "sh" and ".gitlab-ci.yml" not in ex.files:
+                    block = "".join(f"      {line}\n" for line in ex.text.splitlines())
+                    texts[".gitlab-ci.yml"] = "job:\n  script:\n    - |\n" + block
+                for j, (name, text) in enumerate(texts.items()):
+                    root = tmp_path / f"{module.RULE.code}-{kind}-{i}-{j}"
+                    for rel, body in {**ex.files, name: text}.items():
+                        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+                        (root / rel).write_text(body, encoding="utf-8", newline="")
+                    (root / ".git").mkdir()
+                    count += 1
+    with_triggers = lint([tmp_path], 1, monkeypatch, tmp_path)
+    every_rule = lint([tmp_path], 1, monkeypatch, tmp_path, use_triggers=False)
+    assert count > 200 and len(every_rule.findings) > 150
+    assert outcome(with_triggers) == outcome(every_rule)
 
 
 def test_projects_are_grouped_with_the_project_around_them(tmp_path: Path) -> None:
@@ -76,3 +102,4 @@ def test_projects_are_grouped_with_the_project_around_them(tmp_path: Path) -> No
     ws = Linter(Settings()).ws
     groups = [sorted(str(p.relative_to(tmp_path)) for p, _, _ in g) for g in projects.project_groups(ws, ws.discover([tmp_path]))]
     assert groups == [["mono/.gitlab-ci.yml", "mono/sub/.gitlab-ci.yml", "mono/sub/x.sh"], ["solo/.gitlab-ci.yml", "solo/ci/y.sh"]]
+
