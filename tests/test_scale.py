@@ -10,11 +10,12 @@ from __future__ import annotations
 import importlib.util
 import multiprocessing
 import os
+import time
 from pathlib import Path
 
 import pytest
 
-from authlint import projects, triggers
+from authlint import cache, projects, triggers
 from authlint import rules as registry
 from authlint.engine import Linter, LintResult
 from authlint.settings import Settings
@@ -103,3 +104,49 @@ def test_projects_are_grouped_with_the_project_around_them(tmp_path: Path) -> No
     groups = [sorted(str(p.relative_to(tmp_path)) for p, _, _ in g) for g in projects.project_groups(ws, ws.discover([tmp_path]))]
     assert groups == [["mono/.gitlab-ci.yml", "mono/sub/.gitlab-ci.yml", "mono/sub/x.sh"], ["solo/.gitlab-ci.yml", "solo/ci/y.sh"]]
 
+
+
+def _age(root: Path, seconds: int) -> None:
+    """Set every mtime under root `seconds` into the past (so the cache may trust its stamps)."""
+    when = time.time_ns() - seconds * 1_000_000_000
+    for path in [root, *root.rglob("*")]:
+        if ".authlint_cache" not in path.parts:
+            os.utime(path, ns=(when, when))
+
+
+def test_warm_runs_give_the_findings_of_cold_runs(tmp_path: Path, monkeypatch) -> None:
+    fleet = tmp_path / "fleet"
+    _fleet().generate(fleet, 12)
+    _age(fleet, 20)
+    monkeypatch.chdir(fleet)
+    settings = Settings(project_dir=str(fleet))
+
+    def through_cache() -> LintResult:
+        return cache.lint_paths([Path(".")], settings, tmp_path / "cache")
+
+    def cold() -> tuple:
+        return outcome(Linter(settings).lint_paths([Path(".")]))
+
+    before = dict(cache.STATS)
+    first, warm = through_cache(), through_cache()
+    assert (cache.STATS["miss"] - before["miss"], cache.STATS["hit"] - before["hit"]) == (1, 1)
+    reference = cold()
+    assert outcome(first) == reference
+    shown = lambda o: o[:3] + o[4:]  # noqa: E731 - a hit keeps only the sources its findings show
+    assert shown(outcome(warm)) == shown(reference)
+
+    # a same-size edit, a new project, a new ignore file: each is seen without re-reading everything
+    ci = fleet / "p00001" / ".gitlab-ci.yml"
+    ci.write_text(ci.read_text().replace('"$CI_REGISTRY_PASSWORD"', " $CI_REGISTRY_PASSWORD "))
+    _fleet().generate(tmp_path / "more", 2)
+    (tmp_path / "more" / "p00001").rename(fleet / "q00001")
+    (fleet / ".gitignore").write_text("p00007/\n")
+    for change in range(3):  # the changes, then only new mtimes: re-hashed, found unchanged, stamped anew
+        _age(fleet, 10 - change)
+        before = dict(cache.STATS)
+        result = through_cache()
+        assert shown(outcome(result)) == shown(cold()) == shown(outcome(through_cache()))
+        assert cache.STATS["hit"] - before["hit"] == (1 if change == 0 else 2)
+    assert ("AL206", "p00001/.gitlab-ci.yml") in {(f.code, f.path) for f in result.findings}  # the edit
+    assert any(f.path.startswith("q00001/") for f in result.findings)  # the new project
+    assert not any(f.path.startswith("p00007/") for f in result.findings)
