@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Iterable
+from typing import Callable, Iterable
 
 from . import rules as registry
 from . import suppressions
@@ -68,9 +68,15 @@ class Outcome:
     pipelines: dict[str, str]  # reported file -> the pipeline it was linted in
 
 
+class LintCancelled(BaseException):
+    """Raised between jobs when Linter.cancelled() says the result is no longer wanted
+    (a BaseException: no per-file guard turns it into an internal error)."""
+
+
 class Linter:
     def __init__(self, settings: Settings, overlays: dict[str, str] | None = None) -> None:
         self.settings = settings
+        self.cancelled: Callable[[], bool] | None = None  # the editor's "a newer version exists"
         self.enabled = registry.resolve_selection(settings.select, settings.extend_select, settings.ignore)
         # Credential rules always run: when disabled their hits are dropped, but what they
         # found is still redacted in code frames and diffs of the other findings.
@@ -325,6 +331,8 @@ class _Run:
             self._run_hook("check_file", unit)
             self._yaml_auth_docs(yf, pipeline, script_scalars)
         for ju in jobs:
+            if self.l.cancelled is not None and self.l.cancelled():
+                raise LintCancelled
             if not ju.job.hidden:
                 self._run_hook("check_job", ju)
             for ref in ju.commands + ju.after:

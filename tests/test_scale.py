@@ -150,3 +150,22 @@ def test_warm_runs_give_the_findings_of_cold_runs(tmp_path: Path, monkeypatch) -
     assert ("AL206", "p00001/.gitlab-ci.yml") in {(f.code, f.path) for f in result.findings}  # the edit
     assert any(f.path.startswith("q00001/") for f in result.findings)  # the new project
     assert not any(f.path.startswith("p00007/") for f in result.findings)
+
+
+def test_a_lint_overtaken_by_a_newer_version_stops(tmp_path: Path, monkeypatch) -> None:
+    from authlint.engine import LintCancelled
+    from authlint.lsp.server import Snapshot, compute
+
+    _fleet().generate(tmp_path, 1)
+    ci = tmp_path / "p00000" / ".gitlab-ci.yml"
+    monkeypatch.chdir(tmp_path)
+    linter = Linter(Settings(project_dir=str(tmp_path)))
+    asked = []
+    linter.cancelled = lambda: asked.append(1) or True
+    with pytest.raises(LintCancelled):
+        linter.lint_paths([ci])
+    assert asked == [1]  # at the first job
+    snap = Snapshot(ci.as_uri(), str(ci), 2, ci.read_text(), "ci", Settings(project_dir=str(tmp_path)), {}, "utf-16", None,
+                    stale=lambda: True)
+    assert compute(snap).result is None
+    assert compute(Snapshot(**{**vars(snap), "stale": lambda: False})).findings
