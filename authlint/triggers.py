@@ -28,26 +28,30 @@ class CommandRules:
         self.modules = modules
         self.always = {m for m in modules if getattr(m, "TRIGGERS", None) is None}
         self.by_name: dict[str, set[ModuleType]] = {}
-        self.by_word: list[tuple[str, ModuleType]] = []
+        self.by_word: dict[str, set[ModuleType]] = {}
         for m in modules:
             triggers = getattr(m, "TRIGGERS", None)
             if triggers is None:
                 continue
             for name in triggers.commands:
                 self.by_name.setdefault(name, set()).add(m)
-            self.by_word.extend((w, m) for w in triggers.words)
+            for word in triggers.words:
+                self.by_word.setdefault(word, set()).add(m)
+        self.words = tuple(self.by_word)
+        self.memo: dict[tuple, list[ModuleType]] = {}  # (names, words present) -> modules, in order
 
     def for_command(self, cmd: "Command") -> list[ModuleType]:
         if not ENABLED or len(self.always) == len(self.modules):
             return self.modules
-        chosen = self.always.union(*(self.by_name.get(n, ()) for n in command_names(cmd)))
-        text = None
-        for word, m in self.by_word:
-            if m not in chosen:
-                text = word_text(cmd) if text is None else text
-                if word in text:
-                    chosen.add(m)
-        return [m for m in self.modules if m in chosen]
+        names = command_names(cmd)
+        text = word_text(cmd) if self.words else ""
+        key = (names, tuple(w in text for w in self.words))
+        chosen = self.memo.get(key)
+        if chosen is None:
+            hit = self.always.union(*(self.by_name.get(n, ()) for n in names),
+                                    *(self.by_word[w] for w, present in zip(self.words, key[1]) if present))
+            chosen = self.memo[key] = [m for m in self.modules if m in hit]
+        return chosen
 
 
 def command_names(cmd: "Command") -> tuple[str | None, ...]:
