@@ -115,11 +115,14 @@ def _work(batch: range) -> tuple[list["Outcome"], dict[str, dict]]:
     assert _FORKED is not None
     linter, groups, wanted = _FORKED
     learned = _learned(linter.ws)
-    for values in learned.values():
-        values.clear()  # send back only what this batch learned
+    inherited = {name: set(values) for name, values in learned.items()}
     gc.disable()
     outcomes = [_lint_group(linter, groups[i], wanted) for i in batch]
-    return outcomes, learned
+    new = {name: {k: v for k, v in values.items() if k not in inherited[name]} for name, values in learned.items()}
+    for name, values in new.items():
+        for k in values:
+            del learned[name][k]  # sent to the parent: the worker keeps only what it inherited
+    return outcomes, new
 
 
 def _learned(ws) -> dict[str, dict]:
