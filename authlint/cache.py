@@ -289,13 +289,16 @@ def _yaml_tree(project: str) -> str:
 
 def _layout(paths: list[Path], settings: Settings, projects: dict[str, str]) -> dict | None:
     """Stamps of what discovery depends on under the given paths; None when one is too recent
-    to trust.  covers_projects: every project directory lies in a walked tree and holds its
-    .gitlab-ci.yml or .git (so finding it probed nothing outside)."""
-    from .engine import ROOT_NAMES
+    to trust.  Above each walked tree, the entries that decide a project directory (.git, the
+    pipeline file names) of every ancestor.  covers_projects: every project directory lies in
+    a walked tree (its glob-include tree is then covered too)."""
     from .gitlab.includes import _SKIP_DIRS
-    from .workspace import classify
+    from .workspace import ROOT_SPELLINGS, classify
+
+    deciders = (".git", *ROOT_SPELLINGS, *(settings.ci_config_path or ()))
 
     stamps: dict[str, list[int] | None] = {}
+    present: dict[str, int | None] = {}
     roots = []
     for p in paths:
         top = os.path.abspath(p)
@@ -305,6 +308,9 @@ def _layout(paths: list[Path], settings: Settings, projects: dict[str, str]) -> 
         roots.append(top)
         for name in (".gitignore", ".git/info/exclude", ".git/index"):
             stamps[os.path.join(top, name)] = _stamp(os.path.join(top, name))
+        for above in Path(top).parents:
+            for name in deciders:
+                present[str(above / name)] = _existence(above / name)
         for base, dirs, names in os.walk(top):
             rel = os.path.relpath(base, top).replace(os.sep, "/")
             rel = "" if rel == "." else rel + "/"
@@ -316,11 +322,21 @@ def _layout(paths: list[Path], settings: Settings, projects: dict[str, str]) -> 
     now = time.time_ns()
     if any(s is not None and _racy(s, now) for s in stamps.values()):
         return None
-    covers = all(
-        any(d == r or d.startswith(r + os.sep) for r in roots) and any(os.path.exists(os.path.join(d, n)) for n in (*ROOT_NAMES, ".git"))
-        for d in set(projects.values())
-    )
-    return {"stamps": stamps, "covers_projects": covers}
+    covers = all(any(d == r or d.startswith(r + os.sep) for r in roots) for d in set(projects.values()))
+    return {"stamps": stamps, "present": present, "covers_projects": covers}
+
+
+def _existence(path: Path) -> int | None:
+    """What matters of an ancestor's entry: whether it is there (its inode), not its mtime."""
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return None
+
+
+def _same_layout(layout: dict | None) -> bool:
+    return (layout is not None and all(_stamp(p) == s for p, s in layout["stamps"].items())
+            and all(_existence(Path(p)) == i for p, i in layout["present"].items()))
 
 
 # ------------------------------------------------------------ serialising
@@ -455,7 +471,7 @@ def _validate(data: dict, paths: list[Path], settings: Settings, stale: dict[str
         return None
     ws = Workspace(settings, {})
     layout = data["layout"]
-    same_layout = layout is not None and all(_stamp(p) == s for p, s in layout["stamps"].items())
+    same_layout = _same_layout(layout)
     existing = [p for p in paths if p.exists()]
     if not same_layout and [list(c) for c in _candidates(ws.discover(existing))] != data["discovered"]:
         return None
