@@ -166,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         for size in args.sizes:
             reps = args.repeat if size <= 1000 else 1
             result["fleets"].append(bench_fleet(size, reps, size <= args.peers_max, Path(tmp)))
+            say(json.dumps(result["fleets"][-1]))  # partial results survive an interrupted run
     if args.lsp_edits:
         say("language server latency")
         result["lsp"] = lsp_latency.measure(args.lsp_edits)
