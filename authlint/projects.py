@@ -39,8 +39,10 @@ def lint_projects(linter: "Linter", candidates: list[Candidate], wanted: set[str
         if workers > 1:
             yield from _pooled(linter, groups, wanted, workers)
         else:
+            collector = _Collector()
             for group in groups:
                 yield _lint_group(linter, group, wanted)
+                collector.after_project()
 
 
 def project_groups(ws: "Workspace", candidates: list[Candidate]) -> list[list[Candidate]]:
@@ -85,10 +87,25 @@ def _lint_group(linter: "Linter", group: list[Candidate], wanted: set[str]) -> "
 
     run = _Run(linter)
     run.lint_candidates(group, wanted)
-    outcome = run.outcome()
-    del run
-    gc.collect(0)  # the project's model: everything it allocated is in the youngest generation
-    return outcome
+    return run.outcome()
+
+
+class _Collector:
+    """After a project its model is garbage in the young generations; what turned garbage among
+    older objects (scripts the parse memo evicted) waits for a full collection, run when the
+    projects since the last one reach a quarter of all so far (CPython's own rule: amortised
+    linear)."""
+
+    def __init__(self) -> None:
+        self.done = self.since_full = 0
+
+    def after_project(self) -> None:
+        self.done += 1
+        self.since_full += 1
+        gc.collect(1)
+        if self.since_full >= max(256, self.done // 4):
+            gc.collect()
+            self.since_full = 0
 
 
 # ---------------------------------------------------------------- fork pool
@@ -117,12 +134,18 @@ def _work(batch: range) -> tuple[list["Outcome"], dict[str, dict]]:
     learned = _learned(linter.ws)
     inherited = {name: set(values) for name, values in learned.items()}
     gc.disable()
-    outcomes = [_lint_group(linter, groups[i], wanted) for i in batch]
+    outcomes = []
+    for i in batch:
+        outcomes.append(_lint_group(linter, groups[i], wanted))
+        _COLLECTOR.after_project()
     new = {name: {k: v for k, v in values.items() if k not in inherited[name]} for name, values in learned.items()}
     for name, values in new.items():
         for k in values:
             del learned[name][k]  # sent to the parent: the worker keeps only what it inherited
     return outcomes, new
+
+
+_COLLECTOR = _Collector()  # a worker's, across its batches
 
 
 def _learned(ws) -> dict[str, dict]:
