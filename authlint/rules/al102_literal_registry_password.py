@@ -41,11 +41,10 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..shell.flow import flow_of, input_defaults, stdin_word
 from ..secrets import looks_like_literal_secret, redact
-from ..tools import REGISTRY_TOOLS, is_credential_name, is_login, secret_args, subcommands, tool_of
+from ..tools import is_credential_name, is_login, secret_args, subcommands, tool_of
 from ..units import CommandRef, FileUnit, JobUnit
-from .base import Example, Hit, Rule, Triggers
+from .base import Example, Hit, Rule
 
-TRIGGERS = Triggers(commands=REGISTRY_TOOLS)
 RULE = Rule(
     code="AL102",
     name="literal-registry-password",

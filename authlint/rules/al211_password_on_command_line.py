@@ -52,11 +52,10 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..shell.model import Command, Word
-from ..tools import REGISTRY_TOOLS, SecretArg, secret_args, tool_of, unwrap
+from ..tools import SecretArg, secret_args, tool_of, unwrap
 from ..units import CommandRef, make_fix
-from .base import FIX_SAFE, Example, Hit, Rule, Triggers
+from .base import FIX_SAFE, Example, Hit, Rule
 
-TRIGGERS = Triggers(commands=REGISTRY_TOOLS)
 RULE = Rule(
     code="AL211",
     name="password-on-command-line",
