@@ -66,6 +66,7 @@ class Outcome:
     errors: list[str]
     internal: list[str]
     pipelines: dict[str, str]  # reported file -> the pipeline it was linted in
+    warnings: list[str]
 
 
 class LintCancelled(BaseException):
@@ -157,7 +158,7 @@ class _Run:
     def outcome(self) -> "Outcome":
         """What a project's lint leaves behind: hits, problems, sources, reported files, errors."""
         hits = [(m.RULE.code, h) for m, h in self.hits]
-        return Outcome(hits, self.problems, self.sources, self.report, self.errors, self.internal, self.pipelines)
+        return Outcome(hits, self.problems, self.sources, self.report, self.errors, self.internal, self.pipelines, self.warnings)
 
     def absorb(self, part: "Outcome") -> None:
         mods = registry.by_code()
@@ -169,6 +170,7 @@ class _Run:
         self.internal.extend(part.internal)
         for path, pipeline in part.pipelines.items():
             self.pipelines.setdefault(path, pipeline)
+        self.warnings.extend(w for w in part.warnings if w not in self.warnings)
 
     def _guarded(self, step, path: Path, *args) -> None:
         """One file's failure is reported on one line and never stops the run."""
