@@ -13,8 +13,15 @@ depended on:
 * the project directory of every CI file, and the list of YAML files under it
   (glob includes).
 
-A lookup redoes discovery and re-hashes those dependencies; it is a hit only if
-all match.  The whole invocation is the unit: the engine links findings across
+A lookup redoes discovery and checks those dependencies; it is a hit only if
+all match.  A file read is checked by its size, mtime and inode first, and
+re-hashed only when they differ or were not recorded: a file whose mtime was
+within ``RACY_NS`` of the run (the filesystem's timestamp granularity) could
+change again without its mtime moving, so its stat is not trusted.  Likewise
+the project layout: the stamps of every directory walked (an added, removed or
+renamed file changes its directory's), of the files whose content decides their
+kind, and of the ignore files; while they all hold, discovery, project
+directories and glob-include trees are what the entry says, without a walk.  The whole invocation is the unit: the engine links findings across
 files (context linting, de-duplication, unused-suppression accounting and
 fingerprint occurrence counts all span files), so a per-file cache would need
 the engine split along those lines; a change anywhere in the dependency set
@@ -39,6 +46,7 @@ import json
 import os
 import platform
 import sys
+import time
 from pathlib import Path
 from typing import Iterable
 
@@ -52,6 +60,8 @@ from .workspace import ReadError, Workspace
 
 DIR_NAME = ".authlint_cache"
 ENTRY_FORMAT = 2
+RACY_NS = 2_000_000_000  # coarse filesystems keep mtimes to 1-2 s (theirs are whole seconds)
+FINE_RACY_NS = 100_000_000  # others to the kernel's clock tick
 MAX_ENTRIES = 200  # per version directory; the oldest are removed beyond this
 CACHEDIR_TAG = (
     "Signature: 8a477f597d28d172789f06886806bc55\n"
@@ -85,6 +95,10 @@ def lint_paths(paths: Iterable[str | Path], settings: Settings, cache_dir: Path 
         _debug("hit")
         return cached
     STATS["miss"] += 1
+    try:
+        _ensure_dir(directory)  # before the run: creating it moves its parent's mtime, which the entry records
+    except OSError:
+        pass
     linter = Linter(settings)
     recorder = _RecordingWorkspace(settings)
     linter.ws = recorder
@@ -225,11 +239,16 @@ class _RecordingWorkspace(Workspace):
     def __init__(self, settings: Settings) -> None:
         super().__init__(settings, {})
         self.reads: dict[str, str] = {}
+        self.stats: dict[str, list[int]] = {}  # path -> [size, mtime_ns, inode], taken before the read
         self.probes: dict[str, bool] = {}
         self.discovered: list[tuple[str, str, bool]] | None = None
 
     def read(self, path: Path, within: Path | None = None) -> Source:
         key = os.path.abspath(path)
+        if key not in self.stats and key not in self.overlays:
+            stamp = _stamp(key)
+            if stamp is not None and not _racy(stamp, time.time_ns()):
+                self.stats[key] = stamp
         try:
             src = super().read(path, within)
         except DecodeError:
@@ -253,6 +272,21 @@ class _RecordingWorkspace(Workspace):
         found = super().discover(paths)
         self.discovered = _candidates(found)
         return found
+
+
+def _stamp(path: str) -> list[int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return [st.st_size, st.st_mtime_ns, st.st_ino]
+
+
+def _racy(stamp: list[int], now: int) -> bool:
+    """Modified so recently that a change within the filesystem's timestamp granularity
+    would not move the mtime: the stamp cannot vouch for the content."""
+    mtime = stamp[1]
+    return now - mtime <= (RACY_NS if mtime % 1_000_000_000 == 0 else FINE_RACY_NS)
 
 
 def _candidates(found) -> list[tuple[str, str, bool]]:
@@ -280,6 +314,58 @@ def _yaml_tree(project: str) -> str:
         rel = os.path.relpath(base, project).replace(os.sep, "/")
         found.extend(n if rel == "." else f"{rel}/{n}" for n in names if n.endswith((".yml", ".yaml")))
     return hashlib.sha256("\n".join(sorted(found)).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _layout(paths: list[Path], settings: Settings, projects: dict[str, str]) -> dict | None:
+    """Stamps of what discovery depends on under the given paths; None when one is too recent
+    to trust.  Above each walked tree, the entries that decide a project directory (.git, the
+    pipeline file names) of every ancestor.  covers_projects: every project directory lies in
+    a walked tree (its glob-include tree is then covered too)."""
+    from .gitlab.includes import _SKIP_DIRS
+    from .workspace import ROOT_SPELLINGS, classify
+
+    deciders = (".git", *ROOT_SPELLINGS, *(settings.ci_config_path or ()))
+
+    stamps: dict[str, list[int] | None] = {}
+    present: dict[str, int | None] = {}
+    roots = []
+    for p in paths:
+        top = os.path.abspath(p)
+        if not os.path.isdir(top):
+            stamps[top] = _stamp(top)
+            continue
+        roots.append(top)
+        for name in (".gitignore", ".git/info/exclude", ".git/index"):
+            stamps[os.path.join(top, name)] = _stamp(os.path.join(top, name))
+        for above in Path(top).parents:
+            for name in deciders:
+                present[str(above / name)] = _existence(above / name)
+        for base, dirs, names in os.walk(top):
+            rel = os.path.relpath(base, top).replace(os.sep, "/")
+            rel = "" if rel == "." else rel + "/"
+            dirs[:] = [d for d in dirs if not ((d in _SKIP_DIRS or d == DIR_NAME) and settings.is_excluded(rel + d))]
+            stamps[base] = _stamp(base)
+            for name in names:  # a name without suffix is classified by its shebang, an auth file by its keys
+                if not Path(name).suffix or classify(Path(name)) == "auth":
+                    stamps[os.path.join(base, name)] = _stamp(os.path.join(base, name))
+    now = time.time_ns()
+    if any(s is not None and _racy(s, now) for s in stamps.values()):
+        return None
+    covers = all(any(d == r or d.startswith(r + os.sep) for r in roots) for d in set(projects.values()))
+    return {"stamps": stamps, "present": present, "covers_projects": covers}
+
+
+def _existence(path: Path) -> int | None:
+    """What matters of an ancestor's entry: whether it is there (its inode), not its mtime."""
+    try:
+        return path.stat().st_ino
+    except OSError:
+        return None
+
+
+def _same_layout(layout: dict | None) -> bool:
+    return (layout is not None and all(_stamp(p) == s for p, s in layout["stamps"].items())
+            and all(_existence(Path(p)) == i for p, i in layout["present"].items()))
 
 
 # ------------------------------------------------------------ serialising
@@ -310,9 +396,11 @@ def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorksp
         "given": _given(paths),
         "discovered": ws.discovered,
         "reads": ws.reads,
+        "stats": {k: v for k, v in ws.stats.items() if k in ws.reads},
         "probes": ws.probes,
         "projects": projects,
         "trees": {p: _yaml_tree(p) for p in sorted(set(projects.values()))},
+        "layout": _layout(paths, settings, projects),
         "sources": sources,
         "files": list(result.files),
         "findings": findings,
@@ -373,6 +461,12 @@ def _finding_dict(f: Finding, secrets: tuple[str, ...], secret_set: int) -> dict
         "related": list(f.related),
         "secrets": secret_set,
     }
+
+
+def _finding_paths(item: dict, secret_sets: list) -> list[str]:
+    """The files a stored finding shows: its own, its fix's, its secrets' locators."""
+    edits = item["fix"]["edits"] if item["fix"] is not None else []
+    return [item["path"], *(e[0] for e in edits), *item["related"], *(loc[0] for loc in secret_sets[item["secrets"]])]
 
 
 class _Damaged(ValueError):
@@ -442,31 +536,53 @@ def _lookup(entry_path: Path, key: str, paths: list[Path], settings: Settings) -
     try:
         if data.get("format") != ENTRY_FORMAT or data.get("key") != key or data.get("checksum") != _checksum(data):
             return None
-        return _validate(data, paths, settings)
+        stale: dict[str, list[int]] = {}
+        result = _validate(data, paths, settings, stale)
     except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # _Damaged included
         return None  # a damaged entry is a miss; the run rewrites it
+    if result is not None and stale:  # touched but unchanged (a checkout): stamp them anew, hash once
+        data["stats"].update(stale)
+        try:
+            _write_entry(entry_path, data)
+        except OSError:
+            pass
+    return result
 
 
-def _validate(data: dict, paths: list[Path], settings: Settings) -> LintResult | None:
+def _validate(data: dict, paths: list[Path], settings: Settings, stale: dict[str, list[int]]) -> LintResult | None:
+    """The stored result if every dependency holds; stale gets the new stamps of files
+    that were re-hashed and found unchanged."""
     if [list(g) for g in _given(paths)] != data["given"]:
         return None
     ws = Workspace(settings, {})
+    layout = data["layout"]
+    same_layout = _same_layout(layout)
     existing = [p for p in paths if p.exists()]
-    if [list(c) for c in _candidates(ws.discover(existing))] != data["discovered"]:
+    if not same_layout and [list(c) for c in _candidates(ws.discover(existing))] != data["discovered"]:
         return None
     for path, expected in data["probes"].items():
         if ws.exists(Path(path)) != expected:
             return None
+    stats = data["stats"]
     for path, expected in data["reads"].items():
+        stamp = _stamp(path)
+        if path in stats and stamp == stats[path]:
+            continue  # unchanged since it was read: no need to read and hash it again
         if _probe(ws, Path(path)) != expected:
             return None
-    if _projects([tuple(c) for c in data["discovered"]]) != data["projects"]:
-        return None
-    for project, expected in data["trees"].items():
-        if _yaml_tree(project) != expected:
+        if stamp is not None and not _racy(stamp, time.time_ns()):
+            stale[path] = stamp
+    if not (same_layout and layout["covers_projects"]):
+        if _projects([tuple(c) for c in data["discovered"]]) != data["projects"]:
             return None
+        for project, expected in data["trees"].items():
+            if _yaml_tree(project) != expected:
+                return None
     sources: dict[str, Source] = {}
+    shown_by = {p for item in data["findings"] for p in _finding_paths(item, data["secret_sets"])}
     for shown, expected in data["sources"].items():
+        if shown not in shown_by:
+            continue  # validated above with the reads; reporters need only the files they show
         try:
             src = ws.read(Path(shown))
         except (DecodeError, OSError):
@@ -489,8 +605,12 @@ def _validate(data: dict, paths: list[Path], settings: Settings) -> LintResult |
 def _store(directory: Path, entry_path: Path, entry: dict) -> None:
     _ensure_dir(directory)
     entry_path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomic_bytes(entry_path, json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    _write_entry(entry_path, entry)
     _prune(entry_path.parent)
+
+
+def _write_entry(entry_path: Path, entry: dict) -> None:
+    write_atomic_bytes(entry_path, json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
 def _ensure_dir(directory: Path) -> None:

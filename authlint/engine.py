@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Iterable
+from typing import Callable, Iterable
 
 from . import rules as registry
 from . import suppressions
@@ -55,9 +55,29 @@ class LintResult:
     warnings: list[str] = field(default_factory=list)  # worth saying, not worth failing (a configured root missing)
 
 
+@dataclass
+class Outcome:
+    """One project's lint, without its model: small, and picklable for a worker process."""
+
+    hits: list[tuple[str, Hit]]  # (rule code, hit)
+    problems: list[Problem]
+    sources: dict[str, Source]
+    report: set[str]
+    errors: list[str]
+    internal: list[str]
+    pipelines: dict[str, str]  # reported file -> the pipeline it was linted in
+    warnings: list[str]
+
+
+class LintCancelled(BaseException):
+    """Raised between jobs when Linter.cancelled() says the result is no longer wanted
+    (a BaseException: no per-file guard turns it into an internal error)."""
+
+
 class Linter:
     def __init__(self, settings: Settings, overlays: dict[str, str] | None = None) -> None:
         self.settings = settings
+        self.cancelled: Callable[[], bool] | None = None  # the editor's "a newer version exists"
         self.enabled = registry.resolve_selection(settings.select, settings.extend_select, settings.ignore)
         # Credential rules always run: when disabled their hits are dropped, but what they
         # found is still redacted in code frames and diffs of the other findings.
@@ -65,6 +85,10 @@ class Linter:
             m for m in registry.all_modules() if m.RULE.code in self.enabled or m.RULE.code.startswith(CREDENTIAL_FAMILY)
         ]
         self.hooks = {h: [m for m in self.modules if hasattr(m, h)] for h in registry.HOOKS}
+        self.options = {m.RULE.code: settings.options_for(m.RULE.code, m.RULE.options) for m in self.modules}
+        from .triggers import CommandRules
+
+        self.command_rules = CommandRules(self.hooks["check_command"])
         self.ws = Workspace(settings, dict(overlays or {}))
 
     # ------------------------------------------------------------------ entry
@@ -104,6 +128,15 @@ class _Run:
         for where, message in self.ws.unreadable:  # a directory under the given paths
             self._unreadable(where, message, given=True)
         self.wanted = {display_path(c[0]) for c in candidates}
+        from .projects import lint_projects
+
+        for part in lint_projects(self.l, candidates, self.wanted):
+            self.absorb(part)
+        return self._finish()
+
+    def lint_candidates(self, candidates: list[tuple[Path, str, bool]], wanted: set[str]) -> None:
+        """Lint one project's candidates (the model is dropped with this _Run afterwards)."""
+        self.wanted = wanted
         # Every candidate's project pipeline first, once: the CI files it includes and the
         # scripts its jobs call are linted in its context, wherever the given paths point.
         projects = dict.fromkeys(self.ws.project_dir(c[0]) for c in candidates)
@@ -122,7 +155,23 @@ class _Run:
             elif kind == "unknown" and explicit:
                 self.report.add(shown)
                 self._guarded(self._lint_unknown, path)
-        return self._finish()
+
+    def outcome(self) -> "Outcome":
+        """What a project's lint leaves behind: hits, problems, sources, reported files, errors."""
+        hits = [(m.RULE.code, h) for m, h in self.hits]
+        return Outcome(hits, self.problems, self.sources, self.report, self.errors, self.internal, self.pipelines, self.warnings)
+
+    def absorb(self, part: "Outcome") -> None:
+        mods = registry.by_code()
+        self.hits.extend((mods[code], h) for code, h in part.hits)
+        self.problems.extend(part.problems)
+        self.sources.update(part.sources)
+        self.report.update(part.report)
+        self.errors.extend(part.errors)
+        self.internal.extend(part.internal)
+        for path, pipeline in part.pipelines.items():
+            self.pipelines.setdefault(path, pipeline)
+        self.warnings.extend(w for w in part.warnings if w not in self.warnings)
 
     def _guarded(self, step, path: Path, *args) -> None:
         """One file's failure is reported on one line and never stops the run."""
@@ -287,6 +336,8 @@ class _Run:
             self._run_hook("check_file", unit)
             self._yaml_auth_docs(yf, pipeline, script_scalars)
         for ju in jobs:
+            if self.l.cancelled is not None and self.l.cancelled():
+                raise LintCancelled
             if not ju.job.hidden:
                 self._run_hook("check_job", ju)
             for ref in ju.commands + ju.after:
@@ -504,8 +555,9 @@ class _Run:
 
     # ------------------------------------------------------------ rule calls
     def _run_hook(self, hook: str, unit) -> None:
-        for module in self.l.hooks[hook]:
-            options = self.l.settings.options_for(module.RULE.code, module.RULE.options)
+        modules = self.l.command_rules.for_command(unit.cmd) if hook == "check_command" else self.l.hooks[hook]
+        for module in modules:
+            options = self.l.options[module.RULE.code]
             try:
                 for hit in getattr(module, hook)(unit, options) or ():
                     self.hits.append((module, hit))
@@ -560,6 +612,7 @@ class _Run:
             findings.append(f)
             secrets[id(f)] = hit.secrets
         findings = _drop_shadowed_generic(findings)
+        secrets = {id(f): secrets[id(f)] for f in findings}  # a dropped finding's id may be reused below
         findings += self._unused_suppressions(supp_cache)
         # A finding's message, code frame, fix or diff may show any value found in its file:
         # every finding gets its file's one shared set (memory and redaction time stay linear).

@@ -12,6 +12,7 @@ import fnmatch
 import os
 import sys
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -77,14 +78,30 @@ class Settings:
         return tuple(out)
 
     def is_excluded(self, path: str) -> bool:
-        return any(_glob_match(path, pat) for pat in self.exclude)
+        names, globs = self._exclude_split
+        if names and not names.isdisjoint(_normal(path).split("/")):
+            return True  # a bare name matches any path component
+        return any(_glob_match(path, pat) for pat in globs)
+
+    @cached_property
+    def _exclude_split(self) -> tuple[frozenset[str], tuple[str, ...]]:
+        """Bare names (the defaults: .git, node_modules ...) as a set; the globs to match one by one."""
+        names = frozenset(p.rstrip("/") for p in self.exclude if "/" not in p.rstrip("/") and not _GLOB_CHARS.intersection(p))
+        return names, tuple(p for p in self.exclude if p.rstrip("/") not in names)
 
     def with_overrides(self, **changes: Any) -> "Settings":
         return replace(self, **{k: v for k, v in changes.items() if v is not None})
 
 
+_GLOB_CHARS = frozenset("*?[")
+
+
+def _normal(path: str) -> str:
+    return path.replace(os.sep, "/").lstrip("./") if path.startswith("./") else path.replace(os.sep, "/")
+
+
 def _glob_match(path: str, pattern: str) -> bool:
-    path = path.replace(os.sep, "/").lstrip("./") if path.startswith("./") else path.replace(os.sep, "/")
+    path = _normal(path)
     pattern = pattern.rstrip("/")
     if fnmatch.fnmatchcase(path, pattern) or fnmatch.fnmatchcase(path, pattern + "/*"):
         return True

@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     from .units import CommandRef
 
 AUTH_FILE_NAMES = ("config.json", "auth.json", ".dockercfg", "config-gitlab.json")
+# What a command that writes an auth file shows (see auth_writes): a rule's Triggers.
+WRITE_COMMANDS = frozenset({"tee", "cp", "install", "mv"})
+AUTH_PATH_MARKS = (*AUTH_FILE_NAMES, ".dockerconfigjson")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 

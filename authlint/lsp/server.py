@@ -2,8 +2,9 @@
 
 * Diagnostics for every document authlint lints (CI YAML, included YAML,
   shell scripts, auth JSON), published on didOpen and didSave at once and on
-  didChange after a short pause (DEBOUNCE); a result computed for an older
-  version of the document is dropped, the latest version wins.  Unsaved
+  didChange after a short pause (DEBOUNCE); a run overtaken by a newer
+  version of its document stops at the next job (or never starts), and a
+  result computed for an older version is dropped: the latest version wins.  Unsaved
   buffers are overlays, so an included file is linted in the context of the
   (possibly unsaved) pipeline that includes it; the engine finds that pipeline.
 * Code actions: each finding's fix as a quickfix (safe ones preferred, unsafe
@@ -37,15 +38,15 @@ from pygls.lsp.server import LanguageServer
 
 from .. import __version__
 from ..diagnostics import Applicability, Finding, Severity
-from ..engine import Linter, LintResult
+from ..engine import LintCancelled, Linter, LintResult
 from ..secrets import redact_text
-from ..settings import ConfigError, Settings, load_settings
+from ..settings import ConfigError, Settings, find_config, load_settings
 from ..source import BOM, LineIndex
 from ..workspace import AUTH_EXT, SHEBANG, classify
 
 log = logging.getLogger("authlint.lsp")
 
-DEBOUNCE = 0.3  # seconds of quiet after a change before linting
+DEBOUNCE = 0.05  # seconds of quiet after a change before linting; a stale run is cancelled anyway
 FIX_ALL_KIND = "source.fixAll.authlint"
 SECTION = "authlint"
 _SEVERITY = {
@@ -210,6 +211,7 @@ class Snapshot:
     overlays: dict[str, str]
     encoding: str
     docs_url: str | None
+    stale: Callable[[], bool] = lambda: False  # a newer version exists: stop (called in the worker)
 
 
 @dataclass
@@ -254,7 +256,12 @@ def compute(snap: Snapshot) -> Linted:
     """Lint one document (worker thread: no LSP I/O here)."""
     if snap.kind is None or _excluded(snap):
         return Linted(snap, None)
-    result = Linter(snap.settings, snap.overlays).lint_paths([Path(snap.path)])
+    linter = Linter(snap.settings, snap.overlays)
+    linter.cancelled = snap.stale
+    try:
+        result = linter.lint_paths([Path(snap.path)])
+    except LintCancelled:
+        return Linted(snap, None)  # dropped as stale by the caller
     idx = DocIndex(snap.text, snap.encoding)
     mine = [f for f in result.findings if _key(f.path) == _key(snap.path)]
     # Like the reporters' code frames: a text about one finding may show another's secret.
@@ -320,6 +327,7 @@ class AuthlintServer(LanguageServer):
         self.linted: dict[str, Linted] = {}
         self.published: set[str] = set()
         self.warned: set[str] = set()
+        self.configs: dict[str, tuple[Any, Settings]] = {}  # directory -> (config file stamp, its settings)
 
     # ----------------------------------------------------------- helpers
     @property
@@ -343,12 +351,27 @@ class AuthlintServer(LanguageServer):
         return dict(self.workspace.text_documents)
 
     def settings_for(self, path: str) -> Settings:
+        return apply_options(self.config_settings(Path(path).parent), self.options, self.warn_once)
+
+    def config_settings(self, directory: Path) -> Settings:
+        """The config file's settings, parsed again only when the file found, or its stamp, changed."""
+        found = find_config(directory)
         try:
-            base = load_settings(Path(path).parent)
+            st = os.stat(found) if found is not None else None
+        except OSError:
+            st = None
+        stamp = (str(found), st.st_size, st.st_mtime_ns, st.st_ino) if st is not None else None
+        cached = self.configs.get(str(directory))
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        try:
+            base = load_settings(directory)
         except ConfigError as exc:
             self.warn_once(f"authlint: {exc}; using the default settings")
             base = Settings(project_dir=os.getcwd())
-        return apply_options(base, self.options, self.warn_once)
+            stamp = ("error", stamp)  # retried on every run until it is fixed
+        self.configs[str(directory)] = (stamp, base)
+        return base
 
     def snapshot(self, uri: str) -> Snapshot | None:
         doc = self.workspace.text_documents.get(uri)
@@ -365,7 +388,17 @@ class AuthlintServer(LanguageServer):
         settings = self.settings_for(path) if kind is not None else Settings()
         docs_url = self.options.get("ruledocsurl")
         return Snapshot(uri, path, doc.version, text, kind, settings, overlays, self.encoding,
-                        docs_url if isinstance(docs_url, str) else None)
+                        docs_url if isinstance(docs_url, str) else None, stale=self.staleness(uri, doc.version))
+
+    def staleness(self, uri: str, version: int | None) -> Callable[[], bool]:
+        """True once the document has a newer version than this one (read from the worker
+        thread: a dict lookup and an attribute read, no LSP I/O)."""
+        docs = self.workspace.text_documents
+
+        def stale() -> bool:
+            doc = docs.get(uri)
+            return doc is None or doc.version != version
+        return stale
 
     def doc_index(self, path: str, fallback: str) -> tuple[str, DocIndex, int | None]:
         """(uri, index, version) for edits to path: the open document's text, else the linted text."""

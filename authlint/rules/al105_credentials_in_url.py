@@ -36,8 +36,9 @@ from typing import Iterator
 from ..diagnostics import Severity, Span
 from ..secrets import looks_like_literal_secret, redact, url_credentials
 from ..units import CommandRef, FileUnit
-from .base import Example, Hit, Rule
+from .base import Example, Hit, Rule, Triggers
 
+TRIGGERS = Triggers(commands=frozenset({"executor", "docker", "podman", "buildah"}), words=("--destination=",))
 RULE = Rule(
     code="AL105",
     name="credentials-in-url",

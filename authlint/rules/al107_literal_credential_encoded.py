@@ -31,8 +31,9 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..secrets import is_placeholder, looks_like_literal_secret, redact
 from ..units import CommandRef
-from .base import Example, Hit, Rule
+from .base import Example, Hit, Rule, Triggers
 
+TRIGGERS = Triggers(commands=frozenset({"base64", "openssl", "echo", "printf"}))
 RULE = Rule(
     code="AL107",
     name="literal-credential-encoded",

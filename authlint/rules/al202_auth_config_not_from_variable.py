@@ -69,12 +69,13 @@ from ..shell.flow import COMMAND, COMPOSITE, LITERAL_ORIGIN, PREDEFINED, PREDEFI
 from ..shell.model import VAR_REF, Command, Word
 from ..textmap import FileMap, ScalarMap, ShiftMap
 from ..units import CommandRef, make_fix
-from ..writes import AuthWrite, auth_writes, canonical_write, directory
+from ..writes import AUTH_PATH_MARKS, WRITE_COMMANDS, AuthWrite, auth_writes, canonical_write, directory
 from ..yaml import scalars
-from .base import FIX_UNSAFE, Example, Hit, Rule
+from .base import FIX_UNSAFE, Example, Hit, Rule, Triggers
 
 DEFAULT_ACCEPTED = sorted(JOB_SCOPED | {"DOCKER_AUTH_CONFIG", "CI_BUILD_TOKEN"})
 
+TRIGGERS = Triggers(commands=WRITE_COMMANDS, words=AUTH_PATH_MARKS)
 RULE = Rule(
     code="AL202",
     name="auth-config-not-from-variable",

@@ -42,9 +42,10 @@ from ..authjson.looks import produces_auth_json
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import facts, is_docker_like_path, path_key
 from ..units import CommandRef, make_fix
-from ..writes import AuthWrite, auth_writes
-from .base import FIX_SAFE, Example, Hit, Rule
+from ..writes import AUTH_PATH_MARKS, WRITE_COMMANDS, AuthWrite, auth_writes
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
+TRIGGERS = Triggers(commands=WRITE_COMMANDS, words=AUTH_PATH_MARKS)
 RULE = Rule(
     code="AL205",
     name="append-to-auth-config",

@@ -65,8 +65,9 @@ from ..gitlab.predefined import CREDENTIALS
 from ..shell.flow import Flow, flow_of
 from ..shell.model import Part
 from ..units import CommandRef, make_fix
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
+TRIGGERS = Triggers(words=("$",))
 RULE = Rule(
     code="AL206",
     name="unquoted-auth-variable",

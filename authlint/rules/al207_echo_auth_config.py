@@ -63,8 +63,9 @@ from ..jobfacts import is_docker_like_path
 from ..shell.flow import COMPOSITE, LITERAL_ORIGIN, flow_of
 from ..units import CommandRef, make_fix
 from ..writes import AuthWrite, auth_writes
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
+TRIGGERS = Triggers(commands=frozenset({"echo"}))
 RULE = Rule(
     code="AL207",
     name="echo-auth-config",

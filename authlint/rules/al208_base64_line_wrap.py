@@ -45,8 +45,9 @@ from ..diagnostics import Applicability, Fix, Severity
 from ..shell.flow import output_in_auth_json
 from ..tools import encoder, strips_newlines, wraps
 from ..units import CommandRef, make_fix
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
+TRIGGERS = Triggers(commands=frozenset({"base64", "openssl"}))
 RULE = Rule(
     code="AL208",
     name="base64-line-wrap",

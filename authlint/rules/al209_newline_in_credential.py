@@ -60,8 +60,9 @@ from ..shell.flow import enclosing, flow_of, output_in_auth_json
 from ..shell.model import Word
 from ..tools import encoder, is_credential_name
 from ..units import CommandRef, make_fix
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
+TRIGGERS = Triggers(commands=frozenset({"echo", "base64", "openssl"}))
 RULE = Rule(
     code="AL209",
     name="newline-in-credential",

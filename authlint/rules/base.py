@@ -8,6 +8,10 @@ pure function returning ``Hit``s:
 * ``check_command(ref: CommandRef, options)``    once per shell command
 * ``check_auth(doc: AuthDoc, options)``          once per auth JSON document
 
+A module may also declare ``TRIGGERS = Triggers(...)``: the commands its
+``check_command`` can report on.  The engine then calls it only on those
+commands; without ``TRIGGERS`` it runs on every command (the safe default).
+
 The engine attaches code, name and severity, applies configuration and
 suppressions, and turns hits into ``Finding``s.  Rules never do I/O.
 """
@@ -32,6 +36,17 @@ class Rule:
     fix: str = FIX_NONE  # what RULES.md promises: none / safe / unsafe / sometimes
     default_enabled: bool = True
     options: dict[str, Any] = field(default_factory=dict)  # option name -> default
+
+
+@dataclass(frozen=True)
+class Triggers:
+    """What a command must show for a rule's check_command to be called on it: one of
+    these command names (its basename, or the program behind sudo/env/command/exec/
+    time/nice), or one of these substrings in a word's template (its arguments,
+    assignment values and redirect targets).  A necessary condition, never a verdict."""
+
+    commands: frozenset[str] = frozenset()
+    words: tuple[str, ...] = ()
 
 
 MARK_OPEN, MARK_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ mark the expected span in examples

@@ -17,6 +17,7 @@ from authlint.shell.decode import decode_map
 LITERAL = "literal"
 VAR_REF = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")  # the names `$X` / `${X…}` in shell text
 EXPANSION_KINDS = ("variable", "command_substitution", "arithmetic", "other_expansion")
+_UNSET: Any = object()
 
 
 @dataclass(slots=True)
@@ -188,6 +189,7 @@ class Command:
     in_condition: bool = False
     via: str | None = None  # 'sh -c' / 'bash -c' when parsed from such a string
     exact: bool = True  # False: offsets point at the whole `sh -c` string only
+    _basename: Any = field(default=_UNSET, init=False, repr=False, compare=False)
 
     @property
     def argv(self) -> list[Word]:
@@ -196,9 +198,10 @@ class Command:
     @property
     def basename(self) -> str | None:
         """Literal command name without its directory: /kaniko/executor -> executor."""
-        if self.name is None or self.name.value is None:
-            return None
-        return self.name.value.rsplit("/", 1)[-1]
+        if self._basename is _UNSET:  # asked for by every rule on every command: computed once
+            name = None if self.name is None else self.name.value
+            self._basename = None if name is None else name.rsplit("/", 1)[-1]
+        return self._basename  # type: ignore[no-any-return]
 
     @property
     def text(self) -> str:

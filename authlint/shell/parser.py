@@ -174,8 +174,9 @@ class _Sink:
 # Scripts already parsed, by text: the same script lines reach the parser from several jobs
 # (anchors, extends, !reference) and again when a joined script is split.  Bounded by the
 # characters held; Scripts are plain data that nobody mutates, so sharing them is safe.
+# A held character costs ~150 bytes of model: the bound keeps a fleet run's memory flat.
 _MEMO: OrderedDict[str, Script] = OrderedDict()
-_MEMO_CHARS = 2_000_000
+_MEMO_CHARS = 250_000
 _memo_size = 0
 _memo_lock = threading.Lock()
 

@@ -1,0 +1,173 @@
+"""What the speed work must keep: the same findings however a run is carried out.
+
+A run over many projects lints them one by one (models dropped, GC paused) or
+in a fork pool; both must give the same findings, in the same order, with the
+same secrets to redact, files and errors.  (Speed itself is measured under bench/.)
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import multiprocessing
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from authlint import cache, projects, triggers
+from authlint import rules as registry
+from authlint.engine import Linter, LintResult
+from authlint.settings import Settings
+
+from support.corpus import require_corpus
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _fleet():
+    spec = importlib.util.spec_from_file_location("fleet", ROOT / "bench" / "fleet.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
+
+
+def outcome(result: LintResult) -> tuple:
+    """Everything a reporter sees of a result, secrets included (by finding position)."""
+    secrets = [result.secrets.get(id(f), ()) for f in result.findings]
+    return result.findings, secrets, result.files, sorted(result.sources), result.errors, result.internal_error
+
+
+def lint(paths: list[Path], jobs: int, monkeypatch, cwd: Path, use_triggers: bool = True) -> LintResult:
+    monkeypatch.chdir(cwd)
+    monkeypatch.setenv("AUTHLINT_JOBS", str(jobs))
+    monkeypatch.setattr(triggers, "ENABLED", use_triggers)
+    return Linter(Settings(project_dir=str(cwd), select=("ALL",))).lint_paths(paths)
+
+
+@pytest.fixture
+def small_pool(monkeypatch):
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork start method on this platform")
+    monkeypatch.setattr(projects, "POOL_MIN_PROJECTS", 2)
+    monkeypatch.setattr(projects, "BATCH", 1)
+
+
+def test_fleet_pool_gives_the_findings_of_one_process(tmp_path: Path, monkeypatch, small_pool) -> None:
+    _fleet().generate(tmp_path, 30)
+    (tmp_path / "p00004" / "broken.sh").write_text("if then fi\n")  # a parse error among them
+    single = lint([tmp_path], 1, monkeypatch, tmp_path)
+    pooled = lint([tmp_path], 2, monkeypatch, tmp_path)
+    assert projects.pool_size(30) == 2
+    assert len(single.findings) > 30 and {f.code for f in single.findings} >= {"AL001", "AL206", "AL211"}
+    assert outcome(pooled) == outcome(single)
+
+
+def test_corpus_same_findings_pooled_with_triggers_as_one_process_calling_every_rule(monkeypatch, small_pool) -> None:
+    corpus = require_corpus()
+    dirs = sorted(p for p in corpus.iterdir() if p.is_dir())
+    reference = lint(dirs, 1, monkeypatch, corpus, use_triggers=False)
+    pooled = lint(dirs, 2, monkeypatch, corpus)
+    assert len(reference.findings) > 100
+    assert outcome(pooled) == outcome(reference)
+
+
+def test_rule_examples_same_findings_with_and_without_triggers(tmp_path: Path, monkeypatch) -> None:
+    """Every VALID/INVALID example of a rule with triggers (as a file and as a script item)
+    is a project of one run."""
+    count = 0
+    for module in [m for m in registry.all_modules() if hasattr(m, "TRIGGERS")]:
+        for kind in ("VALID", "INVALID"):
+            for i, ex in enumerate(getattr(module, kind, [])):
+                texts = {ex.filename: ex.text}
+                if ex.kind == "sh" and ".gitlab-ci.yml" not in ex.files:
+                    block = "".join(f"      {line}\n" for line in ex.text.splitlines())
+                    texts[".gitlab-ci.yml"] = "job:\n  script:\n    - |\n" + block
+                for j, (name, text) in enumerate(texts.items()):
+                    root = tmp_path / f"{module.RULE.code}-{kind}-{i}-{j}"
+                    for rel, body in {**ex.files, name: text}.items():
+                        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+                        (root / rel).write_text(body, encoding="utf-8", newline="")
+                    (root / ".git").mkdir()
+                    count += 1
+    with_triggers = lint([tmp_path], 1, monkeypatch, tmp_path)
+    every_rule = lint([tmp_path], 1, monkeypatch, tmp_path, use_triggers=False)
+    assert count > 200 and len(every_rule.findings) > 150
+    assert outcome(with_triggers) == outcome(every_rule)
+
+
+def test_projects_are_grouped_with_the_project_around_them(tmp_path: Path) -> None:
+    for rel in ("mono/.gitlab-ci.yml", "mono/sub/.gitlab-ci.yml", "mono/sub/x.sh", "solo/.gitlab-ci.yml", "solo/ci/y.sh"):
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text("a: 1\n")
+    ws = Linter(Settings()).ws
+    groups = [sorted(str(p.relative_to(tmp_path)) for p, _, _ in g) for g in projects.project_groups(ws, ws.discover([tmp_path]))]
+    assert groups == [["mono/.gitlab-ci.yml", "mono/sub/.gitlab-ci.yml", "mono/sub/x.sh"], ["solo/.gitlab-ci.yml", "solo/ci/y.sh"]]
+
+
+
+def _age(root: Path, seconds: int) -> None:
+    """Set every mtime under root `seconds` into the past (so the cache may trust its stamps)."""
+    when = time.time_ns() - seconds * 1_000_000_000
+    for path in [root, *root.rglob("*")]:
+        if ".authlint_cache" not in path.parts:
+            os.utime(path, ns=(when, when))
+
+
+def test_warm_runs_give_the_findings_of_cold_runs(tmp_path: Path, monkeypatch, small_pool) -> None:
+    """Cold runs here use the pool: what the workers read is recorded in the entry."""
+    fleet = tmp_path / "fleet"
+    _fleet().generate(fleet, 10)
+    _age(fleet, 20)
+    monkeypatch.chdir(fleet)
+    settings = Settings(project_dir=str(fleet))
+
+    def through_cache() -> LintResult:
+        return cache.lint_paths([Path(".")], settings, tmp_path / "cache")
+
+    def cold() -> tuple:
+        return outcome(Linter(settings).lint_paths([Path(".")]))
+
+    before = dict(cache.STATS)
+    first, warm = through_cache(), through_cache()
+    assert (cache.STATS["miss"] - before["miss"], cache.STATS["hit"] - before["hit"]) == (1, 1)
+    reference = cold()
+    assert outcome(first) == reference
+    shown = lambda o: o[:3] + o[4:]  # noqa: E731 - a hit keeps only the sources its findings show
+    assert shown(outcome(warm)) == shown(reference)
+
+    # a same-size edit, a new project, a new ignore file: each is seen without re-reading everything
+    ci = fleet / "p00001" / ".gitlab-ci.yml"
+    ci.write_text(ci.read_text().replace('"$CI_REGISTRY_PASSWORD"', " $CI_REGISTRY_PASSWORD "))
+    _fleet().generate(tmp_path / "more", 2)
+    (tmp_path / "more" / "p00001").rename(fleet / "q00001")
+    (fleet / ".gitignore").write_text("p00007/\n")
+    for change in range(3):  # the changes, then only new mtimes: re-hashed, found unchanged, stamped anew
+        _age(fleet, 10 - change)
+        before = dict(cache.STATS)
+        result = through_cache()
+        assert shown(outcome(result)) == shown(outcome(through_cache())) == (shown(cold()) if change == 0 else expected)
+        expected = shown(outcome(result))
+        assert cache.STATS["hit"] - before["hit"] == (1 if change == 0 else 2)
+    assert ("AL206", "p00001/.gitlab-ci.yml") in {(f.code, f.path) for f in result.findings}  # the edit
+    assert any(f.path.startswith("q00001/") for f in result.findings)  # the new project
+    assert not any(f.path.startswith("p00007/") for f in result.findings)
+
+
+def test_a_lint_overtaken_by_a_newer_version_stops(tmp_path: Path, monkeypatch) -> None:
+    from authlint.engine import LintCancelled
+    from authlint.lsp.server import Snapshot, compute
+
+    _fleet().generate(tmp_path, 1)
+    ci = tmp_path / "p00000" / ".gitlab-ci.yml"
+    monkeypatch.chdir(tmp_path)
+    linter = Linter(Settings(project_dir=str(tmp_path)))
+    asked = []
+    linter.cancelled = lambda: asked.append(1) or True
+    with pytest.raises(LintCancelled):
+        linter.lint_paths([ci])
+    assert asked == [1]  # at the first job
+    snap = Snapshot(ci.as_uri(), str(ci), 2, ci.read_text(), "ci", Settings(project_dir=str(tmp_path)), {}, "utf-16", None,
+                    stale=lambda: True)
+    assert compute(snap).result is None
+    assert compute(Snapshot(**{**vars(snap), "stale": lambda: False})).findings
