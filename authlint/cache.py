@@ -543,7 +543,7 @@ def _lookup(entry_path: Path, key: str, paths: list[Path], settings: Settings) -
     if result is not None and stale:  # touched but unchanged (a checkout): stamp them anew, hash once
         data["stats"].update(stale)
         try:
-            _write_entry(entry_path, data)
+            _write_entry(entry_path, _sealed(data))
         except OSError:
             pass
     return result
