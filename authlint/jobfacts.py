@@ -263,7 +263,7 @@ class JobFacts:
 
     def write_path(self, write: AuthWrite) -> str | None:
         """The written file's path with known variables expanded (None if unknown)."""
-        return self.resolve(write.target.template)
+        return self.resolve(write.path)
 
     def read_templates(self, family: str) -> list[str] | None:
         """The files the family's tools read credentials from, as path templates
@@ -317,7 +317,7 @@ class JobFacts:
         fams = self.consumer_families() if families is None else families
         if not fams:
             return None
-        template = write.target.template
+        template = write.path
         wkey = path_key(template)
         wres = self.resolve(template)
         unknown = False

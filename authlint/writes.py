@@ -32,7 +32,7 @@ class AuthWrite:
 
     @property
     def path(self) -> str:
-        return self.target.template
+        return self.target.path_template
 
 
 def is_auth_path(text: str) -> bool:
@@ -44,7 +44,7 @@ def auth_writes(ref: "CommandRef") -> list[AuthWrite]:
     cmd = ref.cmd
     out: list[AuthWrite] = []
     for r in cmd.redirects:
-        if r.op in (">", ">|", ">>", "&>", "&>>") and r.fd in (None, 1) and r.target is not None and is_auth_path(r.target.template):
+        if r.op in (">", ">|", ">>", "&>", "&>>") and r.fd in (None, 1) and r.target is not None and is_auth_path(r.target.path_template):
             mode = "append" if r.op in (">>", "&>>") else "truncate"
             out.append(AuthWrite(ref, r.target, mode, "redirect", r, cmd))
     base = cmd.basename
@@ -53,11 +53,11 @@ def auth_writes(ref: "CommandRef") -> list[AuthWrite]:
         append = any(w.value in ("-a", "--append") for w in cmd.args)
         producer = cmd.pipeline[cmd.pipeline_index - 1] if cmd.pipeline_index > 0 else None
         for w in files:
-            if is_auth_path(w.template):
+            if is_auth_path(w.path_template):
                 out.append(AuthWrite(ref, w, "append" if append else "truncate", "tee", None, producer))
     elif base in ("cp", "install", "mv"):
         files = [w for w in cmd.args if not (w.value or "").startswith("-")]
-        if len(files) >= 2 and is_auth_path(files[-1].template):
+        if len(files) >= 2 and is_auth_path(files[-1].path_template):
             out.append(AuthWrite(ref, files[-1], "truncate", "cp", None, None))
     return out
 

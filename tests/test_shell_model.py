@@ -477,3 +477,17 @@ def test_parses_are_memoised_by_text_within_a_bound(monkeypatch: pytest.MonkeyPa
         parser.parse(f"echo {i:080d}")
     assert parser._memo_size == sum(map(len, parser._MEMO)) <= 400
     assert [c.basename for c in parser.parse(text).commands] == ["echo", "docker"]
+
+
+@pytest.mark.parametrize(
+    ("text", "path"),
+    [
+        ("~/.docker/config.json", "~/.docker/config.json"),  # expanded by the shell: $HOME
+        ('"~/.docker/config.json"', "./~/.docker/config.json"),  # quoted: a directory named ~
+        ("'~/.docker/config.json'", "./~/.docker/config.json"),
+        ('"$HOME/.docker/config.json"', "$HOME/.docker/config.json"),
+    ],
+)
+def test_path_template_keeps_a_quoted_tilde_literal(text: str, path: str) -> None:
+    (cmd,) = parse(f"cat {text}\n").commands
+    assert cmd.args[0].path_template == path

@@ -89,7 +89,9 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     writes = f.unread_writes()  # none when one write is read (others may be for another tool), or a path is unknown
     reads = "; ".join(_READS[fam] for fam in sorted(fams))
     for w in writes:
-        shown = f.write_path(w) or w.target.template
+        shown = f.write_path(w) or w.path
+        if w.path.startswith("./~"):
+            shown = f"./{shown} (a quoted `~` is not expanded: it names a directory called `~`)"
         message = f"credentials written to {shown}, which this job's tools never read ({reads}): the registry sees an anonymous client"
         fix = _fix(unit, f, w) if fams == {KANIKO} else None
         yield w.ref.hit(w.target.start, w.target.end, message, fix=fix, key=path_key(w.target.template))
@@ -197,6 +199,12 @@ VALID = [
 ]
 
 INVALID = [
+    # a quoted tilde is not expanded: the file lands in ./~/.docker, which docker never reads
+    Example(
+        "build:\n  image: docker:27\n  services: [docker:27-dind]\n  script:\n    - mkdir -p ~/.docker\n"
+        "    - printf '%s' \"$DOCKER_AUTH_CONFIG\" > ⟦\"~/.docker/config.json\"⟧\n    - docker push \"$CI_REGISTRY_IMAGE\"\n",
+        kind="yaml",
+    ),
     Example(
         "build:\n" + _KANIKO + "  script:\n    - mkdir -p /root/.docker\n" + _WRITE + "⟦/root/.docker/config.json⟧\n" + _EXEC,
         kind="yaml",

@@ -86,6 +86,15 @@ class Word:
         return self._cached("template", lambda: "".join(p.raw if p.value is None else p.value for p in self.parts))
 
     @property
+    def path_template(self) -> str:
+        """``template`` read as a path: a quoted leading ``~`` is not expanded by the shell,
+        so it is spelt ``./~`` (a directory named ``~``), never ``$HOME``."""
+        t = self.template
+        if t.startswith("~") and self.parts and self.parts[0].quote != "none":
+            return "./" + t
+        return t
+
+    @property
     def expansion_ranges(self) -> list[tuple[int, int]]:
         """(start, end) indexes into ``template`` of each expansion's raw text."""
         ranges, pos = [], 0
