@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from authlint.cli import main
+from support.files import write
 
 SECRET = "hunter2-Zq8"
 TOKEN = "glpat-Abcdefghij1234567890"
@@ -32,13 +33,6 @@ variables:
 """ + job("build")
 
 AUTH_JSON = '{"auths":{"registry.example.com":{"auth":"%s"}}}\n' % B64
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8", newline="")
 
 
 def run(capsys, *args: str) -> tuple[int, str, str]:

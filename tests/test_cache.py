@@ -11,6 +11,7 @@ import pytest
 import authlint
 from authlint import cache, engine
 from authlint.cli import main
+from support.files import write
 
 SECRET = "hunter2-Zq8"
 TOKEN = "glpat-Abcdefghij1234567890"
@@ -39,13 +40,6 @@ release:
 """
 PUSH = "#!/bin/sh\ndocker push registry.example.com/app\n"
 AUTH_JSON = '{"auths":{"registry.example.com":{"auth":"%s"}}}\n' % B64
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8", newline="")
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from authlint.cli import main
+from support.files import write
 
 SECRET = "hunter2-Zq8"
 PIPELINE = f"""\
@@ -20,14 +21,6 @@ build:
     - docker login -u deploy -p {SECRET} registry.example.com
     - docker push registry.example.com/app
 """
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8", newline="")
-    return root
 
 
 @pytest.fixture

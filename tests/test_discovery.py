@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from authlint.cli import main
+from support.files import write
 
 SECRET = "hunter2-Zq8"
 ROOT = """\
@@ -33,14 +34,6 @@ deploy:
   script:
     - docker login -u deploy -p {SECRET} registry.example.com
 """
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8")
-    return root
 
 
 def git_init(root: Path) -> Path:
@@ -252,7 +245,6 @@ def test_stdin_dash(repo, capsys, monkeypatch) -> None:
     monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"#!/bin/sh\necho hi\n")))
     code, findings, _ = check(capsys, "-", "--stdin-filename", "ci/x.sh")
     assert (code, findings) == (0, [])
-
 
 
 def test_missing_configured_root_warns_on_every_run(tmp_path, monkeypatch, capsys) -> None:

@@ -15,19 +15,9 @@ import pytest
 from authlint import api
 from authlint.cli import main
 from authlint.settings import Settings
+from support.files import write
 
 PW = "Fk7Qz-Vw93-Lp2x"
-
-
-def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    for rel, content in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            p.write_bytes(content)
-        else:
-            p.write_text(content, encoding="utf-8", newline="")
-    return root
 
 
 @pytest.fixture

@@ -25,6 +25,7 @@ import pytest
 
 from authlint.cli import main
 from support import components
+from support.files import write
 from support.gitlab_ci_local import GIT_ENV
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,16 +101,6 @@ build:
     - echo $DOCKER_AUTH_CONFIG > /kaniko/.docker/config.json
     - /kaniko/executor --context "$CI_PROJECT_DIR" --destination "$CI_REGISTRY_IMAGE:$CI_COMMIT_TAG"
 """
-
-
-def write(root: Path, files: dict[str, str], executable: tuple[str, ...] = ()) -> Path:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8", newline="")
-        if rel in executable:
-            p.chmod(0o755)
-    return root
 
 
 def findings(capsys, *args: str) -> tuple[int, list[dict]]:

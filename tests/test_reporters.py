@@ -13,6 +13,7 @@ import pytest
 
 from authlint.cli import main
 from authlint.reporters import FORMATS, Report, fingerprints, get
+from support.files import write
 
 DATA = Path(__file__).parent / "data"
 DOCS = Path(__file__).parents[1] / "docs" / "rules"
@@ -40,13 +41,6 @@ FILES = {
 }
 CLEAN = {".gitlab-ci.yml": "build:\n  image: alpine:3\n  script:\n    - echo hello\n"}
 MACHINE = ("sarif", "gitlab", "junit", "github")
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for rel, text in files.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(text, encoding="utf-8", newline="")
 
 
 @pytest.fixture
