@@ -14,6 +14,7 @@ from .shell import parse as parse_shell
 from .textmap import FileMap, ScalarMap, ShiftMap
 from .units import CommandRef
 from .yaml import scalars
+from .yaml.edits import last_line
 from .yaml.model import YSeq, walk
 
 
@@ -138,12 +139,8 @@ def _item_removal(ref: CommandRef) -> tuple[list[Edit], str | None]:
     first = index.line_of(scalar.start)
     if not re.fullmatch(r"\s*-\s+", text[index.line_starts[first] : scalar.start]):
         return [], "the script item shares its line"
-    end = scalar.end
-    while end > scalar.start and text[end - 1] in " \t\r\n":
-        end -= 1
-    last = index.line_of(max(scalar.start, end - 1))
-    rest = text[end : index.line_end(last)].strip()
-    if rest and not rest.startswith("#"):
+    last = last_line(source, scalar.start, scalar.end)
+    if last is None:
         return [], "the script item shares its line"
     return [_line_edit(source, first, last)], None
 

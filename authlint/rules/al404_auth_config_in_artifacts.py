@@ -73,6 +73,7 @@ from ..shell.flow import Flow, dumps_variables, job_flows, secret_output
 from ..tools import is_login, subcommands, tool_of, unwrap
 from ..units import CommandRef, JobUnit
 from ..writes import normpath
+from ..yaml.edits import last_line
 from ..yaml.model import YMap, YNode, YScalar, YSeq, walk
 from .base import FIX_UNSAFE, Example, Hit, Rule
 
@@ -472,12 +473,8 @@ def _before_space(text: str, pos: int, floor: int) -> int:
 def _after_node(source, node: YNode) -> int | None:
     """The start of the line after a block node's last character (where a sibling line goes)."""
     text, index = source.text, source.index
-    end = node.end
-    while end > node.start and text[end - 1] in " \t\r\n":
-        end -= 1
-    last = index.line_of(max(node.start, end - 1))
-    rest = text[end : index.line_end(last)].strip()
-    if rest and not rest.startswith("#"):
+    last = last_line(source, node.start, node.end)
+    if last is None:
         return None
     if last + 1 < index.line_count:
         return index.line_starts[last + 1]

@@ -29,6 +29,18 @@ def parent_entry(yf: YamlFile, child: YMap) -> tuple[YMap, int] | None:
     return None
 
 
+def last_line(source: Source, start: int, end: int) -> int | None:
+    """The 0-based line of a node's last character, or None when something other than a
+    comment follows it there. Node ends may lie at the next token (block collections) or
+    the next line (block scalars): step back over whitespace first."""
+    text, index = source.text, source.index
+    while end > start and text[end - 1] in " \t\r\n":
+        end -= 1
+    last = index.line_of(max(start, end - 1))
+    rest = text[end : index.line_end(last)].strip()
+    return None if rest and not rest.startswith("#") else last
+
+
 def entry_lines(source: Source, key: YNode, value: YNode) -> Span | None:
     """The whole lines of a block-mapping entry (key line to the end of its value),
     or None when the entry shares a line with something else."""
@@ -37,14 +49,8 @@ def entry_lines(source: Source, key: YNode, value: YNode) -> Span | None:
     start = index.line_starts[line0]
     if text[start : key.start].strip():
         return None  # something before the key on its line (flow style, `- key:`)
-    # Node ends may lie at the next token (block collections) or the next line
-    # (block scalars): step back over whitespace to the value's last character.
-    end = value.end
-    while end > value.start and text[end - 1] in " \t\r\n":
-        end -= 1
-    last = index.line_of(max(value.start, end - 1))
-    rest = text[end : index.line_end(last)].strip()
-    if rest and not rest.startswith("#"):
+    last = last_line(source, value.start, value.end)
+    if last is None:
         return None
     nl = index.line_starts[last + 1] if last + 1 < index.line_count else len(text)
     return Span(start, nl)
