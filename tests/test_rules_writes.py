@@ -322,6 +322,21 @@ def test_al211_stdin_options(line: str, option: str | None) -> None:
 
 
 @pytest.mark.parametrize(
+    "line,advice",
+    [
+        ('docker login -u u -p "$P" r', "pipe it in with --password-stdin"),
+        ('regctl registry login r -u u --pass "$P"', "pipe it in with --pass-stdin"),
+        ('kubectl create secret docker-registry s --docker-password="$P"', "--from-file=.dockerconfigjson="),
+        ('skopeo copy --dest-creds "u:$P" a b', "no stdin option"),
+    ],
+)
+def test_al211_advice_fits_the_tool(tmp_path: Path, line: str, advice: str) -> None:
+    """Only tools with a stdin option are told to use one."""
+    (finding,) = lint(project(tmp_path, {"l.sh": line + "\n"}), "AL211")
+    assert advice in finding.message
+
+
+@pytest.mark.parametrize(
     "line",
     [
         'echo x | docker login -u u -p "$P" r',

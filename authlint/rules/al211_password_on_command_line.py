@@ -124,6 +124,15 @@ def _single_expansion(arg: SecretArg) -> str | None:
     return p.raw
 
 
+def _advice(cmd: Command, tool: str) -> str:
+    option = stdin_option(cmd)
+    if option:
+        return f"pipe it in with {option}"
+    if tool == "kubectl":
+        return "create the secret from a docker config file instead (`--from-file=.dockerconfigjson=PATH`)"
+    return "this command has no stdin option for it: give it the credential in a file or the environment"
+
+
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     cmd = ref.cmd
     args = [a for a in secret_args(cmd) if a.literal is None]
@@ -143,7 +152,7 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             start,
             end,
             f"password given to `{tool} {arg.flag}` on the command line: any process on the host can read it "
-            "(`ps`, /proc); pipe it in with --password-stdin",
+            f"(`ps`, /proc); {_advice(cmd, tool)}",
             fix=_fix(ref, arg, flag_word, len(args)),
             key=f"{tool} {arg.flag}",
         )
