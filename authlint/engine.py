@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 
 import bisect
-import hashlib
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from . import suppressions
 from .authjson.looks import looks_like_auth_json
 from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from .rules.base import Hit
-from .secrets import SecretSet, redact_text
+from .secrets import SecretSet, fingerprint, redact_text
 from .settings import Settings
 from .source import DecodeError, Source
 from .textmap import ChainMap, FileMap, ScalarMap, ShiftMap, TextMap
@@ -699,8 +698,7 @@ def _fingerprint(findings: list[Finding], sources: dict[str, Source], secrets: d
         snippet = redact_text(" ".join(snippet.split()), secrets.get(id(f), ()))
         base = (f.code, path, f.job or "", f.fingerprint_key or snippet)
         counts[base] += 1
-        digest = hashlib.sha256("\0".join((*base, str(counts[base]))).encode("utf-8", "surrogatepass")).hexdigest()
-        f.fingerprint_key = digest[:32]
+        f.fingerprint_key = fingerprint(*base, str(counts[base]))[:32]
 
 
 def _project_dir(path: Path, settings: Settings | None = None) -> Path:

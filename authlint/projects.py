@@ -15,7 +15,6 @@ one process.  ``AUTHLINT_JOBS`` sets the number of processes (1: no pool).
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,7 +59,11 @@ def project_groups(ws: "Workspace", candidates: list[Candidate]) -> list[list[Ca
 
 def pool_size(projects: int) -> int:
     """How many processes lint `projects` projects (1: this one)."""
-    if projects < POOL_MIN_PROJECTS or "fork" not in multiprocessing.get_all_start_methods():
+    if projects < POOL_MIN_PROJECTS:
+        return 1
+    import multiprocessing  # with pickle, socket, selectors: ~7 ms a small run does not need
+
+    if "fork" not in multiprocessing.get_all_start_methods():
         return 1
     try:
         jobs = int(os.environ.get("AUTHLINT_JOBS", "0"))
@@ -113,6 +116,8 @@ _FORKED: tuple["Linter", list[list[Candidate]], set[str]] | None = None  # inher
 
 
 def _pooled(linter: "Linter", groups: list[list[Candidate]], wanted: set[str], workers: int) -> Iterator["Outcome"]:
+    import multiprocessing
+
     global _FORKED
     _FORKED = (linter, groups, wanted)
     batches = [range(i, min(i + BATCH, len(groups))) for i in range(0, len(groups), BATCH)]

@@ -1,17 +1,16 @@
 """Secret recognition: GitLab token patterns, placeholders, redaction, and a lazy detect-secrets adapter.
 
-Importing this module is cheap (``re``, ``hashlib``, ``math`` only). detect-secrets is imported
+Importing this module is cheap (``re``, ``math`` only). detect-secrets is imported
 inside :func:`scan_lines`, only when a line survives the cheap pre-filter, and without the
 ``requests`` it would drag in (see ``_without_requests``).
 """
 
 from __future__ import annotations
 
-import hashlib
+import _thread
 import math
 import re
 import sys
-import threading
 import types
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -264,6 +263,8 @@ def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def fingerprint(*parts: str) -> str:
     """Stable, secret-free id: sha256 hex of the parts joined with NUL."""
+    import hashlib  # only when there are findings (or a cache): ~2 ms of start-up otherwise
+
     return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -536,7 +537,7 @@ def _allowlisted_at(
     return is_allowlisted(text, by_number.get(n - 1))
 
 
-_DETECT_SECRETS_LOCK = threading.Lock()
+_DETECT_SECRETS_LOCK = _thread.allocate_lock()  # threading.Lock, without importing threading
 _configured: Any = None  # the detect-secrets Settings object configured for authlint
 
 

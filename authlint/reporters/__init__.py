@@ -3,13 +3,12 @@ them shows redacted text only."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Callable
 
 from ..diagnostics import Finding
 from ..engine import LintResult
-from ..secrets import redact_text
+from ..secrets import fingerprint, redact_text
 from ..source import Source
 
 
@@ -52,13 +51,13 @@ def fingerprints(findings: list[Finding]) -> list[str]:
     out: list[str] = []
     seen: dict[str, int] = {}
     for f in findings:
-        fp = f.fingerprint_key or hashlib.sha256("\0".join((f.code, f.path, f.job or "", f.message)).encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        fp = f.fingerprint_key or fingerprint(f.code, f.path, f.job or "", f.message)[:32]
         n = seen.get(fp, 0)
         seen[fp] = n + 1
         if n:
-            fp = hashlib.sha256(f"{fp}\0{n}".encode()).hexdigest()[:32]
+            fp = fingerprint(fp, str(n))[:32]
             while fp in seen:  # vanishingly unlikely, but a report must not repeat one
-                fp = hashlib.sha256(fp.encode()).hexdigest()[:32]
+                fp = fingerprint(fp)[:32]
             seen[fp] = 1
         out.append(fp)
     return out

@@ -14,7 +14,7 @@ from __future__ import annotations
 import bisect
 import gc
 import re
-import threading
+from _thread import _local as thread_local, allocate_lock  # threading.local and .Lock, without importing threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -92,7 +92,7 @@ def _bash_binding() -> Any:
     return tree_sitter_bash
 
 
-_local = threading.local()
+_local = thread_local()
 
 
 def _parser() -> Any:
@@ -178,7 +178,7 @@ class _Sink:
 _MEMO: OrderedDict[str, Script] = OrderedDict()
 _MEMO_CHARS = 250_000
 _memo_size = 0
-_memo_lock = threading.Lock()
+_memo_lock = allocate_lock()
 
 
 def parse(text: str) -> Script:
