@@ -10,12 +10,14 @@ import os
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from .engine import Linter, LintResult
-from .fixes import MAX_ITERATIONS, FixOutcome, applicable, apply_round, write_atomic
 from .settings import Settings, load_settings
 from .source import BOM
+
+if TYPE_CHECKING:
+    from .fixes import FixOutcome
 
 
 def _settings(settings: Settings | None, start: Path) -> Settings:
@@ -52,6 +54,8 @@ def fix_paths(
     overlays: dict[str, str] | None = None,
 ) -> FixResult:
     """Apply fixes until nothing changes (bounded); write changed files atomically."""
+    from .fixes import MAX_ITERATIONS, FixOutcome, applicable, apply_round, write_atomic
+
     paths = [Path(p) for p in paths]
     settings = _settings(settings, Path.cwd())
     overlays = dict(overlays or {})

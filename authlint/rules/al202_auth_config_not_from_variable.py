@@ -57,10 +57,8 @@ pipeline stages, a redirect on a `{ ...; }` group) it is shown only.
 from __future__ import annotations
 
 import re
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from ..authjson import parse_json
-from ..authjson.parser import JNode
 from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..insert import insert_item_before, yaml_scalar
 from ..gitlab.predefined import JOB_SCOPED
@@ -72,6 +70,9 @@ from ..units import CommandRef, make_fix
 from ..writes import AUTH_PATH_MARKS, WRITE_COMMANDS, AuthWrite, auth_writes, canonical_write, directory
 from ..yaml import scalars
 from .base import FIX_UNSAFE, Example, Hit, Rule, Triggers
+
+if TYPE_CHECKING:
+    from ..authjson.parser import JNode
 
 DEFAULT_ACCEPTED = sorted(JOB_SCOPED | {"DOCKER_AUTH_CONFIG", "CI_BUILD_TOKEN"})
 
@@ -120,6 +121,8 @@ def _json_sources(cmd: Command) -> list[tuple[str, list[tuple[int, int]], list[W
 
 
 def _secret_nodes(text: str, opaque) -> list[JNode]:
+    from ..authjson import parse_json  # only for a literal auth JSON
+
     result = parse_json(text, opaque)
     root = result.value
     if root is None or root.kind != "object":

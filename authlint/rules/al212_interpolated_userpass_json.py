@@ -51,10 +51,9 @@ single-quoted pieces, and anywhere the text cannot be edited exactly.
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..authjson.doc import DQ_SPECIAL, is_printf_format, jedit
-from ..authjson.parser import JMember, JNode
 from ..authjson.view import entries
 from ..diagnostics import Applicability, Fix, Severity
 from ..gitlab.predefined import CREDENTIALS, is_known_predefined
@@ -62,6 +61,9 @@ from ..shell.flow import PREDEFINED, PREDEFINED_CREDENTIAL, flow_of
 from ..shell.model import VAR_REF
 from ..units import AuthDoc, make_fix
 from .base import FIX_UNSAFE, Example, Hit, Rule
+
+if TYPE_CHECKING:
+    from ..authjson.parser import JMember, JNode
 
 RULE = Rule(
     code="AL212",

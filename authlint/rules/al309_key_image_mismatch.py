@@ -110,15 +110,15 @@ def _pushes(ju: JobUnit) -> list[tuple[str, str, str]]:
 
 def check_job(ju: JobUnit, options) -> Iterator[Hit]:
     """`DOCKER_AUTH_CONFIG` in `variables:` against the job's image, services and pushes."""
-    from ..authjson import parse_json
-    from ..textmap import ScalarMap
-
     if ju.incomplete:
         return
     var = ju.job.variables.get("DOCKER_AUTH_CONFIG")
     scalar = var.value if var is not None else None
     if scalar is None or not scalar.value.lstrip().startswith("{"):
         return
+    from ..authjson import parse_json
+    from ..textmap import ScalarMap
+
     text = scalar.value
     opaque = [(m.start(), m.end()) for m in _GL_VAR.finditer(text)] if var.expand else []
     doc = AuthDoc(text, opaque, parse_json(text, opaque), ScalarMap(scalar.source, scalar.text), "yaml",
