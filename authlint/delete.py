@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from .diagnostics import Applicability, Edit, Fix
+from .lazy_re import lazy_compile
 from .shell import parse as parse_shell
 from .textmap import FileMap, ScalarMap, ShiftMap
 from .units import CommandRef
@@ -87,8 +88,8 @@ def _removal_edits(ref: CommandRef) -> tuple[list[Edit], str | None]:
     return _item_removal(ref)
 
 
-_OPENERS = re.compile(r"(?:^|[\s;&|])(?:then|do|else|\{|\()$|\)$")
-_CLOSERS = re.compile(r"^(?:fi|done|else|elif|esac|\}|\)|;;)(?:$|[\s;&|])")
+_OPENERS = lazy_compile(r"(?:^|[\s;&|])(?:then|do|else|\{|\()$|\)$")
+_CLOSERS = lazy_compile(r"^(?:fi|done|else|elif|esac|\}|\)|;;)(?:$|[\s;&|])")
 
 
 def _code_lines(text: str) -> list[str]:

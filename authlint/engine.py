@@ -19,6 +19,7 @@ from . import rules as registry
 from . import suppressions
 from .authjson.looks import looks_like_auth_json
 from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
+from .lazy_re import lazy_compile
 from .rules.base import Hit
 from .secrets import SecretSet, fingerprint, redact_text
 from .settings import Settings
@@ -29,7 +30,7 @@ from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path
 
 CREDENTIAL_FAMILY = "AL1"
 MAX_CALL_DEPTH = 3
-_GL_VAR = re.compile(r"\$\$|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+_GL_VAR = lazy_compile(r"\$\$|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass
@@ -706,8 +707,8 @@ def _project_dir(path: Path, settings: Settings | None = None) -> Path:
     return Workspace(settings or Settings()).project_dir(path)
 
 
-_CI_TOKEN = re.compile(r"^(?:stages|include|workflow|default|before_script|after_script)\s*:|^\s+(?:script|extends|stage)\s*:", re.M)
-_TEMPLATE_TOKEN = re.compile(r"\{\{|\{%|\{#")
+_CI_TOKEN = lazy_compile(r"^(?:stages|include|workflow|default|before_script|after_script)\s*:|^\s+(?:script|extends|stage)\s*:", re.M)
+_TEMPLATE_TOKEN = lazy_compile(r"\{\{|\{%|\{#")
 
 
 def _sniff_ci(text: str) -> bool:
@@ -717,7 +718,7 @@ def _sniff_ci(text: str) -> bool:
 
 
 _JOB_KEYS = ("script", "run", "trigger", "extends", "before_script", "stage", "needs", "rules", "image", "services", "artifacts")
-_INPUT = re.compile(r"\$\[\[.*?\]\]|\$\{\{[^\n}]*\}\}", re.S)  # $[[ inputs.x ]], ${{ inputs.x }}
+_INPUT = lazy_compile(r"\$\[\[.*?\]\]|\$\{\{[^\n}]*\}\}", re.S)  # $[[ inputs.x ]], ${{ inputs.x }}
 _POWERSHELL = re.compile(r"\$env:|\b(?:Import-Module|New-Item|Remove-Item|Get-ChildItem|Set-Location|Write-(?:Output|Host)|Invoke-WebRequest|Start-Process|Test-Path)\b|-ErrorAction\b")
 
 

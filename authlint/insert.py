@@ -19,13 +19,14 @@ from __future__ import annotations
 import re
 
 from .diagnostics import Edit
+from .lazy_re import lazy_compile
 from .source import Source
 from .textmap import FileMap, ScalarMap, ShiftMap, TextMap, in_flow
 from .units import CommandRef
 from .yaml import scalars
 
 _PLAIN_UNSAFE = re.compile(r"^[-?:,\[\]{}#&*!|>'\"%@`]|: | #|:$|^\s|\s$")
-_FLOW_UNSAFE = re.compile(r"[,\[\]{}]")
+_FLOW_UNSAFE = lazy_compile(r"[,\[\]{}]")
 
 
 def yaml_scalar(text: str, flow: bool = False) -> str:

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .authjson.looks import produces_auth_json
+from .lazy_re import lazy_compile
 from .shell.model import VAR_REF
 from .tools import is_login, leading_words, pushes, tool_args, tool_of
 from .writes import AuthWrite, auth_writes, directory, expand, normpath
@@ -31,9 +32,9 @@ if TYPE_CHECKING:
 
 # Images and the tool they provide (domain §3).
 _KANIKO_IMAGE = re.compile(r"(^|/)(kaniko-project/executor|osscontainertools/kaniko|martizih/kaniko|kaniko-build/[\w.-]+|[\w.-]*kaniko[\w.-]*)(:|@|$)", re.I)
-_KANIKO_FORK = re.compile(r"osscontainertools/kaniko|martizih/kaniko|kaniko-build|chainguard", re.I)
+_KANIKO_FORK = lazy_compile(r"osscontainertools/kaniko|martizih/kaniko|kaniko-build|chainguard", re.I)
 # Images whose entrypoint and tags authlint knows (a home-made image FROM kaniko may differ).
-KANIKO_UPSTREAM = re.compile(r"^(?:gcr\.io/kaniko-project/executor)(?=[:@]|$)", re.I)
+KANIKO_UPSTREAM = lazy_compile(r"^(?:gcr\.io/kaniko-project/executor)(?=[:@]|$)", re.I)
 KANIKO_KNOWN = re.compile(
     r"^(?:gcr\.io/kaniko-project/executor|ghcr\.io/osscontainertools/kaniko|(?:docker\.io/|index\.docker\.io/)?martizih/kaniko"
     r"|cgr\.dev/chainguard/kaniko)(?=[:@]|$)",
@@ -41,10 +42,10 @@ KANIKO_KNOWN = re.compile(
 )
 # Forks with built-in credential providers that read DOCKER_AUTH_CONFIG and CI_JOB_TOKEN
 # (osscontainertools docs/registries.md: `[default, env, google, ecr, acr, gitlab]` by default).
-_KANIKO_PROVIDERS = re.compile(r"osscontainertools/kaniko|martizih/kaniko", re.I)
-_BUILDKIT_IMAGE = re.compile(r"(^|/)moby/buildkit(:|@|$)", re.I)
+_KANIKO_PROVIDERS = lazy_compile(r"osscontainertools/kaniko|martizih/kaniko", re.I)
+_BUILDKIT_IMAGE = lazy_compile(r"(^|/)moby/buildkit(:|@|$)", re.I)
 _DOCKER_IMAGE = re.compile(r"(^|/)(library/)?docker(:|@|$)", re.I)
-_CONTAINERS_IMAGE = re.compile(r"(^|/)(buildah|podman|skopeo)/(stable|upstream|testing|buildah|podman|skopeo)(:|@|$)|(^|/)(buildah|podman|skopeo)(:|@|$)", re.I)
+_CONTAINERS_IMAGE = lazy_compile(r"(^|/)(buildah|podman|skopeo)/(stable|upstream|testing|buildah|podman|skopeo)(:|@|$)|(^|/)(buildah|podman|skopeo)(:|@|$)", re.I)
 _DEFAULT_HOME = "/root"
 
 # Tool families: who reads which auth file (domain §2.4, §3.1, §3.5).
@@ -58,8 +59,8 @@ _FAMILY = {
 
 # Registries whose credentials come from cloud credential helpers or workload identity
 # (ECR, GCR / Artifact Registry, ACR): Kaniko ships the helpers, CI images configure them.
-CLOUD_REGISTRY = re.compile(r"\.dkr\.ecr\.[\w.-]+\.amazonaws\.com|(^|\.)gcr\.io$|-docker\.pkg\.dev$|\.azurecr\.io$|^public\.ecr\.aws$", re.I)
-_LOCAL_HOST = re.compile(r"^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$", re.I)
+CLOUD_REGISTRY = lazy_compile(r"\.dkr\.ecr\.[\w.-]+\.amazonaws\.com|(^|\.)gcr\.io$|-docker\.pkg\.dev$|\.azurecr\.io$|^public\.ecr\.aws$", re.I)
+_LOCAL_HOST = lazy_compile(r"^(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?$", re.I)
 # Commands that set up registry credentials in ways authlint cannot see the details of.
 _HIDDEN_LOGIN = re.compile(r"get-login|configure-docker|docker-credential-|acr\s+login|credential[-_]helper|ecr-login", re.I)
 _LOGIN_NAME = re.compile(r"login|auth|registry|credential|docker[-_]?config|creds", re.I)
@@ -742,7 +743,7 @@ def line_head(ref: "CommandRef") -> "CommandRef | None":
     return CommandRef(head, ref.unit, ref.job, ref.position)
 
 
-_COMPOUND_START = re.compile(r"\s*(?:(?:if|while|until|!|\{|\()\s+)*")
+_COMPOUND_START = lazy_compile(r"\s*(?:(?:if|while|until|!|\{|\()\s+)*")
 
 
 def insert_lines_before(unit: "JobUnit", ref: "CommandRef", lines: list[str]) -> tuple[list, str | None]:

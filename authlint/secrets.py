@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
+from .lazy_re import lazy_compile
+
 __all__ = [
     "REDACTED",
     "SecretSet",
@@ -94,13 +96,13 @@ _TOKEN_RE = re.compile(
     r"|(?P<sess>_gitlab_session=)(?P<sessbody>[0-9a-z]{32})(?![0-9A-Za-z])"
 )
 # Instance-wide custom prefix right before a `gl…-` prefix, e.g. 'SIE-' or 'myco-'.
-_CUSTOM_PREFIX_RE = re.compile(r"(?<![0-9A-Za-z_-])[0-9A-Za-z][0-9A-Za-z_-]{0,19}-\Z")
+_CUSTOM_PREFIX_RE = lazy_compile(r"(?<![0-9A-Za-z_-])[0-9A-Za-z][0-9A-Za-z_-]{0,19}-\Z")
 # Documentation-ish words inside a body (>= 5 letters, so a random body hits one ~1e-6 of the time).
-_BODY_PLACEHOLDER_RE = re.compile(
+_BODY_PLACEHOLDER_RE = lazy_compile(
     r"token|secret|example|sample|placeholder|redact|dummy|change_?me|replace|insert|masked|your[_-]",
     re.IGNORECASE,
 )
-_HAS_DIGIT_OR_UPPER_RE = re.compile(r"[0-9A-Z]")
+_HAS_DIGIT_OR_UPPER_RE = lazy_compile(r"[0-9A-Z]")
 _ROUTABLE_MIN_BODY = 27
 _MAX_BODY = 1024  # detect-secrets allows agent tokens up to 1024 chars
 # Entropy over the whole token (standard prefix included), as gitleaks computes it. Floors checked
@@ -271,7 +273,7 @@ def fingerprint(*parts: str) -> str:
 # --------------------------------------------------------------------------- placeholders
 
 
-_PLACEHOLDER_RE = re.compile(
+_PLACEHOLDER_RE = lazy_compile(
     r"PRIVATE_REGISTRY_URL|BASE64_ENCODED_CREDENTIAL"
     r"|<[^<>\s][^<>\n]{0,80}>"  # <token>, <your-proxy>, <aws_account_id>, <...>
     r"|my_username|my_password"
@@ -285,7 +287,7 @@ _PLACEHOLDER_RE = re.compile(
     re.IGNORECASE,
 )
 # All-x values ('xxxx', 'XXXX-XXXX', a token prefix + x's): >= 3 x's and nothing but separators.
-_ALL_X_RE = re.compile(
+_ALL_X_RE = lazy_compile(
     r"(?:(?:[\w-]{0,20}-)?gl[a-z]{1,5}-|GR1348941)?[-_:.]*x{3,}[xX\-_:.]*",
     re.IGNORECASE,
 )
@@ -309,10 +311,10 @@ def _unquote(v: str) -> str:
 
 # `$X`, `${X}`, `${X:-default}` (and any `${…}`), `$$X` (GitLab's escaped `$`: still `$X` in the
 # shell), PowerShell `$env:X`, cmd `%X%`.
-_VAR_REF_RE = re.compile(r"\$+(?:env:\w+|\{[^{}]*\}|\w+|[@*#?$!-])|%\w+%", re.IGNORECASE)
+_VAR_REF_RE = lazy_compile(r"\$+(?:env:\w+|\{[^{}]*\}|\w+|[@*#?$!-])|%\w+%", re.IGNORECASE)
 
 
-PRINTF_CONVERSION = re.compile(r"%[-+ #0-9.]*[sbqd]")  # `printf 'https://u:%s@host'`: a slot, not a password
+PRINTF_CONVERSION = lazy_compile(r"%[-+ #0-9.]*[sbqd]")  # `printf 'https://u:%s@host'`: a slot, not a password
 
 
 def looks_like_literal_secret(value: str) -> bool:
@@ -358,8 +360,8 @@ def _skip_balanced(v: str, i: int) -> int:
 # Registry and git URLs only: a test database URL (`postgres://u:p@postgres`) is not a registry credential.
 _URL_SCHEMES = r"\b(?:https?|git|ssh|git\+ssh|git\+https|docker|oci|registry)://"
 _URL_USERINFO = re.compile(_URL_SCHEMES + r"([^\s/:@'\"`]+):([^\s/@'\"`]+)@[A-Za-z0-9.\[\]-]", re.I)
-_URL = re.compile(_URL_SCHEMES + r"[^\s'\"`<>]+", re.I)
-_URL_QUERY_SECRET = re.compile(
+_URL = lazy_compile(_URL_SCHEMES + r"[^\s'\"`<>]+", re.I)
+_URL_QUERY_SECRET = lazy_compile(
     r"[?&](?:private[_-]?token|access[_-]?token|job[_-]?token|deploy[_-]?token|auth[_-]?token|token|password|passwd|pwd"
     r"|secret|client[_-]?secret|api[_-]?key|apikey|sig|signature)=([^&#\s'\"`]+)",
     re.I,

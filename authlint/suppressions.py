@@ -8,15 +8,15 @@ file; detect-secrets' ``pragma: allowlist secret`` (same line) and
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from .diagnostics import Span
+from .lazy_re import lazy_compile
 from .source import Source
 
-_DIRECTIVE = re.compile(r"#\s*authlint:\s*(ignore|ignore-file)\[([^\]]*)\](?:\s*--\s*(.*))?")
-_ALLOW = re.compile(r"pragma:\s*allowlist[ -]secret")
-_ALLOW_NEXT = re.compile(r"pragma:\s*allowlist[ -]nextline[ -]secret")
+_DIRECTIVE = lazy_compile(r"#\s*authlint:\s*(ignore|ignore-file)\[([^\]]*)\](?:\s*--\s*(.*))?")
+_ALLOW = lazy_compile(r"pragma:\s*allowlist[ -]secret")
+_ALLOW_NEXT = lazy_compile(r"pragma:\s*allowlist[ -]nextline[ -]secret")
 
 
 @dataclass(eq=False)

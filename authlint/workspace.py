@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .authjson.looks import file_holds_auth_json
+from .lazy_re import lazy_compile
 from .settings import Settings
 from .source import DecodeError, Source
 
@@ -27,7 +28,7 @@ CI_NAME = re.compile(r"(^|/)(\.gitlab-ci|[^/]*\.gitlab-ci)\.ya?ml$")
 SHELL_EXT = (".sh", ".bash")
 AUTH_NAMES = ("config.json", "auth.json", ".dockercfg")
 AUTH_EXT = (".dockerconfigjson",)
-SHEBANG = re.compile(rb"^#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|k|z)?sh\b")
+SHEBANG = lazy_compile(rb"^#!\s*(?:/usr)?/bin/(?:env\s+)?(?:ba|da|k|z)?sh\b")
 
 
 class ReadError(OSError):

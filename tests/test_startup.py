@@ -33,3 +33,17 @@ def test_a_small_clean_check_imports_only_what_it_uses(tmp_path: Path) -> None:
     assert exit_code == 0, out.stdout + out.stderr
     assert "yaml" in modules and "tree_sitter" in modules  # it did parse both
     assert [m for m in modules if m.startswith(NOT_NEEDED)] == []
+
+
+def test_a_lazy_pattern_compiles_on_first_use_and_then_is_the_compiled_one() -> None:
+    import copy
+    import re
+
+    from authlint.lazy_re import LazyPattern
+
+    lazy = LazyPattern(r"(?P<word>ab+)", re.I)
+    assert "search" not in vars(lazy)  # nothing compiled yet
+    assert lazy.search("xABBy").group("word") == "ABB"
+    assert lazy.search == re.compile(r"(?P<word>ab+)", re.I).search  # the compiled pattern's own method
+    assert lazy.sub("-", "abab") == "--" and lazy.groupindex == {"word": 1} and lazy.flags & re.I
+    assert copy.copy(lazy).findall("ab abb") == ["ab", "abb"]

@@ -4,12 +4,12 @@ values, and exact edits (through shell double quotes when needed)."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Applicability, Edit, Fix
+from ..lazy_re import lazy_compile
 from ..secrets import is_placeholder
 from .looks import looks_like_auth_json
 from .view import entries
@@ -17,10 +17,10 @@ from .view import entries
 if TYPE_CHECKING:
     from ..units import AuthDoc
 
-_PRINTF_SPEC = re.compile(r"%[-+ #0]*[0-9*]*(?:\.[0-9*]+)?[sbdiouxXcfeEgGq]")
+_PRINTF_SPEC = lazy_compile(r"%[-+ #0]*[0-9*]*(?:\.[0-9*]+)?[sbdiouxXcfeEgGq]")
 # A value filled in by something authlint does not see: `$VAR`, `${VAR}`, `$(cmd)`,
 # GitLab `$[[ inputs.x ]]`, Helm/Jinja/envsubst-style `{{ ... }}`, `%s` in a printf format.
-_TEMPLATED = re.compile(r"\$(?:[A-Za-z_{(]|\[\[)|\{\{|%s|@@\w")
+_TEMPLATED = lazy_compile(r"\$(?:[A-Za-z_{(]|\[\[)|\{\{|%s|@@\w")
 DQ_SPECIAL = '"\\$`'
 
 

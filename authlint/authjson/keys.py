@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from ..lazy_re import lazy_compile
 
 DOCKER_HUB = "https://index.docker.io/v1/"
 HUB_HOSTS = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com"})
@@ -28,8 +29,8 @@ WHITESPACE = "surrounding whitespace"
 EMPTY = "empty key"
 
 # $VAR, ${VAR}, $(cmd), GitLab $[[ inputs.x ]]
-_VAR = re.compile(r"\$(?:[A-Za-z_{(]|\[\[)")
-_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
+_VAR = lazy_compile(r"\$(?:[A-Za-z_{(]|\[\[)")
+_SCHEME = lazy_compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://")
 
 
 @dataclass

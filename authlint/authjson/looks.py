@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 
+from ..lazy_re import lazy_compile
+
 AUTH_KEYS = ("auths", "credsStore", "credHelpers")
-_KEY = re.compile(r"""["']?\b(?:auths|credsStore|credHelpers)\b["']?\s*:""", re.I)
-_KEY_BYTES = re.compile(rb"""["'](?:auths|credsStore|credHelpers)["']""")  # single quotes too: AL301 reports them
-_SHELL = re.compile(r"""\bauths\b|credsStore|credHelpers|DOCKER_AUTH_CONFIG|dockerconfigjson|DOCKER_CONFIG_JSON|["']auth["']\s*:""", re.I)
+_KEY = lazy_compile(r"""["']?\b(?:auths|credsStore|credHelpers)\b["']?\s*:""", re.I)
+_KEY_BYTES = lazy_compile(rb"""["'](?:auths|credsStore|credHelpers)["']""")  # single quotes too: AL301 reports them
+_SHELL = lazy_compile(r"""\bauths\b|credsStore|credHelpers|DOCKER_AUTH_CONFIG|dockerconfigjson|DOCKER_CONFIG_JSON|["']auth["']\s*:""", re.I)
 
 
 def looks_like_auth_json(text: str) -> bool:

@@ -25,15 +25,15 @@ its own kind ``'empty'`` (docker treats an empty config as "no config").
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
 from typing import Sequence, Union
+from ..lazy_re import lazy_compile
 
 MAX_DEPTH = 500
 
-_WS_RE = re.compile(r"[ \t\n\r]*")
-_PLAIN_RE = re.compile(r'[^"\\\x00-\x1f]+')  # string content that needs no attention
-_NUMBER_RE = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+_WS_RE = lazy_compile(r"[ \t\n\r]*")
+_PLAIN_RE = lazy_compile(r'[^"\\\x00-\x1f]+')  # string content that needs no attention
+_NUMBER_RE = lazy_compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 _HEX = frozenset("0123456789abcdefABCDEF")
 _ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
 _LITERALS = {"t": ("true", True), "f": ("false", False), "n": ("null", None)}

@@ -8,9 +8,9 @@ values a DAG, and an alias bomb must not explode.
 
 from __future__ import annotations
 
-import re
 
 from ..diagnostics import Span
+from ..lazy_re import lazy_compile
 from ..yaml import scalars
 from ..yaml.model import STR_TAG, YMap, YNode, YScalar, YSeq, YValue
 
@@ -89,9 +89,9 @@ def without(m: YMap, *names: str) -> YMap:
 
 
 # YAML 1.1 plain-scalar types, as GitLab's parser (Ruby Psych) resolves them.
-_BOOL = re.compile(r"(?i:yes|no|true|false|on|off)")
-_INT = re.compile(r"[-+]?(?:0|[1-9][0-9_,]*|0[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)")
-_FLOAT = re.compile(
+_BOOL = lazy_compile(r"(?i:yes|no|true|false|on|off)")
+_INT = lazy_compile(r"[-+]?(?:0|[1-9][0-9_,]*|0[0-7_]+|0x[0-9a-fA-F_]+|0b[01_]+|[1-9][0-9_]*(?::[0-5]?[0-9])+)")
+_FLOAT = lazy_compile(
     r"[-+]?(?:[0-9][0-9_,]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_,]*[eE][-+]?[0-9]+"
     r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"
 )

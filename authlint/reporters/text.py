@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from ..diagnostics import Applicability, Finding
+from ..lazy_re import lazy_compile
 from . import Report
 
 _RESET, _BOLD, _RED, _YELLOW, _CYAN, _BLUE, _DIM = "\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[34m", "\x1b[2m"
 _SEV_COLOR = {"error": _RED, "warning": _YELLOW, "info": _CYAN}
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = lazy_compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def visible(text: str) -> str:

@@ -30,10 +30,10 @@ credentials until the CI/CD variable is created in the project settings.
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from ..diagnostics import Applicability, Edit, Fix, Severity
+from ..lazy_re import lazy_compile
 from ..secrets import is_placeholder
 from ..units import FileUnit
 from ..yaml.edits import delete_entry
@@ -48,9 +48,9 @@ RULE = Rule(
 )
 
 NAME = "DOCKER_AUTH_CONFIG"
-_REF = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
-_LITERAL_AUTH = re.compile(r"[\"']?auth[\"']?\s*:\s*[\"']([A-Za-z0-9+/_-]{4,}={0,2})[\"']")
-_LITERAL_PASSWORD = re.compile(r"[\"']?(?:password|identitytoken|registrytoken)[\"']?\s*:\s*[\"']([^\"'$]+)[\"']")
+_REF = lazy_compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
+_LITERAL_AUTH = lazy_compile(r"[\"']?auth[\"']?\s*:\s*[\"']([A-Za-z0-9+/_-]{4,}={0,2})[\"']")
+_LITERAL_PASSWORD = lazy_compile(r"[\"']?(?:password|identitytoken|registrytoken)[\"']?\s*:\s*[\"']([^\"'$]+)[\"']")
 
 
 def holds_credentials(value: str) -> list[str]:

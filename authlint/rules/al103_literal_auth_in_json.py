@@ -35,6 +35,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Severity
+from ..lazy_re import lazy_compile
 from ..secrets import is_placeholder, redact
 from ..units import AuthDoc
 from .base import Example, Hit, Rule
@@ -88,7 +89,7 @@ def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
 
 
 # A document that does not parse: its fields found by pattern (quotes of either kind, raw newlines).
-_FIELD = re.compile(r"""["']?(auth|password|identitytoken|registrytoken)["']?\s*:\s*(["'])((?:(?!\2).)*)\2""", re.I | re.S)
+_FIELD = lazy_compile(r"""["']?(auth|password|identitytoken|registrytoken)["']?\s*:\s*(["'])((?:(?!\2).)*)\2""", re.I | re.S)
 
 
 def _unparsed(doc: AuthDoc) -> Iterator[Hit]:

@@ -37,6 +37,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Severity, Span
+from ..lazy_re import lazy_compile
 from ..secrets import PRINTF_CONVERSION, redact, scan_lines
 from ..units import FileUnit
 from .base import Example, Hit, Rule
@@ -48,26 +49,26 @@ RULE = Rule(
     summary="secret found by detect-secrets' plugins",
 )
 
-_TEST_VALUE = re.compile(r"test|fake|dummy|example|sample|changeme|change_me|placeholder|development|local|xxx|\*\*\*|<[^>]*>|\$\{?[A-Za-z_]", re.I)
+_TEST_VALUE = lazy_compile(r"test|fake|dummy|example|sample|changeme|change_me|placeholder|development|local|xxx|\*\*\*|<[^>]*>|\$\{?[A-Za-z_]", re.I)
 
 # What a keyword match holds when it is a name or a flag, not a secret:
 # `secret_name='gitlab-registry'`, `"secrets_validated": true`.
-_NAME_VALUE = re.compile(r"^(?:true|false|null|none|yes|no|[a-z][a-z0-9]*(?:[-_.][a-z][a-z0-9]*)+)$")
+_NAME_VALUE = lazy_compile(r"^(?:true|false|null|none|yes|no|[a-z][a-z0-9]*(?:[-_.][a-z][a-z0-9]*)+)$")
 
 
 # Well-known words used as passwords of throw-away test services.
-_TRIVIAL = re.compile(r"(?:pass|password|passwd|secret|admin|root|postgres|mysql|user|guest|rabbitmq|minio|redis)", re.I)
+_TRIVIAL = lazy_compile(r"(?:pass|password|passwd|secret|admin|root|postgres|mysql|user|guest|rabbitmq|minio|redis)", re.I)
 # Variables that configure a service container's own (throw-away) account.
-_SERVICE_PASSWORD = re.compile(
+_SERVICE_PASSWORD = lazy_compile(
     r"\b(?:POSTGRES_PASSWORD|MYSQL_(?:ROOT_)?PASSWORD|MARIADB_(?:ROOT_)?PASSWORD|MONGO_INITDB_ROOT_PASSWORD|RABBITMQ_DEFAULT_PASS"
     r"|MINIO_ROOT_PASSWORD|MSSQL_SA_PASSWORD|SA_PASSWORD|ELASTIC_PASSWORD|KEYCLOAK_ADMIN_PASSWORD|REDIS_PASSWORD)\s*[:=]"
 )
 # A path: segments of names, none of which looks like a random token.
-_PATH = re.compile(r"[\w.~${}-]*(?:/[\w.${}@-]+)+/?")
-_TOKENISH = re.compile(r"(?=[^/]*[A-Z])(?=[^/]*[a-z])(?=[^/]*\d)[A-Za-z0-9+=_-]{16,}")
-_SED_EXPRESSION = re.compile(r"\bsed\b.*\bs([/|#,:@])")
-_PEM_HEADER = re.compile(r"-----(?:BEGIN|END)[A-Z ]*PRIVATE KEY-----")
-_BASE64_BODY = re.compile(r"^\s*[A-Za-z0-9+/=]{40,}\s*$")
+_PATH = lazy_compile(r"[\w.~${}-]*(?:/[\w.${}@-]+)+/?")
+_TOKENISH = lazy_compile(r"(?=[^/]*[A-Z])(?=[^/]*[a-z])(?=[^/]*\d)[A-Za-z0-9+=_-]{16,}")
+_SED_EXPRESSION = lazy_compile(r"\bsed\b.*\bs([/|#,:@])")
+_PEM_HEADER = lazy_compile(r"-----(?:BEGIN|END)[A-Z ]*PRIVATE KEY-----")
+_BASE64_BODY = lazy_compile(r"^\s*[A-Za-z0-9+/=]{40,}\s*$")
 
 
 def _keyword_noise(kind: str, value: str, line: str) -> bool:

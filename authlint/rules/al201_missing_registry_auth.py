@@ -83,6 +83,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import CONTAINERS, DOCKER, KANIKO, facts, insert_lines_before, needs_credentials, push_targets, target_host
+from ..lazy_re import lazy_compile
 from ..tools import subcommands
 from ..units import CommandRef, JobUnit, make_fix
 from ..writes import canonical_write
@@ -101,8 +102,8 @@ _PUSH_FAMILY = {
     "buildah": CONTAINERS, "podman": CONTAINERS,
 }
 _CLOUD_CMDS = frozenset({"aws", "gcloud", "az", "gke-gcloud-auth-plugin"})
-_CLOUD_VAR = re.compile(r"^(AWS_|GOOGLE_|GCP_|GCLOUD_|AZURE_|ECR_|GCR_|ACR_)|_ECR_|_GCR_|_ACR_", re.I)
-_CLOUD_VALUE = re.compile(r"amazonaws\.com|pkg\.dev|gcr\.io|azurecr\.io", re.I)
+_CLOUD_VAR = lazy_compile(r"^(AWS_|GOOGLE_|GCP_|GCLOUD_|AZURE_|ECR_|GCR_|ACR_)|_ECR_|_GCR_|_ACR_", re.I)
+_CLOUD_VALUE = lazy_compile(r"amazonaws\.com|pkg\.dev|gcr\.io|azurecr\.io", re.I)
 
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:

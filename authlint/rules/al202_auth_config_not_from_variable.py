@@ -63,6 +63,7 @@ from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..insert import insert_item_before, yaml_scalar
 from ..gitlab.predefined import JOB_SCOPED
 from ..jobfacts import facts, is_registry_write, path_key
+from ..lazy_re import lazy_compile
 from ..shell.flow import COMMAND, COMPOSITE, LITERAL_ORIGIN, PREDEFINED, PREDEFINED_CREDENTIAL, SETTINGS, UNDEFINED, flow_of, substituted
 from ..shell.model import VAR_REF, Command, Word
 from ..textmap import FileMap, ScalarMap, ShiftMap
@@ -87,10 +88,10 @@ RULE = Rule(
 )
 
 _SECRET_FIELDS = ("auth", "password", "identitytoken", "registrytoken")
-_USERISH = re.compile(r"(^|_)(USER|USERNAME|LOGIN|USR|ACCOUNT|USER_?ID)$", re.I)
-_PRINTF_PAIR = re.compile(r"printf\s+(['\"])([^'\"]*%s[^'\"]*:[^'\"]*%s[^'\"]*)\1\s+(\S+)")
-_ECHO_PAIR = re.compile(r"echo\s+(?:-[neE]+\s+)*(\"[^\"]*\"|'[^']*'|\S+)")
-_DIRECTIVE = re.compile(r"%(?:%|[-#0 +]*\d*(?:\.\d+)?[a-zA-Z])")
+_USERISH = lazy_compile(r"(^|_)(USER|USERNAME|LOGIN|USR|ACCOUNT|USER_?ID)$", re.I)
+_PRINTF_PAIR = lazy_compile(r"printf\s+(['\"])([^'\"]*%s[^'\"]*:[^'\"]*%s[^'\"]*)\1\s+(\S+)")
+_ECHO_PAIR = lazy_compile(r"echo\s+(?:-[neE]+\s+)*(\"[^\"]*\"|'[^']*'|\S+)")
+_DIRECTIVE = lazy_compile(r"%(?:%|[-#0 +]*\d*(?:\.\d+)?[a-zA-Z])")
 
 
 # ---------------------------------------------------------------- the JSON

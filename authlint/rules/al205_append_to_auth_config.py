@@ -41,6 +41,7 @@ from typing import Iterator
 from ..authjson.looks import produces_auth_json
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import facts, is_docker_like_path, path_key
+from ..lazy_re import lazy_compile
 from ..units import CommandRef, make_fix
 from ..writes import AUTH_PATH_MARKS, WRITE_COMMANDS, AuthWrite, auth_writes
 from .base import FIX_SAFE, Example, Hit, Rule, Triggers
@@ -137,7 +138,7 @@ def _tee_fix(ref: CommandRef, flag) -> Fix:
     return make_fix(title, [ref.edit(start, flag.end, "")], Applicability.SAFE, ref.unit.tmap)
 
 
-_LOOP_WORD = re.compile(r"(?<![\w$-])(do|done)(?![\w-])")
+_LOOP_WORD = lazy_compile(r"(?<![\w$-])(do|done)(?![\w-])")
 
 
 def _in_loop(ref: CommandRef) -> bool:

@@ -62,6 +62,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..gitlab.predefined import CREDENTIALS
+from ..lazy_re import lazy_compile
 from ..shell.flow import Flow, flow_of
 from ..shell.model import Part
 from ..units import CommandRef, make_fix
@@ -77,9 +78,9 @@ RULE = Rule(
 )
 
 _DECLARATIONS = frozenset({"export", "local", "declare", "readonly", "typeset"})
-_QUOTED_DEFAULT = re.compile(r"^\$\{[^}]*?[-+=?][^}]*['\"\\\\]")  # ${X:-'…'}, ${X-\\…}
-_ASSIGNMENT_WORD = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
-_OPTIONS_NAME = re.compile(r"_(?:OPTS|OPTIONS|ARGS|FLAGS)$|^(?:OPTS|ARGS|FLAGS)$", re.I)
+_QUOTED_DEFAULT = lazy_compile(r"^\$\{[^}]*?[-+=?][^}]*['\"\\\\]")  # ${X:-'…'}, ${X-\\…}
+_ASSIGNMENT_WORD = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
+_OPTIONS_NAME = lazy_compile(r"_(?:OPTS|OPTIONS|ARGS|FLAGS)$|^(?:OPTS|ARGS|FLAGS)$", re.I)
 
 
 def unquoted_credentials(ref: CommandRef) -> Iterator[tuple[object, Part, Flow]]:

@@ -55,11 +55,11 @@ of a flow list `[...]`, which cannot hold `[`).
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import is_docker_like_path
+from ..lazy_re import lazy_compile
 from ..shell.flow import COMPOSITE, LITERAL_ORIGIN, flow_of
 from ..units import CommandRef, make_fix
 from ..writes import AuthWrite, auth_writes
@@ -75,7 +75,7 @@ RULE = Rule(
     default_enabled=True,
 )
 
-_ECHO_FLAG = re.compile(r"^-[neE]+$")
+_ECHO_FLAG = lazy_compile(r"^-[neE]+$")
 
 
 def echoed_variable(cmd) -> tuple[str, str] | None:

@@ -56,6 +56,7 @@ from typing import Iterator
 from ..diagnostics import Applicability, Fix, Severity
 from ..gitlab.predefined import JOB_SCOPED
 from ..jobfacts import facts
+from ..lazy_re import lazy_compile
 from ..shell.flow import enclosing, flow_of, output_in_auth_json
 from ..shell.model import Word
 from ..tools import encoder, is_credential_name
@@ -74,7 +75,7 @@ RULE = Rule(
 _ECHO_FLAG = re.compile(r"^-[neE]+$")
 
 
-_SECRETISH = re.compile(r"PASS|PWD|TOKEN|SECRET|KEY|AUTH|CRED", re.I)
+_SECRETISH = lazy_compile(r"PASS|PWD|TOKEN|SECRET|KEY|AUTH|CRED", re.I)
 
 
 def _credential_context(ref: CommandRef, encoder_cmd) -> bool:
@@ -124,7 +125,7 @@ def printf_for(word: Word) -> str | None:
 
 # Images whose `sh` is BusyBox ash (Alpine, BusyBox, docker:, Kaniko's debug images): its
 # `echo -n` prints the text as it is.
-_ASH_IMAGE = re.compile(r"(^|/)(alpine|busybox|docker|kaniko-project/executor|[\w.-]*kaniko[\w.-]*)(:|@|$)", re.I)
+_ASH_IMAGE = lazy_compile(r"(^|/)(alpine|busybox|docker|kaniko-project/executor|[\w.-]*kaniko[\w.-]*)(:|@|$)", re.I)
 
 
 def _exact_echo(ref: CommandRef) -> bool:

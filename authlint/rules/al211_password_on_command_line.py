@@ -47,10 +47,10 @@ is given (`--password-stdin` needs one), when the command already reads stdin
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
+from ..lazy_re import lazy_compile
 from ..shell.model import Command, Word
 from ..tools import SecretArg, secret_args, tool_of, unwrap
 from ..units import CommandRef, make_fix
@@ -82,7 +82,7 @@ STDIN_OPTION: dict[tuple[str, ...], str] = {
     ("regctl", "registry", "login"): "--pass-stdin",
 }
 _PASSWORD_FLAGS = frozenset({"-p", "--password", "--pass"})
-_USER_FLAG = re.compile(r"^(?:-u|--username|--user)(?:=.+)?$|^-u.+")
+_USER_FLAG = lazy_compile(r"^(?:-u|--username|--user)(?:=.+)?$|^-u.+")
 _STDIN_REDIRECTS = frozenset({"<", "<<", "<<-", "<<<", "<&", "<>"})
 
 

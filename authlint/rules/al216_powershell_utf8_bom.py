@@ -29,10 +29,10 @@ rewriting the command into `WriteAllText` changes how the value is formatted.
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from ..diagnostics import Severity
+from ..lazy_re import lazy_compile
 from ..units import JobUnit
 from .base import Example, Hit, Rule
 
@@ -44,8 +44,8 @@ RULE = Rule(
 )
 
 # One pipeline segment (up to `|`, `;` or the line end) that writes with UTF-8 encoding.
-_WRITE = re.compile(r"(?i)\b(?:Out-File|Set-Content|Add-Content)\b[^|;\n]*?-Encoding[:\s]+['\"]?(utf8)\b(?!NoBOM)")
-_AUTH = re.compile(r"(?i)config\.json|DOCKER_AUTH_CONFIG|\bauths\b|\.dockerconfigjson")
+_WRITE = lazy_compile(r"(?i)\b(?:Out-File|Set-Content|Add-Content)\b[^|;\n]*?-Encoding[:\s]+['\"]?(utf8)\b(?!NoBOM)")
+_AUTH = lazy_compile(r"(?i)config\.json|DOCKER_AUTH_CONFIG|\bauths\b|\.dockerconfigjson")
 
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:

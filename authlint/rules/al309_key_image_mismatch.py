@@ -45,10 +45,10 @@ and the rename only makes it match.  Otherwise it is shown, not applied
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from ..diagnostics import Applicability, Severity
+from ..lazy_re import lazy_compile
 from ..units import AuthDoc, JobUnit
 from ..authjson.doc import effective, jfix, templated
 from .base import FIX_SAFE, Example, Hit, Rule
@@ -61,7 +61,7 @@ RULE = Rule(
     fix=FIX_SAFE,
 )
 
-_GL_VAR = re.compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
+_GL_VAR = lazy_compile(r"\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _host(ref: str) -> str | None:

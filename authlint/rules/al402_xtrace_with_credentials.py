@@ -60,6 +60,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
+from ..lazy_re import lazy_compile
 from ..units import CommandRef, ShellUnit
 from ..shell.flow import CredUse, Flow, flow_of, xtrace_change
 from .base import Example, Hit, Rule
@@ -114,7 +115,7 @@ def _shell_flag_x(cmd: "Command") -> bool:
     return False
 
 
-_SHEBANG_X = re.compile(r"^#![^\n]*?\s-[a-zA-Z]*x")
+_SHEBANG_X = lazy_compile(r"^#![^\n]*?\s-[a-zA-Z]*x")
 
 
 def walk(script: "Script", level: int, origin: Origin | None, locate) -> tuple[list[Event], int, Origin | None]:

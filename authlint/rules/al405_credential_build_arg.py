@@ -41,6 +41,7 @@ import re
 from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Severity
+from ..lazy_re import lazy_compile
 from ..shell.flow import Flow, flow_of, secret_name
 from ..shell.model import VAR_REF
 from ..tools import unwrap
@@ -58,8 +59,8 @@ RULE = Rule(
 )
 
 _BUILDERS = frozenset({"docker", "podman", "buildah", "nerdctl", "executor", "kaniko", "img", "buildctl", "buildctl-daemonless.sh"})
-_IN_STRING = re.compile(r"--build-arg(?:=|\s+)([\"']?)([A-Za-z_][A-Za-z0-9_]*)(=(\S*))?")
-_BUILD_WORD = re.compile(r"(?:^|[\s/])(?:executor|docker|podman|buildah|nerdctl|buildctl)\b")
+_IN_STRING = lazy_compile(r"--build-arg(?:=|\s+)([\"']?)([A-Za-z_][A-Za-z0-9_]*)(=(\S*))?")
+_BUILD_WORD = lazy_compile(r"(?:^|[\s/])(?:executor|docker|podman|buildah|nerdctl|buildctl)\b")
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:

@@ -30,10 +30,10 @@ cannot be edited exactly (a folded YAML scalar).
 
 from __future__ import annotations
 
-import re
 from typing import Iterator
 
 from ..diagnostics import Applicability, Edit, Fix, Severity
+from ..lazy_re import lazy_compile
 from ..units import FileUnit
 from ..yaml.model import scalars_in
 from .base import FIX_SAFE, Example, Hit, Rule
@@ -47,7 +47,7 @@ RULE = Rule(
 )
 
 OLD, NEW = "CI_BUILD_TOKEN", "CI_JOB_TOKEN"
-_USE = re.compile(r"(?:\$\{|\$env:|\$|%)(?P<name>CI_BUILD_TOKEN)\b(?:\}|%)?")
+_USE = lazy_compile(r"(?:\$\{|\$env:|\$|%)(?P<name>CI_BUILD_TOKEN)\b(?:\}|%)?")
 _MESSAGE = "CI_BUILD_TOKEN is the deprecated name of the job token (registries answer `unauthorized`); use CI_JOB_TOKEN"
 _TITLE = "rename CI_BUILD_TOKEN to CI_JOB_TOKEN"
 

@@ -44,6 +44,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity
 from ..jobfacts import facts, parse_image
+from ..lazy_re import lazy_compile
 from ..units import JobUnit
 from ..writes import expand
 from ..yaml.model import YScalar, YSeq
@@ -57,12 +58,12 @@ RULE = Rule(
     default_enabled=False,
 )
 
-PUBLIC = re.compile(
+PUBLIC = lazy_compile(
     r"^(docker\.io|index\.docker\.io|registry-1\.docker\.io|quay\.io|ghcr\.io|gcr\.io|mcr\.microsoft\.com|public\.ecr\.aws"
     r"|registry\.k8s\.io|k8s\.gcr\.io|cgr\.dev|docker\.elastic\.co|registry\.access\.redhat\.com|registry\.fedoraproject\.org|lscr\.io)$",
     re.I,
 )
-_PRIVATE_VARS = re.compile(r"^\$\{?(CI_REGISTRY|CI_REGISTRY_IMAGE|CI_DEPENDENCY_PROXY_\w+|CI_SERVER_HOST|CI_SERVER_FQDN)\}?", re.I)
+_PRIVATE_VARS = lazy_compile(r"^\$\{?(CI_REGISTRY|CI_REGISTRY_IMAGE|CI_DEPENDENCY_PROXY_\w+|CI_SERVER_HOST|CI_SERVER_FQDN)\}?", re.I)
 
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import re
 from typing import Callable
+from ..lazy_re import lazy_compile
 
 # \<newline> is a line continuation everywhere except in single quotes.  A CR
 # before the newline is accepted too, so CRLF scripts decode like LF ones.
-_UNQUOTED = re.compile(r"\\(\r?\n|.)", re.S)
-_DOUBLE = re.compile(r"\\(\r?\n|[$`\"\\])")
-_HEREDOC = re.compile(r"\\(\r?\n|[$`\\])")
-_ANSI_C = re.compile(
+_UNQUOTED = lazy_compile(r"\\(\r?\n|.)", re.S)
+_DOUBLE = lazy_compile(r"\\(\r?\n|[$`\"\\])")
+_HEREDOC = lazy_compile(r"\\(\r?\n|[$`\\])")
+_ANSI_C = lazy_compile(
     r"\\(x[0-9A-Fa-f]{1,2}|u[0-9A-Fa-f]{1,4}|U[0-9A-Fa-f]{1,8}|[0-7]{1,3}|c.|.)", re.S
 )
 _ANSI_SIMPLE = {

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING
 
 from ..authjson.looks import produces_auth_json
 from ..gitlab.predefined import CREDENTIALS, MASKED, is_known_predefined, misspelt_predefined
+from ..lazy_re import lazy_compile
 from ..textmap import ShiftMap
 from ..tools import WRAPPERS, is_credential_name, is_login, pushes, secret_args, subcommands, tool_of, unwrap
 from ..writes import auth_writes
@@ -48,7 +49,7 @@ _SECRET_WORD = re.compile(
     r"|(?:^|_)(?:API|PRIVATE|ACCESS|SECRET)_KEY(?:_|$)|DOCKERCONFIGJSON|DOCKER_CONFIG_JSON",
     re.I,
 )
-_NOT_SECRET = re.compile(
+_NOT_SECRET = lazy_compile(
     r"_(?:USER|USERNAME|LOGIN|NAME|URL|URI|HOST|HOSTNAME|SERVER|ID|FILE|PATH|PATHS|DIR|TYPE|ENDPOINT|EXPIRY|EXPIRES|TTL|"
     r"LENGTH|LEN|ENABLED|REQUIRED|KIND|MODE|REGION|ROLE|METHOD|SCOPES?|PROVIDER|ADDR|ADDRESS|PORT|HEADER|PREFIX|"
     r"VERSION|TIMEOUT|COUNT|NAMESPACE|PROJECT|REPO|REPOSITORY|IMAGE|REGISTRY)$",
@@ -481,7 +482,7 @@ def input_defaults(ref: "CommandRef", word: "Word") -> list[tuple[str, str | Non
     return out
 
 
-_SED_S = re.compile(r"^s(.)(.*?)(?<!\\)\1(.*?)(?<!\\)\1[gIip0-9]*$", re.S)
+_SED_S = lazy_compile(r"^s(.)(.*?)(?<!\\)\1(.*?)(?<!\\)\1[gIip0-9]*$", re.S)
 
 
 def substituted(ref: "CommandRef", value: str) -> str | None:
@@ -867,7 +868,7 @@ def _used_as_secret(ref: "CommandRef") -> list[str]:
     return out
 
 
-_JSON_SECRET_FIELD = re.compile(r"[\"']?(?:auth|password|identitytoken|registrytoken)[\"']?\s*:\s*[\"']?([^\"',}]*)", re.I)
+_JSON_SECRET_FIELD = lazy_compile(r"[\"']?(?:auth|password|identitytoken|registrytoken)[\"']?\s*:\s*[\"']?([^\"',}]*)", re.I)
 
 
 def _file_type(flow: Flow, creds: dict[str, bool]) -> None:
@@ -1130,8 +1131,8 @@ def dumps_variables(name: str, args: list["Word"]) -> bool:
     return False
 
 
-_JQ_SAFE = re.compile(r"\bkeys(_unsorted)?\b|\blength\b|\bhas\(|\btype\b|\bempty\b")
-_JQ_DELETES_SECRETS = re.compile(r"\s*del\(\s*\.auths\[\]\.(?:auth|password|identitytoken)(?:\s*,\s*\.auths\[\]\.(?:auth|password|identitytoken))*\s*\)\s*")
+_JQ_SAFE = lazy_compile(r"\bkeys(_unsorted)?\b|\blength\b|\bhas\(|\btype\b|\bempty\b")
+_JQ_DELETES_SECRETS = lazy_compile(r"\s*del\(\s*\.auths\[\]\.(?:auth|password|identitytoken)(?:\s*,\s*\.auths\[\]\.(?:auth|password|identitytoken))*\s*\)\s*")
 
 
 def safe_jq(args: list["Word"]) -> bool:

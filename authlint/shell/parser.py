@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
+from authlint.lazy_re import lazy_compile
 from authlint.shell import tolerance
 from authlint.shell.decode import decode
 from authlint.shell.model import (
@@ -49,9 +50,9 @@ LIST_OPS = frozenset({"&&", "||", ";", "&"})
 RESET = frozenset({"then", "do", "else", "elif", "in", ";;", ";&", ";;&", ")", "}"})
 _NON_ASCII = r"[\x80-\u07ff]+|[\u0800-\uffff]+|[\U00010000-\U0010ffff]+"  # compiled on first use: ~3 ms
 _CONTINUATION = re.compile(r"(?:\\\r?\n)+")
-_QUOTE_CHARS = re.compile(r"['\"\\]")
+_QUOTE_CHARS = lazy_compile(r"['\"\\]")
 _ERROR_QUERY = "(ERROR) @error (MISSING) @missing"
-_ASTRAL = re.compile(rb"[\xf0-\xf4][\x80-\xbf]{3}")  # a character outside the BMP, in UTF-8
+_ASTRAL = lazy_compile(rb"[\xf0-\xf4][\x80-\xbf]{3}")  # a character outside the BMP, in UTF-8
 
 
 @lru_cache(maxsize=1)

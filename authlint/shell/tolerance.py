@@ -21,18 +21,19 @@ The masks are ASCII for ASCII, so byte and character offsets are unchanged.
 from __future__ import annotations
 
 import bisect
-import re
 from dataclasses import dataclass, field
 
+from ..lazy_re import lazy_compile
+
 # `${#NAME op...}`: the length of a variable takes no operator.
-_BAD_LENGTH = re.compile(r"\$\{#([A-Za-z_][A-Za-z0-9_]*|[0-9]+)([^}\[A-Za-z0-9_\n][^}\n]{0,200})\}")
-_ARITH_OPEN = re.compile(r"\$\(\(")
+_BAD_LENGTH = lazy_compile(r"\$\{#([A-Za-z_][A-Za-z0-9_]*|[0-9]+)([^}\[A-Za-z0-9_\n][^}\n]{0,200})\}")
+_ARITH_OPEN = lazy_compile(r"\$\(\(")
 CLOSERS = ("fi", "done", "esac", "}", ")")
-_KEYWORD_AFTER = re.compile(r"[ \t]+(?:fi|done|esac|else|elif|\})(?=[\s;&|)]|$)")
+_KEYWORD_AFTER = lazy_compile(r"[ \t]+(?:fi|done|esac|else|elif|\})(?=[\s;&|)]|$)")
 # Reserved words tree-sitter takes as a command name where bash reports a syntax error.
 STRAY_KEYWORDS = frozenset({"done", "fi", "then", "else", "elif", "do", "esac", "}"})
 
-_HEREDOC = re.compile(r"<<(-?)[ \t]*['\"]?([A-Za-z0-9_.-]+)['\"]?")
+_HEREDOC = lazy_compile(r"<<(-?)[ \t]*['\"]?([A-Za-z0-9_.-]+)['\"]?")
 OPEN_HEREDOC_MESSAGE = (
     "here-document without its end line: `bash -n` accepts it, but the rest of the script "
     "becomes its body and never runs"
