@@ -44,14 +44,12 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import platform
 import sys
 import time
 from pathlib import Path
 from typing import Iterable
 
 from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from .fixes import write_atomic_bytes
 from .engine import Linter, LintResult
 from .secrets import SecretSet, redact_text
 from .settings import Settings
@@ -185,7 +183,7 @@ def _key(paths: list[Path], settings: Settings) -> str:
         f"entry-format {ENTRY_FORMAT}",
         f"authlint {__version__}",
         _code_stamp(),
-        f"python {platform.python_version()} {sys.implementation.name}",
+        f"python {sys.version.split()[0]} {sys.implementation.name}",  # platform.python_version(), ~2 ms to import
         *_library_versions(),
         repr(settings),
         os.getcwd(),
@@ -610,10 +608,14 @@ def _store(directory: Path, entry_path: Path, entry: dict) -> None:
 
 
 def _write_entry(entry_path: Path, entry: dict) -> None:
+    from .fixes import write_atomic_bytes  # not needed by a warm hit
+
     write_atomic_bytes(entry_path, json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
 
 
 def _ensure_dir(directory: Path) -> None:
+    from .fixes import write_atomic_bytes
+
     directory.mkdir(parents=True, exist_ok=True)
     tag = directory / "CACHEDIR.TAG"
     if not tag.exists():

@@ -16,23 +16,51 @@ build:
     - docker build -t "$CI_REGISTRY_IMAGE" .
 """
 # ruamel.yaml: only the fallback parser; requests and detect-secrets: no line could hold a
-# secret; the rest: only for --diff, or for a query file of tree_sitter_bash nobody reads.
-NOT_NEEDED = ("ruamel.yaml", "requests", "detect_secrets", "difflib", "importlib.resources", "pygls")
+# secret; difflib: only for --diff; importlib.resources: for a query file of tree_sitter_bash
+# nobody reads; multiprocessing (with pickle, socket, selectors): the pool, for many projects;
+# hashlib: fingerprints of findings, and the cache; json: other output formats, the cache;
+# shutil: argparse's terminal width; threading: the locks need only _thread; subprocess: git,
+# for a directory in a work tree; the auth JSON parser, decoder and keys: auth JSON; fixes: fixing.
+NOT_NEEDED = ("ruamel.yaml", "requests", "detect_secrets", "difflib", "importlib.resources", "pygls",
+              "multiprocessing", "pickle", "socket", "selectors", "hashlib", "json", "shutil", "threading",
+              "subprocess", "authlint.authjson.parser", "authlint.authjson.decode", "authlint.authjson.keys",
+              "authlint.fixes")
+# A warm cache hit needs hashlib and json (the cache's keys and entries), and no more of the rest.
+NOT_NEEDED_WARM = tuple(m for m in NOT_NEEDED if m not in ("hashlib", "json"))
+
+
+def _modules_after(cwd: Path, args: list[str]) -> tuple[int, list[str], str]:
+    """Exit code and sys.modules of a process that ran `authlint ARGS` (taken before json is imported
+    to print them)."""
+    code = (
+        "import sys\n"
+        "from authlint.cli import main\n"
+        f"code = main({args!r})\n"
+        "modules = sorted(sys.modules)\n"
+        "import json\n"
+        "print(json.dumps([code, modules]))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True, timeout=120)
+    exit_code, modules = json.loads(out.stdout.splitlines()[-1])
+    return exit_code, modules, out.stdout + out.stderr
 
 
 def test_a_small_clean_check_imports_only_what_it_uses(tmp_path: Path) -> None:
     (tmp_path / ".gitlab-ci.yml").write_text(SMALL, encoding="utf-8")
-    code = (
-        "import json, sys\n"
-        "from authlint.cli import main\n"
-        "code = main(['check', '--no-cache', '.gitlab-ci.yml'])\n"
-        "print(json.dumps([code, sorted(sys.modules)]))\n"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
-    exit_code, modules = json.loads(out.stdout.splitlines()[-1])
-    assert exit_code == 0, out.stdout + out.stderr
+    exit_code, modules, output = _modules_after(tmp_path, ["check", "--no-cache", ".gitlab-ci.yml"])
+    assert exit_code == 0, output
     assert "yaml" in modules and "tree_sitter" in modules  # it did parse both
     assert [m for m in modules if m.startswith(NOT_NEEDED)] == []
+
+
+def test_a_warm_cache_hit_imports_neither_the_parsers_nor_the_rules(tmp_path: Path) -> None:
+    (tmp_path / ".gitlab-ci.yml").write_text(SMALL, encoding="utf-8")
+    assert _modules_after(tmp_path, ["check", ".gitlab-ci.yml"])[0] == 0  # fills the cache
+    exit_code, modules, output = _modules_after(tmp_path, ["check", ".gitlab-ci.yml"])
+    assert exit_code == 0, output
+    assert "authlint.cache" in modules and "hashlib" in modules  # it did use the cache
+    parsers_and_rules = ("yaml", "tree_sitter", "authlint.shell", "authlint.rules.al", "platform")
+    assert [m for m in modules if m.startswith(NOT_NEEDED_WARM + parsers_and_rules)] == []
 
 
 def test_a_lazy_pattern_compiles_on_first_use_and_then_is_the_compiled_one() -> None:
