@@ -19,7 +19,7 @@ from ruamel.yaml import YAML, scalarstring
 
 from authlint.diagnostics import Span
 from authlint.source import Source
-from authlint.yaml import scalars
+from authlint.yaml import libyaml, scalars
 from authlint.yaml.model import YamlError, YamlFile, YMap, YScalar, YSeq, load, scalars_in, walk
 from support.bounded import hang_guard
 
@@ -143,6 +143,21 @@ def test_the_pure_parser_takes_what_libyaml_rejects() -> None:
     # A %YAML directive switches ruamel to that version's tag rules: the reference decides.
     yf = parse("%YAML 1.1\n---\na: yes\nb: on\n")
     assert yf.parser == "pure" and yf.root.get("a").tag == "tag:yaml.org,2002:bool"
+    # Valid YAML that libyaml calls invalid: its error alone cannot end the parse of a file.
+    yf = parse("a: b\n...\nc: d\n")
+    assert yf.parser == "pure" and [d.get("c") is not None for d in yf.documents] == [False, True]
+
+
+def test_an_invalid_file_reports_the_reference_parsers_error() -> None:
+    # libyaml rejects it first ("did not find expected key", at line 3 column 2); the message and
+    # offset reported are ruamel's (the second parse, kept for them: see model.load).
+    text = "a:\n  - b\n - c\n"
+    with pytest.raises(libyaml.Rejected, match="did not find expected key"):
+        libyaml.compose_all(text)
+    with pytest.raises(YamlError) as info:
+        parse(text)
+    assert info.value.message == "while parsing a block mapping: expected <block end>, but found '<block sequence start>'"
+    assert info.value.offset == text.index(" - c") + 1
 
 
 def test_yaml_1_2_tags() -> None:
