@@ -6,6 +6,7 @@ Exit codes: 0 clean, 1 findings (or changes with --diff), 2 usage or internal er
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -102,6 +103,22 @@ def _parser(command: str | None = None) -> argparse.ArgumentParser:
     if command in (None, "lsp"):
         sub.add_parser("lsp", help="start the language server on stdio (needs authlint[lsp])")
     return p
+
+
+def run() -> int:
+    """The `authlint` program (console script, `python -m authlint`): one command, then exit.
+
+    A one-shot process spares the cyclic collector the objects that live to its end (modules,
+    classes, rule tables): collection is off from here (linting collects between projects
+    itself, see projects.py), and at exit everything is frozen, so the interpreter's last
+    collection does not tear down every module's cycles one by one; ~14 ms of a 140 ms check
+    of one small file.  The language server lives long: it collects as usual."""
+    argv = sys.argv[1:]
+    if argv[:1] != ["lsp"]:
+        gc.disable()
+    code = main(argv)
+    gc.freeze()
+    return code
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -456,4 +473,4 @@ def _rules(fmt: str) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    sys.exit(run())

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from .diagnostics import Applicability, Edit, Fix
-from .lazy_re import lazy_compile
+from .lazy import lazy_compile
 from .shell import parse as parse_shell
 from .textmap import FileMap, ScalarMap, ShiftMap
 from .units import CommandRef

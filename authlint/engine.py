@@ -19,7 +19,7 @@ from . import rules as registry
 from . import suppressions
 from .authjson.looks import looks_like_auth_json
 from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from .lazy_re import lazy_compile
+from .lazy import lazy_compile
 from .rules.base import Hit
 from .secrets import SecretSet, fingerprint, redact_text
 from .settings import Settings

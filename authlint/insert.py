@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from .diagnostics import Edit
-from .lazy_re import lazy_compile
+from .lazy import lazy_compile
 from .source import Source
 from .textmap import FileMap, ScalarMap, ShiftMap, TextMap, in_flow
 from .units import CommandRef

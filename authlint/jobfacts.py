@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .authjson.looks import produces_auth_json
-from .lazy_re import lazy_compile
+from .lazy import lazy_compile
 from .shell.model import VAR_REF
 from .tools import is_login, leading_words, pushes, tool_args, tool_of
 from .writes import AuthWrite, auth_writes, directory, expand, normpath

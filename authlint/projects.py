@@ -39,9 +39,10 @@ def lint_projects(linter: "Linter", candidates: list[Candidate], wanted: set[str
             yield from _pooled(linter, groups, wanted, workers)
         else:
             collector = _Collector()
-            for group in groups:
+            for i, group in enumerate(groups):
+                if i:  # what the previous project dropped (after the last one: the caller's business)
+                    collector.after_project()
                 yield _lint_group(linter, group, wanted)
-                collector.after_project()
 
 
 def project_groups(ws: "Workspace", candidates: list[Candidate]) -> list[list[Candidate]]:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from typing import Any
 
-from .lazy_re import lazy_compile
+from .lazy import lazy_compile
 
 __all__ = [
     "REDACTED",

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .diagnostics import Span
-from .lazy_re import lazy_compile
+from .lazy import lazy_compile
 from .source import Source
 
 _DIRECTIVE = lazy_compile(r"#\s*authlint:\s*(ignore|ignore-file)\[([^\]]*)\](?:\s*--\s*(.*))?")

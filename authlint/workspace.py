@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .authjson.looks import file_holds_auth_json
-from .lazy_re import lazy_compile
+from .lazy import lazy_compile
 from .settings import Settings
 from .source import DecodeError, Source
 

@@ -67,7 +67,7 @@ def test_a_lazy_pattern_compiles_on_first_use_and_then_is_the_compiled_one() -> 
     import copy
     import re
 
-    from authlint.lazy_re import LazyPattern
+    from authlint.lazy import LazyPattern
 
     lazy = LazyPattern(r"(?P<word>ab+)", re.I)
     assert "search" not in vars(lazy)  # nothing compiled yet
@@ -75,3 +75,18 @@ def test_a_lazy_pattern_compiles_on_first_use_and_then_is_the_compiled_one() -> 
     assert lazy.search == re.compile(r"(?P<word>ab+)", re.I).search  # the compiled pattern's own method
     assert lazy.sub("-", "abab") == "--" and lazy.groupindex == {"word": 1} and lazy.flags & re.I
     assert copy.copy(lazy).findall("ab abb") == ["ab", "abb"]
+
+
+def test_the_program_leaves_its_objects_to_the_end_and_main_leaves_the_collector_alone(tmp_path: Path) -> None:
+    (tmp_path / ".gitlab-ci.yml").write_text(SMALL, encoding="utf-8")
+    code = (
+        "import gc, sys\n"
+        "from authlint.cli import main, run\n"
+        "in_process = main(['check', '--no-cache', '.gitlab-ci.yml'])\n"
+        "after_main = gc.isenabled()\n"
+        "sys.argv = ['authlint', 'check', '--no-cache', '.gitlab-ci.yml']\n"
+        "program = run()\n"
+        "print(in_process, after_main, program, gc.isenabled(), gc.get_freeze_count() > 0)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert out.stdout.splitlines()[-1] == "0 True 0 False True", out.stdout + out.stderr

@@ -7,8 +7,9 @@ the parser, the decoder and the registry keys (~4 ms of start-up).
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import TYPE_CHECKING
+
+from ..lazy import exports
 
 if TYPE_CHECKING:
     from .decode import AuthDecode, decode_auth, encode_auth, repaired_auth
@@ -22,6 +23,7 @@ _SUBMODULE = {
     **dict.fromkeys(("DOCKER_HUB", "KeyInfo", "image_registry", "normalize_key"), "keys"),
     **dict.fromkeys(("JMember", "JNode", "JsonError", "ParseResult", "parse", "remove_spans",
                      "strip_trailing_commas"), "parser"),
+    "parse_json": "parser:parse",
 }
 
 __all__ = [
@@ -44,10 +46,4 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str):
-    real = "parse" if name == "parse_json" else name
-    if real not in _SUBMODULE:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(import_module(f".{_SUBMODULE[real]}", __name__), real)
-    globals()[name] = value
-    return value
+__getattr__ = exports(__name__, _SUBMODULE)

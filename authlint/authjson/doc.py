@@ -9,7 +9,7 @@ from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Applicability, Edit, Fix
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..secrets import is_placeholder
 from .looks import looks_like_auth_json
 from .view import entries

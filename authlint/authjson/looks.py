@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 
 AUTH_KEYS = ("auths", "credsStore", "credHelpers")
 _KEY = lazy_compile(r"""["']?\b(?:auths|credsStore|credHelpers)\b["']?\s*:""", re.I)

@@ -27,7 +27,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from typing import Sequence, Union
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 
 MAX_DEPTH = 500
 

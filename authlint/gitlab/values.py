@@ -10,7 +10,7 @@ from __future__ import annotations
 
 
 from ..diagnostics import Span
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..yaml import scalars
 from ..yaml.model import STR_TAG, YMap, YNode, YScalar, YSeq, YValue
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from ..diagnostics import Applicability, Finding
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from . import Report
 
 _RESET, _BOLD, _RED, _YELLOW, _CYAN, _BLUE, _DIM = "\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[34m", "\x1b[2m"

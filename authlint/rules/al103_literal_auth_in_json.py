@@ -35,7 +35,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Severity
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..secrets import is_placeholder, redact
 from ..units import AuthDoc
 from .base import Example, Hit, Rule

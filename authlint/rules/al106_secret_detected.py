@@ -37,7 +37,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Severity, Span
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..secrets import PRINTF_CONVERSION, redact, scan_lines
 from ..units import FileUnit
 from .base import Example, Hit, Rule

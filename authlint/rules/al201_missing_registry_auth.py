@@ -83,7 +83,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import CONTAINERS, DOCKER, KANIKO, facts, insert_lines_before, needs_credentials, push_targets, target_host
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..tools import subcommands
 from ..units import CommandRef, JobUnit, make_fix
 from ..writes import canonical_write

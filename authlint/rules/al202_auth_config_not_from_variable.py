@@ -63,7 +63,7 @@ from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..insert import insert_item_before, yaml_scalar
 from ..gitlab.predefined import JOB_SCOPED
 from ..jobfacts import facts, is_registry_write, path_key
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..shell.flow import COMMAND, COMPOSITE, LITERAL_ORIGIN, PREDEFINED, PREDEFINED_CREDENTIAL, SETTINGS, UNDEFINED, flow_of, substituted
 from ..shell.model import VAR_REF, Command, Word
 from ..textmap import FileMap, ScalarMap, ShiftMap

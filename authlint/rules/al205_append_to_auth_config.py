@@ -41,7 +41,7 @@ from typing import Iterator
 from ..authjson.looks import produces_auth_json
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import facts, is_docker_like_path, path_key
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..units import CommandRef, make_fix
 from ..writes import AUTH_PATH_MARKS, WRITE_COMMANDS, AuthWrite, auth_writes
 from .base import FIX_SAFE, Example, Hit, Rule, Triggers

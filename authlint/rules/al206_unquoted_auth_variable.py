@@ -62,7 +62,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..gitlab.predefined import CREDENTIALS
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..shell.flow import Flow, flow_of
 from ..shell.model import Part
 from ..units import CommandRef, make_fix

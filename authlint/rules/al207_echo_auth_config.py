@@ -59,7 +59,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import is_docker_like_path
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..shell.flow import COMPOSITE, LITERAL_ORIGIN, flow_of
 from ..units import CommandRef, make_fix
 from ..writes import AuthWrite, auth_writes

@@ -56,7 +56,7 @@ from typing import Iterator
 from ..diagnostics import Applicability, Fix, Severity
 from ..gitlab.predefined import JOB_SCOPED
 from ..jobfacts import facts
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..shell.flow import enclosing, flow_of, output_in_auth_json
 from ..shell.model import Word
 from ..tools import encoder, is_credential_name

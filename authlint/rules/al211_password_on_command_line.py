@@ -50,7 +50,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..shell.model import Command, Word
 from ..tools import SecretArg, secret_args, tool_of, unwrap
 from ..units import CommandRef, make_fix

@@ -32,7 +32,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Severity
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..units import JobUnit
 from .base import Example, Hit, Rule
 

@@ -48,7 +48,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Severity
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..units import AuthDoc, JobUnit
 from ..authjson.doc import effective, jfix, templated
 from .base import FIX_SAFE, Example, Hit, Rule

@@ -60,7 +60,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..units import CommandRef, ShellUnit
 from ..shell.flow import CredUse, Flow, flow_of, xtrace_change
 from .base import Example, Hit, Rule

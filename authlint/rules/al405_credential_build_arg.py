@@ -41,7 +41,7 @@ import re
 from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Severity
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..shell.flow import Flow, flow_of, secret_name
 from ..shell.model import VAR_REF
 from ..tools import unwrap

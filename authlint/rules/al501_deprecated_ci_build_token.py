@@ -33,7 +33,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Edit, Fix, Severity
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..units import FileUnit
 from ..yaml.model import scalars_in
 from .base import FIX_SAFE, Example, Hit, Rule

@@ -44,7 +44,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity
 from ..jobfacts import facts, parse_image
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..units import JobUnit
 from ..writes import expand
 from ..yaml.model import YScalar, YSeq

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from typing import Callable
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 
 # \<newline> is a line continuation everywhere except in single quotes.  A CR
 # before the newline is accepted too, so CRLF scripts decode like LF ones.

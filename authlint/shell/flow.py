@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from ..authjson.looks import produces_auth_json
 from ..gitlab.predefined import CREDENTIALS, MASKED, is_known_predefined, misspelt_predefined
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 from ..textmap import ShiftMap
 from ..tools import WRAPPERS, is_credential_name, is_login, pushes, secret_args, subcommands, tool_of, unwrap
 from ..writes import auth_writes

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
 
-from authlint.lazy_re import lazy_compile
+from authlint.lazy import lazy_compile
 from authlint.shell import tolerance
 from authlint.shell.decode import decode
 from authlint.shell.model import (

@@ -23,7 +23,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 
-from ..lazy_re import lazy_compile
+from ..lazy import lazy_compile
 
 # `${#NAME op...}`: the length of a variable takes no operator.
 _BAD_LENGTH = lazy_compile(r"\$\{#([A-Za-z_][A-Za-z0-9_]*|[0-9]+)([^}\[A-Za-z0-9_\n][^}\n]{0,200})\}")

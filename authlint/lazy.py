@@ -1,16 +1,19 @@
-"""Regular expressions compiled on first use.
+"""Start-up: regular expressions compiled on first use, and package names loaded on first use.
 
 Compiling a pattern costs 0.05-0.5 ms, and a module compiles its patterns when it is imported,
 whether the run needs them or not: a check of one small pipeline (what pre-commit runs on every
 commit) paid ~15 ms for patterns it never used.  Patterns that a typical pipeline needs stay
 ``re.compile``; those for rarer input (auth JSON, secrets that passed the cheap filters,
-PowerShell, escapes ...) use ``lazy_compile``.
+PowerShell, escapes ...) use ``lazy_compile``.  ``exports`` does the same for the names a package
+re-exports from its submodules.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
+import sys
+from importlib import import_module
+from typing import TYPE_CHECKING, Any, Callable
 
 
 class LazyPattern:
@@ -37,3 +40,19 @@ if TYPE_CHECKING:
     lazy_compile = re.compile
 else:
     lazy_compile = LazyPattern
+
+
+def exports(package: str, submodules: dict[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` (PEP 562) for ``package``: each name in ``submodules`` (name ->
+    submodule, or submodule:attribute) is imported from its submodule when first read, then kept
+    in the package."""
+
+    def __getattr__(name: str) -> Any:
+        if name not in submodules:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        module, _, attribute = submodules[name].partition(":")
+        value = getattr(import_module(f"{package}.{module}"), attribute or name)
+        setattr(sys.modules[package], name, value)
+        return value
+
+    return __getattr__
