@@ -46,10 +46,11 @@ def lint_projects(linter: "Linter", candidates: list[Candidate], wanted: set[str
         if workers > 1:
             yield from _pooled(linter, groups, wanted, workers)
         else:
-            collector = _Collector()
+            collector = _Collector() if len(groups) > 1 else None
             for group in groups:
                 yield _lint_group(linter, group, wanted)
-                collector.after_project()
+                if collector is not None:
+                    collector.after_project()
 
 
 def project_groups(ws: "Workspace", candidates: list[Candidate]) -> list[list[Candidate]]:
@@ -100,15 +101,18 @@ def _lint_group(linter: "Linter", group: list[Candidate], wanted: set[str]) -> "
 
 
 class _Collector:
-    """After a project its model is garbage in the young generations; what turned garbage among
-    older objects (scripts the parse memo evicted) waits for a full collection, run when the
-    projects since the last one reach a quarter of all so far (CPython's own rule: amortised
-    linear)."""
+    """After a project its model (and the parse memo's scripts, dropped here) is garbage in the
+    young generations; what turned garbage among older objects waits for a full collection, run
+    when the projects since the last one reach a quarter of all so far (CPython's own rule:
+    amortised linear).  Only runs over several projects use it: the editor keeps its memo."""
 
     def __init__(self) -> None:
         self.done = self.since_full = 0
 
     def after_project(self) -> None:
+        from .shell.parser import forget
+
+        forget()  # the project's scripts become young garbage, freed below with its model
         self.done += 1
         self.since_full += 1
         gc.collect(1)
@@ -192,7 +196,6 @@ def _work_steps(batch: range) -> tuple["Outcome", dict[str, dict]]:
     part.sources = {k: v for k, v in run.sources.items() if sources.get(k) is not v}
     part.report = run.report - report
     part.pipelines = {k: v for k, v in run.pipelines.items() if k not in pipelines}
-    _COLLECTOR.after_project()
     return part, _newly_learned(run.ws, inherited)
 
 
