@@ -143,18 +143,23 @@ class _Run:
         for project in projects:
             for root in self._roots(project):
                 self._guarded(self._lint_root, root, project)
-        self._lint_strays([c for c in candidates if c[1] in ("ci", "yaml") and display_path(c[0]) not in self.in_pipeline])
+        steps = self._stray_steps([c for c in candidates if c[1] in ("ci", "yaml") and display_path(c[0]) not in self.in_pipeline])
         for path, kind, explicit in candidates:
             shown = display_path(path)
             if kind == "shell":
-                self.report.add(shown)
-                self._guarded(self._lint_shell_file, path)
+                steps.append((shown, self._lint_shell_file, path))
             elif kind == "auth":
-                self.report.add(shown)
-                self._guarded(self._lint_auth_file, path)
+                steps.append((shown, self._lint_auth_file, path))
             elif kind == "unknown" and explicit:
-                self.report.add(shown)
-                self._guarded(self._lint_unknown, path)
+                steps.append((shown, self._lint_unknown, path))
+        from .projects import run_steps
+
+        run_steps(self, steps)
+
+    def step(self, shown: str, lint: Callable, path: Path, *args) -> None:
+        """One file's lint, reported on (independent of the other steps: a pool may run it)."""
+        self.report.add(shown)
+        self._guarded(lint, path, *args)
 
     def outcome(self) -> "Outcome":
         """What a project's lint leaves behind: hits, problems, sources, reported files, errors."""
@@ -233,10 +238,11 @@ class _Run:
         if display_path(root) not in self.wanted:
             del self.errors[errors:]
 
-    def _lint_strays(self, strays: list[tuple[Path, str, bool]]) -> None:
+    def _stray_steps(self, strays: list[tuple[Path, str, bool]]) -> list[tuple]:
         """CI YAML that no project pipeline includes (a templates repository, a CI/CD component's
         templates/, an old pipeline, files past GitLab's include limit) is linted as a pipeline of
-        its own; one stray included by another is linted inside it; other YAML is skipped."""
+        its own; one stray included by another is linted inside it; other YAML is skipped.
+        The steps that lint them (every pipeline is loaded here, once)."""
         pipelines: list[tuple[Path, Path]] = []
         for path, kind, _ in strays:
             project = path.parent if path.name in ROOT_NAMES else self.ws.project_dir(path)
@@ -247,12 +253,17 @@ class _Run:
             pipeline = self._load_pipeline(path, project)
             if pipeline is not None:
                 included.update(s.path for s in pipeline.sources.values() if s.path != display_path(path))
+        steps: list[tuple] = []
+        linted = set(self.in_pipeline)  # as _lint_pipeline will grow in_pipeline, step by step
         for path, project in pipelines:
             shown = display_path(path)
-            if shown in self.in_pipeline or (shown in included and path.name not in ROOT_NAMES):
+            if shown in linted or (shown in included and path.name not in ROOT_NAMES):
                 continue
-            self.report.add(shown)
-            self._guarded(self._lint_pipeline, path, project)
+            steps.append((shown, self._lint_pipeline, path, project))
+            pipeline = self._load_pipeline(path, project)
+            if pipeline is not None:
+                linted.update(s.path for s in pipeline.sources.values())
+        return steps
 
     def _looks_like_ci(self, path: Path, project: Path) -> bool:
         """YAML judged by its content: a parsed file by its keys (not by the shape errors the CI

@@ -10,6 +10,11 @@ Above ``POOL_MIN_PROJECTS`` projects, a fork pool lints them in parallel (the
 imports are done before the fork and shared); its outcomes come back in
 project order, so a pooled run gives the same findings, in the same order, as
 one process.  ``AUTHLINT_JOBS`` sets the number of processes (1: no pool).
+
+One project of many files (a monorepo, a folder of pipelines: the corpus) is
+linted in steps, a pipeline or a file each, once its pipelines are loaded; from
+``POOL_MIN_STEPS`` steps a fork pool runs them, and each worker sends back what
+its steps added (hits, problems, sources read), merged in step order.
 """
 
 from __future__ import annotations
@@ -21,13 +26,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
 
 if TYPE_CHECKING:
-    from .engine import Linter, Outcome
+    from .engine import Linter, Outcome, _Run
     from .workspace import Workspace
 
 Candidate = tuple[Path, str, bool]  # (path, kind, explicit), as Workspace.discover gives them
 
 POOL_MIN_PROJECTS = 48  # below this, forking costs more than it saves
 BATCH = 8  # projects per task sent to a worker
+POOL_MIN_STEPS = 24  # the same for the steps of one project (a pipeline each: more work than a project)
+STEP_BATCH = 3
 
 
 def lint_projects(linter: "Linter", candidates: list[Candidate], wanted: set[str]) -> Iterator["Outcome"]:
@@ -58,9 +65,11 @@ def project_groups(ws: "Workspace", candidates: list[Candidate]) -> list[list[Ca
     return [groups[k] for k in sorted(groups, key=str)]
 
 
-def pool_size(projects: int) -> int:
-    """How many processes lint `projects` projects (1: this one)."""
-    if projects < POOL_MIN_PROJECTS:
+def pool_size(projects: int, minimum: int | None = None, batch: int | None = None) -> int:
+    """How many processes lint `projects` projects (1: this one); or steps, given their minimum and batch."""
+    minimum = POOL_MIN_PROJECTS if minimum is None else minimum
+    batch = BATCH if batch is None else batch
+    if projects < minimum or _IN_WORKER:
         return 1
     import multiprocessing  # with pickle, socket, selectors: ~7 ms a small run does not need
 
@@ -72,7 +81,7 @@ def pool_size(projects: int) -> int:
         jobs = 0
     if jobs <= 0:
         jobs = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(jobs, projects // BATCH))
+    return max(1, min(jobs, projects // batch))
 
 
 @contextmanager
@@ -95,15 +104,18 @@ def _lint_group(linter: "Linter", group: list[Candidate], wanted: set[str]) -> "
 
 
 class _Collector:
-    """After a project its model is garbage in the young generations; what turned garbage among
-    older objects (scripts the parse memo evicted) waits for a full collection, run when the
-    projects since the last one reach a quarter of all so far (CPython's own rule: amortised
-    linear)."""
+    """After a project its model (and the parse memo's scripts, dropped here) is garbage in the
+    young generations; what turned garbage among older objects waits for a full collection, run
+    when the projects since the last one reach a quarter of all so far (CPython's own rule:
+    amortised linear).  Only runs over several projects use it: the editor keeps its memo."""
 
     def __init__(self) -> None:
         self.done = self.since_full = 0
 
     def after_project(self) -> None:
+        from .shell.parser import forget
+
+        forget()  # the project's scripts become young garbage, freed below with its model
         self.done += 1
         self.since_full += 1
         gc.collect(1)
@@ -114,6 +126,8 @@ class _Collector:
 
 # ---------------------------------------------------------------- fork pool
 _FORKED: tuple["Linter", list[list[Candidate]], set[str]] | None = None  # inherited by the workers
+_FORKED_STEPS: tuple["_Run", list[tuple]] | None = None
+_IN_WORKER = False  # a worker forks no pool of its own
 
 
 def _pooled(linter: "Linter", groups: list[list[Candidate]], wanted: set[str], workers: int) -> Iterator["Outcome"]:
@@ -135,23 +149,78 @@ def _pooled(linter: "Linter", groups: list[list[Candidate]], wanted: set[str], w
 
 
 def _work(batch: range) -> tuple[list["Outcome"], dict[str, dict]]:
+    global _IN_WORKER
     assert _FORKED is not None
+    _IN_WORKER = True
     linter, groups, wanted = _FORKED
-    learned = _learned(linter.ws)
-    inherited = {name: set(values) for name, values in learned.items()}
+    inherited = _inherited(linter.ws)
     gc.disable()
     outcomes = []
     for i in batch:
         outcomes.append(_lint_group(linter, groups[i], wanted))
         _COLLECTOR.after_project()
-    new = {name: {k: v for k, v in values.items() if k not in inherited[name]} for name, values in learned.items()}
-    for name, values in new.items():
-        for k in values:
-            del learned[name][k]  # sent to the parent: the worker keeps only what it inherited
-    return outcomes, new
+    return outcomes, _newly_learned(linter.ws, inherited)
+
+
+def run_steps(run: "_Run", steps: list[tuple]) -> None:
+    """run.step(*step) for each step, in a fork pool when there are enough of them."""
+    workers = 1 if run.l.cancelled is not None else pool_size(len(steps), POOL_MIN_STEPS, STEP_BATCH)
+    if workers == 1:
+        for step in steps:
+            run.step(*step)
+        return
+    import multiprocessing
+
+    global _FORKED_STEPS
+    _FORKED_STEPS = (run, steps)
+    batches = [range(i, min(i + STEP_BATCH, len(steps))) for i in range(0, len(steps), STEP_BATCH)]
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers) as pool:
+            for part, learned in pool.imap(_work_steps, batches):
+                for name, values in learned.items():
+                    getattr(run.ws, name).update(values)
+                run.absorb(part)
+    finally:
+        _FORKED_STEPS = None
+        gc.unfreeze()
+
+
+def _work_steps(batch: range) -> tuple["Outcome", dict[str, dict]]:
+    """A batch of steps on the inherited run: what they added to it (a worker's later batches
+    start from the run its earlier ones left, as one process would)."""
+    global _IN_WORKER
+    assert _FORKED_STEPS is not None
+    _IN_WORKER = True
+    run, steps = _FORKED_STEPS
+    inherited = _inherited(run.ws)
+    gc.disable()
+    run.hits, run.problems, run.errors, run.internal, run.warnings = [], [], [], [], []
+    sources, report, pipelines = dict(run.sources), set(run.report), set(run.pipelines)
+    for i in batch:
+        run.step(*steps[i])
+    part = run.outcome()
+    part.sources = {k: v for k, v in run.sources.items() if sources.get(k) is not v}
+    part.report = run.report - report
+    part.pipelines = {k: v for k, v in run.pipelines.items() if k not in pipelines}
+    return part, _newly_learned(run.ws, inherited)
 
 
 _COLLECTOR = _Collector()  # a worker's, across its batches
+
+
+def _inherited(ws) -> dict[str, set]:
+    return {name: set(values) for name, values in _learned(ws).items()}
+
+
+def _newly_learned(ws, inherited: dict[str, set]) -> dict[str, dict]:
+    """What the workspace learned since `inherited`, for the parent; the worker forgets it (sent)."""
+    learned = _learned(ws)
+    new = {name: {k: v for k, v in values.items() if k not in inherited[name]} for name, values in learned.items()}
+    for name, values in new.items():
+        for k in values:
+            del learned[name][k]
+    return new
 
 
 def _learned(ws) -> dict[str, dict]:

@@ -44,6 +44,43 @@ _WRAPPER_VALUE_OPTIONS = frozenset({"-u", "--unset", "-C", "--chdir", "-g", "--g
 
 
 def unwrap(cmd: Command) -> tuple[str | None, list[Word]]:
+    """The program a command runs and its arguments (computed once per command: do not
+    mutate the list)."""
+    return cmd.derived("unwrap", _unwrap)  # type: ignore[no-any-return]
+
+
+def tool_of(cmd: Command) -> str | None:
+    """The registry client a command runs (`sudo docker` and `/kaniko/executor` included)."""
+    return cmd.derived("tool_of", _tool_of)  # type: ignore[no-any-return]
+
+
+def tool_args(cmd: Command) -> list[Word]:
+    """The words after the tool's name and its global options (`sudo docker --config d push x` -> [push, x])."""
+    return cmd.derived("tool_args", _tool_args)  # type: ignore[no-any-return]
+
+
+def pushes(cmd: Command) -> bool:
+    """Whether a registry client command pushes an image (or copies one to a registry)."""
+    return cmd.derived("pushes", _pushes)  # type: ignore[no-any-return]
+
+
+def subcommands(cmd: Command) -> list[str]:
+    """Literal words right after the program name, up to the first option
+    (`docker login -u x` -> ['login'], `helm registry login r` -> ['registry', 'login', 'r'])."""
+    return cmd.derived("subcommands", _subcommands)  # type: ignore[no-any-return]
+
+
+def is_login(cmd: Command) -> bool:
+    return cmd.derived("is_login", _is_login)  # type: ignore[no-any-return]
+
+
+def secret_args(cmd: Command) -> list["SecretArg"]:
+    """Secret-valued options of a registry client command line (also Jib's
+    `-Djib.to.auth.password=` and `-p`/`--password` of any wrapper's `login`)."""
+    return cmd.derived("secret_args", _secret_args)  # type: ignore[no-any-return]
+
+
+def _unwrap(cmd: Command) -> tuple[str | None, list[Word]]:
     """The program a command runs and its arguments, past `sudo`/`env`/... wrappers
     (`sudo -E docker push x` -> ('docker', [push, x])); (None, []) when a wrapper runs
     a command authlint cannot read."""
@@ -68,8 +105,7 @@ def unwrap(cmd: Command) -> tuple[str | None, list[Word]]:
     return name, args  # `env` alone
 
 
-def tool_of(cmd: Command) -> str | None:
-    """The registry client a command runs (`sudo docker` and `/kaniko/executor` included)."""
+def _tool_of(cmd: Command) -> str | None:
     name, _ = unwrap(cmd)
     return name if name in REGISTRY_TOOLS else None
 
@@ -78,8 +114,7 @@ def tool_of(cmd: Command) -> str | None:
 DOCKER_GLOBAL = ("--config", "-c", "--context", "-H", "--host", "-l", "--log-level")
 
 
-def tool_args(cmd: Command) -> list[Word]:
-    """The words after the tool's name and its global options (`sudo docker --config d push x` -> [push, x])."""
+def _tool_args(cmd: Command) -> list[Word]:
     name, args = unwrap(cmd)
     if name is None:
         return []
@@ -90,8 +125,7 @@ def tool_args(cmd: Command) -> list[Word]:
     return args
 
 
-def pushes(cmd: Command) -> bool:
-    """Whether a registry client command pushes an image (or copies one to a registry)."""
+def _pushes(cmd: Command) -> bool:
     tool = tool_of(cmd)
     if tool is None:
         return False
@@ -127,9 +161,7 @@ def leading_words(args: list[Word]) -> list[str]:
 _GLOBAL_WITH_VALUE = frozenset({"--config", "-c", "--context", "-H", "--host", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey", "--url", "--connection", "--root", "--runroot", "--storage-driver"})
 
 
-def subcommands(cmd: Command) -> list[str]:
-    """Literal words right after the program name, up to the first option
-    (`docker login -u x` -> ['login'], `helm registry login r` -> ['registry', 'login', 'r'])."""
+def _subcommands(cmd: Command) -> list[str]:
     out = []
     args = cmd.args
     i = 0
@@ -144,7 +176,7 @@ def subcommands(cmd: Command) -> list[str]:
     return out
 
 
-def is_login(cmd: Command) -> bool:
+def _is_login(cmd: Command) -> bool:
     subs = subcommands(cmd)
     return tool_of(cmd) is not None and "login" in subs[:3]
 
@@ -172,9 +204,7 @@ class SecretArg:
 _JIB_PASSWORD = re.compile(r"^-Djib\.(?:to|from)\.auth\.password=")
 
 
-def secret_args(cmd: Command) -> list[SecretArg]:
-    """Secret-valued options of a registry client command line (also Jib's
-    `-Djib.to.auth.password=` and `-p`/`--password` of any wrapper's `login`)."""
+def _secret_args(cmd: Command) -> list[SecretArg]:
     out: list[SecretArg] = []
     for w in cmd.args:
         m = _JIB_PASSWORD.match(w.template)

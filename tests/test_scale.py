@@ -72,6 +72,29 @@ def test_corpus_same_findings_pooled_with_triggers_as_one_process_calling_every_
     assert outcome(pooled) == outcome(reference)
 
 
+def test_one_project_of_many_pipelines_linted_in_pooled_steps_gives_the_findings_of_one_process(monkeypatch) -> None:
+    """The corpus files named one by one are one project: its pipelines and files are steps,
+    which a pool runs in batches (a worker's later batches start from the state its earlier
+    ones left); merged in step order, they give what one process gives."""
+    from authlint import engine
+
+    if "fork" not in multiprocessing.get_all_start_methods():
+        pytest.skip("no fork start method on this platform")
+    corpus = require_corpus()
+    files = sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*") if p.suffix in (".yml", ".yaml", ".sh"))
+    monkeypatch.setattr(projects, "POOL_MIN_STEPS", 2)
+    monkeypatch.setattr(projects, "STEP_BATCH", 5)
+    absorbed = []
+    absorb = engine._Run.absorb
+    monkeypatch.setattr(engine._Run, "absorb", lambda run, part: (absorbed.append(part), absorb(run, part))[1])
+    single = lint([Path(f) for f in files], 1, monkeypatch, corpus)
+    groups = len(absorbed)
+    pooled = lint([Path(f) for f in files], 2, monkeypatch, corpus)
+    assert len(absorbed) - groups > groups + 20  # the steps' batches came back from the workers
+    assert len(single.findings) > 500
+    assert outcome(pooled) == outcome(single)
+
+
 def test_rule_examples_same_findings_with_and_without_triggers(tmp_path: Path, monkeypatch) -> None:
     """Every VALID/INVALID example of a rule with triggers (as a file and as a script item)
     is a project of one run."""

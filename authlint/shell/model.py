@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from authlint.shell.decode import decode_map
 
@@ -199,6 +199,7 @@ class Command:
     via: str | None = None  # 'sh -c' / 'bash -c' when parsed from such a string
     exact: bool = True  # False: offsets point at the whole `sh -c` string only
     _basename: Any = field(default=_UNSET, init=False, repr=False, compare=False)
+    _derived: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def argv(self) -> list[Word]:
@@ -215,6 +216,16 @@ class Command:
     @property
     def text(self) -> str:
         return self.raw
+
+    def derived(self, key: str, compute: Callable[["Command"], Any]) -> Any:
+        """compute(self), once per command: what tools.py derives from a command line
+        (its program, subcommands, secret options) is asked for by many rules."""
+        memo = self._derived
+        if memo is None:
+            memo = self._derived = {}
+        if key not in memo:
+            memo[key] = compute(self)
+        return memo[key]
 
 
 @dataclass(slots=True)

@@ -182,6 +182,15 @@ _memo_size = 0
 _memo_lock = allocate_lock()
 
 
+def forget() -> None:
+    """Empty the memo (between the projects of a fleet: a project's scripts rarely recur in the
+    next, and an evicted model, being cyclic, waits for a full collection to be freed)."""
+    global _memo_size
+    with _memo_lock:
+        _MEMO.clear()
+        _memo_size = 0
+
+
 def parse(text: str) -> Script:
     """Parse shell ``text`` into a flat ``Script`` model; never raises on bad input."""
     global _memo_size
