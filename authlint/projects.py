@@ -42,7 +42,8 @@ def lint_projects(linter: "Linter", candidates: list[Candidate], wanted: set[str
             collector = _Collector()
             for group in groups:
                 yield _lint_group(linter, group, wanted)
-                collector.after_project()
+                if linter.collect_garbage:
+                    collector.after_project()
 
 
 def project_groups(ws: "Workspace", candidates: list[Candidate]) -> list[list[Candidate]]:

@@ -24,6 +24,7 @@ redacted like every other output; nothing here logs document text.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -39,6 +40,7 @@ from pygls.lsp.server import LanguageServer
 from .. import __version__
 from ..diagnostics import Applicability, Finding, Severity
 from ..engine import LintCancelled, Linter, LintResult
+from ..incremental import JobMemo
 from ..secrets import redact_text
 from ..settings import ConfigError, Settings, find_config, load_settings
 from ..source import BOM, LineIndex
@@ -48,6 +50,7 @@ log = logging.getLogger("authlint.lsp")
 
 DEBOUNCE = 0.05  # seconds of quiet after a change before linting; a stale run is cancelled anyway
 FIX_ALL_KIND = "source.fixAll.authlint"
+FULL_COLLECTION_EVERY = 64  # lints
 SECTION = "authlint"
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -212,6 +215,7 @@ class Snapshot:
     encoding: str
     docs_url: str | None
     stale: Callable[[], bool] = lambda: False  # a newer version exists: stop (called in the worker)
+    memo: JobMemo | None = None  # per-job results of earlier runs (used in the worker only)
 
 
 @dataclass
@@ -258,6 +262,8 @@ def compute(snap: Snapshot) -> Linted:
         return Linted(snap, None)
     linter = Linter(snap.settings, snap.overlays)
     linter.cancelled = snap.stale
+    linter.reuse = snap.memo
+    linter.collect_garbage = False  # the server collects after publishing (AuthlintServer.collect)
     try:
         result = linter.lint_paths([Path(snap.path)])
     except LintCancelled:
@@ -327,7 +333,10 @@ class AuthlintServer(LanguageServer):
         self.linted: dict[str, Linted] = {}
         self.published: set[str] = set()
         self.warned: set[str] = set()
-        self.configs: dict[str, tuple[Any, Settings]] = {}  # directory -> (config file stamp, its settings)
+        self.configs: dict[str, tuple[Any, Settings]] = {}  # config file (or directory) -> (its stamp, its settings)
+        self.applied: dict[str, tuple[Settings, dict[str, Any], Settings]] = {}  # directory -> (config's, options, result)
+        self.memo = JobMemo()  # one Settings object per config and options: per-job results stay valid
+        self.lints = 0
 
     # ----------------------------------------------------------- helpers
     @property
@@ -351,7 +360,12 @@ class AuthlintServer(LanguageServer):
         return dict(self.workspace.text_documents)
 
     def settings_for(self, path: str) -> Settings:
-        return apply_options(self.config_settings(Path(path).parent), self.options, self.warn_once)
+        directory = str(Path(path).parent)
+        base, options = self.config_settings(Path(path).parent), self.options
+        cached = self.applied.get(directory)
+        if cached is None or cached[0] is not base or cached[1] != options:
+            cached = self.applied[directory] = (base, options, apply_options(base, options, self.warn_once))
+        return cached[2]
 
     def config_settings(self, directory: Path) -> Settings:
         """The config file's settings, parsed again only when the file found, or its stamp, changed."""
@@ -361,7 +375,8 @@ class AuthlintServer(LanguageServer):
         except OSError:
             st = None
         stamp = (str(found), st.st_size, st.st_mtime_ns, st.st_ino) if st is not None else None
-        cached = self.configs.get(str(directory))
+        key = str(found or directory)  # the directories under one config file share its Settings object
+        cached = self.configs.get(key)
         if cached is not None and cached[0] == stamp:
             return cached[1]
         try:
@@ -370,7 +385,7 @@ class AuthlintServer(LanguageServer):
             self.warn_once(f"authlint: {exc}; using the default settings")
             base = Settings(project_dir=os.getcwd())
             stamp = ("error", stamp)  # retried on every run until it is fixed
-        self.configs[str(directory)] = (stamp, base)
+        self.configs[key] = (stamp, base)
         return base
 
     def snapshot(self, uri: str) -> Snapshot | None:
@@ -388,7 +403,7 @@ class AuthlintServer(LanguageServer):
         settings = self.settings_for(path) if kind is not None else Settings()
         docs_url = self.options.get("ruledocsurl")
         return Snapshot(uri, path, doc.version, text, kind, settings, overlays, self.encoding,
-                        docs_url if isinstance(docs_url, str) else None, stale=self.staleness(uri, doc.version))
+                        docs_url if isinstance(docs_url, str) else None, stale=self.staleness(uri, doc.version), memo=self.memo)
 
     def staleness(self, uri: str, version: int | None) -> Callable[[], bool]:
         """True once the document has a newer version than this one (read from the worker
@@ -460,6 +475,21 @@ class AuthlintServer(LanguageServer):
         if snap is None:
             return None
         linted = await asyncio.get_running_loop().run_in_executor(self.executor, compute, snap)
+        try:
+            return self._publish(uri, snap, linted)
+        finally:
+            self.collect()
+
+    def collect(self) -> None:
+        """A run's model is cyclic garbage: collected after publishing, in the worker, instead of
+        while the user waits (automatic collection is off, see serve()); in full now and then."""
+        self.lints += 1
+        try:
+            self.executor.submit(gc.collect, 2 if self.lints % FULL_COLLECTION_EVERY == 0 else 1)
+        except RuntimeError:  # shut down
+            pass
+
+    def _publish(self, uri: str, snap: Snapshot, linted: Linted) -> Linted | None:
         doc = self.workspace.text_documents.get(uri)
         if doc is None or doc.version != snap.version or doc.source != snap.text:
             return None  # the document changed (or closed) meanwhile: a newer run publishes
@@ -676,5 +706,6 @@ async def pull_configuration(ls: AuthlintServer) -> None:
 def serve() -> int:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must never corrupt the JSON-RPC stream
+    gc.disable()  # collections run after each lint (AuthlintServer.collect), never between a change and its diagnostics
     build_server().start_io(stdin, stdout)
     return 0
