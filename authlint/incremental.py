@@ -81,6 +81,7 @@ class JobMemo:
 
     def __init__(self) -> None:
         self.memos: OrderedDict[tuple[str, int], _Memo] = OrderedDict()
+        self.last = (0, 0)  # (jobs replayed, jobs linted) in the last pipeline committed
 
     def pipeline(self, run: "_Run", pipeline: "Pipeline", project: Path) -> "PipelineReuse":
         return PipelineReuse(self, run, pipeline, project)
@@ -199,6 +200,7 @@ class PipelineReuse:
         self.old = old if old is not None and self.layout.ok and old.layout == self.layout.key else None
         self.shifts: dict[str, _Shift | None] = {}
         self.jobs: dict[str, _Job] = {}
+        self.replayed = 0
         self._direct: dict[tuple[str, int], tuple[set, set]] = {}
         self._globals: tuple[frozenset[Region] | None] | None = None  # every job's inputs, computed once
         self._users: dict[int, list[str]] | None = None
@@ -236,10 +238,12 @@ class PipelineReuse:
         r.auth_seen.update(dict.fromkeys(moved.auth))
         r.calls.extend(moved.calls)
         self.jobs[job.name] = moved
+        self.replayed += 1
         return True
 
     def commit(self) -> None:
         settings = self.run.l.settings
+        self.memo.last = (self.replayed, len(self.pipeline.jobs) - self.replayed)
         if not self.layout.ok:
             self.memo.keep(self.root, settings, None)
             return
@@ -247,7 +251,7 @@ class PipelineReuse:
         for job in self.jobs.values():
             for path, text in job.calls:
                 if text is not None:
-                    texts[path] = text
+                    texts[display_path(Path(path))] = text  # as its findings' sources name it
         self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.jobs))
 
     # ------------------------------------------------------------------- inputs
