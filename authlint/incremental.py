@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from .engine import Problem, _Run
     from .gitlab import Job, Pipeline
 
-Region = tuple[str, int, int]  # (display path, start, end) of a top-level entry's text, or a file's header
+Region = tuple[str, int]  # (display path, i): a file's header (0) or its top-level entry i - 1
 MAX_PIPELINES = 8  # pipelines remembered (one per root the editor lints)
 AUTH_VARIABLE = "DOCKER_AUTH_CONFIG"
 
@@ -59,7 +59,7 @@ AUTH_VARIABLE = "DOCKER_AUTH_CONFIG"
 class _Job:
     """One job's share of a run, in the coordinates of the texts it was recorded on."""
 
-    regions: frozenset[Region] | None  # None: never reused (an input authlint cannot place)
+    regions: frozenset[Region] | None  # its inputs; None: never reused (one authlint cannot place)
     facts: tuple
     hits: list[tuple[Any, Any]]  # (rule module, Hit)
     problems: list["Problem"]
@@ -73,6 +73,7 @@ class _Memo:
     settings: object  # the Settings object the jobs were linted under
     layout: tuple
     texts: dict[str, str]  # display path -> text the jobs' coordinates refer to
+    bounds: dict[str, list[int]]  # display path -> where its regions start in that text
     jobs: dict[str, _Job]
 
 
@@ -178,15 +179,17 @@ class _Layout:
             shape.append((src.path, src.bom, src.newline, len(yf.documents), names, AUTH_VARIABLE in src.text))
         self.key = (os.getcwd(), pipeline.root, pipeline.incomplete, tuple(sorted(pipeline.sources)), tuple(shape))
 
-    def region(self, path: str, i: int) -> Region:
-        """Region i of a file: 0 is the header, entry k is region k + 1."""
-        bounds = self.bounds[path]
-        end = bounds[i + 1] if i + 1 < len(bounds) else len(self.files[path].source.text)
-        return path, bounds[i], end
+    def span(self, path: str, i: int) -> tuple[int, int]:
+        """Where region i of a file is: 0 is the header, entry k is region k + 1."""
+        return _span(self.bounds[path], i, len(self.files[path].source.text))
 
     def locate(self, node) -> int | None:
         path = self.by_source.get(id(node.source))
         return None if path is None else bisect.bisect_right(self.bounds[path], node.start) - 1
+
+
+def _span(bounds: list[int], i: int, length: int) -> tuple[int, int]:
+    return bounds[i], bounds[i + 1] if i + 1 < len(bounds) else length
 
 
 class PipelineReuse:
@@ -203,6 +206,7 @@ class PipelineReuse:
         self.replayed = 0
         self._direct: dict[tuple[str, int], tuple[set, set]] = {}
         self._globals: tuple[frozenset[Region] | None] | None = None  # every job's inputs, computed once
+        self._same: dict[tuple[Region, bool], bool] = {}
         self._users: dict[int, list[str]] | None = None
 
     # ------------------------------------------------------------ the engine's hooks
@@ -223,13 +227,14 @@ class PipelineReuse:
         old = self.old.jobs.get(job.name) if self.old is not None else None
         if old is None or old.regions is None:
             return False
-        regions = self.regions(job)
-        if regions is None or old.facts != self.facts(job):
+        if not all(self._unchanged(r, bool(old.hits or old.problems)) for r in old.regions):
+            return False
+        if old.regions != self.regions(job) or old.facts != self.facts(job):
             return False
         if not self._calls_unchanged(old.calls):  # first: reads the scripts into this run
             return False
         moved = self._moved(old)
-        if moved is None or moved.regions != regions:
+        if moved is None:
             return False
         r = self.run
         r.hits.extend(moved.hits)
@@ -252,7 +257,7 @@ class PipelineReuse:
             for path, text in job.calls:
                 if text is not None:
                     texts[display_path(Path(path))] = text  # as its findings' sources name it
-        self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.jobs))
+        self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.layout.bounds, self.jobs))
 
     # ------------------------------------------------------------------- inputs
     def regions(self, job: "Job") -> frozenset[Region] | None:
@@ -279,7 +284,7 @@ class PipelineReuse:
             regions, names = direct
             todo.extend(regions)
             todo.extend((path, i + 1) for name in names for path, i in self.layout.by_name.get(name, []))
-        return frozenset(self.layout.region(path, i) for path, i in seen)
+        return frozenset(seen)
 
     def _deps(self, path: str, i: int) -> tuple[set, set] | None:
         """(regions aliased, names extended or referenced) by region i of a file."""
@@ -289,7 +294,7 @@ class PipelineReuse:
         regions: set[tuple[str, int]] = set()
         names: set[str] = set()
         yf = self.layout.files[path]
-        src, (_, lo, hi) = yf.source, self.layout.region(path, i)
+        src, (lo, hi) = yf.source, self.layout.span(path, i)
         stack: list = [] if i == 0 else list(yf.root.entries[i - 1])
         seen: set[int] = set()
         while stack:
@@ -356,11 +361,21 @@ class PipelineReuse:
             self.shifts[path] = None if old is None or src is None else _Shift(old, src.text)
         return self.shifts[path]
 
+    def _unchanged(self, region: Region, lines_matter: bool) -> bool:
+        """The region's text is the same, at the same place or moved (and, when lines_matter, on the
+        same lines).  The layout is the same, so region i of a file is entry i - 1 in both runs."""
+        key = (region, lines_matter)
+        if key not in self._same:
+            path, i = region
+            shift = self._shift(path)
+            assert self.old is not None
+            old = _span(self.old.bounds[path], i, len(self.old.texts[path]))
+            self._same[key] = shift is not None and shift.span(*old) == self.layout.span(path, i) and not (
+                lines_matter and shift.lines_moved and shift.after(old[0]))
+        return self._same[key]
+
     def _moved(self, job: _Job) -> _Job | None:
         """The job's record in this run's coordinates, or None when some part of it cannot move."""
-        shifted = self._regions_moved(job.regions or frozenset(), lines_matter=bool(job.hits or job.problems))
-        if shifted is None:
-            return None
         hits = []
         for module, hit in job.hits:
             moved = self._hit(hit)
@@ -380,19 +395,7 @@ class PipelineReuse:
             if at is None:
                 return None
             auth.append((path, at[0]))
-        return _Job(shifted, job.facts, hits, problems, job.internal, job.calls, auth)
-
-    def _regions_moved(self, regions: frozenset[Region], lines_matter: bool) -> frozenset[Region] | None:
-        out = set()
-        for path, start, end in regions:
-            shift = self._shift(path)
-            if shift is None or (lines_matter and shift.lines_moved and shift.after(start)):
-                return None
-            at = shift.span(start, end)
-            if at is None:
-                return None
-            out.add((path, *at))
-        return frozenset(out)
+        return _Job(job.regions, job.facts, hits, problems, job.internal, job.calls, auth)
 
     def _span(self, path: str, span: Span) -> Span | None:
         """span of an old text of path in this run's text of path (which was read), or None."""
