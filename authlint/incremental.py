@@ -59,7 +59,7 @@ AUTH_VARIABLE = "DOCKER_AUTH_CONFIG"
 class _Job:
     """One job's share of a run, in the coordinates of the texts it was recorded on."""
 
-    regions: frozenset[Region] | None  # its inputs; None: never reused (one authlint cannot place)
+    regions: frozenset[Region]  # its inputs
     facts: tuple
     hits: list[tuple[Any, Any]]  # (rule module, Hit)
     problems: list["Problem"]
@@ -74,6 +74,7 @@ class _Memo:
     layout: tuple
     texts: dict[str, str]  # display path -> text the jobs' coordinates refer to
     bounds: dict[str, list[int]]  # display path -> where its regions start in that text
+    names: dict[Region, frozenset[str]]  # what each region extends or references
     jobs: dict[str, _Job]
 
 
@@ -183,10 +184,6 @@ class _Layout:
         """Where region i of a file is: 0 is the header, entry k is region k + 1."""
         return _span(self.bounds[path], i, len(self.files[path].source.text))
 
-    def locate(self, node) -> int | None:
-        path = self.by_source.get(id(node.source))
-        return None if path is None else bisect.bisect_right(self.bounds[path], node.start) - 1
-
 
 def _span(bounds: list[int], i: int, length: int) -> tuple[int, int]:
     return bounds[i], bounds[i + 1] if i + 1 < len(bounds) else length
@@ -204,8 +201,9 @@ class PipelineReuse:
         self.shifts: dict[str, _Shift | None] = {}
         self.jobs: dict[str, _Job] = {}
         self.replayed = 0
-        self._direct: dict[tuple[str, int], tuple[set, set]] = {}
-        self._globals: tuple[frozenset[Region] | None] | None = None  # every job's inputs, computed once
+        self._direct: dict[Region, tuple[set[Region], frozenset[str]]] = {}
+        self._aliases: dict[str, dict[int, set[Region]]] = {}
+        self._globals: frozenset[Region] | None = None  # every job's inputs, computed once
         self._same: dict[tuple[Region, bool], bool] = {}
         self._users: dict[int, list[str]] | None = None
 
@@ -225,7 +223,7 @@ class PipelineReuse:
     def replay(self, job: "Job") -> bool:
         """Add the job's findings from the last run when its inputs are unchanged (False: lint it)."""
         old = self.old.jobs.get(job.name) if self.old is not None else None
-        if old is None or old.regions is None:
+        if old is None:
             return False
         if not all(self._unchanged(r, bool(old.hits or old.problems)) for r in old.regions):
             return False
@@ -257,58 +255,64 @@ class PipelineReuse:
             for path, text in job.calls:
                 if text is not None:
                     texts[display_path(Path(path))] = text  # as its findings' sources name it
-        self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.layout.bounds, self.jobs))
+        names = {region: direct[1] for region, direct in self._direct.items()}
+        self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.layout.bounds, names, self.jobs))
 
     # ------------------------------------------------------------------- inputs
-    def regions(self, job: "Job") -> frozenset[Region] | None:
-        """The regions the job's configuration is built from (None: one cannot be placed)."""
+    def regions(self, job: "Job") -> frozenset[Region]:
+        """The regions the job's configuration is built from."""
         if self._globals is None:
             starts = [(path, 0) for path in self.layout.files]
             starts += [(path, i + 1) for name in RESERVED for path, i in self.layout.by_name.get(name, [])]
-            self._globals = (self._closure(starts),)
-        own = self._closure([(path, i + 1) for path, i in self.layout.by_name.get(job.name, [])])
-        shared = self._globals[0]
-        return None if own is None or shared is None else own | shared
+            self._globals = self._closure(starts)
+        return self._closure([(path, i + 1) for path, i in self.layout.by_name.get(job.name, [])]) | self._globals
 
-    def _closure(self, starts: list[tuple[str, int]]) -> frozenset[Region] | None:
-        seen: set[tuple[str, int]] = set()
+    def _closure(self, starts: list[Region]) -> frozenset[Region]:
+        seen: set[Region] = set()
         todo = list(starts)
         while todo:
             at = todo.pop()
             if at in seen:
                 continue
             seen.add(at)
-            direct = self._deps(*at)
-            if direct is None:
-                return None
-            regions, names = direct
+            regions, names = self._deps(*at)
             todo.extend(regions)
             todo.extend((path, i + 1) for name in names for path, i in self.layout.by_name.get(name, []))
         return frozenset(seen)
 
-    def _deps(self, path: str, i: int) -> tuple[set, set] | None:
+    def _deps(self, path: str, i: int) -> tuple[set[Region], frozenset[str]]:
         """(regions aliased, names extended or referenced) by region i of a file."""
         key = (path, i)
-        if key in self._direct:
-            return self._direct[key]
-        regions: set[tuple[str, int]] = set()
+        if key not in self._direct:
+            self._direct[key] = (self._aliased(path).get(i, set()), self._names(path, i))
+        return self._direct[key]
+
+    def _aliased(self, path: str) -> dict[int, set[Region]]:
+        """region -> the other regions its aliases name (the YAML model lists where aliases are)."""
+        if path not in self._aliases:
+            out: dict[int, set[Region]] = {}
+            bounds = self.layout.bounds[path]
+            for site, target in self.layout.files[path].aliases:
+                here, there = bisect.bisect_right(bounds, site) - 1, bisect.bisect_right(bounds, target.start) - 1
+                if here != there:
+                    out.setdefault(here, set()).add((path, there))
+            self._aliases[path] = out
+        return self._aliases[path]
+
+    def _names(self, path: str, i: int) -> frozenset[str]:
+        """The names region i `extends` or `!reference`s: the last run's when its text (and the
+        file's header, which may define tags) did not change."""
+        old = self.old
+        if old is not None and (path, i) in old.names and self._unchanged((path, 0), False) and self._unchanged((path, i), False):
+            return old.names[(path, i)]
         names: set[str] = set()
         yf = self.layout.files[path]
         src, (lo, hi) = yf.source, self.layout.span(path, i)
         stack: list = [] if i == 0 else list(yf.root.entries[i - 1])
-        seen: set[int] = set()
         while stack:
             v = stack.pop()
-            if id(v) in seen:
-                continue
-            seen.add(id(v))
-            if v.source is not src or not lo <= v.start < hi:  # an alias of a node elsewhere
-                where = self.layout.locate(v)
-                if where is None:
-                    self._direct[key] = None  # type: ignore[assignment]
-                    return None
-                regions.add((self.layout.by_source[id(v.source)], where))
-                continue
+            if v.source is not src or not lo <= v.start < hi:
+                continue  # an alias of a value elsewhere: that region's names
             if isinstance(v, YSeq):
                 if v.tag == REFERENCE_TAG and v.items and isinstance(v.items[0], YScalar):
                     names.add(v.items[0].value)
@@ -319,8 +323,7 @@ class PipelineReuse:
                     if isinstance(k, YScalar) and k.value == "extends":
                         names.update(s.value for s in ([item] if isinstance(item, YScalar) else getattr(item, "items", [])) if isinstance(s, YScalar))
                     stack += [k, item]
-        self._direct[key] = (regions, names)
-        return regions, names
+        return frozenset(names)
 
     def facts(self, job: "Job") -> tuple:
         """What rules read of other jobs (see the module docstring)."""

@@ -136,3 +136,13 @@ def test_random_edits_give_the_findings_of_a_lint_from_scratch(editor: Editor, e
 ])
 def test_shift(old: str, new: str, span: tuple[int, int], moved: tuple[int, int] | None) -> None:
     assert _Shift(old, new).span(*span) == moved
+
+
+def test_an_alias_follows_a_new_anchor_of_its_name(editor: Editor) -> None:
+    # The job's own text does not change, but its alias now names the other template's list.
+    editor.buffers[editor.ci] = ".a: &x\n  - echo a\n.b:\n  variables: {V: '1'}\njob:\n  script: *x\n"
+    editor.check()
+    editor.buffers[editor.ci] = editor.buffers[editor.ci].replace(
+        ".b:\n  variables: {V: '1'}\n", '.b: &x\n  - set -x\n  - docker login -u me -p "$REGISTRY_PASSWORD" r.example.com\n')
+    assert editor.check() == (0, 1)  # linted again (.b, a list now, is no job)
+    assert "AL402" in {f.code for f in editor.lint(None).findings}
