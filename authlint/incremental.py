@@ -21,14 +21,19 @@ one job.  What a job's findings depend on, and so what reuse is keyed on:
   directory (paths are shown relative to it).
 
 A region is a top-level entry's text up to the next entry (its trailing comments
-and blank lines included), so a region whose text and neighbours are unchanged
-parses to the same entry.  A reused job's findings move with the text: a file's
-old and new texts differ in one span (common prefix and suffix), and every span
-and fix edit of a reused finding must lie wholly before or after it.  A message
-may quote a line number (AL402's "line 12"), so after an edit that adds or
-removes lines a job with findings is reused only when its regions all lie before
-the edit.  Pipeline-level work (parsing, resolving, the file rules) runs every
-time.
+and blank lines included), or a file's header before the first; with the same
+layout, region i is the same entry in both runs, and unchanged when its text is
+the same and moved only as a whole.  A job's regions are found anew each run
+(an alias follows the last anchor of its name, which an edit elsewhere can
+change: the YAML model lists every alias), the names a region extends or
+references are walked again only when its text changed.
+
+A reused job's findings move with the text: a file's old and new texts differ in
+one span (common prefix and suffix), and every span and fix edit of a reused
+finding must lie wholly before or after it.  A message may quote a line number
+(AL402's "line 12"), so after an edit that adds or removes lines a job with
+findings is reused only when its regions all lie before the edit.  Pipeline-level
+work (parsing, resolving, the file rules) runs every time.
 """
 
 from __future__ import annotations
@@ -161,7 +166,6 @@ class _Layout:
         self.ok = True
         self.files: dict[str, Any] = {}  # display path -> YamlFile
         self.bounds: dict[str, list[int]] = {}  # display path -> region starts (0 = the header)
-        self.by_source: dict[int, str] = {}
         self.by_name: dict[str, list[tuple[str, int]]] = {}  # top-level name -> (path, entry index)
         shape = []
         for yf in pipeline.files.values():
@@ -171,7 +175,6 @@ class _Layout:
             if (root is not None and not isinstance(root, YMap)) or (isinstance(root, YMap) and root.merges):
                 self.ok = False  # a top-level merge or a non-mapping: no reuse, every job is linted
             self.files[src.path] = yf
-            self.by_source[id(src)] = src.path
             self.bounds[src.path] = [0] + [k.start for k, _ in entries]
             names = tuple(k.value if isinstance(k, YScalar) else None for k, _ in entries)
             for i, name in enumerate(names):

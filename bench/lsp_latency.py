@@ -136,6 +136,13 @@ def measure(edits: int) -> dict:
             "load": os.getloadavg()[0]}
 
 
+def describe(r: dict) -> str:
+    cpu = f", server CPU median {r['cpu_median_s'] * 1000:.0f} ms" if r.get("cpu_median_s") is not None else ""
+    return (f"{r['lines']}-line pipeline, {r['edits']} edits: didChange -> diagnostics median "
+            f"{r['median_s'] * 1000:.0f} ms (min {r['min_s'] * 1000:.0f}, max {r['max_s'] * 1000:.0f}){cpu}; "
+            f"load average {r['load']:.1f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--edits", type=int, default=30)
@@ -145,10 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(r))
     else:
-        cpu = f", server CPU median {r['cpu_median_s'] * 1000:.0f} ms" if r["cpu_median_s"] is not None else ""
-        print(f"{r['lines']}-line pipeline, {r['edits']} edits: didChange -> diagnostics median "
-              f"{r['median_s'] * 1000:.0f} ms (min {r['min_s'] * 1000:.0f}, max {r['max_s'] * 1000:.0f}){cpu}; "
-              f"load average {r['load']:.1f}")
+        print(describe(r))
     return 0
 
 
