@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import rules as registry
 from . import suppressions
@@ -27,6 +27,9 @@ from .source import DecodeError, Source
 from .textmap import ChainMap, FileMap, ScalarMap, ShiftMap, TextMap
 from .units import AuthDoc, CommandRef, FileUnit, JobUnit, ShellUnit
 from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path
+
+if TYPE_CHECKING:
+    from .incremental import JobMemo
 
 CREDENTIAL_FAMILY = "AL1"
 MAX_CALL_DEPTH = 3
@@ -78,6 +81,8 @@ class Linter:
     def __init__(self, settings: Settings, overlays: dict[str, str] | None = None) -> None:
         self.settings = settings
         self.cancelled: Callable[[], bool] | None = None  # the editor's "a newer version exists"
+        self.reuse: JobMemo | None = None  # the editor's per-job results of earlier runs (incremental.py)
+        self.collect_garbage = True  # after each project; the editor collects after publishing instead
         self.enabled = registry.resolve_selection(settings.select, settings.extend_select, settings.ignore)
         # Credential rules always run: when disabled their hits are dropped, but what they
         # found is still redacted in code frames and diffs of the other findings.
@@ -109,7 +114,7 @@ class _Run:
         self.report: set[str] = set()
         self.errors: list[str] = []
         self.internal: list[str] = []
-        self.shell_cache: dict[tuple, list] = {}
+        self.shell_cache: dict[tuple, tuple[list, list[Problem]]] = {}
         self.file_units: dict[str, ShellUnit] = {}
         self.done_pipelines: set[str] = set()
         self.in_pipeline: set[str] = set()  # display paths of every file some linted pipeline read
@@ -117,7 +122,8 @@ class _Run:
         self.reporting_root = False  # whether the pipeline being linted is reported (not context only)
         self.pipelines: dict[str, str] = {}
         self.warnings: list[str] = []
-        self.auth_seen: set[tuple[str, int]] = set()
+        self.auth_seen: dict[tuple[str, int], None] = {}  # ordered: a job's additions are replayed with it
+        self.calls: list[tuple[str, str | None]] = []  # (script a job runs, its text or None): what reuse checks
 
     # ---------------------------------------------------------------- driver
     def execute(self, paths: list[Path]) -> LintResult:
@@ -334,26 +340,30 @@ class _Run:
         self.report.update(linted & self.wanted)  # only files under the given paths are reported
         for path in linted & self.wanted:
             self.pipelines.setdefault(path, shown)
-        script_scalars: set[int] = set()
         # Concrete jobs first: a finding in shared template text is reported for them.
         ordered = sorted(pipeline.jobs.values(), key=lambda j: j.hidden)
-        jobs = [self._job_unit(job, pipeline, project) for job in ordered]
-        for ju in jobs:
-            for unit in ju.units:
-                if unit.line is not None:
-                    script_scalars.add(id(unit.line.scalar))
+        script_scalars = {id(line.scalar) for job in ordered if not _is_powershell(job) for line in job.lines}
         for yf in pipeline.files.values():
             unit = FileUnit(yf.source, "ci", yaml=yf, pipeline=pipeline)
             self._run_hook("check_file", unit)
             self._yaml_auth_docs(yf, pipeline, script_scalars)
-        for ju in jobs:
+        reuse = self.l.reuse.pipeline(self, pipeline, project) if self.l.reuse is not None else None
+        for job in ordered:
             if self.l.cancelled is not None and self.l.cancelled():
                 raise LintCancelled
+            if reuse is not None and reuse.replay(job):
+                continue
+            mark = reuse.mark() if reuse is not None else None
+            ju = self._job_unit(job, pipeline, project)
             if not ju.job.hidden:
                 self._run_hook("check_job", ju)
             for ref in ju.commands + ju.after:
                 self._run_hook("check_command", ref)
                 self._shell_auth_docs(ref)
+            if reuse is not None:
+                reuse.record(job, mark)
+        if reuse is not None:
+            reuse.commit()
 
     @staticmethod
     def _source_for(pipeline, path: str) -> Source | None:
@@ -393,7 +403,10 @@ class _Run:
         """
         key = tuple(id(line.scalar) for line in lines)
         if key in self.shell_cache:
-            return self.shell_cache[key]
+            out, problems = self.shell_cache[key]
+            self.problems.extend(problems)  # again for each job (deduplicated at the end): reuse keeps a job's own
+            return out
+        problems_before = len(self.problems)
         from .shell import parse
 
         texts = [_mask_inputs(line.scalar.value) for line in lines]
@@ -425,7 +438,7 @@ class _Run:
                 unit = ShellUnit(script, line.scalar.source, m, line.section, line)
                 out.append((unit, list(script.commands)))
                 self._shell_problems(unit, syntax=False)
-        self.shell_cache[key] = out
+        self.shell_cache[key] = (out, self.problems[problems_before:])
         return out
 
     def _shell_problems(self, unit: ShellUnit, syntax: bool = True) -> None:
@@ -440,6 +453,7 @@ class _Run:
         if path is None or not self.ws.exists(path):
             return None
         base = self._shell_unit_for_file(path, project)
+        self.calls.append((str(path), base.source.text if base is not None else None))
         if base is None:
             return None
         if ref.job is not None:  # --show-files: the pipeline whose jobs call it
@@ -557,7 +571,7 @@ class _Run:
         job = kw.get("command").job if kw.get("command") is not None else None
         if key in self.auth_seen and job is None:
             return
-        self.auth_seen.add(key)
+        self.auth_seen[key] = None
         from .authjson import parse_json
 
         result = parse_json(text, opaque)

@@ -47,7 +47,7 @@ def lint_projects(linter: "Linter", candidates: list[Candidate], wanted: set[str
         else:
             collector = _Collector()
             for i, group in enumerate(groups):
-                if i:  # what the previous project dropped (after the last one: the caller's business)
+                if i and linter.collect_garbage:  # what the previous project dropped (after the last: the caller's)
                     collector.after_project()
                 yield _lint_group(linter, group, wanted)
 

@@ -481,9 +481,17 @@ _CANDIDATE_TOKENS_RE = re.compile(
 
 def is_scan_candidate(line: str) -> bool:
     """Cheap test: could any configured detect-secrets plugin flag this line?"""
-    if "://" in line and "@" in line:  # BasicAuth; as a regex this check is quadratic on long lines
-        return True
-    return bool(_CANDIDATE_TOKENS_RE.search(line) or _CANDIDATE_WORDS_RE.search(line.lower()))
+    known = _CANDIDATES.get(line)
+    if known is None:
+        if len(_CANDIDATES) > _RUN_MEMO_MAX * 16:
+            _CANDIDATES.clear()
+        # "://" and "@": BasicAuth (as a regex this check is quadratic on long lines)
+        known = _CANDIDATES[line] = ("://" in line and "@" in line) or bool(
+            _CANDIDATE_TOKENS_RE.search(line) or _CANDIDATE_WORDS_RE.search(line.lower()))
+    return known
+
+
+_CANDIDATES: dict[str, bool] = {}  # by line: the editor scans the same lines on every change
 
 
 def scan_lines(
@@ -551,14 +559,27 @@ def _run_detect_secrets(
     # The lock: detect-secrets' settings and plugin caches are process-global.
     with _DETECT_SECRETS_LOCK:
         process_lines = _detect_secrets()
+        if len(_RUN_MEMO) > _RUN_MEMO_MAX or _RUN_MEMO.get(None) is not _configured:
+            _RUN_MEMO.clear()
+            _RUN_MEMO[None] = _configured  # type: ignore[index]
         for run in runs:
             # detect-secrets indexes its context (previous line for the nextline pragma) by line
             # number, so each run is renumbered from 1; a run's first line then has no previous
             # line, and the real one was already checked by _allowlisted_at.
-            numbered = [(i, text) for i, (_, text) in enumerate(run, 1)]
-            for secret in process_lines(numbered, filename=filename_hint):
+            key = (filename_hint, *(text for _, text in run))
+            found = _RUN_MEMO.get(key)
+            if found is None:
+                numbered = [(i, text) for i, (_, text) in enumerate(run, 1)]
+                found = _RUN_MEMO[key] = list(process_lines(numbered, filename=filename_hint))
+            for secret in found:
                 out.append((run[secret.line_number - 1], secret))
     return out
+
+
+# What detect-secrets found in a run of lines, by its text: the editor scans the same lines
+# again on every change (~0.5 ms a line).  Bounded; dropped when the settings are configured again.
+_RUN_MEMO: dict[tuple[str, ...] | None, Any] = {}
+_RUN_MEMO_MAX = 4096
 
 
 def _detect_secrets() -> Any:

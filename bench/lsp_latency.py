@@ -5,6 +5,8 @@ Opens bench/run.py's generated 2,000-line pipeline, then sends edits one at a
 time (each changes one script line somewhere in the file, as typing does) and
 times from writing the didChange to reading the diagnostics published for that
 version.  Prints the median and the spread; --json for a machine-readable line.
+Wall times depend on what else the machine runs: the server's own CPU time from
+didChange to diagnostics (all its threads, from /proc on Linux) is printed too.
 
 Run:  .venv/bin/python bench/lsp_latency.py [--edits 30] [--json]
 """
@@ -85,6 +87,14 @@ class Client:
             self.proc.kill()
 
 
+def server_cpu(pid: int) -> float | None:
+    """CPU seconds the process's threads ran so far (Linux /proc/PID/task/*/schedstat, ns), or None."""
+    try:
+        return sum(int(Path(t, "schedstat").read_text().split()[0]) for t in Path(f"/proc/{pid}/task").iterdir()) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def diagnostics_for(uri: str, version: int):
     return lambda m: m.get("method") == "textDocument/publishDiagnostics" and m["params"]["uri"] == uri and m["params"].get("version") == version
 
@@ -104,21 +114,33 @@ def measure(edits: int) -> dict:
             client.wait(diagnostics_for(uri, 1))
             lines = text.split("\n")
             targets = [i for i, line in enumerate(lines) if line.strip().startswith("- echo \"done testing")]
-            times = []
+            times, cpu = [], []
             for n in range(edits):
-                i = targets[(n * 7) % len(targets)]
+                i = targets[(n // 2 * 7) % len(targets)]  # a "!" typed, then deleted again
                 lines[i] = lines[i].replace("done testing", "done testing!", 1) if n % 2 == 0 else lines[i].replace("testing!", "testing", 1)
                 version = n + 2
+                before = server_cpu(client.proc.pid)
                 sent = time.perf_counter()
                 client.send("textDocument/didChange", {"textDocument": {"uri": uri, "version": version},
                                                         "contentChanges": [{"text": "\n".join(lines)}]})
                 got, _ = client.wait(diagnostics_for(uri, version))
                 times.append(got - sent)
+                after = server_cpu(client.proc.pid)
+                if before is not None and after is not None:
+                    cpu.append(after - before)
                 time.sleep(0.1)  # a pause between keystrokes: each edit is linted on its own
         finally:
             client.close()
     return {"lines": text.count("\n"), "edits": edits, "median_s": statistics.median(times),
-            "min_s": min(times), "max_s": max(times)}
+            "min_s": min(times), "max_s": max(times), "cpu_median_s": statistics.median(cpu) if cpu else None,
+            "load": os.getloadavg()[0]}
+
+
+def describe(r: dict) -> str:
+    cpu = f", server CPU median {r['cpu_median_s'] * 1000:.0f} ms" if r.get("cpu_median_s") is not None else ""
+    return (f"{r['lines']}-line pipeline, {r['edits']} edits: didChange -> diagnostics median "
+            f"{r['median_s'] * 1000:.0f} ms (min {r['min_s'] * 1000:.0f}, max {r['max_s'] * 1000:.0f}){cpu}; "
+            f"load average {r['load']:.1f}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -130,8 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(r))
     else:
-        print(f"{r['lines']}-line pipeline, {r['edits']} edits: didChange -> diagnostics median "
-              f"{r['median_s'] * 1000:.0f} ms (min {r['min_s'] * 1000:.0f}, max {r['max_s'] * 1000:.0f})")
+        print(describe(r))
     return 0
 
 

@@ -146,9 +146,7 @@ def render(result: dict) -> str:
         lines.append(f"peak at {b['projects']:,} / peak at {a['projects']:,} projects (largest process, cold): "
                      f"{b['cold']['largest_process_mib'] / a['cold']['largest_process_mib']:.2f}")
     if result.get("lsp"):
-        r = result["lsp"]
-        lines.append(f"language server, {r['lines']}-line pipeline, {r['edits']} edits: didChange -> diagnostics median "
-                     f"{r['median_s'] * 1000:.0f} ms (min {r['min_s'] * 1000:.0f}, max {r['max_s'] * 1000:.0f})")
+        lines.append("language server, " + lsp_latency.describe(result["lsp"]))
     return "\n".join(lines)
 
 

@@ -551,3 +551,43 @@ def test_an_empty_select_from_the_editor_keeps_the_configured_rules() -> None:
     warnings: list[str] = []
     assert apply_options(Settings(select=("AL2",)), {"select": []}, warnings.append).select == ("AL2",)
     assert apply_options(Settings(), {"select": {}}, warnings.append).select is None and not warnings
+
+
+@needs_lsp
+async def test_edits_publish_the_diagnostics_of_a_lint_from_scratch(client, project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The server reuses the last run's jobs (authlint/incremental.py); each version's diagnostics
+    # must be those a fresh lint of that text gives.
+    from authlint.lsp.server import Snapshot, compute
+    from support.incremental import PIPELINE, SCRIPT
+
+    (project / "ci").mkdir()
+    (project / "ci" / "deploy.sh").write_text(SCRIPT, encoding="utf-8")
+    path = project / ".gitlab-ci.yml"
+    uri = open_doc(client, path, text=PIPELINE)
+    monkeypatch.chdir(project)  # as the server does: paths in messages are relative to the root
+
+    def from_scratch(text: str) -> list:
+        snap = Snapshot(uri, str(path), None, text, "ci", _settings(project), {str(path): text}, types.PositionEncodingKind.Utf16, None)
+        return [(_range_key(d.range), d.code, d.message, d.severity) for d in compute(snap).diagnostics]
+
+    text = PIPELINE
+    p = await wait_publish(client, uri, version=1)
+    assert [(_range_key(d.range), d.code, d.message, d.severity) for d in p.diagnostics] == from_scratch(text)
+    edits = [('docker push "$CI_REGISTRY_IMAGE"', 'docker push "$CI_REGISTRY_IMAGE:latest"'),  # one job's script
+             ("    - set -x\n", "    - echo one\n    - set -x\n"),  # a template: AL402's "line N" moves
+             ("DEPLOY_USER: deployer", "DEPLOY_USER: someone"),  # a global variable
+             ("\ntest:\n", "\ntests:\n")]  # a job renamed
+    for version, (old, new) in enumerate(edits, 2):
+        at = text.index(old)
+        lines = text[:at].split("\n")
+        start = types.Position(line=len(lines) - 1, character=utf16_col(lines[-1], len(lines[-1])))
+        end_lines = text[: at + len(old)].split("\n")
+        end = types.Position(line=len(end_lines) - 1, character=utf16_col(end_lines[-1], len(end_lines[-1])))
+        change_doc(client, uri, version, rng=types.Range(start=start, end=end), new_text=new)
+        text = text[:at] + new + text[at + len(old):]
+        p = await wait_publish(client, uri, version=version)
+        assert [(_range_key(d.range), d.code, d.message, d.severity) for d in p.diagnostics] == from_scratch(text), old
+
+
+def _range_key(r) -> tuple[int, int, int, int]:
+    return (r.start.line, r.start.character, r.end.line, r.end.character)

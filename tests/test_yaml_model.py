@@ -819,7 +819,10 @@ def test_dumped_scalars_map_exactly(
         assume(False)
     if props:  # an anchor and a tag before the content
         text = text[: node.start_mark.index] + "&anc !tag " + text[node.start_mark.index :]
-        node, st_ = scalar_map(text, pure)
+        try:
+            node, st_ = scalar_map(text, pure)
+        except Exception:  # they can end a plain scalar's YAML: `{k: &anc !tag :'}` does not parse
+            assume(False)
     event(f"emitted as {st_.style}, {'several lines' if node.start_mark.line != node.end_mark.line else 'one line'}")
     assert st_.value == node.value
     assert st_.exact, (text, node.value, st_.style)

@@ -1,10 +1,12 @@
 """The authlint language server (pygls 2.x, stdio).
 
 * Diagnostics for every document authlint lints (CI YAML, included YAML,
-  shell scripts, auth JSON), published on didOpen and didSave at once and on
-  didChange after a short pause (DEBOUNCE); a run overtaken by a newer
-  version of its document stops at the next job (or never starts), and a
-  result computed for an older version is dropped: the latest version wins.  Unsaved
+  shell scripts, auth JSON), published on didOpen and didSave at once, on
+  didChange at once too, or after a short pause while the user types
+  (DEBOUNCE); a run reuses the unchanged jobs of the last one
+  (authlint/incremental.py); a run overtaken by a newer version of its
+  document stops at the next job (or never starts), and a result computed
+  for an older version is dropped: the latest version wins.  Unsaved
   buffers are overlays, so an included file is linted in the context of the
   (possibly unsaved) pipeline that includes it; the engine finds that pipeline.
 * Code actions: each finding's fix as a quickfix (safe ones preferred, unsafe
@@ -24,6 +26,7 @@ redacted like every other output; nothing here logs document text.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import os
 import sys
@@ -39,6 +42,7 @@ from pygls.lsp.server import LanguageServer
 from .. import __version__
 from ..diagnostics import Applicability, Finding, Severity
 from ..engine import LintCancelled, Linter, LintResult
+from ..incremental import JobMemo
 from ..secrets import redact_text
 from ..settings import ConfigError, Settings, find_config, load_settings
 from ..source import BOM, LineIndex
@@ -46,8 +50,12 @@ from ..workspace import AUTH_EXT, SHEBANG, classify
 
 log = logging.getLogger("authlint.lsp")
 
-DEBOUNCE = 0.05  # seconds of quiet after a change before linting; a stale run is cancelled anyway
+# A change after a pause is linted at once (a re-lint reuses the unchanged jobs: tens of ms); one
+# within DEBOUNCE seconds of the previous change (typing) waits for DEBOUNCE of quiet, so a burst is
+# linted once or twice, not once per keystroke.  A stale run is cancelled anyway (bench/README.md).
+DEBOUNCE = 0.05
 FIX_ALL_KIND = "source.fixAll.authlint"
+FULL_COLLECTION_EVERY = 64  # lints
 SECTION = "authlint"
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -212,6 +220,7 @@ class Snapshot:
     encoding: str
     docs_url: str | None
     stale: Callable[[], bool] = lambda: False  # a newer version exists: stop (called in the worker)
+    memo: JobMemo | None = None  # per-job results of earlier runs (used in the worker only)
 
 
 @dataclass
@@ -258,6 +267,8 @@ def compute(snap: Snapshot) -> Linted:
         return Linted(snap, None)
     linter = Linter(snap.settings, snap.overlays)
     linter.cancelled = snap.stale
+    linter.reuse = snap.memo
+    linter.collect_garbage = False  # the server collects after publishing (AuthlintServer.collect)
     try:
         result = linter.lint_paths([Path(snap.path)])
     except LintCancelled:
@@ -327,7 +338,11 @@ class AuthlintServer(LanguageServer):
         self.linted: dict[str, Linted] = {}
         self.published: set[str] = set()
         self.warned: set[str] = set()
-        self.configs: dict[str, tuple[Any, Settings]] = {}  # directory -> (config file stamp, its settings)
+        self.configs: dict[str, tuple[Any, Settings]] = {}  # config file (or directory) -> (its stamp, its settings)
+        self.applied: dict[str, tuple[Settings, dict[str, Any], Settings]] = {}  # directory -> (config's, options, result)
+        self.memo = JobMemo()  # one Settings object per config and options: per-job results stay valid
+        self.lints = 0
+        self.changed: dict[str, float] = {}  # uri -> when its last change came (event loop time)
 
     # ----------------------------------------------------------- helpers
     @property
@@ -351,7 +366,12 @@ class AuthlintServer(LanguageServer):
         return dict(self.workspace.text_documents)
 
     def settings_for(self, path: str) -> Settings:
-        return apply_options(self.config_settings(Path(path).parent), self.options, self.warn_once)
+        directory = str(Path(path).parent)
+        base, options = self.config_settings(Path(path).parent), self.options
+        cached = self.applied.get(directory)
+        if cached is None or cached[0] is not base or cached[1] != options:
+            cached = self.applied[directory] = (base, options, apply_options(base, options, self.warn_once))
+        return cached[2]
 
     def config_settings(self, directory: Path) -> Settings:
         """The config file's settings, parsed again only when the file found, or its stamp, changed."""
@@ -361,7 +381,8 @@ class AuthlintServer(LanguageServer):
         except OSError:
             st = None
         stamp = (str(found), st.st_size, st.st_mtime_ns, st.st_ino) if st is not None else None
-        cached = self.configs.get(str(directory))
+        key = str(found or directory)  # the directories under one config file share its Settings object
+        cached = self.configs.get(key)
         if cached is not None and cached[0] == stamp:
             return cached[1]
         try:
@@ -370,7 +391,7 @@ class AuthlintServer(LanguageServer):
             self.warn_once(f"authlint: {exc}; using the default settings")
             base = Settings(project_dir=os.getcwd())
             stamp = ("error", stamp)  # retried on every run until it is fixed
-        self.configs[str(directory)] = (stamp, base)
+        self.configs[key] = (stamp, base)
         return base
 
     def snapshot(self, uri: str) -> Snapshot | None:
@@ -388,7 +409,7 @@ class AuthlintServer(LanguageServer):
         settings = self.settings_for(path) if kind is not None else Settings()
         docs_url = self.options.get("ruledocsurl")
         return Snapshot(uri, path, doc.version, text, kind, settings, overlays, self.encoding,
-                        docs_url if isinstance(docs_url, str) else None, stale=self.staleness(uri, doc.version))
+                        docs_url if isinstance(docs_url, str) else None, stale=self.staleness(uri, doc.version), memo=self.memo)
 
     def staleness(self, uri: str, version: int | None) -> Callable[[], bool]:
         """True once the document has a newer version than this one (read from the worker
@@ -460,6 +481,21 @@ class AuthlintServer(LanguageServer):
         if snap is None:
             return None
         linted = await asyncio.get_running_loop().run_in_executor(self.executor, compute, snap)
+        try:
+            return self._publish(uri, snap, linted)
+        finally:
+            self.collect()
+
+    def collect(self) -> None:
+        """A run's model is cyclic garbage: collected after publishing, in the worker, instead of
+        while the user waits (automatic collection is off, see serve()); in full now and then."""
+        self.lints += 1
+        try:
+            self.executor.submit(gc.collect, 2 if self.lints % FULL_COLLECTION_EVERY == 0 else 1)
+        except RuntimeError:  # shut down
+            pass
+
+    def _publish(self, uri: str, snap: Snapshot, linted: Linted) -> Linted | None:
         doc = self.workspace.text_documents.get(uri)
         if doc is None or doc.version != snap.version or doc.source != snap.text:
             return None  # the document changed (or closed) meanwhile: a newer run publishes
@@ -579,10 +615,13 @@ def build_server() -> AuthlintServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: AuthlintServer, params: types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
-        ls.schedule(uri, DEBOUNCE)
+        now = asyncio.get_running_loop().time()
+        last, ls.changed[uri] = ls.changed.get(uri), now
+        delay = DEBOUNCE if last is not None and now - last < DEBOUNCE else 0
+        ls.schedule(uri, delay)
         path = uri_to_path(uri)
         if path is not None and classify(Path(path)) in ("ci", "yaml"):
-            ls.schedule_others(uri, DEBOUNCE)  # a pipeline edit can change its included files' findings
+            ls.schedule_others(uri, delay)  # a pipeline edit can change its included files' findings
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE, types.SaveOptions(include_text=False))
     def did_save(ls: AuthlintServer, params: types.DidSaveTextDocumentParams) -> None:
@@ -596,6 +635,7 @@ def build_server() -> AuthlintServer:
         if task is not None:
             task.cancel()
         ls.linted.pop(uri, None)
+        ls.changed.pop(uri, None)
         if uri in ls.published:
             ls.published.discard(uri)
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
@@ -676,5 +716,6 @@ async def pull_configuration(ls: AuthlintServer) -> None:
 def serve() -> int:
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # a stray print must never corrupt the JSON-RPC stream
+    gc.disable()  # collections run after each lint (AuthlintServer.collect), never between a change and its diagnostics
     build_server().start_io(stdin, stdout)
     return 0

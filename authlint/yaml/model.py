@@ -15,7 +15,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
-from typing import Iterator, Union
+from typing import Any, Iterator, Union
 
 from ..diagnostics import Span
 from ..source import Source
@@ -167,6 +167,8 @@ class YamlFile:
     source: Source
     documents: list[YValue]
     parser: str  # 'c' or 'pure'
+    # Where each alias is (its mapping key's offset, or its list's) and the value it names.
+    aliases: list[tuple[int, YValue]] = field(default_factory=list)
 
     @property
     def root(self) -> YValue | None:
@@ -199,7 +201,7 @@ def load(source: Source) -> YamlFile:
     finally:
         sys.setrecursionlimit(limit)
     converter = _Converter(source)
-    return YamlFile(source, [converter.convert(d) for d in docs], parser)
+    return YamlFile(source, [converter.convert(d) for d in docs], parser, converter.aliases)
 
 
 def _too_deep(depth: int, offset: int) -> None:
@@ -273,18 +275,20 @@ class _Converter:
     def __init__(self, source: Source) -> None:
         self.source = source
         self.done: dict[int, YValue] = {}
+        self.aliases: list[tuple[int, YValue]] = []
 
     def convert(self, root) -> YValue:
         # Iterative post-order: deep documents must not hit Python's recursion limit.
-        stack = [(root, False, 0)]
+        stack = [(root, False, 0, root.start_mark.index)]
         building: set[int] = set()  # collections whose items are being converted
         while stack:
-            node, expanded, depth = stack.pop()
+            node, expanded, depth, site = stack.pop()
             if expanded:
                 building.discard(id(node))
                 self.done[id(node)] = self._build(node)
                 continue
-            if id(node) in self.done:
+            if id(node) in self.done:  # met again: an alias
+                self.aliases.append((site, self.done[id(node)]))
                 continue
             if id(node) in building:
                 raise YamlError("recursive alias: a collection contains itself", node.start_mark.index)
@@ -295,18 +299,27 @@ class _Converter:
                 self.done[id(node)] = self._build(node)
                 continue
             building.add(id(node))
-            stack.append((node, True, depth))
+            stack.append((node, True, depth, site))
             # In file order, so an alias meets its anchor already built: depth stays the
             # syntactic nesting, however long a chain of aliases.
-            stack.extend((c, False, depth + 1) for c in reversed(children) if id(c) not in self.done)
+            for c, at in reversed(children):
+                if id(c) in self.done:
+                    self.aliases.append((at, self.done[id(c)]))
+                else:
+                    stack.append((c, False, depth + 1, at))
         return self.done[id(root)]
 
     @staticmethod
-    def _children(node) -> list:
+    def _children(node) -> list[tuple[Any, int]]:
+        """(child, where an alias there is: its mapping key's offset, or its list's)."""
         if isinstance(node.value, list):
             out = []
             for item in node.value:
-                out.extend(item if isinstance(item, tuple) else (item,))
+                if isinstance(item, tuple):
+                    at = item[0].start_mark.index
+                    out += [(item[0], at), (item[1], at)]
+                else:
+                    out.append((item, node.start_mark.index))
             return out
         return []
 

@@ -1,0 +1,148 @@
+"""Per-job reuse (authlint/incremental.py): after every edit, the findings of a run that
+reuses the last run's jobs equal those of a lint from scratch of the same text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from authlint.engine import Linter, LintResult
+from authlint.incremental import JobMemo, _Shift
+from authlint.settings import Settings
+from support.files import write
+from support.incremental import PIPELINE, SCRIPT
+
+
+class Editor:
+    """An editor's buffers over a project: each lint uses the last one's memo, and is compared
+    with a lint from scratch."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.ci = str(root / ".gitlab-ci.yml")
+        self.buffers = {self.ci: PIPELINE, str(root / "ci" / "deploy.sh"): SCRIPT}
+        self.settings = Settings(project_dir=str(root))
+        self.memo = JobMemo()
+
+    def lint(self, memo: JobMemo | None) -> LintResult:
+        linter = Linter(self.settings, self.buffers)
+        linter.reuse = memo
+        return linter.lint_paths([Path(self.ci)])
+
+    def check(self) -> tuple[int, int]:
+        """(jobs replayed, jobs linted) of the incremental run, after comparing it with a full one."""
+        incremental = self.lint(self.memo)
+        assert observable(incremental) == observable(self.lint(None))
+        return self.memo.last
+
+
+def observable(result: LintResult) -> tuple:
+    """Everything a user sees of a run: findings with their fixes and fingerprints, errors."""
+    findings = [(f.code, f.path, f.span, f.message, f.job, f.fix, f.severity, f.fingerprint_key) for f in result.findings]
+    return findings, result.errors, result.files
+
+
+@pytest.fixture
+def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Editor:
+    write(tmp_path, {".gitlab-ci.yml": PIPELINE, "ci/deploy.sh": SCRIPT})
+    monkeypatch.chdir(tmp_path)  # paths are shown relative to the working directory
+    return Editor(tmp_path)
+
+
+# (what changes, old text, new text, most jobs linted again or None), applied one after another
+EDITS = [
+    ("a script line", 'docker push "$CI_REGISTRY_IMAGE"', 'docker push "$CI_REGISTRY_IMAGE:latest"', 1),
+    # a line more: jobs with findings below it are linted again (a message may quote a line number)
+    ("a comment between jobs", "\nkaniko-b:", "\n# the other kaniko\nkaniko-b:", 4),
+    ("the comment edited", "# the other kaniko", "# the other kaniko job", 1),
+    ("a line inserted in a template (line numbers below move)", "    - set -x\n", "    - echo one\n    - set -x\n", None),
+    ("a line removed above a finding", "    - echo one\n", "", None),
+    ("a job renamed", "\ntest:\n", "\ntests:\n", None),
+    ("a global variable", "DEPLOY_USER: deployer", "DEPLOY_USER: deployer2", None),
+    ("default:", 'echo "start"', 'echo "begin"', None),
+    ("an anchor several jobs use", '-p "$REGISTRY_PASSWORD"', '--password "$REGISTRY_PASSWORD"', None),
+    ("an extends parent", "build:\n  extends: .base", "build:\n  extends: .kaniko", None),
+    ("the parent back", "build:\n  extends: .kaniko", "build:\n  extends: .base", None),
+    ("a template's own text", "    name: gcr.io/kaniko-project/executor:debug\n  variables:", "    name: gcr.io/kaniko-project/executor:v1.23.2\n  variables:", None),
+    ("a job starts sharing the auth config", "deploy:\n  variables:", "deploy:\n  extends: .kaniko\n  variables:", None),
+    ("a job starts running the template's script", "kaniko-b:\n  extends: .kaniko", "kaniko-b:\n  extends: [.kaniko, .base]", None),
+    ("YAML broken", "kaniko-b:\n", "kaniko-b: [\n", None),
+    ("YAML restored", "kaniko-b: [\n", "kaniko-b:\n", None),
+    ("a called script renamed", "./ci/deploy.sh", "./ci/missing.sh", None),
+    ("and back", "./ci/missing.sh", "./ci/deploy.sh", None),
+    ("a literal secret typed", "PASSWORD: hunter2-S3cretValue", "PASSWORD: hunter2-S3cretValue2", 1),
+    ("the header comment", "# A pipeline", "# The pipeline", None),
+    ("CRLF line endings", "\n", "\r\n", None),
+]
+
+
+def test_edits_give_the_findings_of_a_lint_from_scratch(editor: Editor) -> None:
+    replayed, linted = editor.check()
+    assert (replayed, linted) == (0, 8)
+    for what, old, new, most in EDITS:
+        text = editor.buffers[editor.ci]
+        assert old in text, what
+        editor.buffers[editor.ci] = text.replace(old, new)
+        replayed, linted = editor.check()
+        if most is not None:
+            assert linted <= most and replayed > 0, what  # reuse happened: the test is not vacuous
+
+
+def test_called_script_edits(editor: Editor) -> None:
+    editor.check()
+    script = str(editor.root / "ci" / "deploy.sh")
+    editor.buffers[script] = SCRIPT.replace("cat ~/.docker/config.json\n", "")
+    editor.check()
+    editor.buffers[script] = "\n" + editor.buffers[script]  # every line moves
+    editor.check()
+    editor.buffers[editor.ci] += "\n"  # the last job changes: the others, the script's caller too, are replayed
+    assert editor.check() == (7, 1)
+
+
+def test_settings_change_lints_everything(editor: Editor) -> None:
+    editor.check()
+    editor.settings = editor.settings.with_overrides(ignore=("AL402",))
+    assert editor.check()[0] == 0
+
+
+SNIPPETS = ["!", "x", "\n", "  ", "- ", ": ", "&a ", "*a", "<<: *a\n", "extends: .base\n", "#", '"', "'", "[", "]",
+            "set -x\n", "    - echo $DOCKER_AUTH_CONFIG\n", ".x:\n  script: [set -x]\n", "DOCKER_AUTH_CONFIG", "\r\n"]
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 6), st.sampled_from(SNIPPETS)), min_size=1, max_size=4))
+def test_random_edits_give_the_findings_of_a_lint_from_scratch(editor: Editor, edits) -> None:
+    editor.buffers[editor.ci] = PIPELINE
+    editor.memo = JobMemo()
+    editor.check()
+    for at, cut, insert in edits:
+        text = editor.buffers[editor.ci]
+        at %= len(text) + 1
+        editor.buffers[editor.ci] = text[:at] + insert + text[at + cut :]
+        editor.check()
+
+
+@pytest.mark.parametrize(("old", "new", "span", "moved"), [
+    ("abcdef", "abXcdef", (0, 2), (0, 2)),
+    ("abcdef", "abXcdef", (2, 4), (3, 5)),
+    ("abcdef", "abXcdef", (1, 3), None),  # straddles the change
+    ("abcdef", "abXcdef", (2, 2), None),  # a point at the change: before or after the new text?
+    ("abcdef", "abdef", (3, 5), (2, 4)),
+    ("abcdef", "abcdef", (2, 2), (2, 2)),
+    ("aaaa", "aaaaa", (0, 4), (0, 4)),  # the same text either way: the first four
+])
+def test_shift(old: str, new: str, span: tuple[int, int], moved: tuple[int, int] | None) -> None:
+    assert _Shift(old, new).span(*span) == moved
+
+
+def test_an_alias_follows_a_new_anchor_of_its_name(editor: Editor) -> None:
+    # The job's own text does not change, but its alias now names the other template's list.
+    editor.buffers[editor.ci] = ".a: &x\n  - echo a\n.b:\n  variables: {V: '1'}\njob:\n  script: *x\n"
+    editor.check()
+    editor.buffers[editor.ci] = editor.buffers[editor.ci].replace(
+        ".b:\n  variables: {V: '1'}\n", '.b: &x\n  - set -x\n  - docker login -u me -p "$REGISTRY_PASSWORD" r.example.com\n')
+    assert editor.check() == (0, 1)  # linted again (.b, a list now, is no job)
+    assert "AL402" in {f.code for f in editor.lint(None).findings}
