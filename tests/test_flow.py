@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from authlint.shell import parse
-from authlint.jobfacts import CONTAINERS, facts
+from authlint.jobfacts import CONTAINERS, DOCKER, facts
 from authlint.shell.flow import flow_of, job_flows, shell_flow
 from authlint.source import Source
 from authlint.textmap import FileMap
@@ -200,3 +200,39 @@ def test_structure_regions_for_xtrace() -> None:
     cond = [text[a:b].strip() for a, b in s.conditional]
     assert "( set +x; a )" in iso and "{ set -x; }" in iso and "$(set -x)" in iso
     assert "set -x" in cond and "set -x; fi" in cond
+
+
+FILE_VARIABLES = [
+    # a `secrets:` entry is a File-type variable unless `file: false`
+    ("  secrets:\n    CFG:\n      vault: ci/cfg@secret\n  variables:\n    DOCKER_CONFIG: $CFG\n", "CFG"),
+    ("  secrets:\n    DOCKER_CONFIG:\n      vault: ci/cfg@secret\n", "DOCKER_CONFIG"),
+    ("  secrets:\n    CFG:\n      vault: ci/cfg@secret\n      file: false\n  variables:\n    DOCKER_CONFIG: $CFG\n", None),
+    # a CI/CD variable the job tests as a file and never writes out as content
+    ("  variables:\n    DOCKER_CONFIG: $CFG\n  before_script:\n    - test -f \"$CFG\"\n", "CFG"),
+    ("  variables:\n    DOCKER_CONFIG: $CFG\n  before_script:\n    - test -f \"$CFG\"\n    - echo \"$CFG\" > x.json\n", None),
+    # a path committed in the repository is not a File-type variable; neither is an unknown one
+    ("  variables:\n    DOCKER_CONFIG: /tmp/docker\n", None),
+    ("  variables:\n    DOCKER_CONFIG: $CFG\n", None),
+]
+
+
+@pytest.mark.parametrize("head,expected", FILE_VARIABLES)
+def test_docker_config_holding_a_file_type_path(tmp_path: Path, head: str, expected: str | None) -> None:
+    unit = jobs(tmp_path, "build:\n  image: docker:27\n" + head + "  script:\n    - docker push \"$CI_REGISTRY_IMAGE\"\n")["build"]
+    main, _ = job_flows(unit)
+    assert main.file_variable("DOCKER_CONFIG") == expected
+    f = facts(unit)
+    assert f.docker_config_file == expected
+    # docker reads $DOCKER_CONFIG/config.json: under a file, nothing
+    assert (f.read_templates(DOCKER) == []) is (expected is not None)
+
+
+def test_docker_config_from_rules_only_may_be_unset(tmp_path: Path) -> None:
+    text = (
+        "build:\n  image: docker:27\n  secrets:\n    CFG:\n      vault: ci/cfg@secret\n"
+        "  rules:\n    - if: $CI_COMMIT_TAG\n      variables:\n        DOCKER_CONFIG: $CFG\n    - when: always\n"
+        "  script:\n    - docker push \"$CI_REGISTRY_IMAGE\"\n"
+    )
+    unit = jobs(tmp_path, text)["build"]
+    assert job_flows(unit)[0].file_variable("DOCKER_CONFIG") == "CFG"
+    assert facts(unit).docker_config_file is None  # the second rule leaves it unset: say nothing

@@ -235,7 +235,7 @@ def _login_files(cmd, tool: str, f) -> list[str]:
                 return [args[i + 1].rstrip("/") + "/config.json"]
             if a.startswith("--config="):
                 return [a.split("=", 1)[1].rstrip("/") + "/config.json"]
-        if "DOCKER_CONFIG" in f.env_raw:
+        if "DOCKER_CONFIG" in f.env_raw and f.docker_config_file is None:  # (a File-type path: the login cannot save)
             return ["$DOCKER_CONFIG/config.json"]
         return []
     if tool in ("podman", "buildah", "skopeo"):

@@ -15,7 +15,8 @@ a shell file linted alone.  It answers:
   repository) and by use (passed as ``-p``, piped into ``--password-stdin``,
   the ``auth`` of an auth JSON), and whether GitLab masks it in the log;
 * ``auth_paths`` / ``path_vars``: files that hold auth JSON, and File-type
-  variables (a path, not the secret).
+  variables (a path, not the secret); ``file_variable(name)``: the File-type
+  variable whose path a variable holds (``DOCKER_CONFIG: $CONFIG_FILE``).
 
 Every rule that asks "where does ``$X`` come from, where does it go" asks this
 module; see tests/test_flow.py for the per-construct tables.
@@ -204,6 +205,7 @@ class Flow:
     registry: set[str] = field(default_factory=set)  # the creds that are registry credentials (by name, use or source)
     auth_paths: set[str] = field(default_factory=set)  # path_key of files holding auth JSON
     path_vars: set[str] = field(default_factory=set)  # credential variables holding a file's path (File type)
+    file_vars: set[str] = field(default_factory=set)  # every variable judged to hold a file's path (File type, `secrets:`)
     sources: dict[str, str] = field(default_factory=dict)  # derived variable -> the credential it holds
     credential: bool = False  # logs in, writes an auth file, or pushes with a registry client
     _origins: dict[str, tuple[Origin, ...]] = field(default_factory=dict, repr=False)
@@ -256,6 +258,15 @@ class Flow:
         return bool(origins) and all(
             o.kind == PREDEFINED_CREDENTIAL or (o.kind == COMMAND and o.producer and o.text in _TOKEN_CLIS) for o in origins
         )
+
+    def file_variable(self, name: str) -> str | None:
+        """The File-type CI/CD variable (or `secrets:` file) whose path ``name`` holds, copies
+        followed (`DOCKER_CONFIG: $REGISTRY_CONFIG`); None when any definition may hold something else."""
+        origins = self.origins(name)
+        names = {o.name for o in origins}
+        if len(names) == 1 and all(o.kind == SETTINGS and o.name in self.file_vars for o in origins):
+            return names.pop()
+        return None
 
     def value(self, raw: str) -> "Value":
         """What a word (its raw text, quotes allowed) holds: one variable after copies
@@ -811,6 +822,7 @@ def _collect(flow: Flow, job: "JobUnit | None") -> None:
     for name in _file_secrets(job):
         creds.pop(name, None)
         flow.path_vars.add(name)
+        flow.file_vars.add(name)
     flow.creds = creds
     flow.registry = registry & set(creds)
     flow.auth_paths = _auth_paths(flow)
@@ -897,6 +909,7 @@ def _file_type(flow: Flow, creds: dict[str, bool]) -> None:
                 tested |= {x, y}
             if x in content or y in content:
                 content |= {x, y}
+    flow.file_vars |= {v for v in tested - content if v not in flow.defs}  # set outside the repository
     for v in tested - content:
         if v in creds:
             del creds[v]
