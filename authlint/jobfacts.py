@@ -465,6 +465,11 @@ def is_auth_content(write: AuthWrite) -> bool:
             texts.append(cmd.raw)
     if write.via == "cp":
         texts.append(write.ref.cmd.raw)
+    if write.redirect is not None and write.redirect.group:  # `{ ...; } > f`: the group's whole output
+        from .shell.flow import write_group
+
+        group = write_group(write.ref)
+        texts += [group[1].text] if group is not None and group[1] is not None else []
     blob = "\n".join(texts)
     return produces_auth_json(blob)
 

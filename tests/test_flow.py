@@ -236,3 +236,46 @@ def test_docker_config_from_rules_only_may_be_unset(tmp_path: Path) -> None:
     unit = jobs(tmp_path, text)["build"]
     assert job_flows(unit)[0].file_variable("DOCKER_CONFIG") == "CFG"
     assert facts(unit).docker_config_file is None  # the second rule leaves it unset: say nothing
+
+
+# ------------------------------------------------------ what a group writes
+GROUPS = [
+    # echo, printf (formats reused for extra arguments), here-documents, here-strings
+    ("{ echo '{'; echo -n '\"a\": 1'; echo '}'; } > f\n", '{\n"a": 1}\n'),
+    ("{ printf '%s:%s\\n' a \"$B\" c; printf '100%%'; } > f\n", "a:$B\nc:\n100%"),
+    ("{\n  printf '['\n  cat <<EOF\n\"$X\"\nEOF\n  cat <<< ']'\n} > f\n", '["$X"\n]\n'),
+    # commands that print nothing; a member whose own stdout goes elsewhere
+    ("( mkdir -p d; set +x; echo a; echo b >&2; echo c > log; [ -f x ] ) > f\n", "a\n"),
+    # a file the flow wrote just before, whole
+    ("echo '\"k\": 1' > part\n{ echo '{'; cat part; echo '}'; } > f\n", '{\n"k": 1\n}\n'),
+    # unknown members make the content unknown
+    ("{ echo '{'; jq . part; echo '}'; } > f\n", None),
+    ("echo x >> part\n{ echo '{'; cat part; } > f\n", None),
+    ("{ echo -e 'a\\tb'; echo c; } > f\n", None),
+    ("{ printf '%d' 1; echo c; } > f\n", None),
+    ("{ echo a | tr a b; echo c; } > f\n", None),
+    ("{ echo a; if [ -n \"$X\" ]; then echo b; fi; } > f\n", None),
+    ("{ for x in 1 2; do echo $x; done; echo c; } > f\n", None),
+]
+
+
+@pytest.mark.parametrize("text,expected", GROUPS)
+def test_group_output(text: str, expected: str | None) -> None:
+    from authlint.shell.flow import write_group
+
+    f = flow(text)
+    ref = next(r for r in f.refs if r.cmd.redirects and any(rd.group for rd in r.cmd.redirects))
+    members, output = write_group(ref)
+    assert (output.text if output is not None else None) == expected
+    if output is not None:  # expansions stay opaque tokens; verbatim characters point at the script
+        assert all(output.text[a:b].startswith("$") for a, b in output.opaque)
+        assert all(o is None or text[o] == ch for o, ch in zip(output.to_shell, output.text))
+
+
+def test_group_output_makes_the_write_an_auth_write(tmp_path: Path) -> None:
+    text = "build:\n  image: docker:27\n  script:\n    - |\n      { echo '{\"auths\": {'; echo \"\\\"r\\\": {\\\"auth\\\": \\\"$A\\\"}\"; echo '}}'; } > auth.json\n    - docker push \"$CI_REGISTRY_IMAGE\"\n"
+    unit = jobs(tmp_path, text)["build"]
+    from authlint.jobfacts import is_auth_content
+
+    writes = facts(unit).writes
+    assert writes and all(is_auth_content(w) for w in writes)  # each echo alone is not auth JSON; together they are

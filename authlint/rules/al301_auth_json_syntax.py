@@ -146,6 +146,9 @@ VALID = [
     ),
     # a group of echoes writes one document: the group's output is judged, not each echo
     Example("{ echo '{'; echo '\"auths\": {\"registry.example.com\": {\"auth\": \"'\"$AUTH\"'\"}}'; echo '}'; } > ~/.docker/config.json\n"),
+    # ... whatever prints it: printf, a here-document, a file the job wrote just before
+    Example("{\n  printf '{\"auths\": {'\n  cat <<EOF\n\"registry.example.com\": {\"auth\": \"$AUTH\"}\nEOF\n  printf '}}\\n'\n} > ~/.docker/config.json\n"),
+    Example("echo '\"r.example.com\": {\"auth\": \"'\"$AUTH\"'\"}' > entry.json\n{ echo '{\"auths\": {'; cat entry.json; echo '}}'; } > ~/.docker/config.json\n"),
 ]
 
 INVALID = [
@@ -177,6 +180,10 @@ INVALID = [
     # a byte-order mark from PowerShell
     Example('⟦\ufeff⟧{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"},}}\n', kind="json",
             fixed='{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"}}}\n'),
+    Example(
+        "{ printf '%s\\n' '{\"auths\": {'; printf '\"%s\": {\"auth\": \"%s\"},\\n' \"$CI_REGISTRY\" \"$AUTH\"; echo '⟦}⟧}'; } > ~/.docker/config.json\n",
+        fixed="{ printf '%s\\n' '{\"auths\": {'; printf '\"%s\": {\"auth\": \"%s\"}\\n' \"$CI_REGISTRY\" \"$AUTH\"; echo '}}'; } > ~/.docker/config.json\n",
+    ),
     Example(
         "{ echo '{'; echo '\"auths\": {\"registry.example.com\": {\"auth\": \"'\"$AUTH\"'\"},⟦}⟧'; echo '}'; } > ~/.docker/config.json\n",
         fixed="{ echo '{'; echo '\"auths\": {\"registry.example.com\": {\"auth\": \"'\"$AUTH\"'\"}}'; echo '}'; } > ~/.docker/config.json\n",

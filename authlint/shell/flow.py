@@ -35,6 +35,7 @@ from ..textmap import ShiftMap
 from ..tools import WRAPPERS, is_credential_name, is_login, pushes, secret_args, subcommands, tool_of, unwrap
 from ..writes import auth_writes
 from .model import LITERAL, VAR_REF
+from .output import Output, Reader, group_members, group_output, shared_redirect, stdout_of
 
 if TYPE_CHECKING:
     from ..units import CommandRef, FileUnit, JobUnit, ShellUnit
@@ -313,6 +314,35 @@ class Flow:
                         self._sinks.setdefault(sink.part.var, []).append(sink)
         return self._sinks.get(name, [])
 
+    # ---------------------------------------------------------- written files
+    def file_reader(self, depth: int = 0) -> "Reader":
+        """Reads a file `cat` prints when the flow wrote it earlier, whole, from known output."""
+        from ..jobfacts import path_key
+
+        def read(cmd: "Command", word: "Word") -> "Output | None":
+            key = path_key(word.path_template)
+            last = None
+            for r in self.refs:
+                if r.cmd is cmd:
+                    break
+                for target, how in _out_targets(r.cmd):
+                    if path_key(target.path_template) == key:
+                        last = (r, target, how)
+            if last is None or depth > 3:
+                return None
+            r, target, how = last
+            script = r.unit.script
+            if how != "truncate" or cmd not in script.commands:
+                return None  # appended to, copied, or in another text (offsets would not match)
+            if r.cmd.basename == "tee" or len(r.cmd.pipeline or [r.cmd]) > 1:
+                return None
+            shared = shared_redirect(r.cmd)
+            if shared is not None and shared.target is target:
+                return group_output(group_members(r.cmd, script), script, self.file_reader(depth + 1))
+            return stdout_of(r.cmd, script, self.file_reader(depth + 1))
+
+        return read
+
     # -------------------------------------------------------------- lookups
     def is_cred(self, name: str | None) -> bool:
         return name is not None and name in self.creds
@@ -553,6 +583,33 @@ def _runs(cmd: "Command", words: tuple[str, ...]) -> bool:
     values = [w.value for w in args if not (w.value or "").startswith("-")]
     return name == words[0] and values[: len(words) - 1] == list(words[1:])
 
+
+# ------------------------------------------------------------ written files
+def write_group(ref: "CommandRef", flow: "Flow | None" = None) -> "tuple[list[Command], Output | None] | None":
+    """ref's command as one of two or more commands sharing a `{ ...; } > f` / `( ... ) > f`
+    redirect: the members, and what they write together as one text (None: unknown)."""
+    members = group_members(ref.cmd, ref.unit.script)
+    if len(members) < 2:
+        return None
+    flow = flow or flow_of(ref)
+    cache = flow.__dict__.setdefault("_groups", {}) if flow is not None else {}
+    key = id(members[0])
+    if key not in cache:
+        cache[key] = group_output(members, ref.unit.script, flow.file_reader() if flow is not None else None)
+    return members, cache[key]
+
+
+def _out_targets(cmd: "Command") -> list[tuple["Word", str]]:
+    """(file word, how) of every file cmd writes: 'truncate' or 'append' by redirect, 'other' by tee / cp."""
+    out = [(r.target, "append" if r.op in (">>", "&>>") else "truncate") for r in cmd.redirects
+           if r.op in _OUT_OPS and r.fd in (None, 1) and r.target is not None]
+    if cmd.basename == "tee" or cmd.basename in ("cp", "install", "mv"):
+        files = [w for w in cmd.args if not (w.value or "").startswith("-")]
+        out += [(w, "other") for w in (files if cmd.basename == "tee" else files[-1:] if len(files) >= 2 else [])]
+    return out
+
+
+_OUT_OPS = (">", ">>", ">|", "&>", "&>>")
 
 # -------------------------------------------------------------------- sinks
 def command_sinks(ref: "CommandRef") -> list[Sink]:
@@ -929,6 +986,8 @@ def _auth_paths(flow: Flow) -> set[str]:
                 texts = [r2.heredoc.body for r2 in cmd.redirects if r2.heredoc is not None]
                 producer = cmd.pipeline[0] if cmd.pipeline else cmd
                 texts += [producer.raw, cmd.raw]
+                group = write_group(ref, flow) if r.group else None
+                texts += [group[1].text] if group is not None and group[1] is not None else []
                 if is_docker_like_path(t) or any(produces_auth_json(c) for c in texts):
                     paths.add(path_key(t))
         if cmd.basename == "tee" and cmd.pipeline_index > 0:
