@@ -279,3 +279,76 @@ def test_group_output_makes_the_write_an_auth_write(tmp_path: Path) -> None:
 
     writes = facts(unit).writes
     assert writes and all(is_auth_content(w) for w in writes)  # each echo alone is not auth JSON; together they are
+
+
+# ------------------------------------------------- files that leave the job
+UPLOADS = [
+    # (artifacts/cache settings, written path, [(kind, setting value, exact)])
+    ("  artifacts:\n    paths: [.]\n", "$CI_PROJECT_DIR/.docker/config.json", [("artifacts", ".", False)]),
+    ("  artifacts:\n    paths: [dist/, '**/*.json']\n", ".docker/config.json", [("artifacts", "**/*.json", False)]),
+    ("  artifacts:\n    paths: [auth.env]\n", "./auth.env", [("artifacts", "auth.env", True)]),
+    ("  artifacts:\n    paths: [.]\n    exclude: [.docker/config.json]\n", ".docker/config.json", []),
+    ("  artifacts:\n    untracked: true\n", "x/creds.txt", [("untracked", "true", False)]),
+    ("  artifacts:\n    reports:\n      dotenv: build.env\n", "build.env", [("dotenv", "build.env", True)]),
+    ("  cache:\n    paths: [.docker]\n", ".docker/config.json", [("cache", ".docker", False)]),
+    ("  cache:\n    - key: a\n      untracked: true\n", "creds.txt", [("cache-untracked", "true", False)]),
+    # outside the project directory, or unknown: never uploaded
+    ("  artifacts:\n    paths: [.]\n", "$HOME/.docker/config.json", None),
+    ("  artifacts:\n    paths: [.]\n", "$SOMEWHERE/config.json", None),
+]
+
+
+@pytest.mark.parametrize("settings,written,expected", UPLOADS)
+def test_file_uploads(tmp_path: Path, settings: str, written: str, expected: list | None) -> None:
+    unit = jobs(tmp_path, "build:\n  script:\n    - echo \"$X\" > '" + written + "'\n" + settings)["build"]
+    main, _ = job_flows(unit)
+    path = main.project_path(written, main.refs[0])
+    if expected is None:
+        assert path is None
+        return
+    assert [(u.kind, u.scalar.value, u.exact) for u in main.uploads(path)] == expected
+
+
+def test_relative_path_after_cd_is_unknown(tmp_path: Path) -> None:
+    unit = jobs(tmp_path, "build:\n  script:\n    - cd sub\n    - echo \"$X\" > auth.env\n")["build"]
+    main, _ = job_flows(unit)
+    assert main.project_path("auth.env", main.refs[1]) is None
+    assert main.project_path("$CI_PROJECT_DIR/auth.env", main.refs[1]) == "auth.env"
+
+
+FILE_ORIGINS = [
+    # what wrote the file before: printers, here-documents, tee, a login
+    ('echo "{\\"auths\\": {\\"r\\": {\\"auth\\": \\"$A\\"}}}" > c.json\n', "c.json", ["A"]),
+    ("X=$CI_JOB_TOKEN\ncat > c.json <<EOF\n$X\nEOF\n", "c.json", ["CI_JOB_TOKEN"]),
+    ('printf "%s" "$CI_REGISTRY_PASSWORD" | tee c.json\n', "c.json", ["CI_REGISTRY_PASSWORD"]),
+    ('echo "$CI_JOB_TOKEN" | docker login -u gitlab-ci-token --password-stdin r\n', "$HOME/.docker/config.json", ["CI_JOB_TOKEN"]),
+    ('echo "$T" | podman login --authfile a.json -u me --password-stdin r\n', "a.json", ["T"]),
+    # another file; a quoted here-document expands nothing
+    ('echo "$A" > other.json\n', "c.json", []),
+    ("cat > c.json <<'EOF'\n$A\nEOF\n", "c.json", []),
+]
+
+
+@pytest.mark.parametrize("text,path,expected", FILE_ORIGINS)
+def test_file_origins(text: str, path: str, expected: list) -> None:
+    f = flow(text + "kubectl create secret generic s --from-file=x=" + path + "\n")
+    names = [o.name for o in f.file_origins(path, f.refs[-1]) if o.kind in ("settings", "predefined-credential")]
+    assert names == expected
+
+
+STDIN = [
+    ("docker login -u me -p x r\n", None),
+    ("echo y | docker login -u me -p x r\n", "a pipe from `echo`"),
+    ("docker login -u me -p x r < pw.txt\n", "the file pw.txt"),
+    ("docker login -u me -p x r <<< y\n", "a here-string"),
+    ("docker login -u me -p x r <<EOF\ny\nEOF\n", "a here-document"),
+    ("docker login -u me -p x r 2>err.txt\n", None),
+]
+
+
+@pytest.mark.parametrize("text,expected", STDIN)
+def test_stdin_source(text: str, expected: str | None) -> None:
+    from authlint.shell.flow import stdin_source
+
+    f = flow(text)
+    assert stdin_source(next(r for r in f.refs if r.cmd.basename == "docker")) == expected

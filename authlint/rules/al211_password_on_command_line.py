@@ -51,6 +51,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
+from ..shell.flow import stdin_source
 from ..shell.model import Command, Word
 from ..tools import SecretArg, secret_args, tool_of, unwrap
 from ..units import CommandRef, make_fix
@@ -83,7 +84,6 @@ STDIN_OPTION: dict[tuple[str, ...], str] = {
 }
 _PASSWORD_FLAGS = frozenset({"-p", "--password", "--pass"})
 _USER_FLAG = re.compile(r"^(?:-u|--username|--user)(?:=.+)?$|^-u.+")
-_STDIN_REDIRECTS = frozenset({"<", "<<", "<<-", "<<<", "<&", "<>"})
 
 
 def stdin_option(cmd: Command) -> str | None:
@@ -175,8 +175,8 @@ def _fix(ref: CommandRef, arg: SecretArg, flag_word: Word, count: int) -> Fix:
         why = "the command gives no user name, which the stdin option needs"
     elif any(w.template in ("--password-stdin", "--pass-stdin") for w in cmd.args):
         why = "the command already has a stdin option"
-    elif cmd.pipeline_index != 0 or any(r.op in _STDIN_REDIRECTS for r in cmd.redirects):
-        why = "the command already reads its standard input"
+    elif (fed := stdin_source(ref)) is not None:
+        why = f"the command already reads its standard input ({fed})"
     elif not cmd.exact or cmd.via:
         why = "the command's text cannot be edited exactly"
     if why:
@@ -251,6 +251,8 @@ INVALID = [
         kind="yaml",
         fixed="build:\n  script:\n    - 'printf ''%s'' \"$CI_REGISTRY_PASSWORD\" | docker login -u $CI_REGISTRY_USER --password-stdin $CI_REGISTRY'\n",
     ),
+    # shown only: the command's stdin is already fed (the flow model says by what)
+    Example('yes | docker login -u me ⟦-p "$REGISTRY_PASSWORD"⟧ r.example.com\n'),
     # shown only: no user name, no stdin option, two variables
     Example("docker login ⟦-p $CI_JOB_TOKEN⟧ $CI_REGISTRY\n"),
     Example("skopeo copy ⟦--dest-creds \"$U:$P\"⟧ oci:img docker://r.example.com/app\n"),

@@ -16,7 +16,13 @@ a shell file linted alone.  It answers:
   the ``auth`` of an auth JSON), and whether GitLab masks it in the log;
 * ``auth_paths`` / ``path_vars``: files that hold auth JSON, and File-type
   variables (a path, not the secret); ``file_variable(name)``: the File-type
-  variable whose path a variable holds (``DOCKER_CONFIG: $CONFIG_FILE``).
+  variable whose path a variable holds (``DOCKER_CONFIG: $CONFIG_FILE``);
+* files: ``write_group(ref)``, what a ``{ ...; } > f`` group writes as one text
+  (shell/output.py); ``file_origins(path, before)``, where a written file's
+  content comes from; ``login_files(ref)``, the auth file a login writes;
+  ``project_path`` + ``uploads(path)``, whether the file becomes an artifact,
+  a dotenv report or a cache entry of the job (gitlab/uploads.py);
+  ``stdin_source(ref)``, what feeds a command's standard input.
 
 Every rule that asks "where does ``$X`` come from, where does it go" asks this
 module; see tests/test_flow.py for the per-construct tables.
@@ -38,6 +44,7 @@ from .model import LITERAL, VAR_REF
 from .output import Output, Reader, group_members, group_output, shared_redirect, stdout_of
 
 if TYPE_CHECKING:
+    from ..gitlab.uploads import Upload
     from ..units import CommandRef, FileUnit, JobUnit, ShellUnit
     from ..yaml.model import YScalar
     from .model import Command, Part, Word
@@ -343,6 +350,94 @@ class Flow:
 
         return read
 
+    def project_path(self, template: str, ref: "CommandRef") -> str | None:
+        """A path ref writes, relative to the project directory (normalised); None when it is
+        outside the project, holds a variable the job does not define, or follows a `cd`."""
+        from ..jobfacts import facts, path_key
+
+        env_raw = facts(self.job).env_raw if self.job is not None else {n: ds[-1].raw for n, ds in self.defs.items()}
+        t = path_key(template)
+        anchored = False
+        for _ in range(4):
+            m = re.match(r"\$([A-Za-z_][A-Za-z0-9_]*)", t)
+            if not m:
+                break
+            name = m.group(1)
+            if name in ("CI_PROJECT_DIR", "PWD"):
+                t = "." + t[m.end() :]
+                anchored = True
+                break
+            raw = env_raw.get(name)
+            if raw is None or name == "HOME" and raw.startswith("~"):
+                return None
+            t = path_key(raw + t[m.end() :])
+        if "$" in t or t.startswith(("/", "~")):
+            return None
+        moved = any(r.position < ref.position and r.cmd.basename in ("cd", "pushd", "popd") and r.unit.called_from is None for r in self.refs)
+        if not anchored and moved:
+            return None  # relative to a directory authlint does not follow
+        from ..writes import normpath
+
+        return normpath(t) or None
+
+    def uploads(self, path: str) -> "list[Upload]":
+        """How a project-relative file leaves the job: the artifacts:paths entry (or
+        artifacts:untracked) that uploads it, dotenv reports, caches (see gitlab/uploads.py)."""
+        if self.job is None:
+            return []
+        from ..gitlab.uploads import uploads
+        from ..jobfacts import facts
+
+        return uploads(self.job.job, facts(self.job).env, path)
+
+    def login_files(self, ref: "CommandRef") -> list[str]:
+        """The auth file a registry login writes (domain §2.4, §3.5), as path templates."""
+        cmd = ref.cmd
+        tool = tool_of(cmd)
+        if tool is None or not is_login(cmd):
+            return []
+        args = [w.template for w in cmd.args]
+        if tool == "docker":
+            for i, a in enumerate(args):
+                if a == "--config" and i + 1 < len(args) and "login" not in args[: i + 1]:
+                    return [args[i + 1].rstrip("/") + "/config.json"]
+                if a.startswith("--config="):
+                    return [a.split("=", 1)[1].rstrip("/") + "/config.json"]
+            if "DOCKER_CONFIG" in self.defs:
+                return [] if self.file_variable("DOCKER_CONFIG") else ["$DOCKER_CONFIG/config.json"]  # (a file: it cannot save)
+            return ["$HOME/.docker/config.json"]
+        if tool in ("podman", "buildah", "skopeo"):
+            for i, a in enumerate(args):
+                if a == "--authfile" and i + 1 < len(args):
+                    return [args[i + 1]]
+                if a.startswith("--authfile="):
+                    return [a.split("=", 1)[1]]
+            return ["$REGISTRY_AUTH_FILE"] if "REGISTRY_AUTH_FILE" in self.defs else []
+        if tool == "helm" and subcommands(cmd)[:2] == ["registry", "login"]:
+            for i, a in enumerate(args):
+                if a == "--registry-config" and i + 1 < len(args):
+                    return [args[i + 1]]
+        return []
+
+    def file_origins(self, template: str, before: "CommandRef") -> tuple[Origin, ...]:
+        """Where the content of the file at template comes from, as written before ``before``:
+        the origins of every variable the writing commands expand (echo/printf words, the
+        pipeline feeding them, unquoted here-documents, a login's password)."""
+        from ..jobfacts import path_key
+
+        key = path_key(template)
+        names: list[str] = []
+        for r in self.refs:
+            if r.cmd is before.cmd:
+                break
+            cmd = r.cmd
+            targets = [w.path_template for w, how in _out_targets(cmd) if how != "other" or cmd.basename == "tee"]
+            if key in {path_key(t) for t in targets}:
+                names += _content_refs(cmd)
+            if key in {path_key(t) for t in self.login_files(r)}:
+                names += _content_refs(cmd)
+        return tuple(dict.fromkeys(o for n in dict.fromkeys(names) for o in self.origins(n)))
+
     # -------------------------------------------------------------- lookups
     def is_cred(self, name: str | None) -> bool:
         return name is not None and name in self.creds
@@ -578,6 +673,25 @@ def stdin_word(ref: "CommandRef") -> "Word | None":
     return None
 
 
+def stdin_source(ref: "CommandRef") -> str | None:
+    """What feeds a command's standard input, said in words (None: the job's, i.e. nothing):
+    the previous pipeline stage, a here-string, a here-document or a file."""
+    cmd = ref.cmd
+    for r in reversed(cmd.redirects):
+        if r.fd not in (None, 0):
+            continue
+        if r.op == "<<<":
+            return "a here-string"
+        if r.heredoc is not None:
+            return "a here-document"
+        if r.op in ("<", "<>", "<&") and r.target is not None:
+            return f"the file {r.target.template}"
+    if cmd.pipeline_index > 0:
+        prev = cmd.pipeline[cmd.pipeline_index - 1]
+        return f"a pipe from `{unwrap(prev)[0] or prev.raw.split()[0]}`"
+    return None
+
+
 def _runs(cmd: "Command", words: tuple[str, ...]) -> bool:
     name, args = unwrap(cmd)
     values = [w.value for w in args if not (w.value or "").startswith("-")]
@@ -610,6 +724,13 @@ def _out_targets(cmd: "Command") -> list[tuple["Word", str]]:
 
 
 _OUT_OPS = (">", ">>", ">|", "&>", "&>>")
+
+
+def _content_refs(cmd: "Command") -> list[str]:
+    """Variables named in what a command (with the pipeline feeding it) writes or sends."""
+    texts = [c.raw for c in cmd.pipeline or [cmd]]
+    texts += [r.heredoc.body for c in cmd.pipeline or [cmd] for r in c.redirects if r.heredoc is not None and not r.heredoc.quoted]
+    return [n for t in texts for n in VAR_REF.findall(t)]
 
 # -------------------------------------------------------------------- sinks
 def command_sinks(ref: "CommandRef") -> list[Sink]:
