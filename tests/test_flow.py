@@ -352,3 +352,69 @@ def test_stdin_source(text: str, expected: str | None) -> None:
 
     f = flow(text)
     assert stdin_source(next(r for r in f.refs if r.cmd.basename == "docker")) == expected
+
+
+# ----------------------------------------------------------------- xtrace
+TRACE = [
+    # (script, [(command, state)]): 0 off, 1 may be on (a conditional set -x), 2 on
+    ("a\nset -x\nb\nset +x\nc\n", [("a", 0), ("b", 2), ("c", 0)]),
+    ("set -eux\nb\nset +o xtrace\nc\nset -o xtrace\nd\n", [("b", 2), ("c", 0), ("d", 2)]),
+    # a subshell, a $(...) and a function body keep their changes to themselves
+    ("set -x\n( set +x; b )\nc\n", [("b", 0), ("c", 2)]),
+    ("f() { set -x; }\nb\n", [("b", 0)]),
+    # a set -x that runs only under a condition: may be on
+    ('[ -n "$DEBUG" ] && set -x\nb\n', [("b", 1)]),
+    ('if [ -n "$DEBUG" ]; then set -x; fi\nb\n', [("b", 1)]),
+    # a child shell starts without it, unless it is asked for
+    ("set -x\nsh -c 'b'\n", [("b", 0)]),
+    ("sh -xc 'b'\nc\n", [("b", 2), ("c", 0)]),
+    # a shebang's flags hold for a script linted on its own
+    ("#!/bin/sh -x\nb\n", [("b", 2)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", TRACE)
+def test_trace_in_one_shell(text: str, expected: list) -> None:
+    from authlint.shell.trace import trace_at
+
+    f = flow(text)
+    got = {r.cmd.basename: trace_at(f, r.cmd)[0] for r in f.refs}
+    assert [(name, got[name]) for name, _ in expected] == expected
+
+
+SCRIPT = {"ci/build.sh": "#!/bin/bash -x\nin_script\n", "ci/plain.sh": "#!/bin/sh\nin_script\n"}
+CALLS = [
+    # bash -x / sh -x trace the script they run
+    ("bash -x ci/plain.sh", 2),
+    ("sh -x ci/plain.sh", 2),
+    # only a direct exec honours the shebang's flags: `sh script` reads #!/bin/bash -x as a comment
+    ("./ci/build.sh", 2),
+    ("sh ci/build.sh", 0),
+    ("bash ci/build.sh", 0),
+    # a child shell does not inherit the caller's set -x ...
+    ("set -x; ./ci/plain.sh", 0),
+    # ... a sourced script runs in the caller's shell
+    ("set -x; . ci/plain.sh", 2),
+    ("set -x; set +x; source ci/plain.sh", 0),
+]
+
+
+@pytest.mark.parametrize("call,expected", CALLS)
+def test_trace_in_called_scripts(tmp_path: Path, call: str, expected: int) -> None:
+    from authlint.shell.trace import trace_at
+
+    unit = jobs(tmp_path, "build:\n  script:\n    - " + call + "\n", SCRIPT)["build"]
+    main, _ = job_flows(unit)
+    inner = [r for r in main.refs if r.cmd.basename == "in_script"]
+    assert inner, [r.cmd.raw for r in main.refs]
+    assert trace_at(main, inner[0].cmd)[0] == expected
+    assert main.traced(inner[0]) is (expected != 0)
+
+
+def test_after_script_is_a_new_shell(tmp_path: Path) -> None:
+    from authlint.shell.trace import trace_at
+
+    unit = jobs(tmp_path, "build:\n  before_script: [set -x]\n  script: [in_main]\n  after_script: [in_after]\n")["build"]
+    main, after = job_flows(unit)
+    assert [trace_at(main, r.cmd)[0] for r in main.refs if r.cmd.basename == "in_main"] == [2]
+    assert [trace_at(after, r.cmd)[0] for r in after.refs] == [0]

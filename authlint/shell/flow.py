@@ -477,15 +477,10 @@ class Flow:
         return self._re[1]
 
     def traced(self, ref: "CommandRef") -> bool:
-        """Whether `set -x` is on when ref runs (the last top-level change before it, in order)."""
-        on = False
-        for r in self.refs:
-            if r is ref or r.cmd is ref.cmd:
-                return on
-            change = xtrace_change(r.cmd)
-            if change is not None:
-                on = change > 0
-        return False
+        """Whether `set -x` is (or may be) on when ref runs, followed as the shell runs it (shell/trace.py)."""
+        from .trace import OFF, trace_at
+
+        return trace_at(self, ref.cmd)[0] != OFF
 
     def ref_unit(self, offset: int, script) -> "ShellUnit | None":
         """The unit of this flow whose item holds shell offset (joined scripts)."""
