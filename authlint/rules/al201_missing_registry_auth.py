@@ -33,6 +33,9 @@ file into the job (a Kubernetes secret at `/kaniko/.docker/config.json`) is
 invisible in the YAML: suppress the finding there with
 `# authlint: ignore[AL201] -- mounted by the runner`.
 
+Severity: an **error**: the push is anonymous, so it fails and the job cannot
+do its work.
+
 ## Why is this bad?
 The push goes out anonymously and fails (`UNAUTHORIZED: authentication
 required`, `denied: requested access to the resource is denied`) — often

@@ -25,6 +25,9 @@ application's own `config.json` is not looked at.  Variables set by the job
 a variable it cannot read, when the job runs code it cannot see, and when any
 write of the job lands where a tool reads (the others may serve another tool).
 
+Severity: an **error**: the tool finds no credentials where it looks, so its
+pull or push is anonymous and fails.
+
 ## Why is this bad?
 The tool finds no credentials and pushes or pulls anonymously:
 `UNAUTHORIZED: authentication required`, `DENIED: Anonymous is not permitted`

@@ -12,6 +12,10 @@ current directory.  A `docker login` earlier in the job creates the docker
 config directory.  The rule stays silent when a script it cannot read runs
 before the write.
 
+Severity: a **warning**: the write fails only in images that lack the
+directory; where the image has it, or something authlint cannot see creates
+it, the job works.
+
 ## Why is this bad?
 Most CI images have no `~/.docker` (or `$XDG_RUNTIME_DIR/containers`): the
 shell fails with `can't create /root/.docker/config.json: nonexistent

@@ -8,6 +8,10 @@ and Kaniko forks' `executor login`, plus other secret flags of registry
 clients (`--creds user:$P`, `--registry-password`, `kubectl create secret
 docker-registry --docker-password`).  A literal password is AL102's business.
 
+Severity: a **warning**: the login works and the job log shows nothing; the
+password is exposed to other processes on the same host, a narrower leak than
+the log or the repository.
+
 ## Why is this bad?
 Every process on the machine can read another process's arguments (`ps`,
 `/proc/<pid>/cmdline`): on a shared runner host, on a docker-in-docker

@@ -11,6 +11,10 @@ files.  The message is Go's own (`invalid character '}' looking for beginning
 of object key string`), the error docker, the runner and Kaniko print, and the
 position is the offending character in the file.
 
+Severity: an **error**: a reader that cannot parse the document drops it whole
+(the runner, the whole `DOCKER_AUTH_CONFIG` source), so no registry gets
+credentials from it.
+
 ## Why is this bad?
 The runner, the docker CLI and Kaniko all read the file with Go's
 `encoding/json`: any syntax error drops the *whole* document, so no registry

@@ -20,6 +20,9 @@ file holding only it is not reported (an auth file always is).  A relative path
 written after a `cd`, a path with a variable authlint cannot resolve, and a job
 that depends on an include authlint cannot read are left alone.
 
+Severity: an **error**: everyone who can download the job's artifacts, and
+every later job that restores its cache, gets the credentials.
+
 ## Why is this bad?
 Artifacts can be downloaded by everyone who can read the pipeline (on public
 projects, by everyone), for weeks; the cache is restored into later jobs and

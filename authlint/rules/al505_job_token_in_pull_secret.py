@@ -7,6 +7,9 @@ file the job wrote from the job token (by hand, or by `docker login` with it).
 A fallback such as `${CI_DEPLOY_PASSWORD:-$CI_REGISTRY_PASSWORD}` is not
 reported: a deploy token is used when it exists.
 
+Severity: an **error**: the pull secret stops working when the job ends, so
+the cluster's next pull of the image fails.
+
 ## Why is this bad?
 The job token is valid only while the job runs (`CI_REGISTRY_PASSWORD` "is the
 same as the `CI_JOB_TOKEN`").  The pull secret outlives the job: the first pull
