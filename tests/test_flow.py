@@ -256,6 +256,8 @@ GROUPS = [
     ("{ echo a | tr a b; echo c; } > f\n", None),
     ("{ echo a; if [ -n \"$X\" ]; then echo b; fi; } > f\n", None),
     ("{ for x in 1 2; do echo $x; done; echo c; } > f\n", None),
+    ("{ echo a; set; } > f\n", None),
+    ("{ echo a; export -p; } > f\n", None),
 ]
 
 

@@ -64,7 +64,10 @@ def stdout_of(cmd: "Command", script: "Script", read_file: Reader | None = None)
     if cmd.name is None or name is None:
         return None
     if name in _SILENT:
-        return Output()
+        values = [w.value for w in cmd.args]
+        if name in ("set", "export", "local", "readonly") and (not values or "-p" in values):
+            return None  # `set`, `export -p`: every variable
+        return None if name == "cd" and "-" in values else Output()
     if name == "echo":
         return _echo(cmd, script.text)
     if name == "printf":
