@@ -55,7 +55,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..shell.flow import stdin_source
+from ..shell.flow import flow_of, stdin_source
 from ..shell.model import Command, Word
 from ..tools import SecretArg, secret_args, tool_of, unwrap
 from ..units import CommandRef, make_fix
@@ -90,8 +90,10 @@ _PASSWORD_FLAGS = frozenset({"-p", "--password", "--pass"})
 _USER_FLAG = re.compile(r"^(?:-u|--username|--user)(?:=.+)?$|^-u.+")
 
 
-def stdin_option(cmd: Command) -> str | None:
-    tool = tool_of(cmd)
+def stdin_option(cmd: Command, program: str | None = None) -> str | None:
+    """The tool's option that reads the password on stdin; ``program`` is the tool when the
+    command is named by a variable (`$DOCKER login`, resolved by the flow model)."""
+    tool = tool_of(cmd) or program
     if tool is None:
         return None
     words = unwrap(cmd)[1]
@@ -129,7 +131,7 @@ def _single_expansion(arg: SecretArg) -> str | None:
 
 
 def _advice(cmd: Command, tool: str) -> str:
-    option = stdin_option(cmd)
+    option = stdin_option(cmd, tool)
     if option:
         return f"pipe it in with {option}"
     if tool == "kubectl":
@@ -143,8 +145,10 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     if not args:
         return
     words = list(cmd.args)
+    flow = flow_of(ref)
+    program = flow.program(cmd) if flow is not None else None  # who gets the value: `$DOCKER` resolved
     for arg in args:
-        tool = tool_of(cmd) or cmd.basename or "command"
+        tool = program or tool_of(cmd) or cmd.basename or "command"
         joined = arg.offset > 0
         if joined:
             flag_word = arg.word
@@ -157,14 +161,14 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             end,
             f"password given to `{tool} {arg.flag}` on the command line: any process on the host can read it "
             f"(`ps`, /proc); {_advice(cmd, tool)}",
-            fix=_fix(ref, arg, flag_word, len(args)),
+            fix=_fix(ref, arg, flag_word, len(args), program),
             key=f"{tool} {arg.flag}",
         )
 
 
-def _fix(ref: CommandRef, arg: SecretArg, flag_word: Word, count: int) -> Fix:
+def _fix(ref: CommandRef, arg: SecretArg, flag_word: Word, count: int, program: str | None) -> Fix:
     cmd = ref.cmd
-    option = stdin_option(cmd)
+    option = stdin_option(cmd, program)
     raw = _single_expansion(arg)
     shown = f'"{raw}"' if raw else '"$PASSWORD"'
     title = f"pipe the password in: `printf '%s' {shown} | … {option or '--password-stdin'}`"
