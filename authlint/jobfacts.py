@@ -331,6 +331,8 @@ class JobFacts:
             if templates is None:
                 unknown = True
                 continue
+            if not templates:
+                continue  # the family reads no file at all (docker with DOCKER_CONFIG naming a file)
             if wkey in {path_key(t) for t in templates}:
                 return True
             resolved = [self.resolve(t) for t in templates]

@@ -258,4 +258,10 @@ INVALID = [
         + _WRITE + "⟦~/.docker/config.json⟧\n    - docker push \"$CI_REGISTRY_IMAGE\"\n",
         kind="yaml",
     ),
+    Example(
+        "build:\n  image: docker:27\n  secrets:\n    REGISTRY_CONFIG:\n      vault: ci/registry/config@secret\n"
+        "  variables:\n    DOCKER_CONFIG: $REGISTRY_CONFIG\n  script:\n"
+        + _WRITE + "⟦\"$DOCKER_CONFIG/config.json\"⟧\n    - docker push \"$CI_REGISTRY_IMAGE\"\n",
+        kind="yaml",
+    ),
 ]
