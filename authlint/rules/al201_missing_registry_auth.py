@@ -77,8 +77,10 @@ CI/CD variable.  When the push is in a template (shared with other jobs, or in
 an included file), the write goes into a new `before_script:` of the job
 itself, provided the job inherits no `before_script` (a new one would replace
 it) and nothing in the script before the push changes directory or sets a
-variable the write uses.  The fix is only shown when the push is in a script
-file, in a template the job cannot take a `before_script:` for, in a folded
+variable the write uses.  For a docker job whose `DOCKER_CONFIG` names a
+File-type variable's file the fix is only shown: where that file's content
+should go is the author's call.  The fix is only shown when the push is in a
+script file, in a template the job cannot take a `before_script:` for, in a folded
 (`>`) block, or when the line cannot take a new line
 exactly (a continued command, a `cd` before the push on its line).
 """
