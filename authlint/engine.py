@@ -515,10 +515,14 @@ class _Run:
 
     def _shell_auth_docs(self, ref: CommandRef) -> None:
         cmd = ref.cmd
-        group = _group_echoes(ref)
+        from .shell.flow import write_group
+
+        group = write_group(ref)
         if group is not None:  # `{ echo '{'; echo '"auths": ...'; echo '}'; } > f` writes one document
-            if group and group[0] is cmd:
-                self._group_auth_doc(ref, group)
+            members, output = group
+            if output is not None and members[0] is cmd and looks_like_auth_json(_masked(output.text, output.opaque)):
+                tmap = ChainMap(ref.unit.tmap, output.to_shell, cmd.start, '"\\$`\'', approx=output.approx)
+                self._auth_doc(output.text, output.opaque, tmap, "shell", command=ref)
             return
         for word in cmd.args if cmd.name is not None and cmd.basename in ("echo", "printf") else []:
             template = word.template
@@ -542,27 +546,6 @@ class _Run:
             opaque = [] if hd.quoted else [(p.start - hd.body_start, p.end - hd.body_start) for p in hd.parts if p.kind != "literal"]
             tmap = ChainMap(ref.unit.tmap, [hd.body_start + i for i in range(len(hd.body))], hd.body_start)
             self._auth_doc(hd.body, opaque, tmap, "heredoc", command=ref)
-
-    def _group_auth_doc(self, ref: CommandRef, group: list) -> None:
-        """The text a group of `echo`s writes to one file, as one document."""
-        text, opaque, to_shell, approx = "", [], [], []
-        shell_text = ref.unit.script.text
-        for cmd in group:
-            words = [w for w in cmd.args if w.value != "-n"]
-            for k, word in enumerate(words):
-                template = word.template
-                opaque += [(len(text) + a, len(text) + b) for a, b in word.expansion_ranges]
-                offs = [word.template_offset(i) for i in range(len(template))]
-                to_shell += [o if word.exact and o < len(shell_text) and shell_text[o] == ch else None for o, ch in zip(offs, template)]
-                approx += offs
-                text += template
-                sep = " " if k + 1 < len(words) else ("" if len(words) < len(cmd.args) else "\n")
-                text += sep
-                to_shell += [None] * len(sep)
-                approx += [word.end] * len(sep)
-        if looks_like_auth_json(_masked(text, opaque)):
-            tmap = ChainMap(ref.unit.tmap, to_shell, group[0].start, '"\\$`\'', approx=approx)
-            self._auth_doc(text, opaque, tmap, "shell", command=ref)
 
     def _auth_doc(self, text: str, opaque, tmap: TextMap, origin: str, **kw) -> None:
         if not self.l.hooks["check_auth"]:
@@ -772,22 +755,6 @@ def _script_lines(job) -> tuple[list, list]:
 def runner_scripts(job) -> list[str]:
     """The shell texts the runner runs for ``job`` (non-empty ones), as authlint parses them."""
     return ["\n".join(_mask_inputs(line.scalar.value) for line in lines) for lines in _script_lines(job) if lines]
-
-
-def _group_echoes(ref: CommandRef) -> list | None:
-    """The `echo`s of a `{ ...; }` group whose one redirect writes them all to a file,
-    in order; None when ref's command is not one of several such echoes; [] when the
-    group's output cannot be read (a printf, `echo -e`)."""
-    cmd = ref.cmd
-    shared = [r for r in cmd.redirects if r.group and r.op in (">", ">>", ">|")]
-    if not shared or cmd.basename not in ("echo", "printf"):
-        return None
-    members = [c for c in ref.unit.script.commands if any(r is shared[0] for r in c.redirects) and c.substitution_depth == cmd.substitution_depth]
-    if len(members) < 2:
-        return None
-    if any(c.basename != "echo" or any(w.value in ("-e", "-ne", "-en") for w in c.args) for c in members):
-        return []
-    return members
 
 
 def _mask_inputs(text: str) -> str:

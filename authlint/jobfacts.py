@@ -155,6 +155,9 @@ class JobFacts:
     authfiles: list["Word"] = field(default_factory=list)  # --authfile / --compat-auth-file values
     kaniko_dirs: list["Word"] = field(default_factory=list)  # executor --kaniko-dir DIR
     inline_creds: list["CommandRef"] = field(default_factory=list)  # push commands given --creds
+    # DOCKER_CONFIG names a directory (docker reads $DOCKER_CONFIG/config.json); this is the
+    # File-type variable whose path it holds instead (a file: no config.json can be under it)
+    docker_config_file: str | None = None
 
     @property
     def credential_job(self) -> bool:
@@ -274,11 +277,11 @@ class JobFacts:
         env = self.env_raw
         if family == KANIKO:
             out += [w.template.rstrip("/") + "/.docker/config.json" for w in self.kaniko_dirs]
-            if "DOCKER_CONFIG" in env and env["DOCKER_CONFIG"].rstrip("/").endswith(".json"):
-                out.append("$DOCKER_CONFIG")
+            if self.docker_config_file is not None or "DOCKER_CONFIG" in env and env["DOCKER_CONFIG"].rstrip("/").endswith(".json"):
+                out.append("$DOCKER_CONFIG")  # Kaniko takes a DOCKER_CONFIG that names a file as the file (domain §3.1)
             else:
                 out.append("$DOCKER_CONFIG/config.json")
-            if "DOCKER_CONFIG" not in env:
+            if "DOCKER_CONFIG" not in env and self.docker_config_file is None:
                 out.append("/kaniko/.docker/config.json")
             # go-containerregistry falls back to these when no docker config exists
             if "REGISTRY_AUTH_FILE" in env:
@@ -287,6 +290,8 @@ class JobFacts:
                 out.append("$XDG_RUNTIME_DIR/containers/auth.json")
         elif family == DOCKER:
             out += [w.template.rstrip("/") + "/config.json" for w in self.config_dirs]
+            if self.docker_config_file is not None:
+                return out  # $DOCKER_CONFIG/config.json is under a file: docker reads no config
             out.append("$DOCKER_CONFIG/config.json" if "DOCKER_CONFIG" in env else "$HOME/.docker/config.json")
         elif family == CONTAINERS:
             out += [w.template for w in self.authfiles]
@@ -327,6 +332,8 @@ class JobFacts:
             if templates is None:
                 unknown = True
                 continue
+            if not templates:
+                continue  # the family reads no file at all (docker with DOCKER_CONFIG naming a file)
             if wkey in {path_key(t) for t in templates}:
                 return True
             resolved = [self.resolve(t) for t in templates]
@@ -461,6 +468,11 @@ def is_auth_content(write: AuthWrite) -> bool:
             texts.append(cmd.raw)
     if write.via == "cp":
         texts.append(write.ref.cmd.raw)
+    if write.redirect is not None and write.redirect.group:  # `{ ...; } > f`: the group's whole output
+        from .shell.flow import write_group
+
+        group = write_group(write.ref)
+        texts += [group[1].text] if group is not None and group[1] is not None else []
     blob = "\n".join(texts)
     return produces_auth_json(blob)
 
@@ -550,6 +562,9 @@ def _environment(f: JobFacts, unit: "JobUnit") -> None:
     defs = flow.defs if flow is not None else {
         name: [_yaml_definition(var)] for name, var in unit.job.variables.items() if var.value is not None
     }
+    rules_only = bool(defs.get("DOCKER_CONFIG")) and all(d.level == "rules" for d in defs["DOCKER_CONFIG"])
+    if flow is not None and not rules_only:
+        f.docker_config_file = flow.file_variable("DOCKER_CONFIG")  # (set by `rules:` only: maybe unset)
     yaml_defs = {n: d for n, ds in defs.items() for d in ds if d.word is None and d.level not in ("read", "for", "matrix")}
     for name, d in yaml_defs.items():
         f.env_raw[name] = d.raw

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from authlint.shell import parse
-from authlint.jobfacts import CONTAINERS, facts
+from authlint.jobfacts import CONTAINERS, DOCKER, facts
 from authlint.shell.flow import flow_of, job_flows, shell_flow
 from authlint.source import Source
 from authlint.textmap import FileMap
@@ -200,3 +200,223 @@ def test_structure_regions_for_xtrace() -> None:
     cond = [text[a:b].strip() for a, b in s.conditional]
     assert "( set +x; a )" in iso and "{ set -x; }" in iso and "$(set -x)" in iso
     assert "set -x" in cond and "set -x; fi" in cond
+
+
+FILE_VARIABLES = [
+    # a `secrets:` entry is a File-type variable unless `file: false`
+    ("  secrets:\n    CFG:\n      vault: ci/cfg@secret\n  variables:\n    DOCKER_CONFIG: $CFG\n", "CFG"),
+    ("  secrets:\n    DOCKER_CONFIG:\n      vault: ci/cfg@secret\n", "DOCKER_CONFIG"),
+    ("  secrets:\n    CFG:\n      vault: ci/cfg@secret\n      file: false\n  variables:\n    DOCKER_CONFIG: $CFG\n", None),
+    # a CI/CD variable the job tests as a file and never writes out as content
+    ("  variables:\n    DOCKER_CONFIG: $CFG\n  before_script:\n    - test -f \"$CFG\"\n", "CFG"),
+    ("  variables:\n    DOCKER_CONFIG: $CFG\n  before_script:\n    - test -f \"$CFG\"\n    - echo \"$CFG\" > x.json\n", None),
+    # a path committed in the repository is not a File-type variable; neither is an unknown one
+    ("  variables:\n    DOCKER_CONFIG: /tmp/docker\n", None),
+    ("  variables:\n    DOCKER_CONFIG: $CFG\n", None),
+]
+
+
+@pytest.mark.parametrize("head,expected", FILE_VARIABLES)
+def test_docker_config_holding_a_file_type_path(tmp_path: Path, head: str, expected: str | None) -> None:
+    unit = jobs(tmp_path, "build:\n  image: docker:27\n" + head + "  script:\n    - docker push \"$CI_REGISTRY_IMAGE\"\n")["build"]
+    main, _ = job_flows(unit)
+    assert main.file_variable("DOCKER_CONFIG") == expected
+    f = facts(unit)
+    assert f.docker_config_file == expected
+    # docker reads $DOCKER_CONFIG/config.json: under a file, nothing
+    assert (f.read_templates(DOCKER) == []) is (expected is not None)
+
+
+def test_docker_config_from_rules_only_may_be_unset(tmp_path: Path) -> None:
+    text = (
+        "build:\n  image: docker:27\n  secrets:\n    CFG:\n      vault: ci/cfg@secret\n"
+        "  rules:\n    - if: $CI_COMMIT_TAG\n      variables:\n        DOCKER_CONFIG: $CFG\n    - when: always\n"
+        "  script:\n    - docker push \"$CI_REGISTRY_IMAGE\"\n"
+    )
+    unit = jobs(tmp_path, text)["build"]
+    assert job_flows(unit)[0].file_variable("DOCKER_CONFIG") == "CFG"
+    assert facts(unit).docker_config_file is None  # the second rule leaves it unset: say nothing
+
+
+# ------------------------------------------------------ what a group writes
+GROUPS = [
+    # echo, printf (formats reused for extra arguments), here-documents, here-strings
+    ("{ echo '{'; echo -n '\"a\": 1'; echo '}'; } > f\n", '{\n"a": 1}\n'),
+    ("{ printf '%s:%s\\n' a \"$B\" c; printf '100%%'; } > f\n", "a:$B\nc:\n100%"),
+    ("{\n  printf '['\n  cat <<EOF\n\"$X\"\nEOF\n  cat <<< ']'\n} > f\n", '["$X"\n]\n'),
+    # commands that print nothing; a member whose own stdout goes elsewhere
+    ("( mkdir -p d; set +x; echo a; echo b >&2; echo c > log; [ -f x ] ) > f\n", "a\n"),
+    # a file the flow wrote just before, whole
+    ("echo '\"k\": 1' > part\n{ echo '{'; cat part; echo '}'; } > f\n", '{\n"k": 1\n}\n'),
+    # unknown members make the content unknown
+    ("{ echo '{'; jq . part; echo '}'; } > f\n", None),
+    ("echo x >> part\n{ echo '{'; cat part; } > f\n", None),
+    ("{ echo -e 'a\\tb'; echo c; } > f\n", None),
+    ("{ printf '%d' 1; echo c; } > f\n", None),
+    ("{ echo a | tr a b; echo c; } > f\n", None),
+    ("{ echo a; if [ -n \"$X\" ]; then echo b; fi; } > f\n", None),
+    ("{ for x in 1 2; do echo $x; done; echo c; } > f\n", None),
+    ("{ echo a; set; } > f\n", None),
+    ("{ echo a; export -p; } > f\n", None),
+]
+
+
+@pytest.mark.parametrize("text,expected", GROUPS)
+def test_group_output(text: str, expected: str | None) -> None:
+    from authlint.shell.flow import write_group
+
+    f = flow(text)
+    ref = next(r for r in f.refs if r.cmd.redirects and any(rd.group for rd in r.cmd.redirects))
+    members, output = write_group(ref)
+    assert (output.text if output is not None else None) == expected
+    if output is not None:  # expansions stay opaque tokens; verbatim characters point at the script
+        assert all(output.text[a:b].startswith("$") for a, b in output.opaque)
+        assert all(o is None or text[o] == ch for o, ch in zip(output.to_shell, output.text))
+
+
+def test_group_output_makes_the_write_an_auth_write(tmp_path: Path) -> None:
+    text = "build:\n  image: docker:27\n  script:\n    - |\n      { echo '{\"auths\": {'; echo \"\\\"r\\\": {\\\"auth\\\": \\\"$A\\\"}\"; echo '}}'; } > auth.json\n    - docker push \"$CI_REGISTRY_IMAGE\"\n"
+    unit = jobs(tmp_path, text)["build"]
+    from authlint.jobfacts import is_auth_content
+
+    writes = facts(unit).writes
+    assert writes and all(is_auth_content(w) for w in writes)  # each echo alone is not auth JSON; together they are
+
+
+# ------------------------------------------------- files that leave the job
+UPLOADS = [
+    # (artifacts/cache settings, written path, [(kind, setting value, exact)])
+    ("  artifacts:\n    paths: [.]\n", "$CI_PROJECT_DIR/.docker/config.json", [("artifacts", ".", False)]),
+    ("  artifacts:\n    paths: [dist/, '**/*.json']\n", ".docker/config.json", [("artifacts", "**/*.json", False)]),
+    ("  artifacts:\n    paths: [auth.env]\n", "./auth.env", [("artifacts", "auth.env", True)]),
+    ("  artifacts:\n    paths: [.]\n    exclude: [.docker/config.json]\n", ".docker/config.json", []),
+    ("  artifacts:\n    untracked: true\n", "x/creds.txt", [("untracked", "true", False)]),
+    ("  artifacts:\n    reports:\n      dotenv: build.env\n", "build.env", [("dotenv", "build.env", True)]),
+    ("  cache:\n    paths: [.docker]\n", ".docker/config.json", [("cache", ".docker", False)]),
+    ("  cache:\n    - key: a\n      untracked: true\n", "creds.txt", [("cache-untracked", "true", False)]),
+    # outside the project directory, or unknown: never uploaded
+    ("  artifacts:\n    paths: [.]\n", "$HOME/.docker/config.json", None),
+    ("  artifacts:\n    paths: [.]\n", "$SOMEWHERE/config.json", None),
+]
+
+
+@pytest.mark.parametrize("settings,written,expected", UPLOADS)
+def test_file_uploads(tmp_path: Path, settings: str, written: str, expected: list | None) -> None:
+    unit = jobs(tmp_path, "build:\n  script:\n    - echo \"$X\" > '" + written + "'\n" + settings)["build"]
+    main, _ = job_flows(unit)
+    path = main.project_path(written, main.refs[0])
+    if expected is None:
+        assert path is None
+        return
+    assert [(u.kind, u.scalar.value, u.exact) for u in main.uploads(path)] == expected
+
+
+def test_relative_path_after_cd_is_unknown(tmp_path: Path) -> None:
+    unit = jobs(tmp_path, "build:\n  script:\n    - cd sub\n    - echo \"$X\" > auth.env\n")["build"]
+    main, _ = job_flows(unit)
+    assert main.project_path("auth.env", main.refs[1]) is None
+    assert main.project_path("$CI_PROJECT_DIR/auth.env", main.refs[1]) == "auth.env"
+
+
+FILE_ORIGINS = [
+    # what wrote the file before: printers, here-documents, tee, a login
+    ('echo "{\\"auths\\": {\\"r\\": {\\"auth\\": \\"$A\\"}}}" > c.json\n', "c.json", ["A"]),
+    ("X=$CI_JOB_TOKEN\ncat > c.json <<EOF\n$X\nEOF\n", "c.json", ["CI_JOB_TOKEN"]),
+    ('printf "%s" "$CI_REGISTRY_PASSWORD" | tee c.json\n', "c.json", ["CI_REGISTRY_PASSWORD"]),
+    ('echo "$CI_JOB_TOKEN" | docker login -u gitlab-ci-token --password-stdin r\n', "$HOME/.docker/config.json", ["CI_JOB_TOKEN"]),
+    ('echo "$T" | podman login --authfile a.json -u me --password-stdin r\n', "a.json", ["T"]),
+    # another file; a quoted here-document expands nothing
+    ('echo "$A" > other.json\n', "c.json", []),
+    ("cat > c.json <<'EOF'\n$A\nEOF\n", "c.json", []),
+]
+
+
+@pytest.mark.parametrize("text,path,expected", FILE_ORIGINS)
+def test_file_origins(text: str, path: str, expected: list) -> None:
+    f = flow(text + "kubectl create secret generic s --from-file=x=" + path + "\n")
+    names = [o.name for o in f.file_origins(path, f.refs[-1]) if o.kind in ("settings", "predefined-credential")]
+    assert names == expected
+
+
+STDIN = [
+    ("docker login -u me -p x r\n", None),
+    ("echo y | docker login -u me -p x r\n", "a pipe from `echo`"),
+    ("docker login -u me -p x r < pw.txt\n", "the file pw.txt"),
+    ("docker login -u me -p x r <<< y\n", "a here-string"),
+    ("docker login -u me -p x r <<EOF\ny\nEOF\n", "a here-document"),
+    ("docker login -u me -p x r 2>err.txt\n", None),
+]
+
+
+@pytest.mark.parametrize("text,expected", STDIN)
+def test_stdin_source(text: str, expected: str | None) -> None:
+    from authlint.shell.flow import stdin_source
+
+    f = flow(text)
+    assert stdin_source(next(r for r in f.refs if r.cmd.basename == "docker")) == expected
+
+
+# ----------------------------------------------------------------- xtrace
+TRACE = [
+    # (script, [(command, state)]): 0 off, 1 may be on (a conditional set -x), 2 on
+    ("a\nset -x\nb\nset +x\nc\n", [("a", 0), ("b", 2), ("c", 0)]),
+    ("set -eux\nb\nset +o xtrace\nc\nset -o xtrace\nd\n", [("b", 2), ("c", 0), ("d", 2)]),
+    # a subshell, a $(...) and a function body keep their changes to themselves
+    ("set -x\n( set +x; b )\nc\n", [("b", 0), ("c", 2)]),
+    ("f() { set -x; }\nb\n", [("b", 0)]),
+    # a set -x that runs only under a condition: may be on
+    ('[ -n "$DEBUG" ] && set -x\nb\n', [("b", 1)]),
+    ('if [ -n "$DEBUG" ]; then set -x; fi\nb\n', [("b", 1)]),
+    # a child shell starts without it, unless it is asked for
+    ("set -x\nsh -c 'b'\n", [("b", 0)]),
+    ("sh -xc 'b'\nc\n", [("b", 2), ("c", 0)]),
+    # a shebang's flags hold for a script linted on its own
+    ("#!/bin/sh -x\nb\n", [("b", 2)]),
+]
+
+
+@pytest.mark.parametrize("text,expected", TRACE)
+def test_trace_in_one_shell(text: str, expected: list) -> None:
+    from authlint.shell.trace import trace_at
+
+    f = flow(text)
+    got = {r.cmd.basename: trace_at(f, r.cmd)[0] for r in f.refs}
+    assert [(name, got[name]) for name, _ in expected] == expected
+
+
+SCRIPT = {"ci/build.sh": "#!/bin/bash -x\nin_script\n", "ci/plain.sh": "#!/bin/sh\nin_script\n"}
+CALLS = [
+    # bash -x / sh -x trace the script they run
+    ("bash -x ci/plain.sh", 2),
+    ("sh -x ci/plain.sh", 2),
+    # only a direct exec honours the shebang's flags: `sh script` reads #!/bin/bash -x as a comment
+    ("./ci/build.sh", 2),
+    ("sh ci/build.sh", 0),
+    ("bash ci/build.sh", 0),
+    # a child shell does not inherit the caller's set -x ...
+    ("set -x; ./ci/plain.sh", 0),
+    # ... a sourced script runs in the caller's shell
+    ("set -x; . ci/plain.sh", 2),
+    ("set -x; set +x; source ci/plain.sh", 0),
+]
+
+
+@pytest.mark.parametrize("call,expected", CALLS)
+def test_trace_in_called_scripts(tmp_path: Path, call: str, expected: int) -> None:
+    from authlint.shell.trace import trace_at
+
+    unit = jobs(tmp_path, "build:\n  script:\n    - " + call + "\n", SCRIPT)["build"]
+    main, _ = job_flows(unit)
+    inner = [r for r in main.refs if r.cmd.basename == "in_script"]
+    assert inner, [r.cmd.raw for r in main.refs]
+    assert trace_at(main, inner[0].cmd)[0] == expected
+    assert main.traced(inner[0]) is (expected != 0)
+
+
+def test_after_script_is_a_new_shell(tmp_path: Path) -> None:
+    from authlint.shell.trace import trace_at
+
+    unit = jobs(tmp_path, "build:\n  before_script: [set -x]\n  script: [in_main]\n  after_script: [in_after]\n")["build"]
+    main, after = job_flows(unit)
+    assert [trace_at(main, r.cmd)[0] for r in main.refs if r.cmd.basename == "in_main"] == [2]
+    assert [trace_at(after, r.cmd)[0] for r in after.refs] == [0]

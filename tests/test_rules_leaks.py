@@ -11,7 +11,7 @@ from authlint.api import fix_paths
 from authlint.diagnostics import Applicability
 from authlint.engine import Linter
 from authlint.shell.flow import reveals, secret_name, xtrace_change
-from authlint.rules.al404_auth_config_in_artifacts import covers, norm_pattern
+from authlint.gitlab.uploads import covers, norm_pattern
 from authlint.settings import Settings
 from authlint.shell import parse
 

@@ -328,6 +328,9 @@ def test_al211_stdin_options(line: str, option: str | None) -> None:
         ('regctl registry login r -u u --pass "$P"', "pipe it in with --pass-stdin"),
         ('kubectl create secret docker-registry s --docker-password="$P"', "--from-file=.dockerconfigjson="),
         ('skopeo copy --dest-creds "u:$P" a b', "no stdin option"),
+        # a command named by a variable: the flow model resolves the program
+        ('DOCKER=docker\n$DOCKER login -u u -p "$P" r', "`docker -p`"),
+        ('DOCKER=docker\n$DOCKER login -u u -p "$P" r', "pipe it in with --password-stdin"),
     ],
 )
 def test_al211_advice_fits_the_tool(tmp_path: Path, line: str, advice: str) -> None:

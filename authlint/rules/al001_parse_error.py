@@ -12,6 +12,10 @@ substitution": the length form takes no operator) and a here-document whose
 end line never comes (the rest of the script becomes its body).  The commands
 that parsed cleanly are still linted by every other rule.
 
+Severity: an **error**: the file fails where it is used (GitLab rejects the
+YAML, the shell stops at the syntax error or the bad substitution), and the
+other rules cannot check text authlint could not read.
+
 ## Why is this bad?
 GitLab rejects a pipeline whose YAML does not parse, and the runner aborts a
 job whose script has a syntax error.  Nothing else authlint checks can be

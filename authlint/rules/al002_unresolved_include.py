@@ -5,6 +5,10 @@ Reports an `include:` that authlint cannot read offline (`remote`, `project`,
 cycle, and `extends` or `!reference` targets that do not exist or form a
 cycle.
 
+Severity: **info**: it marks where authlint's view of the pipeline ends, so
+that the silence of the rules that need the whole job is not read as a clean
+bill; a missing local file or a cycle is also one GitLab itself rejects.
+
 ## Why is this bad?
 Jobs defined or changed by a file authlint cannot see are only partly known.
 Rules that need the whole job (does it write its auth file? does it log in?)

@@ -4,6 +4,9 @@ Reports an `# authlint: ignore[...]` comment that suppressed nothing: the
 rule it names reported no finding on that line or the next, or the code is not
 a rule at all.
 
+Severity: a **warning**: the comment changes nothing today, but it would
+silently hide a real finding that later appears on its line.
+
 ## Why is this bad?
 Stale suppressions hide future findings on their line and mislead readers
 about what is wrong there.  Like ruff's unused `noqa` (RUF100), they should go

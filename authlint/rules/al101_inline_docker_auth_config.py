@@ -6,6 +6,9 @@ Finds `DOCKER_AUTH_CONFIG` given a literal value that holds credentials in any
 variables (`$DOCKER_AUTH_CONFIG_PROD`, `{"auths": {"$CI_REGISTRY": {"auth":
 "$REGISTRY_AUTH"}}}`) holds no credential and is fine.
 
+Severity: an **error**: the credentials are committed, so everyone who can
+read the repository or its history has them.
+
 ## Why is this bad?
 Variables in `.gitlab-ci.yml` are committed: the registry credential is
 readable by everyone who can read the repository, and a JSON value can never

@@ -11,6 +11,9 @@ script assignment.  A variable counts when every value the repository gives it
 is a literal (authlint.shell.flow), and so does a `spec:inputs` default that
 reaches the password through `$[[ inputs.NAME ]]`.
 
+Severity: an **error**: the password is committed, so everyone who can read
+the repository or its history can log in to the registry with it.
+
 ## Why is this bad?
 The credential is committed: everyone who can read the repository (and its
 history, forks and merge requests) can push to or pull from your registry.

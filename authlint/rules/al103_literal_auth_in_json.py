@@ -7,6 +7,9 @@ scripts, and committed `config.json` / `auth.json` / `.dockerconfigjson` files.
 Values built from variables (`"auth": "$REGISTRY_AUTH"`, `"password":
 "$CI_REGISTRY_PASSWORD"`) are fine.
 
+Severity: an **error**: the `user:password`, password or token is committed,
+readable by everyone who can read the repository or its history.
+
 ## Why is this bad?
 Base64 is not encryption: a committed `auth` value is the password in the
 clear, for anyone who can read the repository, and GitLab cannot mask it in

@@ -8,6 +8,9 @@ Every prefix GitLab documents is recognised (`glpat-`, `gldt-`, `glcbt-`,
 `glwt-`, `gloas-`, `GR1348941`, `_gitlab_session=`), in their routable forms and
 behind instance-specific custom prefixes.
 
+Severity: an **error**: the token is committed and works, with all its scopes,
+for everyone who can read the repository or its history until it is revoked.
+
 ## Why is this bad?
 A token in the repository is readable by everyone who can read the
 repository, its forks and its history.  Tokens with `read_registry` or

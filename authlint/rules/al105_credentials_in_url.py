@@ -6,6 +6,9 @@ token in a URL's query string (`?private_token=â€¦`, `access_token`, `password`â
 and image references (`image:`, `services:`, Kaniko `--destination`), where a
 registry password sometimes hides as `user:pass@registry/image`.
 
+Severity: an **error**: the password is committed; in an image reference it is
+also printed in every job log, and the reference is not valid.
+
 ## Why is this bad?
 The password is committed, and the runner logs image names: an image reference
 with credentials prints them to every job log.  Image references have no

@@ -11,6 +11,11 @@ the header text of a PEM key with no key after it (`grep -- "-----BEGIN RSA
 PRIVATE KEY-----"`), and the passwords of throw-away service containers
 (`POSTGRES_PASSWORD`, `MYSQL_ROOT_PASSWORD`, ...).
 
+Severity: a **warning**, not an error: detect-secrets' entropy and keyword
+heuristics also match values that are not secrets, so each finding needs a
+person's judgement; registry credentials have their own error rules (AL102 to
+AL105).
+
 ## Why is this bad?
 A secret in the repository is readable by everyone who can read the
 repository and its history.

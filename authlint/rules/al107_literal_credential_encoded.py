@@ -4,6 +4,9 @@ Finds a literal `user:password` piped into `base64` or `openssl base64` (or
 fed to them as a here-string) — the hand-made `auth` value of an auth JSON
 document, built from a committed password.
 
+Severity: an **error**: base64 hides nothing, so the committed `user:password`
+is readable by everyone who can read the repository.
+
 ## Why is this bad?
 Base64 is an encoding, not encryption: the password is committed in the clear,
 and GitLab's log masking does not recognise its encoded form.

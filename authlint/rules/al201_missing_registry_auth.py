@@ -7,7 +7,11 @@ credentials:
   that writes no `${DOCKER_CONFIG:-/kaniko/.docker}/config.json` (by `>`,
   `tee`, `cp` or a heredoc) and runs no `executor login`;
 * a docker / buildx / BuildKit (`buildctl ... push=true`) / buildah / podman
-  job that pushes with no `login` and no auth file write.
+  job that pushes with no `login` and no auth file write; for docker, also one
+  whose `DOCKER_CONFIG` holds the path of a File-type variable
+  (`DOCKER_CONFIG: $REGISTRY_CONFIG`, a `secrets:` file): `DOCKER_CONFIG`
+  names the directory docker reads `config.json` from, and no file can be
+  under a file.
 
 The whole job is read: `before_script` and `script` (from `default:`,
 `extends`, `!reference` and included files) and the scripts it calls.  The
@@ -28,6 +32,9 @@ whose `DOCKER_CONFIG` / `REGISTRY_AUTH_FILE` points into the project directory
 file into the job (a Kubernetes secret at `/kaniko/.docker/config.json`) is
 invisible in the YAML: suppress the finding there with
 `# authlint: ignore[AL201] -- mounted by the runner`.
+
+Severity: an **error**: the push is anonymous, so it fails and the job cannot
+do its work.
 
 ## Why is this bad?
 The push goes out anonymously and fails (`UNAUTHORIZED: authentication
@@ -70,8 +77,10 @@ CI/CD variable.  When the push is in a template (shared with other jobs, or in
 an included file), the write goes into a new `before_script:` of the job
 itself, provided the job inherits no `before_script` (a new one would replace
 it) and nothing in the script before the push changes directory or sets a
-variable the write uses.  The fix is only shown when the push is in a script
-file, in a template the job cannot take a `before_script:` for, in a folded
+variable the write uses.  For a docker job whose `DOCKER_CONFIG` names a
+File-type variable's file the fix is only shown: where that file's content
+should go is the author's call.  The fix is only shown when the push is in a
+script file, in a template the job cannot take a `before_script:` for, in a folded
 (`>`) block, or when the line cannot take a new line
 exactly (a continued command, a `cd` before the push on its line).
 """
@@ -120,8 +129,8 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
         family = _PUSH_FAMILY.get(tool)
         if family is None:
             continue
-        if family == KANIKO and f.kaniko_providers:
-            continue
+        if family == KANIKO and (f.kaniko_providers or f.docker_config_file is not None):
+            continue  # built-in providers; a DOCKER_CONFIG naming a file is that file to Kaniko
         if family == DOCKER and unit.job.image is None and tool == "docker":
             continue  # a shell runner may keep `docker login` state on the host
         if family == DOCKER and "DOCKER_AUTH_CONFIG" in f.env_raw and f.env_raw["DOCKER_AUTH_CONFIG"].strip():
@@ -164,7 +173,7 @@ def _cloud_hints(unit: JobUnit, f) -> bool:
 def _config_from_elsewhere(f) -> bool:
     """DOCKER_CONFIG / REGISTRY_AUTH_FILE in the project directory: artifacts or a cache may bring it."""
     for name in ("DOCKER_CONFIG", "REGISTRY_AUTH_FILE"):
-        raw = f.env_raw.get(name)
+        raw = f.env_raw.get(name) if name != "DOCKER_CONFIG" or f.docker_config_file is None else None
         if raw is not None and (not raw.startswith(("/", "$HOME", "${HOME}", "~")) or "CI_PROJECT_DIR" in raw or "CI_BUILDS_DIR" in raw):
             return True
     return False
@@ -189,7 +198,12 @@ def _hit(unit: JobUnit, ref: CommandRef, family: str, host: str) -> Hit:
         where = "$DOCKER_CONFIG" if "DOCKER_CONFIG" in f.env_raw else "$HOME/.docker"
         tool = " ".join([_tool(ref), *subs[:1]])
         message = f"`{tool}` pushes to {host} with no login and no auth file in the job: the push is anonymous and fails"
-        if f.dead_logins:
+        if f.docker_config_file is not None:
+            message = (
+                f"`{tool}` pushes to {host}, but DOCKER_CONFIG holds the path of ${f.docker_config_file}, a File-type "
+                "variable: docker reads $DOCKER_CONFIG/config.json, and no file can be under a file, so the push is anonymous"
+            )
+        elif f.dead_logins:
             message = (
                 f"`{tool}` pushes to {host}, but the job's login has no --password-stdin: it prompts for the piped "
                 "password on a terminal the job does not have and fails, so the push is anonymous"
@@ -197,7 +211,10 @@ def _hit(unit: JobUnit, ref: CommandRef, family: str, host: str) -> Hit:
     title = f"write $DOCKER_AUTH_CONFIG to {where}/config.json before the push"
     if family != KANIKO and f.dead_logins:
         return ref.hit(cmd.start, end, message, fix=_stdin_fix(f.dead_logins[0]), key=family)
-    if family == CONTAINERS and "REGISTRY_AUTH_FILE" in f.env_raw:
+    if family == DOCKER and f.docker_config_file is not None:
+        fix = Fix(f"point DOCKER_CONFIG at a directory and copy ${f.docker_config_file} to config.json in it", (), Applicability.DISPLAY_ONLY,
+                  reason="DOCKER_CONFIG names a directory; where the File-type variable's content should go is the author's call")
+    elif family == CONTAINERS and "REGISTRY_AUTH_FILE" in f.env_raw:
         fix = Fix(title, (), Applicability.DISPLAY_ONLY, reason="the job sets REGISTRY_AUTH_FILE; write the credentials there")
     else:
         edits, reason = insert_lines_before(unit, ref, canonical_write(where))
@@ -345,6 +362,12 @@ INVALID = [
     Example(
         "default:\n  before_script: [echo hi]\n.push:\n  script:\n    - ⟦docker push⟧ \"$CI_REGISTRY_IMAGE:$TAG\"\n"
         "push-a:\n  extends: .push\n" + _DIND + "push-b:\n  extends: .push\n" + _DIND,
+        kind="yaml",
+    ),
+    # DOCKER_CONFIG holds the path of a `secrets:` file (File type): a file, not a directory
+    Example(
+        "push:\n" + _DIND + "  secrets:\n    REGISTRY_CONFIG:\n      vault: ci/registry/config@secret\n"
+        "  variables:\n    DOCKER_CONFIG: $REGISTRY_CONFIG\n  script:\n    - ⟦docker push⟧ \"$CI_REGISTRY_IMAGE\"\n",
         kind="yaml",
     ),
     # podman

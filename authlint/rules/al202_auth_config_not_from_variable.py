@@ -15,6 +15,10 @@ get-login-password)`) and job variables that just point at an accepted one
 credentials: only the `auth`, `password`, `identitytoken` and `registrytoken`
 values (and the password half of a `user:pass` pair) count.
 
+Severity: a **warning**: the hand-built file can work and exposes nothing by
+itself, but it is fragile and keeps a long-lived credential in places that are
+hard to rotate.
+
 ## Why is this bad?
 A hand-built file spreads one credential over several variables and a
 fragile script: each variable must be kept in sync, the JSON breaks on a `"`

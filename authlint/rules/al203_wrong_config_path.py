@@ -8,6 +8,9 @@ reads:
   `$HOME/.docker/config.json` or `~/.docker/config.json` are ignored;
 * docker, buildx, BuildKit's `buildctl`, crane, oras, regctl and helm read
   `${DOCKER_CONFIG:-$HOME/.docker}/config.json` (or `docker --config DIR`);
+  `DOCKER_CONFIG` names a directory, so when it holds the path of a File-type
+  variable (`DOCKER_CONFIG: $REGISTRY_CONFIG`, a `secrets:` file) they read
+  no file at all;
 * buildah, podman and skopeo read `--authfile`, `$REGISTRY_AUTH_FILE`,
   `${XDG_RUNTIME_DIR}/containers/auth.json`, then
   `${XDG_CONFIG_HOME:-$HOME/.config}/containers/auth.json` and
@@ -21,6 +24,9 @@ application's own `config.json` is not looked at.  Variables set by the job
 `HOME=/home/user`) are expanded.  The rule stays silent when a path depends on
 a variable it cannot read, when the job runs code it cannot see, and when any
 write of the job lands where a tool reads (the others may serve another tool).
+
+Severity: an **error**: the tool finds no credentials where it looks, so its
+pull or push is anonymous and fails.
 
 ## Why is this bad?
 The tool finds no credentials and pushes or pulls anonymously:
@@ -87,7 +93,11 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     f = facts(unit)
     fams = f.consumer_families()
     writes = f.unread_writes()  # none when one write is read (others may be for another tool), or a path is unknown
-    reads = "; ".join(_READS[fam] for fam in sorted(fams))
+    said = dict(_READS)
+    if f.docker_config_file is not None:
+        said[DOCKER] = (f"docker, buildx and BuildKit read $DOCKER_CONFIG/config.json, and DOCKER_CONFIG holds the path of "
+                        f"${f.docker_config_file}, a File-type variable: a file, so they read none")
+    reads = "; ".join(said[fam] for fam in sorted(fams))
     for w in writes:
         shown = f.write_path(w) or w.path
         if w.path.startswith("./~"):
@@ -98,7 +108,7 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
 
 
 def _kaniko_target(f: JobFacts) -> str | None:
-    if f.kaniko_dirs:
+    if f.kaniko_dirs or f.docker_config_file is not None:
         return None
     if "DOCKER_CONFIG" in f.env:
         value = f.env["DOCKER_CONFIG"].rstrip("/")
@@ -238,6 +248,20 @@ INVALID = [
     ),
     Example(
         "build:\n  image: docker:27\n  script:\n" + _WRITE + "⟦/kaniko/.docker/config.json⟧\n    - docker push \"$CI_REGISTRY_IMAGE\"\n",
+        kind="yaml",
+    ),
+    # DOCKER_CONFIG holds a File-type variable's path (a `secrets:` entry is one): docker reads
+    # $DOCKER_CONFIG/config.json, under a file, so neither that nor ~/.docker is read
+    Example(
+        "build:\n  image: docker:27\n  secrets:\n    REGISTRY_CONFIG:\n      vault: ci/registry/config@secret\n"
+        "  variables:\n    DOCKER_CONFIG: $REGISTRY_CONFIG\n  script:\n    - mkdir -p ~/.docker\n"
+        + _WRITE + "⟦~/.docker/config.json⟧\n    - docker push \"$CI_REGISTRY_IMAGE\"\n",
+        kind="yaml",
+    ),
+    Example(
+        "build:\n  image: docker:27\n  secrets:\n    REGISTRY_CONFIG:\n      vault: ci/registry/config@secret\n"
+        "  variables:\n    DOCKER_CONFIG: $REGISTRY_CONFIG\n  script:\n"
+        + _WRITE + "⟦\"$DOCKER_CONFIG/config.json\"⟧\n    - docker push \"$CI_REGISTRY_IMAGE\"\n",
         kind="yaml",
     ),
 ]

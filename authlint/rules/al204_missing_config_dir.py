@@ -12,6 +12,10 @@ current directory.  A `docker login` earlier in the job creates the docker
 config directory.  The rule stays silent when a script it cannot read runs
 before the write.
 
+Severity: a **warning**: the write fails only in images that lack the
+directory; where the image has it, or something authlint cannot see creates
+it, the job works.
+
 ## Why is this bad?
 Most CI images have no `~/.docker` (or `$XDG_RUNTIME_DIR/containers`): the
 shell fails with `can't create /root/.docker/config.json: nonexistent
@@ -76,6 +80,8 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
         d = path_key(directory(template))
         if not d or d in seen or f.config_dir_exists(d) or f.made_dir_before(d, w.ref.position):
             continue
+        if d == "$DOCKER_CONFIG" and f.docker_config_file is not None:
+            continue  # it names a file (a File-type variable's path): `mkdir -p` there fails
         seen.add(d)
         if any(r.position < w.ref.position for r in f.opaque):
             continue
@@ -117,6 +123,13 @@ def _job(script: str) -> str:
 
 
 VALID = [
+    # DOCKER_CONFIG holds a File-type variable's path: a `mkdir -p` there would fail (AL203's business)
+    Example(
+        "build:\n  image: docker:27\n  secrets:\n    REGISTRY_CONFIG:\n      vault: ci/registry/config@secret\n"
+        "  variables:\n    DOCKER_CONFIG: $REGISTRY_CONFIG\n  script:\n    - " + _ECHO + "\"$DOCKER_CONFIG/config.json\"\n"
+        "    - docker push \"$CI_REGISTRY_IMAGE\"\n    - make publish\n",
+        kind="yaml",
+    ),
     Example(_job("mkdir -p ~/.docker\n" + _ECHO + "~/.docker/config.json\ndocker push \"$CI_REGISTRY_IMAGE\"\n"), kind="yaml"),
     Example(_job("mkdir -p \"$HOME/.docker\" && " + _ECHO + "\"$HOME/.docker/config.json\"\n"), kind="yaml"),
     Example(_job("install -d -m 700 \"$HOME/.docker\"\n" + _ECHO + "$HOME/.docker/config.json\n"), kind="yaml"),

@@ -5,6 +5,11 @@ Finds a registry auth file opened for appending: `>> config.json`,
 script) wrote that file.  Appends that continue a file the job itself started
 with `>` (a JSON document written piece by piece) are not reported.
 
+Severity: an **error**: the write works only while no config exists yet; where
+one does (a shell runner, a cached home, a mounted file), the new credentials
+are silently ignored, and docker's `DOCKER_AUTH_CONFIG` store rejects the
+file.
+
 ## Why is this bad?
 A docker auth file holds exactly one JSON object.  Docker, the runner and
 Kaniko read only the *first* object and silently ignore anything after it, and

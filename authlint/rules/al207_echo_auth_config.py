@@ -13,6 +13,10 @@ This rule is informational but **enabled by default**: its fix is what makes a
 File-type `DOCKER_AUTH_CONFIG` (the type GitLab Runner's docs recommend) work
 in the job script.
 
+Severity: **info**: for a Variable-type value without backslashes, what most
+jobs have, the `echo` writes the right file; it breaks for a File-type
+variable and where `echo` rewrites backslashes, and the fix works for both.
+
 ## Why is this bad?
 Two ways to break the file:
 

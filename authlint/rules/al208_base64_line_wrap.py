@@ -11,6 +11,10 @@ document and is not passed through `tr -d '\n'`:
 
 Decoding (`base64 -d`, `--decode`) is never reported.
 
+Severity: an **error**: job tokens are JWTs from GitLab 19.0 on, long enough
+that `base64` always wraps them, and the line break inside the `auth` string
+makes the whole auth file unreadable.
+
 ## Why is this bad?
 GNU `base64` wraps its output every 76 characters (`openssl base64` every 64).
 A `user:password` pair longer than 57 bytes — any JWT CI job token (the

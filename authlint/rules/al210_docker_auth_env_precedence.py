@@ -15,6 +15,10 @@ that writes it to a Kaniko config, a comment); `DOCKER_AUTH_CONFIG: ""` in
 the job, `unset DOCKER_AUTH_CONFIG` (or `env -u`, a `DOCKER_AUTH_CONFIG=`
 prefix) before the login, and an unresolved include keep the rule silent.
 
+Severity: a **warning**: the push fails only when the variable lacks push
+rights for that registry (often it is a pull-only credential); when it holds
+the same credentials the login is merely redundant.
+
 ## Why is this bad?
 Since docker CLI 28.3 a `DOCKER_AUTH_CONFIG` environment variable is a
 credential store that takes precedence over `config.json` and `docker login`

@@ -8,6 +8,10 @@ and Kaniko forks' `executor login`, plus other secret flags of registry
 clients (`--creds user:$P`, `--registry-password`, `kubectl create secret
 docker-registry --docker-password`).  A literal password is AL102's business.
 
+Severity: a **warning**: the login works and the job log shows nothing; the
+password is exposed to other processes on the same host, a narrower leak than
+the log or the repository.
+
 ## Why is this bad?
 Every process on the machine can read another process's arguments (`ps`,
 `/proc/<pid>/cmdline`): on a shared runner host, on a docker-in-docker
@@ -51,6 +55,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..lazy import lazy_compile
+from ..shell.flow import flow_of, stdin_source
 from ..shell.model import Command, Word
 from ..tools import SecretArg, secret_args, tool_of, unwrap
 from ..units import CommandRef, make_fix
@@ -83,11 +88,12 @@ STDIN_OPTION: dict[tuple[str, ...], str] = {
 }
 _PASSWORD_FLAGS = frozenset({"-p", "--password", "--pass"})
 _USER_FLAG = lazy_compile(r"^(?:-u|--username|--user)(?:=.+)?$|^-u.+")
-_STDIN_REDIRECTS = frozenset({"<", "<<", "<<-", "<<<", "<&", "<>"})
 
 
-def stdin_option(cmd: Command) -> str | None:
-    tool = tool_of(cmd)
+def stdin_option(cmd: Command, program: str | None = None) -> str | None:
+    """The tool's option that reads the password on stdin; ``program`` is the tool when the
+    command is named by a variable (`$DOCKER login`, resolved by the flow model)."""
+    tool = tool_of(cmd) or program
     if tool is None:
         return None
     words = unwrap(cmd)[1]
@@ -125,7 +131,7 @@ def _single_expansion(arg: SecretArg) -> str | None:
 
 
 def _advice(cmd: Command, tool: str) -> str:
-    option = stdin_option(cmd)
+    option = stdin_option(cmd, tool)
     if option:
         return f"pipe it in with {option}"
     if tool == "kubectl":
@@ -139,8 +145,10 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     if not args:
         return
     words = list(cmd.args)
+    flow = flow_of(ref)
+    program = flow.program(cmd) if flow is not None else None  # who gets the value: `$DOCKER` resolved
     for arg in args:
-        tool = tool_of(cmd) or cmd.basename or "command"
+        tool = program or tool_of(cmd) or cmd.basename or "command"
         joined = arg.offset > 0
         if joined:
             flag_word = arg.word
@@ -153,14 +161,14 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             end,
             f"password given to `{tool} {arg.flag}` on the command line: any process on the host can read it "
             f"(`ps`, /proc); {_advice(cmd, tool)}",
-            fix=_fix(ref, arg, flag_word, len(args)),
+            fix=_fix(ref, arg, flag_word, len(args), program),
             key=f"{tool} {arg.flag}",
         )
 
 
-def _fix(ref: CommandRef, arg: SecretArg, flag_word: Word, count: int) -> Fix:
+def _fix(ref: CommandRef, arg: SecretArg, flag_word: Word, count: int, program: str | None) -> Fix:
     cmd = ref.cmd
-    option = stdin_option(cmd)
+    option = stdin_option(cmd, program)
     raw = _single_expansion(arg)
     shown = f'"{raw}"' if raw else '"$PASSWORD"'
     title = f"pipe the password in: `printf '%s' {shown} | … {option or '--password-stdin'}`"
@@ -175,8 +183,8 @@ def _fix(ref: CommandRef, arg: SecretArg, flag_word: Word, count: int) -> Fix:
         why = "the command gives no user name, which the stdin option needs"
     elif any(w.template in ("--password-stdin", "--pass-stdin") for w in cmd.args):
         why = "the command already has a stdin option"
-    elif cmd.pipeline_index != 0 or any(r.op in _STDIN_REDIRECTS for r in cmd.redirects):
-        why = "the command already reads its standard input"
+    elif (fed := stdin_source(ref)) is not None:
+        why = f"the command already reads its standard input ({fed})"
     elif not cmd.exact or cmd.via:
         why = "the command's text cannot be edited exactly"
     if why:
@@ -251,6 +259,8 @@ INVALID = [
         kind="yaml",
         fixed="build:\n  script:\n    - 'printf ''%s'' \"$CI_REGISTRY_PASSWORD\" | docker login -u $CI_REGISTRY_USER --password-stdin $CI_REGISTRY'\n",
     ),
+    # shown only: the command's stdin is already fed (the flow model says by what)
+    Example('yes | docker login -u me ⟦-p "$REGISTRY_PASSWORD"⟧ r.example.com\n'),
     # shown only: no user name, no stdin option, two variables
     Example("docker login ⟦-p $CI_JOB_TOKEN⟧ $CI_REGISTRY\n"),
     Example("skopeo copy ⟦--dest-creds \"$U:$P\"⟧ oci:img docker://r.example.com/app\n"),

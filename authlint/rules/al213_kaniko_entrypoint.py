@@ -11,6 +11,9 @@ Only the published images are checked (`gcr.io/kaniko-project/executor`,
 its own entrypoint and shell.  Debug tags are `debug`, `v1.23.2-debug`,
 `debug-v1.3.0` (and Chainguard's `-dev`).
 
+Severity: an **error**: the job cannot run its script at all: the executor
+starts instead of the shell, or the image has no shell.
+
 ## Why is this bad?
 The runner starts the job container with the image's entrypoint and hands it
 the job's shell script: Kaniko's executor takes the script for its own

@@ -7,6 +7,9 @@ its `$` gets expanded:
   expands, that is without `$$` and without `expand: false`;
 * in a shell word that is unquoted or double-quoted (`-u "robot$ci"`).
 
+Severity: an **error**: the registry receives a truncated user name and
+refuses the login, every time.
+
 ## Why is this bad?
 GitLab expands `$name` in a variable value, and the shell expands it in a
 double-quoted or unquoted word.  An undefined `$name` becomes empty, so the

@@ -3,6 +3,10 @@
 Finds a committed shell script with Windows (CRLF) line endings that writes a
 registry auth file (`> ~/.docker/config.json`, `tee`, `cp`).
 
+Severity: an **error**: the carriage returns change the script's paths and
+keywords every time it runs, so the auth file is not where the tool reads it,
+or the script stops at a syntax error.
+
 ## Why is this bad?
 The shell takes the `\\r` before each line feed as part of the last word, so
 the script writes `config.json\\r` (a different file), `mkdir -p ~/.docker`

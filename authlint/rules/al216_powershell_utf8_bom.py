@@ -4,6 +4,9 @@ Finds a PowerShell job (Windows runner) that writes a docker auth file
 (`config.json`, or `$env:DOCKER_AUTH_CONFIG`) with `Out-File -Encoding utf8`
 or `Set-Content -Encoding utf8`.
 
+Severity: a **warning**: only Windows PowerShell 5.1 writes the byte order
+mark; the same script works under PowerShell 7 (`pwsh`).
+
 ## Why is this bad?
 In Windows PowerShell 5.1 (the runner's `powershell` shell), `-Encoding utf8`
 writes a byte order mark first.  Docker's JSON reader rejects it with

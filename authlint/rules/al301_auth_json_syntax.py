@@ -11,6 +11,10 @@ files.  The message is Go's own (`invalid character '}' looking for beginning
 of object key string`), the error docker, the runner and Kaniko print, and the
 position is the offending character in the file.
 
+Severity: an **error**: a reader that cannot parse the document drops it whole
+(the runner, the whole `DOCKER_AUTH_CONFIG` source), so no registry gets
+credentials from it.
+
 ## Why is this bad?
 The runner, the docker CLI and Kaniko all read the file with Go's
 `encoding/json`: any syntax error drops the *whole* document, so no registry
@@ -146,6 +150,9 @@ VALID = [
     ),
     # a group of echoes writes one document: the group's output is judged, not each echo
     Example("{ echo '{'; echo '\"auths\": {\"registry.example.com\": {\"auth\": \"'\"$AUTH\"'\"}}'; echo '}'; } > ~/.docker/config.json\n"),
+    # ... whatever prints it: printf, a here-document, a file the job wrote just before
+    Example("{\n  printf '{\"auths\": {'\n  cat <<EOF\n\"registry.example.com\": {\"auth\": \"$AUTH\"}\nEOF\n  printf '}}\\n'\n} > ~/.docker/config.json\n"),
+    Example("echo '\"r.example.com\": {\"auth\": \"'\"$AUTH\"'\"}' > entry.json\n{ echo '{\"auths\": {'; cat entry.json; echo '}}'; } > ~/.docker/config.json\n"),
 ]
 
 INVALID = [
@@ -177,6 +184,10 @@ INVALID = [
     # a byte-order mark from PowerShell
     Example('⟦\ufeff⟧{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"},}}\n', kind="json",
             fixed='{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"}}}\n'),
+    Example(
+        "{ printf '%s\\n' '{\"auths\": {'; printf '\"%s\": {\"auth\": \"%s\"},\\n' \"$CI_REGISTRY\" \"$AUTH\"; echo '⟦}⟧}'; } > ~/.docker/config.json\n",
+        fixed="{ printf '%s\\n' '{\"auths\": {'; printf '\"%s\": {\"auth\": \"%s\"}\\n' \"$CI_REGISTRY\" \"$AUTH\"; echo '}}'; } > ~/.docker/config.json\n",
+    ),
     Example(
         "{ echo '{'; echo '\"auths\": {\"registry.example.com\": {\"auth\": \"'\"$AUTH\"'\"},⟦}⟧'; echo '}'; } > ~/.docker/config.json\n",
         fixed="{ echo '{'; echo '\"auths\": {\"registry.example.com\": {\"auth\": \"'\"$AUTH\"'\"}}'; echo '}'; } > ~/.docker/config.json\n",

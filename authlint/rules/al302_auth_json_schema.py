@@ -12,6 +12,9 @@ field AuthConfig.auths.auth of type string`).
 A legacy `.dockercfg` (registries at the top level, as in Kubernetes
 `kubernetes.io/dockercfg` secrets) is not reported as missing `auths`.
 
+Severity: an **error**: a document of the wrong shape fails to load or has no
+`auths` to read, so no registry gets credentials from it.
+
 ## Why is this bad?
 Unknown top-level keys are ignored, so a misspelt `auths` means the file
 holds no credentials at all: every pull and push is anonymous.  A wrong type

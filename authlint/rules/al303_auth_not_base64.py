@@ -6,6 +6,9 @@ padding, spaces or other stray characters.  The message gives Go's error
 (`illegal base64 data at input byte 8`).  Values filled in by the shell or by
 GitLab (`"$REGISTRY_AUTH"`, `"$(printf ... | base64)"`) are not checked.
 
+Severity: an **error**: decoding fails (`illegal base64 data`), and the runner
+and docker drop the whole source with it.
+
 ## Why is this bad?
 docker and the runner decode `auth` with Go's `base64.StdEncoding`, which
 requires padding and the standard alphabet.  One bad `auth` makes the whole

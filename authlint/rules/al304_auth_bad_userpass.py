@@ -5,6 +5,9 @@ Finds a literal `auth` value that is valid base64 but does not decode to
 user name before the first `:` is empty (`:password`, an unset `$USER`
 variable when the value was made).
 
+Severity: an **error**: the loader rejects the entry (`invalid auth
+configuration file`), and the whole source with it.
+
 ## Why is this bad?
 docker's `decodeAuth` splits the decoded bytes at the first `:` and requires
 a non-empty user name; anything else is `invalid auth configuration file`,

@@ -4,6 +4,9 @@ Finds a literal `auth` value whose decoded password ends in a line break
 (`\\n` or `\\r`): the classic `echo "$USER:$TOKEN" | base64` without `-n`, or a
 value copied from a file with Windows line endings.
 
+Severity: an **error**: the newline becomes part of the password, so the
+registry refuses it (401).
+
 ## Why is this bad?
 docker trims only NUL bytes from the decoded password.  The line break is
 sent to the registry as part of the password, and the registry answers

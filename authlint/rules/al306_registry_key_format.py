@@ -7,6 +7,9 @@ host, surrounding spaces, or Docker Hub spelt other than
 `https://index.docker.io/v1/` (`docker.io`, `index.docker.io`,
 `registry-1.docker.io`).  Keys filled in by a variable are not checked.
 
+Severity: a **warning**: some readers normalise the key and find it, others do
+not, so it works only with some tools and runner versions.
+
 ## Why is this bad?
 The readers disagree on everything but the plain form.  The runner keeps
 only the host of a key with a scheme (a path scope is silently lost; runner

@@ -6,6 +6,9 @@ Finds documentation placeholders left in auth JSON: registry keys such as
 `my_username:my_password` (GitLab's docs), and `username`/`password` values
 such as `USER`/`PASSWORD`, `<token>`, `changeme`, `...`.
 
+Severity: an **error**: a placeholder never authenticates, so the pull or push
+fails.
+
 ## Why is this bad?
 A placeholder is never a working credential: the key matches no image, the
 `auth` is not valid base64 (`"xxxxxxxxxxxxxxx"` is 15 characters, which

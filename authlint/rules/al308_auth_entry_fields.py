@@ -12,6 +12,10 @@ Looks at the fields of each `auths` entry and finds:
 * fields docker does not know (`token`, `pass`, `registry`, ...), which are
   ignored.
 
+Severity: a **warning**: readers still load the document; depending on the
+field, the entry gives its registry no credentials, is silently overridden, or
+is rejected only by the docker CLI's strict `DOCKER_AUTH_CONFIG` store.
+
 ## Why is this bad?
 An entry without credentials makes every client pull and push anonymously
 (`no basic auth credentials`).  When `auth` and `username`/`password` are both

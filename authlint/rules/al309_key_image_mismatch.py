@@ -10,6 +10,10 @@ the dependency proxy's `:443`).  Images on registries the auth JSON does not
 mention at all are not reported: they may be public or get credentials
 elsewhere.  Case differences in a key are AL306's.
 
+Severity: a **warning**: the image may still get credentials elsewhere (the
+job payload, a helper) or need none; when it does not, its pull or push is
+anonymous.
+
 ## Why is this bad?
 The port is part of the registry's name: the runner, docker and Kaniko
 match credentials on the exact `host[:port]`, so the key is never used and the

@@ -7,6 +7,10 @@ A `credsStore` in a file the job's script writes for its own tools (Kaniko's
 documented `{"credsStore": "ecr-login"}`) is not reported: the helper ships
 with the image.
 
+Severity: a **warning**: whether a `credsStore` works depends on the runner
+(the helper on its `PATH`), and then it serves every registry; a helper name
+that is a path fails the job outright.
+
 ## Why is this bad?
 `credsStore` sends the lookup for *every* registry to
 `docker-credential-<name>`, which must exist on the runner host's `PATH` (it

@@ -27,6 +27,10 @@ exact value appears in the log, so printing them as they are is not reported;
 printing them encoded (`echo "$CI_JOB_TOKEN" | base64`) or inside a derived
 value (a base64 `auth`) is.
 
+Severity: an **error**: the credential is in the job log, readable by everyone
+who can see the job (on a public project, everyone); GitLab masks only exact
+values of masked variables.
+
 ## Why is this bad?
 Job logs are readable by everyone with access to the project's pipelines (and
 on public projects, by everyone).  Masking only replaces the exact value of a

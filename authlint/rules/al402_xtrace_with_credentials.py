@@ -56,17 +56,16 @@ The suggested change wraps the command in `set +x` / `set -x`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..lazy import lazy_compile
 from ..units import CommandRef, ShellUnit
-from ..shell.flow import CredUse, Flow, flow_of, xtrace_change
+from ..shell.flow import CredUse, Flow, flow_of
+from ..shell.trace import MAYBE, OFF, ON, Event, trace_events
 from .base import Example, Hit, Rule
 
 if TYPE_CHECKING:
-    from ..shell.model import Assignment, Command, Script, Word
+    from ..shell.model import Word
 
 RULE = Rule(
     code="AL402",
@@ -76,180 +75,13 @@ RULE = Rule(
     options={"conditional": True},
 )
 
-OFF, MAYBE, ON = 0, 1, 2
-_SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
-
-
-@dataclass(frozen=True)
-class Origin:
-    """Where tracing was turned on."""
-
-    label: str  # `set -eux`, `#!/bin/sh -x`, `bash -x`
-    source_path: str
-    line: int  # 1-based
-    conditional: bool
-
-
-@dataclass
-class Event:
-    start: int
-    end: int
-    cmd: "Command | None"
-    assignment: "Assignment | None"
-    level: int
-    origin: Origin | None
-
-
-# -------------------------------------------------------------- xtrace flags
-def _shell_flag_x(cmd: "Command") -> bool:
-    if cmd.basename not in _SHELLS:
-        return False
-    args = [w.value for w in cmd.args]
-    for i, v in enumerate(args):
-        if v is None or not v.startswith(("-", "+")) or v == "--":
-            return False
-        if v.startswith("-") and not v.startswith("--") and "x" in v[1:]:
-            return True
-        if v == "-o" and i + 1 < len(args) and args[i + 1] == "xtrace":
-            return True
-    return False
-
-
-_SHEBANG_X = lazy_compile(r"^#![^\n]*?\s-[a-zA-Z]*x")
-
-
-def walk(script: "Script", level: int, origin: Origin | None, locate) -> tuple[list[Event], int, Origin | None]:
-    """Events (commands and plain assignments, in source order) with the xtrace
-    state each runs under, and the state the script leaves behind."""
-    items: list[Event] = []
-    for cmd in script.commands:
-        items.append(Event(cmd.start, cmd.end, cmd, None, OFF, None))
-    for a in script.assignments:
-        if a.kind == "plain":
-            items.append(Event(a.start, a.end, None, a, OFF, None))
-    items.sort(key=lambda e: (e.start, e.cmd is not None))
-    if level == OFF and not any(e.cmd is not None and (xtrace_change(e.cmd) is not None or _shell_flag_x(e.cmd)) for e in items):
-        return items, level, origin  # nothing is ever traced
-    isolated, conditional = script.isolated, script.conditional
-    scopes: list[tuple[int, int, Origin | None]] = []  # (end, level and origin to restore)
-    k = 0
-    shells: list["Command"] = []
-    for ev in items:
-        o = ev.start
-        while scopes and scopes[-1][0] <= o:
-            _, level, origin = scopes.pop()
-        while k < len(isolated) and isolated[k][0] <= o:
-            end = isolated[k][1]
-            k += 1
-            if end > o:
-                scopes.append((end, level, origin))
-        cmd = ev.cmd
-        if cmd is not None and cmd.via is not None:  # `sh -c '...'`: a child shell
-            outer = next((c for c in reversed(shells) if c.start <= cmd.start and cmd.end <= c.end), None)
-            if outer is not None and _shell_flag_x(outer):
-                ev.level, ev.origin = ON, Origin(f"{outer.basename} -x", *locate(outer.start), False)
-            continue
-        ev.level, ev.origin = level, origin
-        if cmd is None:
-            continue
-        if cmd.basename in _SHELLS:
-            shells.append(cmd)
-        change = xtrace_change(cmd)
-        if change is None:
-            continue
-        cond = any(a <= o < b for a, b in conditional)
-        label = "set " + " ".join(w.value or "" for w in cmd.args)
-        if change > 0 and not cond:
-            level, origin = ON, Origin(label, *locate(cmd.start), False)
-        elif change > 0 and level == OFF:
-            level, origin = MAYBE, Origin(label, *locate(cmd.start), True)
-        elif change < 0 and not cond:
-            level, origin = OFF, None
-        elif change < 0 and level == ON:
-            level = MAYBE
-    while scopes:
-        _, level, origin = scopes.pop()
-    return items, level, origin
-
-
 # ------------------------------------------------------------------- checks
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     """The whole shell is walked once, from its first command (template jobs included)."""
     scope = flow_of(ref)
     if scope is None or not scope.refs or scope.refs[0].cmd is not ref.cmd:
         return
-    if scope.job is not None:
-        yield from _check_scope(scope, _job_events(scope), options)
-        return
-    shell = ref.unit
-    level, origin = _shebang(shell)
-    events, _, _ = walk(shell.script, level, origin, _locator([shell]))
-    yield from _check_scope(scope, [(shell, ev) for ev in events], options)
-
-
-def _locator(units: list[ShellUnit]):
-    """offset in the units' (shared) script -> (file path, 1-based line)."""
-
-    def locate(offset: int) -> tuple[str, int]:
-        best, best_shift = units[0], -1
-        for u in units:
-            shift = getattr(u.tmap, "shift", 0)
-            if shift <= offset and shift > best_shift:
-                best, best_shift = u, shift
-        index = best.source.index
-        return best.source.path, index.line_of(best.span(offset, offset).start) + 1
-
-    return locate
-
-
-def _shebang(unit: ShellUnit) -> tuple[int, Origin | None]:
-    first = unit.script.text.split("\n", 1)[0]
-    if _SHEBANG_X.match(first):
-        return ON, Origin(first.strip(), unit.source.path, 1, False)
-    return OFF, None
-
-
-def _job_events(scope: Flow) -> list[tuple[ShellUnit, Event]]:
-    """Events of a job shell: its own script items (one shell, in order) and the
-    scripts it calls, each with the state it starts in."""
-    out: list[tuple[ShellUnit, Event]] = []
-    done: set[int] = set()
-    level, origin = OFF, None
-    at_cmd: dict[tuple[object, int], tuple[int, Origin | None]] = {}
-    for ref in scope.refs:
-        unit = ref.unit
-        if unit.called_from is None:
-            if id(unit.script) in done:
-                continue
-            done.add(id(unit.script))
-            own = [u for u in scope.units if u.script is unit.script] or [unit]
-            events, level, origin = walk(unit.script, level, origin, _locator(own))
-            for ev in events:
-                out.append((scope.ref_unit(ev.start, unit.script) or unit, ev))
-                if ev.cmd is not None:
-                    at_cmd[("main", id(ev.cmd))] = (ev.level, ev.origin)
-            continue
-        if id(unit) in done:
-            continue
-        done.add(id(unit))
-        caller = unit.called_from
-        start_level, start_origin = OFF, None
-        key = ("main", id(caller.cmd)) if caller.unit.called_from is None else (id(caller.unit), id(caller.cmd))
-        state = at_cmd.get(key)
-        if caller.cmd.basename in ("source", "."):
-            if state is not None:
-                start_level, start_origin = state
-        elif _shell_flag_x(caller.cmd):
-            path, line = _locator([caller.unit])(caller.cmd.start)
-            start_level, start_origin = ON, Origin(f"{caller.cmd.basename} -x", path, line, False)
-        elif caller.cmd.basename not in _SHELLS:
-            start_level, start_origin = _shebang(unit)
-        events, _, _ = walk(unit.script, start_level, start_origin, _locator([unit]))
-        for ev in events:
-            out.append((unit, ev))
-            if ev.cmd is not None:
-                at_cmd[(id(unit), id(ev.cmd))] = (ev.level, ev.origin)
-    return out
+    yield from _check_scope(scope, trace_events(scope), options)
 
 
 def _check_scope(scope: Flow, events: list[tuple[ShellUnit, Event]], options) -> Iterator[Hit]:

@@ -7,6 +7,9 @@ client), in the plain or the `value:` form, and in `parallel:matrix`.  True
 means what the runner reads as true (`strconv.ParseBool`: `true`, `True`,
 `TRUE`, `1`, `t`, `T`); a `$VARIABLE` value or `"false"` is fine.
 
+Severity: an **error**: the debug trace prints the value of every variable,
+derived credentials included, into the job log.
+
 ## Why is this bad?
 Debug logging makes the runner trace every shell command and print the job's
 variables: "the debug trace contains the content of all variables" (GitLab

@@ -20,6 +20,9 @@ file holding only it is not reported (an auth file always is).  A relative path
 written after a `cd`, a path with a variable authlint cannot resolve, and a job
 that depends on an include authlint cannot read are left alone.
 
+Severity: an **error**: everyone who can download the job's artifacts, and
+every later job that restores its cache, gets the credentials.
+
 ## Why is this bad?
 Artifacts can be downloaded by everyone who can read the pipeline (on public
 projects, by everyone), for weeks; the cache is restored into later jobs and
@@ -68,11 +71,11 @@ from ..authjson.looks import produces_auth_json
 from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..gitlab.predefined import EPHEMERAL
 from ..insert import yaml_scalar
-from ..jobfacts import facts, is_docker_like_path, path_key
+from ..gitlab.uploads import CACHE, CACHE_UNTRACKED, DOTENV, UNTRACKED, Upload
+from ..jobfacts import facts, is_docker_like_path
 from ..shell.flow import Flow, dumps_variables, job_flows, secret_output
-from ..tools import is_login, subcommands, tool_of, unwrap
+from ..tools import unwrap
 from ..units import CommandRef, JobUnit
-from ..writes import normpath
 from ..yaml.edits import last_line
 from ..yaml.model import YMap, YNode, YScalar, YSeq, walk
 from .base import FIX_UNSAFE, Example, Hit, Rule
@@ -85,9 +88,6 @@ RULE = Rule(
     fix=FIX_UNSAFE,
 )
 
-_PROJECT = ("CI_PROJECT_DIR", "PWD")
-
-
 @dataclass
 class Secret:
     path: str  # project-relative, normalised
@@ -95,111 +95,7 @@ class Secret:
     auth: bool
 
 
-# ----------------------------------------------------------------- globbing
-def glob_regex(pattern: str) -> re.Pattern[str]:
-    """A doublestar glob (`**`, `*`, `?`, `[...]`, `{a,b}`) as a regex over '/'-paths."""
-    out, i, n = [], 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "*":
-            if pattern.startswith("**", i):
-                j = i + 2
-                if j < n and pattern[j] == "/":
-                    out.append("(?:.*/)?")
-                    i = j + 1
-                else:
-                    out.append(".*")
-                    i = j
-                continue
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "[":
-            j = pattern.find("]", i + 1)
-            if j == -1:
-                out.append(re.escape(c))
-            else:
-                body = pattern[i + 1 : j]
-                if body.startswith(("!", "^")):
-                    body = "^" + body[1:]
-                out.append("[" + body.replace("\\", "\\\\") + "]")
-                i = j
-        elif c == "{":
-            j = pattern.find("}", i + 1)
-            if j == -1:
-                out.append(re.escape(c))
-            else:
-                alts = pattern[i + 1 : j].split(",")
-                out.append("(?:" + "|".join(glob_regex(a).pattern[:-2] for a in alts) + ")")
-                i = j
-        else:
-            out.append(re.escape(c))
-        i += 1
-    return re.compile("".join(out) + r"\Z")
-
-
-def norm_pattern(text: str, env: dict[str, str]) -> str | None:
-    """An artifacts/cache path as a project-relative pattern; None when it holds an unknown variable."""
-    t = text.strip()
-    t = re.sub(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}", r"$\1", t)
-    for name in _PROJECT:
-        if t == "$" + name:
-            return ""
-        if t.startswith("$" + name + "/"):
-            t = t[len(name) + 2 :]
-    if "$" in t:
-        for _ in range(3):
-            m = re.search(r"\$([A-Za-z_][A-Za-z0-9_]*)", t)
-            if not m:
-                break
-            if m.group(1) not in env or "$" in env[m.group(1)]:
-                return None
-            t = t[: m.start()] + env[m.group(1)] + t[m.end() :]
-        if "$" in t:
-            return None
-    if t.startswith("/"):
-        return None
-    t = t.rstrip("/")
-    while t.startswith("./"):
-        t = t[2:]
-    return "" if t in (".", "") else t
-
-
-def covers(pattern: str, path: str) -> bool:
-    """Whether an artifacts path pattern uploads path (a matched directory brings its whole content)."""
-    if pattern == "":
-        return True
-    rx = glob_regex(pattern)
-    parts = path.split("/")
-    return any(rx.match("/".join(parts[:k])) for k in range(1, len(parts) + 1))
-
-
 # ------------------------------------------------------ files with secrets
-def project_path(template: str, f, position: int, refs: list[CommandRef]) -> str | None:
-    """A written path as a project-relative path; None when outside the project or unknown."""
-    t = path_key(template)
-    anchored = False
-    for _ in range(4):
-        m = re.match(r"\$([A-Za-z_][A-Za-z0-9_]*)", t)
-        if not m:
-            break
-        name = m.group(1)
-        if name in _PROJECT:
-            t = "." + t[m.end() :]
-            anchored = True
-            break
-        raw = f.env_raw.get(name)
-        if raw is None or name == "HOME" and raw.startswith("~"):
-            return None
-        t = path_key(raw + t[m.end() :])
-    if "$" in t or t.startswith(("/", "~")):
-        return None
-    if not anchored and any(r.position < position and r.cmd.basename in ("cd", "pushd", "popd") and r.unit.called_from is None for r in refs):
-        return None  # relative to a directory authlint does not follow
-    p = normpath(t)
-    return p or None
-
-
 def secret_files(unit: JobUnit) -> list[Secret]:
     """Files in the project directory that the job fills with credentials."""
     f = facts(unit)
@@ -207,7 +103,7 @@ def secret_files(unit: JobUnit) -> list[Secret]:
     out: dict[str, Secret] = {}
 
     def add(template: str, ref: CommandRef, what: str, auth: bool) -> None:
-        p = project_path(template, f, ref.position, scope.refs)
+        p = scope.project_path(template, ref)
         if p is not None and (p not in out or auth and not out[p].auth):
             out[p] = Secret(p, what, auth)
 
@@ -216,44 +112,11 @@ def secret_files(unit: JobUnit) -> list[Secret]:
             if w.via == "cp" and is_docker_like_path(w.target.template):
                 add(w.target.template, w.ref, "the registry auth file", True)
         for ref in scope.refs:
-            cmd = ref.cmd
-            tool = tool_of(cmd)
-            if tool is not None and is_login(cmd):
-                for template in _login_files(cmd, tool, f):
-                    add(template, ref, "the registry auth file", True)
+            for template in scope.login_files(ref):
+                add(template, ref, "the registry auth file", True)
             for target, why, auth in _credential_writes(scope, ref):
                 add(target, ref, why, auth)
     return list(out.values())
-
-
-def _login_files(cmd, tool: str, f) -> list[str]:
-    """The auth file a login writes (domain §2.4, §3.5)."""
-    args = [w.template for w in cmd.args]
-    if tool == "docker":
-        for i, a in enumerate(args):
-            if a == "--config" and i + 1 < len(args) and "login" not in args[: i + 1]:
-                return [args[i + 1].rstrip("/") + "/config.json"]
-            if a.startswith("--config="):
-                return [a.split("=", 1)[1].rstrip("/") + "/config.json"]
-        if "DOCKER_CONFIG" in f.env_raw:
-            return ["$DOCKER_CONFIG/config.json"]
-        return []
-    if tool in ("podman", "buildah", "skopeo"):
-        for i, a in enumerate(args):
-            if a == "--authfile" and i + 1 < len(args):
-                return [args[i + 1]]
-            if a.startswith("--authfile="):
-                return [a.split("=", 1)[1]]
-        if "REGISTRY_AUTH_FILE" in f.env_raw:
-            return ["$REGISTRY_AUTH_FILE"]
-        return []
-    if tool == "helm" and subcommands(cmd)[:2] == ["registry", "login"]:
-        for i, a in enumerate(args):
-            if a == "--registry-config" and i + 1 < len(args):
-                return [args[i + 1]]
-    return []
-
-
 
 
 def _credential_writes(scope: Flow, ref: CommandRef) -> list[tuple[str, str, bool]]:
@@ -305,91 +168,48 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     if job.artifacts is None and not job.cache:
         return
     secrets = secret_files(unit)
-    if not secrets:
-        return
-    env = {k: v for k, v in facts(unit).env.items()}
-    if job.artifacts is not None:
-        yield from _artifacts(unit, job.artifacts, secrets, env)
-    for cache in job.cache:
-        yield from _cache(unit, cache, secrets, env)
+    flow = job_flows(unit)[0]
+    taken: dict[int, list[tuple[Upload, Secret]]] = {}  # setting -> the secret files it takes out
+    for secret in secrets:
+        for up in flow.uploads(secret.path):
+            taken.setdefault(id(up.scalar), []).append((up, secret))
+    for pairs in sorted(taken.values(), key=lambda t: t[0][0].scalar.start):
+        yield _report(unit, [u for u, _ in pairs], [s for _, s in pairs])
 
 
-def _seq_scalars(value) -> list[YScalar]:
-    if isinstance(value, YScalar) and not value.is_null:
-        return [value]
-    if isinstance(value, YSeq):
-        return [v for v in value.items if isinstance(v, YScalar)]
-    return []
-
-
-def _is_true(value) -> bool:
-    return isinstance(value, YScalar) and value.value.strip().lower() == "true"
-
-
-def _artifacts(unit: JobUnit, art: YMap, secrets: list[Secret], env: dict[str, str]) -> Iterator[Hit]:
-    excludes = [norm_pattern(s.value, env) for s in _seq_scalars(art.get("exclude"))]
-    live = [s for s in secrets if not any(p is not None and covers(p, s.path) for p in excludes)]
-    if not live:
-        return
-    for scalar in _seq_scalars(art.get("paths")):
-        pattern = norm_pattern(scalar.value, env)
-        if pattern is None:
-            continue
-        hit = [s for s in live if covers(pattern, s.path)]
-        if not hit:
-            continue
-        exact = [s for s in hit if s.path == pattern]
-        what = _describe(hit)
-        shown = scalar.value.strip()
-        if exact:
-            fix = Fix("stop uploading the file", (), Applicability.DISPLAY_ONLY,
-                      reason="the file is listed on purpose: pass the credential to later jobs as a masked CI/CD variable instead")
-            message = f"artifacts:paths `{shown}` uploads {what}: anyone who can download the job's artifacts gets the credentials"
-        else:
-            fix = _exclude_fix(unit, art, hit)
-            message = f"artifacts:paths `{shown}` uploads {what}: anyone who can download the job's artifacts gets the credentials; exclude it"
-        yield Hit(scalar.source, scalar.span, message, fix=fix, job=unit.name, key=f"paths {shown}")
-        live = [s for s in live if s not in hit]
-    untracked = art.get("untracked")
-    if _is_true(untracked) and live:
-        yield Hit(untracked.source, untracked.span,
-                  f"artifacts:untracked uploads every untracked file, {_describe(live)} included: anyone who can download the job's artifacts gets the credentials",
-                  fix=_exclude_fix(unit, art, live), job=unit.name, key="untracked")
-    reports = art.get("reports")
-    if isinstance(reports, YMap):
-        for scalar in _seq_scalars(reports.get("dotenv")):
-            pattern = norm_pattern(scalar.value, env)
-            hit = [s for s in secrets if pattern is not None and s.path == pattern]
-            if hit:
-                yield Hit(scalar.source, scalar.span,
-                          f"artifacts:reports:dotenv `{scalar.value.strip()}` holds {hit[0].what}: dotenv reports are downloadable "
-                          "job artifacts (gitlab#347160); give later jobs the credential as a masked CI/CD variable",
-                          fix=None, job=unit.name, key=f"dotenv {scalar.value.strip()}")
-
-
-def _cache(unit: JobUnit, cache: YMap, secrets: list[Secret], env: dict[str, str]) -> Iterator[Hit]:
-    live = list(secrets)
-    reason = "a cache has no exclude: keep the auth file outside the cached directories (e.g. the default $HOME/.docker)"
-    for scalar in _seq_scalars(cache.get("paths")):
-        pattern = norm_pattern(scalar.value, env)
-        if pattern is None:
-            continue
-        hit = [s for s in live if covers(pattern, s.path)]
-        if not hit:
-            continue
-        yield Hit(scalar.source, scalar.span,
-                  f"cache:paths `{scalar.value.strip()}` stores {_describe(hit)} in the runner cache, which later jobs and pipelines "
-                  "(other branches included) restore",
-                  fix=Fix("move the file out of the cached paths", (), Applicability.DISPLAY_ONLY, reason=reason), job=unit.name,
-                  key=f"cache {scalar.value.strip()}")
-        live = [s for s in live if s not in hit]
-    untracked = cache.get("untracked")
-    if _is_true(untracked) and live:
-        yield Hit(untracked.source, untracked.span,
-                  f"cache:untracked stores every untracked file, {_describe(live)} included, in the runner cache, which later jobs "
-                  "and pipelines (other branches included) restore",
-                  fix=Fix("move the file out of the project directory", (), Applicability.DISPLAY_ONLY, reason=reason), job=unit.name,
-                  key="cache untracked")
+def _report(unit: JobUnit, ups: list[Upload], hit: list[Secret]) -> Hit:
+    up = ups[0]
+    shown = up.scalar.value.strip()
+    what = _describe(hit)
+    if up.kind == DOTENV:
+        message = (f"artifacts:reports:dotenv `{shown}` holds {hit[0].what}: dotenv reports are downloadable "
+                   "job artifacts (gitlab#347160); give later jobs the credential as a masked CI/CD variable")
+        return Hit(up.scalar.source, up.scalar.span, message, fix=None, job=unit.name, key=f"dotenv {shown}")
+    if up.kind in (CACHE, CACHE_UNTRACKED):
+        reason = "a cache has no exclude: keep the auth file outside the cached directories (e.g. the default $HOME/.docker)"
+        if up.kind == CACHE:
+            return Hit(up.scalar.source, up.scalar.span,
+                       f"cache:paths `{shown}` stores {what} in the runner cache, which later jobs and pipelines "
+                       "(other branches included) restore",
+                       fix=Fix("move the file out of the cached paths", (), Applicability.DISPLAY_ONLY, reason=reason), job=unit.name,
+                       key=f"cache {shown}")
+        return Hit(up.scalar.source, up.scalar.span,
+                   f"cache:untracked stores every untracked file, {what} included, in the runner cache, which later jobs "
+                   "and pipelines (other branches included) restore",
+                   fix=Fix("move the file out of the project directory", (), Applicability.DISPLAY_ONLY, reason=reason), job=unit.name,
+                   key="cache untracked")
+    if up.kind == UNTRACKED:
+        return Hit(up.scalar.source, up.scalar.span,
+                   f"artifacts:untracked uploads every untracked file, {what} included: anyone who can download the job's artifacts gets the credentials",
+                   fix=_exclude_fix(unit, up.settings, hit), job=unit.name, key="untracked")
+    if any(u.exact for u in ups):
+        fix = Fix("stop uploading the file", (), Applicability.DISPLAY_ONLY,
+                  reason="the file is listed on purpose: pass the credential to later jobs as a masked CI/CD variable instead")
+        message = f"artifacts:paths `{shown}` uploads {what}: anyone who can download the job's artifacts gets the credentials"
+    else:
+        fix = _exclude_fix(unit, up.settings, hit)
+        message = f"artifacts:paths `{shown}` uploads {what}: anyone who can download the job's artifacts gets the credentials; exclude it"
+    return Hit(up.scalar.source, up.scalar.span, message, fix=fix, job=unit.name, key=f"paths {shown}")
 
 
 def _describe(secrets: list[Secret]) -> str:

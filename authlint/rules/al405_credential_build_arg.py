@@ -10,6 +10,10 @@ credential is a variable named like one (`*TOKEN*`, `*PASSWORD*`, `*SECRET*`,
 `AWS_SECRET_ACCESS_KEY`, ...) or used as one elsewhere in the job, GitLab's
 `CI_JOB_TOKEN` included.
 
+Severity: a **warning**: whether the value reaches the pushed image depends on
+the Dockerfile: an `ARG` that no `RUN` step uses, or one used only in a build
+stage that is not pushed, leaves no trace there.
+
 ## Why is this bad?
 Build arguments are not secret: every `ARG` used by a `RUN` step is recorded
 in the image's history and config (`docker history --no-trunc`, `docker

@@ -5,6 +5,9 @@ Finds uses of the deprecated predefined variable `CI_BUILD_TOKEN`
 `$env:CI_BUILD_TOKEN`, `%CI_BUILD_TOKEN%`) anywhere in CI YAML values (scripts,
 `variables:`, `rules:`) and shell scripts, comments included.
 
+Severity: an **error**: the login with it fails (`unauthorized: incorrect
+username or password`).
+
 ## Why is this bad?
 `CI_BUILD_TOKEN` is the GitLab 8.x name of the job token.  It is deprecated in
 favour of `CI_JOB_TOKEN`, and registries answer a login with it with

@@ -3,6 +3,9 @@
 Finds jobs that run the upstream Kaniko image, `gcr.io/kaniko-project/executor`
 (any tag or digest).  Off by default; enable it with `--extend-select AL503`.
 
+Severity: **info**: the build still works today; the finding is advice to move
+off an archived project that gets no more security fixes.
+
 ## Why is this bad?
 `GoogleContainerTools/kaniko` was archived on 3 June 2025 ("no longer developed
 or maintained"): security fixes in its base, its vendored docker/cli and

@@ -8,6 +8,10 @@ a well-known public registry (Docker Hub, `quay.io`, `ghcr.io`, `gcr.io`,
 `mcr.microsoft.com`, `public.ecr.aws`, `registry.k8s.io`, `cgr.dev`).  Off by
 default; enable it with `--extend-select AL504`.
 
+Severity: **info** (off by default): the job itself works; the risk is to the
+image's confidentiality on shared runners, which depends on how the runners
+are shared.
+
 ## Why is this bad?
 With `if-not-present` the runner uses an image that is already on the host
 without asking the registry, so credentials are never checked: on a shared

@@ -7,6 +7,9 @@ file the job wrote from the job token (by hand, or by `docker login` with it).
 A fallback such as `${CI_DEPLOY_PASSWORD:-$CI_REGISTRY_PASSWORD}` is not
 reported: a deploy token is used when it exists.
 
+Severity: an **error**: the pull secret stops working when the job ends, so
+the cluster's next pull of the image fails.
+
 ## Why is this bad?
 The job token is valid only while the job runs (`CI_REGISTRY_PASSWORD` "is the
 same as the `CI_JOB_TOKEN`").  The pull secret outlives the job: the first pull
@@ -44,9 +47,8 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..jobfacts import VAR_REF, path_key
 from ..shell.flow import PREDEFINED_CREDENTIAL, Flow, flow_of
-from ..tools import is_login, subcommands, tool_of
+from ..tools import subcommands, tool_of
 from ..units import CommandRef, make_fix
 from .base import FIX_UNSAFE, Example, Hit, Rule
 
@@ -68,7 +70,7 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     flow = flow_of(ref)
     if (flow.program(cmd) if flow is not None else tool_of(cmd)) != "kubectl":
         return  # (also `$KUBECTL create secret ...`, the program resolved from its definition)
-    yield from _from_file_hits(ref)
+    yield from _from_file_hits(ref, flow)
     if subcommands(cmd)[:3] != ["create", "secret", "docker-registry"]:
         return
     for word in _password_words(cmd):
@@ -109,54 +111,22 @@ def _job_token(flow: Flow | None, name: str | None) -> str | None:
     return None
 
 
-def _from_file_hits(ref: CommandRef) -> Iterator[Hit]:
+def _from_file_hits(ref: CommandRef, flow: Flow | None) -> Iterator[Hit]:
     """`kubectl create secret ... --from-file=.dockerconfigjson=F` where F holds the job token."""
     cmd = ref.cmd
     words = [w for w in cmd.args if w.template.startswith("--from-file=")]
-    if not words or subcommands(cmd)[:2] != ["create", "secret"]:
+    if flow is None or not words or subcommands(cmd)[:2] != ["create", "secret"]:
         return
-    tokened = _tokened_files(ref)
     for word in words:
         t = word.template
         path = t.split("=", 2)[-1]
-        if path_key(path) in tokened:
+        # the model knows what wrote the file before: echo/printf/here-documents, a login
+        if any(o.kind == PREDEFINED_CREDENTIAL and o.name in JOB_TOKENS for o in flow.file_origins(path, ref)):
             message = (
                 f"pull secret from {path}, which this job wrote with the job token: the token expires when "
                 "the job ends, so every later image pull from the cluster fails; use a deploy token with read_registry"
             )
             yield ref.word_hit(word, message, len(t) - len(path), key=path)
-
-
-def _tokened_files(ref: CommandRef) -> set[str]:
-    """Files written before ``ref`` from the job token: by a command that expands it (`echo`,
-    `printf`, a here-document), or by `docker login` with it (docker's config.json)."""
-    if ref.job is not None:
-        earlier = [x.cmd for x in ref.job.commands if x.position < ref.position]
-    else:
-        earlier = [c for c in ref.unit.script.commands if c.end <= ref.cmd.start]
-    files: set[str] = set()
-    for cmd in earlier:
-        if not _mentions_token(_texts(cmd)):
-            continue
-        files |= {path_key(r.target.template) for r in cmd.redirects if r.op in (">", ">|") and r.target is not None}
-        if cmd.basename == "tee":
-            files |= {path_key(w.template) for w in cmd.args if not w.template.startswith("-")}
-        if tool_of(cmd) == "docker" and is_login(cmd):
-            files |= {path_key(p) for p in ("$HOME/.docker/config.json", "${DOCKER_CONFIG}/config.json")}
-    return files
-
-
-def _texts(cmd) -> str:
-    """A command's text with its pipeline and here-document bodies (what it writes or sends)."""
-    if cmd is None:
-        return ""
-    texts = [c.raw for c in cmd.pipeline or [cmd]]
-    texts += [r.heredoc.body for r in cmd.redirects if r.heredoc is not None and not r.heredoc.quoted]
-    return "\n".join(texts)
-
-
-def _mentions_token(text: str) -> bool:
-    return any(m.group(1) in JOB_TOKENS for m in VAR_REF.finditer(text))
 
 
 def _fix(ref: CommandRef, token) -> Fix:

@@ -15,7 +15,14 @@ a shell file linted alone.  It answers:
   repository) and by use (passed as ``-p``, piped into ``--password-stdin``,
   the ``auth`` of an auth JSON), and whether GitLab masks it in the log;
 * ``auth_paths`` / ``path_vars``: files that hold auth JSON, and File-type
-  variables (a path, not the secret).
+  variables (a path, not the secret); ``file_variable(name)``: the File-type
+  variable whose path a variable holds (``DOCKER_CONFIG: $CONFIG_FILE``);
+* files: ``write_group(ref)``, what a ``{ ...; } > f`` group writes as one text
+  (shell/output.py); ``file_origins(path, before)``, where a written file's
+  content comes from; ``login_files(ref)``, the auth file a login writes;
+  ``project_path`` + ``uploads(path)``, whether the file becomes an artifact,
+  a dotenv report or a cache entry of the job (gitlab/uploads.py);
+  ``stdin_source(ref)``, what feeds a command's standard input.
 
 Every rule that asks "where does ``$X`` come from, where does it go" asks this
 module; see tests/test_flow.py for the per-construct tables.
@@ -35,8 +42,10 @@ from ..textmap import ShiftMap
 from ..tools import WRAPPERS, is_credential_name, is_login, pushes, secret_args, subcommands, tool_of, unwrap
 from ..writes import auth_writes
 from .model import LITERAL, VAR_REF
+from .output import Output, Reader, group_members, group_output, shared_redirect, stdout_of
 
 if TYPE_CHECKING:
+    from ..gitlab.uploads import Upload
     from ..units import CommandRef, FileUnit, JobUnit, ShellUnit
     from ..yaml.model import YScalar
     from .model import Command, Part, Word
@@ -205,6 +214,7 @@ class Flow:
     registry: set[str] = field(default_factory=set)  # the creds that are registry credentials (by name, use or source)
     auth_paths: set[str] = field(default_factory=set)  # path_key of files holding auth JSON
     path_vars: set[str] = field(default_factory=set)  # credential variables holding a file's path (File type)
+    file_vars: set[str] = field(default_factory=set)  # every variable judged to hold a file's path (File type, `secrets:`)
     sources: dict[str, str] = field(default_factory=dict)  # derived variable -> the credential it holds
     credential: bool = False  # logs in, writes an auth file, or pushes with a registry client
     _origins: dict[str, tuple[Origin, ...]] = field(default_factory=dict, repr=False)
@@ -258,6 +268,15 @@ class Flow:
             o.kind == PREDEFINED_CREDENTIAL or (o.kind == COMMAND and o.producer and o.text in _TOKEN_CLIS) for o in origins
         )
 
+    def file_variable(self, name: str) -> str | None:
+        """The File-type CI/CD variable (or `secrets:` file) whose path ``name`` holds, copies
+        followed (`DOCKER_CONFIG: $REGISTRY_CONFIG`); None when any definition may hold something else."""
+        origins = self.origins(name)
+        names = {o.name for o in origins}
+        if len(names) == 1 and all(o.kind == SETTINGS and o.name in self.file_vars for o in origins):
+            return names.pop()
+        return None
+
     def value(self, raw: str) -> "Value":
         """What a word (its raw text, quotes allowed) holds: one variable after copies
         are followed, one literal, or unknown."""
@@ -303,6 +322,123 @@ class Flow:
                         self._sinks.setdefault(sink.part.var, []).append(sink)
         return self._sinks.get(name, [])
 
+    # ---------------------------------------------------------- written files
+    def file_reader(self, depth: int = 0) -> "Reader":
+        """Reads a file `cat` prints when the flow wrote it earlier, whole, from known output."""
+        from ..jobfacts import path_key
+
+        def read(cmd: "Command", word: "Word") -> "Output | None":
+            key = path_key(word.path_template)
+            last = None
+            for r in self.refs:
+                if r.cmd is cmd:
+                    break
+                for target, how in _out_targets(r.cmd):
+                    if path_key(target.path_template) == key:
+                        last = (r, target, how)
+            if last is None or depth > 3:
+                return None
+            r, target, how = last
+            script = r.unit.script
+            if how != "truncate" or cmd not in script.commands:
+                return None  # appended to, copied, or in another text (offsets would not match)
+            if r.cmd.basename == "tee" or len(r.cmd.pipeline or [r.cmd]) > 1:
+                return None
+            shared = shared_redirect(r.cmd)
+            if shared is not None and shared.target is target:
+                return group_output(group_members(r.cmd, script), script, self.file_reader(depth + 1))
+            return stdout_of(r.cmd, script, self.file_reader(depth + 1))
+
+        return read
+
+    def project_path(self, template: str, ref: "CommandRef") -> str | None:
+        """A path ref writes, relative to the project directory (normalised); None when it is
+        outside the project, holds a variable the job does not define, or follows a `cd`."""
+        from ..jobfacts import facts, path_key
+
+        env_raw = facts(self.job).env_raw if self.job is not None else {n: ds[-1].raw for n, ds in self.defs.items()}
+        t = path_key(template)
+        anchored = False
+        for _ in range(4):
+            m = re.match(r"\$([A-Za-z_][A-Za-z0-9_]*)", t)
+            if not m:
+                break
+            name = m.group(1)
+            if name in ("CI_PROJECT_DIR", "PWD"):
+                t = "." + t[m.end() :]
+                anchored = True
+                break
+            raw = env_raw.get(name)
+            if raw is None or name == "HOME" and raw.startswith("~"):
+                return None
+            t = path_key(raw + t[m.end() :])
+        if "$" in t or t.startswith(("/", "~")):
+            return None
+        moved = any(r.position < ref.position and r.cmd.basename in ("cd", "pushd", "popd") and r.unit.called_from is None for r in self.refs)
+        if not anchored and moved:
+            return None  # relative to a directory authlint does not follow
+        from ..writes import normpath
+
+        return normpath(t) or None
+
+    def uploads(self, path: str) -> "list[Upload]":
+        """How a project-relative file leaves the job: the artifacts:paths entry (or
+        artifacts:untracked) that uploads it, dotenv reports, caches (see gitlab/uploads.py)."""
+        if self.job is None:
+            return []
+        from ..gitlab.uploads import uploads
+        from ..jobfacts import facts
+
+        return uploads(self.job.job, facts(self.job).env, path)
+
+    def login_files(self, ref: "CommandRef") -> list[str]:
+        """The auth file a registry login writes (domain §2.4, §3.5), as path templates."""
+        cmd = ref.cmd
+        tool = tool_of(cmd)
+        if tool is None or not is_login(cmd):
+            return []
+        args = [w.template for w in cmd.args]
+        if tool == "docker":
+            for i, a in enumerate(args):
+                if a == "--config" and i + 1 < len(args) and "login" not in args[: i + 1]:
+                    return [args[i + 1].rstrip("/") + "/config.json"]
+                if a.startswith("--config="):
+                    return [a.split("=", 1)[1].rstrip("/") + "/config.json"]
+            if "DOCKER_CONFIG" in self.defs:
+                return [] if self.file_variable("DOCKER_CONFIG") else ["$DOCKER_CONFIG/config.json"]  # (a file: it cannot save)
+            return ["$HOME/.docker/config.json"]
+        if tool in ("podman", "buildah", "skopeo"):
+            for i, a in enumerate(args):
+                if a == "--authfile" and i + 1 < len(args):
+                    return [args[i + 1]]
+                if a.startswith("--authfile="):
+                    return [a.split("=", 1)[1]]
+            return ["$REGISTRY_AUTH_FILE"] if "REGISTRY_AUTH_FILE" in self.defs else []
+        if tool == "helm" and subcommands(cmd)[:2] == ["registry", "login"]:
+            for i, a in enumerate(args):
+                if a == "--registry-config" and i + 1 < len(args):
+                    return [args[i + 1]]
+        return []
+
+    def file_origins(self, template: str, before: "CommandRef") -> tuple[Origin, ...]:
+        """Where the content of the file at template comes from, as written before ``before``:
+        the origins of every variable the writing commands expand (echo/printf words, the
+        pipeline feeding them, unquoted here-documents, a login's password)."""
+        from ..jobfacts import path_key
+
+        key = path_key(template)
+        names: list[str] = []
+        for r in self.refs:
+            if r.cmd is before.cmd:
+                break
+            cmd = r.cmd
+            targets = [w.path_template for w, how in _out_targets(cmd) if how != "other" or cmd.basename == "tee"]
+            if key in {path_key(t) for t in targets}:
+                names += _content_refs(cmd)
+            if key in {path_key(t) for t in self.login_files(r)}:
+                names += _content_refs(cmd)
+        return tuple(dict.fromkeys(o for n in dict.fromkeys(names) for o in self.origins(n)))
+
     # -------------------------------------------------------------- lookups
     def is_cred(self, name: str | None) -> bool:
         return name is not None and name in self.creds
@@ -342,15 +478,10 @@ class Flow:
         return self._re[1]
 
     def traced(self, ref: "CommandRef") -> bool:
-        """Whether `set -x` is on when ref runs (the last top-level change before it, in order)."""
-        on = False
-        for r in self.refs:
-            if r is ref or r.cmd is ref.cmd:
-                return on
-            change = xtrace_change(r.cmd)
-            if change is not None:
-                on = change > 0
-        return False
+        """Whether `set -x` is (or may be) on when ref runs, followed as the shell runs it (shell/trace.py)."""
+        from .trace import OFF, trace_at
+
+        return trace_at(self, ref.cmd)[0] != OFF
 
     def ref_unit(self, offset: int, script) -> "ShellUnit | None":
         """The unit of this flow whose item holds shell offset (joined scripts)."""
@@ -538,11 +669,64 @@ def stdin_word(ref: "CommandRef") -> "Word | None":
     return None
 
 
+def stdin_source(ref: "CommandRef") -> str | None:
+    """What feeds a command's standard input, said in words (None: the job's, i.e. nothing):
+    the previous pipeline stage, a here-string, a here-document or a file."""
+    cmd = ref.cmd
+    for r in reversed(cmd.redirects):
+        if r.fd not in (None, 0):
+            continue
+        if r.op == "<<<":
+            return "a here-string"
+        if r.heredoc is not None:
+            return "a here-document"
+        if r.op in ("<", "<>", "<&") and r.target is not None:
+            return f"the file {r.target.template}"
+    if cmd.pipeline_index > 0:
+        prev = cmd.pipeline[cmd.pipeline_index - 1]
+        return f"a pipe from `{unwrap(prev)[0] or prev.raw.split()[0]}`"
+    return None
+
+
 def _runs(cmd: "Command", words: tuple[str, ...]) -> bool:
     name, args = unwrap(cmd)
     values = [w.value for w in args if not (w.value or "").startswith("-")]
     return name == words[0] and values[: len(words) - 1] == list(words[1:])
 
+
+# ------------------------------------------------------------ written files
+def write_group(ref: "CommandRef", flow: "Flow | None" = None) -> "tuple[list[Command], Output | None] | None":
+    """ref's command as one of two or more commands sharing a `{ ...; } > f` / `( ... ) > f`
+    redirect: the members, and what they write together as one text (None: unknown)."""
+    members = group_members(ref.cmd, ref.unit.script)
+    if len(members) < 2:
+        return None
+    flow = flow or flow_of(ref)
+    cache = flow.__dict__.setdefault("_groups", {}) if flow is not None else {}
+    key = id(members[0])
+    if key not in cache:
+        cache[key] = group_output(members, ref.unit.script, flow.file_reader() if flow is not None else None)
+    return members, cache[key]
+
+
+def _out_targets(cmd: "Command") -> list[tuple["Word", str]]:
+    """(file word, how) of every file cmd writes: 'truncate' or 'append' by redirect, 'other' by tee / cp."""
+    out = [(r.target, "append" if r.op in (">>", "&>>") else "truncate") for r in cmd.redirects
+           if r.op in _OUT_OPS and r.fd in (None, 1) and r.target is not None]
+    if cmd.basename == "tee" or cmd.basename in ("cp", "install", "mv"):
+        files = [w for w in cmd.args if not (w.value or "").startswith("-")]
+        out += [(w, "other") for w in (files if cmd.basename == "tee" else files[-1:] if len(files) >= 2 else [])]
+    return out
+
+
+_OUT_OPS = (">", ">>", ">|", "&>", "&>>")
+
+
+def _content_refs(cmd: "Command") -> list[str]:
+    """Variables named in what a command (with the pipeline feeding it) writes or sends."""
+    texts = [c.raw for c in cmd.pipeline or [cmd]]
+    texts += [r.heredoc.body for c in cmd.pipeline or [cmd] for r in c.redirects if r.heredoc is not None and not r.heredoc.quoted]
+    return [n for t in texts for n in VAR_REF.findall(t)]
 
 # -------------------------------------------------------------------- sinks
 def command_sinks(ref: "CommandRef") -> list[Sink]:
@@ -812,6 +996,7 @@ def _collect(flow: Flow, job: "JobUnit | None") -> None:
     for name in _file_secrets(job):
         creds.pop(name, None)
         flow.path_vars.add(name)
+        flow.file_vars.add(name)
     flow.creds = creds
     flow.registry = registry & set(creds)
     flow.auth_paths = _auth_paths(flow)
@@ -898,6 +1083,7 @@ def _file_type(flow: Flow, creds: dict[str, bool]) -> None:
                 tested |= {x, y}
             if x in content or y in content:
                 content |= {x, y}
+    flow.file_vars |= {v for v in tested - content if v not in flow.defs}  # set outside the repository
     for v in tested - content:
         if v in creds:
             del creds[v]
@@ -917,6 +1103,8 @@ def _auth_paths(flow: Flow) -> set[str]:
                 texts = [r2.heredoc.body for r2 in cmd.redirects if r2.heredoc is not None]
                 producer = cmd.pipeline[0] if cmd.pipeline else cmd
                 texts += [producer.raw, cmd.raw]
+                group = write_group(ref, flow) if r.group else None
+                texts += [group[1].text] if group is not None and group[1] is not None else []
                 if is_docker_like_path(t) or any(produces_auth_json(c) for c in texts):
                     paths.add(path_key(t))
         if cmd.basename == "tee" and cmd.pipeline_index > 0:
