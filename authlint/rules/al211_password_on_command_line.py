@@ -262,4 +262,6 @@ INVALID = [
     Example('ci-registry login -u deploy ⟦-p "$DEPLOY_PASSWORD"⟧ registry.example.com\n'),
     # a script inside a script is on a command line too
     Example('sh -c "skopeo login -u deploy ⟦-p $REGISTRY_PASSWORD⟧ registry.example.com"\n'),
+    # the remote command of ssh is a script run on the server: its `-p` is in that host's process list
+    Example('ssh deploy@app.example.com "docker login -u deploy ⟦-p ${REGISTRY_PASSWORD}⟧ registry.example.com; docker compose pull"\n'),
 ]

@@ -174,6 +174,8 @@ INVALID = [
         kind="yaml",
     ),
     Example('⟦{⟧"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"}}\n', kind="json"),
+    # a stray quote after the closing brace of a here-document body is a second JSON value
+    Example("cat > " + _K + " <<EOF\n{\"auths\": {\"$CI_REGISTRY\": {\"auth\": \"$REGISTRY_AUTH\"}}}⟦\"⟧\nEOF\n"),
     # a byte-order mark from PowerShell
     Example('⟦\ufeff⟧{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"},}}\n', kind="json",
             fixed='{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"}}}\n'),
