@@ -52,7 +52,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..shell.model import Command, Word
-from ..tools import SecretArg, secret_args, tool_of, unwrap
+from ..tools import SecretArg, after_global_options, secret_args, tool_of, unwrap
 from ..units import CommandRef, make_fix
 from .base import FIX_SAFE, Example, Hit, Rule
 
@@ -90,12 +90,8 @@ def stdin_option(cmd: Command) -> str | None:
     tool = tool_of(cmd)
     if tool is None:
         return None
-    words = unwrap(cmd)[1]
-    i = 0
-    while tool in ("docker", "podman") and i < len(words) and (words[i].value or "").startswith("-"):
-        i += 2 if words[i].value in ("--config", "-c", "--context", "-H", "--host", "-l", "--log-level", "--url", "--connection") else 1
     subs: list[str] = []
-    for w in words[i:]:
+    for w in after_global_options(tool, unwrap(cmd)[1]):
         if w.value is None or w.value.startswith("-") or len(subs) == 3:
             break
         subs.append(w.value)
