@@ -146,6 +146,11 @@ VALID = [
     ),
     # a group of echoes writes one document: the group's output is judged, not each echo
     Example("{ echo '{'; echo '\"auths\": {\"registry.example.com\": {\"auth\": \"'\"$AUTH\"'\"}}'; echo '}'; } > ~/.docker/config.json\n"),
+    # a here-document that generates a YAML file mentioning "auths" is YAML, not auth JSON
+    Example(
+        'cat > generated-ci.yml <<EOF\nvariables:\n  DOCKER_AUTH_CONFIG: >-\n    {\n'
+        '      "auths": {"$REGISTRY": {"auth": "$AUTH"}}\n    }\nEOF\n'
+    ),
 ]
 
 INVALID = [
