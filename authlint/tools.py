@@ -118,6 +118,18 @@ def pushes(cmd: Command) -> bool:
     return False
 
 
+def pushes_over_http(cmd: Command) -> bool:
+    """A push the command itself sends over plain HTTP (BuildKit's `registry.insecure=true`
+    output, Kaniko's `--insecure`): a LAN or in-cluster registry, open to anonymous pushes."""
+    tool = tool_of(cmd)
+    words = [option_text(w) for w in tool_args(cmd)]
+    if tool in ("buildctl", "buildctl-daemonless.sh"):
+        return any("push=true" in w and "registry.insecure=true" in w for w in words)
+    if tool == "executor":
+        return any(w in ("--insecure", "--insecure=true") for w in words)
+    return False
+
+
 def leading_words(args: list[Word]) -> list[str]:
     out = []
     for w in args:
