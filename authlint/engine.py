@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from . import rules as registry
 from . import suppressions
-from .authjson.looks import looks_like_auth_json
+from .authjson.looks import looks_like_auth_json, starts_as_object
 from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from .lazy import lazy_compile
 from .rules.base import Hit
@@ -505,7 +505,7 @@ class _Run:
         names = _variable_names(pipeline)
         for doc in yf.documents:
             for scalar in scalars_in(doc):
-                if id(scalar) in script_scalars or not scalar.value.lstrip().startswith("{"):
+                if id(scalar) in script_scalars or not starts_as_object(scalar.value):
                     continue
                 if names.get(id(scalar)) != "DOCKER_AUTH_CONFIG" and not looks_like_auth_json(scalar.value):
                     continue
@@ -541,7 +541,7 @@ class _Run:
                 self._auth_doc(template, opaque, tmap, "shell", command=ref)
         for redirect in cmd.redirects:
             hd = redirect.heredoc
-            if hd is None or not looks_like_auth_json(hd.body):
+            if hd is None or not (starts_as_object(hd.body) and looks_like_auth_json(hd.body)):
                 continue
             opaque = [] if hd.quoted else [(p.start - hd.body_start, p.end - hd.body_start) for p in hd.parts if p.kind != "literal"]
             tmap = ChainMap(ref.unit.tmap, [hd.body_start + i for i in range(len(hd.body))], hd.body_start)

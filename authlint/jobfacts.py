@@ -449,6 +449,24 @@ def shared_reason(unit: "JobUnit", ref: "CommandRef") -> str | None:
     return None
 
 
+# Images whose `sh` is BusyBox ash (Alpine, BusyBox, docker:, Kaniko's debug images): its
+# `echo` prints the text as it is.
+_ASH_IMAGE = lazy_compile(r"(^|/)(alpine|busybox|docker|kaniko-project/executor|[\w.-]*kaniko[\w.-]*)(:|@|$)", re.I)
+
+
+def echo_is_exact(ref: "CommandRef") -> bool:
+    """`echo` (and `echo -n`) writes its text unchanged here, backslashes included: a bash
+    script, or a job image whose sh is BusyBox ash (dash's echo rewrites them)."""
+    first = ref.unit.script.text.split("\n", 1)[0]
+    if first.startswith("#!") and "bash" in first:
+        return True
+    if ref.job is None or ref.unit.called_from is not None:
+        return False
+    f = facts(ref.job)
+    image = f.image_expanded or f.image
+    return bool(image and _ASH_IMAGE.search(image))
+
+
 def facts(unit: "JobUnit") -> JobFacts:
     cached = unit.__dict__.get("_facts")
     if cached is None:

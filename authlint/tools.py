@@ -118,9 +118,12 @@ def _tool_args(cmd: Command) -> list[Word]:
     name, args = unwrap(cmd)
     if name is None:
         return []
+    tool = tool_of(cmd)
+    if tool in ("docker", "podman"):
+        return after_global_options(tool, args)
     while len(args) >= 2 and args[0].value in DOCKER_GLOBAL:
         args = args[2:]
-    while args and (args[0].value or "").startswith(tuple(o + "=" for o in DOCKER_GLOBAL)):
+    while args and option_text(args[0]).startswith(tuple(o + "=" for o in DOCKER_GLOBAL)):
         args = args[1:]
     return args
 
@@ -149,6 +152,28 @@ def _pushes(cmd: Command) -> bool:
     return False
 
 
+def pushes_over_http(cmd: Command) -> bool:
+    """A push the command itself sends over plain HTTP (BuildKit's `registry.insecure=true`
+    output, Kaniko's `--insecure`): a LAN or in-cluster registry, open to anonymous pushes."""
+    tool = tool_of(cmd)
+    words = [option_text(w) for w in tool_args(cmd)]
+    if tool in ("buildctl", "buildctl-daemonless.sh"):
+        return any("push=true" in w and "registry.insecure=true" in w for w in words)
+    if tool == "executor":
+        return any(w in ("--insecure", "--insecure=true") for w in words)
+    return False
+
+
+def kaniko_image_stays(cmd: Command) -> bool:
+    """A Kaniko build whose image leaves nothing behind: `--no-push`, no `--tar-path`,
+    and no layer cache pushed (`--cache` off, or `--no-push-cache`)."""
+    words = [option_text(w) for w in tool_args(cmd)]
+    if tool_of(cmd) != "executor" or pushes(cmd) or any(w.startswith(("--tar-path", "--tarPath")) for w in words):
+        return False
+    cache = any(w in ("--cache", "--cache=true") for w in words)
+    return not cache or any(w in ("--no-push-cache", "--no-push-cache=true") for w in words)
+
+
 def leading_words(args: list[Word]) -> list[str]:
     out = []
     for w in args:
@@ -161,15 +186,24 @@ def leading_words(args: list[Word]) -> list[str]:
 _GLOBAL_WITH_VALUE = frozenset({"--config", "-c", "--context", "-H", "--host", "-l", "--log-level", "--tlscacert", "--tlscert", "--tlskey", "--url", "--connection", "--root", "--runroot", "--storage-driver"})
 
 
+def option_text(w: Word) -> str:
+    """A word as written, for telling options apart: `--config=$DIR` has no literal value
+    but is an option all the same."""
+    return w.value if w.value is not None else w.template
+
+
+def after_global_options(tool: str | None, words: list[Word]) -> list[Word]:
+    """The words after docker's / podman's global options (`--config DIR`, `--config="$DIR"`, `-D`)."""
+    i = 0
+    if tool in ("docker", "podman"):
+        while i < len(words) and option_text(words[i]).startswith("-"):
+            i += 2 if words[i].value in _GLOBAL_WITH_VALUE else 1
+    return words[i:]
+
+
 def _subcommands(cmd: Command) -> list[str]:
     out = []
-    args = cmd.args
-    i = 0
-    if tool_of(cmd) in ("docker", "podman"):  # skip global options: docker --config DIR login
-        while i < len(args) and (args[i].value or "").startswith("-"):
-            takes_value = args[i].value in _GLOBAL_WITH_VALUE
-            i += 2 if takes_value else 1
-    for w in args[i:]:
+    for w in after_global_options(tool_of(cmd), cmd.args):
         if w.value is None or w.value.startswith("-") or len(out) == 3:
             break
         out.append(w.value)

@@ -58,6 +58,10 @@ ORIGINS = [
     ("( X=lit )\n{ Y=$CI_JOB_TOKEN; }\n", "Y", [("predefined-credential", None)]),
     # a cycle ends
     ("A=$B\nB=$A\n", "A", [("unknown", None)]),
+    # a variable copied onto itself keeps the value it came with
+    ("readonly CI_JOB_TOKEN=${CI_JOB_TOKEN}\n", "CI_JOB_TOKEN", [("predefined-credential", None)]),
+    ('export REGISTRY_PASSWORD="$REGISTRY_PASSWORD"\n', "REGISTRY_PASSWORD", [("settings", None)]),
+    ("X=lit\nX=$X\n", "X", [("literal", "lit")]),
 ]
 
 
@@ -101,6 +105,12 @@ def test_masked_follows_copies_not_encodings() -> None:
     f = flow('X=$CI_JOB_TOKEN\nY=$(echo "$CI_JOB_TOKEN" | base64)\n')
     assert f.creds["CI_JOB_TOKEN"] and f.creds["X"]
     assert f.creds["Y"] is False and f.sources["Y"] == "CI_JOB_TOKEN"
+
+
+def test_masked_survives_a_self_copy() -> None:
+    # `readonly CI_JOB_TOKEN=${CI_JOB_TOKEN}` still holds the masked job token: echo of a string with it is masked
+    f = flow('readonly CI_JOB_TOKEN=${CI_JOB_TOKEN}\nARGS="--build-arg t=$CI_JOB_TOKEN"\n')
+    assert f.creds["CI_JOB_TOKEN"] and f.creds["ARGS"]
 
 
 # -------------------------------------------------------------------- sinks

@@ -22,7 +22,7 @@ from authlint.rules.al207_echo_auth_config import RULE as AL207
 from authlint.rules.al211_password_on_command_line import stdin_option
 from authlint.settings import Settings
 from authlint.shell import parse
-from authlint.tools import encoder, strips_newlines, wraps
+from authlint.tools import encoder, is_login, pushes, strips_newlines, wraps
 
 DASH = shutil.which("dash")
 needs_dash = pytest.mark.usefixtures("dash_required")
@@ -307,6 +307,8 @@ def test_al209_literal_text_is_escaped_for_printf(tmp_path: Path) -> None:
     [
         ("docker login -u u -p p r", "--password-stdin"),
         ("docker --config /tmp/c login -u u -p p r", "--password-stdin"),
+        ('docker --config="$CONF_DIR" login -u u -p p r', "--password-stdin"),
+        ('podman --root="$STORE" login -u u -p p r', "--password-stdin"),
         ("sudo podman login -u u -p p r", "--password-stdin"),
         ("helm registry login r -u u -p p", "--password-stdin"),
         ("helm repo add --username u --password p name url", "--password-stdin"),
@@ -319,6 +321,14 @@ def test_al209_literal_text_is_escaped_for_printf(tmp_path: Path) -> None:
 )
 def test_al211_stdin_options(line: str, option: str | None) -> None:
     assert stdin_option(parse(line + "\n").commands[0]) == option
+
+
+@pytest.mark.parametrize("line", ['docker --config="$CONF_DIR" login -u u -p p r', "docker --config=$HOME/.d -D login r"])
+def test_global_option_with_an_expansion_is_skipped(line: str) -> None:
+    # `--config="$DIR"` has no literal value, but it is an option: the subcommand is `login`
+    cmd = parse(line + "\n").commands[0]
+    assert is_login(cmd)
+    assert pushes(parse(line.split(" login")[0] + " push r/app\n").commands[0])
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,12 @@ def looks_like_auth_json(text: str) -> bool:
     return bool(_KEY.search(text))
 
 
+def starts_as_object(text: str) -> bool:
+    """The text opens a JSON object: a here-document or value that is a YAML file, a
+    script or a config that merely mentions `"auths"` (a generated .gitlab-ci.yml) is not auth JSON."""
+    return text.lstrip("\ufeff \t\r\n").startswith("{")
+
+
 def file_holds_auth_json(data: bytes) -> bool:
     """The first bytes of a file name an auth config key (discovery)."""
     return bool(_KEY_BYTES.search(data))

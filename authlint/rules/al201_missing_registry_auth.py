@@ -21,7 +21,9 @@ a script or `source`d file it cannot open, `eval`, a build tool (`make`,
 (`registry_login`), cloud credential helpers (`aws ecr get-login-password`,
 `gcloud auth configure-docker`, `docker-credential-*`) or pushes to ECR,
 GCR/Artifact Registry or ACR, whose credentials come from helpers or workload
-identity.  Also silent: pushes to `localhost`, `podman`/`buildah` pushes with
+identity.  Also silent: pushes to `localhost` or over plain HTTP (BuildKit's
+`registry.insecure=true`, Kaniko's `--insecure`: a LAN registry open to anonymous
+pushes), `podman`/`buildah` pushes with
 `--creds` or `--authfile`, docker jobs without an `image:` (a shell runner
 may keep a login on the host), docker CLI >= 28.3 jobs that set
 `DOCKER_AUTH_CONFIG` in their variables (the CLI reads it), and the
@@ -93,7 +95,7 @@ from typing import Iterator
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import CONTAINERS, DOCKER, KANIKO, facts, insert_lines_before, needs_credentials, push_targets, target_host
 from ..lazy import lazy_compile
-from ..tools import subcommands
+from ..tools import pushes_over_http, subcommands
 from ..units import CommandRef, JobUnit, make_fix
 from ..writes import canonical_write
 from .base import FIX_UNSAFE, Example, Hit, Rule
@@ -139,6 +141,8 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
                 continue
         if family == CONTAINERS and any(w.template.startswith(("--creds", "--authfile", "--cert-dir")) for w in ref.cmd.args):
             continue
+        if pushes_over_http(ref.cmd):
+            continue  # a plain-HTTP registry: an open one (one that checks passwords serves TLS)
         targets = push_targets(ref.cmd, tool)
         hosts = [target_host(t, f.env) for t in targets] or [None]
         needs = [needs_credentials(h) for h in hosts]
@@ -303,6 +307,13 @@ VALID = [
     # a shell runner (no image) keeps its login on the host; a push to a local registry
     Example("build:\n  tags: [shell]\n  script:\n    - docker push registry.example.com/app\n", kind="yaml"),
     Example("build:\n" + _DIND + "  script:\n    - docker push localhost:5000/app\n", kind="yaml"),
+    # a push over plain HTTP goes to an open LAN or in-cluster registry
+    Example(
+        "build:\n  image: moby/buildkit:rootless\n  script:\n    - buildctl-daemonless.sh build --frontend dockerfile.v0 --local context=. "
+        "--local dockerfile=. --output type=image,name=10.0.0.5:5000/app,push=true,registry.insecure=true\n",
+        kind="yaml",
+    ),
+    Example("build:\n" + _KANIKO + "  script:\n    - /kaniko/executor --context . --insecure --destination registry.lan:5000/app:1\n", kind="yaml"),
     # the fork reads DOCKER_AUTH_CONFIG and the job token itself
     Example("build:\n  image:\n    name: ghcr.io/osscontainertools/kaniko:v1.26.5-debug\n    entrypoint: [\"\"]\n  script:\n    - " + _DEST + "\n", kind="yaml"),
     Example(

@@ -7,7 +7,9 @@ is a registry client's auth file (`.docker/config.json`, `/kaniko/...`,
 `containers/auth.json`); `DOCKER_AUTH_CONFIG` counts wherever it is written.
 A variable the pipeline itself defines as JSON (in `variables:` or the
 script) is not File-type, and without a backslash echo writes it unchanged:
-it is not reported.
+it is not reported; nor is a value the script computes (`CFG=$(jq ...)`)
+written by an `echo` that keeps backslashes (bash, BusyBox ash).  The message
+names only what can go wrong in the job: a File-type value, echo's backslashes.
 
 This rule is informational but **enabled by default**: its fix is what makes a
 File-type `DOCKER_AUTH_CONFIG` (the type GitLab Runner's docs recommend) work
@@ -62,9 +64,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..jobfacts import is_docker_like_path
+from ..jobfacts import echo_is_exact, is_docker_like_path
 from ..lazy import lazy_compile
-from ..shell.flow import COMPOSITE, LITERAL_ORIGIN, flow_of
+from ..shell.flow import COMPOSITE, LITERAL_ORIGIN, SETTINGS, UNKNOWN, flow_of
 from ..units import CommandRef, make_fix
 from ..writes import AuthWrite, auth_writes
 from .base import FIX_SAFE, Example, Hit, Rule, Triggers
@@ -115,6 +117,9 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     name, raw = echoed
     if _pipeline_json(ref, name):
         return
+    why = _why(ref, name)
+    if not why:
+        return  # a value the script builds, written by an echo that keeps backslashes: nothing changes
     for w in _writes_of(ref):
         if name != "DOCKER_AUTH_CONFIG" and not is_docker_like_path(w.target.template):
             continue
@@ -123,12 +128,24 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
         yield ref.hit(
             ref.cmd.start,
             ref.cmd.name.end if ref.cmd.name is not None else ref.cmd.end,
-            f"`echo` writes ${name} to {w.target.template}: a File-type variable holds a path, not JSON, and echo may "
-            "rewrite backslashes; copy the file or write it with printf '%s'",
+            f"`echo` writes ${name} to {w.target.template}: {', and '.join(why)}; "
+            + ("copy the file or write it with printf '%s'" if len(why) == 2 or "File-type" in why[0] else "write it with printf '%s'"),
             fix=_fix(ref, w, line),
             key=f"{name}>{w.target.template}",
         )
         return
+
+
+def _why(ref: CommandRef, name: str) -> list[str]:
+    """What can go wrong here: a CI/CD variable may be File-type; this shell's echo may rewrite backslashes."""
+    flow = flow_of(ref)
+    origins = flow.origins(name) if flow is not None else ()
+    why = []
+    if not origins or any(o.kind in (SETTINGS, UNKNOWN) for o in origins):
+        why.append("a File-type variable holds a path, not JSON")
+    if not echo_is_exact(ref):
+        why.append("echo may rewrite backslashes")
+    return why
 
 
 def _pipeline_json(ref: CommandRef, name: str) -> bool:
@@ -180,6 +197,11 @@ VALID = [
     Example('echo "{\\"auths\\":{\\"$CI_REGISTRY\\":{\\"auth\\":\\"$AUTH\\"}}}" > /kaniko/.docker/config.json\n'),
     # an application's config, not a registry auth file
     Example('echo "$APP_SETTINGS" > src/config.json\n'),
+    # JSON the script builds itself, written by bash's echo (which keeps backslashes): nothing to change
+    Example(
+        "#!/bin/bash\nCFG=$(jq -n --arg a \"$AUTH\" '{auths: {\"registry.example.com\": {auth: $a}}}')\n"
+        'echo "$CFG" > ~/.docker/config.json\n'
+    ),
     # corpus look-alikes: a decoded whole file, a password for --password-stdin
     Example('echo "${DOCKER_CFG:-}" | base64 --decode > ~/.docker/config.json\n'),
     Example('echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin "$CI_REGISTRY"\n'),

@@ -55,7 +55,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..gitlab.predefined import JOB_SCOPED
-from ..jobfacts import facts
+from ..jobfacts import echo_is_exact
 from ..lazy import lazy_compile
 from ..shell.flow import enclosing, flow_of, output_in_auth_json
 from ..shell.model import Word
@@ -123,23 +123,6 @@ def printf_for(word: Word) -> str | None:
     return "printf '" + "".join(fmt) + "'" + "".join(" " + a for a in args)
 
 
-# Images whose `sh` is BusyBox ash (Alpine, BusyBox, docker:, Kaniko's debug images): its
-# `echo -n` prints the text as it is.
-_ASH_IMAGE = lazy_compile(r"(^|/)(alpine|busybox|docker|kaniko-project/executor|[\w.-]*kaniko[\w.-]*)(:|@|$)", re.I)
-
-
-def _exact_echo(ref: CommandRef) -> bool:
-    """`echo -n` writes the text unchanged here: a bash script, or a job image whose sh is BusyBox ash."""
-    first = ref.unit.script.text.split("\n", 1)[0]
-    if first.startswith("#!") and "bash" in first:
-        return True
-    if ref.job is None or ref.unit.called_from is not None:
-        return False
-    f = facts(ref.job)
-    image = f.image_expanded or f.image
-    return bool(image and _ASH_IMAGE.search(image))
-
-
 def _in_backticks(ref: CommandRef) -> bool:
     text = ref.unit.script.text
     line_start = text.rfind("\n", 0, ref.cmd.start) + 1
@@ -172,7 +155,7 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             fix = Fix(title, (), Applicability.DISPLAY_ONLY, reason="the command's text cannot be edited exactly")
         else:
             fix = make_fix(title, [ref.edit(cmd.start, cmd.end, new)], Applicability.SAFE, ref.unit.tmap)
-        exact = bool(flags) and _exact_echo(ref)
+        exact = bool(flags) and echo_is_exact(ref)
         message = (
             "`echo -n` is exact in this shell, but not portable: dash's echo rewrites backslashes in the password (401); "
             "`printf '%s:%s'` works everywhere"

@@ -57,7 +57,7 @@ from ..diagnostics import Applicability, Fix, Severity
 from ..lazy import lazy_compile
 from ..shell.flow import flow_of, stdin_source
 from ..shell.model import Command, Word
-from ..tools import SecretArg, secret_args, tool_of, unwrap
+from ..tools import SecretArg, after_global_options, secret_args, tool_of, unwrap
 from ..units import CommandRef, make_fix
 from .base import FIX_SAFE, Example, Hit, Rule
 
@@ -96,12 +96,8 @@ def stdin_option(cmd: Command, program: str | None = None) -> str | None:
     tool = tool_of(cmd) or program
     if tool is None:
         return None
-    words = unwrap(cmd)[1]
-    i = 0
-    while tool in ("docker", "podman") and i < len(words) and (words[i].value or "").startswith("-"):
-        i += 2 if words[i].value in ("--config", "-c", "--context", "-H", "--host", "-l", "--log-level", "--url", "--connection") else 1
     subs: list[str] = []
-    for w in words[i:]:
+    for w in after_global_options(tool, unwrap(cmd)[1]):
         if w.value is None or w.value.startswith("-") or len(subs) == 3:
             break
         subs.append(w.value)
@@ -272,4 +268,6 @@ INVALID = [
     Example('ci-registry login -u deploy ⟦-p "$DEPLOY_PASSWORD"⟧ registry.example.com\n'),
     # a script inside a script is on a command line too
     Example('sh -c "skopeo login -u deploy ⟦-p $REGISTRY_PASSWORD⟧ registry.example.com"\n'),
+    # the remote command of ssh is a script run on the server: its `-p` is in that host's process list
+    Example('ssh deploy@app.example.com "docker login -u deploy ⟦-p ${REGISTRY_PASSWORD}⟧ registry.example.com; docker compose pull"\n'),
 ]

@@ -153,6 +153,11 @@ VALID = [
     # ... whatever prints it: printf, a here-document, a file the job wrote just before
     Example("{\n  printf '{\"auths\": {'\n  cat <<EOF\n\"registry.example.com\": {\"auth\": \"$AUTH\"}\nEOF\n  printf '}}\\n'\n} > ~/.docker/config.json\n"),
     Example("echo '\"r.example.com\": {\"auth\": \"'\"$AUTH\"'\"}' > entry.json\n{ echo '{\"auths\": {'; cat entry.json; echo '}}'; } > ~/.docker/config.json\n"),
+    # a here-document that generates a YAML file mentioning "auths" is YAML, not auth JSON
+    Example(
+        'cat > generated-ci.yml <<EOF\nvariables:\n  DOCKER_AUTH_CONFIG: >-\n    {\n'
+        '      "auths": {"$REGISTRY": {"auth": "$AUTH"}}\n    }\nEOF\n'
+    ),
 ]
 
 INVALID = [
@@ -181,6 +186,8 @@ INVALID = [
         kind="yaml",
     ),
     Example('⟦{⟧"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"}}\n', kind="json"),
+    # a stray quote after the closing brace of a here-document body is a second JSON value
+    Example("cat > " + _K + " <<EOF\n{\"auths\": {\"$CI_REGISTRY\": {\"auth\": \"$REGISTRY_AUTH\"}}}⟦\"⟧\nEOF\n"),
     # a byte-order mark from PowerShell
     Example('⟦\ufeff⟧{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"},}}\n', kind="json",
             fixed='{"auths": {"registry.example.com": {"auth": "$REGISTRY_AUTH"}}}\n'),

@@ -7,8 +7,11 @@ Finds a credential passed to an image build as a build argument:
 `--opt build-arg:NAME=$SECRET` of `buildctl`, also inside a command line kept
 in a variable (`CMD="/kaniko/executor ... --build-arg TOKEN=$TOKEN"`).  A
 credential is a variable named like one (`*TOKEN*`, `*PASSWORD*`, `*SECRET*`,
-`AWS_SECRET_ACCESS_KEY`, ...) or used as one elsewhere in the job, GitLab's
-`CI_JOB_TOKEN` included.
+`AWS_SECRET_ACCESS_KEY`, ...) whose value is not a committed literal
+(`ROSINSTALL_CI_JOB_TOKEN: "true"` is a flag), or a variable used as one
+elsewhere in the job, GitLab's `CI_JOB_TOKEN` included.  A Kaniko build that
+keeps its image to itself (`--no-push`, no `--tar-path`, no pushed cache) is
+not reported: nobody can pull that history.
 
 Severity: a **warning**: whether the value reaches the pushed image depends on
 the Dockerfile: an `ARG` that no `RUN` step uses, or one used only in a build
@@ -48,7 +51,7 @@ from ..diagnostics import Severity
 from ..lazy import lazy_compile
 from ..shell.flow import Flow, flow_of, secret_name
 from ..shell.model import VAR_REF
-from ..tools import unwrap
+from ..tools import kaniko_image_stays, unwrap
 from ..units import CommandRef
 from .base import Example, Hit, Rule
 
@@ -99,6 +102,8 @@ def _message(name: str, arg: str, what: str) -> str:
 
 
 def _command(scope: Flow, ref: CommandRef, name: str, args: list["Word"]) -> Iterator[Hit]:
+    if kaniko_image_stays(ref.cmd):
+        return  # the image, and its history, go nowhere
     i = 0
     while i < len(args):
         w = args[i]
@@ -126,12 +131,17 @@ def _build_arg(scope: Flow, ref: CommandRef, name: str, word: "Word", offset: in
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", arg):
         return None
     if not eq:
-        if scope.is_cred(arg) or secret_name(arg):
+        if _named_secret(scope, arg):
             return ref.word_hit(word, _message(name, arg, f"${arg} from the environment"), key=f"{arg}")
         return None
     for use in scope.uses(word, include_masked=True):
         return ref.hit(use.start, use.end, _message(name, arg, use.describe()), key=f"{arg} {use.name}")
     return None
+
+
+def _named_secret(scope: Flow, arg: str) -> bool:
+    """`--build-arg NAME` copies a credential: one by use, or by name unless the pipeline commits its value."""
+    return scope.is_cred(arg) or (secret_name(arg) and scope.literal(arg) is None)
 
 
 def _strings(scope: Flow, ref: CommandRef) -> Iterator[Hit]:
@@ -147,7 +157,7 @@ def _strings(scope: Flow, ref: CommandRef) -> Iterator[Hit]:
             arg, value = m.group(2), m.group(4) or ""
             vstart = m.start(4) if m.group(4) is not None else -1
             names = [n for n in VAR_REF.findall(value) if n in scope.creds]
-            if not names and not (m.group(3) is None and (scope.is_cred(arg) or secret_name(arg))):
+            if not names and not (m.group(3) is None and _named_secret(scope, arg)):
                 continue
             a0, b0 = (vstart, vstart + len(value)) if names else (m.start(2), m.end(2))
             for s, e in ranges:
@@ -167,6 +177,14 @@ VALID = [
     Example("docker build --build-arg AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID -t app .\n"),
     Example('docker build --build-arg CI_COMMIT_REF_SLUG=$3 -t "$1" .\n'),
     Example('/kaniko/executor --context . --build-arg "HTTP_PROXY=$HTTP_PROXY" --destination "$CI_REGISTRY_IMAGE"\n'),
+    # a flag whose name says TOKEN, committed as a literal
+    Example(
+        'variables:\n  USE_CI_JOB_TOKEN: "true"\nbuild:\n  script:\n'
+        '    - /kaniko/executor --context . --build-arg USE_CI_JOB_TOKEN --destination "$CI_REGISTRY_IMAGE"\n',
+        kind="yaml",
+    ),
+    # a Kaniko build that keeps its image (a test build): the history goes nowhere
+    Example("/kaniko/executor --context . --build-arg NPM_TOKEN=$NPM_TOKEN --cache=true --no-push --no-push-cache\n"),
 ]
 
 INVALID = [
@@ -180,6 +198,8 @@ INVALID = [
     Example('/kaniko/executor --context . --build-arg GITLAB_API_ACCESS_TOKEN="⟦${CI_JOB_TOKEN}⟧" --destination "$CI_REGISTRY_IMAGE"\n'),
     Example("docker buildx build --build-arg ⟦GITHUB_TOKEN⟧ --push -t r.example.com/app .\n"),
     Example("buildah bud --build-arg=DEPLOY_PASSWORD=⟦$DEPLOY_PASSWORD⟧ -t app .\n"),
+    # --no-push with --tar-path: the tarball (and its history) is pushed later
+    Example("/kaniko/executor --context . --build-arg NPM_TOKEN=⟦$NPM_TOKEN⟧ --no-push --tar-path image.tar\n"),
     Example(
         'COMMAND="/kaniko/executor --context . --build-arg GITHUB_TOKEN=⟦${GITHUB_TOKEN}⟧ --destination=$ECR_REGISTRY:$TAG"\n'
         "$COMMAND\n"

@@ -234,19 +234,16 @@ class Flow:
     def _resolve(self, name: str, depth: int) -> list[Origin]:
         defs = self.defs.get(name)
         if not defs:
-            if name in CREDENTIALS and name != "DOCKER_AUTH_CONFIG":
-                return [Origin(PREDEFINED_CREDENTIAL, name)]
-            if is_known_predefined(name):
-                return [Origin(PREDEFINED, name)]
-            if misspelt_predefined(name):
-                return [Origin(UNDEFINED, name)]
-            return [Origin(SETTINGS, name)]
+            return _undefined(name)
         out: list[Origin] = []
         for d in defs:
             o = _classify(self, d)
             if o.kind == "copy" and depth < 6:
                 target = o.refs[0]
-                out.extend(self._resolve(target, depth + 1) if target != name else [Origin(SETTINGS, name)])
+                if target != name:
+                    out.extend(self._resolve(target, depth + 1))
+                elif len(defs) == 1:  # `readonly X=${X}`: X keeps the value it came with
+                    out.extend(_undefined(name))
             elif o.kind == "copy":
                 out.append(Origin(UNKNOWN, name))
             else:
@@ -920,6 +917,17 @@ def _rules_variables(job: "JobUnit") -> list[tuple[str, "YScalar"]]:
             if isinstance(value, YScalar) and not value.is_null:
                 out.append((name, value))
     return out
+
+
+def _undefined(name: str) -> list[Origin]:
+    """The origin of a variable nothing in the repository defines."""
+    if name in CREDENTIALS and name != "DOCKER_AUTH_CONFIG":
+        return [Origin(PREDEFINED_CREDENTIAL, name)]
+    if is_known_predefined(name):
+        return [Origin(PREDEFINED, name)]
+    if misspelt_predefined(name):
+        return [Origin(UNDEFINED, name)]
+    return [Origin(SETTINGS, name)]
 
 
 def _holds_secret(o: Origin, name_says: bool) -> bool:
