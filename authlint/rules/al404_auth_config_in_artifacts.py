@@ -8,6 +8,7 @@ credentials:
   `docker login`, `--authfile` / `REGISTRY_AUTH_FILE` under the project, an
   auth JSON written to `.docker/config.json`;
 * any file the job writes credentials into (`echo "AUTH=$REGISTRY_TOKEN" > auth.env`,
+  `echo "AUTH=$(jq -r '.auths[].auth' ~/.docker/config.json)" >> auth.env`,
   `env > env.txt` in a credential job);
 
 covered by `artifacts:paths` (a directory, `.`, a glob such as `**/*.json`,
@@ -73,7 +74,7 @@ from ..gitlab.predefined import EPHEMERAL
 from ..insert import yaml_scalar
 from ..gitlab.uploads import CACHE, CACHE_UNTRACKED, DOTENV, UNTRACKED, Upload
 from ..jobfacts import facts, is_docker_like_path
-from ..shell.flow import Flow, dumps_variables, job_flows, secret_output
+from ..shell.flow import Flow, dumps_variables, job_flows, secret_output, substituted_secrets
 from ..tools import unwrap
 from ..units import CommandRef, JobUnit
 from ..yaml.edits import last_line
@@ -136,11 +137,12 @@ def _credential_writes(scope: Flow, ref: CommandRef) -> list[tuple[str, str, boo
         if secret is not None:
             names.append(secret)
             continue  # what it prints is a value, not auth JSON
-        blob.append(p.raw)
+        blob.append(_outside_substitutions(p))
         if name in ("env", "printenv", "export", "declare", "typeset", "set") and dumps_variables(name, args) and scope.credential:
             names.append("every variable of the job")
         for w in p.argv + [a.value for a in p.env if a.value is not None]:
             names += [f"${u.name}" for u in scope.uses(w, include_masked=True) if u.name not in EPHEMERAL]
+            names += substituted_secrets(scope, ref.unit.script, w)
         for r in p.redirects:
             hd = r.heredoc
             if hd is not None:
@@ -158,6 +160,18 @@ def _credential_writes(scope: Flow, ref: CommandRef) -> list[tuple[str, str, boo
         what = f"credentials ({', '.join(dict.fromkeys(names))})"
         return [(t, what, False) for t in targets]
     return [(t, "the registry auth file" if is_docker_like_path(t) else "registry auth JSON in", True) for t in targets]
+
+
+def _outside_substitutions(cmd) -> str:
+    """The command's text with its `$(...)` blanked out: a jq program that reads `.auths`
+    there prints values (judged above), it writes no auth JSON."""
+    text = cmd.raw
+    for w in cmd.argv:
+        for part in w.parts:
+            a, b = part.start - cmd.start, part.end - cmd.start
+            if part.kind == "command_substitution" and 0 <= a < b <= len(text):
+                text = text[:a] + " " * (b - a) + text[b:]
+    return text
 
 
 # ------------------------------------------------------------------- rule
@@ -318,6 +332,13 @@ VALID = [
     ),
     # only the job token, which expires with the job
     Example('build:\n  script:\n    - echo "CI_JOB_TOKEN=$CI_JOB_TOKEN" > build.env\n  artifacts:\n    reports:\n      dotenv: build.env\n', kind="yaml"),
+    # the registries the auth file names (no values) are fine in a dotenv report
+    Example(
+        "build:\n  script:\n    - echo \"$DOCKER_AUTH_CONFIG\" > ~/.docker/config.json\n"
+        "    - echo \"REGISTRIES=$(jq -r '.auths | keys | join(\\\",\\\")' ~/.docker/config.json)\" >> build.env\n"
+        "  artifacts:\n    reports:\n      dotenv: build.env\n",
+        kind="yaml",
+    ),
     Example("build:\n  script:\n    - echo '{\"credsStore\": \"ecr-login\"}' > .docker/config.json\n  artifacts:\n    paths: [.docker/]\n", kind="yaml"),
 ]
 
@@ -361,6 +382,13 @@ INVALID = [
     Example(
         "build:\n  script:\n    - echo \"$DOCKER_AUTH_CONFIG\" > ~/.docker/config.json\n"
         "    - jq -r '.auths[].auth' ~/.docker/config.json > build.env\n"
+        "  artifacts:\n    reports:\n      dotenv: ⟦build.env⟧\n",
+        kind="yaml",
+    ),
+    # ... also as the value of a dotenv line, through `$(...)`
+    Example(
+        "build:\n  image: docker:27\n  script:\n    - aws ecr get-login-password | docker login -u AWS --password-stdin \"$ECR\"\n"
+        "    - echo \"ECR_AUTH=$(cat ~/.docker/config.json | jq -r '.auths[].auth')\" >> build.env\n"
         "  artifacts:\n    reports:\n      dotenv: ⟦build.env⟧\n",
         kind="yaml",
     ),

@@ -583,6 +583,32 @@ def secret_output(flow: Flow, cmd: "Command") -> str | None:
     return None
 
 
+def substituted_secrets(flow: Flow, script, word: "Word") -> list[str]:
+    """What the `$(...)` parts of a word hold when a secret flows out of them unfiltered:
+    `"AUTH=$(jq -r '.auths[].auth' config.json)"`, `"T=$(vault kv get -field=token ...)"`."""
+    out = []
+    for part in word.parts:
+        if part.kind != "command_substitution":
+            continue
+        inner = [c for c in getattr(script, "commands", []) if part.start <= c.start < part.end]
+        if not inner:
+            continue
+        depth = min(c.substitution_depth for c in inner)
+        last = [c for c in inner if c.substitution_depth == depth][-1]
+        pipeline = last.pipeline or [last]
+        for i, stage in enumerate(pipeline):
+            secret = secret_output(flow, stage)
+            if secret is not None and all(_passes_values(s) for s in pipeline[i + 1 :]):
+                out.append(secret)
+                break
+    return out
+
+
+def _passes_values(cmd: "Command") -> bool:
+    name, args = unwrap(cmd)
+    return name in PASS_THROUGH and not consumes(name, args) and not (name in ("jq", "yq") and safe_jq(args))
+
+
 _INPUT_REF = re.compile(r"\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*(?:\|[^\]]*)?\]\]")
 
 
