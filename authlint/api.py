@@ -36,7 +36,7 @@ def lint_text(path: str | Path, text: str, settings: Settings | None = None) -> 
     return Linter(_settings(settings, Path.cwd()), {os.path.abspath(p): text}).lint_paths([p])
 
 
-@dataclass
+@dataclass(eq=False)
 class FixResult:
     outcome: FixOutcome
     result: LintResult  # the lint of the fixed text (what remains)

@@ -77,7 +77,7 @@ class Fix:
         return self.applicability >= required and self.applicability > Applicability.DISPLAY_ONLY
 
 
-@dataclass
+@dataclass(eq=False)
 class Hit:
     """A rule's report, in file coordinates."""
 

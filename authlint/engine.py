@@ -36,7 +36,7 @@ MAX_CALL_DEPTH = 3
 _GL_VAR = lazy_compile(r"\$\$|\$\{[A-Za-z_][A-Za-z0-9_]*\}|\$[A-Za-z_][A-Za-z0-9_]*")
 
 
-@dataclass
+@dataclass(eq=False)
 class Problem:
     """A finding the engine itself raises (parse errors, unresolved includes)."""
 
@@ -46,7 +46,7 @@ class Problem:
     message: str
 
 
-@dataclass
+@dataclass(eq=False)
 class LintResult:
     findings: list[Finding]
     sources: dict[str, Source]  # display path -> source, for reporters and fixes
@@ -58,7 +58,7 @@ class LintResult:
     warnings: list[str] = field(default_factory=list)  # worth saying, not worth failing (a configured root missing)
 
 
-@dataclass
+@dataclass(eq=False)
 class Outcome:
     """One project's lint, without its model: small, and picklable for a worker process."""
 

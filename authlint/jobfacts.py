@@ -68,7 +68,7 @@ _SHELL_NAMES = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh"})
 _RUNNERS = frozenset({"source", ".", "eval", "make", "just", "task", "npm", "yarn", "pnpm", "npx", "python", "python3", "node", "ruby", "perl", "go", "gradle", "./gradlew", "mvn", "ansible-playbook", "earthly", "dagger", "werf"})
 
 
-@dataclass
+@dataclass(eq=False)
 class ImageRef:
     """An image reference split the way registries read it (no network, no defaults)."""
 
@@ -130,7 +130,7 @@ def path_key(text: str) -> str:
     return normpath(t) if t else t
 
 
-@dataclass
+@dataclass(eq=False)
 class JobFacts:
     unit: "JobUnit"
     image: str | None = None  # the job image name, as written

@@ -254,7 +254,7 @@ def _check_codes(changes: dict[str, Any], config_path: str | None) -> None:
             raise ConfigError(f"{config_path}: [rules.{code}]: unknown option(s) {', '.join(unknown)} (known: {known})")
 
 
-@dataclass
+@dataclass(eq=False)
 class Selection:
     """Which rule codes run, resolved against the registry."""
 

@@ -122,7 +122,7 @@ class LineIndex:
         return end
 
 
-@dataclass
+@dataclass(eq=False)
 class Source:
     """One file: its display path, exact text and whether it had a BOM."""
 

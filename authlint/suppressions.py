@@ -31,7 +31,7 @@ class Suppression:
     used: set[str] = field(default_factory=set)
 
 
-@dataclass
+@dataclass(eq=False)
 class FileSuppressions:
     items: list[Suppression]
     allow_lines: set[int]  # 0-based lines where credential findings are allowlisted

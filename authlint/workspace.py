@@ -70,7 +70,7 @@ def classify(path: Path, head: bytes | None = None) -> str | None:
     return None
 
 
-@dataclass
+@dataclass(eq=False)
 class Workspace:
     settings: Settings
     overlays: dict[str, str] = field(default_factory=dict)  # absolute path -> text

@@ -21,7 +21,7 @@ AUTH_PATH_MARKS = (*AUTH_FILE_NAMES, ".dockerconfigjson")
 _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
-@dataclass
+@dataclass(eq=False)
 class AuthWrite:
     ref: "CommandRef"  # the command that opens the file (echo with `>`, tee, cp)
     target: "Word"

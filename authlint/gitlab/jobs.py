@@ -135,7 +135,7 @@ def _flat_items(seq: YSeq) -> list[YValue]:
     return out
 
 
-@dataclass
+@dataclass(eq=False)
 class Flattened:
     lines: list[ScriptLine] = field(default_factory=list)
     incomplete: bool = False

@@ -22,7 +22,7 @@ PARSE_ERROR = "AL001"  # a file that does not parse, or a structure GitLab rejec
 UNRESOLVED = "AL002"  # an include / extends / !reference that cannot be resolved offline
 
 
-@dataclass
+@dataclass(eq=False)
 class Problem:
     code: str  # PARSE_ERROR or UNRESOLVED
     path: str  # project-relative file the span is in

@@ -31,7 +31,7 @@ RESERVED = frozenset(
 )
 
 
-@dataclass
+@dataclass(eq=False)
 class Extended:
     config: YMap
     ancestors: list[str] = field(default_factory=list)
@@ -39,7 +39,7 @@ class Extended:
     height: int = 0  # longest extends chain above this job
 
 
-@dataclass
+@dataclass(eq=False)
 class _Resolved:
     value: YValue
     incomplete: bool = False

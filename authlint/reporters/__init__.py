@@ -12,7 +12,7 @@ from ..secrets import fingerprint, redact_text
 from ..source import Source
 
 
-@dataclass
+@dataclass(eq=False)
 class Report:
     result: LintResult
     color: bool = False

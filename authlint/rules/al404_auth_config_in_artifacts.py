@@ -89,7 +89,7 @@ RULE = Rule(
     fix=FIX_UNSAFE,
 )
 
-@dataclass
+@dataclass(eq=False)
 class Secret:
     path: str  # project-relative, normalised
     what: str  # "the registry auth file" / "credentials (...)"

@@ -95,7 +95,7 @@ _NO_FLOW = Flow([])
 
 
 # ------------------------------------------------------------ the judgement
-@dataclass
+@dataclass(eq=False)
 class Problem:
     message: str
     replacement: str | None  # new user (shell text, unquoted), or None
@@ -190,7 +190,7 @@ _VALUE_FLAGS = frozenset({
 })
 
 
-@dataclass
+@dataclass(eq=False)
 class Slot:
     word: "Word"
     offset: int  # template index where the value starts

@@ -176,7 +176,7 @@ class Sink:
     path: str | None = None  # 'file': the file it is written to
 
 
-@dataclass
+@dataclass(eq=False)
 class CredUse:
     """A credential expansion found in a word."""
 

@@ -20,7 +20,7 @@ EXPANSION_KINDS = ("variable", "command_substitution", "arithmetic", "other_expa
 _UNSET: Any = object()
 
 
-@dataclass(slots=True)
+@dataclass(eq=False, slots=True)
 class Part:
     """One piece of a word: a literal run in one quoting context, or an expansion."""
 
@@ -136,7 +136,7 @@ class Word:
         return self.parts[-1].end if self.parts else self.start
 
 
-@dataclass(slots=True)
+@dataclass(eq=False, slots=True)
 class Heredoc:
     """A here-document body; ``parts`` are the expansions it performs (none if quoted)."""
 
@@ -154,7 +154,7 @@ class Heredoc:
         return [(p.start - self.body_start, p.end - self.body_start) for p in self.parts]
 
 
-@dataclass(slots=True)
+@dataclass(eq=False, slots=True)
 class Redirect:
     start: int
     end: int
@@ -165,7 +165,7 @@ class Redirect:
     group: bool = False  # written on an enclosing { } / ( ) / loop, inherited by this command
 
 
-@dataclass(slots=True)
+@dataclass(eq=False, slots=True)
 class Assignment:
     """``X=y`` as a prefix (``kind='prefix'``), a statement ('plain') or via export/local/..."""
 
@@ -228,7 +228,7 @@ class Command:
         return memo[key]
 
 
-@dataclass(slots=True)
+@dataclass(eq=False, slots=True)
 class Script:
     text: str
     commands: list[Command]  # every command, in source order, at any nesting level

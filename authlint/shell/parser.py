@@ -163,7 +163,7 @@ class _Ctx(NamedTuple):
     redirects: tuple[Redirect, ...] = ()  # from an enclosing redirected group
 
 
-@dataclass
+@dataclass(eq=False)
 class _Sink:
     commands: list[Command] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)

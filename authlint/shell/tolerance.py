@@ -44,7 +44,7 @@ BAD_LENGTH_MESSAGE = (
 )
 
 
-@dataclass
+@dataclass(eq=False)
 class Masked:
     text: str  # what tree-sitter reads: same length as the original
     substitutions: dict[int, int] = field(default_factory=dict)  # `$((cmd) | x)`: start -> end

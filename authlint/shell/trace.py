@@ -14,10 +14,10 @@ with the state it runs under (cached on the flow).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from ..lazy import lazy_compile
 from .flow import xtrace_change
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ class TraceOrigin:
     conditional: bool
 
 
-@dataclass
+@dataclass(eq=False)
 class Event:
     start: int
     end: int
@@ -64,7 +64,7 @@ def _shell_flag_x(cmd: "Command") -> bool:
     return False
 
 
-_SHEBANG_X = re.compile(r"^#![^\n]*?\s-[a-zA-Z]*x")
+_SHEBANG_X = lazy_compile(r"^#![^\n]*?\s-[a-zA-Z]*x")
 
 
 def walk(script: "Script", level: int, origin: TraceOrigin | None, locate) -> tuple[list[Event], int, TraceOrigin | None]:

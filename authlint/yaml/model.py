@@ -162,7 +162,7 @@ class YMap(YNode):
 YValue = Union[YScalar, YSeq, YMap]
 
 
-@dataclass
+@dataclass(eq=False)
 class YamlFile:
     source: Source
     documents: list[YValue]

@@ -46,7 +46,7 @@ class Segment:
     verbatim: bool
 
 
-@dataclass
+@dataclass(eq=False)
 class ScalarText:
     """Decoded scalar value with a map from value offsets to file offsets."""
 
