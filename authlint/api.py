@@ -38,6 +38,8 @@ def lint_text(path: str | Path, text: str, settings: Settings | None = None) -> 
 
 @dataclass(eq=False)
 class FixResult:
+    """What a fix run changed, and the lint of the fixed text."""
+
     outcome: FixOutcome
     result: LintResult  # the lint of the fixed text (what remains)
 

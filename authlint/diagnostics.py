@@ -67,6 +67,8 @@ class Edit:
 
 @dataclass(frozen=True)
 class Fix:
+    """Text edits that resolve a finding, and how safe they are to apply."""
+
     title: str
     edits: tuple[Edit, ...]
     applicability: Applicability = Applicability.UNSAFE
@@ -93,6 +95,8 @@ class Hit:
 
 @dataclass
 class Finding:
+    """A reported problem: a rule's hit with its code, severity and place, ready for a reporter."""
+
     code: str
     name: str
     severity: Severity

@@ -48,6 +48,8 @@ class Problem:
 
 @dataclass(eq=False)
 class LintResult:
+    """What a lint run found, with what reporters and fixes need."""
+
     findings: list[Finding]
     sources: dict[str, Source]  # display path -> source, for reporters and fixes
     files: list[str]  # display paths linted and reported on

@@ -132,6 +132,8 @@ def path_key(text: str) -> str:
 
 @dataclass(eq=False)
 class JobFacts:
+    """What a job does with registry credentials: its tools, logins, pushes and auth file writes."""
+
     unit: "JobUnit"
     image: str | None = None  # the job image name, as written
     kaniko: bool = False

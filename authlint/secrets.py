@@ -48,6 +48,8 @@ __all__ = [
 
 @dataclass(frozen=True)
 class TokenKind:
+    """A GitLab token type: its prefix, and how long and how random its body is."""
+
     prefix: str  # the standard prefix, e.g. 'glpat-'
     kind: str  # human description used in messages
     min_body: int  # shortest body accepted after the prefix (gitleaks lengths)
@@ -77,6 +79,8 @@ TOKEN_KINDS: dict[str, TokenKind] = {
 
 @dataclass(frozen=True)
 class TokenMatch:
+    """A GitLab token found in a text."""
+
     start: int  # char offsets in the scanned text; [start, end) includes a custom instance prefix
     end: int
     kind: str
@@ -370,6 +374,8 @@ _URL_QUERY_SECRET = lazy_compile(
 
 @dataclass(frozen=True)
 class UrlCredential:
+    """A password or token written into a URL."""
+
     start: int
     end: int
     value: str
@@ -430,6 +436,8 @@ def is_allowlisted(line: str, previous_line: str | None) -> bool:
 
 @dataclass(frozen=True)
 class DetectedSecret:
+    """A secret detect-secrets found on a line."""
+
     line: int  # the line number the caller gave for that line
     type: str  # detect-secrets' secret type, e.g. 'Secret Keyword'
     start: int | None  # char offsets of the secret in that line, when it can be located

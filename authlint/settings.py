@@ -41,6 +41,8 @@ class ConfigError(ValueError):
 
 @dataclass(frozen=True)
 class Settings:
+    """The resolved configuration: defaults, then the config file, then the command line."""
+
     select: tuple[str, ...] | None = None  # None = the default selection
     ignore: tuple[str, ...] = ()
     extend_select: tuple[str, ...] = ()

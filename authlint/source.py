@@ -57,6 +57,8 @@ def _wide_encoding(data: bytes) -> str | None:
 
 @dataclass(frozen=True)
 class Position:
+    """A 1-based line and character column."""
+
     line: int  # 1-based
     column: int  # 1-based, in characters
 

@@ -21,6 +21,8 @@ _ALLOW_NEXT = lazy_compile(r"pragma:\s*allowlist[ -]nextline[ -]secret")
 
 @dataclass(eq=False)
 class Suppression:
+    """One `# authlint: ignore[...]` or `ignore-file[...]` comment, and the codes it silenced."""
+
     line: int  # 0-based line of the comment
     codes: tuple[str, ...]
     file_wide: bool
@@ -33,6 +35,8 @@ class Suppression:
 
 @dataclass(eq=False)
 class FileSuppressions:
+    """A file's suppression comments and its allowlisted lines."""
+
     items: list[Suppression]
     allow_lines: set[int]  # 0-based lines where credential findings are allowlisted
 

@@ -37,6 +37,8 @@ class ShellUnit:
 
 @dataclass(eq=False)
 class CommandRef:
+    """A shell command and where it runs: its script unit and, in a pipeline, its job."""
+
     cmd: "Command"
     unit: ShellUnit
     job: "JobUnit | None" = None
@@ -71,6 +73,8 @@ class CommandRef:
 
 @dataclass(eq=False)
 class JobUnit:
+    """A resolved job and its shell commands, as the check_job hook sees them."""
+
     job: "Job"
     pipeline: "Pipeline"
     commands: list[CommandRef] = field(default_factory=list)  # before_script + script, in run order
@@ -89,6 +93,8 @@ class JobUnit:
 
 @dataclass(eq=False)
 class FileUnit:
+    """A linted file and what was built from it, as the check_file hook sees it."""
+
     source: Source
     kind: str  # 'ci' | 'shell' | 'auth' | 'other'
     yaml: "YamlFile | None" = None

@@ -72,6 +72,8 @@ def classify(path: Path, head: bytes | None = None) -> str | None:
 
 @dataclass(eq=False)
 class Workspace:
+    """The files of a run: reads (overlays first, each file once), discovery and project directories."""
+
     settings: Settings
     overlays: dict[str, str] = field(default_factory=dict)  # absolute path -> text
     _cache: dict[str, Source] = field(default_factory=dict)

@@ -23,6 +23,8 @@ _VAR = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::?-([^}]*))?\}|\$([A-Za-z_][A
 
 @dataclass(eq=False)
 class AuthWrite:
+    """A command that writes a registry auth file (a redirect, tee or cp)."""
+
     ref: "CommandRef"  # the command that opens the file (echo with `>`, tee, cp)
     target: "Word"
     mode: str  # 'truncate' | 'append'

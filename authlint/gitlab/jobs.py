@@ -137,6 +137,8 @@ def _flat_items(seq: YSeq) -> list[YValue]:
 
 @dataclass(eq=False)
 class Flattened:
+    """A script section's lines, flattened, and whether a part could not be resolved."""
+
     lines: list[ScriptLine] = field(default_factory=list)
     incomplete: bool = False
 

@@ -24,6 +24,8 @@ UNRESOLVED = "AL002"  # an include / extends / !reference that cannot be resolve
 
 @dataclass(eq=False)
 class Problem:
+    """A pipeline that could not be read as GitLab would: a parse error or an unresolved include."""
+
     code: str  # PARSE_ERROR or UNRESOLVED
     path: str  # project-relative file the span is in
     span: Span
@@ -32,6 +34,8 @@ class Problem:
 
 @dataclass(eq=False)
 class Include:
+    """An `include:` entry and the files it resolved to."""
+
     path: str  # the file holding the include entry
     node: YValue  # the entry (a string scalar or a mapping)
     kind: IncludeKind
@@ -41,6 +45,8 @@ class Include:
 
 @dataclass(eq=False)
 class Variable:
+    """A CI/CD variable defined in `variables:` (global, job, matrix or trigger)."""
+
     name: str
     # The scalar holding the value: the plain form's value or the `value:` of the
     # mapping form. None when the value is not a scalar (GitLab rejects those).
@@ -53,6 +59,8 @@ class Variable:
 
 @dataclass(eq=False)
 class ScriptLine:
+    """A line of a job's script section, after `!reference` and nested lists are flattened."""
+
     section: Section
     index: int  # position in the section after nested lists are flattened
     scalar: YScalar  # provenance: scalar.source + scalar.start/end, scalar.text maps value -> file
@@ -65,6 +73,8 @@ class ScriptLine:
 
 @dataclass(eq=False)
 class Image:
+    """A job's or a service's `image:` (the string form or the mapping form)."""
+
     value: YValue  # the string scalar or the mapping
     name: YScalar | None
     entrypoint: YValue | None = None
@@ -73,6 +83,8 @@ class Image:
 
 @dataclass(eq=False)
 class Job:
+    """A job as GitLab runs it: includes, `default:`, `extends` and `!reference` applied."""
+
     name: str
     key: YScalar
     path: str  # project-relative file that defines the (winning) job key
@@ -104,6 +116,8 @@ class Job:
 
 @dataclass(eq=False)
 class Pipeline:
+    """A pipeline: its files, includes, jobs, global variables and problems."""
+
     root: str
     files: dict[str, YamlFile] = field(default_factory=dict)  # project-relative path -> parsed file (root first)
     sources: dict[str, Source] = field(default_factory=dict)  # every file read, including those that did not parse

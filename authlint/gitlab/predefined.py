@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Predefined:
+    """A predefined CI/CD variable and its role for registry credentials."""
+
     name: str
     role: str  # 'password' | 'user' | 'registry' | 'config' | 'other'
     masked: bool = False  # GitLab masks its exact value in the job log

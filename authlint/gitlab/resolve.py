@@ -33,6 +33,8 @@ RESERVED = frozenset(
 
 @dataclass(eq=False)
 class Extended:
+    """A job's configuration with `extends` merged."""
+
     config: YMap
     ancestors: list[str] = field(default_factory=list)
     incomplete: bool = False
@@ -41,6 +43,8 @@ class Extended:
 
 @dataclass(eq=False)
 class _Resolved:
+    """A value with its `!reference` tags replaced."""
+
     value: YValue
     incomplete: bool = False
     height: int = 0  # longest chain of references inside

@@ -14,6 +14,8 @@ from ..source import Source
 
 @dataclass(eq=False)
 class Report:
+    """A lint result and the presentation options every reporter reads."""
+
     result: LintResult
     color: bool = False
     show_fixes: bool = False

@@ -91,6 +91,8 @@ RULE = Rule(
 
 @dataclass(eq=False)
 class Secret:
+    """A file in the project directory that the job fills with credentials."""
+
     path: str  # project-relative, normalised
     what: str  # "the registry auth file" / "credentials (...)"
     auth: bool

@@ -97,6 +97,8 @@ _NO_FLOW = Flow([])
 # ------------------------------------------------------------ the judgement
 @dataclass(eq=False)
 class Problem:
+    """A user that does not go with the job token, and the user that does."""
+
     message: str
     replacement: str | None  # new user (shell text, unquoted), or None
     kind: str  # 'user' | 'pair' | 'hub'
@@ -192,6 +194,8 @@ _VALUE_FLAGS = frozenset({
 
 @dataclass(eq=False)
 class Slot:
+    """Where a login's user value is written."""
+
     word: "Word"
     offset: int  # template index where the value starts
     text: str  # the value's raw text

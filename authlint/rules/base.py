@@ -29,6 +29,8 @@ FIX_NONE, FIX_SAFE, FIX_UNSAFE, FIX_SOMETIMES = "none", "safe", "unsafe", "somet
 
 @dataclass(frozen=True)
 class Rule:
+    """A rule's metadata: what `authlint rules` lists and the engine attaches to its hits."""
+
     code: str
     name: str
     severity: Severity

@@ -156,6 +156,8 @@ class Heredoc:
 
 @dataclass(eq=False, slots=True)
 class Redirect:
+    """A redirection (`> file`, `2>&1`, a here-document or here-string) of a command."""
+
     start: int
     end: int
     fd: int | None
@@ -230,6 +232,8 @@ class Command:
 
 @dataclass(eq=False, slots=True)
 class Script:
+    """A parsed shell script: its commands and assignments at every nesting level, and its errors."""
+
     text: str
     commands: list[Command]  # every command, in source order, at any nesting level
     assignments: list[Assignment]  # statement and export-style assignments, in source order

@@ -165,6 +165,8 @@ class _Ctx(NamedTuple):
 
 @dataclass(eq=False)
 class _Sink:
+    """What a walk of the syntax tree collects."""
+
     commands: list[Command] = field(default_factory=list)
     assignments: list[Assignment] = field(default_factory=list)
     errors: list[tuple[int, int, str]] = field(default_factory=list)

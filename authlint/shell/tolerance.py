@@ -46,6 +46,8 @@ BAD_LENGTH_MESSAGE = (
 
 @dataclass(eq=False)
 class Masked:
+    """The masked copy of a script that tree-sitter reads, and where the masks are."""
+
     text: str  # what tree-sitter reads: same length as the original
     substitutions: dict[int, int] = field(default_factory=dict)  # `$((cmd) | x)`: start -> end
     arithmetic: list[tuple[int, int]] = field(default_factory=list)  # `$((...))` spans

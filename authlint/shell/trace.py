@@ -41,6 +41,8 @@ class TraceOrigin:
 
 @dataclass(eq=False)
 class Event:
+    """A command or assignment, in the order the shell runs them, with the xtrace level it runs at."""
+
     start: int
     end: int
     cmd: "Command | None"

@@ -42,6 +42,8 @@ def _tag(node) -> str:
 
 @dataclass(eq=False)
 class YNode:
+    """A YAML node: its file, offsets and tag."""
+
     source: Source
     start: int
     end: int
@@ -58,6 +60,8 @@ class YNode:
 
 @dataclass(eq=False)
 class YScalar(YNode):
+    """A YAML scalar: its value, style, and a map from value offsets to the file."""
+
     value: str = ""
     style: str = scalars.PLAIN
 
@@ -79,6 +83,8 @@ class YScalar(YNode):
 
 @dataclass(eq=False)
 class YSeq(YNode):
+    """A YAML sequence."""
+
     items: list["YValue"] = field(default_factory=list)
     flow: bool = False
 
@@ -88,6 +94,8 @@ class YSeq(YNode):
 
 @dataclass(eq=False)
 class YMap(YNode):
+    """A YAML mapping: own entries, merged mappings, and GitLab's order for resolving them."""
+
     # Own entries in file order, merge keys excluded; duplicates kept.
     entries: list[tuple[YScalar | YNode, "YValue"]] = field(default_factory=list)
     # Mappings merged in with `<<`, in the order their keys appear.
@@ -164,6 +172,8 @@ YValue = Union[YScalar, YSeq, YMap]
 
 @dataclass(eq=False)
 class YamlFile:
+    """A parsed YAML file: its documents, and the parser that composed them."""
+
     source: Source
     documents: list[YValue]
     parser: str  # 'c' or 'pure'

@@ -39,6 +39,8 @@ _SEPARATION = " \t\r\n\x85\u2028\u2029"
 
 @dataclass(frozen=True)
 class Segment:
+    """A run of a scalar's value and the file text it comes from (verbatim or through escapes)."""
+
     vstart: int  # value offsets [vstart, vend)
     vend: int
     fstart: int  # file offsets [fstart, fend)
