@@ -45,15 +45,17 @@ class _Formatter(argparse.HelpFormatter):
 
 
 def _terminal_width() -> int:
-    """shutil.get_terminal_size().columns: $COLUMNS, else stdout's terminal, else 80."""
+    """shutil.get_terminal_size().columns: a positive $COLUMNS, else stdout's terminal, else 80."""
     try:
-        return int(os.environ["COLUMNS"])
-    except (KeyError, ValueError):
-        pass
-    try:
-        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80
-    except (AttributeError, ValueError, OSError):
-        return 80
+        columns = int(os.environ.get("COLUMNS", 0))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns if columns > 0 else 80
 
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
