@@ -46,7 +46,7 @@ __all__ = [
 # --------------------------------------------------------------------------- GitLab tokens
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TokenKind:
     """A GitLab token type: its prefix, and how long and how random its body is."""
 

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Predefined:
     """A predefined CI/CD variable and its role for registry credentials."""
 

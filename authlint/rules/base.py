@@ -27,7 +27,7 @@ from ..diagnostics import Hit as Hit, Severity  # Hit re-exported for the rule m
 FIX_NONE, FIX_SAFE, FIX_UNSAFE, FIX_SOMETIMES = "none", "safe", "unsafe", "sometimes"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Rule:
     """A rule's metadata: what `authlint rules` lists and the engine attaches to its hits."""
 
@@ -40,7 +40,7 @@ class Rule:
     options: dict[str, Any] = field(default_factory=dict)  # option name -> default
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Triggers:
     """What a command must show for a rule's check_command to be called on it: one of
     these command names (its basename, or the program behind sudo/env/command/exec/
@@ -54,7 +54,7 @@ class Triggers:
 MARK_OPEN, MARK_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ mark the expected span in examples
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Example:
     """A code sample for docs and tests.
 
