@@ -410,6 +410,7 @@ class PipelineReuse:
         return None if at is None else Span(*at)
 
     def _hit(self, hit):
+        """The hit, its fix's edits too, at their places in this run's texts (None: one touches the change)."""
         span = self._span(hit.source.path, hit.span)
         if span is None:
             return None

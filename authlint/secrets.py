@@ -567,9 +567,10 @@ def _run_detect_secrets(
     # The lock: detect-secrets' settings and plugin caches are process-global.
     with _DETECT_SECRETS_LOCK:
         process_lines = _detect_secrets()
-        if len(_RUN_MEMO) > _RUN_MEMO_MAX or _RUN_MEMO.get(None) is not _configured:
+        global _run_memo_settings
+        if len(_RUN_MEMO) > _RUN_MEMO_MAX or _run_memo_settings is not _configured:
             _RUN_MEMO.clear()
-            _RUN_MEMO[None] = _configured  # type: ignore[index]
+            _run_memo_settings = _configured
         for run in runs:
             # detect-secrets indexes its context (previous line for the nextline pragma) by line
             # number, so each run is renumbered from 1; a run's first line then has no previous
@@ -586,8 +587,9 @@ def _run_detect_secrets(
 
 # What detect-secrets found in a run of lines, by its text: the editor scans the same lines
 # again on every change (~0.5 ms a line).  Bounded; dropped when the settings are configured again.
-_RUN_MEMO: dict[tuple[str, ...] | None, Any] = {}
+_RUN_MEMO: dict[tuple[str, ...], list[Any]] = {}
 _RUN_MEMO_MAX = 4096
+_run_memo_settings: Any = None  # the detect-secrets settings _RUN_MEMO was filled under
 
 
 def _detect_secrets() -> Any:

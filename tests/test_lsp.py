@@ -591,3 +591,12 @@ async def test_edits_publish_the_diagnostics_of_a_lint_from_scratch(client, proj
 
 def _range_key(r) -> tuple[int, int, int, int]:
     return (r.start.line, r.start.character, r.end.line, r.end.character)
+
+
+@needs_lsp
+def test_a_change_after_a_pause_is_linted_at_once_typing_waits_for_quiet() -> None:
+    from authlint.lsp.server import DEBOUNCE, change_delay
+
+    assert change_delay(None, 10.0) == 0  # the first change
+    assert change_delay(10.0, 10.0 + 2 * DEBOUNCE) == 0  # after a pause
+    assert change_delay(10.0, 10.0 + DEBOUNCE / 2) == DEBOUNCE  # typing

@@ -569,6 +569,12 @@ class AuthlintServer(LanguageServer):
         return types.CodeAction(title=title, kind=FIX_ALL_KIND, edit=self.workspace_edit(edits, texts))
 
 
+def change_delay(last: float | None, now: float) -> float:
+    """How long to wait before linting a change made at `now`: at once after a pause, DEBOUNCE
+    of quiet while changes keep coming (`last`: when the one before came)."""
+    return DEBOUNCE if last is not None and now - last < DEBOUNCE else 0
+
+
 def _capability(obj: Any, *names: str) -> Any:
     for name in names:
         obj = getattr(obj, name, None)
@@ -616,8 +622,8 @@ def build_server() -> AuthlintServer:
     def did_change(ls: AuthlintServer, params: types.DidChangeTextDocumentParams) -> None:
         uri = params.text_document.uri
         now = asyncio.get_running_loop().time()
-        last, ls.changed[uri] = ls.changed.get(uri), now
-        delay = DEBOUNCE if last is not None and now - last < DEBOUNCE else 0
+        delay = change_delay(ls.changed.get(uri), now)
+        ls.changed[uri] = now
         ls.schedule(uri, delay)
         path = uri_to_path(uri)
         if path is not None and classify(Path(path)) in ("ci", "yaml"):
