@@ -16,7 +16,9 @@ from .secrets import is_scan_candidate, looks_like_literal_secret, scan_lines, u
 from .tools import REGISTRY_TOOLS
 
 _WORD = re.compile(r"[^\s'\"`;&|()\[\]{}]+")
-_QUOTES = re.compile(r"['\"`]")
+# Quotes and shell punctuation: an unbalanced one (`"`, `$(`, `{`) would make the rest one string
+# or a syntax error.  Blanked, the words stay where they were.
+_BREAKERS = re.compile(r"['\"`()\[\]{};&|<>]")
 _STARTS = REGISTRY_TOOLS | {"sudo", "executor", "/kaniko/executor"}
 
 
@@ -38,7 +40,7 @@ def _command_secrets(line: str) -> set[str]:
     from .tools import secret_args
 
     out: set[str] = set()
-    line = _QUOTES.sub(" ", line)  # an unbalanced quote would swallow the rest: read tokens, not strings
+    line = _BREAKERS.sub(" ", line)  # read tokens, not strings or groups
     for m in _WORD.finditer(line):
         if m.group().rsplit("/", 1)[-1] not in _STARTS and m.group() not in _STARTS:
             continue

@@ -419,7 +419,7 @@ def test_a_tampered_cache_entry_is_dropped(project, capsys, damage) -> None:
 
 
 # ---------------------------------------------------------------- fuzz: a planted secret never shows
-from hypothesis import HealthCheck, given, settings as hsettings  # noqa: E402
+from hypothesis import HealthCheck, example, given, settings as hsettings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 _ALNUM = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -454,6 +454,18 @@ def planted(draw) -> tuple[str, str, str]:
     return "push.sh", f"#!/bin/sh\nset -eu\n{before}{phrase}{after}\necho done\n", secret
 
 
+@pytest.mark.parametrize("phrase", PHRASES)
+def test_salvage_finds_the_secret_whatever_breaks_the_line(phrase: str) -> None:
+    """Every mutation the fuzz plants, on either side: the line's secret is still found."""
+    from authlint.salvage import secrets_in_broken_text
+
+    secret = "Fk7q2Wd9LmX4rT"
+    line = phrase.format(s=secret)
+    for before in MUTATIONS:
+        for after in MUTATIONS:
+            assert secret in secrets_in_broken_text(before + line + after), repr(before + line + after)
+
+
 def _leaks(secret: str, text: str) -> bool:
     return any(secret[i : i + 8] in text for i in range(len(secret) - 7))
 
@@ -461,6 +473,8 @@ def _leaks(secret: str, text: str) -> bool:
 @hsettings(max_examples=int(os.environ.get("AUTHLINT_FUZZ_EXAMPLES", "40")), deadline=None,
            suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(planted(), st.booleans())
+@example((".gitlab-ci.yml", "build:\n  script: [- docker login -u deploy -p Fk72222222222 registry.example.com$(]\n",
+          "Fk72222222222"), False)  # an unclosed `$(` made the salvaged command unparsable
 def test_a_planted_secret_never_appears_in_any_output(tmp_path_factory, case, color) -> None:
     from authlint.cli import _diffs
     from authlint.reporters import FORMATS, Report, get
