@@ -315,7 +315,7 @@ async def test_no_secret_reaches_the_client(client, project: Path) -> None:
 
 
 @needs_lsp
-async def test_change_is_debounced_and_only_the_latest_version_published(client, project: Path) -> None:
+async def test_changes_publish_in_order_and_end_with_the_latest_version(client, project: Path) -> None:
     uri = open_doc(client, project / ".gitlab-ci.yml")
     p1 = await wait_publish(client, uri, version=1)
     d = by_code(p1, "AL206")
@@ -329,7 +329,10 @@ async def test_change_is_debounced_and_only_the_latest_version_published(client,
     p4 = await wait_publish(client, uri, since=since, version=4)
     await asyncio.sleep(0.6)  # anything stale would have arrived by now
     versions = [p.version for p in client.published[since:] if p.uri == uri]
-    assert versions == [4]
+    # v2 may be linted at once (it came after a pause) and published if it finishes before v3
+    # arrives; what never happens is an older version published after a newer one, or a late one.
+    # (The debounce policy itself: test_a_change_after_a_pause_is_linted_at_once_typing_waits_for_quiet.)
+    assert versions == sorted(set(versions)) and versions[-1] == 4
     assert "AL206" not in codes(p4) and "AL102" in codes(p4)
     # The AL102 range moved down one line with the inserted comment.
     row = next(i for i, line in enumerate(final.splitlines()) if SECRET in line)
