@@ -41,6 +41,7 @@ with errors or warnings.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -295,11 +296,11 @@ def _given(paths: list[Path]) -> list[tuple[str, bool]]:
     return [(os.path.abspath(p), p.exists()) for p in paths]
 
 
-def _projects(candidates: list[tuple[str, str, bool]]) -> dict[str, str]:
+def _projects(candidates: list[tuple[str, str, bool]], settings: Settings) -> dict[str, str]:
     from .engine import _project_dir
 
     # every kind: a script named alone is linted inside its project's pipeline (glob includes too)
-    return {path: str(_project_dir(Path(path))) for path, kind, _ in candidates}
+    return {path: str(_project_dir(Path(path), settings)) for path, kind, _ in candidates}
 
 
 def _yaml_tree(project: str) -> str:
@@ -370,7 +371,7 @@ def _same_layout(layout: dict | None) -> bool:
 def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorkspace, result: LintResult) -> dict | None:
     if result.errors or result.warnings or result.internal_error or ws.discovered is None:
         return None
-    projects = _projects(ws.discovered)
+    projects = _projects(ws.discovered, settings)
     sources = {}
     for shown, src in result.sources.items():
         sources[shown] = _text_hash(src)
@@ -474,13 +475,11 @@ class _Damaged(ValueError):
 def _finding(data: dict, sources: dict[str, Source], secrets: tuple[str, ...]) -> Finding:
     """A stored finding, checked against the files (known rule, spans inside the text) and
     redacted again on the way out."""
-    from .rules import lookup
-
     def span_in(path: str, start: int, end: int) -> None:
         if path not in sources or not 0 <= int(start) <= int(end) <= len(sources[path].text):
             raise _Damaged(path)
 
-    if lookup(data["code"]) is None or lookup(data["code"]).RULE.code != data["code"]:
+    if data["code"] not in _rule_codes():
         raise _Damaged(data["code"])
     span_in(data["path"], *data["span"])
     start, end = data["span"]
@@ -510,6 +509,13 @@ def _finding(data: dict, sources: dict[str, Source], secrets: tuple[str, ...]) -
         fingerprint_key=data["fingerprint"],
         related=tuple(data["related"]),
     )
+
+
+@functools.lru_cache(maxsize=None)
+def _rule_codes() -> frozenset[str]:
+    from .rules import all_rules
+
+    return frozenset(r.code for r in all_rules())
 
 
 def _secret_sets(data: dict, sources: dict[str, Source]) -> list[SecretSet]:
@@ -559,7 +565,7 @@ def _validate(data: dict, paths: list[Path], settings: Settings, stale: dict[str
     if not same_layout and [list(c) for c in _candidates(ws.discover(existing))] != data["discovered"]:
         return None
     for path, expected in data["probes"].items():
-        if ws.exists(Path(path)) != expected:
+        if os.path.isfile(path) != expected:  # Workspace.exists, without overlays
             return None
     stats = data["stats"]
     for path, expected in data["reads"].items():
@@ -571,7 +577,7 @@ def _validate(data: dict, paths: list[Path], settings: Settings, stale: dict[str
         if stamp is not None and not _racy(stamp, time.time_ns()):
             stale[path] = stamp
     if not (same_layout and layout["covers_projects"]):
-        if _projects([tuple(c) for c in data["discovered"]]) != data["projects"]:
+        if _projects([tuple(c) for c in data["discovered"]], settings) != data["projects"]:
             return None
         for project, expected in data["trees"].items():
             if _yaml_tree(project) != expected:
@@ -581,8 +587,9 @@ def _validate(data: dict, paths: list[Path], settings: Settings, stale: dict[str
     for shown, expected in data["sources"].items():
         if shown not in shown_by:
             continue  # validated above with the reads; reporters need only the files they show
-        try:
-            src = ws.read(Path(shown))
+        try:  # read as the run did, within the project directory the entry pins (found again otherwise)
+            project = data["projects"].get(os.path.abspath(shown))
+            src = ws.read(Path(shown), Path(project) if project is not None else None)
         except (DecodeError, OSError):
             src = Source(shown, "")
         if src.path != shown or _text_hash(src) != expected:

@@ -48,8 +48,9 @@ def lint_projects(linter: "Linter", candidates: list[Candidate], wanted: set[str
             collector = _Collector()
             for i, group in enumerate(groups):
                 if i and linter.collect_garbage:  # what the previous project dropped (after the last: the caller's)
-                    collector.after_project()
-                yield _lint_group(linter, group, wanted)
+                    collector.after_project(linter.ws)
+                outcome = _lint_group(linter, group, wanted)
+                yield _slim(outcome) if len(groups) > 1 else outcome  # the editor's one project keeps its sources
 
 
 def project_groups(ws: "Workspace", candidates: list[Candidate]) -> list[list[Candidate]]:
@@ -103,6 +104,19 @@ def _lint_group(linter: "Linter", group: list[Candidate], wanted: set[str]) -> "
     return run.outcome()
 
 
+def _slim(outcome: "Outcome") -> "Outcome":
+    """A project's outcome kept until the report: of the sources read, only those a finding
+    may show (its file, its fix's files) or whose suppressions the report checks."""
+    from .suppressions import may_hold
+
+    shown = {p.source.path for p in outcome.problems}
+    for _, hit in outcome.hits:
+        shown.add(hit.source.path)
+        shown.update(e.path for e in (hit.fix.edits if hit.fix else ()))
+    outcome.sources = {k: s for k, s in outcome.sources.items() if k in shown or (k in outcome.report and may_hold(s.text))}
+    return outcome
+
+
 class _Collector:
     """After a project its model (and the parse memo's scripts, dropped here) is garbage in the
     young generations; what turned garbage among older objects waits for a full collection, run
@@ -112,10 +126,11 @@ class _Collector:
     def __init__(self) -> None:
         self.done = self.since_full = 0
 
-    def after_project(self) -> None:
+    def after_project(self, ws: "Workspace") -> None:
         from .shell.parser import forget
 
         forget()  # the project's scripts become young garbage, freed below with its model
+        ws.forget_reads()  # and the files it read (its outcome keeps those the report shows)
         self.done += 1
         self.since_full += 1
         gc.collect(1)
@@ -157,8 +172,8 @@ def _work(batch: range) -> tuple[list["Outcome"], dict[str, dict]]:
     gc.disable()
     outcomes = []
     for i in batch:
-        outcomes.append(_lint_group(linter, groups[i], wanted))
-        _COLLECTOR.after_project()
+        outcomes.append(_slim(_lint_group(linter, groups[i], wanted)))
+        _COLLECTOR.after_project(linter.ws)
     return outcomes, _newly_learned(linter.ws, inherited)
 
 
@@ -224,6 +239,7 @@ def _newly_learned(ws, inherited: dict[str, set]) -> dict[str, dict]:
 
 
 def _learned(ws) -> dict[str, dict]:
-    """What a workspace learns while linting (sources read; a recording workspace's reads
-    and probes, which the cache stores): its dict attributes, except the given overlays."""
-    return {k: v for k, v in vars(ws).items() if isinstance(v, dict) and k != "overlays"}
+    """What a workspace learns while linting (project directories; a recording workspace's
+    reads and probes, which the cache stores): its dict attributes, except the given overlays
+    and the sources read (the parent needs none of them)."""
+    return {k: v for k, v in vars(ws).items() if isinstance(v, dict) and k not in ("overlays", "_cache")}

@@ -48,11 +48,16 @@ class FileSuppressions:
         return None
 
 
+def may_hold(text: str) -> bool:
+    """Whether text may hold a suppression or allowlist comment (without it, parse finds none)."""
+    return "authlint:" in text or "allowlist" in text
+
+
 def parse(source: Source) -> FileSuppressions:
     text = source.text
     items: list[Suppression] = []
     allow: set[int] = set()
-    if "authlint:" not in text and "allowlist" not in text:
+    if not may_hold(text):
         return FileSuppressions(items, allow)
     index = source.index
     for line0 in range(index.line_count):

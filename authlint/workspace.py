@@ -96,6 +96,10 @@ class Workspace:
         self._cache[key] = src
         return src
 
+    def forget_reads(self) -> None:
+        """Drop the sources read so far (a fleet run, between projects)."""
+        self._cache.clear()
+
     def _read_disk(self, path: Path, shown: str, within: Path | None) -> Source:
         data = read_regular(path, shown, self.settings.max_file_size, self.project_dir(path) if within is None else within)
         src = Source.from_bytes(shown, data)
