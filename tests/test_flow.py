@@ -430,3 +430,17 @@ def test_after_script_is_a_new_shell(tmp_path: Path) -> None:
     main, after = job_flows(unit)
     assert [trace_at(main, r.cmd)[0] for r in main.refs if r.cmd.basename == "in_main"] == [2]
     assert [trace_at(after, r.cmd)[0] for r in after.refs] == [0]
+
+
+def test_login_files(tmp_path: Path) -> None:
+    login = 'echo "$P" | docker login -u me --password-stdin r\n'
+    f = flow(login)
+    assert f.login_files(f.refs[1]) == ["$HOME/.docker/config.json"]
+    f = flow("DOCKER_CONFIG=$CI_PROJECT_DIR/.docker\n" + login)
+    assert f.login_files(f.refs[-1]) == ["$DOCKER_CONFIG/config.json"]
+    f = flow('echo "$P" | podman login --authfile=/tmp/a.json -u me --password-stdin r\n')
+    assert f.login_files(f.refs[1]) == ["/tmp/a.json"]
+    # DOCKER_CONFIG naming a File-type variable's file: docker cannot save a config under it
+    text = "build:\n  secrets:\n    DOCKER_CONFIG:\n      vault: ci/cfg@secret\n  script:\n    - " + login
+    main, _ = job_flows(jobs(tmp_path, text)["build"])
+    assert main.login_files(next(r for r in main.refs if r.cmd.basename == "docker")) == []

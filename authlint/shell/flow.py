@@ -401,9 +401,9 @@ class Flow:
                     return [args[i + 1].rstrip("/") + "/config.json"]
                 if a.startswith("--config="):
                     return [a.split("=", 1)[1].rstrip("/") + "/config.json"]
-            if "DOCKER_CONFIG" in self.defs:
-                return [] if self.file_variable("DOCKER_CONFIG") else ["$DOCKER_CONFIG/config.json"]  # (a file: it cannot save)
-            return ["$HOME/.docker/config.json"]
+            if self.file_variable("DOCKER_CONFIG") is not None:
+                return []  # DOCKER_CONFIG names a file: the login cannot save its config under it
+            return ["$DOCKER_CONFIG/config.json" if "DOCKER_CONFIG" in self.defs else "$HOME/.docker/config.json"]
         if tool in ("podman", "buildah", "skopeo"):
             for i, a in enumerate(args):
                 if a == "--authfile" and i + 1 < len(args):
