@@ -444,3 +444,17 @@ def test_login_files(tmp_path: Path) -> None:
     text = "build:\n  secrets:\n    DOCKER_CONFIG:\n      vault: ci/cfg@secret\n  script:\n    - " + login
     main, _ = job_flows(jobs(tmp_path, text)["build"])
     assert main.login_files(next(r for r in main.refs if r.cmd.basename == "docker")) == []
+
+
+def test_group_reads_a_file_another_script_item_wrote(tmp_path: Path) -> None:
+    from authlint.shell.flow import write_group
+
+    text = "build:\n  script:\n    - |\n      echo '\"k\": 1' > part\n    - '{ echo \"{\"; cat part; echo \"}\"; } > f'\n"
+    main, _ = job_flows(jobs(tmp_path, text)["build"])
+    ref = next(r for r in main.refs if r.cmd.basename == "cat")
+    _, output = write_group(ref)
+    assert output is not None and output.text == '{\n"k": 1\n}\n'
+    part = output.text.index('"k"')
+    # the other item has its own file map: its characters point at the `cat` operand, never edited
+    assert output.to_shell[part : part + 7] == [None] * 7
+    assert set(output.approx[part : part + 7]) == {ref.cmd.args[0].start}

@@ -326,25 +326,30 @@ class Flow:
 
         def read(cmd: "Command", word: "Word") -> "Output | None":
             key = path_key(word.path_template)
-            last = None
+            last = reader = None
             for r in self.refs:
                 if r.cmd is cmd:
+                    reader = r
                     break
                 for target, how in _out_targets(r.cmd):
                     if path_key(target.path_template) == key:
                         last = (r, target, how)
-            if last is None or depth > 3:
+            if last is None or reader is None or depth > 3:
                 return None
             r, target, how = last
             script = r.unit.script
-            if how != "truncate" or cmd not in script.commands:
+            if how != "truncate" or reader.unit.script is not script:
                 return None  # appended to, copied, or in another text (offsets would not match)
             if r.cmd.basename == "tee" or len(r.cmd.pipeline or [r.cmd]) > 1:
                 return None
             shared = shared_redirect(r.cmd)
             if shared is not None and shared.target is target:
-                return group_output(group_members(r.cmd, script), script, self.file_reader(depth + 1))
-            return stdout_of(r.cmd, script, self.file_reader(depth + 1))
+                out = group_output(group_members(r.cmd, script), script, self.file_reader(depth + 1))
+            else:
+                out = stdout_of(r.cmd, script, self.file_reader(depth + 1))
+            if out is not None and r.unit is not reader.unit:  # another script item: its own file map
+                out.to_shell, out.approx = [None] * len(out.text), [word.start] * len(out.text)
+            return out
 
         return read
 
