@@ -458,3 +458,14 @@ def test_group_reads_a_file_another_script_item_wrote(tmp_path: Path) -> None:
     # the other item has its own file map: its characters point at the `cat` operand, never edited
     assert output.to_shell[part : part + 7] == [None] * 7
     assert set(output.approx[part : part + 7]) == {ref.cmd.args[0].start}
+
+
+def test_group_over_two_script_items(tmp_path: Path) -> None:
+    from authlint.shell.flow import write_group
+
+    text = "build:\n  script:\n    - '{ echo a;'\n    - 'echo b; } > f'\n"
+    main, _ = job_flows(jobs(tmp_path, text)["build"])
+    first = next(r for r in main.refs if r.cmd.basename == "echo")
+    _, output = write_group(first)
+    assert output.text == "a\nb\n"
+    assert output.to_shell[0] is not None and output.to_shell[2] is None  # `b` is in the next item

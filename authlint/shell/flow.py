@@ -733,7 +733,12 @@ def write_group(ref: "CommandRef", flow: "Flow | None" = None) -> "tuple[list[Co
     cache = flow.__dict__.setdefault("_groups", {}) if flow is not None else {}
     key = id(members[0])
     if key not in cache:
-        cache[key] = group_output(members, ref.unit.script, flow.file_reader() if flow is not None else None)
+        out = cache[key] = group_output(members, ref.unit.script, flow.file_reader() if flow is not None else None)
+        if out is not None and flow is not None and len(flow.units) > 1:  # a group over several script items
+            first = flow.ref_unit(members[0].start, ref.unit.script)
+            for i, o in enumerate(out.to_shell):
+                if o is not None and flow.ref_unit(o, ref.unit.script) is not first:
+                    out.to_shell[i], out.approx[i] = None, members[0].start  # each item has its own file map
     return members, cache[key]
 
 
