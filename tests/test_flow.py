@@ -430,3 +430,42 @@ def test_after_script_is_a_new_shell(tmp_path: Path) -> None:
     main, after = job_flows(unit)
     assert [trace_at(main, r.cmd)[0] for r in main.refs if r.cmd.basename == "in_main"] == [2]
     assert [trace_at(after, r.cmd)[0] for r in after.refs] == [0]
+
+
+def test_login_files(tmp_path: Path) -> None:
+    login = 'echo "$P" | docker login -u me --password-stdin r\n'
+    f = flow(login)
+    assert f.login_files(f.refs[1]) == ["$HOME/.docker/config.json"]
+    f = flow("DOCKER_CONFIG=$CI_PROJECT_DIR/.docker\n" + login)
+    assert f.login_files(f.refs[-1]) == ["$DOCKER_CONFIG/config.json"]
+    f = flow('echo "$P" | podman login --authfile=/tmp/a.json -u me --password-stdin r\n')
+    assert f.login_files(f.refs[1]) == ["/tmp/a.json"]
+    # DOCKER_CONFIG naming a File-type variable's file: docker cannot save a config under it
+    text = "build:\n  secrets:\n    DOCKER_CONFIG:\n      vault: ci/cfg@secret\n  script:\n    - " + login
+    main, _ = job_flows(jobs(tmp_path, text)["build"])
+    assert main.login_files(next(r for r in main.refs if r.cmd.basename == "docker")) == []
+
+
+def test_group_reads_a_file_another_script_item_wrote(tmp_path: Path) -> None:
+    from authlint.shell.flow import write_group
+
+    text = "build:\n  script:\n    - |\n      echo '\"k\": 1' > part\n    - '{ echo \"{\"; cat part; echo \"}\"; } > f'\n"
+    main, _ = job_flows(jobs(tmp_path, text)["build"])
+    ref = next(r for r in main.refs if r.cmd.basename == "cat")
+    _, output = write_group(ref)
+    assert output is not None and output.text == '{\n"k": 1\n}\n'
+    part = output.text.index('"k"')
+    # the other item has its own file map: its characters point at the `cat` operand, never edited
+    assert output.to_shell[part : part + 7] == [None] * 7
+    assert set(output.approx[part : part + 7]) == {ref.cmd.args[0].start}
+
+
+def test_group_over_two_script_items(tmp_path: Path) -> None:
+    from authlint.shell.flow import write_group
+
+    text = "build:\n  script:\n    - '{ echo a;'\n    - 'echo b; } > f'\n"
+    main, _ = job_flows(jobs(tmp_path, text)["build"])
+    first = next(r for r in main.refs if r.cmd.basename == "echo")
+    _, output = write_group(first)
+    assert output.text == "a\nb\n"
+    assert output.to_shell[0] is not None and output.to_shell[2] is None  # `b` is in the next item

@@ -326,25 +326,30 @@ class Flow:
 
         def read(cmd: "Command", word: "Word") -> "Output | None":
             key = path_key(word.path_template)
-            last = None
+            last = reader = None
             for r in self.refs:
                 if r.cmd is cmd:
+                    reader = r
                     break
                 for target, how in _out_targets(r.cmd):
                     if path_key(target.path_template) == key:
                         last = (r, target, how)
-            if last is None or depth > 3:
+            if last is None or reader is None or depth > 3:
                 return None
             r, target, how = last
             script = r.unit.script
-            if how != "truncate" or cmd not in script.commands:
+            if how != "truncate" or reader.unit.script is not script:
                 return None  # appended to, copied, or in another text (offsets would not match)
             if r.cmd.basename == "tee" or len(r.cmd.pipeline or [r.cmd]) > 1:
                 return None
             shared = shared_redirect(r.cmd)
             if shared is not None and shared.target is target:
-                return group_output(group_members(r.cmd, script), script, self.file_reader(depth + 1))
-            return stdout_of(r.cmd, script, self.file_reader(depth + 1))
+                out = group_output(group_members(r.cmd, script), script, self.file_reader(depth + 1))
+            else:
+                out = stdout_of(r.cmd, script, self.file_reader(depth + 1))
+            if out is not None and r.unit is not reader.unit:  # another script item: its own file map
+                out.to_shell, out.approx = [None] * len(out.text), [word.start] * len(out.text)
+            return out
 
         return read
 
@@ -401,9 +406,9 @@ class Flow:
                     return [args[i + 1].rstrip("/") + "/config.json"]
                 if a.startswith("--config="):
                     return [a.split("=", 1)[1].rstrip("/") + "/config.json"]
-            if "DOCKER_CONFIG" in self.defs:
-                return [] if self.file_variable("DOCKER_CONFIG") else ["$DOCKER_CONFIG/config.json"]  # (a file: it cannot save)
-            return ["$HOME/.docker/config.json"]
+            if self.file_variable("DOCKER_CONFIG") is not None:
+                return []  # DOCKER_CONFIG names a file: the login cannot save its config under it
+            return ["$DOCKER_CONFIG/config.json" if "DOCKER_CONFIG" in self.defs else "$HOME/.docker/config.json"]
         if tool in ("podman", "buildah", "skopeo"):
             for i, a in enumerate(args):
                 if a == "--authfile" and i + 1 < len(args):
@@ -728,7 +733,12 @@ def write_group(ref: "CommandRef", flow: "Flow | None" = None) -> "tuple[list[Co
     cache = flow.__dict__.setdefault("_groups", {}) if flow is not None else {}
     key = id(members[0])
     if key not in cache:
-        cache[key] = group_output(members, ref.unit.script, flow.file_reader() if flow is not None else None)
+        out = cache[key] = group_output(members, ref.unit.script, flow.file_reader() if flow is not None else None)
+        if out is not None and flow is not None and len(flow.units) > 1:  # a group over several script items
+            first = flow.ref_unit(members[0].start, ref.unit.script)
+            for i, o in enumerate(out.to_shell):
+                if o is not None and flow.ref_unit(o, ref.unit.script) is not first:
+                    out.to_shell[i], out.approx[i] = None, members[0].start  # each item has its own file map
     return members, cache[key]
 
 

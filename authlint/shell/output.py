@@ -28,8 +28,10 @@ _PRINTF_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'", "r": "\
 _OUT_OPS = (">", ">>", ">|", "&>", "&>>")
 
 
-@dataclass
+@dataclass(eq=False)
 class Output:
+    """Text a command writes, with where each character comes from in the script (see the module doc)."""
+
     text: str = ""
     opaque: list[tuple[int, int]] = field(default_factory=list)
     to_shell: list[int | None] = field(default_factory=list)
