@@ -57,6 +57,8 @@ VALID = [
     'echo a \\',
     'cat <<EOF > f\necho a',
     '[ "$x" = "a$" ] && echo "${A}$" \'$\'',
+    'msg="{\\"a\\":1,`\n  `\\"b\\":2}"\necho "$msg"',
+    'echo `` x` `y \'` `\'',
 ]
 
 INVALID = [
@@ -72,6 +74,7 @@ INVALID = [
     'echo a | | b',
     '[[ a == ]]',
     'x=(a b',
+    'echo "a`b"',
 ]
 
 # Where the model and `bash -n` still disagree, and why that is acceptable.

@@ -83,10 +83,14 @@ _ASSIGNMENT_WORD = lazy_compile(r"^[A-Za-z_][A-Za-z0-9_]*\+?=")
 _OPTIONS_NAME = lazy_compile(r"_(?:OPTS|OPTIONS|ARGS|FLAGS)$|^(?:OPTS|ARGS|FLAGS)$", re.I)
 
 
+# A test reads the credential but passes it nowhere: `[ -z $PW ]` fails the same way for any mangling.
+_TESTS = frozenset({"[[", "[", "test"})
+
+
 def unquoted_credentials(ref: CommandRef) -> Iterator[tuple[object, Part, Flow]]:
     """(word, part, flow) for each unquoted credential expansion among ref's arguments."""
     cmd = ref.cmd
-    if cmd.name is None or cmd.via or cmd.basename == "[[":
+    if cmd.name is None or cmd.via or cmd.basename in _TESTS:
         return
     flow = flow_of(ref)
     if flow is None:
@@ -140,6 +144,7 @@ VALID = [
     # assignments are not split
     Example("AUTH=$DOCKER_AUTH_CONFIG\nexport PW=${CI_JOB_TOKEN}\n"),
     Example('if [[ -z $CI_REGISTRY_PASSWORD ]]; then exit 1; fi\n'),
+    Example('if [ -z $REGISTRY_PASSWORD ] || test -z $REGISTRY_USER; then exit 1; fi\n'),
     # not credentials
     Example("docker build -t $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA .\n"),
     Example('echo "token length: ${#CI_JOB_TOKEN}"\necho ${#CI_JOB_TOKEN}\n'),

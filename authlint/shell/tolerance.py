@@ -13,7 +13,9 @@ parses lazily, so neither does the model:
   ``$((cmd) | x)`` is a command substitution holding a subshell (bash reads
   ``$((`` as arithmetic only when the matching ``)`` is followed by ``)``);
 * a compound command may end right before a closing keyword (``fi fi``,
-  ``done done``), where tree-sitter wants a ``;``.
+  ``done done``), where tree-sitter wants a ``;``;
+* an empty backquote substitution (`` `` `` or a backquote pair around only
+  blanks, used to break a long quoted string over lines) expands to nothing.
 
 The masks are ASCII for ASCII, so byte and character offsets are unchanged.
 """
@@ -88,6 +90,9 @@ def repair(masked: Masked, errors: list[tuple[int, int, bool]]) -> bool:
     if not masked.classified:
         masked.classified = True
         changed = _arithmetic(masked, pairs, chars)
+        for a, b in _empty_backquotes(text) if "`" in text else ():
+            chars[a : b] = '""' if b - a == 2 else "`:" + text[a + 2 : b]  # `:` outputs nothing, like the blanks
+            changed = True
     braces = sorted((i - 1, close + 1) for i, close in pairs.items() if text[i] == "{" and text[i - 1] == "$" and close - i >= 3)
     starts = [a for a, _ in braces]
     for start, end, missing in errors:
@@ -127,6 +132,38 @@ def _arithmetic(masked: Masked, pairs: dict[int, int], chars: list[str]) -> bool
             chars[start + 2 : end] = ":" + " " * (end - start - 3)  # `$(:  )`
             changed = True
     return changed
+
+
+def _empty_backquotes(text: str) -> list[tuple[int, int]]:
+    """Spans of backquote substitutions holding only blanks, which tree-sitter rejects and bash expands to ''."""
+    spans: list[tuple[int, int]] = []
+    i, n, quoted = 0, len(text), False
+    while i < n:
+        c = text[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "'" and not quoted:
+            j = text.find("'", i + 1)
+            i = n if j == -1 else j + 1
+            continue
+        if c == "#" and not quoted and (i == 0 or text[i - 1] in " \t\n;&|()"):
+            j = text.find("\n", i)
+            i = n if j == -1 else j
+            continue
+        if c == "`":
+            j = i + 1
+            while j < n and text[j] != "`":
+                j += 2 if text[j] == "\\" else 1
+            if j >= n:
+                break
+            if not text[i + 1 : j].strip():
+                spans.append((i, j + 1))
+            i = j + 1
+            continue
+        quoted ^= c == '"'
+        i += 1
+    return spans
 
 
 def _opaque(size: int) -> str:
