@@ -12,7 +12,9 @@ registry they do not belong to:
 * the dependency-proxy pair (`$CI_DEPENDENCY_PROXY_USER` /
   `$CI_DEPENDENCY_PROXY_PASSWORD`) used to log in to `$CI_REGISTRY`, the
   registry pair used for `$CI_DEPENDENCY_PROXY_SERVER`, and GitLab credentials
-  given to a login without a registry (which means Docker Hub).
+  given to a login without a registry (which means Docker Hub);
+* a login given a password (`-p`, `--password-stdin`) but no user name: the
+  client asks for one, and a CI job has no terminal to answer it.
 
 It reads `-u`/`--username` and `-p`/`--password`/`--password-stdin` (with the
 `echo`/`printf` or here-string feeding it) of registry logins, `--creds U:P`,
@@ -252,6 +254,14 @@ def _stdin_password(ref: CommandRef) -> Slot | None:
     return Slot(word, 0, word.raw) if word is not None else None
 
 
+# Clients whose login prompts for a missing user name (docker: "Cannot perform an interactive login from a non TTY device").
+_ASKS_FOR_USER = frozenset({"docker", "podman", "buildah", "skopeo", "helm", "crane", "regctl", "nerdctl", "oras"})
+_NO_USER = (
+    "`{tool} login` gets a password but no user name (-u): it asks for one, and a CI job has no terminal, "
+    "so the login fails"
+)
+
+
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     cmd = ref.cmd
     scope = flow_of(ref)
@@ -261,6 +271,10 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
         if password is None and stdin:
             password = _stdin_password(ref)
         if password is None:
+            return
+        if user is None and tool_of(cmd) in _ASKS_FOR_USER:
+            end = cmd.args[0].end if cmd.args else cmd.end
+            yield ref.hit(cmd.start, end, _NO_USER.format(tool=tool_of(cmd)), key="no user")
             return
         pw = resolver.value(password.text)
         u = resolver.value(user.text) if user is not None else None
@@ -493,6 +507,9 @@ INVALID = [
         'docker login --username ⟦"$CI_REGISTRY_USERNAME"⟧ --password "$CI_REGISTRY_PASSWORD" "$CI_REGISTRY"\n',
         fixed='docker login --username "$CI_REGISTRY_USER" --password "$CI_REGISTRY_PASSWORD" "$CI_REGISTRY"\n',
     ),
+    # a password without a user name: the client prompts, and there is no terminal
+    Example('⟦docker login⟧ -p "$QUAY_TOKEN" quay.io\ndocker push quay.io/me/app\n'),
+    Example('echo "$HARBOR_TOKEN" | ⟦podman login⟧ --password-stdin harbor.example.com\n'),
     Example(
         "mkdir -p /kaniko/.docker\n"
         "echo \"{\\\"auths\\\":{\\\"$CI_REGISTRY\\\":{\\\"username\\\":\\\"⟦$CI_DEPLOY_USER⟧\\\",\\\"password\\\":\\\"$CI_REGISTRY_PASSWORD\\\"}}}\" > /kaniko/.docker/config.json\n",
