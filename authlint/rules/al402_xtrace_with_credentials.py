@@ -60,7 +60,7 @@ from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..units import CommandRef, ShellUnit
-from ..shell.flow import CredUse, Flow, flow_of
+from ..shell.flow import CredUse, Flow, flow_of, substituted_secrets
 from ..shell.trace import MAYBE, OFF, ON, Event, trace_events
 from .base import Example, Hit, Rule
 
@@ -93,7 +93,7 @@ def _check_scope(scope: Flow, events: list[tuple[ShellUnit, Event]], options) ->
         script_key = id(unit.script)
         if ev.start < reported_until.get(script_key, -1):
             continue  # inside a command already reported (`X=$(printf ... "$P" | base64)`)
-        use = _leak(scope, ev)
+        use = _leak(scope, ev, unit.script)
         if use is None:
             continue
         reported_until[script_key] = ev.end
@@ -127,11 +127,16 @@ def _assigned(ev: Event) -> list[tuple[str, "Word", int]]:
     return out
 
 
-def _leak(scope: Flow, ev: Event):
+def _leak(scope: Flow, ev: Event, script):
     for w in _words(ev):
         uses = scope.uses(w)
         if uses:
             return uses[0]
+        # `docker login -p $(aws ecr get-login-password)`, `$(aws ecr get-login)`: the trace prints the output
+        for p in w.parts:
+            secret = substituted_secrets(scope, script, _Only(p)) if p.kind == "command_substitution" else []
+            if secret:
+                return CredUse(w, p.start, p.end, secret[0], False, "$(")
     # `X=$(aws ecr get-login-password)`: the trace prints the credential's new value
     for name, w, start in _assigned(ev):
         if scope.creds.get(name) is False and any(p.kind != "literal" for p in w.parts):
@@ -139,14 +144,23 @@ def _leak(scope: Flow, ev: Event):
     return None
 
 
+class _Only:
+    """One part of a word, shaped as a word for substituted_secrets."""
+
+    def __init__(self, part) -> None:
+        self.parts = [part]
+
+
 def _hit(scope: Flow, unit: ShellUnit, ev: Event, use) -> Hit:
     origin = ev.origin
     assert origin is not None
     where = f"line {origin.line}" if origin.source_path == unit.source.path else f"{origin.source_path}:{origin.line}"
     what = use.describe()
-    subject = f"`{ev.cmd.basename or 'the command'}`" if ev.cmd is not None else f"the assignment to {ev.assignment.name}"
+    subject = f"the assignment to {ev.assignment.name}" if ev.cmd is None else f"`{ev.cmd.basename}`" if ev.cmd.basename else "the command"
     if use.raw == "=":
         subject, what = f"the assignment to {use.name}", "the credential"
+    elif use.raw == "$(":
+        what = use.name  # a secret command's output: always a secret
     if ev.level == ON:
         message = f"`{origin.label}` ({where}) is on: the shell prints {subject} with {what} expanded into the job log"
     else:
@@ -157,7 +171,7 @@ def _hit(scope: Flow, unit: ShellUnit, ev: Event, use) -> Hit:
     fix = Fix("turn tracing off around the command: `set +x` before it, `set -x` after it", (), Applicability.DISPLAY_ONLY,
               reason="where tracing should resume is the author's call")
     job = scope.job.name if scope.job is not None else None
-    registry = use.name in scope.registry or scope.sources.get(use.name) in scope.registry
+    registry = use.raw == "$(" or use.name in scope.registry or scope.sources.get(use.name) in scope.registry
     return Hit(unit.source, unit.span(use.start, use.end), message, fix=fix, job=job, key=f"{origin.label} {use.name}",
                severity=None if registry else Severity.INFO)
 
@@ -203,6 +217,10 @@ INVALID = [
     Example('set -x\nAUTH=⟦$(echo -n "gitlab-ci-token:$CI_JOB_TOKEN" | base64 -w0)⟧\n'),
     # the trace prints the new value of a credential variable
     Example("set -x\nexport ECR_PASSWORD=⟦$(aws ecr get-login-password --region eu-west-3)⟧\n"),
+    # a secret command's output on the traced command line
+    Example('set -x\ndocker login -u AWS -p ⟦$(aws ecr get-login-password)⟧ "$ECR_REGISTRY"\n'),
+    # AWS CLI v1 prints a whole `docker login -p <token>` command, which the trace shows as it runs
+    Example("set -ex\n⟦$(aws ecr get-login --no-include-email --region eu-west-1)⟧\ndocker push \"$ECR_IMAGE\"\n"),
     Example('[[ "$TRACE" ]] && set -x\necho "⟦$DOCKER_PASSWORD⟧" | docker login --password-stdin -u "$DOCKER_USER" docker.io\n'),
     Example('if [ -n "$DEBUG" ]; then set -x; fi\ndocker login -u deploy -p "⟦$REGISTRY_PASSWORD⟧" r.example.com\n'),
     Example("set -x\nsh -xc 'docker login -u deploy -p \"⟦$REGISTRY_PASSWORD⟧\" r.example.com'\n"),

@@ -119,7 +119,7 @@ PASS_THROUGH = frozenset({
 _PRINTERS = frozenset({"echo", "printf"})
 # Commands whose output is a secret whatever its variable is called.
 _SECRET_PRODUCERS = (
-    ("vault",), ("aws", "ecr", "get-login-password"), ("aws", "ecr-public", "get-login-password"),
+    ("vault",), ("aws", "ecr", "get-login-password"), ("aws", "ecr", "get-login"), ("aws", "ecr-public", "get-login-password"),
     ("gcloud", "auth", "print-access-token"), ("az", "acr", "login"), ("az", "account", "get-access-token"),
     ("op", "read"), ("bw", "get"), ("gopass", "show"), ("pass", "show"), ("sops",), ("kubectl", "get", "secret"),
 )
@@ -595,7 +595,8 @@ def substituted_secrets(flow: Flow, script, word: "Word") -> list[str]:
     for part in word.parts:
         if part.kind != "command_substitution":
             continue
-        inner = [c for c in getattr(script, "commands", []) if part.start <= c.start < part.end]
+        # `<`: the command whose name is this `$(...)` starts where it does, and is not inside it
+        inner = [c for c in getattr(script, "commands", []) if part.start < c.start < part.end]
         if not inner:
             continue
         depth = min(c.substitution_depth for c in inner)
