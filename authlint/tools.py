@@ -86,6 +86,12 @@ def _unwrap(cmd: Command) -> tuple[str | None, list[Word]]:
     a command authlint cannot read."""
     name = cmd.basename
     args = list(cmd.args)
+    if name == "nix" and args and args[0].value in ("run", "shell", "develop"):
+        # `nix run nixpkgs.skopeo -c skopeo copy ...`: the command after -c/--command
+        at = next((i for i, w in enumerate(args) if w.value in ("-c", "--command")), None)
+        if at is not None and at + 1 < len(args):
+            first = args[at + 1].value
+            return (first.rsplit("/", 1)[-1], args[at + 2 :]) if first is not None else (None, [])
     if name not in WRAPPERS:
         return name, args
     skip = False

@@ -469,3 +469,32 @@ def test_group_over_two_script_items(tmp_path: Path) -> None:
     _, output = write_group(first)
     assert output.text == "a\nb\n"
     assert output.to_shell[0] is not None and output.to_shell[2] is None  # `b` is in the next item
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "expected"),
+    [
+        ("X=$CI_REGISTRY_USER\n", "X", True),  # `gitlab-ci-token`
+        ("X=$CI_DEPLOY_USER\n", "X", True),  # `gitlab+deploy-token-N`
+        ("X=$CI_JOB_TOKEN\n", "X", True),
+        ("X=$CI_COMMIT_MESSAGE\n", "X", False),  # predefined, but free text
+        ("X=$REGISTRY_USER\n", "X", False),
+    ],
+)
+def test_token_shaped(text: str, name: str, expected: bool) -> None:
+    assert flow(text).token_shaped(name) is expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("nix run nixpkgs.skopeo -c skopeo copy a b\n", ("skopeo", ["copy", "a", "b"])),
+        ("nix shell nixpkgs#crane --command crane ls r\n", ("crane", ["ls", "r"])),
+        ("nix build .#image\n", ("nix", ["build", ".#image"])),
+    ],
+)
+def test_nix_runs_the_command_after_c(text: str, expected: tuple) -> None:
+    from authlint.tools import unwrap
+
+    name, args = unwrap(parse(text).commands[0])
+    assert (name, [w.value for w in args]) == expected

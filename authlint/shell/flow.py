@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..authjson.looks import produces_auth_json
-from ..gitlab.predefined import CREDENTIALS, MASKED, is_known_predefined, misspelt_predefined
+from ..gitlab.predefined import CREDENTIALS, MASKED, USERS, is_known_predefined, misspelt_predefined
 from ..lazy import lazy_compile
 from ..textmap import ShiftMap
 from ..tools import WRAPPERS, is_credential_name, is_login, pushes, secret_args, subcommands, tool_of, unwrap
@@ -258,11 +258,15 @@ class Flow:
         return None
 
     def token_shaped(self, name: str) -> bool:
-        """Every origin is a GitLab token or a cloud CLI's login token: the value holds no
-        space, glob character, quote or backslash, so quoting and echo's escapes change nothing."""
+        """Every origin is a GitLab token or user name (`gitlab-ci-token`, `gitlab+deploy-token-N`) or a
+        cloud CLI's login token: the value holds no space, glob character, quote or backslash, so quoting
+        and echo's escapes change nothing."""
         origins = self.origins(name)
         return bool(origins) and all(
-            o.kind == PREDEFINED_CREDENTIAL or (o.kind == COMMAND and o.producer and o.text in _TOKEN_CLIS) for o in origins
+            o.kind == PREDEFINED_CREDENTIAL
+            or (o.kind == PREDEFINED and o.name in USERS)
+            or (o.kind == COMMAND and o.producer and o.text in _TOKEN_CLIS)
+            for o in origins
         )
 
     def file_variable(self, name: str) -> str | None:
