@@ -241,6 +241,11 @@ def _login_parts(cmd) -> tuple[Slot | None, Slot | None, list["Word"], bool]:
                     password = slot
         elif t in _VALUE_FLAGS:
             i += 1
+        elif re.match(r"-[up][^-=]", t):  # `-uUSER`, `-pPASS`: pflag's attached short form
+            if t[1] == "u":
+                user = Slot(w, 2, raw[2:])
+            else:
+                password = Slot(w, 2, raw[2:])
         elif t.startswith("-") and t != "-":
             pass
         elif t != "--":
@@ -454,6 +459,7 @@ VALID = [
     Example('echo "${CI_DEPLOY_PASSWORD}" | docker login ${CI_REGISTRY} -u ${CI_DEPLOY_USER} --password-stdin\n'),
     Example('echo "$CI_DEPENDENCY_PROXY_PASSWORD" | docker login -u "$CI_DEPENDENCY_PROXY_USER" --password-stdin "$CI_DEPENDENCY_PROXY_SERVER"\n'),
     Example('docker login -u "$DOCKER_HUB_USER" -p "$DOCKER_HUB_TOKEN"\n'),
+    Example('docker login -ume -p"$QUAY_TOKEN" quay.io\n'),  # pflag's attached short options
     Example('docker login -u "$REGISTRY_USER" -p "$CI_JOB_TOKEN" "$CI_REGISTRY"\n'),  # a custom user variable: not judged
     Example('git clone "https://gitlab-ci-token:${CI_JOB_TOKEN}@gitlab.example.com/group/lib.git"\n'),
     Example("AUTH=$(printf '%s:%s' \"$CI_REGISTRY_USER\" \"$CI_REGISTRY_PASSWORD\" | base64 | tr -d '\\n')\n"),
