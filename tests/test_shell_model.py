@@ -491,3 +491,24 @@ def test_parses_are_memoised_by_text_within_a_bound(monkeypatch: pytest.MonkeyPa
 def test_path_template_keeps_a_quoted_tilde_literal(text: str, path: str) -> None:
     (cmd,) = parse(f"cat {text}\n").commands
     assert cmd.args[0].path_template == path
+
+
+@pytest.mark.parametrize(
+    ("text", "alone"),
+    [
+        ('echo "$K" | tr -d "\\r" | ssh-add -\nmkdir -p ~/.ssh\necho "$HOSTS" >> ~/.ssh/known_hosts\n', 2),
+        ("a | b | c\r\nd >> f\n", 1),
+    ],
+)
+def test_a_pipeline_ends_at_the_newline(text: str, alone: int) -> None:
+    """tree-sitter-bash reads `a | b | c\\nd >> f` as one pipeline whose last stage is `c d`."""
+    script = parse(text)
+    assert not script.errors
+    last_stage = [c for c in script.commands if len(c.pipeline or []) == 3][-1]
+    assert len(last_stage.args) <= 1
+    assert sum(1 for c in script.commands if not c.pipeline or len(c.pipeline) == 1) == alone
+
+
+def test_a_continued_line_stays_in_the_stage() -> None:
+    script = parse("a | b | c \\\n  d >> f\n")
+    assert [w.raw for w in script.commands[-1].argv] == ["c", "d"]

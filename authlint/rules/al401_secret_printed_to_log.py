@@ -273,6 +273,8 @@ VALID = [
     Example('PASS=0\nPASS=$((PASS+1))\necho "passed: $PASS"\n'),
     # decoded into ssh-add, which prints nothing of it
     Example('echo "$SSH_PRIVATE_KEY" | base64 -d | ssh-add -\n'),
+    # a redirect on a later line does not make ssh-add's input the job log (a tree-sitter-bash misparse)
+    Example('echo "$SSH_PRIVATE_KEY" | tr -d \'\\r\' | ssh-add -\nmkdir -p ~/.ssh\necho "$SSH_KNOWN_HOSTS" >> ~/.ssh/known_hosts\n'),
     # the secret fields deleted before printing
     Example("cat ~/.docker/config.json | jq 'del(.auths[].auth)'\n"),
     # a `secrets:` entry is a File-type variable unless `file: false`: echo prints its path

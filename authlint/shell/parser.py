@@ -107,6 +107,32 @@ def _parser() -> Any:
 
 
 @lru_cache(maxsize=1)
+def _stage_query() -> Any:
+    import tree_sitter
+
+    return tree_sitter.Query(_language(), "(pipeline (command) @stage)")
+
+
+def _swallowed_newlines(root: Any, data: bytes) -> list[int]:
+    """Byte offsets of line ends tree-sitter read as word separators inside a pipeline stage.
+
+    tree-sitter-bash parses `a | b | c\nd\ne >> f` as one pipeline whose last
+    stage is `c d e`, redirected to f; bash ends the pipeline at the newline.
+    """
+    import tree_sitter
+
+    out = []
+    for node in tree_sitter.QueryCursor(_stage_query()).captures(root).get("stage", []):
+        kids = node.children
+        for a, b in zip(kids, kids[1:]):
+            gap = data[a.end_byte : b.start_byte]
+            at = gap.find(b"\n")
+            if at >= 0 and not gap[:at].rstrip(b"\r").endswith(b"\\"):
+                out.append(a.end_byte + at)
+    return out
+
+
+@lru_cache(maxsize=1)
 def _error_query() -> Any:
     import tree_sitter
 
@@ -349,6 +375,13 @@ class _Builder:
                 data = _ASTRAL.sub(b"____", data)  # same length: every offset holds
             self.tree = _parser().parse(data)  # the nodes need their tree alive
             root = self.tree.root_node
+            swallowed = _swallowed_newlines(root, data) if attempt < 3 and self.masked.text.count("|") >= 2 else []
+            if swallowed:  # a `;` there, same length: the pipeline ends where bash ends it
+                chars = list(self.masked.text)
+                for b in swallowed:
+                    chars[self.char(b)] = ";"
+                self.masked.text = "".join(chars)
+                continue
             if not root.has_error or attempt == 3:
                 break
             captures = _captures(root)
