@@ -111,8 +111,14 @@ def _unwrap(cmd: Command) -> tuple[str | None, list[Word]]:
     return name, args  # `env` alone
 
 
+# Builds of a client under another name, with the same command line: krane is crane with
+# cloud keychains compiled in (go-containerregistry).
+_SAME_CLI = {"krane": "crane"}
+
+
 def _tool_of(cmd: Command) -> str | None:
     name, _ = unwrap(cmd)
+    name = _SAME_CLI.get(name or "", name)
     return name if name in REGISTRY_TOOLS else None
 
 

@@ -313,6 +313,7 @@ def test_al209_literal_text_is_escaped_for_printf(tmp_path: Path) -> None:
         ("helm registry login r -u u -p p", "--password-stdin"),
         ("helm repo add --username u --password p name url", "--password-stdin"),
         ("crane auth login r -u u -p p", "--password-stdin"),
+        ("krane auth login r -u u -p p", "--password-stdin"),
         ("regctl registry login r -u u --pass p", "--pass-stdin"),
         ("werf cr login -u u -p p r", "--password-stdin"),
         ("kubectl create secret docker-registry s --docker-password=p", None),
