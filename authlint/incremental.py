@@ -208,7 +208,7 @@ class PipelineReuse:
         self._aliases: dict[str, dict[int, set[Region]]] = {}
         self._globals: frozenset[Region] | None = None  # every job's inputs, computed once
         self._same: dict[tuple[Region, bool], bool] = {}
-        self._users: dict[int, list[str]] | None = None
+        self._users: dict[int, tuple[str, ...]] | None = None
 
     # ------------------------------------------------------------ the engine's hooks
     def mark(self) -> tuple[int, ...]:
@@ -331,12 +331,14 @@ class PipelineReuse:
     def facts(self, job: "Job") -> tuple:
         """What rules read of other jobs (see the module docstring)."""
         if self._users is None:
-            self._users = {}
+            users: dict[int, list[str]] = {}
             for other in self.pipeline.jobs.values():
                 if not other.hidden:
                     for line in other.lines:
-                        self._users.setdefault(id(line.scalar), []).append(other.name)
-        shared_lines = tuple(tuple(n for n in self._users.get(id(line.scalar), ()) if n != job.name) for line in job.lines)
+                        users.setdefault(id(line.scalar), []).append(other.name)
+            self._users = {k: tuple(names) for k, names in users.items() if len(names) > 1}  # the shared lines only
+        shared = self._users  # a line's users, this job among them (the same for every user: built once)
+        shared_lines = tuple((k, shared[id(line.scalar)]) for k, line in enumerate(job.lines) if id(line.scalar) in shared) if shared else ()
         var = job.variables.get(AUTH_VARIABLE)
         scalar = var.value if var is not None else None
         images: list = []
