@@ -26,7 +26,8 @@ layout, region i is the same entry in both runs, and unchanged when its text is
 the same and moved only as a whole.  A job's regions are found anew each run
 (an alias follows the last anchor of its name, which an edit elsewhere can
 change: the YAML model lists every alias), the names a region extends or
-references are walked again only when its text changed.
+references are walked again only when its text changed, and a job's regions are
+gathered again only when some alias names another region than in the last run.
 
 A reused job's findings move with the text: a file's old and new texts differ in
 one span (common prefix and suffix), and every span and fix edit of a reused
@@ -80,6 +81,7 @@ class _Memo:
     texts: dict[str, str]  # display path -> text the jobs' coordinates refer to
     bounds: dict[str, list[int]]  # display path -> where its regions start in that text
     names: dict[Region, frozenset[str]]  # what each region extends or references
+    aliases: dict[str, dict[int, set[Region]]]  # display path -> region -> the regions its aliases name
     jobs: dict[str, _Job]
 
 
@@ -208,6 +210,7 @@ class PipelineReuse:
         self._aliases: dict[str, dict[int, set[Region]]] = {}
         self._globals: frozenset[Region] | None = None  # every job's inputs, computed once
         self._same: dict[tuple[Region, bool], bool] = {}
+        self._aliases_same: bool | None = None
         self._users: dict[int, tuple[str, ...]] | None = None
 
     # ------------------------------------------------------------ the engine's hooks
@@ -230,7 +233,7 @@ class PipelineReuse:
             return False
         if not all(self._unchanged(r, bool(old.hits or old.problems)) for r in old.regions):
             return False
-        if old.regions != self.regions(job) or old.facts != self.facts(job):
+        if (not self._same_aliases() and old.regions != self.regions(job)) or old.facts != self.facts(job):
             return False
         if not self._calls_unchanged(old.calls):  # first: reads the scripts into this run
             return False
@@ -259,7 +262,8 @@ class PipelineReuse:
                 if text is not None:
                     texts[display_path(Path(path))] = text  # as its findings' sources name it
         names = {region: direct[1] for region, direct in self._direct.items()}
-        self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.layout.bounds, names, self.jobs))
+        aliases = {path: self._aliased(path) for path in self.layout.files}
+        self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.layout.bounds, names, aliases, self.jobs))
 
     # ------------------------------------------------------------------- inputs
     def regions(self, job: "Job") -> frozenset[Region]:
@@ -269,6 +273,15 @@ class PipelineReuse:
             starts += [(path, i + 1) for name in RESERVED for path, i in self.layout.by_name.get(name, [])]
             self._globals = self._closure(starts)
         return self._closure([(path, i + 1) for path, i in self.layout.by_name.get(job.name, [])]) | self._globals
+
+    def _same_aliases(self) -> bool:
+        """Every alias names a value in the same region as in the last run.  Then a job whose
+        regions all kept their text has the same regions: what a region extends or references
+        is read from its text, and the layout (where each name is defined) is the same."""
+        if self._aliases_same is None:
+            assert self.old is not None
+            self._aliases_same = all(self._aliased(path) == self.old.aliases.get(path) for path in self.layout.files)
+        return self._aliases_same
 
     def _closure(self, starts: list[Region]) -> frozenset[Region]:
         seen: set[Region] = set()
