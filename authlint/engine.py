@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import bisect
+import functools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -344,11 +345,12 @@ class _Run:
             self.pipelines.setdefault(path, shown)
         # Concrete jobs first: a finding in shared template text is reported for them.
         ordered = sorted(pipeline.jobs.values(), key=lambda j: j.hidden)
-        script_scalars = {id(line.scalar) for job in ordered if not _is_powershell(job) for line in job.lines}
+        # Needed only for a YAML value that opens an object, rare: not computed otherwise (the editor lints every change).
+        shell_lines_and_names = functools.cache(lambda: _shell_lines_and_names(pipeline))
         for yf in pipeline.files.values():
             unit = FileUnit(yf.source, "ci", yaml=yf, pipeline=pipeline)
             self._run_hook("check_file", unit)
-            self._yaml_auth_docs(yf, pipeline, script_scalars)
+            self._yaml_auth_docs(yf, shell_lines_and_names)
         reuse = self.l.reuse.pipeline(self, pipeline, project) if self.l.reuse is not None else None
         for job in ordered:
             if self.l.cancelled is not None and self.l.cancelled():
@@ -501,13 +503,15 @@ class _Run:
             self._run_hook("check_file", FileUnit(src, "other"))
 
     # -------------------------------------------------------------- auth JSON
-    def _yaml_auth_docs(self, yf, pipeline, script_scalars: set[int]) -> None:
+    def _yaml_auth_docs(self, yf, shell_lines_and_names: Callable[[], tuple[set[int], dict[int, str]]]) -> None:
         from .yaml.model import scalars_in
 
-        names = _variable_names(pipeline)
         for doc in yf.documents:
             for scalar in scalars_in(doc):
-                if id(scalar) in script_scalars or not starts_as_object(scalar.value):
+                if not starts_as_object(scalar.value):
+                    continue
+                shell_lines, names = shell_lines_and_names()
+                if id(scalar) in shell_lines:
                     continue
                 if names.get(id(scalar)) != "DOCKER_AUTH_CONFIG" and not looks_like_auth_json(scalar.value):
                     continue
@@ -809,6 +813,13 @@ def _local_script(value: str) -> str | None:
         return None
     value = value.removeprefix("./")
     return value if classify(Path(value)) in ("shell", None) else None
+
+
+def _shell_lines_and_names(pipeline) -> tuple[set[int], dict[int, str]]:
+    """(ids of the script lines of the jobs authlint models as shell: their auth JSON is the
+    shell's, variable name by value id)."""
+    shell_lines = {id(line.scalar) for job in pipeline.jobs.values() if not _is_powershell(job) for line in job.lines}
+    return shell_lines, _variable_names(pipeline)
 
 
 def _variable_names(pipeline) -> dict[int, str]:
