@@ -97,10 +97,10 @@ class DocIndex:
     as the first character, which then shifts line 0 by one unit.
     """
 
-    def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16) -> None:
+    def __init__(self, text: str, encoding: str = types.PositionEncodingKind.Utf16, index: LineIndex | None = None) -> None:
         self.text = text
         self.shift = 1 if text.startswith(BOM) else 0
-        self.index = LineIndex(text)
+        self.index = index if index is not None and index.text == text else LineIndex(text)
         self.encoding = encoding
 
     def position(self, offset: int) -> types.Position:
@@ -273,8 +273,10 @@ def compute(snap: Snapshot) -> Linted:
         result = linter.lint_paths([Path(snap.path)])
     except LintCancelled:
         return Linted(snap, None)  # dropped as stale by the caller
-    idx = DocIndex(snap.text, snap.encoding)
     mine = [f for f in result.findings if _key(f.path) == _key(snap.path)]
+    linted = result.sources.get(mine[0].path) if mine else None
+    known = linted.__dict__.get("index") if linted is not None else None  # the lint's, when it made one
+    idx = DocIndex(snap.text, snap.encoding, known)
     # Like the reporters' code frames: a text about one finding may show another's secret.
     secrets = tuple(sorted({s for f in mine for s in result.secrets.get(id(f), ())}, key=len, reverse=True))
     diags = [to_diagnostic(f, idx, secrets, snap.docs_url) for f in mine]
