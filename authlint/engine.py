@@ -30,7 +30,7 @@ from .units import AuthDoc, CommandRef, FileUnit, JobUnit, ShellUnit
 from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path
 
 if TYPE_CHECKING:
-    from .incremental import JobMemo
+    from .incremental import JobMemo, PipelineReuse
 
 CREDENTIAL_FAMILY = "AL1"
 MAX_CALL_DEPTH = 3
@@ -347,11 +347,11 @@ class _Run:
         ordered = sorted(pipeline.jobs.values(), key=lambda j: j.hidden)
         # Needed only for a YAML value that opens an object, rare: not computed otherwise (the editor lints every change).
         shell_lines_and_names = functools.cache(lambda: _shell_lines_and_names(pipeline))
+        reuse = self.l.reuse.pipeline(self, pipeline, project) if self.l.reuse is not None else None
         for yf in pipeline.files.values():
             unit = FileUnit(yf.source, "ci", yaml=yf, pipeline=pipeline)
             self._run_hook("check_file", unit)
-            self._yaml_auth_docs(yf, shell_lines_and_names)
-        reuse = self.l.reuse.pipeline(self, pipeline, project) if self.l.reuse is not None else None
+            self._yaml_auth_docs(yf, shell_lines_and_names, reuse)
         for job in ordered:
             if self.l.cancelled is not None and self.l.cancelled():
                 raise LintCancelled
@@ -503,13 +503,17 @@ class _Run:
             self._run_hook("check_file", FileUnit(src, "other"))
 
     # -------------------------------------------------------------- auth JSON
-    def _yaml_auth_docs(self, yf, shell_lines_and_names: Callable[[], tuple[set[int], dict[int, str]]]) -> None:
+    def _yaml_auth_docs(self, yf, shell_lines_and_names: Callable[[], tuple[set[int], dict[int, str]]],
+                        reuse: "PipelineReuse | None") -> None:
         from .yaml.model import scalars_in
 
-        for doc in yf.documents:
-            for scalar in scalars_in(doc):
+        tops = reuse.auth_candidates(yf) if reuse is not None else yf.documents
+        for top in tops:
+            for scalar in scalars_in(top):
                 if not starts_as_object(scalar.value):
                     continue
+                if reuse is not None:
+                    reuse.auth_candidate(scalar)
                 shell_lines, names = shell_lines_and_names()
                 if id(scalar) in shell_lines:
                     continue

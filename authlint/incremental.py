@@ -34,7 +34,9 @@ one span (common prefix and suffix), and every span and fix edit of a reused
 finding must lie wholly before or after it.  A message may quote a line number
 (AL402's "line 12"), so after an edit that adds or removes lines a job with
 findings is reused only when its regions all lie before the edit.  Pipeline-level
-work (parsing, resolving, the file rules) runs every time.
+work (parsing, resolving, the file rules) runs every time; the scan of YAML values
+for auth JSON skips the entries whose text is unchanged and had no value opening
+an object.
 """
 
 from __future__ import annotations
@@ -82,6 +84,7 @@ class _Memo:
     bounds: dict[str, list[int]]  # display path -> where its regions start in that text
     names: dict[Region, frozenset[str]]  # what each region extends or references
     aliases: dict[str, dict[int, set[Region]]]  # display path -> region -> the regions its aliases name
+    objects: set[Region]  # the regions with a YAML scalar that opens an object (auth JSON, maybe)
     jobs: dict[str, _Job]
 
 
@@ -212,6 +215,31 @@ class PipelineReuse:
         self._same: dict[tuple[Region, bool], bool] = {}
         self._aliases_same: bool | None = None
         self._users: dict[int, tuple[str, ...]] | None = None
+        self.objects: set[Region] = set()
+
+    # ----------------------------------------------------- the YAML auth JSON scan
+    def auth_candidates(self, yf: Any) -> list:
+        """What the engine walks for scalars that open an object: every document, but of the
+        pipeline document only the entries whose region changed or had such a scalar last run
+        (a scalar's value is read from its own text; aliases into a skipped region find
+        nothing new there: its scalars are the same)."""
+        path, old = yf.source.path, self.old
+        root = yf.root
+        if old is None or not isinstance(root, YMap) or path not in self.layout.files:
+            return list(yf.documents)
+        keep: list = list(yf.documents[:-1])
+        for i, (k, v) in enumerate(root.entries):
+            region = (path, i + 1)
+            if region in old.objects or not self._unchanged(region, False):
+                keep += [k, v]
+        return keep
+
+    def auth_candidate(self, scalar: Any) -> None:
+        """Record the region of a scalar that opens an object."""
+        path = scalar.source.path
+        bounds = self.layout.bounds.get(path)
+        if bounds is not None and self.layout.files[path].source is scalar.source:
+            self.objects.add((path, bisect.bisect_right(bounds, scalar.start) - 1))
 
     # ------------------------------------------------------------ the engine's hooks
     def mark(self) -> tuple[int, ...]:
@@ -263,7 +291,7 @@ class PipelineReuse:
                     texts[display_path(Path(path))] = text  # as its findings' sources name it
         names = {region: direct[1] for region, direct in self._direct.items()}
         aliases = {path: self._aliased(path) for path in self.layout.files}
-        self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.layout.bounds, names, aliases, self.jobs))
+        self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.layout.bounds, names, aliases, self.objects, self.jobs))
 
     # ------------------------------------------------------------------- inputs
     def regions(self, job: "Job") -> frozenset[Region]:

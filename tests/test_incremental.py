@@ -73,6 +73,9 @@ EDITS = [
     ("YAML restored", "kaniko-b: [\n", "kaniko-b:\n", None),
     ("a called script renamed", "./ci/deploy.sh", "./ci/missing.sh", None),
     ("and back", "./ci/missing.sh", "./ci/deploy.sh", None),
+    # auth JSON in a YAML value: the file's scan for such values skips regions that kept their text and had none
+    ("auth JSON in a job's value", "    PASSWORD: hunter2-S3cretValue\n",
+     "    PASSWORD: hunter2-S3cretValue\n    AUTH_JSON: '{\"auths\": {\"r.example.com\": {\"auth\": \"ZGVwbG95Omh1bnRlcjJTM2NyZXQ=\"}}}'\n", 2),  # and the job with findings below (a line more)
     ("a literal secret typed", "PASSWORD: hunter2-S3cretValue", "PASSWORD: hunter2-S3cretValue2", 1),
     ("the header comment", "# A pipeline", "# The pipeline", None),
     ("CRLF line endings", "\n", "\r\n", None),
