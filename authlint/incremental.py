@@ -23,9 +23,9 @@ one job.  What a job's findings depend on, and so what reuse is keyed on:
 A region is a top-level entry's text up to the next entry (its trailing comments
 and blank lines included), or a file's header before the first; with the same
 layout, region i is the same entry in both runs, and unchanged when its text is
-the same and moved only as a whole.  A job's regions are found anew each run
-(an alias follows the last anchor of its name, which an edit elsewhere can
-change: the YAML model lists every alias), the names a region extends or
+the same and moved only as a whole.  Which region each alias names is found anew
+each run (an alias follows the last anchor of its name, which an edit elsewhere
+can change: the YAML model lists every alias), the names a region extends or
 references are walked again only when its text changed, and a job's regions are
 gathered again only when some alias names another region than in the last run.
 
