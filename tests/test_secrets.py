@@ -31,6 +31,7 @@ from authlint.secrets import (
     redact_text,
     scan_lines,
     shannon_entropy,
+    url_credentials,
 )
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -544,3 +545,40 @@ def test_detect_secrets_runs_without_requests_and_is_configured_once() -> None:
         "assert requests.Session and 'site-packages' in requests.__file__\n"
     )
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
+
+
+# ------------------------------------------------------------- URL credentials: line-wise == whole text
+def _whole_text_url_credentials(text: str) -> list[tuple[int, int, str, str]]:
+    """The definition: the URL patterns run over the whole text (what url_credentials did before
+    it looked only at lines holding `://`)."""
+    from authlint.secrets import _URL, _URL_QUERY_SECRET, _URL_USERINFO, looks_like_literal_secret
+
+    out = [(m.start(2), m.end(2), m.group(2), "URL") for m in _URL_USERINFO.finditer(text)
+           if looks_like_literal_secret(m.group(2))]
+    for url in _URL.finditer(text):
+        for q in _URL_QUERY_SECRET.finditer(url.group()):
+            if looks_like_literal_secret(q.group(1)):
+                at = url.start() + q.start(1)
+                out.append((at, at + len(q.group(1)), q.group(1), "URL query string"))
+    return out
+
+
+_URL_BITS = ["https://", "git+ssh://", "foo+", "_", "x", "deploy:", "Fk7q2Wd9LmX4rT", "@", "r.example.com",
+             "/p", "?private_token=", "&", "token=", " ", "\n", "'", "://", "Qz9", ":"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_URL_BITS), max_size=25))
+def test_url_credentials_line_by_line_equal_the_whole_text_scan(bits: list[str]) -> None:
+    text = "".join(bits)
+    found = [(c.start, c.end, c.value, c.where) for c in url_credentials(text)]
+    assert sorted(found) == sorted(_whole_text_url_credentials(text))
+
+
+def test_url_credentials_equal_the_whole_text_scan_on_the_corpus() -> None:
+    from support.corpus import require_corpus
+
+    for path in sorted(p for p in require_corpus().rglob("*") if p.is_file()):
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert sorted((c.start, c.end, c.value, c.where) for c in url_credentials(text)) == sorted(
+            _whole_text_url_credentials(text)), path
