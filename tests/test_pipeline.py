@@ -13,18 +13,13 @@ from authlint.source import Source
 from authlint.yaml.model import YMap, YScalar, load
 from support.bounded import hang_guard
 from support.corpus import CORPUS, require_corpus
+from support.files import write
 
 OMNIBUS = "real-world/dockerimages__https-gitlab.com-gitlab-org-omnibus-gitlab__gitlab-ci-config__dev-gitlab-org.yml"
 
 
 def project(tmp_path: Path, files: dict[str, str | bytes], root: str = ".gitlab-ci.yml") -> Pipeline:
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(textwrap.dedent(text), encoding="utf-8", newline="")
+    write(tmp_path, {name: text if isinstance(text, bytes) else textwrap.dedent(text) for name, text in files.items()})
     return load_pipeline(root, reader(tmp_path), str(tmp_path))
 
 
