@@ -187,6 +187,7 @@ def kaniko_image_stays(cmd: Command) -> bool:
 
 
 def leading_words(args: list[Word]) -> list[str]:
+    """The first literal words, up to the first option (at most 3)."""
     out = []
     for w in args:
         if w.value is None or w.value.startswith("-") or len(out) == 3:
@@ -214,12 +215,7 @@ def after_global_options(tool: str | None, words: list[Word]) -> list[Word]:
 
 
 def _subcommands(cmd: Command) -> list[str]:
-    out = []
-    for w in after_global_options(tool_of(cmd), cmd.args):
-        if w.value is None or w.value.startswith("-") or len(out) == 3:
-            break
-        out.append(w.value)
-    return out
+    return leading_words(after_global_options(tool_of(cmd), cmd.args))
 
 
 def _is_login(cmd: Command) -> bool:

@@ -57,7 +57,7 @@ from ..diagnostics import Applicability, Fix, Severity
 from ..lazy import lazy_compile
 from ..shell.flow import flow_of, stdin_source
 from ..shell.model import Command, Word
-from ..tools import SecretArg, after_global_options, secret_args, tool_of, unwrap
+from ..tools import SecretArg, after_global_options, leading_words, secret_args, tool_of, unwrap
 from ..units import CommandRef, make_fix
 from .base import FIX_SAFE, Example, Hit, Rule
 
@@ -96,11 +96,7 @@ def stdin_option(cmd: Command, program: str | None = None) -> str | None:
     tool = tool_of(cmd) or program
     if tool is None:
         return None
-    subs: list[str] = []
-    for w in after_global_options(tool, unwrap(cmd)[1]):
-        if w.value is None or w.value.startswith("-") or len(subs) == 3:
-            break
-        subs.append(w.value)
+    subs = leading_words(after_global_options(tool, unwrap(cmd)[1]))
     for key, option in STDIN_OPTION.items():
         if key[0] == tool and tuple(subs[: len(key) - 1]) == key[1:]:
             return option
