@@ -15,11 +15,11 @@ import re
 from .secrets import is_scan_candidate, looks_like_literal_secret, scan_lines, url_credentials
 from .tools import REGISTRY_TOOLS
 
-_WORD = re.compile(r"[^\s'\"`;&|()\[\]{}]+")
 # Quotes and shell punctuation: an unbalanced one (`"`, `$(`, `{`) would make the rest one string
 # or a syntax error.  Blanked, the words stay where they were.
 _BREAKERS = re.compile(r"['\"`()\[\]{};&|<>]")
-_STARTS = REGISTRY_TOOLS | {"sudo", "executor", "/kaniko/executor"}
+_WORD = re.compile(r"\S+")  # once the breakers are blanked
+_STARTS = REGISTRY_TOOLS | {"sudo", "executor"}
 
 
 def secrets_in_broken_text(text: str) -> set[str]:
@@ -42,7 +42,7 @@ def _command_secrets(line: str) -> set[str]:
     out: set[str] = set()
     line = _BREAKERS.sub(" ", line)  # read tokens, not strings or groups
     for m in _WORD.finditer(line):
-        if m.group().rsplit("/", 1)[-1] not in _STARTS and m.group() not in _STARTS:
+        if m.group().rsplit("/", 1)[-1] not in _STARTS:  # /kaniko/executor too
             continue
         for cmd in parse(line[m.start() :]).commands:
             for arg in secret_args(cmd):
