@@ -387,11 +387,14 @@ def _write_raw(text: str) -> None:
     data = text.encode("utf-8", "surrogateescape")
     buffer = getattr(sys.stdout, "buffer", None)
     if buffer is None:
-        sys.stdout.write(data.decode("utf-8", "replace"))
+        _emit(data.decode("utf-8", "replace"))
         return
-    sys.stdout.flush()
-    buffer.write(data)
-    buffer.flush()
+    try:
+        sys.stdout.flush()
+        buffer.write(data)
+        buffer.flush()
+    except BrokenPipeError:  # as _emit: a closed pipe ends the output, not the run
+        _stdout_gone()
 
 
 def _load_baseline(path: str):

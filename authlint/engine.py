@@ -592,7 +592,6 @@ class _Run:
                 secrets = tuple(_broken_line_secrets(p.source, span)) if p.code == "AL001" else ()
                 self.hits.append((mods[p.code], Hit(p.source, span, _unquoted(p.message), secrets=secrets)))
         findings: list[Finding] = []
-        secrets: dict[int, tuple[str, ...]] = {}
         file_secrets: dict[str, set[str]] = {}
         seen: set[tuple] = set()
         supp_cache: dict[str, suppressions.FileSuppressions] = {}
@@ -620,7 +619,7 @@ class _Run:
                 code=rule.code,
                 name=rule.name,
                 severity=self.l.settings.severity_for(rule.code, rule.severity if hit.severity is None else hit.severity),
-                message=redact_text(hit.message, hit.secrets),
+                message=hit.message,  # redacted below, with every value found in its file
                 path=src.path,
                 span=hit.span,
                 job=hit.job,
@@ -628,13 +627,12 @@ class _Run:
                 fingerprint_key=hit.key,
             )
             findings.append(f)
-            secrets[id(f)] = hit.secrets
         findings = _drop_shadowed_generic(findings)
-        secrets = {id(f): secrets[id(f)] for f in findings}  # a dropped finding's id may be reused below
         findings += self._unused_suppressions(supp_cache)
         # A finding's message, code frame, fix or diff may show any value found in its file:
         # every finding gets its file's one shared set (memory and redaction time stay linear).
         shared = {path: SecretSet(values) for path, values in file_secrets.items()}
+        secrets: dict[int, SecretSet] = {}
         for f in findings:
             secrets[id(f)] = shared.setdefault(f.path, SecretSet())
             f.message = redact_text(f.message, secrets[id(f)])

@@ -19,7 +19,7 @@ from .tools import REGISTRY_TOOLS
 # or a syntax error.  Blanked, the words stay where they were.
 _BREAKERS = re.compile(r"['\"`()\[\]{};&|<>]")
 _WORD = re.compile(r"\S+")  # once the breakers are blanked
-_STARTS = REGISTRY_TOOLS | {"sudo", "executor"}
+_STARTS = REGISTRY_TOOLS | {"sudo"}
 
 
 def secrets_in_broken_text(text: str) -> set[str]:

@@ -502,19 +502,12 @@ _CANDIDATE_TOKENS_RE = re.compile(
 )
 
 
+@lru_cache(maxsize=65536)  # by line: the editor scans the same lines on every change
 def is_scan_candidate(line: str) -> bool:
     """Cheap test: could any configured detect-secrets plugin flag this line?"""
-    known = _CANDIDATES.get(line)
-    if known is None:
-        if len(_CANDIDATES) > _RUN_MEMO_MAX * 16:
-            _CANDIDATES.clear()
-        # "://" and "@": BasicAuth (as a regex this check is quadratic on long lines)
-        known = _CANDIDATES[line] = ("://" in line and "@" in line) or bool(
-            _CANDIDATE_TOKENS_RE.search(line) or _CANDIDATE_WORDS_RE.search(line.lower()))
-    return known
-
-
-_CANDIDATES: dict[str, bool] = {}  # by line: the editor scans the same lines on every change
+    # "://" and "@": BasicAuth (as a regex this check is quadratic on long lines)
+    return ("://" in line and "@" in line) or bool(
+        _CANDIDATE_TOKENS_RE.search(line) or _CANDIDATE_WORDS_RE.search(line.lower()))
 
 
 def scan_lines(
