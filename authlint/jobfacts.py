@@ -562,7 +562,7 @@ def _build(unit: "JobUnit") -> JobFacts:
             if fam:
                 f.families.add(fam)
             _flags(f, ref, tool)
-            if is_login(cmd) or "login" in leading_words(tool_args(cmd))[:3]:
+            if is_login(cmd):
                 (f.logins if _reads_password(cmd) else f.dead_logins).append(ref)
             elif pushes(cmd):
                 f.pushes.append(ref)

@@ -215,7 +215,8 @@ def after_global_options(tool: str | None, words: list[Word]) -> list[Word]:
 
 
 def _subcommands(cmd: Command) -> list[str]:
-    return leading_words(after_global_options(tool_of(cmd), cmd.args))
+    # past `sudo -u root` and docker's global options; `$KUBECTL create ...` keeps its words too
+    return leading_words(after_global_options(tool_of(cmd), unwrap(cmd)[1]))
 
 
 def _is_login(cmd: Command) -> bool:

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from .shell.model import OUT_OPS
+
 if TYPE_CHECKING:
     from .shell.model import Command, Redirect, Word
     from .units import CommandRef
@@ -46,7 +48,7 @@ def auth_writes(ref: "CommandRef") -> list[AuthWrite]:
     cmd = ref.cmd
     out: list[AuthWrite] = []
     for r in cmd.redirects:
-        if r.op in (">", ">|", ">>", "&>", "&>>") and r.fd in (None, 1) and r.target is not None and is_auth_path(r.target.path_template):
+        if r.op in OUT_OPS and r.fd in (None, 1) and r.target is not None and is_auth_path(r.target.path_template):
             mode = "append" if r.op in (">>", "&>>") else "truncate"
             out.append(AuthWrite(ref, r.target, mode, "redirect", r, cmd))
     base = cmd.basename

@@ -303,6 +303,21 @@ def test_al209_literal_text_is_escaped_for_printf(tmp_path: Path) -> None:
 
 # ---------------------------------------------------------------------- AL211
 @pytest.mark.parametrize(
+    "line,subs",
+    [
+        ("sudo -u root docker --config d login -u u r", ["login"]),  # past the wrapper and its option's value
+        ('docker --config="$D" login r', ["login", "r"]),
+        ("sudo kubectl create secret docker-registry x", ["create", "secret", "docker-registry"]),
+        ("$KUBECTL create secret docker-registry x", ["create", "secret", "docker-registry"]),
+    ],
+)
+def test_subcommands_past_wrappers_and_global_options(line: str, subs: list[str]) -> None:
+    from authlint.tools import subcommands
+
+    assert subcommands(parse(line + "\n").commands[0]) == subs
+
+
+@pytest.mark.parametrize(
     "line,option",
     [
         ("docker login -u u -p p r", "--password-stdin"),

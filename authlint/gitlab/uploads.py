@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -31,6 +32,7 @@ class Upload:
     settings: "YMap | None" = None  # the artifacts: / cache: mapping it belongs to
 
 
+@lru_cache(maxsize=512)  # the same patterns are matched against every path of a job
 def glob_regex(pattern: str) -> re.Pattern[str]:
     """A doublestar glob (`**`, `*`, `?`, `[...]`, `{a,b}`) as a regex over '/'-paths."""
     out, i, n = [], 0, len(pattern)

@@ -41,7 +41,7 @@ from ..lazy import lazy_compile
 from ..textmap import ShiftMap
 from ..tools import WRAPPERS, is_credential_name, is_login, pushes, secret_args, subcommands, tool_of, unwrap
 from ..writes import auth_writes
-from .model import LITERAL, VAR_REF
+from .model import LITERAL, OUT_OPS, VAR_REF
 from .output import Output, Reader, group_members, group_output, shared_redirect, stdout_of
 
 if TYPE_CHECKING:
@@ -750,14 +750,11 @@ def write_group(ref: "CommandRef", flow: "Flow | None" = None) -> "tuple[list[Co
 def _out_targets(cmd: "Command") -> list[tuple["Word", str]]:
     """(file word, how) of every file cmd writes: 'truncate' or 'append' by redirect, 'other' by tee / cp."""
     out = [(r.target, "append" if r.op in (">>", "&>>") else "truncate") for r in cmd.redirects
-           if r.op in _OUT_OPS and r.fd in (None, 1) and r.target is not None]
+           if r.op in OUT_OPS and r.fd in (None, 1) and r.target is not None]
     if cmd.basename == "tee" or cmd.basename in ("cp", "install", "mv"):
         files = [w for w in cmd.args if not (w.value or "").startswith("-")]
         out += [(w, "other") for w in (files if cmd.basename == "tee" else files[-1:] if len(files) >= 2 else [])]
     return out
-
-
-_OUT_OPS = (">", ">>", ">|", "&>", "&>>")
 
 
 def _content_refs(cmd: "Command") -> list[str]:
@@ -805,7 +802,7 @@ def _stdout_sink(cmd: "Command") -> tuple[str, str | None, str | None, str | Non
         return ("capture", None, None, None)
     where = stdout_to_log(cmd)
     if where is False:
-        targets = [r.target.template for r in cmd.redirects if r.target is not None and r.op in (">", ">>", ">|", "&>", "&>>")]
+        targets = [r.target.template for r in cmd.redirects if r.target is not None and r.op in OUT_OPS]
         return ("file", None, None, targets[-1] if targets else None)
     pipeline = cmd.pipeline or [cmd]
     if cmd.pipeline_index + 1 < len(pipeline):
@@ -912,7 +909,7 @@ def credential_command(ref: "CommandRef") -> bool:
 def _handles_credentials(ref: "CommandRef") -> bool:
     """A registry login, an auth file write or a push (JobFacts.credential_job, per command)."""
     cmd = ref.cmd
-    return is_login(cmd) or pushes(cmd) or bool(auth_writes(ref)) or (tool_of(cmd) is not None and "login" in subcommands(cmd)[:3])
+    return is_login(cmd) or pushes(cmd) or bool(auth_writes(ref))
 
 
 def _definitions(flow: Flow, job: "JobUnit | None") -> dict[str, list[Definition]]:
@@ -1147,7 +1144,7 @@ def _auth_paths(flow: Flow) -> set[str]:
     for ref in flow.refs:
         cmd = ref.cmd
         for r in cmd.redirects:
-            if r.op in (">", ">>", ">|", "&>", "&>>") and r.fd in (None, 1) and r.target is not None:
+            if r.op in OUT_OPS and r.fd in (None, 1) and r.target is not None:
                 t = r.target.template
                 texts = [r2.heredoc.body for r2 in cmd.redirects if r2.heredoc is not None]
                 producer = cmd.pipeline[0] if cmd.pipeline else cmd

@@ -154,6 +154,10 @@ class Heredoc:
         return [(p.start - self.body_start, p.end - self.body_start) for p in self.parts]
 
 
+# Redirections that send stdout to a file (`2>` and `<` do not).
+OUT_OPS = (">", ">>", ">|", "&>", "&>>")
+
+
 @dataclass(eq=False, slots=True)
 class Redirect:
     """A redirection (`> file`, `2>&1`, a here-document or here-string) of a command."""

@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Callable
 
+from .model import OUT_OPS
+
 if TYPE_CHECKING:
     from .model import Command, Redirect, Script, Word
 
@@ -25,7 +27,6 @@ _SILENT = frozenset({
     "[", "[[", "test", "touch", "rm", "sleep",
 })
 _PRINTF_ESCAPES = {"n": "\n", "t": "\t", "\\": "\\", '"': '"', "'": "'", "r": "\r"}
-_OUT_OPS = (">", ">>", ">|", "&>", "&>>")
 
 
 @dataclass(eq=False)
@@ -179,7 +180,7 @@ def _cat(cmd: "Command", text: str, read_file: Reader | None) -> Output | None:
 
 def shared_redirect(cmd: "Command") -> "Redirect | None":
     """The output redirect cmd inherits from an enclosing `{ }` / `( )` group, if any."""
-    return next((r for r in cmd.redirects if r.group and r.op in _OUT_OPS and r.fd in (None, 1)), None)
+    return next((r for r in cmd.redirects if r.group and r.op in OUT_OPS and r.fd in (None, 1)), None)
 
 
 def group_members(cmd: "Command", script: "Script") -> list["Command"]:
