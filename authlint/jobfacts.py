@@ -582,9 +582,8 @@ def _environment(f: JobFacts, unit: "JobUnit") -> None:
     defs = flow.defs if flow is not None else {
         name: [_yaml_definition(var)] for name, var in unit.job.variables.items() if var.value is not None
     }
-    rules_only = bool(defs.get("DOCKER_CONFIG")) and all(d.level == "rules" for d in defs["DOCKER_CONFIG"])
-    if flow is not None and not rules_only:
-        f.docker_config_file = flow.file_variable("DOCKER_CONFIG")  # (set by `rules:` only: maybe unset)
+    if flow is not None:
+        f.docker_config_file = flow.file_variable("DOCKER_CONFIG")
     yaml_defs = {n: d for n, ds in defs.items() for d in ds if d.word is None and d.level not in ("read", "for", "matrix")}
     for name, d in yaml_defs.items():
         f.env_raw[name] = d.raw

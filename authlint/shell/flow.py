@@ -271,7 +271,11 @@ class Flow:
 
     def file_variable(self, name: str) -> str | None:
         """The File-type CI/CD variable (or `secrets:` file) whose path ``name`` holds, copies
-        followed (`DOCKER_CONFIG: $REGISTRY_CONFIG`); None when any definition may hold something else."""
+        followed (`DOCKER_CONFIG: $REGISTRY_CONFIG`); None when any definition may hold something else,
+        or when only `rules:` set it (it may be unset)."""
+        defs = self.defs.get(name)
+        if defs and all(d.level == "rules" for d in defs):
+            return None
         origins = self.origins(name)
         names = {o.name for o in origins}
         if len(names) == 1 and all(o.kind == SETTINGS and o.name in self.file_vars for o in origins):
