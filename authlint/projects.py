@@ -23,7 +23,7 @@ import gc
 import os
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 if TYPE_CHECKING:
     from .engine import Linter, Outcome, _Run
@@ -140,36 +140,48 @@ class _Collector:
 
 
 # ---------------------------------------------------------------- fork pool
-_FORKED: tuple["Linter", list[list[Candidate]], set[str]] | None = None  # inherited by the workers
-_FORKED_STEPS: tuple["_Run", list[tuple]] | None = None
+_FORKED: tuple | None = None  # what the workers inherit: (linter, groups, wanted) or (run, steps)
 _IN_WORKER = False  # a worker forks no pool of its own
 
 
-def _pooled(linter: "Linter", groups: list[list[Candidate]], wanted: set[str], workers: int) -> Iterator["Outcome"]:
+def _fork_map(state: tuple, work: Callable[[range], tuple[Any, dict]], count: int, batch: int, workers: int,
+              ws: "Workspace") -> Iterator[Any]:
+    """work(batch) over range(count) in a fork pool that inherits `state`; each batch's result in
+    order, after what its worker's workspace learned is merged into `ws`."""
     import multiprocessing
 
     global _FORKED
-    _FORKED = (linter, groups, wanted)
-    batches = [range(i, min(i + BATCH, len(groups))) for i in range(0, len(groups), BATCH)]
+    _FORKED = state
+    batches = [range(i, min(i + batch, count)) for i in range(0, count, batch)]
     gc.freeze()  # the workers never touch the inherited objects' GC headers: pages stay shared
     try:
         with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for outcomes, learned in pool.imap(_work, batches):
+            for part, learned in pool.imap(work, batches):
                 for name, values in learned.items():
-                    getattr(linter.ws, name).update(values)
-                yield from outcomes
+                    getattr(ws, name).update(values)
+                yield part
     finally:
         _FORKED = None
         gc.unfreeze()
 
 
-def _work(batch: range) -> tuple[list["Outcome"], dict[str, dict]]:
+def _in_worker(ws: "Workspace") -> dict[str, set]:
+    """Start of a worker's batch: no pool of its own, no automatic collection; what it inherited."""
     global _IN_WORKER
-    assert _FORKED is not None
     _IN_WORKER = True
-    linter, groups, wanted = _FORKED
-    inherited = _inherited(linter.ws)
     gc.disable()
+    return _inherited(ws)
+
+
+def _pooled(linter: "Linter", groups: list[list[Candidate]], wanted: set[str], workers: int) -> Iterator["Outcome"]:
+    for outcomes in _fork_map((linter, groups, wanted), _work, len(groups), BATCH, workers, linter.ws):
+        yield from outcomes
+
+
+def _work(batch: range) -> tuple[list["Outcome"], dict[str, dict]]:
+    assert _FORKED is not None
+    linter, groups, wanted = _FORKED
+    inherited = _in_worker(linter.ws)
     outcomes = []
     for i in batch:
         outcomes.append(_slim(_lint_group(linter, groups[i], wanted)))
@@ -184,32 +196,16 @@ def run_steps(run: "_Run", steps: list[tuple]) -> None:
         for step in steps:
             run.step(*step)
         return
-    import multiprocessing
-
-    global _FORKED_STEPS
-    _FORKED_STEPS = (run, steps)
-    batches = [range(i, min(i + STEP_BATCH, len(steps))) for i in range(0, len(steps), STEP_BATCH)]
-    gc.freeze()
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            for part, learned in pool.imap(_work_steps, batches):
-                for name, values in learned.items():
-                    getattr(run.ws, name).update(values)
-                run.absorb(part)
-    finally:
-        _FORKED_STEPS = None
-        gc.unfreeze()
+    for part in _fork_map((run, steps), _work_steps, len(steps), STEP_BATCH, workers, run.ws):
+        run.absorb(part)
 
 
 def _work_steps(batch: range) -> tuple["Outcome", dict[str, dict]]:
     """A batch of steps on the inherited run: what they added to it (a worker's later batches
     start from the run its earlier ones left, as one process would)."""
-    global _IN_WORKER
-    assert _FORKED_STEPS is not None
-    _IN_WORKER = True
-    run, steps = _FORKED_STEPS
-    inherited = _inherited(run.ws)
-    gc.disable()
+    assert _FORKED is not None
+    run, steps = _FORKED
+    inherited = _in_worker(run.ws)
     run.hits, run.problems, run.errors, run.internal, run.warnings = [], [], [], [], []
     sources, report, pipelines = dict(run.sources), set(run.report), set(run.pipelines)
     for i in batch:
