@@ -43,7 +43,7 @@ from .. import __version__
 from ..diagnostics import Applicability, Finding, Severity
 from ..engine import LintCancelled, Linter, LintResult
 from ..incremental import JobMemo
-from ..secrets import redact_text
+from ..secrets import SecretSet, redact_text
 from ..settings import ConfigError, Settings, find_config, load_settings
 from ..source import BOM, LineIndex
 from ..workspace import AUTH_EXT, SHEBANG, classify
@@ -229,7 +229,7 @@ class Linted:
     result: LintResult | None
     findings: list[Finding] = field(default_factory=list)  # those in this document, in order
     diagnostics: list[types.Diagnostic] = field(default_factory=list)  # one per finding
-    secrets: tuple[str, ...] = ()  # every secret any finding in this document knows of
+    secrets: SecretSet = SecretSet()  # every secret any finding in this document knows of
 
     @property
     def index(self) -> DocIndex:
@@ -245,7 +245,7 @@ def doc_href(code: str, template: str | None) -> str:
     return rule_doc_url(code)
 
 
-def to_diagnostic(f: Finding, idx: DocIndex, secrets: tuple[str, ...], docs_url: str | None) -> types.Diagnostic:
+def to_diagnostic(f: Finding, idx: DocIndex, secrets: SecretSet, docs_url: str | None) -> types.Diagnostic:
     message = redact_text(f.message, secrets)
     if f.fix is not None and f.fix.applicability == Applicability.DISPLAY_ONLY:
         why = f" ({redact_text(f.fix.reason, secrets)})" if f.fix.reason else ""
@@ -278,7 +278,7 @@ def compute(snap: Snapshot) -> Linted:
     known = linted.__dict__.get("index") if linted is not None else None  # the lint's, when it made one
     idx = DocIndex(snap.text, snap.encoding, known)
     # Like the reporters' code frames: a text about one finding may show another's secret.
-    secrets = tuple(sorted({s for f in mine for s in result.secrets.get(id(f), ())}, key=len, reverse=True))
+    secrets = SecretSet(s for f in mine for s in result.secrets.get(id(f), ()))  # indexed once, not per message
     diags = [to_diagnostic(f, idx, secrets, snap.docs_url) for f in mine]
     return Linted(snap, result, mine, diags, secrets)
 
