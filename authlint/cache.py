@@ -27,14 +27,23 @@ fingerprint occurrence counts all span files), so a per-file cache would need
 the engine split along those lines; a change anywhere in the dependency set
 simply re-lints.
 
+A hit reads no source file the report does not need: each finding is stored with
+what every output format shows of it (the positions of its span and its fix's edits,
+its code frame), so only the files holding values to redact and those of credential
+findings are read again.
+
 Secrets never reach the cache.  Finding messages are already redacted; fix
-titles, reasons and edit contents are stored redacted.  What reporters need to
-redact the source lines they show is stored as a locator (path, start, end) of
-an occurrence of the secret in a file whose hash the entry pins; the secret is
-read back from that file on a hit.  A secret that occurs in no file cannot
-show in a code frame and is dropped.  A run with a fix whose edit text holds a
-secret is not cached (reporters treat such edits specially), nor is a run
-with errors or warnings.
+titles, reasons, code frames and edit contents are stored redacted.  The values
+to redact are stored as locators (path, start, end) of an occurrence of each in a
+file whose hash the entry pins, and read back from that file on a hit: an entry
+none of whose shown texts holds such a value or a GitLab token, and whose
+credential findings' own text those values redact, is served (else dropped).  A
+secret that occurs in no file cannot show in a code frame and is dropped.  A run
+with a fix whose edit text holds a secret is not cached (reporters treat such
+edits specially), nor is a run with errors or warnings.
+
+An entry file is the SHA-256 of its body, a newline, and the body (JSON): a
+damaged entry no longer matches.
 
 `authlint fix`, `--diff`, and stdin input do not use the cache.
 """
@@ -52,13 +61,14 @@ from typing import Iterable
 
 from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
 from .engine import Linter, LintResult
-from .secrets import SecretSet, redact_text
+from .reporters import snippet
+from .secrets import SecretSet, find_gitlab_tokens, redact_text
 from .settings import Settings
-from .source import DecodeError, Source
+from .source import DecodeError, Position, Source
 from .workspace import ReadError, Workspace
 
 DIR_NAME = ".authlint_cache"
-ENTRY_FORMAT = 2
+ENTRY_FORMAT = 3
 RACY_NS = 2_000_000_000  # coarse filesystems keep mtimes to 1-2 s (theirs are whole seconds)
 FINE_RACY_NS = 100_000_000  # others to the kernel's clock tick
 MAX_ENTRIES = 200  # per version directory; the oldest are removed beyond this
@@ -82,7 +92,7 @@ def lint_paths(paths: Iterable[str | Path], settings: Settings, cache_dir: Path 
         print(f"authlint: warning: cache directory {directory} not used: {refusal}", file=sys.stderr)
         return Linter(settings).lint_paths(paths)
     key = _key(paths, settings)
-    entry_path = _version_dir(directory) / f"{key}.json"
+    entry_path = _version_dir(directory) / f"{key}.entry"
     try:
         cached = _lookup(entry_path, key, paths, settings)
     except Exception:  # the cache must never break a lint: a bug here is a miss
@@ -376,6 +386,7 @@ def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorksp
     for shown, src in result.sources.items():
         sources[shown] = _text_hash(src)
     findings = []
+    positions: dict[str, dict[int, list[int]]] = {}  # shown path -> offset -> [line0, column0, UTF-16 column0]
     secret_sets: list[list[list]] = []  # locators of each distinct set of values to redact
     set_index: dict[tuple[int, tuple[str, ...]], int] = {}
     for f in result.findings:
@@ -388,8 +399,15 @@ def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorksp
         data = _finding_dict(f, values, at)
         if data is None:
             return None
+        src = result.sources.get(f.path)
+        data["frame"] = None if src is None else snippet(src, f.span.start, f.span.end, values)
+        for path, offset in _offsets(f):
+            if path in result.sources:
+                places = positions.setdefault(path, {})
+                if offset not in places:
+                    places[offset] = _place(result.sources[path], offset)
         findings.append(data)
-    return _sealed({
+    return {
         "format": ENTRY_FORMAT,
         "key": key,
         "given": _given(paths),
@@ -403,19 +421,35 @@ def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorksp
         "sources": sources,
         "files": list(result.files),
         "findings": findings,
+        "positions": {p: [[o, *at] for o, at in places.items()] for p, places in positions.items()},
         "secret_sets": secret_sets,
-    })
+    }
 
 
-def _checksum(entry: dict) -> str:
-    body = {k: v for k, v in entry.items() if k != "checksum"}
-    return hashlib.sha256(json.dumps(body, sort_keys=True, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+def _offsets(f: Finding) -> list[tuple[str, int]]:
+    """The (path, offset) pairs reporters turn into positions: the span's and the fix's edits'."""
+    edits = f.fix.edits if f.fix is not None else ()
+    return [(f.path, f.span.start), (f.path, f.span.end), *((e.path, o) for e in edits for o in (e.start, e.end))]
 
 
-def _sealed(entry: dict) -> dict:
-    """A damaged entry (a findings list emptied, a locator moved) no longer matches its checksum."""
-    entry["checksum"] = _checksum(entry)
-    return entry
+def _place(src: Source, offset: int) -> list[int]:
+    pos = src.index.position(offset)
+    return [pos.line - 1, pos.column - 1, src.index.utf16(offset)[1]]
+
+
+def encode(entry: dict) -> bytes:
+    """An entry file: the SHA-256 of the body, a newline, the body (a damaged one no longer matches)."""
+    body = json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+    return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+
+
+def decode(data: bytes) -> dict | None:
+    """The entry an entry file holds, or None when its checksum does not match."""
+    checksum, _, body = data.partition(b"\n")
+    if hashlib.sha256(body).hexdigest().encode() != checksum:
+        return None
+    entry = json.loads(body)
+    return entry if isinstance(entry, dict) else None
 
 
 def _locators(secrets, places: tuple[str, ...], sources: dict[str, Source]) -> list[list]:
@@ -462,53 +496,112 @@ def _finding_dict(f: Finding, secrets: tuple[str, ...], secret_set: int) -> dict
     }
 
 
-def _finding_paths(item: dict, secret_sets: list) -> list[str]:
-    """The files a stored finding shows: its own, its fix's, its secrets' locators."""
-    edits = item["fix"]["edits"] if item["fix"] is not None else []
-    return [item["path"], *(e[0] for e in edits), *item["related"], *(loc[0] for loc in secret_sets[item["secrets"]])]
+def _read_paths(data: dict) -> set[str]:
+    """The shown files a hit reads: those its values to redact are located in, and those of
+    its credential findings (whose own text those values must redact)."""
+    paths = {loc[0] for locators in data["secret_sets"] for loc in locators}
+    paths.update(item["path"] for item in data["findings"] if item["code"].startswith("AL1"))
+    return paths
 
 
 class _Damaged(ValueError):
     """A cache entry that does not describe the files it pins: dropped."""
 
 
-def _finding(data: dict, sources: dict[str, Source], secrets: tuple[str, ...]) -> Finding:
-    """A stored finding, checked against the files (known rule, spans inside the text) and
-    redacted again on the way out."""
-    def span_in(path: str, start: int, end: int) -> None:
-        if path not in sources or not 0 <= int(start) <= int(end) <= len(sources[path].text):
+class _Places:
+    """The line index of a file a hit did not read: the positions its findings show."""
+
+    __slots__ = ("places",)
+
+    def __init__(self, places: dict[int, tuple[int, int, int]]) -> None:
+        self.places = places  # offset -> (0-based line, column, UTF-16 column)
+
+    def position(self, offset: int) -> Position:
+        line0, column0, _ = self.places[offset]
+        return Position(line0 + 1, column0 + 1)
+
+    def utf16(self, offset: int) -> tuple[int, int]:
+        line0, _, units = self.places[offset]
+        return line0, units
+
+
+class _Unread(Source):
+    """A shown file as a hit has it: its path and the positions of its findings, not its text."""
+
+    def __init__(self, path: str, places: list[list[int]]) -> None:
+        super().__init__(path, "")
+        self._places = _Places({int(o): (int(line0), int(col), int(units)) for o, line0, col, units in places})
+
+    @property
+    def index(self) -> _Places:  # type: ignore[override]
+        return self._places
+
+
+def _finding(data: dict, shown: dict[str, _Unread], texts: dict[str, Source], secrets: tuple[str, ...]) -> Finding:
+    """A stored finding, checked: a known rule, positions stored for its offsets, and a
+    credential finding's own text redacted by the stored values."""
+    def placed(path: str, *offsets: int) -> None:
+        if path in shown and not all(o in shown[path].index.places for o in offsets):
             raise _Damaged(path)
 
     if data["code"] not in _rule_codes():
         raise _Damaged(data["code"])
-    span_in(data["path"], *data["span"])
     start, end = data["span"]
-    shown = sources[data["path"]].text[start:end]
-    if data["code"].startswith("AL1") and shown.strip() and redact_text(shown, secrets) == shown:
-        raise _Damaged("a credential finding whose own text the stored values do not redact")
+    placed(data["path"], start, end)
+    if data["code"].startswith("AL1"):
+        text = texts[data["path"]].text
+        if not 0 <= start <= end <= len(text):
+            raise _Damaged(data["path"])
+        own = text[start:end]
+        if own.strip() and redact_text(own, secrets) == own:
+            raise _Damaged("a credential finding whose own text the stored values do not redact")
     fix = None
     if data["fix"] is not None:
         fx = data["fix"]
-        for p, start, end, _ in fx["edits"]:
-            span_in(p, start, end)
-        fix = Fix(
-            redact_text(fx["title"], secrets),
-            tuple(Edit(p, int(s), int(e), c) for p, s, e, c in fx["edits"]),
-            Applicability(fx["applicability"]),
-            redact_text(fx["reason"], secrets) if fx["reason"] is not None else None,
-        )
+        for p, s, e, _ in fx["edits"]:
+            placed(p, s, e)
+        fix = Fix(fx["title"], tuple(Edit(p, int(s), int(e), c) for p, s, e, c in fx["edits"]),
+                  Applicability(fx["applicability"]), fx["reason"])
     return Finding(
         code=data["code"],
         name=data["name"],
         severity=Severity(data["severity"]),
-        message=redact_text(data["message"], secrets),
+        message=data["message"],
         path=data["path"],
-        span=Span(*data["span"]),
+        span=Span(start, end),
         job=data["job"],
         fix=fix,
         fingerprint_key=data["fingerprint"],
         related=tuple(data["related"]),
     )
+
+
+def _frame(stored: list | None) -> tuple[int, str, str, str] | None:
+    if stored is None:
+        return None
+    line0, before, marked, after = stored
+    if not (isinstance(line0, int) and all(isinstance(t, str) for t in (before, marked, after))):
+        raise _Damaged("frame")
+    return line0, before, marked, after
+
+
+def _shown_texts(f: Finding, frame: tuple[int, str, str, str] | None) -> list[str]:
+    """What reporters show of a finding that redaction applies to."""
+    out = [f.message, *(frame[1:] if frame else ())]
+    if f.fix is not None:
+        out.append(f.fix.title)
+        out.extend(e.content for e in f.fix.edits)
+        if f.fix.reason is not None:
+            out.append(f.fix.reason)
+    return out
+
+
+def _holds_a_secret(shown: dict[int, list[str]], sets: list[SecretSet]) -> bool:
+    """Whether a stored text holds a GitLab token or a value its finding redacts: stored texts
+    were redacted, so such an entry is damaged (or forged) and not served."""
+    if find_gitlab_tokens("\n".join(t for texts in shown.values() for t in texts)):
+        return True
+    return any(sets[i] and sets[i].spans("\n".join(texts)) for i, texts in shown.items())
 
 
 @functools.lru_cache(maxsize=None)
@@ -534,11 +627,11 @@ def _secret_sets(data: dict, sources: dict[str, Source]) -> list[SecretSet]:
 # ----------------------------------------------------------------- lookup
 def _lookup(entry_path: Path, key: str, paths: list[Path], settings: Settings) -> LintResult | None:
     try:
-        data = json.loads(entry_path.read_text(encoding="utf-8"))
+        data = decode(entry_path.read_bytes())
     except (OSError, ValueError):
         return None
     try:
-        if data.get("format") != ENTRY_FORMAT or data.get("key") != key or data.get("checksum") != _checksum(data):
+        if data is None or data.get("format") != ENTRY_FORMAT or data.get("key") != key:
             return None
         stale: dict[str, list[int]] = {}
         result = _validate(data, paths, settings, stale)
@@ -547,7 +640,7 @@ def _lookup(entry_path: Path, key: str, paths: list[Path], settings: Settings) -
     if result is not None and stale:  # touched but unchanged (a checkout): stamp them anew, hash once
         data["stats"].update(stale)
         try:
-            _write_entry(entry_path, _sealed(data))
+            _write_entry(entry_path, data)
         except OSError:
             pass
     return result
@@ -582,28 +675,32 @@ def _validate(data: dict, paths: list[Path], settings: Settings, stale: dict[str
         for project, expected in data["trees"].items():
             if _yaml_tree(project) != expected:
                 return None
-    sources: dict[str, Source] = {}
-    shown_by = {p for item in data["findings"] for p in _finding_paths(item, data["secret_sets"])}
-    for shown, expected in data["sources"].items():
-        if shown not in shown_by:
-            continue  # validated above with the reads; reporters need only the files they show
-        try:  # read as the run did, within the project directory the entry pins (found again otherwise)
+    texts: dict[str, Source] = {}
+    for shown in _read_paths(data):
+        try:  # read as the run did, within the project directory the entry pins
             project = data["projects"].get(os.path.abspath(shown))
             src = ws.read(Path(shown), Path(project) if project is not None else None)
         except (DecodeError, OSError):
             src = Source(shown, "")
-        if src.path != shown or _text_hash(src) != expected:
+        if src.path != shown or _text_hash(src) != data["sources"][shown]:
             return None
-        sources[shown] = src
+        texts[shown] = src
+    sets = _secret_sets(data, texts)
+    unread = {path: _Unread(path, places) for path, places in data["positions"].items()}
     findings: list[Finding] = []
     secrets: dict[int, tuple[str, ...]] = {}
-    sets = _secret_sets(data, sources)
+    frames: dict[int, tuple[int, str, str, str] | None] = {}
+    shown_with: dict[int, list[str]] = {}  # secret set -> the texts shown with it
     for item in data["findings"]:
         values = sets[item["secrets"]]
-        f = _finding(item, sources, values)
-        findings.append(f)
+        f = _finding(item, unread, texts, values)
+        frames[id(f)] = frame = _frame(item["frame"])
         secrets[id(f)] = values
-    return LintResult(findings, sources, list(data["files"]), [], secrets, False)
+        shown_with.setdefault(item["secrets"], []).extend(_shown_texts(f, frame))
+        findings.append(f)
+    if _holds_a_secret(shown_with, sets):
+        raise _Damaged("a stored text holds a value to redact")
+    return LintResult(findings, dict(unread), list(data["files"]), [], secrets, False, frames=frames)
 
 
 # ------------------------------------------------------------------ store
@@ -617,7 +714,7 @@ def _store(directory: Path, entry_path: Path, entry: dict) -> None:
 def _write_entry(entry_path: Path, entry: dict) -> None:
     from .fixes import write_atomic_bytes  # not needed by a warm hit
 
-    write_atomic_bytes(entry_path, json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass"))
+    write_atomic_bytes(entry_path, encode(entry))
 
 
 def _ensure_dir(directory: Path) -> None:
@@ -634,7 +731,7 @@ def _ensure_dir(directory: Path) -> None:
 
 def _prune(version_dir: Path) -> None:
     try:
-        entries = [e for e in os.scandir(version_dir) if e.name.endswith(".json")]
+        entries = [e for e in os.scandir(version_dir) if e.name.endswith((".entry", ".json"))]  # .json: format 2
         if len(entries) <= MAX_ENTRIES:
             return
         entries.sort(key=lambda e: e.stat().st_mtime_ns)

@@ -59,6 +59,7 @@ class LintResult:
     internal_error: bool = False  # a bug in authlint (exit 2), as opposed to unreadable input
     pipelines: dict[str, str] = field(default_factory=dict)  # CI file or called script -> the root it was linted under
     warnings: list[str] = field(default_factory=list)  # worth saying, not worth failing (a configured root missing)
+    frames: dict[int, tuple[int, str, str, str] | None] = field(default_factory=dict)  # id(finding) -> its code frame, stored (a cache hit)
 
 
 @dataclass(eq=False)

@@ -96,7 +96,7 @@ def test_cache_dir_layout(project, capsys) -> None:
     root = project / ".authlint_cache"
     assert (root / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
     assert (root / ".gitignore").read_text().splitlines()[-1] == "*"
-    assert list((root / authlint.__version__).glob("*.json"))
+    assert list((root / authlint.__version__).glob("*.entry"))
 
 
 def test_no_secret_in_cache_files(project, capsys) -> None:
@@ -188,13 +188,15 @@ def test_code_change_invalidates(project, capsys, lints, monkeypatch) -> None:
 
 def test_corrupt_entry_is_ignored_and_rewritten(project, capsys, lints) -> None:
     expected = check(capsys, "--output-format", "json")
-    (entry,) = (project / ".authlint_cache" / authlint.__version__).glob("*.json")
-    for garbage in ("{not json", '{"format": 1}', json.dumps({**json.loads(entry.read_text()), "findings": [{"code": 1}]}), ""):
-        entry.write_text(garbage)
+    (entry,) = (project / ".authlint_cache" / authlint.__version__).glob("*.entry")
+    stored = cache.decode(entry.read_bytes())
+    damaged = cache.encode({**stored, "findings": [{"code": 1}]})  # a valid checksum, over garbage
+    for garbage in (b"{not json", cache.encode({"format": 1}), damaged, entry.read_bytes()[1:], b""):
+        entry.write_bytes(garbage)
         assert check(capsys, "--output-format", "json") == expected
-        json.loads(entry.read_text())  # valid again
-    assert len(lints) == 5
-    assert check(capsys, "--output-format", "json") == expected and len(lints) == 5
+        assert cache.decode(entry.read_bytes()) is not None  # valid again
+    assert len(lints) == 6
+    assert check(capsys, "--output-format", "json") == expected and len(lints) == 6
 
 
 def test_fix_bypasses_the_cache(project, capsys, lints) -> None:

@@ -387,35 +387,49 @@ def test_a_cache_directory_that_is_not_authlints_is_refused(project, capsys, set
 
 # ---------------------------------------------------------------- 12. cache entries are checked
 def _entry_file(project: Path) -> Path:
-    entries = list((project / ".authlint_cache").rglob("*.json"))
+    entries = list((project / ".authlint_cache").rglob("*.entry"))
     assert len(entries) == 1
     return entries[0]
 
 
-@pytest.mark.parametrize("damage", ["empty findings", "moved locator", "span past the end", "unknown code"])
+TOKEN = "glpat-Qw7Rt5Yu3Io1Pa9Sd2Fg"
+DAMAGES = {
+    "moved locator": lambda d: d.update(secret_sets=[[[p, 0, 3] for p, _, _ in locs] for locs in d["secret_sets"]]),
+    "span past the end": lambda d: d["findings"][0].update(span=[0, 10_000]),
+    "unknown code": lambda d: d["findings"][0].update(code="AL999"),
+    "secret in a message": lambda d: d["findings"][0].update(message=f"password {PW}"),
+    "secret in a code frame": lambda d: d["findings"][0]["frame"].__setitem__(2, PW),
+    "token in a fix": lambda d: [f["fix"].update(title=TOKEN) for f in d["findings"] if f["fix"]],
+    "locators emptied, secret shown": lambda d: (d.update(secret_sets=[[] for _ in d["secret_sets"]]),
+                                                 d["findings"][0]["frame"].__setitem__(2, PW)),
+}
+
+
+@pytest.mark.parametrize("damage", ["empty findings", *DAMAGES])
 def test_a_tampered_cache_entry_is_dropped(project, capsys, damage) -> None:
+    """Every damage but the first comes with a forged checksum: the entry is checked anyway,
+    and one whose stored texts would show a secret is never served."""
     import json
+
+    from authlint import cache
 
     write(project, {".gitlab-ci.yml": LOGIN})
     code, first, _ = run(capsys, "check", ".")
-    assert code == 1
+    assert code == 1 and PW in (project / ".gitlab-ci.yml").read_text()
     entry = _entry_file(project)
-    data = json.loads(entry.read_text())
+    data = cache.decode(entry.read_bytes())
+    assert data["secret_sets"] and all(f["frame"] for f in data["findings"])
     if damage == "empty findings":
         data["findings"] = []
-    elif damage == "moved locator":
-        data["secret_sets"] = [[[p, 0, 3] for p, _, _ in locators] for locators in data["secret_sets"]]
-    elif damage == "span past the end":
-        data["findings"][0]["span"] = [0, 10_000]
+        entry.write_bytes(entry.read_bytes()[:65] + json.dumps(data).encode())
     else:
-        data["findings"][0]["code"] = "AL999"
-    if damage in ("moved locator", "span past the end", "unknown code"):  # even with a forged checksum
-        from authlint import cache
-
-        data["checksum"] = cache._checksum(data)
-    entry.write_text(json.dumps(data))
-    code, out, _ = run(capsys, "check", ".")
-    assert code == 1 and out == first and PW not in out
+        DAMAGES[damage](data)
+        entry.write_bytes(cache.encode(data))
+    for fmt in ("text", "json", "sarif"):
+        code, out, _ = run(capsys, "check", ".", "--output-format", fmt)
+        assert code == 1 and PW not in out and TOKEN not in out
+        if fmt == "text":
+            assert out == first
 
 
 # ---------------------------------------------------------------- fuzz: a planted secret never shows

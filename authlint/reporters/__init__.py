@@ -34,6 +34,31 @@ class Report:
         fixes show more than the finding's own text."""
         return redact_text(text, self.secrets_of(f))
 
+    def frame_parts(self, f: Finding) -> tuple[int, str, str, str] | None:
+        """The code frame of f (see `snippet`): stored with a cached result, else from its source."""
+        if id(f) in self.result.frames:
+            return self.result.frames[id(f)]
+        src = self.source_of(f)
+        return None if src is None else snippet(src, f.span.start, f.span.end, self.secrets_of(f))
+
+
+def snippet(src: Source, start: int, end: int, secrets: tuple[str, ...]) -> tuple[int, str, str, str] | None:
+    """The 0-based line a span starts on and its text before, under and after the span, each
+    redacted on its own so a caret still sits under the (redacted) span; a secret straddling
+    the span's edge: the whole line redacted.  None for an empty file."""
+    if not src.text:
+        return None
+    index = src.index
+    line0 = index.line_of(start)
+    line = index.line_text(line0)
+    col = start - index.line_starts[line0]
+    stop = min(end, index.line_end(line0)) - index.line_starts[line0]
+    before, marked, after = (redact_text(t, secrets) for t in (line[:col], line[col:stop], line[stop:]))
+    whole = redact_text(line, secrets)
+    if before + marked + after != whole:
+        return line0, whole, "", ""
+    return line0, before, marked, after
+
 
 # Where rule docs live online (docs/rules/<CODE>.md in the repository); the one
 # place the SARIF and Code Quality reporters take the project's address from.

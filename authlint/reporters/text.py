@@ -25,19 +25,10 @@ def _c(report: Report, code: str, text: str) -> str:
 
 
 def frame(report: Report, f: Finding) -> list[str]:
-    src = report.source_of(f)
-    if src is None or not src.text:
+    parts = report.frame_parts(f)
+    if parts is None:
         return []
-    index = src.index
-    line0 = index.line_of(f.span.start)
-    line = index.line_text(line0)
-    col = f.span.start - index.line_starts[line0]
-    end = min(f.span.end, index.line_end(line0)) - index.line_starts[line0]
-    # Redact each piece on its own so the caret still sits under the (redacted) span.
-    pieces = [report.redact(f, t) for t in (line[:col], line[col:end], line[end:])]
-    whole = report.redact(f, line)
-    if "".join(pieces) != whole:  # a secret straddles the span's edge: show the whole line redacted
-        pieces = [whole, "", ""]
+    line0, *pieces = parts
     before, marked, after = (visible(t).expandtabs(1) for t in pieces)
     if len(before) > 80:  # keep minified one-liners readable
         before = "…" + before[-60:]
