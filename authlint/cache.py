@@ -599,16 +599,16 @@ def _shown_texts(f: Finding, frame: tuple[int, str, str, str] | None) -> list[st
 def _holds_a_secret(shown: dict[int, list[str]], sets: list[SecretSet]) -> bool:
     """Whether a stored text holds a GitLab token or a value its finding redacts: stored texts
     were redacted, so such an entry is damaged (or forged) and not served."""
-    if find_gitlab_tokens("\n".join(t for texts in shown.values() for t in texts)):
+    if any(find_gitlab_tokens(t) for texts in shown.values() for t in texts):
         return True
     return any(sets[i] and sets[i].spans("\n".join(texts)) for i, texts in shown.items())
 
 
 @functools.lru_cache(maxsize=None)
 def _rule_codes() -> frozenset[str]:
-    from .rules import all_rules
+    from .rules import codes
 
-    return frozenset(r.code for r in all_rules())
+    return codes()
 
 
 def _secret_sets(data: dict, sources: dict[str, Source]) -> list[SecretSet]:

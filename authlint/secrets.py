@@ -117,6 +117,8 @@ _MIN_ENTROPY_ROUTABLE = 4.0
 
 def find_gitlab_tokens(text: str) -> list[TokenMatch]:
     """Every plausible GitLab token in *text* (placeholders and low-entropy bodies rejected)."""
+    if "gl" not in text and "GR1348941" not in text and "_gitlab_session=" not in text:
+        return []  # each token starts with one of these (_TOKEN_RE): a scan of the text costs ~100 ns a character
     out: list[TokenMatch] = []
     for m in _TOKEN_RE.finditer(text):
         tm = _token_from_match(text, m)

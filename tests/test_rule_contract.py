@@ -42,6 +42,7 @@ def test_codes_names_and_severities_match_the_catalogue() -> None:
     catalogue = {code: (name, sev) for code, name, sev in snapshot}
     rules = {rule.code: (rule.name, str(rule.severity)) for rule in registry.all_rules()}
     assert rules == catalogue
+    assert registry.codes() == set(rules)  # the codes a warm cache checks stored findings against
 
 
 @pytest.mark.parametrize("module", registry.all_modules(), ids=lambda m: m.RULE.code)

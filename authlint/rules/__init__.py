@@ -72,6 +72,11 @@ def all_modules() -> tuple[ModuleType, ...]:
     return tuple(sorted(mods, key=lambda m: m.RULE.code))
 
 
+def codes() -> frozenset[str]:
+    """Every rule's code, without importing the rules: a module is named after its code (alNNN_name)."""
+    return frozenset(name.split("_", 1)[0].upper() for name in MODULES)
+
+
 def all_rules() -> tuple[Rule, ...]:
     return tuple(m.RULE for m in all_modules())
 
