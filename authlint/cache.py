@@ -407,6 +407,7 @@ def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorksp
                 if offset not in places:
                     places[offset] = _place(result.sources[path], offset)
         findings.append(data)
+    strings = _intern(findings)
     return {
         "format": ENTRY_FORMAT,
         "key": key,
@@ -421,9 +422,33 @@ def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorksp
         "sources": sources,
         "files": list(result.files),
         "findings": findings,
+        "strings": strings,
         "positions": {p: [[o, *at] for o, at in places.items()] for p, places in positions.items()},
         "secret_sets": secret_sets,
     }
+
+
+def _intern(findings: list[dict]) -> list[str]:
+    """Replace the texts of stored findings by their index in one table, which it returns:
+    10,000 findings show a few thousand distinct texts (smaller to load, shared once loaded)."""
+    table: dict[str, int] = {}
+
+    def ref(text: str | None) -> int | None:
+        return None if text is None else table.setdefault(text, len(table))
+
+    for item in findings:
+        for name in _TEXTS:
+            item[name] = ref(item[name])
+        if item["frame"] is not None:
+            item["frame"] = [item["frame"][0], *map(ref, item["frame"][1:])]
+        if item["fix"] is not None:
+            fix = item["fix"]
+            fix["title"], fix["reason"] = ref(fix["title"]), ref(fix["reason"])
+            fix["edits"] = [[ref(p), start, end, ref(content)] for p, start, end, content in fix["edits"]]
+    return list(table)
+
+
+_TEXTS = ("name", "message", "path", "job")  # a stored finding's fields held in the table
 
 
 def _offsets(f: Finding) -> list[tuple[str, int]]:
@@ -438,17 +463,19 @@ def _place(src: Source, offset: int) -> list[int]:
 
 
 def encode(entry: dict) -> bytes:
-    """An entry file: the SHA-256 of the body, a newline, the body (a damaged one no longer matches)."""
-    body = json.dumps(entry, separators=(",", ":"), ensure_ascii=False).encode("utf-8", "surrogatepass")
+    """An entry file: the SHA-256 of the body, a newline, the body (a damaged one no longer matches).
+    The body is ASCII JSON: it decodes to a compact string, and in place."""
+    body = json.dumps(entry, separators=(",", ":")).encode("ascii")
     return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
 
 
 def decode(data: bytes) -> dict | None:
     """The entry an entry file holds, or None when its checksum does not match."""
-    checksum, _, body = data.partition(b"\n")
-    if hashlib.sha256(body).hexdigest().encode() != checksum:
+    at = data.find(b"\n") + 1
+    body = memoryview(data)[at:]  # not copied: the file is 10-20 MB at 10,000 projects
+    if not at or hashlib.sha256(body).hexdigest().encode() != data[: at - 1]:
         return None
-    entry = json.loads(body)
+    entry = json.loads(str(body, "ascii"))
     return entry if isinstance(entry, dict) else None
 
 
@@ -500,7 +527,7 @@ def _read_paths(data: dict) -> set[str]:
     """The shown files a hit reads: those its values to redact are located in, and those of
     its credential findings (whose own text those values must redact)."""
     paths = {loc[0] for locators in data["secret_sets"] for loc in locators}
-    paths.update(item["path"] for item in data["findings"] if item["code"].startswith("AL1"))
+    paths.update(data["strings"][item["path"]] for item in data["findings"] if item["code"].startswith("AL1"))
     return paths
 
 
@@ -537,9 +564,13 @@ class _Unread(Source):
         return self._places
 
 
-def _finding(data: dict, shown: dict[str, _Unread], texts: dict[str, Source], secrets: tuple[str, ...]) -> Finding:
-    """A stored finding, checked: a known rule, positions stored for its offsets, and a
-    credential finding's own text redacted by the stored values."""
+def _finding(data: dict, strings: list[str], shown: dict[str, _Unread], texts: dict[str, Source],
+             secrets: tuple[str, ...]) -> Finding:
+    """A stored finding (its texts looked up in strings), checked: a known rule, positions
+    stored for its offsets, and a credential finding's own text redacted by the stored values."""
+    def text(ref: int | None) -> str | None:
+        return None if ref is None else strings[ref]
+
     def placed(path: str, *offsets: int) -> None:
         if path in shown and not all(o in shown[path].index.places for o in offsets):
             raise _Damaged(path)
@@ -547,42 +578,43 @@ def _finding(data: dict, shown: dict[str, _Unread], texts: dict[str, Source], se
     if data["code"] not in _rule_codes():
         raise _Damaged(data["code"])
     start, end = data["span"]
-    placed(data["path"], start, end)
+    path = strings[data["path"]]
+    placed(path, start, end)
     if data["code"].startswith("AL1"):
-        text = texts[data["path"]].text
-        if not 0 <= start <= end <= len(text):
-            raise _Damaged(data["path"])
-        own = text[start:end]
+        whole = texts[path].text
+        if not 0 <= start <= end <= len(whole):
+            raise _Damaged(path)
+        own = whole[start:end]
         if own.strip() and redact_text(own, secrets) == own:
             raise _Damaged("a credential finding whose own text the stored values do not redact")
     fix = None
     if data["fix"] is not None:
         fx = data["fix"]
-        for p, s, e, _ in fx["edits"]:
-            placed(p, s, e)
-        fix = Fix(fx["title"], tuple(Edit(p, int(s), int(e), c) for p, s, e, c in fx["edits"]),
-                  Applicability(fx["applicability"]), fx["reason"])
+        edits = tuple(Edit(strings[p], int(s), int(e), strings[c]) for p, s, e, c in fx["edits"])
+        for e in edits:
+            placed(e.path, e.start, e.end)
+        fix = Fix(strings[fx["title"]], edits, Applicability(fx["applicability"]), text(fx["reason"]))
     return Finding(
         code=data["code"],
-        name=data["name"],
+        name=strings[data["name"]],
         severity=Severity(data["severity"]),
-        message=data["message"],
-        path=data["path"],
+        message=strings[data["message"]],
+        path=path,
         span=Span(start, end),
-        job=data["job"],
+        job=text(data["job"]),
         fix=fix,
         fingerprint_key=data["fingerprint"],
         related=tuple(data["related"]),
     )
 
 
-def _frame(stored: list | None) -> tuple[int, str, str, str] | None:
+def _frame(stored: list | None, strings: list[str]) -> tuple[int, str, str, str] | None:
     if stored is None:
         return None
     line0, before, marked, after = stored
-    if not (isinstance(line0, int) and all(isinstance(t, str) for t in (before, marked, after))):
+    if not isinstance(line0, int):
         raise _Damaged("frame")
-    return line0, before, marked, after
+    return line0, strings[before], strings[marked], strings[after]
 
 
 def _shown_texts(f: Finding, frame: tuple[int, str, str, str] | None) -> list[str]:
@@ -596,7 +628,7 @@ def _shown_texts(f: Finding, frame: tuple[int, str, str, str] | None) -> list[st
     return out
 
 
-def _holds_a_secret(shown: dict[int, list[str]], sets: list[SecretSet]) -> bool:
+def _holds_a_secret(shown: dict[int, set[str]], sets: list[SecretSet]) -> bool:
     """Whether a stored text holds a GitLab token or a value its finding redacts: stored texts
     were redacted, so such an entry is damaged (or forged) and not served."""
     if any(find_gitlab_tokens(t) for texts in shown.values() for t in texts):
@@ -690,13 +722,16 @@ def _validate(data: dict, paths: list[Path], settings: Settings, stale: dict[str
     findings: list[Finding] = []
     secrets: dict[int, tuple[str, ...]] = {}
     frames: dict[int, tuple[int, str, str, str] | None] = {}
-    shown_with: dict[int, list[str]] = {}  # secret set -> the texts shown with it
+    shown_with: dict[int, set[str]] = {}  # secret set -> the texts shown with it
+    strings = data["strings"]
+    if not all(isinstance(t, str) for t in strings):
+        raise _Damaged("strings")
     for item in data["findings"]:
         values = sets[item["secrets"]]
-        f = _finding(item, unread, texts, values)
-        frames[id(f)] = frame = _frame(item["frame"])
+        f = _finding(item, strings, unread, texts, values)
+        frames[id(f)] = frame = _frame(item["frame"], strings)
         secrets[id(f)] = values
-        shown_with.setdefault(item["secrets"], []).extend(_shown_texts(f, frame))
+        shown_with.setdefault(item["secrets"], set()).update(_shown_texts(f, frame))
         findings.append(f)
     if _holds_a_secret(shown_with, sets):
         raise _Damaged("a stored text holds a value to redact")

@@ -393,15 +393,23 @@ def _entry_file(project: Path) -> Path:
 
 
 TOKEN = "glpat-Qw7Rt5Yu3Io1Pa9Sd2Fg"
+
+
+def _text(entry: dict, text: str) -> int:
+    """A text added to the entry's table (stored findings refer to their texts by index)."""
+    entry["strings"].append(text)
+    return len(entry["strings"]) - 1
+
+
 DAMAGES = {
     "moved locator": lambda d: d.update(secret_sets=[[[p, 0, 3] for p, _, _ in locs] for locs in d["secret_sets"]]),
     "span past the end": lambda d: d["findings"][0].update(span=[0, 10_000]),
     "unknown code": lambda d: d["findings"][0].update(code="AL999"),
-    "secret in a message": lambda d: d["findings"][0].update(message=f"password {PW}"),
-    "secret in a code frame": lambda d: d["findings"][0]["frame"].__setitem__(2, PW),
-    "token in a fix": lambda d: [f["fix"].update(title=TOKEN) for f in d["findings"] if f["fix"]],
+    "secret in a message": lambda d: d["findings"][0].update(message=_text(d, f"password {PW}")),
+    "secret in a code frame": lambda d: d["findings"][0]["frame"].__setitem__(2, _text(d, PW)),
+    "token in a fix": lambda d: [f["fix"].update(title=_text(d, TOKEN)) for f in d["findings"] if f["fix"]],
     "locators emptied, secret shown": lambda d: (d.update(secret_sets=[[] for _ in d["secret_sets"]]),
-                                                 d["findings"][0]["frame"].__setitem__(2, PW)),
+                                                 d["findings"][0]["frame"].__setitem__(2, _text(d, PW))),
 }
 
 
