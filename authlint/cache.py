@@ -21,7 +21,8 @@ change again without its mtime moving, so its stat is not trusted.  Likewise
 the project layout: the stamps of every directory walked (an added, removed or
 renamed file changes its directory's), of the files whose content decides their
 kind, and of the ignore files; while they all hold, discovery, project
-directories and glob-include trees are what the entry says, without a walk.  The whole invocation is the unit: the engine links findings across
+directories, glob-include trees and the existence probes the stamps vouch for
+(see `_vouched`) are what the entry says, without a walk.  The whole invocation is the unit: the engine links findings across
 files (context linting, de-duplication, unused-suppression accounting and
 fingerprint occurrence counts all span files), so a per-file cache would need
 the engine split along those lines; a change anywhere in the dependency set
@@ -54,6 +55,7 @@ import functools
 import hashlib
 import json
 import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -364,6 +366,28 @@ def _layout(paths: list[Path], settings: Settings, projects: dict[str, str]) -> 
     return {"stamps": stamps, "present": present, "covers_projects": covers}
 
 
+def _vouched(path: str, found: bool, layout: dict | None) -> bool:
+    """Whether the layout's directory stamps vouch for an existence probe, so that a hit with
+    the same layout need not probe again: the nearest entry on the path that exists is a
+    directory or a regular file (a symlink's target could change unseen) in a stamped
+    directory, or is itself a stamped directory the path would be created in.  Probed again
+    now, after the stamps were taken: a change during the run is not vouched for."""
+    if layout is None or os.path.isfile(path) != found:
+        return False
+    stamps, at = layout["stamps"], path
+    while True:
+        try:
+            mode = os.lstat(at).st_mode
+            break
+        except OSError:
+            if os.path.dirname(at) == at:
+                return False
+            at = os.path.dirname(at)
+    if stat.S_ISDIR(mode) and at != path:
+        return at in stamps
+    return (stat.S_ISREG(mode) or stat.S_ISDIR(mode)) and os.path.dirname(at) in stamps
+
+
 def _existence(path: Path) -> int | None:
     """What matters of an ancestor's entry: whether it is there (its inode), not its mtime."""
     try:
@@ -408,6 +432,8 @@ def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorksp
                     places[offset] = _place(result.sources[path], offset)
         findings.append(data)
     strings = _intern(findings)
+    layout = _layout(paths, settings, projects)
+    vouched = {p: found for p, found in ws.probes.items() if _vouched(p, found, layout)}
     return {
         "format": ENTRY_FORMAT,
         "key": key,
@@ -415,10 +441,11 @@ def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorksp
         "discovered": ws.discovered,
         "reads": ws.reads,
         "stats": {k: v for k, v in ws.stats.items() if k in ws.reads},
-        "probes": ws.probes,
+        "probes": {p: found for p, found in ws.probes.items() if p not in vouched},
+        "vouched": vouched,
         "projects": projects,
         "trees": {p: _yaml_tree(p) for p in sorted(set(projects.values()))},
-        "layout": _layout(paths, settings, projects),
+        "layout": layout,
         "sources": sources,
         "files": list(result.files),
         "findings": findings,
@@ -689,7 +716,8 @@ def _validate(data: dict, paths: list[Path], settings: Settings, stale: dict[str
     existing = [p for p in paths if p.exists()]
     if not same_layout and [list(c) for c in _candidates(ws.discover(existing))] != data["discovered"]:
         return None
-    for path, expected in data["probes"].items():
+    probes = data["probes"] if same_layout else {**data["probes"], **data["vouched"]}
+    for path, expected in probes.items():
         if os.path.isfile(path) != expected:  # Workspace.exists, without overlays
             return None
     stats = data["stats"]

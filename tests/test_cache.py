@@ -261,3 +261,38 @@ def test_a_script_named_alone_sees_a_new_globbed_job(project, capsys, lints) -> 
     write(project, {"ci/b.yml": "b:\n  image: docker:27\n  script:\n    - ./ci/push.sh\n"})
     after = json.loads(check(capsys, "--output-format", "json", "ci/push.sh")[1])["findings"]
     assert [(f["code"], f["job"]) for f in after] == [("AL201", "b")] and len(lints) == 2
+
+
+def test_probes_vouched_for_by_the_layout(tmp_path: Path) -> None:
+    """A hit with the same layout skips the existence probes whose answer only a change of a
+    stamped directory could alter; a symlink's (its target may change unseen) is probed again."""
+    write(tmp_path, {"ci/here.sh": "x\n", "elsewhere/later.sh": "x\n"})
+    (tmp_path / "ci" / "link.sh").symlink_to(tmp_path / "elsewhere" / "later.sh")
+    (tmp_path / "ci" / "dangling.sh").symlink_to(tmp_path / "elsewhere" / "none.sh")
+    layout = {"stamps": {str(tmp_path): [], str(tmp_path / "ci"): []}}
+    ci = tmp_path / "ci"
+    vouched = {name: cache._vouched(str(ci / name), (ci / name).is_file(), layout)
+               for name in ("here.sh", "missing.sh", "no/such/dir.sh", "link.sh", "dangling.sh", "here.sh/x")}
+    assert vouched == {"here.sh": True, "missing.sh": True, "no/such/dir.sh": True, "link.sh": False, "dangling.sh": False,
+                       "here.sh/x": True}
+    assert not cache._vouched(str(tmp_path / "elsewhere" / "x.sh"), False, layout)  # not a stamped directory
+    assert not cache._vouched(str(ci / "missing.sh"), True, layout)  # the answer changed during the run
+    assert not cache._vouched(str(ci / "here.sh"), True, None)  # no trusted layout
+
+
+def test_a_missing_script_appearing_in_an_aged_project_invalidates(project, capsys, lints) -> None:
+    import os
+    import time
+
+    write(project, {".gitlab-ci.yml": PIPELINE.replace("./ci/push.sh", "./ci/later.sh")})
+    cache._ensure_dir(project / ".authlint_cache")  # made by the first run otherwise: the project's mtime would be too recent
+    when = time.time_ns() - 20 * 1_000_000_000
+    for path in [project, *project.rglob("*")]:
+        os.utime(path, ns=(when, when))
+    before = check(capsys, "--output-format", "json")
+    (entry,) = (project / ".authlint_cache" / authlint.__version__).glob("*.entry")
+    assert any(p.endswith("later.sh") for p in cache.decode(entry.read_bytes())["vouched"])
+    assert check(capsys, "--output-format", "json") == before and len(lints) == 1
+    write(project, {"ci/later.sh": "#!/bin/sh\necho $CI_REGISTRY_PASSWORD\n"})
+    fresh = main(["check", "--no-cache", "--output-format", "json"]), capsys.readouterr()[0]
+    assert check(capsys, "--output-format", "json") == fresh != before and len(lints) == 3
