@@ -489,10 +489,36 @@ def _place(src: Source, offset: int) -> list[int]:
     return [pos.line - 1, pos.column - 1, src.index.utf16(offset)[1]]
 
 
+_RARE = ("discovered", "projects", "trees", "vouched", "sources")  # read only when the layout changed or a file is read
+
+
+class _Entry(dict):
+    """An entry as loaded: the parts in _RARE are decoded on first use."""
+
+    def __init__(self, common: dict, rare: str | None) -> None:
+        super().__init__(common)
+        self._rare = rare
+
+    def __missing__(self, key: str):
+        if self._rare is None:
+            raise KeyError(key)
+        return self.whole()[key]
+
+    def whole(self) -> dict:
+        if self._rare is not None:
+            rare, self._rare = self._rare, None
+            self.update(_object(rare))
+        return self
+
+
 def encode(entry: dict) -> bytes:
     """An entry file: the SHA-256 of the body, a newline, the body (a damaged one no longer matches).
-    The body is ASCII JSON: it decodes to a compact string, and in place."""
-    body = json.dumps(entry, separators=(",", ":")).encode("ascii")
+    The body is two lines of ASCII JSON, the parts a hit always reads and those in _RARE: each
+    decodes to a compact string, in place."""
+    whole = entry.whole() if isinstance(entry, _Entry) else entry
+    common = json.dumps({k: v for k, v in whole.items() if k not in _RARE}, separators=(",", ":"))
+    rare = json.dumps({k: v for k, v in whole.items() if k in _RARE}, separators=(",", ":"))
+    body = f"{common}\n{rare}".encode("ascii")
     return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
 
 
@@ -502,8 +528,17 @@ def decode(data: bytes) -> dict | None:
     body = memoryview(data)[at:]  # not copied: the file is 10-20 MB at 10,000 projects
     if not at or hashlib.sha256(body).hexdigest().encode() != data[: at - 1]:
         return None
-    entry = json.loads(str(body, "ascii"))
-    return entry if isinstance(entry, dict) else None
+    split = data.find(b"\n", at)
+    if split < 0:
+        return None
+    return _Entry(_object(str(memoryview(data)[at:split], "ascii")), str(memoryview(data)[split + 1 :], "ascii"))
+
+
+def _object(text: str) -> dict:
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise ValueError("not an object")
+    return value
 
 
 def _locators(secrets, places: tuple[str, ...], sources: dict[str, Source]) -> list[list]:
@@ -598,9 +633,11 @@ def _finding(data: dict, strings: list[str], shown: dict[str, _Unread], texts: d
     def text(ref: int | None) -> str | None:
         return None if ref is None else strings[ref]
 
-    def placed(path: str, *offsets: int) -> None:
-        if path in shown and not all(o in shown[path].index.places for o in offsets):
-            raise _Damaged(path)
+    def placed(path: str, start: int, end: int) -> None:
+        if path in shown:
+            places = shown[path].index.places
+            if start not in places or end not in places:
+                raise _Damaged(path)
 
     if data["code"] not in _rule_codes():
         raise _Damaged(data["code"])
@@ -620,11 +657,11 @@ def _finding(data: dict, strings: list[str], shown: dict[str, _Unread], texts: d
         edits = tuple(Edit(strings[p], int(s), int(e), strings[c]) for p, s, e, c in fx["edits"])
         for e in edits:
             placed(e.path, e.start, e.end)
-        fix = Fix(strings[fx["title"]], edits, Applicability(fx["applicability"]), text(fx["reason"]))
+        fix = Fix(strings[fx["title"]], edits, _APPLICABILITY[fx["applicability"]], text(fx["reason"]))
     return Finding(
         code=data["code"],
         name=strings[data["name"]],
-        severity=Severity(data["severity"]),
+        severity=_SEVERITY[data["severity"]],
         message=strings[data["message"]],
         path=path,
         span=Span(start, end),
@@ -633,6 +670,10 @@ def _finding(data: dict, strings: list[str], shown: dict[str, _Unread], texts: d
         fingerprint_key=data["fingerprint"],
         related=tuple(data["related"]),
     )
+
+
+_SEVERITY = {int(s): s for s in Severity}
+_APPLICABILITY = {int(a): a for a in Applicability}
 
 
 def _frame(stored: list | None, strings: list[str]) -> tuple[int, str, str, str] | None:
