@@ -296,3 +296,28 @@ def test_a_missing_script_appearing_in_an_aged_project_invalidates(project, caps
     write(project, {"ci/later.sh": "#!/bin/sh\necho $CI_REGISTRY_PASSWORD\n"})
     fresh = main(["check", "--no-cache", "--output-format", "json"]), capsys.readouterr()[0]
     assert check(capsys, "--output-format", "json") == fresh != before and len(lints) == 3
+
+
+WIDE = """\
+wide:
+  image: docker:27
+  script:
+    - echo "🚀 ünïcode"; docker login -u u -p lit3ral-Pw9 r.example.com
+    - "printf '%s'\\t\\"$X\\" | docker login -u u --password-stdin r.example.com"
+"""
+
+
+@pytest.mark.parametrize("fmt", ["text", "concise", "json", "sarif", "gitlab", "junit", "github"])
+def test_every_format_is_the_same_warm_as_cold(project, capsys, lints, fmt) -> None:
+    """A hit renders from the entry alone (positions, UTF-16 columns, code frames stored)."""
+    from authlint.reporters import FORMATS
+
+    assert fmt in FORMATS
+    write(project, {"ci/build.yml": INCLUDED + WIDE})
+    for options in ((), ("--statistics",), ("--color", "always")):
+        cold = check(capsys, "--no-cache", "--output-format", fmt, *options)
+        lints.clear()
+        assert check(capsys, "--output-format", fmt, *options) == cold  # linted and stored, or a hit
+        assert check(capsys, "--output-format", fmt, *options) == cold
+        assert len(lints) <= 1 and "lit3ral-Pw9" not in cold[1]
+    assert cache.STATS["hit"] >= 5

@@ -129,6 +129,12 @@ def test_projects_are_grouped_with_the_project_around_them(tmp_path: Path) -> No
 
 
 
+def rendered(result: LintResult) -> dict[str, str]:
+    from authlint.reporters import FORMATS, Report, get
+
+    return {fmt: get(fmt)(Report(result)) for fmt in FORMATS}
+
+
 def _age(root: Path, seconds: int) -> None:
     """Set every mtime under root `seconds` into the past (so the cache may trust its stamps)."""
     when = time.time_ns() - seconds * 1_000_000_000
@@ -158,6 +164,7 @@ def test_warm_runs_give_the_findings_of_cold_runs(tmp_path: Path, monkeypatch, s
     assert outcome(first) == reference
     shown = lambda o: o[:3] + o[4:]  # noqa: E731 - a hit keeps only the sources its findings show
     assert shown(outcome(warm)) == shown(reference)
+    assert rendered(warm) == rendered(first)  # every format, from the entry alone
 
     # a same-size edit, a new project, a new ignore file: each is seen without re-reading everything
     ci = fleet / "p00001" / ".gitlab-ci.yml"
