@@ -253,6 +253,7 @@ class _RecordingWorkspace(Workspace):
         self.stats: dict[str, list[int]] = {}  # path -> [size, mtime_ns, inode], taken before the read
         self.probes: dict[str, bool] = {}
         self.discovered: list[tuple[str, str, bool]] | None = None
+        self.layout: dict | None = None  # stamped when discovery starts
 
     def read(self, path: Path, within: Path | None = None) -> Source:
         key = os.path.abspath(path)
@@ -280,6 +281,7 @@ class _RecordingWorkspace(Workspace):
         return found
 
     def discover(self, paths: list[Path]):
+        self.layout = _layout(paths, self.settings)
         found = super().discover(paths)
         self.discovered = _candidates(found)
         return found
@@ -327,11 +329,11 @@ def _yaml_tree(project: str) -> str:
     return hashlib.sha256("\n".join(sorted(found)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def _layout(paths: list[Path], settings: Settings, projects: dict[str, str]) -> dict | None:
-    """Stamps of what discovery depends on under the given paths; None when one is too recent
-    to trust.  Above each walked tree, the entries that decide a project directory (.git, the
-    pipeline file names) of every ancestor.  covers_projects: every project directory lies in
-    a walked tree (its glob-include tree is then covered too)."""
+def _layout(paths: list[Path], settings: Settings) -> dict | None:
+    """Stamps of what discovery depends on under the given paths, taken before discovery walks
+    them (a change during the run must not be stamped as seen); None when one is too recent to
+    trust.  Above each walked tree, the entries that decide a project directory (.git, the
+    pipeline file names) of every ancestor; roots: the walked trees."""
     from .gitlab.includes import _SKIP_DIRS
     from .workspace import ROOT_SPELLINGS, classify
 
@@ -362,8 +364,12 @@ def _layout(paths: list[Path], settings: Settings, projects: dict[str, str]) -> 
     now = time.time_ns()
     if any(s is not None and _racy(s, now) for s in stamps.values()):
         return None
-    covers = all(any(d == r or d.startswith(r + os.sep) for r in roots) for d in set(projects.values()))
-    return {"stamps": stamps, "present": present, "covers_projects": covers}
+    return {"stamps": stamps, "present": present, "roots": roots}
+
+
+def _covers(roots: list[str], projects: dict[str, str]) -> bool:
+    """Whether every project directory lies in a walked tree (its glob-include tree is then covered too)."""
+    return all(any(d == r or d.startswith(r + os.sep) for r in roots) for d in set(projects.values()))
 
 
 def _vouched(path: str, found: bool, layout: dict | None) -> bool:
@@ -432,7 +438,9 @@ def _entry(key: str, paths: list[Path], settings: Settings, ws: _RecordingWorksp
                     places[offset] = _place(result.sources[path], offset)
         findings.append(data)
     strings = _intern(findings)
-    layout = _layout(paths, settings, projects)
+    layout = ws.layout
+    if layout is not None:
+        layout = {"stamps": layout["stamps"], "present": layout["present"], "covers_projects": _covers(layout["roots"], projects)}
     vouched = {p: found for p, found in ws.probes.items() if _vouched(p, found, layout)}
     return {
         "format": ENTRY_FORMAT,

@@ -321,3 +321,28 @@ def test_every_format_is_the_same_warm_as_cold(project, capsys, lints, fmt) -> N
         assert check(capsys, "--output-format", fmt, *options) == cold
         assert len(lints) <= 1 and "lit3ral-Pw9" not in cold[1]
     assert cache.STATS["hit"] >= 5
+
+
+def test_a_file_added_while_the_run_lints_is_seen_next_time(project, capsys, lints, monkeypatch) -> None:
+    """The layout is stamped before discovery: a file added during the run moves a stamp."""
+    import os
+    import time
+
+    cache._ensure_dir(project / ".authlint_cache")
+    now = time.time_ns()
+    for path in [project, *project.rglob("*")]:
+        os.utime(path, ns=(now - 20 * 10**9,) * 2)
+    real = cache._RecordingWorkspace.discover
+
+    def discover_then_add(self, paths):
+        found = real(self, paths)
+        write(project, {"late.sh": f"docker login -u u -p {SECRET} r\n"})
+        os.utime(project, ns=(now - 5 * 10**9,) * 2)  # added during a long run: no longer too recent to trust
+        return found
+
+    monkeypatch.setattr(cache._RecordingWorkspace, "discover", discover_then_add)
+    during = check(capsys, "--output-format", "json")
+    monkeypatch.setattr(cache._RecordingWorkspace, "discover", real)
+    assert "late.sh" not in during[1]
+    fresh = main(["check", "--no-cache", "--output-format", "json"]), capsys.readouterr()[0]
+    assert "late.sh" in fresh[1] and check(capsys, "--output-format", "json") == fresh and len(lints) == 3
