@@ -20,9 +20,10 @@ within ``RACY_NS`` of the run (the filesystem's timestamp granularity) could
 change again without its mtime moving, so its stat is not trusted.  Likewise
 the project layout: the stamps of every directory walked (an added, removed or
 renamed file changes its directory's), of the files whose content decides their
-kind, and of the ignore files; while they all hold, discovery, project
-directories, glob-include trees and the existence probes the stamps vouch for
-(see `_vouched`) are what the entry says, without a walk.  The whole invocation is the unit: the engine links findings across
+kind, and of the ignore files, taken when discovery starts; while they all hold,
+discovery, project directories, glob-include trees and the existence probes the
+stamps vouch for (see `_vouched`) are what the entry says, without a walk.  The
+whole invocation is the unit: the engine links findings across
 files (context linting, de-duplication, unused-suppression accounting and
 fingerprint occurrence counts all span files), so a per-file cache would need
 the engine split along those lines; a change anywhere in the dependency set
@@ -43,8 +44,10 @@ secret that occurs in no file cannot show in a code frame and is dropped.  A run
 with a fix whose edit text holds a secret is not cached (reporters treat such
 edits specially), nor is a run with errors or warnings.
 
-An entry file is the SHA-256 of its body, a newline, and the body (JSON): a
-damaged entry no longer matches.
+An entry file is the SHA-256 of its body, a newline, and the body: two lines of
+ASCII JSON, the second holding what only a changed layout needs (decoded on first
+use).  Stored findings refer to their texts in one table.  A damaged entry no
+longer matches its checksum, and a forged one is still checked as above.
 
 `authlint fix`, `--diff`, and stdin input do not use the cache.
 """
