@@ -118,18 +118,18 @@ def _slim(outcome: "Outcome") -> "Outcome":
 
 
 class _Collector:
-    """After a project its model (and the parse memo's scripts, dropped here) is garbage in the
-    young generations; what turned garbage among older objects waits for a full collection, run
-    when the projects since the last one reach a quarter of all so far (CPython's own rule:
-    amortised linear).  Only runs over several projects use it: the editor keeps its memo."""
+    """After a project its model is garbage in the young generations (the parse memo keeps its
+    scripts for the next projects; those it evicted are freed here); what turned garbage among
+    older objects waits for a full collection, run when the projects since the last one reach a
+    quarter of all so far (CPython's own rule: amortised linear).  Only runs over several projects use it: the editor keeps its memo."""
 
     def __init__(self) -> None:
         self.done = self.since_full = 0
 
     def after_project(self, ws: "Workspace") -> None:
-        from .shell.parser import forget
+        from .shell.parser import release
 
-        forget()  # the project's scripts become young garbage, freed below with its model
+        release()  # scripts the memo dropped: freed now, not at a full collection
         ws.forget_reads()  # and the files it read (its outcome keeps those the report shows)
         self.done += 1
         self.since_full += 1

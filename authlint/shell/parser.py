@@ -15,7 +15,7 @@ import bisect
 import gc
 import re
 from _thread import _local as thread_local, allocate_lock  # threading.local and .Lock, without importing threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, NamedTuple
@@ -201,22 +201,28 @@ class _Sink:
 
 
 # Scripts already parsed, by text: the same script lines reach the parser from several jobs
-# (anchors, extends, !reference) and again when a joined script is split.  Bounded by the
-# characters held; Scripts are plain data that nobody mutates, so sharing them is safe.
-# A held character costs ~150 bytes of model: the bound keeps a fleet run's memory flat.
+# (anchors, extends, !reference), again when a joined script is split, and from the next
+# projects of a fleet made from the same templates.  Bounded by the characters held; Scripts
+# are plain data that nobody mutates (what is derived from a command is derived from it
+# alone), so sharing them is safe.  A held character costs ~100 bytes of model.
 _MEMO: OrderedDict[str, Script] = OrderedDict()
 _MEMO_CHARS = 250_000
 _memo_size = 0
 _memo_lock = allocate_lock()
+# Evicted scripts, for release(): a pipeline's commands list each other (a cycle), so an
+# evicted script would wait for a full collection; bounded, the rest is left to the collector.
+_EVICTED: deque[Script] = deque(maxlen=256)
 
 
-def forget() -> None:
-    """Empty the memo (between the projects of a fleet: a project's scripts rarely recur in the
-    next, and an evicted model, being cyclic, waits for a full collection to be freed)."""
-    global _memo_size
+def release() -> None:
+    """Between the projects of a fleet, when no model of the last project is in use: free the
+    scripts evicted from the memo by refcounting, their pipelines' cycles broken."""
     with _memo_lock:
-        _MEMO.clear()
-        _memo_size = 0
+        evicted = list(_EVICTED)
+        _EVICTED.clear()
+    for script in evicted:
+        for cmd in script.commands:
+            cmd.pipeline = []
 
 
 def parse(text: str) -> Script:
@@ -234,7 +240,9 @@ def parse(text: str) -> Script:
                 _MEMO[text] = script
                 _memo_size += len(text)
             while _memo_size > _MEMO_CHARS:
-                _memo_size -= len(_MEMO.popitem(last=False)[0])
+                old, evicted = _MEMO.popitem(last=False)
+                _memo_size -= len(old)
+                _EVICTED.append(evicted)
     return script
 
 
