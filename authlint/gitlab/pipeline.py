@@ -26,11 +26,13 @@ LEGACY_DEFAULTS = ("image", "services", "cache", "before_script", "after_script"
 SECTIONS = ("before_script", "script", "after_script")
 
 
-def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = ".") -> Pipeline:
+def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = ".", *, build: bool = True) -> Pipeline:
     """Resolve the pipeline rooted at `root` (a project-relative path).
 
     `read(path)` returns a file's Source or raises OSError / DecodeError; every
-    failure becomes a Problem, never an exception.
+    failure becomes a Problem, never an exception.  With build=False only its files
+    are read and parsed (what tells which files are pipelines): build_jobs resolves
+    the jobs later, in the worker that lints it.
     """
     pipeline = Pipeline(root)
     seen: set[tuple[str, str, int, int, str]] = set()
@@ -48,13 +50,26 @@ def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = "
     pipeline.includes = includer.includes
     pipeline.incomplete = includer.incomplete
     if layers:
-        try:
-            _Builder(pipeline, layers, report).build()
-        except RecursionError:  # a last resort: every walk is bounded, but extends and references interleave
-            pipeline.problems.append(Problem(PARSE_ERROR, root, Span(0, 0), "pipeline nested too deeply to resolve"))
-            for job in pipeline.jobs.values():
-                job.incomplete = True
+        pipeline.unbuilt = lambda: _build(pipeline, layers, report)
+    if build:
+        build_jobs(pipeline)
     return pipeline
+
+
+def build_jobs(pipeline: Pipeline) -> None:
+    """The jobs and global variables of a pipeline loaded with build=False (once)."""
+    pending, pipeline.unbuilt = pipeline.unbuilt, None
+    if pending is not None:
+        pending()
+
+
+def _build(pipeline: Pipeline, layers: list[tuple[str, YMap]], report: Callable[[Problem], None]) -> None:
+    try:
+        _Builder(pipeline, layers, report).build()
+    except RecursionError:  # a last resort: every walk is bounded, but extends and references interleave
+        pipeline.problems.append(Problem(PARSE_ERROR, pipeline.root, Span(0, 0), "pipeline nested too deeply to resolve"))
+        for job in pipeline.jobs.values():
+            job.incomplete = True
 
 
 class _Builder:
