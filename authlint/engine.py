@@ -25,7 +25,7 @@ from .rules.base import Hit
 from .secrets import SecretSet, fingerprint, redact_text
 from .settings import Settings
 from .source import DecodeError, Source
-from .textmap import ChainMap, FileMap, ScalarMap, ShiftMap, TextMap
+from .textmap import ChainMap, FileMap, LineMap, ScalarMap, ShiftMap, TextMap
 from .units import AuthDoc, CommandRef, FileUnit, JobUnit, ShellUnit
 from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path
 
@@ -424,7 +424,7 @@ class _Run:
             starts.append(pos)
             pos += len(t) + 1
         joined = parse("\n".join(texts))
-        maps = [ScalarMap(line.scalar.source, line.scalar.text) for line in lines]
+        maps = [LineMap(line.scalar) for line in lines]
         out: list[tuple[ShellUnit, list]] = []
         if not joined.errors:
             buckets: list[list] = [[] for _ in lines]
