@@ -175,6 +175,12 @@ class _Run:
         hits = [(m.RULE.code, h) for m, h in self.hits]
         return Outcome(hits, self.problems, self.sources, self.report, self.errors, self.internal, self.pipelines, self.warnings)
 
+    def release(self) -> None:
+        """The project is linted (its outcome taken): free its script files' units."""
+        for unit in self.file_units.values():
+            if unit is not None:
+                unit.release()
+
     def absorb(self, part: "Outcome") -> None:
         mods = registry.by_code()
         self.hits.extend((mods[code], h) for code, h in part.hits)
@@ -371,6 +377,7 @@ class _Run:
                 self._shell_auth_docs(ref)
             if reuse is not None:
                 reuse.record(job, mark)
+            ju.release()
         if reuse is not None:
             reuse.commit()
 

@@ -75,14 +75,13 @@ def _build(pipeline: Pipeline, layers: list[tuple[str, YMap]], report: Callable[
 class _Builder:
     def __init__(self, pipeline: Pipeline, layers: list[tuple[str, YMap]], report: Callable[[Problem], None]) -> None:
         self.pipeline = pipeline
-        self.by_source = {id(f.source): path for path, f in pipeline.files.items()}
+        by_source = {id(f.source): path for path, f in pipeline.files.items()}
+        # Not a bound method: the resolver keeps it, and a builder it named would be cyclic garbage.
+        self.where: Callable[[YNode], str] = lambda node: by_source.get(id(node.source), node.source.path)
         self.merger = Merger()
         self.top = self._merge_layers(layers)
         self.resolver = Resolver(self.top, report, self.where, self.merger)
         self.default_raw: dict[str, tuple[YNode, YValue]] = {}
-
-    def where(self, node: YNode) -> str:
-        return self.by_source.get(id(node.source), node.source.path)
 
     def shape(self, node: YNode, message: str) -> None:
         self.resolver.problem(PARSE_ERROR, node, message)
