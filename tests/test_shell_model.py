@@ -516,24 +516,27 @@ def test_a_continued_line_stays_in_the_stage() -> None:
 
 def test_parses_leave_no_garbage_for_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
     """A fleet run pauses the collector: what a parse builds, and the pipelines' scripts the
-    memo evicts (their commands list each other) once released, are freed by refcounting."""
+    memo evicts (their commands list each other; held within the memo's bound) once released,
+    are freed by refcounting."""
     import gc
     from collections import OrderedDict, deque
 
     from authlint.shell import parser
 
     monkeypatch.setattr(parser, "_MEMO", OrderedDict())  # what earlier tests parsed stays out
-    monkeypatch.setattr(parser, "_EVICTED", deque(maxlen=256))
+    monkeypatch.setattr(parser, "_EVICTED", deque())
     monkeypatch.setattr(parser, "_memo_size", 0)
-    monkeypatch.setattr(parser, "_MEMO_CHARS", 400)
+    monkeypatch.setattr(parser, "_evicted_size", 0)
+    monkeypatch.setattr(parser, "_MEMO_CHARS", 600)
     gc.collect()
     gc.disable()
     try:
-        for i in range(20):
-            parser.parse(f"echo {i:02d} | docker login --password-stdin\nsh -c 'printf %s \"é$X\" | base64'\n")
-        assert len(parser._EVICTED) > 10
-        parser.release()
-        assert not parser._EVICTED
+        for project in range(4):  # released between the projects of a fleet
+            for i in range(5):
+                parser.parse(f"echo {project}{i} | docker login --password-stdin\nsh -c 'printf %s \"é$X\" | base64'\n")
+            assert (project == 0 or parser._EVICTED) and parser._evicted_size == sum(len(s.text) for s in parser._EVICTED) <= 600
+            parser.release()
+            assert not parser._EVICTED
         assert gc.collect() == 0
     finally:
         gc.enable()

@@ -210,16 +210,20 @@ _MEMO_CHARS = 250_000
 _memo_size = 0
 _memo_lock = allocate_lock()
 # Evicted scripts, for release(): a pipeline's commands list each other (a cycle), so an
-# evicted script would wait for a full collection; bounded, the rest is left to the collector.
-_EVICTED: deque[Script] = deque(maxlen=256)
+# evicted script would wait for a full collection.  Bounded like the memo (the oldest are
+# left to the collector): a run without release() (the editor) holds no more than that.
+_EVICTED: deque[Script] = deque()
+_evicted_size = 0
 
 
 def release() -> None:
     """Between the projects of a fleet, when no model of the last project is in use: free the
     scripts evicted from the memo by refcounting, their pipelines' cycles broken."""
+    global _evicted_size
     with _memo_lock:
         evicted = list(_EVICTED)
         _EVICTED.clear()
+        _evicted_size = 0
     for script in evicted:
         for cmd in script.commands:
             cmd.pipeline = []
@@ -227,7 +231,7 @@ def release() -> None:
 
 def parse(text: str) -> Script:
     """Parse shell ``text`` into a flat ``Script`` model; never raises on bad input."""
-    global _memo_size
+    global _memo_size, _evicted_size
     with _memo_lock:
         hit = _MEMO.get(text)
         if hit is not None:
@@ -243,6 +247,9 @@ def parse(text: str) -> Script:
                 old, evicted = _MEMO.popitem(last=False)
                 _memo_size -= len(old)
                 _EVICTED.append(evicted)
+                _evicted_size += len(old)
+            while _evicted_size > _MEMO_CHARS:
+                _evicted_size -= len(_EVICTED.popleft().text)
     return script
 
 
