@@ -25,7 +25,7 @@ from .rules.base import Hit
 from .secrets import SecretSet, fingerprint, redact_text
 from .settings import Settings
 from .source import DecodeError, Source
-from .textmap import ChainMap, FileMap, ScalarMap, ShiftMap, TextMap
+from .textmap import ChainMap, FileMap, LineMap, ScalarMap, ShiftMap, TextMap
 from .units import AuthDoc, CommandRef, FileUnit, JobUnit, ShellUnit
 from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path
 
@@ -176,6 +176,12 @@ class _Run:
         hits = [(m.RULE.code, h) for m, h in self.hits]
         return Outcome(hits, self.problems, self.sources, self.report, self.errors, self.internal, self.pipelines, self.warnings)
 
+    def release(self) -> None:
+        """The project is linted (its outcome taken): free its script files' units."""
+        for unit in self.file_units.values():
+            if unit is not None:
+                unit.release()
+
     def absorb(self, part: "Outcome") -> None:
         mods = registry.by_code()
         self.hits.extend((mods[code], h) for code, h in part.hits)
@@ -235,7 +241,7 @@ class _Run:
             return found
         included: set[str] = set()
         for root in found:
-            pipeline = self._load_pipeline(root, project)
+            pipeline = self._load_pipeline(root, project, build=False)
             if pipeline is not None:
                 included.update(s.path for s in pipeline.sources.values() if s.path != display_path(root))
         return [r for r in found if display_path(r) not in included] or found[:1]
@@ -252,7 +258,8 @@ class _Run:
         """CI YAML that no project pipeline includes (a templates repository, a CI/CD component's
         templates/, an old pipeline, files past GitLab's include limit) is linted as a pipeline of
         its own; one stray included by another is linted inside it; other YAML is skipped.
-        The steps that lint them (every pipeline is loaded here, once)."""
+        The steps that lint them (every pipeline is loaded here, once; their
+        jobs are built by the step that lints them)."""
         pipelines: list[tuple[Path, Path]] = []
         for path, kind, _ in strays:
             project = path.parent if path.name in ROOT_NAMES else self.ws.project_dir(path)
@@ -260,7 +267,7 @@ class _Run:
                 pipelines.append((path, project))
         included: set[str] = set()
         for path, project in pipelines:
-            pipeline = self._load_pipeline(path, project)
+            pipeline = self._load_pipeline(path, project, build=False)
             if pipeline is not None:
                 included.update(s.path for s in pipeline.sources.values() if s.path != display_path(path))
         steps: list[tuple] = []
@@ -270,7 +277,7 @@ class _Run:
             if shown in linted or (shown in included and path.name not in ROOT_NAMES):
                 continue
             steps.append((shown, self._lint_pipeline, path, project))
-            pipeline = self._load_pipeline(path, project)
+            pipeline = self._load_pipeline(path, project, build=False)
             if pipeline is not None:
                 linted.update(s.path for s in pipeline.sources.values())
         return steps
@@ -279,7 +286,7 @@ class _Run:
         """YAML judged by its content: a parsed file by its keys (not by the shape errors the CI
         loader raises: `repos:` in .pre-commit-config.yaml is "a job that should be a mapping");
         a file that does not parse by sniffing its text (Helm and Jinja templates are not CI)."""
-        pipeline = self._load_pipeline(path, project)
+        pipeline = self._load_pipeline(path, project, build=False)
         if pipeline is None:
             return True  # unreadable: let the error show
         shown = display_path(path)
@@ -301,8 +308,10 @@ class _Run:
             for _, v in root.items()
         )
 
-    def _load_pipeline(self, root: Path, project: Path):
-        from .gitlab import load_pipeline
+    def _load_pipeline(self, root: Path, project: Path, build: bool = True):
+        """The pipeline rooted at root, loaded once; build=False: its files only (deciding
+        which files are pipelines needs no jobs, and a pool's workers then build them)."""
+        from .gitlab import build_jobs, load_pipeline
 
         key = os.path.abspath(root)
         cache = self.__dict__.setdefault("_pipelines", {})
@@ -314,13 +323,15 @@ class _Run:
 
             rel_root = Path(os.path.relpath(os.path.abspath(root), project)).as_posix()
             try:
-                cache[key] = load_pipeline(rel_root, read, str(project))
+                cache[key] = load_pipeline(rel_root, read, str(project), build=False)
             except (ReadError, OSError) as exc:
                 self._unreadable(root, str(exc))
                 cache[key] = None
             except DecodeError as exc:
                 self._unreadable(root, f"cannot read file: {exc}")
                 cache[key] = None
+        if build and cache[key] is not None:
+            build_jobs(cache[key])
         return cache[key]
 
     def _lint_pipeline(self, root: Path, project: Path) -> None:
@@ -367,6 +378,7 @@ class _Run:
                 self._shell_auth_docs(ref)
             if reuse is not None:
                 reuse.record(job, mark)
+            ju.release()
         if reuse is not None:
             reuse.commit()
 
@@ -420,7 +432,7 @@ class _Run:
             starts.append(pos)
             pos += len(t) + 1
         joined = parse("\n".join(texts))
-        maps = [ScalarMap(line.scalar.source, line.scalar.text) for line in lines]
+        maps = [LineMap(line.scalar) for line in lines]
         out: list[tuple[ShellUnit, list]] = []
         if not joined.errors:
             buckets: list[list] = [[] for _ in lines]

@@ -1,10 +1,11 @@
 """Linting many projects: one project at a time, keeping only what it found.
 
 A project's model (YAML trees, jobs, shell scripts) is dropped as soon as the
-project is linted, so memory stays flat with the number of projects.  The cyclic
-garbage collector is paused during the run and collects only the youngest
-generation (the dropped project) between projects: otherwise its full
-collections rescan everything kept so far, and time grows faster than linearly.
+project is linted, so memory stays flat with the number of projects; its units
+break their cycles when done, so refcounting frees it.  The cyclic garbage
+collector is paused during the run and collects only the youngest generation
+between projects (what is left is small): otherwise its full collections rescan
+everything kept so far, and time grows faster than linearly.
 
 Above ``POOL_MIN_PROJECTS`` projects, a fork pool lints them in parallel (the
 imports are done before the fork and shared); its outcomes come back in
@@ -101,7 +102,9 @@ def _lint_group(linter: "Linter", group: list[Candidate], wanted: set[str]) -> "
 
     run = _Run(linter)
     run.lint_candidates(group, wanted)
-    return run.outcome()
+    outcome = run.outcome()
+    run.release()
+    return outcome
 
 
 def _slim(outcome: "Outcome") -> "Outcome":
@@ -118,18 +121,19 @@ def _slim(outcome: "Outcome") -> "Outcome":
 
 
 class _Collector:
-    """After a project its model (and the parse memo's scripts, dropped here) is garbage in the
-    young generations; what turned garbage among older objects waits for a full collection, run
-    when the projects since the last one reach a quarter of all so far (CPython's own rule:
-    amortised linear).  Only runs over several projects use it: the editor keeps its memo."""
+    """After a project, what refcounting did not free is in the young generations (the parse
+    memo keeps its scripts for the next projects; those it evicted are freed here); what turned
+    garbage among older objects waits for a full collection, run when the projects since the
+    last one reach a quarter of all so far (CPython's own rule: amortised linear).  Only runs
+    over several projects use it: the editor keeps its memo."""
 
     def __init__(self) -> None:
         self.done = self.since_full = 0
 
     def after_project(self, ws: "Workspace") -> None:
-        from .shell.parser import forget
+        from .shell.parser import release
 
-        forget()  # the project's scripts become young garbage, freed below with its model
+        release()  # scripts the memo dropped: freed now, not at a full collection
         ws.forget_reads()  # and the files it read (its outcome keeps those the report shows)
         self.done += 1
         self.since_full += 1

@@ -9,11 +9,14 @@ written there exactly).
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from .diagnostics import Span
 from .source import Source
 from .yaml import scalars
+
+if TYPE_CHECKING:
+    from .yaml.model import YScalar
 
 
 class TextMap:
@@ -197,6 +200,18 @@ class ChainMap(TextMap):
 
     def why_not_exact(self) -> str:
         return self.parent.why_not_exact()
+
+
+class LineMap(ScalarMap):
+    """A script line's value: its ScalarText is built when first asked for (most lines
+    never map a finding back to the file)."""
+
+    def __init__(self, scalar: "YScalar") -> None:
+        self.source, self.scalar = scalar.source, scalar
+
+    @property
+    def st(self) -> scalars.ScalarText:  # type: ignore[override]
+        return self.scalar.text
 
 
 class ShiftMap(TextMap):

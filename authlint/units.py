@@ -34,6 +34,10 @@ class ShellUnit:
     def span(self, start: int, end: int) -> Span:
         return self.tmap.span(start, end)
 
+    def release(self) -> None:
+        """Its project is linted: drop what is cached on it (a file's flow names it: a cycle)."""
+        self.__dict__.clear()
+
 
 @dataclass(eq=False)
 class CommandRef:
@@ -89,6 +93,15 @@ class JobUnit:
     @property
     def incomplete(self) -> bool:
         return self.job.incomplete
+
+    def release(self) -> None:
+        """Its lint is over: break the cycles it forms (its commands name it, the flows and
+        facts cached on it name its commands, a called script's unit names the command that
+        runs it), so refcounting frees it, not the collector (paused during a run)."""
+        for ref in (*self.commands, *self.after):
+            if ref.unit.called_from is ref:
+                ref.unit.called_from = None
+        self.__dict__.clear()
 
 
 @dataclass(eq=False)

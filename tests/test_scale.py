@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from authlint import cache, projects, triggers
+from authlint import cache, gitlab, projects, triggers
 from authlint import rules as registry
 from authlint.engine import Linter, LintResult
 from authlint.settings import Settings
@@ -87,10 +87,14 @@ def test_one_project_of_many_pipelines_linted_in_pooled_steps_gives_the_findings
     absorbed = []
     absorb = engine._Run.absorb
     monkeypatch.setattr(engine._Run, "absorb", lambda run, part: (absorbed.append(part), absorb(run, part))[1])
+    built = []  # pipelines whose jobs this process built (a worker's calls stay in the worker)
+    build_jobs = gitlab.build_jobs
+    monkeypatch.setattr(gitlab, "build_jobs", lambda p: (built.append(p.unbuilt is not None), build_jobs(p))[1])
     single = lint([Path(f) for f in files], 1, monkeypatch, corpus)
-    groups = len(absorbed)
+    groups, built_single = len(absorbed), sum(built)
     pooled = lint([Path(f) for f in files], 2, monkeypatch, corpus)
     assert len(absorbed) - groups > groups + 20  # the steps' batches came back from the workers
+    assert built_single > 150 and sum(built) - built_single < 10  # the workers built the pipelines they lint
     assert len(single.findings) > 500
     assert outcome(pooled) == outcome(single)
 
@@ -201,3 +205,26 @@ def test_a_lint_overtaken_by_a_newer_version_stops(tmp_path: Path, monkeypatch) 
                     stale=lambda: True)
     assert compute(snap).result is None
     assert compute(Snapshot(**{**vars(snap), "stale": lambda: False})).findings
+
+
+def test_a_linted_project_leaves_no_cycles_for_the_collector(tmp_path: Path, monkeypatch) -> None:
+    """Between projects the model is freed by refcounting (units, flows and facts cached on
+    them, parser builders, the pipeline builder): the collection after each finds next to
+    nothing, so it stays cheap however large the projects are."""
+    import gc
+
+    _fleet().generate(tmp_path, 12)
+    found = []
+    after = projects._Collector.after_project
+
+    def counting(self, ws) -> None:
+        from authlint.shell.parser import release
+
+        release()  # what after_project collects, counted
+        found.append(gc.collect(1))
+        after(self, ws)
+
+    monkeypatch.setattr(projects._Collector, "after_project", counting)
+    result = lint([tmp_path], 1, monkeypatch, tmp_path)
+    assert len(found) == 11 and len(result.findings) > 12
+    assert sum(found) <= 10 * len(found)  # was ~1,700 objects a project

@@ -512,3 +512,31 @@ def test_a_pipeline_ends_at_the_newline(text: str, alone: int) -> None:
 def test_a_continued_line_stays_in_the_stage() -> None:
     script = parse("a | b | c \\\n  d >> f\n")
     assert [w.raw for w in script.commands[-1].argv] == ["c", "d"]
+
+
+def test_parses_leave_no_garbage_for_the_collector(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fleet run pauses the collector: what a parse builds, and the pipelines' scripts the
+    memo evicts (their commands list each other; held within the memo's bound) once released,
+    are freed by refcounting."""
+    import gc
+    from collections import OrderedDict, deque
+
+    from authlint.shell import parser
+
+    monkeypatch.setattr(parser, "_MEMO", OrderedDict())  # what earlier tests parsed stays out
+    monkeypatch.setattr(parser, "_EVICTED", deque())
+    monkeypatch.setattr(parser, "_memo_size", 0)
+    monkeypatch.setattr(parser, "_evicted_size", 0)
+    monkeypatch.setattr(parser, "_MEMO_CHARS", 600)
+    gc.collect()
+    gc.disable()
+    try:
+        for project in range(4):  # released between the projects of a fleet
+            for i in range(5):
+                parser.parse(f"echo {project}{i} | docker login --password-stdin\nsh -c 'printf %s \"é$X\" | base64'\n")
+            assert (project == 0 or parser._EVICTED) and parser._evicted_size == sum(len(s.text) for s in parser._EVICTED) <= 600
+            parser.release()
+            assert not parser._EVICTED
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

@@ -62,9 +62,8 @@ def effective(doc: "AuthDoc") -> "AuthDoc":
     (treated as opaque) and backslash escapes between tokens become line
     breaks (blanked here, offsets kept).
     """
-    cached = doc.__dict__.get("_al3_effective")
-    if cached is not None:
-        return cached
+    if "_al3_effective" in doc.__dict__:
+        return doc.__dict__["_al3_effective"] or doc
     out = doc
     if is_printf_format(doc) and ("%" in doc.text or "\\" in doc.text):
         from . import parse_json
@@ -73,7 +72,7 @@ def effective(doc: "AuthDoc") -> "AuthDoc":
         extra = [(m.start(), m.end()) for m in _PRINTF_SPEC.finditer(text)]
         opaque = sorted(set(doc.opaque) | set(extra))
         out = replace(doc, text=text, opaque=opaque, result=parse_json(text, opaque))
-    doc.__dict__["_al3_effective"] = out
+    doc.__dict__["_al3_effective"] = None if out is doc else out  # itself: no cycle for the collector
     return out
 
 

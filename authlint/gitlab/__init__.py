@@ -20,7 +20,7 @@ from .model import (
     ScriptLine,
     Variable,
 )
-from .pipeline import load_pipeline
+from .pipeline import build_jobs, load_pipeline
 
 __all__ = [
     "PARSE_ERROR",
@@ -32,5 +32,6 @@ __all__ = [
     "Problem",
     "ScriptLine",
     "Variable",
+    "build_jobs",
     "load_pipeline",
 ]

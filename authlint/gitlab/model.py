@@ -8,7 +8,7 @@ from three files lands in the file that holds the offending text.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Callable, Literal
 
 from ..diagnostics import Span
 from ..source import Source
@@ -128,6 +128,7 @@ class Pipeline:
     problems: list[Problem] = field(default_factory=list)
     # An include could not be read: any job may be missing keys.
     incomplete: bool = False
+    unbuilt: Callable[[], None] | None = field(default=None, repr=False)  # load_pipeline(build=False): jobs still to resolve
 
     def path_of(self, node: YNode) -> str | None:
         """Project-relative path of the file a node comes from."""

@@ -26,11 +26,13 @@ LEGACY_DEFAULTS = ("image", "services", "cache", "before_script", "after_script"
 SECTIONS = ("before_script", "script", "after_script")
 
 
-def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = ".") -> Pipeline:
+def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = ".", *, build: bool = True) -> Pipeline:
     """Resolve the pipeline rooted at `root` (a project-relative path).
 
     `read(path)` returns a file's Source or raises OSError / DecodeError; every
-    failure becomes a Problem, never an exception.
+    failure becomes a Problem, never an exception.  With build=False only its files
+    are read and parsed (what tells which files are pipelines): build_jobs resolves
+    the jobs later, in the worker that lints it.
     """
     pipeline = Pipeline(root)
     seen: set[tuple[str, str, int, int, str]] = set()
@@ -48,26 +50,38 @@ def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = "
     pipeline.includes = includer.includes
     pipeline.incomplete = includer.incomplete
     if layers:
-        try:
-            _Builder(pipeline, layers, report).build()
-        except RecursionError:  # a last resort: every walk is bounded, but extends and references interleave
-            pipeline.problems.append(Problem(PARSE_ERROR, root, Span(0, 0), "pipeline nested too deeply to resolve"))
-            for job in pipeline.jobs.values():
-                job.incomplete = True
+        pipeline.unbuilt = lambda: _build(pipeline, layers, report)
+    if build:
+        build_jobs(pipeline)
     return pipeline
+
+
+def build_jobs(pipeline: Pipeline) -> None:
+    """The jobs and global variables of a pipeline loaded with build=False (once)."""
+    pending, pipeline.unbuilt = pipeline.unbuilt, None
+    if pending is not None:
+        pending()
+
+
+def _build(pipeline: Pipeline, layers: list[tuple[str, YMap]], report: Callable[[Problem], None]) -> None:
+    try:
+        _Builder(pipeline, layers, report).build()
+    except RecursionError:  # a last resort: every walk is bounded, but extends and references interleave
+        pipeline.problems.append(Problem(PARSE_ERROR, pipeline.root, Span(0, 0), "pipeline nested too deeply to resolve"))
+        for job in pipeline.jobs.values():
+            job.incomplete = True
 
 
 class _Builder:
     def __init__(self, pipeline: Pipeline, layers: list[tuple[str, YMap]], report: Callable[[Problem], None]) -> None:
         self.pipeline = pipeline
-        self.by_source = {id(f.source): path for path, f in pipeline.files.items()}
+        by_source = {id(f.source): path for path, f in pipeline.files.items()}
+        # Not a bound method: the resolver keeps it, and a builder it named would be cyclic garbage.
+        self.where: Callable[[YNode], str] = lambda node: by_source.get(id(node.source), node.source.path)
         self.merger = Merger()
         self.top = self._merge_layers(layers)
         self.resolver = Resolver(self.top, report, self.where, self.merger)
         self.default_raw: dict[str, tuple[YNode, YValue]] = {}
-
-    def where(self, node: YNode) -> str:
-        return self.by_source.get(id(node.source), node.source.path)
 
     def shape(self, node: YNode, message: str) -> None:
         self.resolver.problem(PARSE_ERROR, node, message)

@@ -15,10 +15,10 @@ import bisect
 import gc
 import re
 from _thread import _local as thread_local, allocate_lock  # threading.local and .Lock, without importing threading
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, NamedTuple
+from typing import Any, Callable, NamedTuple
 
 from authlint.lazy import lazy_compile
 from authlint.shell import tolerance
@@ -201,27 +201,37 @@ class _Sink:
 
 
 # Scripts already parsed, by text: the same script lines reach the parser from several jobs
-# (anchors, extends, !reference) and again when a joined script is split.  Bounded by the
-# characters held; Scripts are plain data that nobody mutates, so sharing them is safe.
-# A held character costs ~150 bytes of model: the bound keeps a fleet run's memory flat.
+# (anchors, extends, !reference), again when a joined script is split, and from the next
+# projects of a fleet made from the same templates.  Bounded by the characters held; Scripts
+# are plain data that nobody mutates (what is derived from a command is derived from it
+# alone), so sharing them is safe.  A held character costs ~100 bytes of model.
 _MEMO: OrderedDict[str, Script] = OrderedDict()
 _MEMO_CHARS = 250_000
 _memo_size = 0
 _memo_lock = allocate_lock()
+# Evicted scripts, for release(): a pipeline's commands list each other (a cycle), so an
+# evicted script would wait for a full collection.  Bounded like the memo (the oldest are
+# left to the collector): a run without release() (the editor) holds no more than that.
+_EVICTED: deque[Script] = deque()
+_evicted_size = 0
 
 
-def forget() -> None:
-    """Empty the memo (between the projects of a fleet: a project's scripts rarely recur in the
-    next, and an evicted model, being cyclic, waits for a full collection to be freed)."""
-    global _memo_size
+def release() -> None:
+    """Between the projects of a fleet, when no model of the last project is in use: free the
+    scripts evicted from the memo by refcounting, their pipelines' cycles broken."""
+    global _evicted_size
     with _memo_lock:
-        _MEMO.clear()
-        _memo_size = 0
+        evicted = list(_EVICTED)
+        _EVICTED.clear()
+        _evicted_size = 0
+    for script in evicted:
+        for cmd in script.commands:
+            cmd.pipeline = []
 
 
 def parse(text: str) -> Script:
     """Parse shell ``text`` into a flat ``Script`` model; never raises on bad input."""
-    global _memo_size
+    global _memo_size, _evicted_size
     with _memo_lock:
         hit = _MEMO.get(text)
         if hit is not None:
@@ -234,7 +244,12 @@ def parse(text: str) -> Script:
                 _MEMO[text] = script
                 _memo_size += len(text)
             while _memo_size > _MEMO_CHARS:
-                _memo_size -= len(_MEMO.popitem(last=False)[0])
+                old, evicted = _MEMO.popitem(last=False)
+                _memo_size -= len(old)
+                _EVICTED.append(evicted)
+                _evicted_size += len(old)
+            while _evicted_size > _MEMO_CHARS:
+                _evicted_size -= len(_EVICTED.popleft().text)
     return script
 
 
@@ -333,26 +348,11 @@ class _Builder:
         self.skip = skip or []
         ascii_text = text.isascii()
         self.char = _same if ascii_text else _CharOffsets(text)
-        self._span = _byte_span if ascii_text else self._char_span
-        self._out = _pair if self.exact and self.base == 0 else self._mapped_out
+        # Plain functions, not bound methods: a builder that refers to itself is cyclic garbage.
+        self._span = _byte_span if ascii_text else _char_span(self.char)
+        self._out = _pair if self.exact and self.base == 0 else _mapped(self.base, self.s1, self.exact)
         self.pending: dict[int, list[Any]] = {}
         self.nameless: set[int] = set()
-        self.handlers = {
-            "command": self._command,
-            "declaration_command": self._declaration,
-            "unset_command": self._declaration,
-            "test_command": self._test,
-            "redirected_statement": self._redirected,
-            "pipeline": self._pipeline,
-            "negated_command": self._negated,
-            "function_definition": self._function,
-            "if_statement": self._conditional,
-            "elif_clause": self._conditional,
-            "while_statement": self._conditional,
-            "command_substitution": self._substitution,
-            "process_substitution": self._substitution,
-            "variable_assignment": self._plain_assignment,
-        }
 
     # ---------------------------------------------------------------- driver
 
@@ -393,7 +393,7 @@ class _Builder:
 
     def _walk(self, root: Any, ctx: _Ctx) -> None:
         stack: list[tuple[Any, _Ctx]] = [(root, ctx)]
-        handlers, pending = self.handlers, self.pending
+        handlers, pending = _HANDLERS, self.pending
         while stack:
             node, ctx = stack.pop()
             pend = pending.pop(node.id, None) if pending else None
@@ -404,7 +404,7 @@ class _Builder:
             if handler is None:
                 self._push_children(node.children, ctx, stack)
             else:
-                handler(node, ctx, stack, pend)
+                handler(self, node, ctx, stack, pend)
 
     def _push_children(self, children: list[Any], ctx: _Ctx, stack: list[Any]) -> None:
         """Queue named children; each gets the operator that precedes it as connector."""
@@ -465,15 +465,6 @@ class _Builder:
             self.sink.broken.append((start, end))
 
     # --------------------------------------------------------------- offsets
-
-    def _mapped_out(self, cs: int, ce: int) -> tuple[int, int]:
-        """Map a char span of this text to the caller's text."""
-        if self.exact:
-            return self.base + cs, self.base + ce
-        return self.base, self.s1
-
-    def _char_span(self, node: Any) -> tuple[int, int]:
-        return self.char(node.start_byte), self.char(node.end_byte)
 
     # ------------------------------------------------------ statement nodes
 
@@ -963,6 +954,26 @@ def _dollar_name(left: list[Part], right: list[Part]) -> list[Part]:
     return left[:-1] + [x for x in (head, var, tail) if x.raw] + right[1:]
 
 
+# Node type -> its _Builder method (unbound: a dict of bound methods would make every
+# builder, with its syntax tree, cyclic garbage that only the collector frees).
+_HANDLERS = {
+    "command": _Builder._command,
+    "declaration_command": _Builder._declaration,
+    "unset_command": _Builder._declaration,
+    "test_command": _Builder._test,
+    "redirected_statement": _Builder._redirected,
+    "pipeline": _Builder._pipeline,
+    "negated_command": _Builder._negated,
+    "function_definition": _Builder._function,
+    "if_statement": _Builder._conditional,
+    "elif_clause": _Builder._conditional,
+    "while_statement": _Builder._conditional,
+    "command_substitution": _Builder._substitution,
+    "process_substitution": _Builder._substitution,
+    "variable_assignment": _Builder._plain_assignment,
+}
+
+
 def _same(offset: int) -> int:
     return offset
 
@@ -974,6 +985,18 @@ def _pair(start: int, end: int) -> tuple[int, int]:
 def _byte_span(node: Any) -> tuple[int, int]:
     """Char span of a node in ASCII text, where bytes are characters."""
     return node.start_byte, node.end_byte
+
+
+def _char_span(char: _CharOffsets) -> Callable[[Any], tuple[int, int]]:
+    """Char span of a node in text with non-ASCII characters."""
+    return lambda node: (char(node.start_byte), char(node.end_byte))
+
+
+def _mapped(base: int, s1: int, exact: bool) -> Callable[[int, int], tuple[int, int]]:
+    """A char span of a re-parsed string mapped to the caller's text (inexact: the whole string)."""
+    if exact:
+        return lambda cs, ce: (base + cs, base + ce)
+    return lambda cs, ce: (base, s1)
 
 
 def _expansion_var(node: Any, text: str, char: Any) -> tuple[str | None, bool]:

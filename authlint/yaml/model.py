@@ -37,7 +37,7 @@ class YamlError(Exception):
 
 def _tag(node) -> str:
     tag = node.tag
-    return getattr(tag, "value", None) or str(tag or "")
+    return tag if type(tag) is str else getattr(tag, "value", None) or str(tag or "")  # libyaml's, ruamel's Tag
 
 
 @dataclass(eq=False)
@@ -289,56 +289,56 @@ class _Converter:
 
     def convert(self, root) -> YValue:
         # Iterative post-order: deep documents must not hit Python's recursion limit.
+        done, aliases, build = self.done, self.aliases, self._build
         stack = [(root, False, 0, root.start_mark.index)]
         building: set[int] = set()  # collections whose items are being converted
         while stack:
             node, expanded, depth, site = stack.pop()
+            key = id(node)
             if expanded:
-                building.discard(id(node))
-                self.done[id(node)] = self._build(node)
+                building.discard(key)
+                done[key] = build(node)
                 continue
-            if id(node) in self.done:  # met again: an alias
-                self.aliases.append((site, self.done[id(node)]))
+            if key in done:  # met again: an alias
+                aliases.append((site, done[key]))
                 continue
-            if id(node) in building:
+            if key in building:
                 raise YamlError("recursive alias: a collection contains itself", node.start_mark.index)
             if depth > MAX_DEPTH:
                 raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.index)
-            children = self._children(node)
-            if not children:
-                self.done[id(node)] = self._build(node)
+            items = node.value
+            if not items or not isinstance(items, list):  # a scalar or an empty collection
+                done[key] = build(node)
                 continue
-            building.add(id(node))
+            building.add(key)
             stack.append((node, True, depth, site))
             # In file order, so an alias meets its anchor already built: depth stays the
-            # syntactic nesting, however long a chain of aliases.
-            for c, at in reversed(children):
-                if id(c) in self.done:
-                    self.aliases.append((at, self.done[id(c)]))
-                else:
-                    stack.append((c, False, depth + 1, at))
-        return self.done[id(root)]
-
-    @staticmethod
-    def _children(node) -> list[tuple[Any, int]]:
-        """(child, where an alias there is: its mapping key's offset, or its list's)."""
-        if isinstance(node.value, list):
-            out = []
-            for item in node.value:
-                if isinstance(item, tuple):
-                    at = item[0].start_mark.index
-                    out += [(item[0], at), (item[1], at)]
-                else:
-                    out.append((item, node.start_mark.index))
-            return out
-        return []
+            # syntactic nesting, however long a chain of aliases.  An alias is where its
+            # mapping key is, or its list.
+            depth += 1
+            if isinstance(items[0], tuple):
+                for k, v in reversed(items):
+                    at = k.start_mark.index
+                    for c in (v, k):
+                        if id(c) in done:
+                            aliases.append((at, done[id(c)]))
+                        else:
+                            stack.append((c, False, depth, at))
+            else:
+                at = node.start_mark.index
+                for c in reversed(items):
+                    if id(c) in done:
+                        aliases.append((at, done[id(c)]))
+                    else:
+                        stack.append((c, False, depth, at))
+        return done[id(root)]
 
     def _build(self, node) -> YValue:
         start, end, tag = node.start_mark.index, node.end_mark.index, _tag(node)
         kind = type(node).__name__
-        flow = bool(getattr(node, "flow_style", False))
         if kind == "ScalarNode":
             return YScalar(self.source, start, end, tag, node.value, scalars.style_of(node))
+        flow = bool(getattr(node, "flow_style", False))
         if kind == "SequenceNode":
             return YSeq(self.source, start, end, tag, [self.done[id(c)] for c in node.value], flow)
         ymap = YMap(self.source, start, end, tag, flow=flow)
