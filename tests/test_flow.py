@@ -395,6 +395,20 @@ def test_trace_in_one_shell(text: str, expected: list) -> None:
     assert [(name, got[name]) for name, _ in expected] == expected
 
 
+def test_a_flow_that_cannot_trace_has_every_event_off(tmp_path: Path) -> None:
+    """may_trace lets AL402 and trace_at skip the walk: it says no only where the walk finds nothing on."""
+    from authlint.rules import al402_xtrace_with_credentials as al402
+    from authlint.shell.trace import OFF, may_trace, trace_events
+
+    texts = [t for t, _ in TRACE] + [ex.text for ex in [*al402.VALID, *al402.INVALID] if ex.kind == "sh"]
+    flows = [flow(t) for t in texts] + [job_flows(jobs(tmp_path, "b:\n  script:\n    - " + c + "\n", SCRIPT)["b"])[0] for c, _ in CALLS]
+    flows += [flow("docker build -t x .\necho done\n"), flow("sh -c 'b'\n")]
+    for f in flows:
+        levels = {ev.level for _, ev in trace_events(f)}
+        assert may_trace(f) or levels == {OFF}, [r.cmd.raw for r in f.refs]
+    assert sum(not may_trace(f) for f in flows) >= 3 and sum(may_trace(f) for f in flows) >= 20
+
+
 SCRIPT = {"ci/build.sh": "#!/bin/bash -x\nin_script\n", "ci/plain.sh": "#!/bin/sh\nin_script\n"}
 CALLS = [
     # bash -x / sh -x trace the script they run
