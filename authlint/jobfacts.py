@@ -592,11 +592,15 @@ def _environment(f: JobFacts, unit: "JobUnit") -> None:
             f.env[name] = d.raw  # one value whichever `rules:` entry matches
     # Variables that refer to known ones: `DOCKER_CONFIG: $HOME/.docker` with HOME known.
     for _ in range(3):
+        grew = False
         for name, raw in f.env_raw.items():
             if name not in f.env and "$" in raw:
                 value = expand(raw, f.env)
                 if value is not None:
                     f.env[name] = value
+                    grew = True
+        if not grew:
+            break  # another round would see the same values
     if f.image is not None:
         f.image_expanded = expand(f.image, f.env)
     if f.image and _KANIKO_IMAGE.search(f.image_expanded or f.image):
@@ -647,8 +651,6 @@ def _called_units(unit: "JobUnit"):
 def _opaque(ref: "CommandRef", spliced: set[int]) -> bool:
     """A command that runs code authlint did not read (a script it could not open,
     `eval`, a build tool)."""
-    from .engine import _called_script  # the engine's own notion of "a script the job calls"
-
     cmd = ref.cmd
     base = cmd.basename
     if cmd.name is None:
@@ -657,6 +659,8 @@ def _opaque(ref: "CommandRef", spliced: set[int]) -> bool:
         return True  # `$CMD args`, `$(aws ecr get-login)`
     if id(ref) in spliced or tool_of(cmd) is not None or base == "executor":
         return False
+    from .engine import _called_script  # the engine's own notion of "a script the job calls"
+
     if _called_script(cmd) is not None:
         return True  # a script the engine could not read
     if base in _SHELL_NAMES:
@@ -674,6 +678,8 @@ def _flags(f: JobFacts, ref: "CommandRef", tool: str) -> None:
     args = cmd.args
     for i, w in enumerate(args):
         t = w.template
+        if not t.startswith("--"):
+            continue  # every flag below is long
         nxt = args[i + 1] if i + 1 < len(args) else None
         for flag, sink in (("--config", f.config_dirs), ("--authfile", f.authfiles), ("--compat-auth-file", f.authfiles), ("--kaniko-dir", f.kaniko_dirs)):
             if flag == "--config" and tool != "docker":

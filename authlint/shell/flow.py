@@ -72,6 +72,7 @@ _NOT_SECRET = lazy_compile(
 _NOT_SECRET_NAMES = frozenset({"PWD", "OLDPWD", "CI_REGISTRY_USER", "CI_DEPLOY_USER", "CI_DEPENDENCY_PROXY_USER"})
 
 
+@functools.lru_cache(maxsize=4096)  # the same names in every job
 def secret_name(name: str) -> bool:
     """Whether a variable's name says it holds a credential."""
     if name in _NOT_SECRET_NAMES:
@@ -297,7 +298,7 @@ class Flow:
             cached = self._origins[name] = tuple(dict.fromkeys(self._resolve(name, 0)))
         return cached
 
-    def _resolve(self, name: str, depth: int) -> list[Origin]:
+    def _resolve(self, name: str, depth: int) -> "list[Origin] | tuple[Origin, ...]":
         defs = self.defs.get(name)
         if not defs:
             return _undefined(name)
@@ -994,17 +995,7 @@ def _handles_credentials(ref: "CommandRef") -> bool:
 
 
 def _definitions(flow: Flow, job: "JobUnit | None") -> dict[str, list[Definition]]:
-    defs: dict[str, list[Definition]] = {}
-    if job is not None:
-        for name, var in job.job.variables.items():
-            if var.value is not None:
-                defs.setdefault(name, []).append(Definition(name, None, var.value.value, var.level, var.expand))
-        for combo in job.job.matrix:
-            for name, var in combo.items():
-                if var.value is not None:
-                    defs.setdefault(name, []).append(Definition(name, None, var.value.value, "matrix"))
-        for name, scalar in _rules_variables(job):
-            defs.setdefault(name, []).append(Definition(name, None, scalar.value, "rules"))
+    defs = {name: list(ds) for name, ds in _yaml_definitions(job).items()} if job is not None else {}
     scripts: dict[int, object] = {}
     for unit in [*flow.units, *(r.unit for r in flow.refs)]:
         scripts.setdefault(id(unit.script), unit.script)
@@ -1023,6 +1014,25 @@ def _definitions(flow: Flow, job: "JobUnit | None") -> dict[str, list[Definition
     return defs
 
 
+def _yaml_definitions(job: "JobUnit") -> dict[str, list[Definition]]:
+    """The job's CI/CD variables (job, global, matrix, `rules:`): made once for both its shells."""
+    cached = job.__dict__.get("_yaml_definitions")
+    if cached is not None:
+        return cached
+    defs: dict[str, list[Definition]] = {}
+    for name, var in job.job.variables.items():
+        if var.value is not None:
+            defs.setdefault(name, []).append(Definition(name, None, var.value.value, var.level, var.expand))
+    for combo in job.job.matrix:
+        for name, var in combo.items():
+            if var.value is not None:
+                defs.setdefault(name, []).append(Definition(name, None, var.value.value, "matrix"))
+    for name, scalar in _rules_variables(job):
+        defs.setdefault(name, []).append(Definition(name, None, scalar.value, "rules"))
+    job.__dict__["_yaml_definitions"] = defs
+    return defs
+
+
 def _rules_variables(job: "JobUnit") -> list[tuple[str, "YScalar"]]:
     """`rules: - if: ... variables: {NAME: value}`: values the job has when that rule matches."""
     from ..gitlab.values import entries
@@ -1038,15 +1048,16 @@ def _rules_variables(job: "JobUnit") -> list[tuple[str, "YScalar"]]:
     return out
 
 
-def _undefined(name: str) -> list[Origin]:
+@functools.lru_cache(maxsize=4096)  # the same names in every job
+def _undefined(name: str) -> tuple[Origin, ...]:
     """The origin of a variable nothing in the repository defines."""
     if name in CREDENTIALS and name != "DOCKER_AUTH_CONFIG":
-        return [Origin(PREDEFINED_CREDENTIAL, name)]
+        return (Origin(PREDEFINED_CREDENTIAL, name),)
     if is_known_predefined(name):
-        return [Origin(PREDEFINED, name)]
+        return (Origin(PREDEFINED, name),)
     if misspelt_predefined(name):
-        return [Origin(UNDEFINED, name)]
-    return [Origin(SETTINGS, name)]
+        return (Origin(UNDEFINED, name),)
+    return (Origin(SETTINGS, name),)
 
 
 def _holds_secret(o: Origin, name_says: bool) -> bool:
