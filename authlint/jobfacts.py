@@ -476,6 +476,38 @@ def facts(unit: "JobUnit") -> JobFacts:
     return cached
 
 
+@dataclass(frozen=True)
+class Activity:
+    """What a job's commands do with registries, read without the job's variables: rules
+    that care only about jobs that push, write auth files or run a client ask it before
+    ``facts(unit)``, which also expands the job's environment (most jobs do none of it)."""
+
+    tools: frozenset[str]  # tools.tool_of of each command (`executor`, where JobFacts.tools says `kaniko`)
+    pushes: bool  # a command that pushes (JobFacts.pushes holds some of these)
+    writes: bool  # an auth file write (JobFacts.writes is not empty)
+
+
+def activity(unit: "JobUnit") -> Activity:
+    cached = unit.__dict__.get("_activity")
+    if cached is None:
+        refs = unit.commands
+        cached = unit.__dict__["_activity"] = Activity(
+            frozenset(t for r in refs if (t := tool_of(r.cmd)) is not None),
+            any(pushes(r.cmd) for r in refs),
+            any(auth_writes(r) for r in refs),
+        )
+    return cached
+
+
+def job_image(unit: "JobUnit") -> str | None:
+    """JobFacts.image_expanded, without building the facts when the name holds no variable."""
+    image = unit.job.image
+    name = image.name.value if image is not None and image.name is not None else None
+    if name is not None and "$" not in name and not name.startswith("~"):
+        return name  # expand() leaves it as it is
+    return facts(unit).image_expanded
+
+
 def is_auth_content(write: AuthWrite) -> bool:
     """Whether what a write stores looks like registry credentials (not an app's config.json)."""
     texts: list[str] = []
