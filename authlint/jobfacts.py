@@ -485,6 +485,7 @@ class Activity:
     tools: frozenset[str]  # tools.tool_of of each command (`executor`, where JobFacts.tools says `kaniko`)
     pushes: bool  # a command that pushes (JobFacts.pushes holds some of these)
     writes: bool  # an auth file write (JobFacts.writes is not empty)
+    logins: bool  # a registry login that reads its password (JobFacts.logins is not empty)
 
 
 def activity(unit: "JobUnit") -> Activity:
@@ -495,6 +496,7 @@ def activity(unit: "JobUnit") -> Activity:
             frozenset(t for r in refs if (t := tool_of(r.cmd)) is not None),
             any(pushes(r.cmd) for r in refs),
             any(auth_writes(r) for r in refs),
+            any((tool_of(r.cmd) is not None or r.cmd.basename == "executor") and is_login(r.cmd) and _reads_password(r.cmd) for r in refs),
         )
     return cached
 

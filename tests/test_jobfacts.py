@@ -356,7 +356,7 @@ def test_activity_and_job_image_agree_with_the_facts(tmp_path: Path) -> None:
     for i, path in enumerate(sorted((require_corpus() / "real-world").glob("*.y*ml"))):
         (tmp_path / "corpus" / str(i)).mkdir(parents=True)
         roots.append(Path(shutil.copy(path, tmp_path / "corpus" / str(i) / ".gitlab-ci.yml")))
-    seen = {"pushes": 0, "writes": 0, "docker": 0, "quiet": 0, "variable image": 0}
+    seen = {"pushes": 0, "writes": 0, "logins": 0, "docker": 0, "quiet": 0, "variable image": 0}
     for root in roots:
         run = _Run(Linter(Settings(project_dir=str(root.parent))))
         pipeline = run._load_pipeline(root, root.parent)
@@ -365,10 +365,11 @@ def test_activity_and_job_image_agree_with_the_facts(tmp_path: Path) -> None:
             if unit.shell != "sh":
                 continue
             a, image, f = activity(unit), job_image(unit), facts(unit)
-            assert (a.writes, "docker" in a.tools, image) == (bool(f.writes), "docker" in f.tools, f.image_expanded), job.name
+            assert (a.writes, a.logins, "docker" in a.tools, image) == (bool(f.writes), bool(f.logins), "docker" in f.tools, f.image_expanded), job.name
             assert a.pushes or not f.pushes, job.name
             seen["pushes"] += a.pushes
             seen["writes"] += a.writes
+            seen["logins"] += a.logins
             seen["docker"] += "docker" in a.tools
             seen["quiet"] += not (a.pushes or a.writes or a.tools)
             seen["variable image"] += "$" in (f.image or "")

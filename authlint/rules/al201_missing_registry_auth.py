@@ -118,7 +118,8 @@ _CLOUD_VALUE = lazy_compile(r"amazonaws\.com|pkg\.dev|gcr\.io|azurecr\.io", re.I
 
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:
-    if unit.incomplete or unit.shell != "sh" or not activity(unit).pushes:
+    a = activity(unit)
+    if unit.incomplete or unit.shell != "sh" or not a.pushes or a.logins or a.writes:
         return
     f = facts(unit)
     if not f.pushes or f.logins or f.writes or f.opaque or f.hidden_logins:

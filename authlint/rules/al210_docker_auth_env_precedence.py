@@ -80,8 +80,9 @@ NAME = "DOCKER_AUTH_CONFIG"
 
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:
-    if unit.incomplete or unit.shell != "sh" or "docker" not in activity(unit).tools:
-        return
+    a = activity(unit)
+    if unit.incomplete or unit.shell != "sh" or "docker" not in a.tools or not (a.logins or a.writes):
+        return  # _first_login needs a login or an auth write
     f = facts(unit)
     docker_image = bool(f.image_ref and f.image_ref.repository.lower().split("/")[-1] == "docker")
     buildx = any(subcommands(r.cmd)[:1] == ["buildx"] for r in unit.commands if tool_of(r.cmd) == "docker")
