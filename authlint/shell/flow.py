@@ -969,13 +969,19 @@ def file_flow(unit: "FileUnit") -> Flow | None:
 
 def flow_of(ref: "CommandRef") -> Flow | None:
     """The flow a command runs in (None for PowerShell jobs)."""
+    memo = ref.__dict__  # most rules ask for every command
+    if "_flow" in memo:
+        return memo["_flow"]  # type: ignore[no-any-return]
     job = ref.job
     if job is None:
-        return shell_flow(ref.unit)
-    if job.shell != "sh":
-        return None
-    main, after = job_flows(job)
-    return after if id(ref) in job.__dict__["_flow_after"] else main
+        flow: Flow | None = shell_flow(ref.unit)
+    elif job.shell != "sh":
+        flow = None
+    else:
+        main, after = job_flows(job)
+        flow = after if id(ref) in job.__dict__["_flow_after"] else main
+    memo["_flow"] = flow
+    return flow
 
 
 def credential_command(ref: "CommandRef") -> bool:
