@@ -101,6 +101,24 @@ def test_credentials(text: str, yes: set, no: set) -> None:
     assert not (no & set(f.creds)), f.creds
 
 
+def test_may_be_registry_holds_every_registry_credential() -> None:
+    """AL206 asks may_be_registry before the credential analysis: it may say yes too often, never no
+    for a name in ``registry``."""
+    from authlint.rules import al206_unquoted_auth_variable as al206
+    from authlint.shell.model import VAR_REF
+
+    texts = [t for t, _, _ in CREDS] + [ex.text for ex in [*al206.VALID, *al206.INVALID] if ex.kind == "sh"]
+    texts.append('echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin $CI_REGISTRY\n')
+    saw = set()
+    for text in texts:
+        f = flow(text)
+        names = set(VAR_REF.findall(text))
+        assert all(f.may_be_registry(n) for n in f.registry), text
+        saw |= {n for n in names if not f.may_be_registry(n)}
+        saw |= {"registry"} if f.registry else set()
+    assert {"registry", "CI_REGISTRY", "TOKEN"} <= saw, saw
+
+
 def test_masked_follows_copies_not_encodings() -> None:
     f = flow('X=$CI_JOB_TOKEN\nY=$(echo "$CI_JOB_TOKEN" | base64)\n')
     assert f.creds["CI_JOB_TOKEN"] and f.creds["X"]

@@ -233,6 +233,7 @@ class Flow:
     _cred: "Credentials | None" = field(default=None, repr=False)
     _path_like: set[str] | None = field(default=None, repr=False)
     _file_vars: set[str] | None = field(default=None, repr=False)
+    _secret_uses: set[str] | None = field(default=None, repr=False)
     _origins: dict[str, tuple[Origin, ...]] = field(default_factory=dict, repr=False)
     _sinks: dict[str, list[Sink]] | None = field(default=None, repr=False)
     _re: tuple[str, re.Pattern[str]] | None = field(default=None, repr=False)
@@ -255,6 +256,15 @@ class Flow:
     def registry(self) -> set[str]:
         """The creds that are registry credentials (by name, use or source)."""
         return self.credentials().registry
+
+    def may_be_registry(self, name: str) -> bool:
+        """False when ``name`` cannot be in ``registry``, said without the credential analysis:
+        nothing in the flow defines it, its name does not say so and no command uses it as a secret."""
+        if name in self.defs or name in CREDENTIALS or is_credential_name(name):
+            return True
+        if self._secret_uses is None:
+            self._secret_uses = {n for r in self.refs for n in _used_as_secret(r)}
+        return name in self._secret_uses
 
     @property
     def auth_paths(self) -> set[str]:
