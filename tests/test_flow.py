@@ -101,22 +101,25 @@ def test_credentials(text: str, yes: set, no: set) -> None:
     assert not (no & set(f.creds)), f.creds
 
 
-def test_may_be_registry_holds_every_registry_credential() -> None:
-    """AL206 asks may_be_registry before the credential analysis: it may say yes too often, never no
-    for a name in ``registry``."""
+def test_may_be_registry_holds_every_registry_credential(tmp_path: Path) -> None:
+    """AL206 asks may_be_registry, and Flow.uses / is_cred ask may_be_cred, before the credential
+    analysis: they may say yes too often, never no for a name in ``registry`` / ``creds``."""
     from authlint.rules import al206_unquoted_auth_variable as al206
     from authlint.shell.model import VAR_REF
 
     texts = [t for t, _, _ in CREDS] + [ex.text for ex in [*al206.VALID, *al206.INVALID] if ex.kind == "sh"]
     texts.append('echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin $CI_REGISTRY\n')
     saw = set()
-    for text in texts:
-        f = flow(text)
-        names = set(VAR_REF.findall(text))
-        assert all(f.may_be_registry(n) for n in f.registry), text
-        saw |= {n for n in names if not f.may_be_registry(n)}
+    flows = [flow(t) for t in texts]
+    job = "b:\n  script:\n    - echo \"$A\" | docker login -u u --password-stdin r\n    - echo $B\n  after_script:\n    - X=$(vault read k)\n    - echo $A $B $X\n"
+    flows += job_flows(jobs(tmp_path, job)["b"])
+    for f in flows:
+        names = {n for r in f.refs for n in VAR_REF.findall(r.cmd.raw)}
+        assert all(f.may_be_registry(n) for n in f.registry) and all(f.may_be_cred(n) for n in f.creds), f.refs[0].cmd.raw
+        saw |= {n for n in names if not f.may_be_registry(n)} | {n + " cred" for n in names if not f.may_be_cred(n)}
         saw |= {"registry"} if f.registry else set()
-    assert {"registry", "CI_REGISTRY", "TOKEN"} <= saw, saw
+    assert {"registry", "CI_REGISTRY", "TOKEN", "B cred", "CI_REGISTRY cred"} <= saw, saw
+    assert flows[-1].creds.keys() >= {"A", "X"} and flows[-2].may_be_cred("X")  # the other shell's credentials
 
 
 def test_masked_follows_copies_not_encodings() -> None:

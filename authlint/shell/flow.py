@@ -260,11 +260,20 @@ class Flow:
     def may_be_registry(self, name: str) -> bool:
         """False when ``name`` cannot be in ``registry``, said without the credential analysis:
         nothing in the flow defines it, its name does not say so and no command uses it as a secret."""
-        if name in self.defs or name in CREDENTIALS or is_credential_name(name):
+        return name in self.defs or name in CREDENTIALS or is_credential_name(name) or name in self.secret_uses()
+
+    def may_be_cred(self, name: str) -> bool:
+        """False when ``name`` cannot be in ``creds``, said without the credential analysis: its name
+        does not say so, and no shell of the job (each sees the other's) defines it or uses it as a secret."""
+        if name in CREDENTIALS or secret_name(name):
             return True
+        return any(name in f.defs or name in f.secret_uses() for f in (job_flows(self.job) if self.job is not None else [self]))
+
+    def secret_uses(self) -> set[str]:
+        """Variables a command of the flow uses as a secret (_used_as_secret)."""
         if self._secret_uses is None:
             self._secret_uses = {n for r in self.refs for n in _used_as_secret(r)}
-        return name in self._secret_uses
+        return self._secret_uses
 
     @property
     def auth_paths(self) -> set[str]:
@@ -528,11 +537,13 @@ class Flow:
 
     # -------------------------------------------------------------- lookups
     def is_cred(self, name: str | None) -> bool:
-        return name is not None and name in self.creds
+        return name is not None and self.may_be_cred(name) and name in self.creds
 
     def uses(self, word: "Word", include_masked: bool = False) -> list[CredUse]:
         """Credential expansions in a word whose value would be printed, in order.
         Masked predefined variables used as they are count only with include_masked."""
+        if all(p.kind == LITERAL or p.kind == "variable" and p.simple and not self.may_be_cred(p.var or "") for p in word.parts):
+            return []  # no expansion that can hold a credential: no analysis needed
         out: list[CredUse] = []
         for p in word.parts:
             if p.kind == "variable" and p.var in self.creds:
