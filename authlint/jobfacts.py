@@ -121,6 +121,21 @@ def docker_version(tag: str | None) -> tuple[int, int] | None:
     return (99, 0)
 
 
+def cli_version(image: str | None, expanded: str | None) -> tuple[int, int] | None:
+    """Version of the docker CLI a job runs, from its image as written and expanded: from a
+    `docker:` job image tag; (99, 0) when the job uses docker with another image (assumed
+    current); None unknown."""
+    if image and expanded is None:
+        return None
+    name = expanded or image
+    ref = parse_image(name) if name else None
+    if ref is not None and _DOCKER_IMAGE.search(ref.repository):
+        if ref.tag is None and ref.digest is not None:
+            return None
+        return docker_version(ref.tag)
+    return (99, 0)
+
+
 def path_key(text: str) -> str:
     """A path template in one spelling: `~` -> `$HOME`, `${X}` -> `$X`, normalised."""
     t = text.strip()
@@ -197,16 +212,7 @@ class JobFacts:
         return any(_DOCKER_IMAGE.search(n) and "dind" in n for n in self.service_names())
 
     def docker_cli_version(self) -> tuple[int, int] | None:
-        """Version of the docker CLI the job runs: from a `docker:` job image tag;
-        (99, 0) when the job uses docker with another image (assumed current); None unknown."""
-        ref = self.image_ref
-        if self.image and self.image_expanded is None:
-            return None
-        if ref is not None and _DOCKER_IMAGE.search(ref.repository):
-            if ref.tag is None and ref.digest is not None:
-                return None
-            return docker_version(ref.tag)
-        return (99, 0)
+        return cli_version(self.image, self.image_expanded)
 
     def home(self) -> str | None:
         """$HOME in the job container: set by the job, else the image default when known."""
@@ -464,8 +470,7 @@ def echo_is_exact(ref: "CommandRef") -> bool:
         return True
     if ref.job is None or ref.unit.called_from is not None:
         return False
-    f = facts(ref.job)
-    image = f.image_expanded or f.image
+    image = job_image(ref.job) or _image_name(ref.job)
     return bool(image and _ASH_IMAGE.search(image))
 
 
@@ -503,11 +508,21 @@ def activity(unit: "JobUnit") -> Activity:
 
 def job_image(unit: "JobUnit") -> str | None:
     """JobFacts.image_expanded, without building the facts when the name holds no variable."""
-    image = unit.job.image
-    name = image.name.value if image is not None and image.name is not None else None
-    if name is not None and "$" not in name and not name.startswith("~"):
+    name = _image_name(unit)
+    if name is None or "$" not in name and not name.startswith("~"):
         return name  # expand() leaves it as it is
     return facts(unit).image_expanded
+
+
+def job_cli_version(unit: "JobUnit") -> tuple[int, int] | None:
+    """JobFacts.docker_cli_version(), without building the facts when the image holds no variable."""
+    return cli_version(_image_name(unit), job_image(unit))
+
+
+def _image_name(unit: "JobUnit") -> str | None:
+    """JobFacts.image: the job image name as written."""
+    image = unit.job.image
+    return image.name.value if image is not None and image.name is not None else None
 
 
 def is_auth_content(write: AuthWrite) -> bool:

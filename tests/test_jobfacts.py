@@ -345,7 +345,7 @@ def test_activity_and_job_image_agree_with_the_facts(tmp_path: Path) -> None:
     import shutil
 
     from authlint.engine import _Run
-    from authlint.jobfacts import activity, job_image
+    from authlint.jobfacts import activity, job_cli_version, job_image
     from support.corpus import require_corpus
 
     spec = importlib.util.spec_from_file_location("gen_projects", Path(__file__).resolve().parents[1] / "bench" / "gen_projects.py")
@@ -367,6 +367,7 @@ def test_activity_and_job_image_agree_with_the_facts(tmp_path: Path) -> None:
             a, image, f = activity(unit), job_image(unit), facts(unit)
             assert (a.writes, a.logins, "docker" in a.tools, image) == (bool(f.writes), bool(f.logins), "docker" in f.tools, f.image_expanded), job.name
             assert a.pushes or not f.pushes, job.name
+            assert job_cli_version(unit) == f.docker_cli_version(), job.name
             seen["pushes"] += a.pushes
             seen["writes"] += a.writes
             seen["logins"] += a.logins
