@@ -78,6 +78,8 @@ RULE = Rule(
 # ------------------------------------------------------------------- checks
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     """The whole shell is walked once, from its first command (template jobs included)."""
+    if ref.job is not None and ref.position:
+        return  # a job's shell starts at position 0 (its script, or its after_script)
     scope = flow_of(ref)
     if scope is None or not scope.refs or scope.refs[0].cmd is not ref.cmd or not may_trace(scope):
         return
