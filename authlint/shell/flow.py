@@ -242,8 +242,10 @@ class Flow:
     # ---------------------------------------------------------- credentials
     def credentials(self) -> "Credentials":
         if self._cred is None:
-            assert self.analyse is not None
-            self.analyse()
+            if self.analyse is not None:
+                self.analyse()
+            else:  # a flow made by hand (`Flow([])`): its own commands only
+                self._cred = _collect(self)
             assert self._cred is not None
         return self._cred
 
