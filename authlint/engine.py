@@ -95,9 +95,11 @@ class Linter:
         ]
         self.hooks = {h: [m for m in self.modules if hasattr(m, h)] for h in registry.HOOKS}
         self.options = {m.RULE.code: settings.options_for(m.RULE.code, m.RULE.options) for m in self.modules}
+        # What _run_hook calls, bound once: (module, hook function, options) per hook.
+        self.calls = {h: [(m, getattr(m, h), self.options[m.RULE.code]) for m in ms] for h, ms in self.hooks.items()}
         from .triggers import CommandRules
 
-        self.command_rules = CommandRules(self.hooks["check_command"])
+        self.command_rules = CommandRules(self.calls["check_command"])
         self.ws = Workspace(settings, dict(overlays or {}))
 
     # ------------------------------------------------------------------ entry
@@ -538,9 +540,12 @@ class _Run:
 
     def _shell_auth_docs(self, ref: CommandRef) -> None:
         cmd = ref.cmd
-        from .shell.flow import write_group
+        if cmd.redirects:  # a group's shared redirect is one of its members' redirects
+            from .shell.flow import write_group
 
-        group = write_group(ref)
+            group = write_group(ref)
+        else:
+            group = None
         if group is not None:  # `{ echo '{'; echo '"auths": ...'; echo '}'; } > f` writes one document
             members, output = group
             if output is not None and members[0] is cmd and looks_like_auth_json(_masked(output.text, output.opaque)):
@@ -586,12 +591,12 @@ class _Run:
 
     # ------------------------------------------------------------ rule calls
     def _run_hook(self, hook: str, unit) -> None:
-        modules = self.l.command_rules.for_command(unit.cmd) if hook == "check_command" else self.l.hooks[hook]
-        for module in modules:
-            options = self.l.options[module.RULE.code]
+        calls = self.l.command_rules.for_command(unit.cmd) if hook == "check_command" else self.l.calls[hook]
+        hits = self.hits
+        for module, check, options in calls:
             try:
-                for hit in getattr(module, hook)(unit, options) or ():
-                    self.hits.append((module, hit))
+                for hit in check(unit, options) or ():
+                    hits.append((module, hit))
             except Exception as exc:  # a rule bug must not hide every other finding
                 where = _unit_path(unit)
                 self.internal.append(f"internal error in {module.RULE.code} on {where}: {type(exc).__name__}: {redact_text(str(exc))[:200]}")

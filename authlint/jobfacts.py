@@ -121,6 +121,21 @@ def docker_version(tag: str | None) -> tuple[int, int] | None:
     return (99, 0)
 
 
+def cli_version(image: str | None, expanded: str | None) -> tuple[int, int] | None:
+    """Version of the docker CLI a job runs, from its image as written and expanded: from a
+    `docker:` job image tag; (99, 0) when the job uses docker with another image (assumed
+    current); None unknown."""
+    if image and expanded is None:
+        return None
+    name = expanded or image
+    ref = parse_image(name) if name else None
+    if ref is not None and _DOCKER_IMAGE.search(ref.repository):
+        if ref.tag is None and ref.digest is not None:
+            return None
+        return docker_version(ref.tag)
+    return (99, 0)
+
+
 def path_key(text: str) -> str:
     """A path template in one spelling: `~` -> `$HOME`, `${X}` -> `$X`, normalised."""
     t = text.strip()
@@ -197,16 +212,7 @@ class JobFacts:
         return any(_DOCKER_IMAGE.search(n) and "dind" in n for n in self.service_names())
 
     def docker_cli_version(self) -> tuple[int, int] | None:
-        """Version of the docker CLI the job runs: from a `docker:` job image tag;
-        (99, 0) when the job uses docker with another image (assumed current); None unknown."""
-        ref = self.image_ref
-        if self.image and self.image_expanded is None:
-            return None
-        if ref is not None and _DOCKER_IMAGE.search(ref.repository):
-            if ref.tag is None and ref.digest is not None:
-                return None
-            return docker_version(ref.tag)
-        return (99, 0)
+        return cli_version(self.image, self.image_expanded)
 
     def home(self) -> str | None:
         """$HOME in the job container: set by the job, else the image default when known."""
@@ -464,8 +470,7 @@ def echo_is_exact(ref: "CommandRef") -> bool:
         return True
     if ref.job is None or ref.unit.called_from is not None:
         return False
-    f = facts(ref.job)
-    image = f.image_expanded or f.image
+    image = job_image(ref.job) or _image_name(ref.job)
     return bool(image and _ASH_IMAGE.search(image))
 
 
@@ -474,6 +479,50 @@ def facts(unit: "JobUnit") -> JobFacts:
     if cached is None:
         cached = unit.__dict__["_facts"] = _build(unit)
     return cached
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What a job's commands do with registries, read without the job's variables: rules
+    that care only about jobs that push, write auth files or run a client ask it before
+    ``facts(unit)``, which also expands the job's environment (most jobs do none of it)."""
+
+    tools: frozenset[str]  # tools.tool_of of each command (`executor`, where JobFacts.tools says `kaniko`)
+    pushes: bool  # a command that pushes (JobFacts.pushes holds some of these)
+    writes: bool  # an auth file write (JobFacts.writes is not empty)
+    logins: bool  # a registry login that reads its password (JobFacts.logins is not empty)
+
+
+def activity(unit: "JobUnit") -> Activity:
+    cached = unit.__dict__.get("_activity")
+    if cached is None:
+        refs = unit.commands
+        cached = unit.__dict__["_activity"] = Activity(
+            frozenset(t for r in refs if (t := tool_of(r.cmd)) is not None),
+            any(pushes(r.cmd) for r in refs),
+            any(auth_writes(r) for r in refs),
+            any((tool_of(r.cmd) is not None or r.cmd.basename == "executor") and is_login(r.cmd) and _reads_password(r.cmd) for r in refs),
+        )
+    return cached
+
+
+def job_image(unit: "JobUnit") -> str | None:
+    """JobFacts.image_expanded, without building the facts when the name holds no variable."""
+    name = _image_name(unit)
+    if name is None or "$" not in name and not name.startswith("~"):
+        return name  # expand() leaves it as it is
+    return facts(unit).image_expanded
+
+
+def job_cli_version(unit: "JobUnit") -> tuple[int, int] | None:
+    """JobFacts.docker_cli_version(), without building the facts when the image holds no variable."""
+    return cli_version(_image_name(unit), job_image(unit))
+
+
+def _image_name(unit: "JobUnit") -> str | None:
+    """JobFacts.image: the job image name as written."""
+    image = unit.job.image
+    return image.name.value if image is not None and image.name is not None else None
 
 
 def is_auth_content(write: AuthWrite) -> bool:
@@ -592,11 +641,15 @@ def _environment(f: JobFacts, unit: "JobUnit") -> None:
             f.env[name] = d.raw  # one value whichever `rules:` entry matches
     # Variables that refer to known ones: `DOCKER_CONFIG: $HOME/.docker` with HOME known.
     for _ in range(3):
+        grew = False
         for name, raw in f.env_raw.items():
             if name not in f.env and "$" in raw:
                 value = expand(raw, f.env)
                 if value is not None:
                     f.env[name] = value
+                    grew = True
+        if not grew:
+            break  # another round would see the same values
     if f.image is not None:
         f.image_expanded = expand(f.image, f.env)
     if f.image and _KANIKO_IMAGE.search(f.image_expanded or f.image):
@@ -647,8 +700,6 @@ def _called_units(unit: "JobUnit"):
 def _opaque(ref: "CommandRef", spliced: set[int]) -> bool:
     """A command that runs code authlint did not read (a script it could not open,
     `eval`, a build tool)."""
-    from .engine import _called_script  # the engine's own notion of "a script the job calls"
-
     cmd = ref.cmd
     base = cmd.basename
     if cmd.name is None:
@@ -657,6 +708,8 @@ def _opaque(ref: "CommandRef", spliced: set[int]) -> bool:
         return True  # `$CMD args`, `$(aws ecr get-login)`
     if id(ref) in spliced or tool_of(cmd) is not None or base == "executor":
         return False
+    from .engine import _called_script  # the engine's own notion of "a script the job calls"
+
     if _called_script(cmd) is not None:
         return True  # a script the engine could not read
     if base in _SHELL_NAMES:
@@ -674,6 +727,8 @@ def _flags(f: JobFacts, ref: "CommandRef", tool: str) -> None:
     args = cmd.args
     for i, w in enumerate(args):
         t = w.template
+        if not t.startswith("--"):
+            continue  # every flag below is long
         nxt = args[i + 1] if i + 1 < len(args) else None
         for flag, sink in (("--config", f.config_dirs), ("--authfile", f.authfiles), ("--compat-auth-file", f.authfiles), ("--kaniko-dir", f.kaniko_dirs)):
             if flag == "--config" and tool != "docker":

@@ -76,7 +76,8 @@ def is_login(cmd: Command) -> bool:
 
 def secret_args(cmd: Command) -> list["SecretArg"]:
     """Secret-valued options of a registry client command line (also Jib's
-    `-Djib.to.auth.password=` and `-p`/`--password` of any wrapper's `login`)."""
+    `-Djib.to.auth.password=` and `-p`/`--password` of any wrapper's `login`).
+    Empty unless the command shows one of REGISTRY_NAMES or SECRET_ARG_WORDS (rules' TRIGGERS)."""
     return cmd.derived("secret_args", _secret_args)  # type: ignore[no-any-return]
 
 
@@ -114,6 +115,12 @@ def _unwrap(cmd: Command) -> tuple[str | None, list[Word]]:
 # Builds of a client under another name, with the same command line: krane is crane with
 # cloud keychains compiled in (go-containerregistry).
 _SAME_CLI = {"krane": "crane"}
+
+
+# The command names tool_of recognises (the program, its basename or behind a wrapper), and the
+# words secret_args needs from any other command: rules' TRIGGERS (triggers.py) are built from them.
+REGISTRY_NAMES = REGISTRY_TOOLS | frozenset(_SAME_CLI)
+SECRET_ARG_WORDS = ("-Djib.", "login")
 
 
 def _tool_of(cmd: Command) -> str | None:

@@ -11,7 +11,7 @@ every command (the tests compare both ways).
 from __future__ import annotations
 
 from types import ModuleType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 from .tools import unwrap
 
@@ -20,12 +20,16 @@ if TYPE_CHECKING:
 
 ENABLED = True
 
+# A rule's module, the hook function to call and the rule's options (bound once per run).
+RuleCall = tuple[ModuleType, Callable[..., Any], Any]
+
 
 class CommandRules:
-    """The check_command modules (in registry order) and their trigger index."""
+    """The check_command calls (in registry order) and their trigger index."""
 
-    def __init__(self, modules: list[ModuleType]) -> None:
-        self.modules = modules
+    def __init__(self, calls: list[RuleCall]) -> None:
+        self.calls = calls
+        modules = [c[0] for c in calls]
         self.always = {m for m in modules if getattr(m, "TRIGGERS", None) is None}
         self.by_name: dict[str, set[ModuleType]] = {}
         self.by_word: dict[str, set[ModuleType]] = {}
@@ -38,11 +42,11 @@ class CommandRules:
             for word in triggers.words:
                 self.by_word.setdefault(word, set()).add(m)
         self.words = tuple(self.by_word)
-        self.memo: dict[tuple, list[ModuleType]] = {}  # (names, words present) -> modules, in order
+        self.memo: dict[tuple, list[RuleCall]] = {}  # (names, words present) -> calls, in order
 
-    def for_command(self, cmd: "Command") -> list[ModuleType]:
-        if not ENABLED or len(self.always) == len(self.modules):
-            return self.modules
+    def for_command(self, cmd: "Command") -> list[RuleCall]:
+        if not ENABLED or len(self.always) == len(self.calls):
+            return self.calls
         names = command_names(cmd)
         text = word_text(cmd) if self.words else ""
         key = (names, tuple(w in text for w in self.words))
@@ -50,7 +54,7 @@ class CommandRules:
         if chosen is None:
             hit = self.always.union(*(self.by_name.get(n, ()) for n in names),
                                     *(self.by_word[w] for w, present in zip(self.words, key[1]) if present))
-            chosen = self.memo[key] = [m for m in self.modules if m in hit]
+            chosen = self.memo[key] = [c for c in self.calls if c[0] in hit]
         return chosen
 
 

@@ -101,6 +101,27 @@ def test_credentials(text: str, yes: set, no: set) -> None:
     assert not (no & set(f.creds)), f.creds
 
 
+def test_may_be_registry_holds_every_registry_credential(tmp_path: Path) -> None:
+    """AL206 asks may_be_registry, and Flow.uses / is_cred ask may_be_cred, before the credential
+    analysis: they may say yes too often, never no for a name in ``registry`` / ``creds``."""
+    from authlint.rules import al206_unquoted_auth_variable as al206
+    from authlint.shell.model import VAR_REF
+
+    texts = [t for t, _, _ in CREDS] + [ex.text for ex in [*al206.VALID, *al206.INVALID] if ex.kind == "sh"]
+    texts.append('echo "$CI_REGISTRY_PASSWORD" | docker login -u "$CI_REGISTRY_USER" --password-stdin $CI_REGISTRY\n')
+    saw = set()
+    flows = [flow(t) for t in texts]
+    job = "b:\n  script:\n    - echo \"$A\" | docker login -u u --password-stdin r\n    - echo $B\n  after_script:\n    - X=$(vault read k)\n    - echo $A $B $X\n"
+    flows += job_flows(jobs(tmp_path, job)["b"])
+    for f in flows:
+        names = {n for r in f.refs for n in VAR_REF.findall(r.cmd.raw)}
+        assert all(f.may_be_registry(n) for n in f.registry) and all(f.may_be_cred(n) for n in f.creds), f.refs[0].cmd.raw
+        saw |= {n for n in names if not f.may_be_registry(n)} | {n + " cred" for n in names if not f.may_be_cred(n)}
+        saw |= {"registry"} if f.registry else set()
+    assert {"registry", "CI_REGISTRY", "TOKEN", "B cred", "CI_REGISTRY cred"} <= saw, saw
+    assert flows[-1].creds.keys() >= {"A", "X"} and flows[-2].may_be_cred("X")  # the other shell's credentials
+
+
 def test_masked_follows_copies_not_encodings() -> None:
     f = flow('X=$CI_JOB_TOKEN\nY=$(echo "$CI_JOB_TOKEN" | base64)\n')
     assert f.creds["CI_JOB_TOKEN"] and f.creds["X"]
@@ -393,6 +414,20 @@ def test_trace_in_one_shell(text: str, expected: list) -> None:
     f = flow(text)
     got = {r.cmd.basename: trace_at(f, r.cmd)[0] for r in f.refs}
     assert [(name, got[name]) for name, _ in expected] == expected
+
+
+def test_a_flow_that_cannot_trace_has_every_event_off(tmp_path: Path) -> None:
+    """may_trace lets AL402 and trace_at skip the walk: it says no only where the walk finds nothing on."""
+    from authlint.rules import al402_xtrace_with_credentials as al402
+    from authlint.shell.trace import OFF, may_trace, trace_events
+
+    texts = [t for t, _ in TRACE] + [ex.text for ex in [*al402.VALID, *al402.INVALID] if ex.kind == "sh"]
+    flows = [flow(t) for t in texts] + [job_flows(jobs(tmp_path, "b:\n  script:\n    - " + c + "\n", SCRIPT)["b"])[0] for c, _ in CALLS]
+    flows += [flow("docker build -t x .\necho done\n"), flow("sh -c 'b'\n")]
+    for f in flows:
+        levels = {ev.level for _, ev in trace_events(f)}
+        assert may_trace(f) or levels == {OFF}, [r.cmd.raw for r in f.refs]
+    assert sum(not may_trace(f) for f in flows) >= 3 and sum(may_trace(f) for f in flows) >= 20
 
 
 SCRIPT = {"ci/build.sh": "#!/bin/bash -x\nin_script\n", "ci/plain.sh": "#!/bin/sh\nin_script\n"}

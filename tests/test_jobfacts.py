@@ -336,3 +336,42 @@ def test_docker_global_options(tmp_path: Path) -> None:
     assert "/tmp/d/config.json" in (f.read_templates(DOCKER) or [])
     g = job_facts(tmp_path / "g", "build:\n  image: docker:27\n  script:\n    - docker --config /tmp/d login -u u --password-stdin r <<< \"$P\"\n")
     assert len(g.logins) == 1
+
+
+def test_activity_and_job_image_agree_with_the_facts(tmp_path: Path) -> None:
+    """Rules ask activity(unit) and job_image(unit) before building the facts: on every job of
+    the corpus and of the benchmark's generated projects they say what the facts say."""
+    import importlib.util
+    import shutil
+
+    from authlint.engine import _Run
+    from authlint.jobfacts import activity, job_cli_version, job_image
+    from support.corpus import require_corpus
+
+    spec = importlib.util.spec_from_file_location("gen_projects", Path(__file__).resolve().parents[1] / "bench" / "gen_projects.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)  # type: ignore[union-attr]
+    gen.generate(tmp_path / "gen", 40)
+    roots = sorted((tmp_path / "gen").glob("*/.gitlab-ci.yml"))
+    for i, path in enumerate(sorted((require_corpus() / "real-world").glob("*.y*ml"))):
+        (tmp_path / "corpus" / str(i)).mkdir(parents=True)
+        roots.append(Path(shutil.copy(path, tmp_path / "corpus" / str(i) / ".gitlab-ci.yml")))
+    seen = {"pushes": 0, "writes": 0, "logins": 0, "docker": 0, "quiet": 0, "variable image": 0}
+    for root in roots:
+        run = _Run(Linter(Settings(project_dir=str(root.parent))))
+        pipeline = run._load_pipeline(root, root.parent)
+        for job in pipeline.jobs.values() if pipeline is not None else []:
+            unit = run._job_unit(job, pipeline, root.parent)
+            if unit.shell != "sh":
+                continue
+            a, image, f = activity(unit), job_image(unit), facts(unit)
+            assert (a.writes, a.logins, "docker" in a.tools, image) == (bool(f.writes), bool(f.logins), "docker" in f.tools, f.image_expanded), job.name
+            assert a.pushes or not f.pushes, job.name
+            assert job_cli_version(unit) == f.docker_cli_version(), job.name
+            seen["pushes"] += a.pushes
+            seen["writes"] += a.writes
+            seen["logins"] += a.logins
+            seen["docker"] += "docker" in a.tools
+            seen["quiet"] += not (a.pushes or a.writes or a.tools)
+            seen["variable image"] += "$" in (f.image or "")
+    assert min(seen.values()) >= 10, seen

@@ -25,11 +25,15 @@ from support.corpus import require_corpus
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _fleet():
-    spec = importlib.util.spec_from_file_location("fleet", ROOT / "bench" / "fleet.py")
+def _bench(name: str = "fleet"):
+    spec = importlib.util.spec_from_file_location(name, ROOT / "bench" / f"{name}.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)  # type: ignore[union-attr]
     return module
+
+
+def _fleet():
+    return _bench("fleet")
 
 
 def outcome(result: LintResult) -> tuple:
@@ -97,6 +101,16 @@ def test_one_project_of_many_pipelines_linted_in_pooled_steps_gives_the_findings
     assert built_single > 150 and sum(built) - built_single < 10  # the workers built the pipelines they lint
     assert len(single.findings) > 500
     assert outcome(pooled) == outcome(single)
+
+
+def test_generated_projects_same_findings_with_and_without_triggers(tmp_path: Path, monkeypatch) -> None:
+    """The benchmark's projects (bench/gen_projects.py and bench/fleet.py): triggers drop no finding."""
+    _bench("gen_projects").generate(tmp_path / "gen", 50)
+    _fleet().generate(tmp_path / "fleet", 25)
+    with_triggers = lint([tmp_path], 1, monkeypatch, tmp_path)
+    every_rule = lint([tmp_path], 1, monkeypatch, tmp_path, use_triggers=False)
+    assert len({f.code for f in every_rule.findings}) >= 6 and len(every_rule.findings) > 60
+    assert outcome(with_triggers) == outcome(every_rule)
 
 
 def test_rule_examples_same_findings_with_and_without_triggers(tmp_path: Path, monkeypatch) -> None:

@@ -44,10 +44,11 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..shell.flow import flow_of, input_defaults, stdin_word
 from ..secrets import looks_like_literal_secret, redact
-from ..tools import is_credential_name, is_login, secret_args, subcommands, tool_of
+from ..tools import REGISTRY_NAMES, SECRET_ARG_WORDS, is_credential_name, is_login, secret_args, subcommands, tool_of
 from ..units import CommandRef, FileUnit, JobUnit
-from .base import Example, Hit, Rule
+from .base import Example, Hit, Rule, Triggers
 
+TRIGGERS = Triggers(commands=REGISTRY_NAMES, words=SECRET_ARG_WORDS)  # secret_args, or a registry login
 RULE = Rule(
     code="AL102",
     name="literal-registry-password",

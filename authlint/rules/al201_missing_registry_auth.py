@@ -93,7 +93,7 @@ import re
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..jobfacts import CONTAINERS, DOCKER, KANIKO, facts, insert_lines_before, needs_credentials, push_targets, target_host
+from ..jobfacts import CONTAINERS, DOCKER, KANIKO, activity, facts, insert_lines_before, needs_credentials, push_targets, target_host
 from ..lazy import lazy_compile
 from ..tools import pushes_over_http, subcommands
 from ..units import CommandRef, JobUnit, make_fix
@@ -118,7 +118,8 @@ _CLOUD_VALUE = lazy_compile(r"amazonaws\.com|pkg\.dev|gcr\.io|azurecr\.io", re.I
 
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:
-    if unit.incomplete or unit.shell != "sh":
+    a = activity(unit)
+    if unit.incomplete or unit.shell != "sh" or not a.pushes or a.logins or a.writes:
         return
     f = facts(unit)
     if not f.pushes or f.logins or f.writes or f.opaque or f.hidden_logins:

@@ -67,7 +67,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..jobfacts import CONTAINERS, DOCKER, KANIKO, JobFacts, facts, path_key, shared_reason
+from ..jobfacts import CONTAINERS, DOCKER, KANIKO, JobFacts, activity, facts, path_key, shared_reason
 from ..units import JobUnit, make_edit
 from ..writes import AuthWrite, directory
 from .base import FIX_SAFE, Example, Hit, Rule
@@ -88,7 +88,7 @@ _READS = {
 
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:
-    if unit.incomplete or unit.shell != "sh":
+    if unit.incomplete or unit.shell != "sh" or not activity(unit).writes:
         return
     f = facts(unit)
     fams = f.consumer_families()

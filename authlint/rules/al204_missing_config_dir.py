@@ -49,7 +49,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..insert import insert_before
-from ..jobfacts import DOCKER, facts, insert_lines_before, is_registry_write, line_head, path_key
+from ..jobfacts import DOCKER, activity, facts, insert_lines_before, is_registry_write, line_head, path_key
 from ..units import JobUnit
 from ..writes import canonical_write, directory
 from .base import FIX_SAFE, Example, Hit, Rule
@@ -64,7 +64,7 @@ RULE = Rule(
 
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:
-    if unit.incomplete or unit.shell != "sh":
+    if unit.incomplete or unit.shell != "sh" or not activity(unit).writes:
         return
     f = facts(unit)
     seen: set[str] = set()

@@ -101,7 +101,8 @@ def unquoted_credentials(ref: CommandRef) -> Iterator[tuple[object, Part, Flow]]
         for part in word.unquoted_variables:
             if part.kind != "variable" or part.var is None or part.raw.startswith("${#"):
                 continue
-            if (part.var in flow.registry or part.var in CREDENTIALS) and not _holds_options(flow, part.var):
+            registry = part.var in CREDENTIALS or flow.may_be_registry(part.var) and part.var in flow.registry
+            if registry and not _holds_options(flow, part.var):
                 yield word, part, flow
 
 

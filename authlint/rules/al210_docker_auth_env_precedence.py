@@ -63,7 +63,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..jobfacts import DOCKER, facts, insert_lines_before, is_auth_content, is_registry_write
+from ..jobfacts import DOCKER, activity, facts, job_cli_version, insert_lines_before, is_auth_content, is_registry_write
 from ..tools import subcommands, tool_of
 from ..units import CommandRef, JobUnit
 from .base import FIX_UNSAFE, Example, Hit, Rule
@@ -80,17 +80,16 @@ NAME = "DOCKER_AUTH_CONFIG"
 
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:
-    if unit.incomplete or unit.shell != "sh":
+    a = activity(unit)
+    if unit.incomplete or unit.shell != "sh" or "docker" not in a.tools or not (a.logins or a.writes):
+        return  # _first_login needs a login or an auth write
+    version = job_cli_version(unit)
+    if version is None or version < (28, 3):
         return
     f = facts(unit)
-    if "docker" not in f.tools:
-        return
     docker_image = bool(f.image_ref and f.image_ref.repository.lower().split("/")[-1] == "docker")
     buildx = any(subcommands(r.cmd)[:1] == ["buildx"] for r in unit.commands if tool_of(r.cmd) == "docker")
     if not (docker_image or f.dind or buildx):
-        return
-    version = f.docker_cli_version()
-    if version is None or version < (28, 3):
         return
     if not _auth_config_set(unit, f):
         return

@@ -57,10 +57,11 @@ from ..diagnostics import Applicability, Fix, Severity
 from ..lazy import lazy_compile
 from ..shell.flow import flow_of, stdin_source
 from ..shell.model import Command, Word
-from ..tools import SecretArg, after_global_options, leading_words, secret_args, tool_of, unwrap
+from ..tools import REGISTRY_NAMES, SECRET_ARG_WORDS, SecretArg, after_global_options, leading_words, secret_args, tool_of, unwrap
 from ..units import CommandRef, make_fix
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
+TRIGGERS = Triggers(commands=REGISTRY_NAMES, words=SECRET_ARG_WORDS)  # secret_args
 RULE = Rule(
     code="AL211",
     name="password-on-command-line",

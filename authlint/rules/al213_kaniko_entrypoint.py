@@ -56,7 +56,7 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..imagefix import add_entrypoint, is_original
-from ..jobfacts import KANIKO_KNOWN, facts, is_kaniko_debug_tag, parse_image
+from ..jobfacts import KANIKO_KNOWN, is_kaniko_debug_tag, job_image, parse_image
 from ..units import JobUnit
 from ..yaml.model import YScalar, YSeq
 from .base import FIX_SAFE, Example, Hit, Rule
@@ -77,8 +77,7 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     image = job.image
     if image is None or image.name is None or not (job.script or job.before_script):
         return
-    f = facts(unit)
-    name = f.image_expanded
+    name = job_image(unit)
     if name is None or not KANIKO_KNOWN.match(name):
         return
     ref = parse_image(name)

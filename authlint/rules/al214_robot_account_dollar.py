@@ -41,8 +41,9 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..units import CommandRef, FileUnit, make_fix
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
+TRIGGERS = Triggers(words=("robot$",))  # a word's template spells `robot` then `$name`
 RULE = Rule(
     code="AL214",
     name="robot-account-dollar",

@@ -71,7 +71,7 @@ from ..jobfacts import facts, is_docker_like_path, path_key
 from ..shell.flow import Flow, dumps_variables, flow_of, output_path, reveals, safe_jq
 from ..tools import unwrap
 from ..units import CommandRef
-from .base import FIX_UNSAFE, Example, Hit, Rule
+from .base import FIX_UNSAFE, Example, Hit, Rule, Triggers
 
 if TYPE_CHECKING:
     from ..shell.model import Word
@@ -88,6 +88,7 @@ RULE = Rule(
 _PRINTERS = frozenset({"echo", "printf"})
 _READERS = frozenset({"cat", "tac", "head", "tail", "more", "less", "jq", "yq", "bat", "nl", "base64", "xxd", "od", "hexdump", "strings", "tee"})
 _DUMPERS = frozenset({"env", "printenv", "export", "declare", "typeset", "set"})
+TRIGGERS = Triggers(commands=_PRINTERS | _READERS | _DUMPERS)  # the program, past wrappers, is one of these
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:

@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, Iterator
 from ..diagnostics import Applicability, Fix, Severity
 from ..units import CommandRef, ShellUnit
 from ..shell.flow import CredUse, Flow, flow_of, substituted_secrets
-from ..shell.trace import MAYBE, OFF, ON, Event, trace_events
+from ..shell.trace import MAYBE, OFF, ON, Event, may_trace, trace_events
 from .base import Example, Hit, Rule
 
 if TYPE_CHECKING:
@@ -78,8 +78,10 @@ RULE = Rule(
 # ------------------------------------------------------------------- checks
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     """The whole shell is walked once, from its first command (template jobs included)."""
+    if ref.job is not None and ref.position:
+        return  # a job's shell starts at position 0 (its script, or its after_script)
     scope = flow_of(ref)
-    if scope is None or not scope.refs or scope.refs[0].cmd is not ref.cmd:
+    if scope is None or not scope.refs or scope.refs[0].cmd is not ref.cmd or not may_trace(scope):
         return
     yield from _check_scope(scope, trace_events(scope), options)
 

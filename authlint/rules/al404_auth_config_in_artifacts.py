@@ -73,7 +73,7 @@ from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..gitlab.predefined import EPHEMERAL
 from ..insert import yaml_scalar
 from ..gitlab.uploads import CACHE, CACHE_UNTRACKED, DOTENV, UNTRACKED, Upload
-from ..jobfacts import facts, is_docker_like_path
+from ..jobfacts import activity, facts, is_docker_like_path
 from ..shell.flow import Flow, dumps_variables, job_flows, secret_output, substituted_secrets
 from ..tools import unwrap
 from ..units import CommandRef, JobUnit
@@ -101,7 +101,7 @@ class Secret:
 # ------------------------------------------------------ files with secrets
 def secret_files(unit: JobUnit) -> list[Secret]:
     """Files in the project directory that the job fills with credentials."""
-    f = facts(unit)
+    writes = facts(unit).writes if activity(unit).writes else []
     main, after = job_flows(unit)
     out: dict[str, Secret] = {}
 
@@ -111,7 +111,7 @@ def secret_files(unit: JobUnit) -> list[Secret]:
             out[p] = Secret(p, what, auth)
 
     for scope in (main, after):
-        for w in f.writes if scope is main else []:
+        for w in writes if scope is main else []:
             if w.via == "cp" and is_docker_like_path(w.target.template):
                 add(w.target.template, w.ref, "the registry auth file", True)
         for ref in scope.refs:

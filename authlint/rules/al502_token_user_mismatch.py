@@ -73,9 +73,9 @@ from ..authjson.view import entries
 from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..gitlab.predefined import JOB_TOKENS, JOB_USERS, OTHER_USERS
 from ..shell.flow import Flow, Value, flow_of, job_flows, stdin_word
-from ..tools import is_login, subcommands, tool_of
+from ..tools import REGISTRY_NAMES, is_login, subcommands, tool_of
 from ..units import AuthDoc, CommandRef, JobUnit
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
 if TYPE_CHECKING:
     from ..shell.model import Word
@@ -94,6 +94,8 @@ DEPLOY_PASSWORD, DEPLOY_USER = "CI_DEPLOY_PASSWORD", "CI_DEPLOY_USER"
 _OTHER_USERS = OTHER_USERS  # predefined variables that never hold a registry user name for these tokens
 _DOCKER_HUB = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "https://index.docker.io/v1/"})
 _NO_FLOW = Flow([])
+# check_command reads registry clients' logins and --creds, and `echo`/`printf` piped into base64.
+TRIGGERS = Triggers(commands=REGISTRY_NAMES | {"echo", "printf"})
 
 
 # ------------------------------------------------------------ the judgement

@@ -39,7 +39,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Severity
-from ..jobfacts import KANIKO_UPSTREAM, facts
+from ..jobfacts import KANIKO_UPSTREAM, job_image
 from ..units import JobUnit
 from .base import Example, Hit, Rule
 
@@ -56,7 +56,7 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     image = unit.job.image
     if image is None or image.name is None or not (unit.job.script or unit.job.before_script):
         return  # trigger jobs run no image
-    name = facts(unit).image_expanded
+    name = job_image(unit)
     if name is None or not KANIKO_UPSTREAM.match(name):
         return
     yield Hit(

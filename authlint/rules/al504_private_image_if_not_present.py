@@ -72,14 +72,13 @@ _PRIVATE_VARS = lazy_compile(r"^\$\{?(CI_REGISTRY|CI_REGISTRY_IMAGE|CI_DEPENDENC
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     job = unit.job
-    env = facts(unit).env
     for what, img in [("image", job.image), *[("service", s) for s in job.services]]:
         if img is None or img.name is None or img.pull_policy is None:
             continue
         policy = _if_not_present(img.pull_policy)
         if policy is None:
             continue
-        host = _private_host(img.name.value, env)
+        host = _private_host(img.name.value, facts(unit).env)
         if host is None:
             continue
         yield Hit(

@@ -25,15 +25,20 @@ a shell file linted alone.  It answers:
   ``stdin_source(ref)``, what feeds a command's standard input.
 
 Every rule that asks "where does ``$X`` come from, where does it go" asks this
-module; see tests/test_flow.py for the per-construct tables.
+module; see tests/test_flow.py for the per-construct tables.  The definitions
+are read when a flow is made; the credential analysis (``creds``, ``registry``,
+``auth_paths``, ``path_vars``, ``sources``, ``credential``) runs on first use,
+for both shells of the job (each sees the other's credentials): the job facts
+every rule reads need only the definitions.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from ..authjson.looks import produces_auth_json
 from ..gitlab.predefined import CREDENTIALS, MASKED, USERS, is_known_predefined, misspelt_predefined
@@ -67,6 +72,7 @@ _NOT_SECRET = lazy_compile(
 _NOT_SECRET_NAMES = frozenset({"PWD", "OLDPWD", "CI_REGISTRY_USER", "CI_DEPLOY_USER", "CI_DEPENDENCY_PROXY_USER"})
 
 
+@functools.lru_cache(maxsize=4096)  # the same names in every job
 def secret_name(name: str) -> bool:
     """Whether a variable's name says it holds a credential."""
     if name in _NOT_SECRET_NAMES:
@@ -203,6 +209,18 @@ _STDIN_FLAGS = ("--password-stdin", "--pass-stdin")
 
 
 @dataclass(eq=False)
+class Credentials:
+    """A flow's credential analysis (see Flow's properties of the same names)."""
+
+    creds: dict[str, bool] = field(default_factory=dict)
+    registry: set[str] = field(default_factory=set)
+    auth_paths: set[str] = field(default_factory=set)
+    path_vars: set[str] = field(default_factory=set)
+    sources: dict[str, str] = field(default_factory=dict)
+    credential: bool = False
+
+
+@dataclass(eq=False)
 class Flow:
     """Commands that run in one shell, with where their values come from and go."""
 
@@ -210,17 +228,87 @@ class Flow:
     job: "JobUnit | None" = None
     units: list["ShellUnit"] = field(default_factory=list)
     defs: dict[str, list[Definition]] = field(default_factory=dict)
-    creds: dict[str, bool] = field(default_factory=dict)  # name -> masked by GitLab
-    registry: set[str] = field(default_factory=set)  # the creds that are registry credentials (by name, use or source)
-    auth_paths: set[str] = field(default_factory=set)  # path_key of files holding auth JSON
-    path_vars: set[str] = field(default_factory=set)  # credential variables holding a file's path (File type)
-    file_vars: set[str] = field(default_factory=set)  # every variable judged to hold a file's path (File type, `secrets:`)
-    sources: dict[str, str] = field(default_factory=dict)  # derived variable -> the credential it holds
-    credential: bool = False  # logs in, writes an auth file, or pushes with a registry client
+    # Fills _cred (of this flow and its sibling shell): most jobs' rules never ask, so it runs on first use.
+    analyse: "Callable[[], None] | None" = field(default=None, repr=False)
+    _cred: "Credentials | None" = field(default=None, repr=False)
+    _path_like: set[str] | None = field(default=None, repr=False)
+    _file_vars: set[str] | None = field(default=None, repr=False)
+    _secret_uses: set[str] | None = field(default=None, repr=False)
     _origins: dict[str, tuple[Origin, ...]] = field(default_factory=dict, repr=False)
     _sinks: dict[str, list[Sink]] | None = field(default=None, repr=False)
     _re: tuple[str, re.Pattern[str]] | None = field(default=None, repr=False)
     _by_script: dict[int, tuple[list[int], list["ShellUnit"]]] = field(default_factory=dict, repr=False)
+
+    # ---------------------------------------------------------- credentials
+    def credentials(self) -> "Credentials":
+        if self._cred is None:
+            if self.analyse is not None:
+                self.analyse()
+            else:  # a flow made by hand (`Flow([])`): its own commands only
+                self._cred = _collect(self)
+            assert self._cred is not None
+        return self._cred
+
+    @property
+    def creds(self) -> dict[str, bool]:
+        """Credential variables: name -> masked by GitLab."""
+        return self.credentials().creds
+
+    @property
+    def registry(self) -> set[str]:
+        """The creds that are registry credentials (by name, use or source)."""
+        return self.credentials().registry
+
+    def may_be_registry(self, name: str) -> bool:
+        """False when ``name`` cannot be in ``registry``, said without the credential analysis:
+        nothing in the flow defines it, its name does not say so and no command uses it as a secret."""
+        return name in self.defs or name in CREDENTIALS or is_credential_name(name) or name in self.secret_uses()
+
+    def may_be_cred(self, name: str) -> bool:
+        """False when ``name`` cannot be in ``creds``, said without the credential analysis: its name
+        does not say so, and no shell of the job (each sees the other's) defines it or uses it as a secret."""
+        if name in CREDENTIALS or secret_name(name):
+            return True
+        return any(name in f.defs or name in f.secret_uses() for f in (job_flows(self.job) if self.job is not None else [self]))
+
+    def secret_uses(self) -> set[str]:
+        """Variables a command of the flow uses as a secret (_used_as_secret)."""
+        if self._secret_uses is None:
+            self._secret_uses = {n for r in self.refs for n in _used_as_secret(r)}
+        return self._secret_uses
+
+    @property
+    def auth_paths(self) -> set[str]:
+        """path_key of files holding auth JSON."""
+        return self.credentials().auth_paths
+
+    @property
+    def path_vars(self) -> set[str]:
+        """Credential variables holding a file's path (File type)."""
+        return self.credentials().path_vars
+
+    @property
+    def sources(self) -> dict[str, str]:
+        """Derived variable -> the credential it holds."""
+        return self.credentials().sources
+
+    @property
+    def credential(self) -> bool:
+        """The job (or file) logs in, writes an auth file, or pushes with a registry client."""
+        return self.credentials().credential
+
+    @property
+    def file_vars(self) -> set[str]:
+        """Every variable judged to hold a file's path (File type, `secrets:`), set outside the repository."""
+        if self._file_vars is None:
+            self._file_vars = {v for v in self.path_like() if v not in self.defs} | set(_file_secrets(self.job))
+        return self._file_vars
+
+    def path_like(self) -> set[str]:
+        """Variables tested as files or copied (`[ -f "$X" ]`, `cp "$X" ...`) and never written out as content."""
+        if self._path_like is None:
+            self._path_like = _path_like(self)
+        return self._path_like
 
     # -------------------------------------------------------------- origins
     def origins(self, name: str) -> tuple[Origin, ...]:
@@ -231,7 +319,7 @@ class Flow:
             cached = self._origins[name] = tuple(dict.fromkeys(self._resolve(name, 0)))
         return cached
 
-    def _resolve(self, name: str, depth: int) -> list[Origin]:
+    def _resolve(self, name: str, depth: int) -> "list[Origin] | tuple[Origin, ...]":
         defs = self.defs.get(name)
         if not defs:
             return _undefined(name)
@@ -451,11 +539,13 @@ class Flow:
 
     # -------------------------------------------------------------- lookups
     def is_cred(self, name: str | None) -> bool:
-        return name is not None and name in self.creds
+        return name is not None and self.may_be_cred(name) and name in self.creds
 
     def uses(self, word: "Word", include_masked: bool = False) -> list[CredUse]:
         """Credential expansions in a word whose value would be printed, in order.
         Masked predefined variables used as they are count only with include_masked."""
+        if all(p.kind == LITERAL or p.kind == "variable" and p.simple and not self.may_be_cred(p.var or "") for p in word.parts):
+            return []  # no expansion that can hold a credential: no analysis needed
         out: list[CredUse] = []
         for p in word.parts:
             if p.kind == "variable" and p.var in self.creds:
@@ -856,18 +946,24 @@ def job_flows(unit: "JobUnit") -> list[Flow]:
         return cached
     main = Flow(list(unit.commands), unit, units=[u for u in unit.units if u.section != "after_script"])
     after = Flow(list(unit.after), unit, units=[u for u in unit.units if u.section == "after_script"])
-    credential = any(_handles_credentials(r) for r in [*unit.commands, *unit.after])
     for flow in (main, after):
-        flow.credential = credential
-        _collect(flow, unit)
+        flow.defs = _definitions(flow, unit)
+        flow.analyse = functools.partial(_job_credentials, main, after)
+    unit.__dict__["_flows"] = [main, after]
+    unit.__dict__["_flow_after"] = {id(r) for r in unit.after}
+    return [main, after]
+
+
+def _job_credentials(main: Flow, after: Flow) -> None:
+    credential = any(_handles_credentials(r) for r in [*main.refs, *after.refs])
+    for flow in (main, after):
+        flow._cred = _collect(flow)
+        flow._cred.credential = credential
     # Credentials seen in one shell are credentials in the other too.
     for a, b in ((main, after), (after, main)):
         for k, v in a.creds.items():
             b.creds.setdefault(k, v)
-        b.auth_paths |= a.auth_paths
-    unit.__dict__["_flows"] = [main, after]
-    unit.__dict__["_flow_after"] = {id(r) for r in unit.after}
-    return [main, after]
+        b.auth_paths.update(a.auth_paths)
 
 
 def shell_flow(shell: "ShellUnit") -> Flow:
@@ -879,10 +975,15 @@ def shell_flow(shell: "ShellUnit") -> Flow:
 
     refs = [CommandRef(c, shell, None, i) for i, c in enumerate(shell.script.commands)]
     flow = Flow(refs, None, units=[shell])
-    _collect(flow, None)
-    flow.credential = any(credential_command(r) for r in refs)
+    flow.defs = _definitions(flow, None)
+    flow.analyse = functools.partial(_file_credentials, flow)
     shell.__dict__["_flow"] = flow
     return flow
+
+
+def _file_credentials(flow: Flow) -> None:
+    flow._cred = _collect(flow)
+    flow._cred.credential = any(credential_command(r) for r in flow.refs)
 
 
 def file_flow(unit: "FileUnit") -> Flow | None:
@@ -891,13 +992,19 @@ def file_flow(unit: "FileUnit") -> Flow | None:
 
 def flow_of(ref: "CommandRef") -> Flow | None:
     """The flow a command runs in (None for PowerShell jobs)."""
+    memo = ref.__dict__  # most rules ask for every command
+    if "_flow" in memo:
+        return memo["_flow"]  # type: ignore[no-any-return]
     job = ref.job
     if job is None:
-        return shell_flow(ref.unit)
-    if job.shell != "sh":
-        return None
-    main, after = job_flows(job)
-    return after if id(ref) in job.__dict__["_flow_after"] else main
+        flow: Flow | None = shell_flow(ref.unit)
+    elif job.shell != "sh":
+        flow = None
+    else:
+        main, after = job_flows(job)
+        flow = after if id(ref) in job.__dict__["_flow_after"] else main
+    memo["_flow"] = flow
+    return flow
 
 
 def credential_command(ref: "CommandRef") -> bool:
@@ -917,17 +1024,7 @@ def _handles_credentials(ref: "CommandRef") -> bool:
 
 
 def _definitions(flow: Flow, job: "JobUnit | None") -> dict[str, list[Definition]]:
-    defs: dict[str, list[Definition]] = {}
-    if job is not None:
-        for name, var in job.job.variables.items():
-            if var.value is not None:
-                defs.setdefault(name, []).append(Definition(name, None, var.value.value, var.level, var.expand))
-        for combo in job.job.matrix:
-            for name, var in combo.items():
-                if var.value is not None:
-                    defs.setdefault(name, []).append(Definition(name, None, var.value.value, "matrix"))
-        for name, scalar in _rules_variables(job):
-            defs.setdefault(name, []).append(Definition(name, None, scalar.value, "rules"))
+    defs = {name: list(ds) for name, ds in _yaml_definitions(job).items()} if job is not None else {}
     scripts: dict[int, object] = {}
     for unit in [*flow.units, *(r.unit for r in flow.refs)]:
         scripts.setdefault(id(unit.script), unit.script)
@@ -946,6 +1043,25 @@ def _definitions(flow: Flow, job: "JobUnit | None") -> dict[str, list[Definition
     return defs
 
 
+def _yaml_definitions(job: "JobUnit") -> dict[str, list[Definition]]:
+    """The job's CI/CD variables (job, global, matrix, `rules:`): made once for both its shells."""
+    cached = job.__dict__.get("_yaml_definitions")
+    if cached is not None:
+        return cached
+    defs: dict[str, list[Definition]] = {}
+    for name, var in job.job.variables.items():
+        if var.value is not None:
+            defs.setdefault(name, []).append(Definition(name, None, var.value.value, var.level, var.expand))
+    for combo in job.job.matrix:
+        for name, var in combo.items():
+            if var.value is not None:
+                defs.setdefault(name, []).append(Definition(name, None, var.value.value, "matrix"))
+    for name, scalar in _rules_variables(job):
+        defs.setdefault(name, []).append(Definition(name, None, scalar.value, "rules"))
+    job.__dict__["_yaml_definitions"] = defs
+    return defs
+
+
 def _rules_variables(job: "JobUnit") -> list[tuple[str, "YScalar"]]:
     """`rules: - if: ... variables: {NAME: value}`: values the job has when that rule matches."""
     from ..gitlab.values import entries
@@ -961,15 +1077,16 @@ def _rules_variables(job: "JobUnit") -> list[tuple[str, "YScalar"]]:
     return out
 
 
-def _undefined(name: str) -> list[Origin]:
+@functools.lru_cache(maxsize=4096)  # the same names in every job
+def _undefined(name: str) -> tuple[Origin, ...]:
     """The origin of a variable nothing in the repository defines."""
     if name in CREDENTIALS and name != "DOCKER_AUTH_CONFIG":
-        return [Origin(PREDEFINED_CREDENTIAL, name)]
+        return (Origin(PREDEFINED_CREDENTIAL, name),)
     if is_known_predefined(name):
-        return [Origin(PREDEFINED, name)]
+        return (Origin(PREDEFINED, name),)
     if misspelt_predefined(name):
-        return [Origin(UNDEFINED, name)]
-    return [Origin(SETTINGS, name)]
+        return (Origin(UNDEFINED, name),)
+    return (Origin(SETTINGS, name),)
 
 
 def _holds_secret(o: Origin, name_says: bool) -> bool:
@@ -983,9 +1100,9 @@ def _holds_secret(o: Origin, name_says: bool) -> bool:
     return False  # literal (AL102/AL106's business), arithmetic, other commands' output, predefined
 
 
-def _collect(flow: Flow, job: "JobUnit | None") -> None:
+def _collect(flow: Flow) -> Credentials:
     """Credential variables (by origin, by use, by derivation) and auth files of a flow."""
-    flow.defs = _definitions(flow, job)
+    out = Credentials()
     creds: dict[str, bool] = {}
 
     def masked_origin(name: str) -> bool:
@@ -1035,21 +1152,24 @@ def _collect(flow: Flow, job: "JobUnit | None") -> None:
                     continue
                 plain = o.kind == "copy" or (o.kind == COMPOSITE and not any(p.kind == "command_substitution" for p in (d.word.parts if d.word else [])))
                 add(name, plain and all(creds[n] for n in refs))
-                flow.sources.setdefault(name, flow.sources.get(refs[0], refs[0]))
+                out.sources.setdefault(name, out.sources.get(refs[0], refs[0]))
                 if any(n in registry for n in refs):
                     registry.add(name)
                 grew = True
                 break
         if not grew:
             break
-    _file_type(flow, creds)
-    for name in _file_secrets(job):
+    for v in flow.path_like():  # File-type variables: printing them prints the path
+        if v in creds:
+            del creds[v]
+            out.path_vars.add(v)
+    for name in _file_secrets(flow.job):
         creds.pop(name, None)
-        flow.path_vars.add(name)
-        flow.file_vars.add(name)
-    flow.creds = creds
-    flow.registry = registry & set(creds)
-    flow.auth_paths = _auth_paths(flow)
+        out.path_vars.add(name)
+    out.creds = creds
+    out.registry = registry & set(creds)
+    out.auth_paths = _auth_paths(flow)
+    return out
 
 
 def _file_secrets(job: "JobUnit | None") -> list[str]:
@@ -1106,9 +1226,9 @@ def _used_as_secret(ref: "CommandRef") -> list[str]:
 _JSON_SECRET_FIELD = lazy_compile(r"[\"']?(?:auth|password|identitytoken|registrytoken)[\"']?\s*:\s*[\"']?([^\"',}]*)", re.I)
 
 
-def _file_type(flow: Flow, creds: dict[str, bool]) -> None:
+def _path_like(flow: Flow) -> set[str]:
     """File-type variables: `[ -f "$X" ]`, `cp "$X" ...` and never written out as
-    content hold a path; printing them prints the path."""
+    content hold a path."""
     tested: set[str] = set()
     content: set[str] = set()
     for ref in flow.refs:
@@ -1126,6 +1246,8 @@ def _file_type(flow: Flow, creds: dict[str, bool]) -> None:
         elif name in _PRINTERS and (stdout_to_log(cmd) is False or cmd.pipeline_index + 1 < len(cmd.pipeline or [cmd])):
             for w in cmd.args:
                 content.update(p.var for p in w.parts if p.var)
+    if not tested:
+        return tested
     copies = [(n, o.refs[0]) for n, defs in flow.defs.items() for d in defs for o in [_classify(flow, d)] if o.kind == "copy"]
     for _ in range(3):
         for x, y in copies:
@@ -1133,11 +1255,7 @@ def _file_type(flow: Flow, creds: dict[str, bool]) -> None:
                 tested |= {x, y}
             if x in content or y in content:
                 content |= {x, y}
-    flow.file_vars |= {v for v in tested - content if v not in flow.defs}  # set outside the repository
-    for v in tested - content:
-        if v in creds:
-            del creds[v]
-            flow.path_vars.add(v)
+    return tested - content
 
 
 def _auth_paths(flow: Flow) -> set[str]:

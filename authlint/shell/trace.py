@@ -190,6 +190,17 @@ def _job_events(scope: "Flow") -> list[tuple[ShellUnit, Event]]:
 
 
 
+def may_trace(flow: "Flow") -> bool:
+    """False when nothing in the flow can turn xtrace on (no `set` changing it, no `sh -x`,
+    no `#!... -x` script): then every event is OFF, and most jobs need no walk."""
+    cached = flow.__dict__.get("_may_trace")
+    if cached is None:
+        units = {id(u.script): u for u in [*flow.units, *(r.unit for r in flow.refs)]}
+        cached = flow.__dict__["_may_trace"] = any(xtrace_change(r.cmd) is not None or _shell_flag_x(r.cmd) for r in flow.refs) or any(
+            _shebang(u)[0] != OFF for u in units.values())
+    return cached
+
+
 def trace_events(flow: "Flow") -> list[tuple["ShellUnit", Event]]:
     """Every command and plain assignment of the flow, in the order the shell runs them,
     with the xtrace state (OFF / MAYBE / ON) and where it was turned on."""
@@ -208,6 +219,8 @@ def trace_events(flow: "Flow") -> list[tuple["ShellUnit", Event]]:
 
 def trace_at(flow: "Flow", cmd: "Command") -> tuple[int, TraceOrigin | None]:
     """The xtrace state a command runs under (OFF when the flow does not run it)."""
+    if not may_trace(flow):
+        return OFF, None
     index = flow.__dict__.get("_trace_index")
     if index is None:
         index = flow.__dict__["_trace_index"] = {id(ev.cmd): (ev.level, ev.origin) for _, ev in trace_events(flow) if ev.cmd is not None}
