@@ -229,7 +229,9 @@ class Flow:
     units: list["ShellUnit"] = field(default_factory=list)
     defs: dict[str, list[Definition]] = field(default_factory=dict)
     # Fills _cred (of this flow and its sibling shell): most jobs' rules never ask, so it runs on first use.
-    analyse: "Callable[[], None] | None" = field(default=None, repr=False)
+    # A plain function of the flow, not a closure over it: a flow naming itself is a cycle that
+    # only the collector frees.
+    analyse: "Callable[[Flow], None] | None" = field(default=None, repr=False)
     _cred: "Credentials | None" = field(default=None, repr=False)
     _path_like: set[str] | None = field(default=None, repr=False)
     _file_vars: set[str] | None = field(default=None, repr=False)
@@ -243,7 +245,7 @@ class Flow:
     def credentials(self) -> "Credentials":
         if self._cred is None:
             if self.analyse is not None:
-                self.analyse()
+                self.analyse(self)
             else:  # a flow made by hand (`Flow([])`): its own commands only
                 self._cred = _collect(self)
             assert self._cred is not None
@@ -948,10 +950,17 @@ def job_flows(unit: "JobUnit") -> list[Flow]:
     after = Flow(list(unit.after), unit, units=[u for u in unit.units if u.section == "after_script"])
     for flow in (main, after):
         flow.defs = _definitions(flow, unit)
-        flow.analyse = functools.partial(_job_credentials, main, after)
+        flow.analyse = _analyse_job
     unit.__dict__["_flows"] = [main, after]
-    unit.__dict__["_flow_after"] = {id(r) for r in unit.after}
+    # Which flow each command runs in (asked by most rules for every command); kept on the job,
+    # which release() empties, not on the commands the flows name.
+    unit.__dict__["_flow_of"] = {**{id(r): main for r in unit.commands}, **{id(r): after for r in unit.after}}
     return [main, after]
+
+
+def _analyse_job(flow: Flow) -> None:
+    assert flow.job is not None
+    _job_credentials(*job_flows(flow.job))
 
 
 def _job_credentials(main: Flow, after: Flow) -> None:
@@ -976,7 +985,7 @@ def shell_flow(shell: "ShellUnit") -> Flow:
     refs = [CommandRef(c, shell, None, i) for i, c in enumerate(shell.script.commands)]
     flow = Flow(refs, None, units=[shell])
     flow.defs = _definitions(flow, None)
-    flow.analyse = functools.partial(_file_credentials, flow)
+    flow.analyse = _file_credentials
     shell.__dict__["_flow"] = flow
     return flow
 
@@ -992,19 +1001,18 @@ def file_flow(unit: "FileUnit") -> Flow | None:
 
 def flow_of(ref: "CommandRef") -> Flow | None:
     """The flow a command runs in (None for PowerShell jobs)."""
-    memo = ref.__dict__  # most rules ask for every command
-    if "_flow" in memo:
-        return memo["_flow"]  # type: ignore[no-any-return]
     job = ref.job
     if job is None:
-        flow: Flow | None = shell_flow(ref.unit)
-    elif job.shell != "sh":
-        flow = None
+        return shell_flow(ref.unit)
+    if job.shell != "sh":
+        return None
+    flows = job.__dict__.get("_flow_of")
+    if flows is None:
+        main = job_flows(job)[0]
+        flows = job.__dict__["_flow_of"]
     else:
-        main, after = job_flows(job)
-        flow = after if id(ref) in job.__dict__["_flow_after"] else main
-    memo["_flow"] = flow
-    return flow
+        main = job.__dict__["_flows"][0]
+    return flows.get(id(ref), main)
 
 
 def credential_command(ref: "CommandRef") -> bool:
