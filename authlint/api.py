@@ -10,7 +10,7 @@ import os
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .engine import Linter, LintResult
 from .settings import Settings, load_settings
@@ -24,10 +24,12 @@ def _settings(settings: Settings | None, start: Path) -> Settings:
     return settings if settings is not None else load_settings(start)
 
 
-def lint_paths(paths: Iterable[str | Path], settings: Settings | None = None) -> LintResult:
-    """Lint files and directories (discovery as in `authlint check`)."""
+def lint_paths(paths: Iterable[str | Path], settings: Settings | None = None,
+               sink: Callable[[LintResult], None] | None = None) -> LintResult:
+    """Lint files and directories (discovery as in `authlint check`); a sink gets the findings
+    project by project instead (Linter.lint_paths)."""
     paths = [Path(p) for p in paths]
-    return Linter(_settings(settings, Path.cwd())).lint_paths(paths)
+    return Linter(_settings(settings, Path.cwd())).lint_paths(paths, sink)
 
 
 def lint_text(path: str | Path, text: str, settings: Settings | None = None) -> LintResult:

@@ -228,7 +228,7 @@ def _settings(args):
 
 def _check(args, fix: bool) -> int:
     from . import api
-    from .reporters import FORMATS, Report, get
+    from .reporters import FORMATS, Report, Tally, get
 
     fmt = args.output_format or "text"
     if fmt not in FORMATS:
@@ -290,6 +290,9 @@ def _check(args, fix: bool) -> int:
     elif overlays:
         result = api.Linter(settings, overlays).lint_paths([Path(p) for p in paths])
     elif args.no_cache or os.environ.get("AUTHLINT_NO_CACHE"):
+        if fmt in ("text", "concise") and baseline is None and not args.write_baseline:
+            return _check_streamed(args, fmt, paths, settings, Report(api.LintResult([], {}, []), color=color,
+                                   statistics=args.statistics, unsafe_hint=not unsafe))
         result = api.lint_paths(paths, settings)
     else:
         from . import cache
@@ -307,21 +310,71 @@ def _check(args, fix: bool) -> int:
         result = replace(result, findings=kept)
     report = Report(result, color=color, statistics=args.statistics, fixed_count=fixed_count, unsafe_hint=not unsafe)
     out = get(fmt)(report)
-    if args.quiet and fmt in ("text", "concise"):
-        kept = [line for line in out.splitlines() if line and not line.startswith(("Found ", "[*]", "All checks", "Fixed ", "No findings", "No files")) and "fixable with" not in line]
-        out = "\n".join(kept) + "\n" if kept else ""
-    _emit(out, args.output_file)
+    _emit(_quiet(out) if args.quiet and fmt in ("text", "concise") else out, args.output_file)
     _warn_if_empty(result)
     if in_baseline and fmt == "text" and not args.quiet:
         print(f"{in_baseline} finding{'s' if in_baseline != 1 else ''} in baseline.")
     if result.errors and fmt not in ("text", "concise"):
         for err in result.errors:
             print(f"authlint: error: {err}", file=sys.stderr)
-    if result.internal_error or (result.errors and not result.findings):
+    return _exit_code(args, result, Tally.of(result.findings), settings)
+
+
+def _check_streamed(args, fmt: str, paths: list[str], settings, report) -> int:
+    """A text report written project by project as the lint goes (what a run keeps stays flat
+    with the number of projects); the same bytes and exit code as the whole report."""
+    from . import api
+    from .reporters.text import Stream
+
+    out = _Output(args.output_file)
+    stream = Stream(report, fmt == "concise", lambda text: out.write(_quiet(text) if args.quiet else text))
+    try:
+        result = api.lint_paths(paths, settings, sink=stream.part)
+        stream.close(result)
+    finally:
+        out.close()
+    _warn_if_empty(result)
+    return _exit_code(args, result, stream.tally, settings)
+
+
+def _exit_code(args, result, tally, settings) -> int:
+    if result.internal_error or (result.errors and not tally.found):
         return EXIT_ERROR
-    if args.exit_zero:
+    if args.exit_zero or tally.worst is None:
         return EXIT_OK
-    return EXIT_FINDINGS if _failing(result, settings) else EXIT_OK
+    return EXIT_FINDINGS if tally.worst >= settings.fail_severity else EXIT_OK
+
+
+def _quiet(out: str) -> str:
+    """A text report's findings only: no summary lines."""
+    kept = [line for line in out.splitlines() if line and not line.startswith(("Found ", "[*]", "All checks", "Fixed ", "No findings", "No files")) and "fixable with" not in line]
+    return "\n".join(kept) + "\n" if kept else ""
+
+
+class _Output:
+    """Where a streamed report goes, piece by piece: stdout as _emit writes it, or FILE,
+    created at the first piece."""
+
+    def __init__(self, path: str | None) -> None:
+        self.path, self.file = path, None
+
+    def write(self, text: str) -> None:
+        if not self.path:
+            _emit(text)
+            return
+        try:
+            if self.file is None:
+                self.file = open(self.path, "w", encoding="utf-8", errors="surrogateescape")
+            self.file.write(text)
+        except OSError as exc:
+            raise UsageError(f"cannot write {self.path}: {exc.strerror or exc}") from None
+
+    def close(self) -> None:
+        if self.file is not None:
+            try:
+                self.file.close()
+            except OSError as exc:
+                raise UsageError(f"cannot write {self.path}: {exc.strerror or exc}") from None
 
 
 def _warn_if_empty(result) -> None:

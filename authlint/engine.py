@@ -103,9 +103,11 @@ class Linter:
         self.ws = Workspace(settings, dict(overlays or {}))
 
     # ------------------------------------------------------------------ entry
-    def lint_paths(self, paths: Iterable[str | Path]) -> LintResult:
+    def lint_paths(self, paths: Iterable[str | Path], sink: Callable[[LintResult], None] | None = None) -> LintResult:
+        """The lint of paths; given a sink, the findings go to it project by project instead
+        (in report order), and the result keeps none of them (nor their sources)."""
         run = _Run(self)
-        return run.execute([Path(p) for p in paths])
+        return run.execute([Path(p) for p in paths], sink)
 
 
 class _Run:
@@ -132,7 +134,7 @@ class _Run:
         self.calls: list[tuple[str, str | None]] = []  # (script a job runs, its text or None): what reuse checks
 
     # ---------------------------------------------------------------- driver
-    def execute(self, paths: list[Path]) -> LintResult:
+    def execute(self, paths: list[Path], sink: Callable[[LintResult], None] | None = None) -> LintResult:
         for p in paths:
             if not p.exists() and os.path.abspath(p) not in self.ws.overlays:
                 self.errors.append(f"{display_path(p)}: no such file or directory")
@@ -140,9 +142,13 @@ class _Run:
         for where, message in self.ws.unreadable:  # a directory under the given paths
             self._unreadable(where, message, given=True)
         self.wanted = {display_path(c[0]) for c in candidates}
-        from .projects import lint_projects
+        from .projects import lint_projects, project_groups
 
-        for part in lint_projects(self.l, candidates, self.wanted):
+        groups = project_groups(self.ws, candidates)
+        parts = lint_projects(self.l, groups, self.wanted)
+        if sink is not None:
+            return self._stream(parts, [self._floor(g) for g in groups], sink)
+        for part in parts:
             self.absorb(part)
         return self._finish()
 
@@ -184,11 +190,13 @@ class _Run:
             if unit is not None:
                 unit.release()
 
-    def absorb(self, part: "Outcome") -> None:
-        mods = registry.by_code()
-        self.hits.extend((mods[code], h) for code, h in part.hits)
-        self.problems.extend(part.problems)
-        self.sources.update(part.sources)
+    def absorb(self, part: "Outcome", findings: bool = True) -> None:
+        """Add a part's outcome to the run (without findings: only its files and errors)."""
+        if findings:
+            mods = registry.by_code()
+            self.hits.extend((mods[code], h) for code, h in part.hits)
+            self.problems.extend(part.problems)
+            self.sources.update(part.sources)
         self.report.update(part.report)
         self.errors.extend(part.errors)
         self.internal.extend(part.internal)
@@ -602,22 +610,61 @@ class _Run:
                 self.internal.append(f"internal error in {module.RULE.code} on {where}: {type(exc).__name__}: {redact_text(str(exc))[:200]}")
 
     # ---------------------------------------------------------- post-process
-    def _finish(self) -> LintResult:
+    def _stream(self, parts: Iterable["Outcome"], floors: list[str], sink: Callable[[LintResult], None]) -> LintResult:
+        """Each project's findings finished and sent to sink as soon as it is linted, when they
+        can come before every later project's: its files sort after those sent and before the
+        next project's directory (a project reads only inside its directory, so they do).  The
+        first that cannot, and every later one, wait and are sent together at the end."""
         mods = registry.by_code()
-        for p in self.problems:
+        later = [""] * len(floors)  # the least floor of the projects after each ("": none)
+        for i in range(len(floors) - 2, -1, -1):
+            later[i] = min(floors[i + 1], later[i + 1]) if later[i + 1] else floors[i + 1]
+        last, waiting = "", bool(self.problems)  # an unreadable given directory sorts anywhere
+        for i, part in enumerate(parts):
+            paths = part.report | {h.source.path for _, h in part.hits} | {p.source.path for p in part.problems}
+            waiting = waiting or bool(paths and (min(paths) <= last or (later[i] and max(paths) >= later[i])))
+            self.absorb(part, findings=waiting)
+            if waiting:
+                continue
+            last = max(paths, default=last)
+            hits = [(mods[code], h) for code, h in part.hits]
+            findings, secrets = self._findings(hits, part.problems, part.report, part.sources)
+            if findings:
+                sink(LintResult(findings, part.sources, [], secrets=secrets))
+        findings, secrets = self._findings(self.hits, self.problems, self.report, self.sources)
+        if findings:
+            sink(LintResult(findings, self.sources, [], secrets=secrets))
+        return LintResult([], {}, sorted(self.report), self.errors + self.internal, {}, bool(self.internal), self.pipelines, self.warnings)
+
+    def _floor(self, group: list[tuple[Path, str, bool]]) -> str:
+        """Where a project's display paths start: its top directory and a slash."""
+        top = min((self.ws.project_dir(c[0]) for c in group), key=lambda d: len(d.parts))
+        return display_path(top) + "/"
+
+    def _finish(self) -> LintResult:
+        findings, secrets = self._findings(self.hits, self.problems, self.report, self.sources)
+        files = sorted(self.report)
+        return LintResult(findings, self.sources, files, self.errors + self.internal, secrets, bool(self.internal), self.pipelines, self.warnings)
+
+    def _findings(self, hits: list[tuple[ModuleType, Hit]], problems: list[Problem], report: set[str],
+                  sources: dict[str, Source]) -> tuple[list[Finding], dict[int, SecretSet]]:
+        """The findings of hits and problems on the reported files: configured, deduplicated,
+        unsuppressed, redacted, sorted and fingerprinted (each file's on their own)."""
+        mods = registry.by_code()
+        for p in problems:
             if p.code in self.l.enabled and p.code in mods:
                 span = _tidy(p.source.text, p.span)
                 secrets = tuple(_broken_line_secrets(p.source, span)) if p.code == "AL001" else ()
-                self.hits.append((mods[p.code], Hit(p.source, span, _unquoted(p.message), secrets=secrets)))
+                hits.append((mods[p.code], Hit(p.source, span, _unquoted(p.message), secrets=secrets)))
         findings: list[Finding] = []
         file_secrets: dict[str, set[str]] = {}
         seen: set[tuple] = set()
         supp_cache: dict[str, suppressions.FileSuppressions] = {}
-        for module, hit in self.hits:
+        for module, hit in hits:
             rule = module.RULE
             src = hit.source
             file_secrets.setdefault(src.path, set()).update(s for s in hit.secrets if s)
-            if src.path not in self.report or rule.code not in self.l.enabled:
+            if src.path not in report or rule.code not in self.l.enabled:
                 continue
             dedupe = (rule.code, src.path, hit.span.start, hit.span.end, hit.message)
             if dedupe in seen:
@@ -646,7 +693,7 @@ class _Run:
             )
             findings.append(f)
         findings = _drop_shadowed_generic(findings)
-        findings += self._unused_suppressions(supp_cache)
+        findings += self._unused_suppressions(supp_cache, report, sources)
         # A finding's message, code frame, fix or diff may show any value found in its file:
         # every finding gets its file's one shared set (memory and redaction time stay linear).
         shared = {path: SecretSet(values) for path, values in file_secrets.items()}
@@ -655,16 +702,16 @@ class _Run:
             secrets[id(f)] = shared.setdefault(f.path, SecretSet())
             f.message = redact_text(f.message, secrets[id(f)])
         findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))
-        _fingerprint(findings, self.sources, secrets, self.l.settings.project_dir)
-        files = sorted(self.report)
-        return LintResult(findings, self.sources, files, self.errors + self.internal, secrets, bool(self.internal), self.pipelines, self.warnings)
+        _fingerprint(findings, sources, secrets, self.l.settings.project_dir)
+        return findings, secrets
 
-    def _unused_suppressions(self, cache: dict[str, suppressions.FileSuppressions]) -> list[Finding]:
+    def _unused_suppressions(self, cache: dict[str, suppressions.FileSuppressions], report: set[str],
+                             sources: dict[str, Source]) -> list[Finding]:
         if "AL003" not in self.l.enabled:
             return []
         out = []
-        for path in self.report:
-            src = self.sources.get(path)
+        for path in report:
+            src = sources.get(path)
             if src is None:
                 continue
             supp = cache.get(path) or suppressions.parse(src)

@@ -38,9 +38,9 @@ POOL_MIN_STEPS = 24  # the same for the steps of one project (a pipeline each: m
 STEP_BATCH = 3
 
 
-def lint_projects(linter: "Linter", candidates: list[Candidate], wanted: set[str]) -> Iterator["Outcome"]:
-    """Each project's outcome, in project order (wanted: the display paths to report on)."""
-    groups = project_groups(linter.ws, candidates)
+def lint_projects(linter: "Linter", groups: list[list[Candidate]], wanted: set[str]) -> Iterator["Outcome"]:
+    """Each project's outcome (groups: project_groups), in project order (wanted: the display
+    paths to report on)."""
     workers = pool_size(len(groups))
     with paused_gc():
         if workers > 1:

@@ -57,9 +57,9 @@ def lints(monkeypatch) -> list[int]:
     calls: list[int] = []
     real = engine.Linter.lint_paths
 
-    def spy(self, paths):
+    def spy(self, paths, *args):
         calls.append(1)
-        return real(self, paths)
+        return real(self, paths, *args)
 
     monkeypatch.setattr(engine.Linter, "lint_paths", spy)
     return calls

@@ -202,6 +202,46 @@ def test_warm_runs_give_the_findings_of_cold_runs(tmp_path: Path, monkeypatch, s
     assert not any(f.path.startswith("p00007/") for f in result.findings)
 
 
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_streamed_text_report_is_the_whole_report(tmp_path: Path, monkeypatch, capsys, small_pool, jobs: int) -> None:
+    """`check --no-cache` writes a text report project by project (through the cache it is
+    rendered whole): the same bytes and exit code in every text mode.  p00003-x sorts before
+    p00003/: from p00003 on, the projects wait and are written together at the end."""
+    import shutil
+
+    from authlint.cli import main
+    from authlint.reporters import text
+
+    fleet = tmp_path / "fleet"
+    _fleet().generate(fleet, 12)
+    (fleet / "p00004" / "broken.sh").write_text("if then fi\n")
+    shutil.copytree(fleet / "p00003", fleet / "p00003-x")
+    monkeypatch.chdir(fleet)
+    monkeypatch.setenv("AUTHLINT_JOBS", str(jobs))
+    parts: list[LintResult] = []
+    part = text.Stream.part
+    monkeypatch.setattr(text.Stream, "part", lambda self, result: (parts.append(result), part(self, result))[1])
+
+    def report(*args: str) -> tuple:
+        code = main(["check", *args])
+        out, err = capsys.readouterr()
+        written = tmp_path / "report.txt"
+        text = written.read_text() if written.exists() else None
+        written.unlink(missing_ok=True)
+        return code, out, err, text
+
+    for mode in ([], ["--output-format", "concise"], ["-q"], ["--statistics"], ["--severity", "error", "-q"],
+                 ["--output-file", str(tmp_path / "report.txt")], ["--exit-zero", "p00002", "p00001"]):
+        parts.clear()
+        streamed = report("--no-cache", *mode)
+        assert parts
+        assert streamed == report(*mode) and (streamed[1] or streamed[3])
+    parts.clear()
+    report("--no-cache")
+    assert len(parts) == 4 and parts[0].findings[0].path.startswith("p00000/")  # p00000-p00002, then the rest
+    assert {f.path.split("/")[0] for f in parts[-1].findings} >= {"p00003", "p00003-x", "p00004", "p00011"}
+
+
 def test_a_lint_overtaken_by_a_newer_version_stops(tmp_path: Path, monkeypatch) -> None:
     from authlint.engine import LintCancelled
     from authlint.lsp.server import Snapshot, compute

@@ -3,10 +3,11 @@ them shows redacted text only."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
 
-from ..diagnostics import Finding
+from ..diagnostics import Applicability, Finding, Severity
 from ..engine import LintResult
 from ..secrets import fingerprint, redact_text
 from ..source import Source
@@ -58,6 +59,41 @@ def snippet(src: Source, start: int, end: int, secrets: tuple[str, ...]) -> tupl
     if before + marked + after != whole:
         return line0, whole, "", ""
     return line0, before, marked, after
+
+
+def safe_fix(f: Finding) -> bool:
+    return bool(f.fix and f.fix.edits and f.fix.applicability == Applicability.SAFE)
+
+
+@dataclass(eq=False)
+class Tally:
+    """What a summary, the statistics table and the exit code need of the findings: counts
+    (a streamed report keeps these, not the findings)."""
+
+    found: int = 0
+    safe: int = 0
+    unsafe: int = 0
+    rules: Counter = field(default_factory=Counter)  # (code, name) -> findings
+    fixable: Counter = field(default_factory=Counter)  # code -> findings with a safe fix
+    worst: Severity | None = None
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> "Tally":
+        tally = cls()
+        tally.add(findings)
+        return tally
+
+    def add(self, findings: Iterable[Finding]) -> None:
+        for f in findings:
+            self.found += 1
+            self.rules[f.code, f.name] += 1
+            if safe_fix(f):
+                self.safe += 1
+                self.fixable[f.code] += 1
+            elif f.fix and f.fix.edits and f.fix.applicability == Applicability.UNSAFE:
+                self.unsafe += 1
+            if self.worst is None or f.severity > self.worst:
+                self.worst = f.severity
 
 
 # Where rule docs live online (docs/rules/<CODE>.md in the repository); the one

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from dataclasses import replace
+from typing import Callable
 
 from ..diagnostics import Applicability, Finding
+from ..engine import LintResult
 from ..lazy import lazy_compile
-from . import Report
+from . import Report, Tally, safe_fix
 
 _RESET, _BOLD, _RED, _YELLOW, _CYAN, _BLUE, _DIM = "\x1b[0m", "\x1b[1m", "\x1b[31m", "\x1b[33m", "\x1b[36m", "\x1b[34m", "\x1b[2m"
 _SEV_COLOR = {"error": _RED, "warning": _YELLOW, "info": _CYAN}
@@ -48,65 +50,95 @@ def headline(report: Report, f: Finding) -> str:
     """`path:line:col: error AL102 [*] message`: the severity in words, colour only adds to it."""
     pos = report.source_of(f).index.position(f.span.start) if report.source_of(f) else None
     where = f"{f.path}:{pos.line}:{pos.column}" if pos else f.path
-    mark = " [*]" if _safe(f) else ""
+    mark = " [*]" if safe_fix(f) else ""
     color = _SEV_COLOR.get(str(f.severity), "")
     return f"{_c(report, _BOLD, visible(where))}: {_c(report, color, str(f.severity))} {_c(report, _BOLD + color, f.code)}{mark} {visible(f.message)}"
 
 
-def _safe(f: Finding) -> bool:
-    return bool(f.fix and f.fix.edits and f.fix.applicability == Applicability.SAFE)
+def _lines(report: Report, f: Finding) -> list[str]:
+    """A finding in the text report: headline, code frame, help, a blank line."""
+    out = [headline(report, f), *frame(report, f)]
+    if f.fix is not None:
+        note = f.fix.title
+        if f.fix.applicability == Applicability.UNSAFE:
+            note += " (unsafe fix)"
+        elif f.fix.applicability == Applicability.DISPLAY_ONLY:
+            note += f" (not applied automatically: {f.fix.reason})" if f.fix.reason else " (suggestion)"
+        out.append(f"  = help: {visible(report.redact(f, note))}")
+    out.append("")
+    return out
+
+
+def _concise_lines(report: Report, f: Finding) -> list[str]:
+    return [headline(report, f)]
+
+
+LinesOf = Callable[[Report, Finding], list[str]]
 
 
 def render(report: Report) -> str:
-    if report.statistics:
-        return _render_statistics(report)
-    out: list[str] = []
-    for f in report.result.findings:
-        out.append(headline(report, f))
-        out.extend(frame(report, f))
-        if f.fix is not None:
-            note = f.fix.title
-            if f.fix.applicability == Applicability.UNSAFE:
-                note += " (unsafe fix)"
-            elif f.fix.applicability == Applicability.DISPLAY_ONLY:
-                note += f" (not applied automatically: {f.fix.reason})" if f.fix.reason else " (suggestion)"
-            out.append(f"  = help: {visible(report.redact(f, note))}")
-        out.append("")
-    return _close(report, out)
+    return _whole(report, _lines)
 
 
 def render_concise(report: Report) -> str:
     """One line per finding, then the summary."""
+    return _whole(report, _concise_lines)
+
+
+def _whole(report: Report, lines_of: LinesOf) -> str:
+    """The report of a whole result: its findings, then errors and summary (or only the
+    statistics table, as ruff prints it)."""
+    tally = Tally.of(report.result.findings)
     if report.statistics:
-        return _render_statistics(report)
-    return _close(report, [headline(report, f) for f in report.result.findings])
+        return _statistics(tally)
+    return _body(report, lines_of) + _close(report, tally)
 
 
-def _render_statistics(report: Report) -> str:
+class Stream:
+    """The same report written piece by piece: each part's findings as the lint sends them
+    (Linter.lint_paths' sink, in report order), then `close` with the whole run's result;
+    only counts are kept between parts."""
+
+    def __init__(self, report: Report, concise: bool, write: Callable[[str], None]) -> None:
+        self.report, self.write = report, write
+        self.lines_of: LinesOf = _concise_lines if concise else _lines
+        self.tally = Tally()
+
+    def part(self, result: LintResult) -> None:
+        self.tally.add(result.findings)
+        if not self.report.statistics:
+            self.write(_body(replace(self.report, result=result), self.lines_of))
+
+    def close(self, result: LintResult) -> None:
+        report = replace(self.report, result=result)
+        self.write(_statistics(self.tally) if report.statistics else _close(report, self.tally))
+
+
+def _body(report: Report, lines_of: LinesOf) -> str:
+    out = [line for f in report.result.findings for line in lines_of(report, f)]
+    return "\n".join(out) + "\n" if out else ""
+
+
+def _statistics(tally: Tally) -> str:
     """Only the table, as ruff prints it: count, code, [*] when a safe fix exists, name."""
-    findings = report.result.findings
-    counts = Counter((f.code, f.name) for f in findings)
-    fixable = Counter(f.code for f in findings if _safe(f))
     out = [
-        f"{n:>5}  {code}  {'[*] ' if fixable[code] else '    '}{name}"
-        for (code, name), n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+        f"{n:>5}  {code}  {'[*] ' if tally.fixable[code] else '    '}{name}"
+        for (code, name), n in sorted(tally.rules.items(), key=lambda kv: (-kv[1], kv[0]))
     ]
     return "".join(line + "\n" for line in out)
 
 
-def _close(report: Report, out: list[str]) -> str:
-    for err in report.result.errors:
-        out.append(f"error: {visible(err)}")
-    out.append(summary(report))
+def _close(report: Report, tally: Tally) -> str:
+    out = [f"error: {visible(err)}" for err in report.result.errors]
+    out.append(summary(report, tally))
     return "\n".join(out) + "\n"
 
 
-def summary(report: Report) -> str:
-    findings = report.result.findings
+def summary(report: Report, tally: Tally) -> str:
     parts = []
     if report.fixed_count:
         parts.append(f"Fixed {report.fixed_count} finding{'s' if report.fixed_count != 1 else ''}.")
-    if not findings:
+    if not tally.found:
         if not report.result.files and not report.result.errors:
             return "No files linted."
         if report.result.errors:  # something could not be read: nothing was "passed"
@@ -114,11 +146,9 @@ def summary(report: Report) -> str:
         else:
             parts.append("All checks passed!" if not report.fixed_count else "No findings remain.")
         return " ".join(parts)
-    parts.append(f"Found {len(findings)} finding{'s' if len(findings) != 1 else ''}.")
-    safe = sum(1 for f in findings if _safe(f))
-    unsafe = sum(1 for f in findings if f.fix and f.fix.edits and f.fix.applicability == Applicability.UNSAFE)
-    if safe:
-        parts.append(f"[*] {safe} fixable with `authlint fix`.")
-    if unsafe and report.unsafe_hint:
-        parts.append(f"{unsafe} more fixable with `authlint fix --unsafe-fixes`.")
+    parts.append(f"Found {tally.found} finding{'s' if tally.found != 1 else ''}.")
+    if tally.safe:
+        parts.append(f"[*] {tally.safe} fixable with `authlint fix`.")
+    if tally.unsafe and report.unsafe_hint:
+        parts.append(f"{tally.unsafe} more fixable with `authlint fix --unsafe-fixes`.")
     return "\n".join(parts)
