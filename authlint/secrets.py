@@ -504,7 +504,7 @@ _CANDIDATE_TOKENS_RE = re.compile(
 )
 
 
-@lru_cache(maxsize=65536)  # by line: the editor scans the same lines on every change
+@lru_cache(maxsize=8192)  # by line: the editor scans the same lines on every change (a fleet: each project new ones)
 def is_scan_candidate(line: str) -> bool:
     """Cheap test: could any configured detect-secrets plugin flag this line?"""
     # "://" and "@": BasicAuth (as a regex this check is quadratic on long lines)
