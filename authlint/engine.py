@@ -197,11 +197,11 @@ class _Run:
             self.hits.extend((mods[code], h) for code, h in part.hits)
             self.problems.extend(part.problems)
             self.sources.update(part.sources)
+            for path, pipeline in part.pipelines.items():
+                self.pipelines.setdefault(path, pipeline)
         self.report.update(part.report)
         self.errors.extend(part.errors)
         self.internal.extend(part.internal)
-        for path, pipeline in part.pipelines.items():
-            self.pipelines.setdefault(path, pipeline)
         self.warnings.extend(w for w in part.warnings if w not in self.warnings)
 
     def _guarded(self, step, path: Path, *args) -> None:
@@ -614,7 +614,8 @@ class _Run:
         """Each project's findings finished and sent to sink as soon as it is linted, when they
         can come before every later project's: its files sort after those sent and before the
         next project's directory (a project reads only inside its directory, so they do).  The
-        first that cannot, and every later one, wait and are sent together at the end."""
+        first that cannot, and every later one, wait and are sent together at the end.  The
+        result keeps the files and errors (no pipelines: --show-files does not stream)."""
         mods = registry.by_code()
         later = [""] * len(floors)  # the least floor of the projects after each ("": none)
         for i in range(len(floors) - 2, -1, -1):
@@ -634,7 +635,7 @@ class _Run:
         findings, secrets = self._findings(self.hits, self.problems, self.report, self.sources)
         if findings:
             sink(LintResult(findings, self.sources, [], secrets=secrets))
-        return LintResult([], {}, sorted(self.report), self.errors + self.internal, {}, bool(self.internal), self.pipelines, self.warnings)
+        return LintResult([], {}, sorted(self.report), self.errors + self.internal, {}, bool(self.internal), {}, self.warnings)
 
     def _floor(self, group: list[tuple[Path, str, bool]]) -> str:
         """Where a project's display paths start: its top directory and a slash."""
