@@ -290,7 +290,7 @@ def _check(args, fix: bool) -> int:
     elif overlays:
         result = api.Linter(settings, overlays).lint_paths([Path(p) for p in paths])
     elif args.no_cache or os.environ.get("AUTHLINT_NO_CACHE"):
-        if fmt in ("text", "concise") and baseline is None and not args.write_baseline:
+        if fmt in ("text", "concise", "json") and baseline is None and not args.write_baseline:
             return _check_streamed(args, fmt, paths, settings, Report(api.LintResult([], {}, []), color=color,
                                    statistics=args.statistics, unsafe_hint=not unsafe))
         result = api.lint_paths(paths, settings)
@@ -321,19 +321,28 @@ def _check(args, fix: bool) -> int:
 
 
 def _check_streamed(args, fmt: str, paths: list[str], settings, report) -> int:
-    """A text report written project by project as the lint goes (what a run keeps stays flat
-    with the number of projects); the same bytes and exit code as the whole report."""
+    """A text or JSON report written project by project as the lint goes (what a run keeps
+    stays flat with the number of projects); the same bytes and exit code as the whole report."""
     from . import api
-    from .reporters.text import Stream
 
     out = _Output(args.output_file)
-    stream = Stream(report, fmt == "concise", lambda text: out.write(_quiet(text) if args.quiet else text))
+    if fmt == "json":
+        from .reporters.json import Stream as JsonStream
+
+        stream = JsonStream(report, out.write)
+    else:
+        from .reporters.text import Stream
+
+        stream = Stream(report, fmt == "concise", lambda piece: out.write(_quiet(piece) if args.quiet else piece))
     try:
         result = api.lint_paths(paths, settings, sink=stream.part)
         stream.close(result)
     finally:
         out.close()
     _warn_if_empty(result)
+    if result.errors and fmt == "json":
+        for err in result.errors:
+            print(f"authlint: error: {err}", file=sys.stderr)
     return _exit_code(args, result, stream.tally, settings)
 
 

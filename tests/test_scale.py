@@ -204,13 +204,13 @@ def test_warm_runs_give_the_findings_of_cold_runs(tmp_path: Path, monkeypatch, s
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_streamed_text_report_is_the_whole_report(tmp_path: Path, monkeypatch, capsys, small_pool, jobs: int) -> None:
-    """`check --no-cache` writes a text report project by project (through the cache it is
-    rendered whole): the same bytes and exit code in every text mode.  p00003-x sorts before
+    """`check --no-cache` writes a text or JSON report project by project (through the cache it
+    is rendered whole): the same bytes and exit code in every mode.  p00003-x sorts before
     p00003/: from p00003 on, the projects wait and are written together at the end."""
     import shutil
 
     from authlint.cli import main
-    from authlint.reporters import text
+    from authlint.reporters import json, text
 
     fleet = tmp_path / "fleet"
     _fleet().generate(fleet, 12)
@@ -219,22 +219,23 @@ def test_streamed_text_report_is_the_whole_report(tmp_path: Path, monkeypatch, c
     monkeypatch.chdir(fleet)
     monkeypatch.setenv("AUTHLINT_JOBS", str(jobs))
     parts: list[LintResult] = []
-    part = text.Stream.part
-    monkeypatch.setattr(text.Stream, "part", lambda self, result: (parts.append(result), part(self, result))[1])
+    for stream in (text.Stream, json.Stream):
+        monkeypatch.setattr(stream, "part", lambda self, result, part=stream.part: (parts.append(result), part(self, result))[1])
 
     def report(*args: str) -> tuple:
         code = main(["check", *args])
         out, err = capsys.readouterr()
         written = tmp_path / "report.txt"
-        text = written.read_text() if written.exists() else None
+        content = written.read_text() if written.exists() else None
         written.unlink(missing_ok=True)
-        return code, out, err, text
+        return code, out, err, content
 
-    for mode in ([], ["--output-format", "concise"], ["-q"], ["--statistics"], ["--severity", "error", "-q"],
+    for mode in ([], ["--output-format", "concise"], ["--output-format", "json"], ["--output-format", "json", "p00002"],
+                 ["--output-format", "json", "--select", "AL003"], ["-q"], ["--statistics"], ["--severity", "error", "-q"],
                  ["--output-file", str(tmp_path / "report.txt")], ["--exit-zero", "p00002", "p00001"]):
         parts.clear()
         streamed = report("--no-cache", *mode)
-        assert parts
+        assert parts or mode[-1] == "AL003"
         assert streamed == report(*mode) and (streamed[1] or streamed[3])
     parts.clear()
     report("--no-cache")

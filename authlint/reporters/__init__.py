@@ -73,6 +73,7 @@ class Tally:
     found: int = 0
     safe: int = 0
     unsafe: int = 0
+    edits: int = 0  # findings with a fix that edits (any applicability)
     rules: Counter = field(default_factory=Counter)  # (code, name) -> findings
     fixable: Counter = field(default_factory=Counter)  # code -> findings with a safe fix
     worst: Severity | None = None
@@ -87,6 +88,7 @@ class Tally:
         for f in findings:
             self.found += 1
             self.rules[f.code, f.name] += 1
+            self.edits += bool(f.fix and f.fix.edits)
             if safe_fix(f):
                 self.safe += 1
                 self.fixable[f.code] += 1

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from typing import Callable
 
 from ..diagnostics import Finding
-from . import Report, position
+from ..engine import LintResult
+from . import Report, Tally, position
 
 VERSION = 1
 
@@ -45,15 +48,40 @@ def finding_dict(report: Report, f: Finding) -> dict:
 
 def render(report: Report) -> str:
     findings = report.result.findings
+    return _document(report, [finding_dict(report, f) for f in findings], Tally.of(findings))
+
+
+def _document(report: Report, findings: list[dict], tally: Tally) -> str:
     doc = {
         "version": VERSION,
-        "findings": [finding_dict(report, f) for f in findings],
-        "summary": {
-            "files": len(report.result.files),
-            "findings": len(findings),
-            "fixable": sum(1 for f in findings if f.fix is not None and f.fix.edits),
-        },
+        "findings": findings,
+        "summary": {"files": len(report.result.files), "findings": tally.found, "fixable": tally.edits},
     }
     if report.result.errors:
         doc["errors"] = list(report.result.errors)
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+_FINDINGS = '"findings": []'
+
+
+class Stream:
+    """The same document written piece by piece (as reporters.text.Stream): each finding as
+    json.dumps places it in the list, then the rest of the document from the counts."""
+
+    def __init__(self, report: Report, write: Callable[[str], None]) -> None:
+        self.report, self.write = report, write
+        self.tally = Tally()
+
+    def part(self, result: LintResult) -> None:
+        report = replace(self.report, result=result)
+        for f in result.findings:
+            item = json.dumps(finding_dict(report, f), indent=2, ensure_ascii=False)
+            lead = ",\n" if self.tally.found else _document(report, [], Tally()).partition(_FINDINGS)[0] + '"findings": [\n'
+            self.write(lead + "".join("    " + line for line in item.splitlines(True)))
+            self.tally.add((f,))
+
+    def close(self, result: LintResult) -> None:
+        whole = _document(replace(self.report, result=result), [], self.tally)
+        head, _, tail = whole.partition(_FINDINGS)
+        self.write(("\n  ]" if self.tally.found else head + _FINDINGS) + tail)
