@@ -617,13 +617,13 @@ class _Run:
         first that cannot, and every later one, wait and are sent together at the end.  The
         result keeps the files and errors (no pipelines: --show-files does not stream)."""
         mods = registry.by_code()
-        later = [""] * len(floors)  # the least floor of the projects after each ("": none)
+        later: list[str | None] = [None] * len(floors)  # the least floor of the projects after each
         for i in range(len(floors) - 2, -1, -1):
-            later[i] = min(floors[i + 1], later[i + 1]) if later[i + 1] else floors[i + 1]
+            later[i] = floors[i + 1] if later[i + 1] is None else min(floors[i + 1], later[i + 1])
         last, waiting = "", bool(self.problems)  # an unreadable given directory sorts anywhere
         for i, part in enumerate(parts):
             paths = part.report | {h.source.path for _, h in part.hits} | {p.source.path for p in part.problems}
-            waiting = waiting or bool(paths and (min(paths) <= last or (later[i] and max(paths) >= later[i])))
+            waiting = waiting or bool(paths and (min(paths) <= last or (later[i] is not None and max(paths) >= later[i])))
             self.absorb(part, findings=waiting)
             if waiting:
                 continue
@@ -638,9 +638,11 @@ class _Run:
         return LintResult([], {}, sorted(self.report), self.errors + self.internal, {}, bool(self.internal), {}, self.warnings)
 
     def _floor(self, group: list[tuple[Path, str, bool]]) -> str:
-        """Where a project's display paths start: its top directory and a slash."""
-        top = min((self.ws.project_dir(c[0]) for c in group), key=lambda d: len(d.parts))
-        return display_path(top) + "/"
+        """A bound below a project's display paths: its top directory and a slash when that is
+        below the working directory (else its files may show as `x.yml`, `../p/x.yml` or an
+        absolute path: no bound)."""
+        top = display_path(min((self.ws.project_dir(c[0]) for c in group), key=lambda d: len(d.parts)))
+        return "" if os.path.isabs(top) or top.split("/")[0] in (".", "..") else top + "/"
 
     def _finish(self) -> LintResult:
         findings, secrets = self._findings(self.hits, self.problems, self.report, self.sources)

@@ -241,6 +241,14 @@ def test_streamed_text_report_is_the_whole_report(tmp_path: Path, monkeypatch, c
     report("--no-cache")
     assert len(parts) == 4 and parts[0].findings[0].path.startswith("p00000/")  # p00000-p00002, then the rest
     assert {f.path.split("/")[0] for f in parts[-1].findings} >= {"p00003", "p00003-x", "p00004", "p00011"}
+    # From inside a project its files show as `-ci/.gitlab-ci.yml`, before `../p00000/...`: all wait.
+    (fleet / "p00002" / "-ci").mkdir()
+    shutil.copy(fleet / "p00002" / ".gitlab-ci.yml", fleet / "p00002" / "-ci")
+    monkeypatch.chdir(fleet / "p00002")
+    parts.clear()
+    streamed = report("--no-cache", ".", "../p00000")
+    assert len(parts) == 1 and streamed[1].startswith("-ci/.gitlab-ci.yml:") and "\n../p00000/" in streamed[1]
+    assert streamed == report(".", "../p00000")
 
 
 def test_a_lint_overtaken_by_a_newer_version_stops(tmp_path: Path, monkeypatch) -> None:
