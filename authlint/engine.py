@@ -548,12 +548,9 @@ class _Run:
 
     def _shell_auth_docs(self, ref: CommandRef) -> None:
         cmd = ref.cmd
-        if cmd.redirects:  # a group's shared redirect is one of its members' redirects
-            from .shell.flow import write_group
+        from .shell.flow import write_group
 
-            group = write_group(ref)
-        else:
-            group = None
+        group = write_group(ref)
         if group is not None:  # `{ echo '{'; echo '"auths": ...'; echo '}'; } > f` writes one document
             members, output = group
             if output is not None and members[0] is cmd and looks_like_auth_json(_masked(output.text, output.opaque)):

@@ -35,7 +35,8 @@ class ShellUnit:
         return self.tmap.span(start, end)
 
     def release(self) -> None:
-        """Its project is linted: drop what is cached on it (a file's flow names it: a cycle)."""
+        """Its project is linted: empty it, fields and caches (a file's flow names it: a cycle);
+        nothing reads it after."""
         self.__dict__.clear()
 
 
@@ -97,7 +98,8 @@ class JobUnit:
     def release(self) -> None:
         """Its lint is over: break the cycles it forms (its commands name it, the flows and
         facts cached on it name its commands, a called script's unit names the command that
-        runs it), so refcounting frees it, not the collector (paused during a run)."""
+        runs it), so refcounting frees it, not the collector (paused during a run).  It is
+        emptied, fields and caches: nothing reads it after."""
         for ref in (*self.commands, *self.after):
             if ref.unit.called_from is ref:
                 ref.unit.called_from = None

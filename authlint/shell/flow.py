@@ -827,6 +827,8 @@ def _runs(cmd: "Command", words: tuple[str, ...]) -> bool:
 def write_group(ref: "CommandRef", flow: "Flow | None" = None) -> "tuple[list[Command], Output | None] | None":
     """ref's command as one of two or more commands sharing a `{ ...; } > f` / `( ... ) > f`
     redirect: the members, and what they write together as one text (None: unknown)."""
+    if not ref.cmd.redirects:  # a group's shared redirect is one of its members' (most commands have none)
+        return None
     members = group_members(ref.cmd, ref.unit.script)
     if len(members) < 2:
         return None
@@ -1006,13 +1008,8 @@ def flow_of(ref: "CommandRef") -> Flow | None:
         return shell_flow(ref.unit)
     if job.shell != "sh":
         return None
-    flows = job.__dict__.get("_flow_of")
-    if flows is None:
-        main = job_flows(job)[0]
-        flows = job.__dict__["_flow_of"]
-    else:
-        main = job.__dict__["_flows"][0]
-    return flows.get(id(ref), main)
+    main = job_flows(job)[0]
+    return job.__dict__["_flow_of"].get(id(ref), main)  # type: ignore[no-any-return]
 
 
 def credential_command(ref: "CommandRef") -> bool:
