@@ -240,6 +240,6 @@ def _newly_learned(ws, inherited: dict[str, set]) -> dict[str, dict]:
 
 def _learned(ws) -> dict[str, dict]:
     """What a workspace learns while linting (project directories; a recording workspace's
-    reads and probes, which the cache stores): its dict attributes, except the given overlays
-    and the sources read (the parent needs none of them)."""
-    return {k: v for k, v in vars(ws).items() if isinstance(v, dict) and k not in ("overlays", "_cache")}
+    reads and probes, which the cache stores): its dict attributes, except the given overlays,
+    the sources read and the repository tops (the parent needs none of them)."""
+    return {k: v for k, v in vars(ws).items() if isinstance(v, dict) and k not in ("overlays", "_cache", "_tops")}

@@ -43,7 +43,16 @@ class MissingFile(ReadError, FileNotFoundError):
     """A file that does not exist (an include that matches nothing is AL002, not AL001)."""
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path | str) -> str:
+    """path relative to the working directory, '/'-separated (os.path.relpath's answer, which
+    a normalised path below the working directory gets without normalising it again)."""
+    s = os.fspath(path)
+    if os.sep == "/" and s and _normal(s):
+        if s[0] != "/":
+            return s
+        cwd = os.getcwd()
+        if s.startswith(cwd) and s[len(cwd):len(cwd) + 1] == "/" and cwd != "/":
+            return s[len(cwd) + 1:]
     try:
         rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
@@ -51,6 +60,12 @@ def display_path(path: Path) -> str:
     if rel.startswith(".." + os.sep + ".." + os.sep + ".."):
         rel = str(path)
     return rel.replace(os.sep, "/")
+
+
+def _normal(s: str) -> bool:
+    """Whether a non-empty '/'-separated path is normalised: no empty, '.' or '..' part, no trailing '/'."""
+    t = (s if s[0] == "/" else "/" + s) + "/"
+    return "//" not in t and "/./" not in t and "/../" not in t and s != "/"
 
 
 def classify(path: Path, head: bytes | None = None) -> str | None:
@@ -78,6 +93,7 @@ class Workspace:
     overlays: dict[str, str] = field(default_factory=dict)  # absolute path -> text
     _cache: dict[str, Source] = field(default_factory=dict)
     _projects: dict[str, Path] = field(default_factory=dict)  # directory -> its project directory
+    _tops: dict[str, str | None] = field(default_factory=dict)  # directory -> repo_top's answer
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # directories discovery could not list
 
     def read(self, path: Path, within: Path | None = None) -> Source:
@@ -109,7 +125,7 @@ class Workspace:
         return src
 
     def exists(self, path: Path) -> bool:
-        return os.path.abspath(path) in self.overlays or path.is_file()
+        return (bool(self.overlays) and os.path.abspath(path) in self.overlays) or os.path.isfile(path)
 
     def discover(self, paths: list[Path]) -> list[tuple[Path, str, bool]]:
         """(path, kind, explicit) for every file to lint under paths.
@@ -149,13 +165,14 @@ class Workspace:
         """The directory a CI file's local includes resolve from: the repository top (the
         directory holding .git) when a pipeline root is there, else the nearest directory
         holding a .gitlab-ci.yml (a project nested in a checkout, or no git at all)."""
-        start = Path(os.path.abspath(path)).parent
-        if str(start) not in self._projects:
-            self._projects[str(start)] = self._project_of(start)
-        return self._projects[str(start)]
+        start = os.path.dirname(os.path.abspath(path))
+        found = self._projects.get(start)
+        if found is None:
+            found = self._projects[start] = self._project_of(Path(start))
+        return found
 
     def _project_of(self, start: Path) -> Path:
-        top = repo_top(start)
+        top = self._repo_top(str(start))
         if top is not None and self.root_candidates(top):
             return top
         for d in (start, *start.parents):
@@ -164,6 +181,25 @@ class Workspace:
             if d == top:
                 break
         return top or start
+
+    def _repo_top(self, start: str) -> Path | None:
+        """repo_top of an absolute, normalised directory; what it learns on the way up is kept (the
+        projects of a fleet share their parents)."""
+        below, d = [], start
+        while d not in self._tops:
+            below.append(d)
+            if os.path.exists(os.path.join(d, ".git")):
+                self._tops[d] = d
+                break
+            parent = os.path.dirname(d)
+            if parent == d:
+                self._tops[d] = None
+                break
+            d = parent
+        top = self._tops[d]
+        for b in below:
+            self._tops[b] = top
+        return None if top is None else Path(top)
 
     def root_candidates(self, project: Path) -> list[Path]:
         """The configured CI file(s), else .gitlab-ci.yml, else every common spelling present."""
@@ -185,8 +221,29 @@ def _checked_overlay(text: str) -> str:
 
 def inside(path: Path, root: Path) -> bool:
     """Whether path's real location (symlinks resolved) is root or below it."""
+    if _plainly_below(os.fspath(path), os.fspath(root)):
+        return True
     real, base = os.path.realpath(path), os.path.realpath(root)
     return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def _plainly_below(path: str, root: str) -> bool:
+    """path is below root by its name, and no part of it below root is a symlink: then its real
+    location is below root's, whatever root's own resolves to (fewer lstat calls than realpath)."""
+    if not (os.sep == "/" and path and root and _normal(path) and _normal(root)):
+        return False
+    path, root = os.path.abspath(path), os.path.abspath(root)
+    if not path.startswith(root) or path[len(root):len(root) + 1] != "/":
+        return False
+    at = len(root)
+    while at != -1:
+        at = path.find("/", at + 1)
+        try:
+            if stat.S_ISLNK(os.lstat(path if at == -1 else path[:at]).st_mode):
+                return False
+        except OSError:
+            return False
+    return True
 
 
 def read_regular(path: Path, shown: str, limit: int, within: Path | None = None, prefix: bool = False) -> bytes:
@@ -276,7 +333,9 @@ def _walk_gitignore(root: Path, excluded, onerror=None):
     """Files under root, minus what the .gitignore of root and of each directory below ignores."""
     seen: set[tuple[int, int]] = set()
     specs: dict[str, object] = {}  # directory (relative, '' for root) -> its GitIgnoreSpec
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=False, onerror=onerror):
+    top = os.fspath(root)
+    skip = len(top) + (not top.endswith(os.sep))  # os.walk's dirpath is os.path.join(top, ...)
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False, onerror=onerror):
         try:
             st = os.stat(dirpath)
         except OSError:
@@ -286,9 +345,8 @@ def _walk_gitignore(root: Path, excluded, onerror=None):
             dirnames[:] = []
             continue
         seen.add((st.st_dev, st.st_ino))
-        rel_dir = os.path.relpath(dirpath, root).replace(os.sep, "/")
-        rel_dir = "" if rel_dir == "." else rel_dir + "/"
-        spec = _gitignore_spec(Path(dirpath) / ".gitignore")
+        rel_dir = "" if dirpath == top else dirpath[skip:].replace(os.sep, "/") + "/"
+        spec = _gitignore_spec(Path(dirpath) / ".gitignore") if ".gitignore" in filenames else None
         if spec is not None:
             specs[rel_dir] = spec
         dirnames[:] = sorted(
