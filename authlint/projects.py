@@ -47,11 +47,17 @@ def lint_projects(linter: "Linter", groups: list[list[Candidate]], wanted: set[s
             yield from _pooled(linter, groups, wanted, workers)
         else:
             collector = _Collector()
-            for i, group in enumerate(groups):
-                if i and linter.collect_garbage:  # what the previous project dropped (after the last: the caller's)
-                    collector.after_project(linter.ws)
-                outcome = _lint_group(linter, group, wanted)
-                yield _slim(outcome) if len(groups) > 1 else outcome  # the editor's one project keeps its sources
+            if len(groups) > 1:
+                gc.freeze()  # what exists now (modules, the linter) lives on: full collections skip it
+            try:
+                for i, group in enumerate(groups):
+                    if i and linter.collect_garbage:  # what the previous project dropped (after the last: the caller's)
+                        collector.after_project(linter.ws)
+                    outcome = _lint_group(linter, group, wanted)
+                    yield _slim(outcome) if len(groups) > 1 else outcome  # the editor's one project keeps its sources
+            finally:
+                if len(groups) > 1:
+                    gc.unfreeze()
 
 
 def project_groups(ws: "Workspace", candidates: list[Candidate]) -> list[list[Candidate]]:
@@ -124,11 +130,14 @@ class _Collector:
     """After a project, what refcounting did not free is in the young generations (the parse
     memo keeps its scripts for the next projects; those it evicted are freed here); what turned
     garbage among older objects waits for a full collection, run when the projects since the
-    last one reach a quarter of all so far (CPython's own rule: amortised linear).  Only runs
-    over several projects use it: the editor keeps its memo."""
+    last one reach a quarter of all so far (CPython's own rule: amortised linear), and at least
+    `wait`, doubled by each full collection that finds nothing (a fleet's usually does: its
+    scan of the parse memo is wasted).  Only runs over several projects use it: the editor
+    keeps its memo."""
 
     def __init__(self) -> None:
         self.done = self.since_full = 0
+        self.wait = 256
 
     def after_project(self, ws: "Workspace") -> None:
         from .shell.parser import release
@@ -138,8 +147,9 @@ class _Collector:
         self.done += 1
         self.since_full += 1
         gc.collect(1)
-        if self.since_full >= max(256, self.done // 4):
-            gc.collect()
+        if self.since_full >= max(self.wait, self.done // 4):
+            if not gc.collect():
+                self.wait *= 2
             self.since_full = 0
 
 
