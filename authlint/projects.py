@@ -63,14 +63,24 @@ def lint_projects(linter: "Linter", groups: list[list[Candidate]], wanted: set[s
 def project_groups(ws: "Workspace", candidates: list[Candidate]) -> list[list[Candidate]]:
     """Candidates grouped by project directory, a nested project with the one around it
     (a monorepo's pipeline includes files of its sub-projects); groups in path order."""
-    keyed = [(ws.project_dir(c[0]), c) for c in candidates]
-    top: dict[Path, Path] = {}
-    for d in sorted({k for k, _ in keyed}, key=lambda p: (len(p.parts), str(p))):
-        top[d] = next((top[a] for a in d.parents if a in top), d)
-    groups: dict[Path, list[Candidate]] = {}
+    keyed = [(str(ws.project_dir(c[0])), c) for c in candidates]  # absolute and normalised
+    top: dict[str, str] = {}
+    for d in sorted({k for k, _ in keyed}, key=lambda p: (p.count(os.sep), p)):  # parents first
+        top[d] = _top_of(top, d)
+    groups: dict[str, list[Candidate]] = {}
     for d, c in keyed:
         groups.setdefault(top[d], []).append(c)
-    return [groups[k] for k in sorted(groups, key=str)]
+    return [groups[k] for k in sorted(groups)]
+
+
+def _top_of(top: dict[str, str], d: str) -> str:
+    """The group of d's nearest parent that has one, else d."""
+    a = d
+    while (parent := os.path.dirname(a)) != a:
+        if parent in top:
+            return top[parent]
+        a = parent
+    return d
 
 
 def pool_size(projects: int, minimum: int | None = None, batch: int | None = None) -> int:

@@ -136,7 +136,7 @@ class Workspace:
         for p in paths:
             if p.is_dir():
                 for f in self.walk(p):
-                    kind = classify(f, _head(f, p) if not f.suffix else None)
+                    kind = classify(f) or (classify(f, _head(f, p)) if not f.suffix else None)
                     if kind in ("ci", "yaml", "shell") or (kind == "auth" and _holds_auths(f, p)):
                         found.setdefault(os.path.abspath(f), (f, kind, False))
             else:
@@ -149,11 +149,12 @@ class Workspace:
         tree (nested .gitignore, .git/info/exclude, global excludes), else every .gitignore."""
         listed = _git_files(root)
         excluded = self.settings.is_excluded
-        for rel in listed if listed is not None else _walk_gitignore(root, excluded, self._unlistable):
+        listing = ((rel, None) for rel in listed) if listed is not None else _walk_gitignore(root, excluded, self._unlistable)
+        for rel, is_file in listing:
             if excluded(rel):
                 continue
             path = root / rel
-            if os.path.isfile(path):  # git lists deleted and submodule paths; FIFOs are never read
+            if os.path.isfile(path) if is_file is None else is_file:  # git lists deleted and submodule paths; FIFOs are never read
                 yield path
 
     def _unlistable(self, exc: OSError) -> None:
@@ -168,21 +169,23 @@ class Workspace:
         start = os.path.dirname(os.path.abspath(path))
         found = self._projects.get(start)
         if found is None:
-            found = self._projects[start] = self._project_of(Path(start))
+            found = self._projects[start] = Path(self._project_of(start))
         return found
 
-    def _project_of(self, start: Path) -> Path:
-        top = self._repo_top(str(start))
-        if top is not None and self.root_candidates(top):
+    def _project_of(self, start: str) -> str:
+        top = self._repo_top(start)
+        if top is not None and self.root_candidates(Path(top)):
             return top
-        for d in (start, *start.parents):
-            if any(self.exists(d / name) for name in ROOT_NAMES):
+        d = start
+        while True:
+            if any(self.exists(os.path.join(d, name)) for name in ROOT_NAMES):  # type: ignore[arg-type]
                 return d
-            if d == top:
-                break
-        return top or start
+            parent = os.path.dirname(d)
+            if d == top or parent == d:
+                return top or start
+            d = parent
 
-    def _repo_top(self, start: str) -> Path | None:
+    def _repo_top(self, start: str) -> str | None:
         """repo_top of an absolute, normalised directory; what it learns on the way up is kept (the
         projects of a fleet share their parents)."""
         below, d = [], start
@@ -199,7 +202,7 @@ class Workspace:
         top = self._tops[d]
         for b in below:
             self._tops[b] = top
-        return None if top is None else Path(top)
+        return top
 
     def root_candidates(self, project: Path) -> list[Path]:
         """The configured CI file(s), else .gitlab-ci.yml, else every common spelling present."""
@@ -330,31 +333,51 @@ def _git_files(root: Path) -> list[str] | None:
 
 
 def _walk_gitignore(root: Path, excluded, onerror=None):
-    """Files under root, minus what the .gitignore of root and of each directory below ignores."""
+    """(path, whether it is a file) for the entries under root that are not directories, minus
+    what the .gitignore of root and of each directory below ignores: os.walk's order and error
+    handling (followlinks=False), with what os.scandir's entries know (no stat per file)."""
     seen: set[tuple[int, int]] = set()
     specs: dict[str, object] = {}  # directory (relative, '' for root) -> its GitIgnoreSpec
-    top = os.fspath(root)
-    skip = len(top) + (not top.endswith(os.sep))  # os.walk's dirpath is os.path.join(top, ...)
-    for dirpath, dirnames, filenames in os.walk(top, followlinks=False, onerror=onerror):
+    todo = [(os.fspath(root), "")]
+    while todo:
+        dirpath, rel_dir = todo.pop()
+        try:
+            with os.scandir(dirpath) as it:
+                entries = list(it)
+        except OSError as exc:
+            if onerror is not None:
+                onerror(exc)
+            continue
         try:
             st = os.stat(dirpath)
         except OSError:
-            dirnames[:] = []
             continue
         if (st.st_dev, st.st_ino) in seen:  # symlink loops via bind mounts
-            dirnames[:] = []
             continue
         seen.add((st.st_dev, st.st_ino))
-        rel_dir = "" if dirpath == top else dirpath[skip:].replace(os.sep, "/") + "/"
-        spec = _gitignore_spec(Path(dirpath) / ".gitignore") if ".gitignore" in filenames else None
-        if spec is not None:
-            specs[rel_dir] = spec
-        dirnames[:] = sorted(
-            n for n in dirnames if not excluded(rel_dir + n) and not _ignored(specs, rel_dir + n + "/")
+        dirs, files = [], []
+        for entry in entries:
+            (dirs if _is(entry.is_dir) else files).append(entry)
+        if any(e.name == ".gitignore" for e in files):
+            spec = _gitignore_spec(Path(dirpath) / ".gitignore")
+            if spec is not None:
+                specs[rel_dir] = spec
+        below = sorted(
+            e.name for e in dirs
+            if not excluded(rel_dir + e.name) and not _ignored(specs, rel_dir + e.name + "/") and not _is(e.is_symlink)
         )
-        for name in sorted(filenames):
-            if not _ignored(specs, rel_dir + name):
-                yield rel_dir + name
+        for entry in sorted(files, key=lambda e: e.name):
+            if not _ignored(specs, rel_dir + entry.name):
+                yield rel_dir + entry.name, _is(entry.is_file)
+        todo.extend((os.path.join(dirpath, n), rel_dir + n + "/") for n in reversed(below))
+
+
+def _is(test) -> bool:
+    """A DirEntry test, False when it fails (as os.walk and os.path.isfile answer)."""
+    try:
+        return test()
+    except OSError:
+        return False
 
 
 def _gitignore_spec(path: Path):

@@ -323,16 +323,14 @@ def test_an_unreadable_script_fails_the_run_even_next_to_an_info_finding(project
 
 def test_an_unreadable_directory_fails_the_run(project, capsys, monkeypatch) -> None:
     write(project, {".gitlab-ci.yml": "job:\n  script: [make]\n", "ci/x.sh": "echo hi\n"})
-    real_walk = os.walk
+    real_scandir = os.scandir
 
-    def walk(top, topdown=True, onerror=None, followlinks=False):  # as if ci/ could not be listed
-        for dirpath, dirnames, filenames in real_walk(top, topdown, onerror, followlinks):
-            if os.path.basename(dirpath) == "ci":
-                onerror(PermissionError(13, "Permission denied", dirpath))
-                continue
-            yield dirpath, dirnames, filenames
+    def scandir(path="."):  # as if ci/ could not be listed (root reads any directory)
+        if os.path.basename(path) == "ci":
+            raise PermissionError(13, "Permission denied", path)
+        return real_scandir(path)
 
-    monkeypatch.setattr(os, "walk", walk)
+    monkeypatch.setattr(os, "scandir", scandir)
     code, out, _ = run(capsys, "check", "--no-cache", ".")
     assert code == 1 and "AL001 directory cannot be read: Permission denied" in out
 

@@ -61,4 +61,37 @@ def test_repository_tops_are_remembered_correctly(tmp_path) -> None:
     ws = Workspace(Settings())
     for d in ("repo/sub/deeper", "repo/sub", "repo", "plain/x", "plain", "repo/sub/deeper"):
         start = tmp_path / d
-        assert ws._repo_top(str(start)) == repo_top(start), d
+        assert ws._repo_top(str(start)) == (None if repo_top(start) is None else str(repo_top(start))), d
+
+
+def os_walk_answer(root: Path, excluded) -> list[tuple[str, bool]]:
+    """The walk as os.walk gives it, with os.path.isfile asked of each file."""
+    from authlint.workspace import _gitignore_spec, _ignored
+
+    out, specs, top = [], {}, str(root)
+    for dirpath, dirnames, filenames in os.walk(top, followlinks=False):
+        rel_dir = os.path.relpath(dirpath, top).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir + "/"
+        spec = _gitignore_spec(Path(dirpath) / ".gitignore")
+        if spec is not None:
+            specs[rel_dir] = spec
+        dirnames[:] = sorted(n for n in dirnames if not excluded(rel_dir + n) and not _ignored(specs, rel_dir + n + "/"))
+        out += [(rel_dir + n, os.path.isfile(root / (rel_dir + n))) for n in sorted(filenames) if not _ignored(specs, rel_dir + n)]
+    return out
+
+
+def test_the_gitignore_walk_is_os_walks(tmp_path) -> None:
+    from authlint.workspace import _walk_gitignore
+
+    root = tmp_path / "r"
+    for rel in ("a.yml", "b/.gitignore", "b/c.sh", "b/skip.log", "b/d/e.yml", "node_modules/x.yml", "z/.gitlab-ci.yml"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("*.log\n" if rel.endswith(".gitignore") else "x: 1\n")
+    (root / ".gitignore").mkdir()  # not a file: no patterns
+    (root / "b" / "to-dir").symlink_to(root / "z")  # listed as a directory, not followed
+    (root / "b" / "to-file.yml").symlink_to(root / "a.yml")
+    (root / "b" / "dangling.yml").symlink_to(root / "missing")
+    os.mkfifo(root / "b" / "fifo.yml")
+    excluded = Settings().is_excluded
+    assert list(_walk_gitignore(root, excluded)) == os_walk_answer(root, excluded)
+    assert ("b/to-file.yml", True) in os_walk_answer(root, excluded) and ("b/fifo.yml", False) in os_walk_answer(root, excluded)
