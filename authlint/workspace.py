@@ -261,8 +261,8 @@ def read_regular(path: Path, shown: str, limit: int, within: Path | None = None,
         raise MissingFile(f"{shown}: {exc.strerror or exc}") from None
     except OSError as exc:
         raise ReadError(f"{shown}: {exc.strerror or exc}") from None
-    with os.fdopen(fd, "rb") as fh:
-        st = os.fstat(fh.fileno())
+    try:
+        st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
             raise ReadError(f"{shown}: is a directory")
         if not stat.S_ISREG(st.st_mode):
@@ -270,12 +270,27 @@ def read_regular(path: Path, shown: str, limit: int, within: Path | None = None,
         if st.st_size > limit and not prefix:
             raise ReadError(f"{shown}: file is larger than {limit} bytes; skipped")
         try:
-            data = fh.read(limit if prefix else limit + 1)
+            data = _read_up_to(fd, limit if prefix else limit + 1, st.st_size)
         except OSError as exc:
             raise ReadError(f"{shown}: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
     if len(data) > limit:
         raise ReadError(f"{shown}: file is larger than {limit} bytes; skipped")
     return data
+
+
+def _read_up_to(fd: int, most: int, size: int) -> bytes:
+    """Up to `most` bytes, to the end of the file: asked for by its size (a buffered read of
+    `most` would allocate all of it, 5 MB, for every file)."""
+    chunks, got = [], 0
+    while got < most:
+        chunk = os.read(fd, min(most - got, max(size + 1 - got, 1 << 16)))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
 
 
 def _strip_bom(text: str) -> tuple[str, bool]:
