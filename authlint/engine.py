@@ -800,6 +800,9 @@ def _sniff_ci(text: str) -> bool:
 
 _JOB_KEYS = ("script", "run", "trigger", "extends", "before_script", "stage", "needs", "rules", "image", "services", "artifacts")
 _INPUT = lazy_compile(r"\$\[\[.*?\]\]|\$\{\{[^\n}]*\}\}", re.S)  # $[[ inputs.x ]], ${{ inputs.x }}
+# Every PowerShell hint holds `$env:` or a dash before a capital (a cmdlet, -ErrorAction): a
+# line without either (most lines) is not searched for them (7 us a line, on every job).
+_POWERSHELL_CHANCE = re.compile(r"-[A-Z]")
 _POWERSHELL = re.compile(r"\$env:|\b(?:Import-Module|New-Item|Remove-Item|Get-ChildItem|Set-Location|Write-(?:Output|Host)|Invoke-WebRequest|Start-Process|Test-Path)\b|-ErrorAction\b")
 
 
@@ -848,7 +851,11 @@ def _is_powershell(job) -> bool:
     if isinstance(tags, YSeq) and any(isinstance(t, YScalar) and "windows" in t.value.lower() for t in tags.items):
         return True
     lines = job.before_script + job.script
-    return sum(1 for line in lines if _POWERSHELL.search(line.scalar.value)) >= 2
+    return sum(1 for line in lines if _powershell_line(line.scalar.value)) >= 2
+
+
+def _powershell_line(text: str) -> bool:
+    return ("$env:" in text or _POWERSHELL_CHANCE.search(text) is not None) and _POWERSHELL.search(text) is not None
 
 
 _SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "source", "."}
