@@ -81,6 +81,7 @@ def all_rules() -> tuple[Rule, ...]:
     return tuple(m.RULE for m in all_modules())
 
 
+@lru_cache(maxsize=None)  # asked twice per project of a fleet; callers only read it
 def by_code() -> dict[str, ModuleType]:
     return {m.RULE.code: m for m in all_modules()}
 
