@@ -95,3 +95,22 @@ def test_the_gitignore_walk_is_os_walks(tmp_path) -> None:
     excluded = Settings().is_excluded
     assert list(_walk_gitignore(root, excluded)) == os_walk_answer(root, excluded)
     assert ("b/to-file.yml", True) in os_walk_answer(root, excluded) and ("b/fifo.yml", False) in os_walk_answer(root, excluded)
+
+
+def test_read_regular_reads_whole_files_up_to_the_limit(tmp_path) -> None:
+    import pytest
+
+    from authlint.workspace import ReadError, read_regular
+
+    limit = 70_000  # above one read's 64 KiB floor
+    for size in (0, 1, 64, limit - 1, limit, limit + 1, 3 * limit):
+        data = bytes(i % 251 for i in range(size))
+        path = tmp_path / f"f{size}"
+        path.write_bytes(data)
+        assert read_regular(path, "f", 64, prefix=True) == data[:64]
+        assert read_regular(path, "f", limit, prefix=True) == data[:limit]
+        if size <= limit:
+            assert read_regular(path, "f", limit, tmp_path) == data
+        else:
+            with pytest.raises(ReadError, match="larger than"):
+                read_regular(path, "f", limit, tmp_path)
