@@ -104,10 +104,12 @@ def _committed(ref: CommandRef, word, where: str) -> Iterator[Hit]:
                 key=f"input {name}",
             )
             return
-    flow = flow_of(ref)
     name = word.single_variable
-    literal = flow.literal(name) if flow is not None and name is not None else None
-    if name is not None and literal and looks_like_literal_secret(literal) and not is_credential_name(name) and not restates_name(name, literal):
+    if name is None or is_credential_name(name):
+        return  # (a credential's name: not reported, whatever it holds)
+    flow = flow_of(ref)
+    literal = flow.literal(name) if flow is not None else None
+    if literal and looks_like_literal_secret(literal) and not restates_name(name, literal):
         yield ref.word_hit(
             word,
             f"${name}, given to {where}, holds a literal password committed in the repository ({redact(literal)}); "
