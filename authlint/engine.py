@@ -545,6 +545,8 @@ class _Run:
 
     def _shell_auth_docs(self, ref: CommandRef) -> None:
         cmd = ref.cmd
+        if not cmd.redirects and cmd.basename not in ("echo", "printf"):
+            return  # most commands: no document (a group's shared redirect is one of its members')
         from .shell.flow import write_group
 
         group = write_group(ref)
