@@ -732,8 +732,10 @@ def input_defaults(ref: "CommandRef", word: "Word") -> list[tuple[str, str | Non
     (NAME, the `spec:inputs` default of the file that holds the word, or None)."""
     from ..yaml.model import YMap, YScalar
 
-    span = ref.span(word.start, word.end)
     source = ref.unit.source
+    if "$[[" not in source.text:
+        return []  # (most files: no input at all, and the word's span is not needed)
+    span = ref.span(word.start, word.end)
     names = _INPUT_REF.findall(source.text[span.start : span.end])
     if not names:
         return []
