@@ -53,7 +53,7 @@ class CommandRules:
             return self.calls
         names = command_names(cmd)
         text = word_text(cmd) if self.words else ""
-        key = (names, tuple(w in text for w in self.words), first)
+        key = (names, tuple([w in text for w in self.words]), first)
         chosen = self.memo.get(key)
         if chosen is None:
             hit = self.always.union(*(self.by_name.get(n, ()) for n in names),
@@ -91,10 +91,13 @@ def word_text(cmd: "Command") -> str:
     """The templates of the command's words, assignment values and redirect targets, or a
     text holding them all (a word without quotes or backslashes is its own template, and a
     command's own text holds its words, unless they come from a string or an enclosing group)."""
-    if cmd.via is None and not _QUOTING.intersection(cmd.raw) and not any(r.group for r in cmd.redirects):
-        return cmd.raw
+    raw = cmd.raw
+    if cmd.via is None and _plain(raw) and not any(r.group for r in cmd.redirects):
+        return raw
     words = [*cmd.argv, *(a.value for a in cmd.env if a.value is not None), *(r.target for r in cmd.redirects if r.target is not None)]
-    return "\n".join(w.template if _QUOTING.intersection(w.raw) else w.raw for w in words)
+    return "\n".join([w.raw if _plain(w.raw) else w.template for w in words])
 
 
-_QUOTING = frozenset("'\"\\")
+def _plain(raw: str) -> bool:
+    """No quotes or backslashes (three scans in C: faster than a set of its characters)."""
+    return "'" not in raw and '"' not in raw and "\\" not in raw
