@@ -100,3 +100,29 @@ def test_first_command_and_dynamic_program_triggers(tmp_path: Path, monkeypatch)
     assert {"AL402", "AL405", "AL502", "AL505"} <= codes
     assert any(f.code == "AL405" and f.path.endswith("step.sh") for f in with_triggers.findings)
     assert any(f.code == "AL502" and f.path.startswith("hub") and "replaces GitLab's" in f.message for f in with_triggers.findings)
+
+
+def test_al210_job_test_sees_every_definition_of_docker_auth_config(tmp_path: Path, monkeypatch) -> None:
+    """AL210 is called on a job where DOCKER_AUTH_CONFIG is named in the pipeline's files or the
+    job's scripts, or defined where the text does not spell it (an escaped YAML key, a quoted
+    declare word): exactly where its facts could find it set."""
+    login = '    - docker login -u "$U" -p "$P" registry.example.com\n    - docker push registry.example.com/app\n'
+    job = "release:\n  image: docker:29\n"
+    variants = {
+        "yaml": job + "  variables:\n    DOCKER_AUTH_CONFIG: $PULL\n  script:\n" + login,
+        "escaped-key": job + '  variables:\n    "DOCKER_AUTH\\x5fCONFIG": $PULL\n  script:\n' + login,
+        "declare": job + "  script:\n    - declare -x \"DOCKER_AUTH\"\"_CONFIG={}\"\n" + login,
+        "export": job + "  script:\n    - export DOCKER_AUTH''_CONFIG=x\n" + login,
+        "rules": job + "  rules:\n    - if: $CI\n      variables:\n        \"DOCKER\\x5fAUTH_CONFIG\": $PULL\n  script:\n" + login,
+        "included": "include: ci/vars.yml\n" + job + "  script:\n" + login,
+        "called": job + "  script:\n    - ./ci/env.sh\n" + login,
+        "none": job + "  script:\n" + login,
+    }
+    for name, text in variants.items():
+        _write(tmp_path / name, {".gitlab-ci.yml": text, "ci/vars.yml": "variables:\n  DOCKER_AUTH_CONFIG: $PULL\n",
+                                 "ci/env.sh": "#!/bin/sh\nexport DOCKER_AUTH_CONFIG=\"$PULL\"\n"})
+    with_triggers = _lint(tmp_path, monkeypatch, True)
+    every_rule = _lint(tmp_path, monkeypatch, False)
+    assert with_triggers.findings == every_rule.findings
+    fired = {f.path.split("/")[0] for f in with_triggers.findings if f.code == "AL210"}
+    assert fired >= {"yaml", "escaped-key", "declare", "rules", "included"} and "none" not in fired
