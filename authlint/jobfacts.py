@@ -465,8 +465,8 @@ _ASH_IMAGE = lazy_compile(r"(^|/)(alpine|busybox|docker|kaniko-project/executor|
 def echo_is_exact(ref: "CommandRef") -> bool:
     """`echo` (and `echo -n`) writes its text unchanged here, backslashes included: a bash
     script, or a job image whose sh is BusyBox ash (dash's echo rewrites them)."""
-    first = ref.unit.script.text.split("\n", 1)[0]
-    if first.startswith("#!") and "bash" in first:
+    text = ref.unit.script.text
+    if text.startswith("#!") and "bash" in text.split("\n", 1)[0]:
         return True
     if ref.job is None or ref.unit.called_from is not None:
         return False
