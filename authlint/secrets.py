@@ -34,7 +34,6 @@ __all__ = [
     "is_allowlisted",
     "is_placeholder",
     "is_scan_candidate",
-    "may_hold_secret",
     "looks_like_literal_secret",
     "redact",
     "redact_text",
@@ -564,12 +563,6 @@ def _allowlisted_at(
         prev = source_lines[n - 2] if n >= 2 else None
         return is_allowlisted(source_lines[n - 1], prev) or is_allowlisted(text, prev)
     return is_allowlisted(text, by_number.get(n - 1))
-
-
-def may_hold_secret(text: str) -> bool:
-    """False when no line of text is a scan candidate (the test reads within a line: a line's
-    match is the whole text's), so a whole file can be passed over at once."""
-    return is_scan_candidate.__wrapped__(text)  # not cached: a file's text is not a line
 
 
 _DETECT_SECRETS_LOCK = _thread.allocate_lock()  # threading.Lock, without importing threading

@@ -7,7 +7,6 @@ file with detect-secrets or authlint finds nothing.
 from __future__ import annotations
 
 import base64
-import re
 import secrets
 import string
 import subprocess
@@ -583,14 +582,3 @@ def test_url_credentials_equal_the_whole_text_scan_on_the_corpus() -> None:
         text = path.read_text(encoding="utf-8", errors="replace")
         assert sorted((c.start, c.end, c.value, c.where) for c in url_credentials(text)) == sorted(
             _whole_text_url_credentials(text)), path
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(st.one_of(st.sampled_from([t for _, t in _synthetic_secret_lines()]), st.text(max_size=40)), max_size=8),
-       st.sampled_from(["\n", "\r\n", "\r"]))
-def test_a_text_no_line_of_which_is_a_candidate_may_be_passed_over(lines: list[str], newline: str) -> None:
-    """AL106 skips a file when may_hold_secret says no: then no line is a scan candidate."""
-    text = newline.join(lines)
-    if not S.may_hold_secret(text):
-        assert not any(S.is_scan_candidate(line) for line in re.split(r"\r\n?|\n", text))
-    assert S.may_hold_secret(text) or not any(S.is_scan_candidate(line) for line in lines if "\n" not in line and "\r" not in line)

@@ -43,7 +43,7 @@ from typing import Iterator
 
 from ..diagnostics import Severity, Span
 from ..lazy import lazy_compile
-from ..secrets import PRINTF_CONVERSION, may_hold_secret, redact, scan_lines
+from ..secrets import PRINTF_CONVERSION, redact, scan_lines
 from ..units import FileUnit
 from .base import Example, Hit, Rule
 
@@ -99,8 +99,8 @@ def _not_a_secret(kind: str, value: str, line: str, next_line: str) -> bool:
 
 
 def check_file(unit: FileUnit, options) -> Iterator[Hit]:
-    if unit.kind not in ("ci", "shell") or not may_hold_secret(unit.source.text):
-        return  # (most files: no line to scan)
+    if unit.kind not in ("ci", "shell"):
+        return
     src = unit.source
     index = src.index
     lines = [(n + 1, index.line_text(n)) for n in range(index.line_count)]
