@@ -97,9 +97,10 @@ class Linter:
         self.options = {m.RULE.code: settings.options_for(m.RULE.code, m.RULE.options) for m in self.modules}
         # What _run_hook calls, bound once: (module, hook function, options) per hook.
         self.calls = {h: [(m, getattr(m, h), self.options[m.RULE.code]) for m in ms] for h, ms in self.hooks.items()}
-        from .triggers import CommandRules
+        from .triggers import CommandRules, JobRules
 
         self.command_rules = CommandRules(self.calls["check_command"])
+        self.job_rules = JobRules(self.calls["check_job"])
         self.ws = Workspace(settings, dict(overlays or {}))
 
     # ------------------------------------------------------------------ entry
@@ -383,9 +384,8 @@ class _Run:
             ju = self._job_unit(job, pipeline, project)
             if not ju.job.hidden:
                 self._run_hook("check_job", ju)
-            for ref in ju.commands + ju.after:
-                self._run_hook("check_command", ref)
-                self._shell_auth_docs(ref)
+            self._command_hooks(ju.commands)
+            self._command_hooks(ju.after)  # another shell
             if reuse is not None:
                 reuse.record(job, mark)
             ju.release()
@@ -508,10 +508,7 @@ class _Run:
         if unit is None:
             return
         self._run_hook("check_file", FileUnit(unit.source, "shell", shell=unit))
-        for cmd in unit.script.commands:
-            ref = CommandRef(cmd, unit, None)
-            self._run_hook("check_command", ref)
-            self._shell_auth_docs(ref)
+        self._command_hooks([CommandRef(cmd, unit, None) for cmd in unit.script.commands])
 
     def _lint_auth_file(self, path: Path) -> None:
         src = self._read(path)
@@ -548,6 +545,8 @@ class _Run:
 
     def _shell_auth_docs(self, ref: CommandRef) -> None:
         cmd = ref.cmd
+        if not cmd.redirects and cmd.basename not in ("echo", "printf"):
+            return  # most commands: no document (a group's shared redirect is one of its members')
         from .shell.flow import write_group
 
         group = write_group(ref)
@@ -595,8 +594,19 @@ class _Run:
         self._run_hook("check_auth", doc)
 
     # ------------------------------------------------------------ rule calls
-    def _run_hook(self, hook: str, unit) -> None:
-        calls = self.l.command_rules.for_command(unit.cmd) if hook == "check_command" else self.l.calls[hook]
+    def _command_hooks(self, refs: list[CommandRef]) -> None:
+        """The commands one shell runs, in order (a job's script, its after_script, a file)."""
+        firsts: dict[int, object] = {}  # each script's first command here (a called script may run twice)
+        for ref in refs:
+            first = firsts.setdefault(id(ref.unit.script), ref.cmd) is ref.cmd
+            self._run_hook("check_command", ref, first)
+            self._shell_auth_docs(ref)
+
+    def _run_hook(self, hook: str, unit, first: bool = False) -> None:
+        if hook == "check_command":
+            calls = self.l.command_rules.for_command(unit.cmd, first)
+        else:
+            calls = self.l.job_rules.for_job(unit) if hook == "check_job" else self.l.calls[hook]
         hits = self.hits
         for module, check, options in calls:
             try:

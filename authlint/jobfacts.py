@@ -22,7 +22,7 @@ from .authjson.looks import produces_auth_json
 from .lazy import lazy_compile
 from .shell.model import VAR_REF
 from .tools import is_login, leading_words, pushes, tool_args, tool_of
-from .writes import AuthWrite, auth_writes, directory, expand, normpath
+from .writes import WRITE_COMMANDS, AuthWrite, auth_writes, directory, expand, normpath
 
 if TYPE_CHECKING:
     from .gitlab import Image
@@ -465,8 +465,8 @@ _ASH_IMAGE = lazy_compile(r"(^|/)(alpine|busybox|docker|kaniko-project/executor|
 def echo_is_exact(ref: "CommandRef") -> bool:
     """`echo` (and `echo -n`) writes its text unchanged here, backslashes included: a bash
     script, or a job image whose sh is BusyBox ash (dash's echo rewrites them)."""
-    first = ref.unit.script.text.split("\n", 1)[0]
-    if first.startswith("#!") and "bash" in first:
+    text = ref.unit.script.text
+    if text.startswith("#!") and "bash" in text.split("\n", 1)[0]:
         return True
     if ref.job is None or ref.unit.called_from is not None:
         return False
@@ -496,13 +496,17 @@ class Activity:
 def activity(unit: "JobUnit") -> Activity:
     cached = unit.__dict__.get("_activity")
     if cached is None:
-        refs = unit.commands
-        cached = unit.__dict__["_activity"] = Activity(
-            frozenset(t for r in refs if (t := tool_of(r.cmd)) is not None),
-            any(pushes(r.cmd) for r in refs),
-            any(auth_writes(r) for r in refs),
-            any((tool_of(r.cmd) is not None or r.cmd.basename == "executor") and is_login(r.cmd) and _reads_password(r.cmd) for r in refs),
-        )
+        tools: set[str] = set()
+        push = write = login = False
+        for r in unit.commands:  # one pass, the cheap tests first: most commands run no client and write nothing
+            cmd = r.cmd
+            tool = tool_of(cmd)
+            if tool is not None:
+                tools.add(tool)
+                push = push or pushes(cmd)
+            write = write or bool((cmd.redirects or cmd.basename in WRITE_COMMANDS) and auth_writes(r))
+            login = login or bool((tool is not None or cmd.basename == "executor") and is_login(cmd) and _reads_password(cmd))
+        cached = unit.__dict__["_activity"] = Activity(frozenset(tools), push, write, login)
     return cached
 
 

@@ -63,6 +63,11 @@ class Position:
     column: int  # 1-based, in characters
 
 
+def split_lines(text: str) -> list[str]:
+    """The text of each line without its newline, as LineIndex.line_text gives them (one split)."""
+    return _NEWLINE.split(text)
+
+
 class LineIndex:
     """offset <-> (line, column) <-> LSP (line, UTF-16 character)."""
 

@@ -186,8 +186,10 @@ def pushes_over_http(cmd: Command) -> bool:
 def kaniko_image_stays(cmd: Command) -> bool:
     """A Kaniko build whose image leaves nothing behind: `--no-push`, no `--tar-path`,
     and no layer cache pushed (`--cache` off, or `--no-push-cache`)."""
+    if tool_of(cmd) != "executor" or pushes(cmd):
+        return False
     words = [option_text(w) for w in tool_args(cmd)]
-    if tool_of(cmd) != "executor" or pushes(cmd) or any(w.startswith(("--tar-path", "--tarPath")) for w in words):
+    if any(w.startswith(("--tar-path", "--tarPath")) for w in words):
         return False
     cache = any(w in ("--cache", "--cache=true") for w in words)
     return not cache or any(w in ("--no-push-cache", "--no-push-cache=true") for w in words)

@@ -4,8 +4,9 @@ Most rules look at a few programs (docker, base64, tee ...): calling every
 rule's ``check_command`` on every command fanned 13.6k commands out to 184k
 rule calls on the corpus.  The rules' ``TRIGGERS`` are indexed once per run and
 each command's names and word text are computed once; a rule without
-``TRIGGERS`` runs on every command.  ``ENABLED = False`` calls every rule on
-every command (the tests compare both ways).
+``TRIGGERS`` runs on every command.  A rule's ``check_job`` runs on the jobs
+that pass its ``Triggers.job`` test.  ``ENABLED = False`` calls every rule on
+every command and job (the tests compare both ways).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from .tools import unwrap
 
 if TYPE_CHECKING:
     from .shell.model import Command
+    from .units import JobUnit
 
 ENABLED = True
 
@@ -30,32 +32,54 @@ class CommandRules:
     def __init__(self, calls: list[RuleCall]) -> None:
         self.calls = calls
         modules = [c[0] for c in calls]
-        self.always = {m for m in modules if getattr(m, "TRIGGERS", None) is None}
-        self.by_name: dict[str, set[ModuleType]] = {}
+        self.always = {m for m in modules if not _on_commands(getattr(m, "TRIGGERS", None))}
+        self.by_name: dict[str | None, set[ModuleType]] = {}  # None: a program that is not a literal word
         self.by_word: dict[str, set[ModuleType]] = {}
+        self.firsts = {m for m in modules if m not in self.always and m.TRIGGERS.first}
         for m in modules:
-            triggers = getattr(m, "TRIGGERS", None)
-            if triggers is None:
+            if m in self.always:
                 continue
-            for name in triggers.commands:
+            triggers = m.TRIGGERS
+            for name in [*triggers.commands, *([None] if triggers.dynamic else [])]:
                 self.by_name.setdefault(name, set()).add(m)
             for word in triggers.words:
                 self.by_word.setdefault(word, set()).add(m)
         self.words = tuple(self.by_word)
-        self.memo: dict[tuple, list[RuleCall]] = {}  # (names, words present) -> calls, in order
+        self.memo: dict[tuple, list[RuleCall]] = {}  # (names, words present, first) -> calls, in order
 
-    def for_command(self, cmd: "Command") -> list[RuleCall]:
+    def for_command(self, cmd: "Command", first: bool = False) -> list[RuleCall]:
+        """The calls for cmd; first: it is the first command of its script in the shell running it."""
         if not ENABLED or len(self.always) == len(self.calls):
             return self.calls
         names = command_names(cmd)
         text = word_text(cmd) if self.words else ""
-        key = (names, tuple(w in text for w in self.words))
+        key = (names, tuple([w in text for w in self.words]), first)
         chosen = self.memo.get(key)
         if chosen is None:
             hit = self.always.union(*(self.by_name.get(n, ()) for n in names),
-                                    *(self.by_word[w] for w, present in zip(self.words, key[1]) if present))
+                                    *(self.by_word[w] for w, present in zip(self.words, key[1]) if present),
+                                    self.firsts if first else ())
             chosen = self.memo[key] = [c for c in self.calls if c[0] in hit]
         return chosen
+
+
+def _on_commands(triggers) -> bool:
+    """Whether TRIGGERS narrow the commands (a rule declaring only a job test sees every command)."""
+    return triggers is not None and bool(triggers.commands or triggers.words or triggers.dynamic or triggers.first)
+
+
+class JobRules:
+    """The check_job calls (in registry order) and each rule's job test."""
+
+    def __init__(self, calls: list[RuleCall]) -> None:
+        self.calls = calls
+        self.tests = [getattr(getattr(c[0], "TRIGGERS", None), "job", None) for c in calls]
+        self.gated = any(t is not None for t in self.tests)
+
+    def for_job(self, unit: "JobUnit") -> list[RuleCall]:
+        if not ENABLED or not self.gated:
+            return self.calls
+        return [c for c, test in zip(self.calls, self.tests) if test is None or test(unit)]
 
 
 def command_names(cmd: "Command") -> tuple[str | None, ...]:
@@ -67,10 +91,13 @@ def word_text(cmd: "Command") -> str:
     """The templates of the command's words, assignment values and redirect targets, or a
     text holding them all (a word without quotes or backslashes is its own template, and a
     command's own text holds its words, unless they come from a string or an enclosing group)."""
-    if cmd.via is None and not _QUOTING.intersection(cmd.raw) and not any(r.group for r in cmd.redirects):
-        return cmd.raw
+    raw = cmd.raw
+    if cmd.via is None and _plain(raw) and not any(r.group for r in cmd.redirects):
+        return raw
     words = [*cmd.argv, *(a.value for a in cmd.env if a.value is not None), *(r.target for r in cmd.redirects if r.target is not None)]
-    return "\n".join(w.template if _QUOTING.intersection(w.raw) else w.raw for w in words)
+    return "\n".join([w.raw if _plain(w.raw) else w.template for w in words])
 
 
-_QUOTING = frozenset("'\"\\")
+def _plain(raw: str) -> bool:
+    """No quotes or backslashes (three scans in C: faster than a set of its characters)."""
+    return "'" not in raw and '"' not in raw and "\\" not in raw

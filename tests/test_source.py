@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from authlint.source import BOM, DecodeError, LineIndex, Position, Source, decode
+from authlint.source import BOM, DecodeError, LineIndex, Position, Source, decode, split_lines
 
 BOM_BYTES = b"\xef\xbb\xbf"
 
@@ -322,3 +322,10 @@ def test_offset_clamps_into_the_line(text: str, line: int, column: int) -> None:
         assert idx.line_starts[line - 1] <= o <= idx.line_end(line - 1)
     o16 = idx.from_utf16(max(line, 0), max(column, 0))
     assert 0 <= o16 <= len(text)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="ab \r\n\u2028", max_size=30))
+def test_split_lines_gives_every_line_text(text: str) -> None:
+    index = LineIndex(text)
+    assert split_lines(text) == [index.line_text(n) for n in range(index.line_count)]

@@ -58,22 +58,21 @@ RULE = Rule(
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
-    tool = " ".join([tool_of(ref.cmd) or ref.cmd.basename or "command", *subcommands(ref.cmd)[:2]])
     for arg in secret_args(ref.cmd):
         offset, literal = arg.secret_part()
         if literal is None:
-            yield from _committed(ref, arg.word, f"`{tool} {arg.flag}`")
+            yield from _committed(ref, arg.word, arg.flag)
             continue
         if not looks_like_literal_secret(literal):
             continue
         yield ref.word_hit(
             arg.word,
-            f"literal password given to `{tool} {arg.flag}` ({redact(literal)}); "
+            f"literal password given to `{_tool(ref)} {arg.flag}` ({redact(literal)}); "
             "pass a masked CI/CD variable with --password-stdin instead",
             offset,
             offset + len(literal),
             secrets=(literal,),
-            key=f"{tool} {arg.flag}",
+            key=f"{_tool(ref)} {arg.flag}",
         )
     if tool_of(ref.cmd) is not None and is_login(ref.cmd) and any(w.value in ("--password-stdin", "--pass-stdin") for w in ref.cmd.args):
         word = stdin_word(ref)
@@ -82,35 +81,42 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
         if word.value is not None and looks_like_literal_secret(word.value):
             yield ref.word_hit(
                 word,
-                f"literal password piped into `{tool} --password-stdin` ({redact(word.value)}); "
+                f"literal password piped into `{_tool(ref)} --password-stdin` ({redact(word.value)}); "
                 "pipe a masked CI/CD variable instead",
                 secrets=(word.value,),
-                key=f"{tool} stdin",
+                key=f"{_tool(ref)} stdin",
             )
         elif word.value is None:
-            yield from _committed(ref, word, f"`{tool} --password-stdin`")
+            yield from _committed(ref, word, "--password-stdin")
 
 
-def _committed(ref: CommandRef, word, where: str) -> Iterator[Hit]:
-    """A password word that is a committed value in disguise: a `spec:inputs` default,
-    or a variable every definition of which is a literal."""
+def _tool(ref: CommandRef) -> str:
+    """The command as the messages name it: `docker login`, `skopeo copy`."""
+    return " ".join([tool_of(ref.cmd) or ref.cmd.basename or "command", *subcommands(ref.cmd)[:2]])
+
+
+def _committed(ref: CommandRef, word, flag: str) -> Iterator[Hit]:
+    """A password word given to flag that is a committed value in disguise: a `spec:inputs`
+    default, or a variable every definition of which is a literal."""
     for name, default in input_defaults(ref, word):
         if default and looks_like_literal_secret(default):
             yield ref.word_hit(
                 word,
-                f"the password given to {where} is the `spec:inputs` default of `{name}` ({redact(default)}), committed "
+                f"the password given to `{_tool(ref)} {flag}` is the `spec:inputs` default of `{name}` ({redact(default)}), committed "
                 "in the repository; give the input no default and pass a masked CI/CD variable",
                 secrets=(default,),
                 key=f"input {name}",
             )
             return
-    flow = flow_of(ref)
     name = word.single_variable
-    literal = flow.literal(name) if flow is not None and name is not None else None
-    if name is not None and literal and looks_like_literal_secret(literal) and not is_credential_name(name) and not restates_name(name, literal):
+    if name is None or is_credential_name(name):
+        return  # (a credential's name: not reported, whatever it holds)
+    flow = flow_of(ref)
+    literal = flow.literal(name) if flow is not None else None
+    if literal and looks_like_literal_secret(literal) and not restates_name(name, literal):
         yield ref.word_hit(
             word,
-            f"${name}, given to {where}, holds a literal password committed in the repository ({redact(literal)}); "
+            f"${name}, given to `{_tool(ref)} {flag}`, holds a literal password committed in the repository ({redact(literal)}); "
             "use a masked CI/CD variable instead",
             secrets=(literal,),
             key=f"literal {name}",

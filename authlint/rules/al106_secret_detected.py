@@ -44,6 +44,7 @@ from typing import Iterator
 from ..diagnostics import Severity, Span
 from ..lazy import lazy_compile
 from ..secrets import PRINTF_CONVERSION, redact, scan_lines
+from ..source import split_lines
 from ..units import FileUnit
 from .base import Example, Hit, Rule
 
@@ -102,20 +103,19 @@ def check_file(unit: FileUnit, options) -> Iterator[Hit]:
     if unit.kind not in ("ci", "shell"):
         return
     src = unit.source
-    index = src.index
-    lines = [(n + 1, index.line_text(n)) for n in range(index.line_count)]
+    texts = split_lines(src.text)
     hint = ".gitlab-ci.yml" if unit.kind == "ci" else "script.sh"
-    for found in scan_lines(lines, hint, source_lines=[t for _, t in lines]):
+    for found in scan_lines(list(enumerate(texts, 1)), hint, source_lines=texts):
         line0 = found.line - 1
-        text = index.line_text(line0)
+        text = texts[line0]
         start, end = (found.start, found.end) if found.start is not None else (len(text) - len(text.lstrip()), len(text))
         value = text[start:end]
-        next_line = index.line_text(line0 + 1) if line0 + 1 < index.line_count else ""
+        next_line = texts[line0 + 1] if line0 + 1 < len(texts) else ""
         if _TEST_VALUE.search(value) or PRINTF_CONVERSION.fullmatch(value) or _keyword_noise(found.type, value, text):
             continue
         if _not_a_secret(found.type, value, text, next_line):
             continue
-        base = index.line_starts[line0]
+        base = src.index.line_starts[line0]
         yield Hit(src, Span(base + start, base + end), f"possible secret ({found.type}): {redact(value)}", secrets=(value,), key=found.type)
 
 

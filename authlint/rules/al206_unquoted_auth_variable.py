@@ -92,15 +92,16 @@ def unquoted_credentials(ref: CommandRef) -> Iterator[tuple[object, Part, Flow]]
     cmd = ref.cmd
     if cmd.name is None or cmd.via or cmd.basename in _TESTS:
         return
-    flow = flow_of(ref)
-    if flow is None:
-        return
+    flow = None  # asked for at the first unquoted variable (most commands have none)
     for word in cmd.args:
         if cmd.basename in _DECLARATIONS and _ASSIGNMENT_WORD.match(word.raw):
             continue
         for part in word.unquoted_variables:
             if part.kind != "variable" or part.var is None or part.raw.startswith("${#"):
                 continue
+            flow = flow or flow_of(ref)
+            if flow is None:
+                return
             registry = part.var in CREDENTIALS or flow.may_be_registry(part.var) and part.var in flow.registry
             if registry and not _holds_options(flow, part.var):
                 yield word, part, flow

@@ -115,14 +115,13 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     if echoed is None:
         return
     name, raw = echoed
-    if _pipeline_json(ref, name):
-        return
+    writes = [w for w in _writes_of(ref) if name == "DOCKER_AUTH_CONFIG" or is_docker_like_path(w.target.template)]
+    if not writes or _pipeline_json(ref, name):
+        return  # (most echoes write no auth file: the variable's origins are not needed)
     why = _why(ref, name)
     if not why:
         return  # a value the script builds, written by an echo that keeps backslashes: nothing changes
-    for w in _writes_of(ref):
-        if name != "DOCKER_AUTH_CONFIG" and not is_docker_like_path(w.target.template):
-            continue
+    for w in writes:
         target = w.target.raw
         line = f"if [ -f \"${name}\" ]; then cp \"${name}\" {target}; else printf '%s' \"${name}\" > {target}; fi"
         yield ref.hit(

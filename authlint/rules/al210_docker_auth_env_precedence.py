@@ -64,9 +64,10 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import DOCKER, activity, facts, job_cli_version, insert_lines_before, is_auth_content, is_registry_write
+from ..shell.flow import job_flows
 from ..tools import subcommands, tool_of
 from ..units import CommandRef, JobUnit
-from .base import FIX_UNSAFE, Example, Hit, Rule
+from .base import FIX_UNSAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL210",
@@ -77,6 +78,25 @@ RULE = Rule(
 )
 
 NAME = "DOCKER_AUTH_CONFIG"
+_DECLARE = frozenset({"export", "declare", "local", "readonly"})
+
+
+def _may_apply(unit: JobUnit) -> bool:
+    """check_job's job test, without the facts: a docker client that logs in or writes an auth
+    file, and DOCKER_AUTH_CONFIG named in the pipeline's files or the job's scripts, or defined
+    (everything _auth_config_set reads: JobFacts.env_raw holds the flow's definitions and the
+    job's export/declare/local/readonly words)."""
+    a = activity(unit)
+    if unit.shell != "sh" or "docker" not in a.tools or not (a.logins or a.writes):
+        return False
+    if any(NAME in yf.source.text for yf in unit.pipeline.files.values()) or any(NAME in u.source.text for u in unit.units):
+        return True
+    if NAME in job_flows(unit)[0].defs:
+        return True
+    return any(r.cmd.basename in _DECLARE and any((w.value or "").split("=", 1)[0] == NAME for w in r.cmd.args) for r in unit.commands)
+
+
+TRIGGERS = Triggers(job=_may_apply)
 
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:

@@ -62,7 +62,7 @@ from ..diagnostics import Applicability, Fix, Severity
 from ..units import CommandRef, ShellUnit
 from ..shell.flow import CredUse, Flow, flow_of, substituted_secrets
 from ..shell.trace import MAYBE, OFF, ON, Event, may_trace, trace_events
-from .base import Example, Hit, Rule
+from .base import Example, Hit, Rule, Triggers
 
 if TYPE_CHECKING:
     from ..shell.model import Word
@@ -76,6 +76,9 @@ RULE = Rule(
 )
 
 # ------------------------------------------------------------------- checks
+TRIGGERS = Triggers(first=True)  # the shell's first command: a job's script, its after_script, a file
+
+
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     """The whole shell is walked once, from its first command (template jobs included)."""
     if ref.job is not None and ref.position:

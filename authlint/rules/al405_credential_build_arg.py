@@ -53,7 +53,7 @@ from ..shell.flow import Flow, flow_of, secret_name
 from ..shell.model import VAR_REF
 from ..tools import kaniko_image_stays, unwrap
 from ..units import CommandRef
-from .base import Example, Hit, Rule
+from .base import Example, Hit, Rule, Triggers
 
 if TYPE_CHECKING:
     from ..shell.model import Word
@@ -66,6 +66,8 @@ RULE = Rule(
 )
 
 _BUILDERS = frozenset({"docker", "podman", "buildah", "nerdctl", "executor", "kaniko", "img", "buildctl", "buildctl-daemonless.sh"})
+# A build command, or the first command of a script (which reads the script's assignments).
+TRIGGERS = Triggers(commands=_BUILDERS, first=True)
 _IN_STRING = lazy_compile(r"--build-arg(?:=|\s+)([\"']?)([A-Za-z_][A-Za-z0-9_]*)(=(\S*))?")
 _BUILD_WORD = lazy_compile(r"(?:^|[\s/])(?:executor|docker|podman|buildah|nerdctl|buildctl)\b")
 

@@ -94,8 +94,16 @@ DEPLOY_PASSWORD, DEPLOY_USER = "CI_DEPLOY_PASSWORD", "CI_DEPLOY_USER"
 _OTHER_USERS = OTHER_USERS  # predefined variables that never hold a registry user name for these tokens
 _DOCKER_HUB = frozenset({"docker.io", "index.docker.io", "registry-1.docker.io", "https://index.docker.io/v1/"})
 _NO_FLOW = Flow([])
+_OVERRIDDEN = ("CI_REGISTRY_PASSWORD", "CI_REGISTRY_USER")
+
+
+def _overrides(unit: JobUnit) -> bool:
+    """check_job's job test: the job gives one of _OVERRIDDEN a value (most do not: CI_REGISTRY is not resolved)."""
+    return any((var := unit.job.variables.get(name)) is not None and var.value is not None for name in _OVERRIDDEN)
+
+
 # check_command reads registry clients' logins and --creds, and `echo`/`printf` piped into base64.
-TRIGGERS = Triggers(commands=REGISTRY_NAMES | {"echo", "printf"})
+TRIGGERS = Triggers(commands=REGISTRY_NAMES | {"echo", "printf"}, job=_overrides)
 
 
 # ------------------------------------------------------------ the judgement
@@ -416,7 +424,7 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     registry = flows[0].value("$CI_REGISTRY") if flows else Value()
     if registry.literal not in _DOCKER_HUB:
         return
-    for name in ("CI_REGISTRY_PASSWORD", "CI_REGISTRY_USER"):
+    for name in _OVERRIDDEN:
         var = unit.job.variables.get(name)
         if var is not None and var.value is not None:
             yield Hit(

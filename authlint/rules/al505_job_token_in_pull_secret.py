@@ -50,7 +50,7 @@ from ..diagnostics import Applicability, Fix, Severity
 from ..shell.flow import PREDEFINED_CREDENTIAL, Flow, flow_of
 from ..tools import subcommands, tool_of
 from ..units import CommandRef, make_fix
-from .base import FIX_UNSAFE, Example, Hit, Rule
+from .base import FIX_UNSAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL505",
@@ -60,6 +60,7 @@ RULE = Rule(
     fix=FIX_UNSAFE,
 )
 
+TRIGGERS = Triggers(commands=frozenset({"kubectl"}), dynamic=True)  # or `$KUBECTL ...` (Flow.program)
 JOB_TOKENS = frozenset({"CI_JOB_TOKEN", "CI_REGISTRY_PASSWORD"})
 _USER_FLAG = "--docker-username"
 _TITLE = "use the deploy token: CI_DEPLOY_USER / CI_DEPLOY_PASSWORD"

@@ -9,8 +9,9 @@ pure function returning ``Hit``s:
 * ``check_auth(doc: AuthDoc, options)``          once per auth JSON document
 
 A module may also declare ``TRIGGERS = Triggers(...)``: the commands its
-``check_command`` can report on.  The engine then calls it only on those
-commands; without ``TRIGGERS`` it runs on every command (the safe default).
+``check_command`` can report on (and the jobs its ``check_job`` can).  The
+engine then calls it only on those; without ``TRIGGERS`` it runs on every
+command and job (the safe default).
 
 The engine attaches code, name and severity, applies configuration and
 suppressions, and turns hits into ``Finding``s.  Rules never do I/O.
@@ -20,9 +21,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from ..diagnostics import Hit as Hit, Severity  # Hit re-exported for the rule modules
+
+if TYPE_CHECKING:
+    from ..units import JobUnit
 
 FIX_NONE, FIX_SAFE, FIX_UNSAFE, FIX_SOMETIMES = "none", "safe", "unsafe", "sometimes"
 
@@ -49,6 +53,13 @@ class Triggers:
 
     commands: frozenset[str] = frozenset()
     words: tuple[str, ...] = ()
+    # Also a command whose program is not a literal word (`$KUBECTL ...`, `sudo $CMD`): the flow
+    # model may know what it runs.
+    dynamic: bool = False
+    # Also the first command of each script a shell runs (a rule that reads the whole script there).
+    first: bool = False
+    # For check_job: a cheap test a job must pass for it to be called (None: every job).
+    job: "Callable[[JobUnit], bool] | None" = None
 
 
 MARK_OPEN, MARK_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ mark the expected span in examples

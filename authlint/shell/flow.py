@@ -227,7 +227,8 @@ class Flow:
     refs: list["CommandRef"]
     job: "JobUnit | None" = None
     units: list["ShellUnit"] = field(default_factory=list)
-    defs: dict[str, list[Definition]] = field(default_factory=dict)
+    # Fills _defs on first use (most commands' rules never ask): a plain function, as analyse.
+    define: "Callable[[Flow], dict[str, list[Definition]]] | None" = field(default=None, repr=False)
     # Fills _cred (of this flow and its sibling shell): most jobs' rules never ask, so it runs on first use.
     # A plain function of the flow, not a closure over it: a flow naming itself is a cycle that
     # only the collector frees.
@@ -240,6 +241,14 @@ class Flow:
     _sinks: dict[str, list[Sink]] | None = field(default=None, repr=False)
     _re: tuple[str, re.Pattern[str]] | None = field(default=None, repr=False)
     _by_script: dict[int, tuple[list[int], list["ShellUnit"]]] = field(default_factory=dict, repr=False)
+    _defs: dict[str, list[Definition]] | None = field(default=None, repr=False)
+
+    @property
+    def defs(self) -> dict[str, list[Definition]]:
+        """Where each variable is defined: the CI/CD variables, then script assignments and `read`s."""
+        if self._defs is None:
+            self._defs = self.define(self) if self.define is not None else {}
+        return self._defs
 
     # ---------------------------------------------------------- credentials
     def credentials(self) -> "Credentials":
@@ -723,8 +732,10 @@ def input_defaults(ref: "CommandRef", word: "Word") -> list[tuple[str, str | Non
     (NAME, the `spec:inputs` default of the file that holds the word, or None)."""
     from ..yaml.model import YMap, YScalar
 
-    span = ref.span(word.start, word.end)
     source = ref.unit.source
+    if "$[[" not in source.text:
+        return []  # (most files: no input at all, and the word's span is not needed)
+    span = ref.span(word.start, word.end)
     names = _INPUT_REF.findall(source.text[span.start : span.end])
     if not names:
         return []
@@ -951,7 +962,7 @@ def job_flows(unit: "JobUnit") -> list[Flow]:
     main = Flow(list(unit.commands), unit, units=[u for u in unit.units if u.section != "after_script"])
     after = Flow(list(unit.after), unit, units=[u for u in unit.units if u.section == "after_script"])
     for flow in (main, after):
-        flow.defs = _definitions(flow, unit)
+        flow.define = _definitions
         flow.analyse = _analyse_job
     unit.__dict__["_flows"] = [main, after]
     # Which flow each command runs in (asked by most rules for every command); kept on the job,
@@ -985,8 +996,7 @@ def shell_flow(shell: "ShellUnit") -> Flow:
     from ..units import CommandRef
 
     refs = [CommandRef(c, shell, None, i) for i, c in enumerate(shell.script.commands)]
-    flow = Flow(refs, None, units=[shell])
-    flow.defs = _definitions(flow, None)
+    flow = Flow(refs, None, units=[shell], define=_definitions)
     flow.analyse = _file_credentials
     shell.__dict__["_flow"] = flow
     return flow
@@ -1028,7 +1038,8 @@ def _handles_credentials(ref: "CommandRef") -> bool:
     return is_login(cmd) or pushes(cmd) or bool(auth_writes(ref))
 
 
-def _definitions(flow: Flow, job: "JobUnit | None") -> dict[str, list[Definition]]:
+def _definitions(flow: Flow) -> dict[str, list[Definition]]:
+    job = flow.job
     defs = {name: list(ds) for name, ds in _yaml_definitions(job).items()} if job is not None else {}
     scripts: dict[int, object] = {}
     for unit in [*flow.units, *(r.unit for r in flow.refs)]:

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 
 OFF, MAYBE, ON = 0, 1, 2
 _SHELLS = frozenset({"sh", "bash", "dash", "ash", "zsh", "ksh", "mksh", "busybox"})
+_TRACERS = _SHELLS | {"set"}  # the commands xtrace_change or _shell_flag_x can say yes to
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,10 @@ def _locator(units: list[ShellUnit]):
 
 
 def _shebang(unit: ShellUnit) -> tuple[int, TraceOrigin | None]:
-    first = unit.script.text.split("\n", 1)[0]
+    text = unit.script.text
+    if not text.startswith("#!"):
+        return OFF, None  # (most scripts: no need to cut the first line)
+    first = text.split("\n", 1)[0]
     if _SHEBANG_X.match(first):
         return ON, TraceOrigin(first.strip(), unit.source.path, 1, False)
     return OFF, None
@@ -196,7 +200,8 @@ def may_trace(flow: "Flow") -> bool:
     cached = flow.__dict__.get("_may_trace")
     if cached is None:
         units = {id(u.script): u for u in [*flow.units, *(r.unit for r in flow.refs)]}
-        cached = flow.__dict__["_may_trace"] = any(xtrace_change(r.cmd) is not None or _shell_flag_x(r.cmd) for r in flow.refs) or any(
+        cached = flow.__dict__["_may_trace"] = any(
+            r.cmd.basename in _TRACERS and (xtrace_change(r.cmd) is not None or _shell_flag_x(r.cmd)) for r in flow.refs) or any(
             _shebang(u)[0] != OFF for u in units.values())
     return cached
 
