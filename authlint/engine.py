@@ -333,7 +333,8 @@ class _Run:
 
             rel_root = Path(os.path.relpath(os.path.abspath(root), project)).as_posix()
             try:
-                cache[key] = load_pipeline(rel_root, read, str(project), build=False)
+                parse = {"parse": self.l.reuse.load} if self.l.reuse is not None else {}
+                cache[key] = load_pipeline(rel_root, read, str(project), build=False, **parse)
             except (ReadError, OSError) as exc:
                 self._unreadable(root, str(exc))
                 cache[key] = None

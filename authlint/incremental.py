@@ -49,10 +49,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Edit, Span
+from .source import Source
 from .gitlab.resolve import RESERVED
 from .gitlab.values import REFERENCE_TAG
 from .workspace import display_path
-from .yaml.model import YMap, YScalar, YSeq
+from .yaml.model import YamlFile, YMap, YScalar, YSeq, load
+from .yaml.reload import Shift as _Shift
+from .yaml.reload import reload
 
 if TYPE_CHECKING:
     from .engine import Problem, _Run
@@ -60,6 +63,7 @@ if TYPE_CHECKING:
 
 Region = tuple[str, int]  # (display path, i): a file's header (0) or its top-level entry i - 1
 MAX_PIPELINES = 8  # pipelines remembered (one per root the editor lints)
+MAX_FILES = 32  # YAML files remembered
 AUTH_VARIABLE = "DOCKER_AUTH_CONFIG"
 
 
@@ -94,6 +98,22 @@ class JobMemo:
     def __init__(self) -> None:
         self.memos: OrderedDict[tuple[str, int], _Memo] = OrderedDict()
         self.last = (0, 0)  # (jobs replayed, jobs linted) in the last pipeline committed
+        self.files: OrderedDict[str, YamlFile] = OrderedDict()  # display path -> its last load
+
+    def load(self, source: Source) -> YamlFile:
+        """source's YAML, reusing the last load of its file for the entries an edit left alone
+        (yaml/reload.py).  A file that does not parse keeps its last load, for the next edit."""
+        old = self.files.get(source.path)
+        if old is not None and old.source is source:
+            return load(source)  # read again in the same run (a second pipeline): its own model, as without reuse
+        yf = reload(old, source) if old is not None else None
+        if yf is None:
+            yf = load(source)
+        self.files.pop(source.path, None)
+        self.files[source.path] = yf
+        while len(self.files) > MAX_FILES:
+            self.files.popitem(last=False)
+        return yf
 
     def pipeline(self, run: "_Run", pipeline: "Pipeline", project: Path) -> "PipelineReuse":
         return PipelineReuse(self, run, pipeline, project)
@@ -109,59 +129,6 @@ class JobMemo:
             self.memos[key] = memo
             while len(self.memos) > MAX_PIPELINES:
                 self.memos.popitem(last=False)
-
-
-class _Shift:
-    """Where old offsets of one file are in its new text: the texts differ in old[p:len-s]."""
-
-    def __init__(self, old: str, new: str) -> None:
-        self.delta = len(new) - len(old)
-        self.old_len = len(old)
-        if old == new:
-            self.p = self.s = len(old)
-            self.lines_moved = False
-            return
-        self.p = _common_prefix(old, new)
-        self.s = _common_suffix(old, new, min(len(old), len(new)) - self.p)
-        self.lines_moved = old.count("\n", self.p, len(old) - self.s) != new.count("\n", self.p, len(new) - self.s)
-
-    def span(self, start: int, end: int) -> tuple[int, int] | None:
-        """The new position of old text [start, end) that the change did not touch, else None."""
-        if self.delta == 0 and self.p == self.old_len:
-            return start, end
-        tail = self.old_len - self.s
-        if start == end:  # a point at the edge of the change is ambiguous
-            return (start, end) if start < self.p else (start + self.delta, end + self.delta) if start > tail else None
-        if end <= self.p:
-            return start, end
-        if start >= tail:
-            return start + self.delta, end + self.delta
-        return None
-
-    def after(self, start: int) -> bool:
-        return start >= self.old_len - self.s and self.p < self.old_len
-
-
-def _common_prefix(a: str, b: str) -> int:
-    lo, hi = 0, min(len(a), len(b))  # a[:lo] == b[:lo]; find the largest such lo
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[lo:mid] == b[lo:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    lo, hi = 0, limit
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[len(a) - mid : len(a) - lo] == b[len(b) - mid : len(b) - lo]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 class _Layout:

@@ -12,8 +12,10 @@ from hypothesis import strategies as st
 from authlint.engine import Linter, LintResult
 from authlint.incremental import JobMemo, _Shift
 from authlint.settings import Settings
+from authlint.source import Source
+from authlint.yaml.model import YamlError, load
 from support.files import write
-from support.incremental import PIPELINE, SCRIPT
+from support.incremental import PIPELINE, SCRIPT, yaml_shape
 
 
 class Editor:
@@ -36,6 +38,8 @@ class Editor:
         """(jobs replayed, jobs linted) of the incremental run, after comparing it with a full one."""
         incremental = self.lint(self.memo)
         assert observable(incremental) == observable(self.lint(None))
+        for yf in self.memo.files.values():  # the YAML it reused: as a load from scratch, node by node
+            assert yaml_shape(yf) == yaml_shape(load(Source(yf.source.path, yf.source.text, yf.source.bom)))
         return self.memo.last
 
 
@@ -149,3 +153,79 @@ def test_an_alias_follows_a_new_anchor_of_its_name(editor: Editor) -> None:
         ".b:\n  variables: {V: '1'}\n", '.b: &x\n  - set -x\n  - docker login -u me -p "$REGISTRY_PASSWORD" r.example.com\n')
     assert editor.check() == (0, 1)  # linted again (.b, a list now, is no job)
     assert "AL402" in {f.code for f in editor.lint(None).findings}
+
+
+def _reloads(text: str, edits: list[tuple[str, str]]) -> list[bool]:
+    """Each edit applied in turn to a file the memo loaded: whether the memo reused the last
+    load (kept the nodes of some entry), after comparing its model with a load from scratch."""
+    memo = JobMemo()
+    memo.load(Source("ci.yml", text))
+    out = []
+    for old, new in edits:
+        assert old in text, old
+        before = {id(v) for kv in memo.files["ci.yml"].root.entries for v in kv}
+        text = text.replace(old, new, 1)
+        try:
+            fresh = load(Source("ci.yml", text))
+        except YamlError:
+            with pytest.raises(YamlError):
+                memo.load(Source("ci.yml", text))
+            out.append(False)
+            continue
+        got = memo.load(Source("ci.yml", text))
+        assert yaml_shape(got) == yaml_shape(fresh), (old, new)
+        out.append(any(id(v) in before for kv in got.root.entries for v in kv))
+    return out
+
+
+ANCHORED = """\
+.defaults: &defaults
+  tags: [docker]
+.cache: &cache
+  cache: {key: k}
+.login: &login
+  - docker login -u me -p "$P" r.example.com
+.unused: &unused
+  - echo unused
+first:
+  <<: [*defaults, *cache]
+  script: [echo one]
+second:
+  <<: *defaults
+  script:
+    - *login
+    - echo two
+keep: |+
+  kept
+
+last:
+  script: [echo last]
+"""
+
+
+@pytest.mark.parametrize(("edits", "reused"), [
+    ([("echo two", "echo 2")], [True]),  # a job with aliases and a merge key: the anchors are bound
+    ([("echo one", "echo 1"), ("echo 1", "echo one")], [True, True]),
+    ([("tags: [docker]", "tags: [linux]")], [False]),  # an anchored entry: its aliases elsewhere would go stale
+    ([("echo two", "echo two\n    - *login")], [True]),  # an anchor another alias names
+    ([("echo two", "echo two\n    - *unused")], [False]),  # an anchor no alias named yet: its node is unknown
+    ([("  script: [echo one]", "  script: [echo one]\n  extra: &new x")], [False]),  # defines an anchor
+    ([("echo last", "echo end")], [True]),  # the last entry: the document ends with it
+    ([("  kept\n", "  kept!\n")], [True]),  # a kept block scalar's trailing lines end at the next key
+    ([("last:\n", "last2:\n")], [True]),  # a key renamed
+    ([("last:\n", "---\nlast:\n")], [False]),  # a new document
+    ([("last:\n", "...\nlast:\n")], [False]),
+    ([("second:\n", "# second:\n")], [True]),  # no longer an entry: its lines join the one above
+    ([("first:\n", "first:\n  x: 1\nsecond_b:\n")], [True]),  # an entry added
+    ([(".defaults:", "x: [\n.defaults:")], [False]),  # the header (and the YAML) broken
+    ([("- echo two", "- 'echo two")], [False]),  # a broken entry: a load from scratch fails too
+    ([("[echo last]", "['echo last]"), ("['echo last]", "[echo last]")], [False, True]),  # the last good load is kept
+])
+def test_a_reload_equals_a_load_from_scratch(edits: list[tuple[str, str]], reused: list[bool]) -> None:
+    assert _reloads(ANCHORED, edits) == reused
+
+
+def test_a_reload_at_the_first_byte_and_on_crlf() -> None:
+    assert _reloads("a: 1\nb: 2\n", [("a: 1", "a: 10"), ("b: 2", "b: 20")]) == [True, True]
+    assert _reloads("a: 1\r\nb: [x]\r\n", [("[x]", "[y]")]) == [True]
+    assert _reloads("%TAG !e! tag:example.com,2000:\n---\na: !e!x 1\nb: 2\n", [("b: 2", "b: 3")]) == [False]

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from ..diagnostics import Span
 from ..source import Source
-from ..yaml.model import YMap, YNode, YScalar, YSeq, YValue
+from ..yaml.model import YamlFile, YMap, YNode, YScalar, YSeq, YValue, load
 from . import jobs as J
 from .includes import Includer
 from .model import PARSE_ERROR, Job, Pipeline, Problem, Variable
@@ -26,13 +26,14 @@ LEGACY_DEFAULTS = ("image", "services", "cache", "before_script", "after_script"
 SECTIONS = ("before_script", "script", "after_script")
 
 
-def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = ".", *, build: bool = True) -> Pipeline:
+def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = ".", *, build: bool = True,
+                  parse: Callable[[Source], YamlFile] = load) -> Pipeline:
     """Resolve the pipeline rooted at `root` (a project-relative path).
 
     `read(path)` returns a file's Source or raises OSError / DecodeError; every
     failure becomes a Problem, never an exception.  With build=False only its files
     are read and parsed (what tells which files are pipelines): build_jobs resolves
-    the jobs later, in the worker that lints it.
+    the jobs later, in the worker that lints it.  `parse` parses a file's YAML.
     """
     pipeline = Pipeline(root)
     seen: set[tuple[str, str, int, int, str]] = set()
@@ -43,7 +44,7 @@ def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = "
             seen.add(key)
             pipeline.problems.append(problem)
 
-    includer = Includer(read, project_dir, report)
+    includer = Includer(read, project_dir, report, parse)
     layers = includer.collect(root)
     pipeline.files = includer.files
     pipeline.sources = includer.sources

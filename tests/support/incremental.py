@@ -76,3 +76,35 @@ set -x
 echo "$CI_REGISTRY_PASSWORD" | docker login -u me --password-stdin registry.example.com
 cat ~/.docker/config.json
 """
+
+
+def yaml_shape(yf) -> tuple:
+    """Everything a YAML model says, node by node in document order: kind, position, tag,
+    value, style, flow, merges and entry order; a node met again as ("alias", its first index);
+    the aliases list as a multiset of (site, target index).  Every node must be on yf.source."""
+    from authlint.yaml.model import YMap, YScalar, YSeq
+
+    out: list[tuple] = []
+    seen: dict[int, int] = {}
+    stack = list(reversed(yf.documents))
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            out.append(("alias", seen[id(v)]))
+            continue
+        seen[id(v)] = len(out)
+        assert v.source is yf.source, v
+        if isinstance(v, YScalar):
+            t = v.text
+            out.append(("scalar", v.start, v.end, v.tag, v.value, v.style, t.start, t.end, t.exact,
+                        [(s.vstart, s.vend, s.fstart, s.fend, s.verbatim) for s in t.segments]))
+        elif isinstance(v, YSeq):
+            out.append(("seq", v.start, v.end, v.tag, v.flow, len(v.items)))
+            stack.extend(reversed(v.items))
+        else:
+            assert isinstance(v, YMap)
+            out.append(("map", v.start, v.end, v.tag, v.flow, len(v.entries), len(v.merges), list(v.order),
+                        [len(g) for g in v._merge_groups()]))
+            stack.extend(reversed([*v.merges, *(x for kv in v.entries for x in kv)]))
+    aliases = sorted((site, seen.get(id(t), -1)) for site, t in yf.aliases)
+    return out, aliases, yf.parser
