@@ -94,8 +94,8 @@ def reload(old: YamlFile, source: Source) -> YamlFile | None:
     when that cannot be proven equal to a load from scratch (see the module docstring).
     old's nodes move to the new text: old itself is stale afterwards."""
     root, text, new = old.root, old.source.text, source.text
-    if old.parser != "c" or not isinstance(root, YMap) or root.flow or root.merges or not root.entries:
-        return None
+    if old.parser != "c" or not isinstance(root, YMap) or root.flow or not root.entries or len(root.order) != len(root.entries):
+        return None  # (a `<<` at the top, even one merging nothing, is in order only)
     starts = [k.start for k, _ in root.entries]
     if any(s > 0 and text[s - 1] != "\n" for s in starts) or _DIRECTIVE.search(text, 0, starts[0]):
         return None
