@@ -55,11 +55,12 @@ from .gitlab.values import REFERENCE_TAG
 from .workspace import display_path
 from .yaml.model import YamlFile, YMap, YScalar, YSeq, load
 from .yaml.reload import Shift as _Shift
-from .yaml.reload import reload
+from .yaml.reload import Moved, move_built, reload
 
 if TYPE_CHECKING:
     from .engine import Problem, _Run
     from .gitlab import Job, Pipeline
+    from .gitlab.model import Variable
 
 Region = tuple[str, int]  # (display path, i): a file's header (0) or its top-level entry i - 1
 MAX_PIPELINES = 8  # pipelines remembered (one per root the editor lints)
@@ -90,6 +91,17 @@ class _Memo:
     aliases: dict[str, dict[int, set[Region]]]  # display path -> region -> the regions its aliases name
     objects: set[Region]  # the regions with a YAML scalar that opens an object (auth JSON, maybe)
     jobs: dict[str, _Job]
+    build: "_Build | None"  # the last build, when it reported no problem
+
+
+@dataclass
+class _Build:
+    """A build of the pipeline's jobs (gitlab/pipeline.py), kept to reuse jobs whose inputs did not change."""
+
+    sources: dict[str, Source]  # display path -> the source the build's nodes are on
+    jobs: dict[str, "Job"]
+    variables: dict[str, "Variable"]
+    default: YMap | None
 
 
 class JobMemo:
@@ -99,6 +111,8 @@ class JobMemo:
         self.memos: OrderedDict[tuple[str, int], _Memo] = OrderedDict()
         self.last = (0, 0)  # (jobs replayed, jobs linted) in the last pipeline committed
         self.files: OrderedDict[str, YamlFile] = OrderedDict()  # display path -> its last load
+        self.moved: dict[str, Moved] = {}  # display path -> how its last load reused the one before
+        self.kept = 0  # jobs the last build reused
 
     def load(self, source: Source) -> YamlFile:
         """source's YAML, reusing the last load of its file for the entries an edit left alone
@@ -106,9 +120,12 @@ class JobMemo:
         old = self.files.get(source.path)
         if old is not None and old.source is source:
             return load(source)  # read again in the same run (a second pipeline): its own model, as without reuse
-        yf = reload(old, source) if old is not None else None
-        if yf is None:
+        reloaded = reload(old, source) if old is not None else None
+        self.moved.pop(source.path, None)
+        if reloaded is None:
             yf = load(source)
+        else:
+            yf, self.moved[source.path] = reloaded
         self.files.pop(source.path, None)
         self.files[source.path] = yf
         while len(self.files) > MAX_FILES:
@@ -116,6 +133,7 @@ class JobMemo:
         return yf
 
     def pipeline(self, run: "_Run", pipeline: "Pipeline", project: Path) -> "PipelineReuse":
+        self.kept = 0
         return PipelineReuse(self, run, pipeline, project)
 
     def get(self, root: str, settings: object) -> _Memo | None:
@@ -183,6 +201,8 @@ class PipelineReuse:
         self._aliases_same: bool | None = None
         self._users: dict[int, tuple[str, ...]] | None = None
         self.objects: set[Region] = set()
+        self.moves: dict[int, Moved] | None = None  # id(old source) -> its file's reload, when jobs are reused
+        self.clean = False  # the build reported no problem
 
     # ----------------------------------------------------- the YAML auth JSON scan
     def auth_candidates(self, yf: Any) -> list:
@@ -258,16 +278,70 @@ class PipelineReuse:
                     texts[display_path(Path(path))] = text  # as its findings' sources name it
         names = {region: direct[1] for region, direct in self._direct.items()}
         aliases = {path: self._aliased(path) for path in self.layout.files}
-        self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.layout.bounds, names, aliases, self.objects, self.jobs))
+        p = self.pipeline
+        build = _Build({path: yf.source for path, yf in self.layout.files.items()}, dict(p.jobs), p.variables, p.default) if self.clean else None
+        self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.layout.bounds, names, aliases, self.objects, self.jobs, build))
+
+    # ------------------------------------------------------------ the build's hooks
+    def globals(self) -> "tuple[dict[str, Variable], YMap | None] | None":
+        """The last build's global variables and `default:`, moved to this run's texts, when its
+        jobs can be reused at all: every file was reloaded from the text that build was made on
+        (yaml/reload.py), the global regions kept their text and were not composed again."""
+        old = self.old
+        build = old.build if old is not None else None
+        if build is None:
+            return None
+        moves: dict[int, Moved] = {}
+        for path, yf in self.layout.files.items():
+            moved = self.memo.moved.get(path)
+            if moved is None or moved.new is not yf.source or moved.old is not build.sources.get(path):
+                return None
+            moves[id(moved.old)] = moved
+        self.moves = moves
+        self.regions_of_globals()
+        assert self._globals is not None
+        if not self._same_aliases() or not self._kept(self._globals):
+            return None
+        move_built([n for v in build.variables.values() for n in _variable_nodes(v)] + ([build.default] if build.default else []), moves)
+        return build.variables, build.default
+
+    def job(self, name: str) -> "Job | None":
+        """The last build's job, moved to this run's texts, when its regions kept their text and
+        were not composed again (called after globals() said yes)."""
+        assert self.old is not None and self.old.build is not None and self.moves is not None
+        job, record = self.old.build.jobs.get(name), self.old.jobs.get(name)
+        if job is None or record is None or not self._kept(record.regions):
+            return None
+        move_built(_job_nodes(job), self.moves)
+        self.memo.kept += 1
+        return job
+
+    def built(self, clean: bool) -> None:
+        self.clean = clean
+
+    def _kept(self, regions: frozenset[Region]) -> bool:
+        assert self.old is not None
+        for region in regions:
+            if not self._unchanged(region, False):
+                return False
+            moved = self.memo.moved[region[0]]
+            start, end = _span(self.old.bounds[region[0]], region[1], len(self.old.texts[region[0]]))
+            if start < moved.b and moved.a < end:
+                return False  # composed again: new nodes
+        return True
 
     # ------------------------------------------------------------------- inputs
     def regions(self, job: "Job") -> frozenset[Region]:
         """The regions the job's configuration is built from."""
+        return self._closure([(path, i + 1) for path, i in self.layout.by_name.get(job.name, [])]) | self.regions_of_globals()
+
+    def regions_of_globals(self) -> frozenset[Region]:
+        """The regions every job is built from."""
         if self._globals is None:
             starts = [(path, 0) for path in self.layout.files]
             starts += [(path, i + 1) for name in RESERVED for path, i in self.layout.by_name.get(name, [])]
             self._globals = self._closure(starts)
-        return self._closure([(path, i + 1) for path, i in self.layout.by_name.get(job.name, [])]) | self._globals
+        return self._globals
 
     def _same_aliases(self) -> bool:
         """Every alias names a value in the same region as in the last run.  Then a job whose
@@ -434,3 +508,18 @@ class PipelineReuse:
                 edits.append(Edit(e.path, at.start, at.end, e.content))
             fix = replace(fix, edits=tuple(edits))
         return replace(hit, source=self.run.sources[hit.source.path], span=span, fix=fix)
+
+
+def _variable_nodes(v: "Variable") -> list:
+    return [n for n in (v.value, v.key, v.mapping) if n is not None]
+
+
+def _job_nodes(job: "Job") -> list:
+    """Every value a job holds (its fields, gitlab/model.py)."""
+    out: list = [job.key, job.config, *job.cache, *(line.scalar for line in job.lines)]
+    for image in [job.image, *job.services]:
+        if image is not None:
+            out += [n for n in (image.value, image.name, image.entrypoint, image.pull_policy) if n is not None]
+    for v in [*job.variables.values(), *(v for combo in job.matrix for v in combo.values())]:
+        out += _variable_nodes(v)
+    return out + [n for n in (job.artifacts, job.trigger) if n is not None]

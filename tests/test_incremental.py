@@ -4,18 +4,20 @@ reuses the last run's jobs equal those of a lint from scratch of the same text."
 from __future__ import annotations
 
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from authlint import gitlab
 from authlint.engine import Linter, LintResult
 from authlint.incremental import JobMemo, _Shift
 from authlint.settings import Settings
 from authlint.source import Source
 from authlint.yaml.model import YamlError, load
 from support.files import write
-from support.incremental import PIPELINE, SCRIPT, yaml_shape
+from support.incremental import PIPELINE, SCRIPT, jobs_shape, yaml_shape
 
 
 class Editor:
@@ -32,12 +34,23 @@ class Editor:
     def lint(self, memo: JobMemo | None) -> LintResult:
         linter = Linter(self.settings, self.buffers)
         linter.reuse = memo
-        return linter.lint_paths([Path(self.ci)])
+        built, build = [], gitlab.build_jobs
+
+        def spy(pipeline, reuse=None) -> None:
+            build(pipeline, reuse)
+            built.append(pipeline)
+        with patch.object(gitlab, "build_jobs", spy):
+            result = linter.lint_paths([Path(self.ci)])
+        self.built = built
+        return result
 
     def check(self) -> tuple[int, int]:
-        """(jobs replayed, jobs linted) of the incremental run, after comparing it with a full one."""
+        """(jobs replayed, jobs linted) of the incremental run, after comparing it with a full one:
+        findings, the jobs it built (or reused) and the YAML it loaded (or reused)."""
         incremental = self.lint(self.memo)
+        jobs = [jobs_shape(p) for p in self.built]
         assert observable(incremental) == observable(self.lint(None))
+        assert jobs == [jobs_shape(p) for p in self.built]
         for yf in self.memo.files.values():  # the YAML it reused: as a load from scratch, node by node
             assert yaml_shape(yf) == yaml_shape(load(Source(yf.source.path, yf.source.text, yf.source.bom)))
         return self.memo.last
@@ -96,6 +109,7 @@ def test_edits_give_the_findings_of_a_lint_from_scratch(editor: Editor) -> None:
         replayed, linted = editor.check()
         if most is not None:
             assert linted <= most and replayed > 0, what  # reuse happened: the test is not vacuous
+            assert editor.memo.kept > 0, what  # and jobs were not built again
 
 
 def test_called_script_edits(editor: Editor) -> None:

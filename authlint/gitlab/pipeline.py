@@ -12,6 +12,7 @@ Order of operations (GitLab's lib/gitlab/ci/config.rb; gitlab-ci-local does the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from ..diagnostics import Span
 from ..source import Source
@@ -51,26 +52,42 @@ def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = "
     pipeline.includes = includer.includes
     pipeline.incomplete = includer.incomplete
     if layers:
-        pipeline.unbuilt = lambda: _build(pipeline, layers, report)
+        pipeline.unbuilt = lambda reuse=None: _build(pipeline, layers, report, reuse)
     if build:
         build_jobs(pipeline)
     return pipeline
 
 
-def build_jobs(pipeline: Pipeline) -> None:
+class Reuse(Protocol):
+    """The editor's last build of the pipeline (incremental.PipelineReuse)."""
+
+    def globals(self) -> tuple[dict[str, Variable], YMap | None] | None:
+        """The global variables and `default:`, when the last build's jobs can be reused at all."""
+
+    def job(self, name: str) -> Job | None:
+        """The job as the last build made it, when nothing it is built from changed."""
+
+    def built(self, clean: bool) -> None:
+        """The build is done; clean: it reported no problem (a skipped job reports none)."""
+
+
+def build_jobs(pipeline: Pipeline, reuse: Reuse | None = None) -> None:
     """The jobs and global variables of a pipeline loaded with build=False (once)."""
     pending, pipeline.unbuilt = pipeline.unbuilt, None
     if pending is not None:
-        pending()
+        pending(reuse)
 
 
-def _build(pipeline: Pipeline, layers: list[tuple[str, YMap]], report: Callable[[Problem], None]) -> None:
+def _build(pipeline: Pipeline, layers: list[tuple[str, YMap]], report: Callable[[Problem], None], reuse: Reuse | None) -> None:
+    problems = len(pipeline.problems)
     try:
-        _Builder(pipeline, layers, report).build()
+        _Builder(pipeline, layers, report).build(reuse)
     except RecursionError:  # a last resort: every walk is bounded, but extends and references interleave
         pipeline.problems.append(Problem(PARSE_ERROR, pipeline.root, Span(0, 0), "pipeline nested too deeply to resolve"))
         for job in pipeline.jobs.values():
             job.incomplete = True
+    if reuse is not None:
+        reuse.built(len(pipeline.problems) == problems)
 
 
 class _Builder:
@@ -98,17 +115,23 @@ class _Builder:
 
     # -- pipeline level ----------------------------------------------------------
 
-    def build(self) -> None:
+    def build(self, reuse: Reuse | None = None) -> None:
         p = self.pipeline
-        p.variables = J.variables(self._resolved("variables"), "global", self.shape)
-        self.default_raw = self._default_raw()
-        p.default = self._default_map()
+        kept = reuse.globals() if reuse is not None else None
+        if kept is not None:
+            p.variables, p.default = kept
+            self.default_raw = self._default_raw()
+        else:
+            p.variables = J.variables(self._resolved("variables"), "global", self.shape)
+            self.default_raw = self._default_raw()
+            p.default = self._default_map()
         for name, (key, value) in self.top.items():
             if name in RESERVED or not isinstance(key, YScalar):
                 continue
             hidden = name.startswith(".")
             if self.resolver.is_job_like(name):
-                p.jobs[name] = self._job(name, key, hidden)
+                job = reuse.job(name) if kept is not None else None  # type: ignore[union-attr]
+                p.jobs[name] = job if job is not None else self._job(name, key, hidden)
             elif not hidden and not is_reference(value):  # hidden keys may hold anything (snippets for anchors)
                 self.shape(value, f"job {name!r} should be a mapping")
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from ..source import Source
@@ -89,7 +90,19 @@ def _common_suffix(a: str, b: str, limit: int) -> int:
     return lo
 
 
-def reload(old: YamlFile, source: Source) -> YamlFile | None:
+@dataclass(eq=False)
+class Moved:
+    """How a reload went: old[a:b] was composed again, the nodes of the rest moved from old to
+    new, those from b on by delta characters."""
+
+    old: Source
+    new: Source
+    a: int
+    b: int
+    delta: int
+
+
+def reload(old: YamlFile, source: Source) -> tuple[YamlFile, Moved] | None:
     """old's file loaded again from source's text, reusing what the edit left alone; None
     when that cannot be proven equal to a load from scratch (see the module docstring).
     old's nodes move to the new text: old itself is stale afterwards."""
@@ -102,7 +115,7 @@ def reload(old: YamlFile, source: Source) -> YamlFile | None:
     shift = Shift(text, new)
     if shift.p == len(text) and len(new) == len(text):  # the same text: a new source only
         _move(old.documents, source, len(text), 0)
-        return YamlFile(source, list(old.documents), "c", list(old.aliases))
+        return YamlFile(source, list(old.documents), "c", list(old.aliases)), Moved(old.source, source, len(text), len(text), 0)
     lo, hi = shift.p, len(text) - shift.s  # old[lo:hi] became new[lo:hi + delta]
     i = bisect.bisect_right(starts, lo - 1) - 1  # the entry before the change too, when it starts there
     j = bisect.bisect_right(starts, hi) - 1
@@ -122,7 +135,7 @@ def reload(old: YamlFile, source: Source) -> YamlFile | None:
     ymap.order = [("entry", n) for n in range(len(ymap.entries))]
     ymap.__dict__["_groups"] = []
     moved = [(s, t) for s, t in old.aliases if s < a] + aliases + [(s + shift.delta, t) for s, t in old.aliases if s >= b]
-    return YamlFile(source, [*old.documents[:-1], ymap], "c", moved)
+    return YamlFile(source, [*old.documents[:-1], ymap], "c", moved), Moved(old.source, source, a, b, shift.delta)
 
 
 def _compose(text: str, a: int, b: int, above: list[YValue], source: Source):
@@ -233,6 +246,30 @@ def _move(values: list[Any], source: Source, hi: int, delta: int) -> None:
         if t is YScalar:
             v.__dict__.pop("text", None)
         elif t is YSeq:
+            stack.extend(v.items)
+        elif t is YMap:
+            stack.extend(v.merges)
+            for k, item in v.entries:
+                stack.append(k)
+                stack.append(item)
+
+
+def move_built(values: list[Any], moves: dict[int, Moved]) -> None:
+    """Values built of a file's nodes (a job's synthetic containers, which borrow the position
+    of a node they were made from) moved as their files' reloads moved those nodes; moves is
+    keyed by id(Moved.old).  The files' own nodes are on their new sources already."""
+    stack = list(values)
+    while stack:
+        v = stack.pop()
+        moved = moves.get(id(v.source))
+        if moved is None or moved.old is not v.source:
+            continue
+        v.source = moved.new
+        if v.start >= moved.b:
+            v.start += moved.delta
+            v.end += moved.delta
+        t = type(v)
+        if t is YSeq:
             stack.extend(v.items)
         elif t is YMap:
             stack.extend(v.merges)
