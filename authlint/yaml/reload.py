@@ -114,8 +114,9 @@ def reload(old: YamlFile, source: Source) -> tuple[YamlFile, Moved] | None:
         return None
     shift = Shift(text, new)
     if shift.p == len(text) and len(new) == len(text):  # the same text: a new source only
-        _move(old.documents, source, len(text), 0)
-        return YamlFile(source, list(old.documents), "c", list(old.aliases)), Moved(old.source, source, len(text), len(text), 0)
+        moved = Moved(old.source, source, len(text), len(text), 0)
+        move_built(old.documents, {id(old.source): moved})
+        return YamlFile(source, list(old.documents), "c", list(old.aliases)), moved
     lo, hi = shift.p, len(text) - shift.s  # old[lo:hi] became new[lo:hi + delta]
     i = bisect.bisect_right(starts, lo - 1) - 1  # the entry before the change too, when it starts there
     j = bisect.bisect_right(starts, hi) - 1
@@ -130,12 +131,13 @@ def reload(old: YamlFile, source: Source) -> tuple[YamlFile, Moved] | None:
         return None
     entries, aliases, end = composed
     keep, rest = root.entries[:i], root.entries[j + 1 :]
-    _move([*old.documents[:-1], *(v for kv in keep + rest for v in kv)], source, b, shift.delta)
+    moved = Moved(old.source, source, a, b, shift.delta)
+    move_built([*old.documents[:-1], *(v for kv in keep + rest for v in kv)], {id(old.source): moved})
     ymap = YMap(source, root.start, end if not rest else root.end + shift.delta, root.tag, entries=keep + entries + rest)
     ymap.order = [("entry", n) for n in range(len(ymap.entries))]
     ymap.__dict__["_groups"] = []
-    moved = [(s, t) for s, t in old.aliases if s < a] + aliases + [(s + shift.delta, t) for s, t in old.aliases if s >= b]
-    return YamlFile(source, [*old.documents[:-1], ymap], "c", moved), Moved(old.source, source, a, b, shift.delta)
+    aliases_moved = [(s, t) for s, t in old.aliases if s < a] + aliases + [(s + shift.delta, t) for s, t in old.aliases if s >= b]
+    return YamlFile(source, [*old.documents[:-1], ymap], "c", aliases_moved), moved
 
 
 def _compose(text: str, a: int, b: int, above: list[YValue], source: Source):
@@ -230,34 +232,11 @@ def _anchors(text: str, a: int, names: list[str], above: list[YValue]) -> dict[s
     return out
 
 
-def _move(values: list[Any], source: Source, hi: int, delta: int) -> None:
-    """values and everything reachable from them moved to source: offsets from hi on shift by
-    delta.  A node already on source was moved (or is new): not walked again."""
-    stack = list(values)
-    while stack:
-        v = stack.pop()
-        if v.source is source:
-            continue
-        v.source = source
-        if v.start >= hi:
-            v.start += delta
-            v.end += delta
-        t = type(v)
-        if t is YScalar:
-            v.__dict__.pop("text", None)
-        elif t is YSeq:
-            stack.extend(v.items)
-        elif t is YMap:
-            stack.extend(v.merges)
-            for k, item in v.entries:
-                stack.append(k)
-                stack.append(item)
-
-
 def move_built(values: list[Any], moves: dict[int, Moved]) -> None:
-    """Values built of a file's nodes (a job's synthetic containers, which borrow the position
-    of a node they were made from) moved as their files' reloads moved those nodes; moves is
-    keyed by id(Moved.old).  The files' own nodes are on their new sources already."""
+    """values and what they hold moved as their files' reloads move them (moves: keyed by
+    id(Moved.old)): on the new source, offsets from b on shifted by delta.  Also for what was
+    built of a file's nodes (a job's synthetic containers borrow the position of a node they were
+    made from).  A node on a new source already was moved (or is new): not walked again."""
     stack = list(values)
     while stack:
         v = stack.pop()
@@ -269,7 +248,9 @@ def move_built(values: list[Any], moves: dict[int, Moved]) -> None:
             v.start += moved.delta
             v.end += moved.delta
         t = type(v)
-        if t is YSeq:
+        if t is YScalar:
+            v.__dict__.pop("text", None)  # its value-to-file map
+        elif t is YSeq:
             stack.extend(v.items)
         elif t is YMap:
             stack.extend(v.merges)
