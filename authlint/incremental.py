@@ -203,6 +203,7 @@ class PipelineReuse:
         self.objects: set[Region] = set()
         self.moves: dict[int, Moved] | None = None  # id(old source) -> its file's reload, when jobs are reused
         self.clean = False  # the build reported no problem
+        self._kept_regions: dict[Region, bool] = {}
 
     # ----------------------------------------------------- the YAML auth JSON scan
     def auth_candidates(self, yf: Any) -> list:
@@ -302,7 +303,8 @@ class PipelineReuse:
         assert self._globals is not None
         if not self._same_aliases() or not self._kept(self._globals):
             return None
-        move_built([n for v in build.variables.values() for n in _variable_nodes(v)] + ([build.default] if build.default else []), moves)
+        nodes = [n for v in build.variables.values() for n in (v.value, v.key, v.mapping) if n is not None]
+        move_built(nodes + ([build.default] if build.default is not None else []), moves)
         return build.variables, build.default
 
     def job(self, name: str) -> "Job | None":
@@ -310,9 +312,9 @@ class PipelineReuse:
         were not composed again (called after globals() said yes)."""
         assert self.old is not None and self.old.build is not None and self.moves is not None
         job, record = self.old.build.jobs.get(name), self.old.jobs.get(name)
-        if job is None or record is None or not self._kept(record.regions):
-            return None
-        move_built(_job_nodes(job), self.moves)
+        if job is None or record is None or not self._kept(record.regions - self.regions_of_globals()):
+            return None  # (globals() checked those)
+        move_built([job.config], self.moves)  # what else it holds is in its config, the globals or the files
         self.memo.kept += 1
         return job
 
@@ -320,14 +322,17 @@ class PipelineReuse:
         self.clean = clean
 
     def _kept(self, regions: frozenset[Region]) -> bool:
-        assert self.old is not None
+        """The regions' nodes are the last build's, moved: their text is the same and was not composed again."""
+        kept = self._kept_regions
         for region in regions:
-            if not self._unchanged(region, False):
+            ok = kept.get(region)
+            if ok is None:
+                assert self.old is not None
+                moved = self.memo.moved[region[0]]
+                start, end = _span(self.old.bounds[region[0]], region[1], len(self.old.texts[region[0]]))
+                ok = kept[region] = self._unchanged(region, False) and not (start < moved.b and moved.a < end)
+            if not ok:
                 return False
-            moved = self.memo.moved[region[0]]
-            start, end = _span(self.old.bounds[region[0]], region[1], len(self.old.texts[region[0]]))
-            if start < moved.b and moved.a < end:
-                return False  # composed again: new nodes
         return True
 
     # ------------------------------------------------------------------- inputs
@@ -509,17 +514,3 @@ class PipelineReuse:
             fix = replace(fix, edits=tuple(edits))
         return replace(hit, source=self.run.sources[hit.source.path], span=span, fix=fix)
 
-
-def _variable_nodes(v: "Variable") -> list:
-    return [n for n in (v.value, v.key, v.mapping) if n is not None]
-
-
-def _job_nodes(job: "Job") -> list:
-    """Every value a job holds (its fields, gitlab/model.py)."""
-    out: list = [job.key, job.config, *job.cache, *(line.scalar for line in job.lines)]
-    for image in [job.image, *job.services]:
-        if image is not None:
-            out += [n for n in (image.value, image.name, image.entrypoint, image.pull_policy) if n is not None]
-    for v in [*job.variables.values(), *(v for combo in job.matrix for v in combo.values())]:
-        out += _variable_nodes(v)
-    return out + [n for n in (job.artifacts, job.trigger) if n is not None]

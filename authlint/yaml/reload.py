@@ -237,12 +237,12 @@ def move_built(values: list[Any], moves: dict[int, Moved]) -> None:
     id(Moved.old)): on the new source, offsets from b on shifted by delta.  Also for what was
     built of a file's nodes (a job's synthetic containers borrow the position of a node they were
     made from).  A node on a new source already was moved (or is new): not walked again."""
-    stack = list(values)
+    stack = [v for v in values if id(v.source) in moves]
     while stack:
         v = stack.pop()
         moved = moves.get(id(v.source))
         if moved is None or moved.old is not v.source:
-            continue
+            continue  # met twice: moved already
         v.source = moved.new
         if v.start >= moved.b:
             v.start += moved.delta
@@ -251,9 +251,7 @@ def move_built(values: list[Any], moves: dict[int, Moved]) -> None:
         if t is YScalar:
             v.__dict__.pop("text", None)  # its value-to-file map
         elif t is YSeq:
-            stack.extend(v.items)
+            stack += [i for i in v.items if id(i.source) in moves]
         elif t is YMap:
-            stack.extend(v.merges)
-            for k, item in v.entries:
-                stack.append(k)
-                stack.append(item)
+            stack += [m for m in v.merges if id(m.source) in moves]
+            stack += [x for kv in v.entries for x in kv if id(x.source) in moves]
