@@ -243,4 +243,6 @@ def test_a_reload_at_the_first_byte_and_on_crlf() -> None:
     assert _reloads("a: 1\nb: 2\n", [("a: 1", "a: 10"), ("b: 2", "b: 20")]) == [True, True]
     assert _reloads("a: 1\r\nb: [x]\r\n", [("[x]", "[y]")]) == [True]
     assert _reloads("a: 1\n<<: *x\nb: 2\n".replace("a: 1", "a: &x 1"), [("b: 2", "b: 3")]) == [False]  # `<<` at the top
+    two = "x: &a [1]\ny: *a\n---\nb: 1\nc: [2]\n"  # an anchor of another document: an alias here names nothing
+    assert _reloads(two, [("c: [2]", "c: *a")]) == [False]
     assert _reloads("%TAG !e! tag:example.com,2000:\n---\na: !e!x 1\nb: 2\n", [("b: 2", "b: 3")]) == [False]

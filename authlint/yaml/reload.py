@@ -126,7 +126,7 @@ def reload(old: YamlFile, source: Source) -> tuple[YamlFile, Moved] | None:
     b = len(text) if j + 1 == len(starts) else starts[j + 1]  # old[a:b] is recomposed
     if any(a <= t.start < b for site, t in old.aliases if not a <= site < b):
         return None  # an alias elsewhere names a node being replaced
-    composed = _compose(new, a, b + shift.delta, [t for _, t in old.aliases if t.start < a], source)
+    composed = _compose(new, root.start, a, b + shift.delta, [t for _, t in old.aliases if t.start < a], source)
     if composed is None:
         return None
     entries, aliases, end = composed
@@ -140,16 +140,16 @@ def reload(old: YamlFile, source: Source) -> tuple[YamlFile, Moved] | None:
     return YamlFile(source, [*old.documents[:-1], ymap], "c", aliases_moved), moved
 
 
-def _compose(text: str, a: int, b: int, above: list[YValue], source: Source):
+def _compose(text: str, top: int, a: int, b: int, above: list[YValue], source: Source):
     """The entries of text[a:b] composed at their offsets: ([(key, value)], aliases, the end
-    of the mapping), or None."""
+    of the mapping), or None; the document starts at top."""
     snippet = text[a:b]
     if _MARKER.search(snippet):
         return None
     names = _alias_names(snippet)
     if names is None:
         return None
-    anchors = _anchors(text, a, names, above)
+    anchors = _anchors(text, top, a, names, above)
     if anchors is None:
         return None
     prelude = "".join(f"{_PLACEHOLDER.format(n)}: &{name} ~\n" for n, name in enumerate(anchors))
@@ -210,16 +210,16 @@ def _alias_names(snippet: str) -> list[str] | None:
     return list(names)
 
 
-def _anchors(text: str, a: int, names: list[str], above: list[YValue]) -> dict[str, YValue] | None:
-    """name -> the node the last `&name` above offset a anchors, for each name; None when that
-    `&name` is not provably an anchor whose node is known (some alias named it in the last
-    load), or is missing."""
+def _anchors(text: str, top: int, a: int, names: list[str], above: list[YValue]) -> dict[str, YValue] | None:
+    """name -> the node the last `&name` in text[top:a] (the document above offset a) anchors,
+    for each name; None when that `&name` is not provably an anchor whose node is known (some
+    alias named it in the last load), or is missing."""
     out: dict[str, YValue] = {}
     targets = {t.start: t for t in above}  # an anchored node starts at its `&`
     for name in names:
         at, token = a, "&" + name
         while True:
-            at = text.rfind(token, 0, at)
+            at = text.rfind(token, top, at)
             if at < 0:
                 return None
             after = at + len(token)
