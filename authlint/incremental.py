@@ -111,7 +111,7 @@ class JobMemo:
         self.memos: OrderedDict[tuple[str, int], _Memo] = OrderedDict()
         self.last = (0, 0)  # (jobs replayed, jobs linted) in the last pipeline committed
         self.files: OrderedDict[str, YamlFile] = OrderedDict()  # display path -> its last load
-        self.moved: dict[str, Moved] = {}  # display path -> how its last load reused the one before
+        self.moved: dict[str, tuple[YamlFile, Moved]] = {}  # display path -> its last load, when it reused the one before
         self.kept = 0  # jobs the last build reused
 
     def load(self, source: Source) -> YamlFile:
@@ -125,7 +125,8 @@ class JobMemo:
         if reloaded is None:
             yf = load(source)
         else:
-            yf, self.moved[source.path] = reloaded
+            yf = reloaded[0]
+            self.moved[source.path] = reloaded
         self.files.pop(source.path, None)
         self.files[source.path] = yf
         while len(self.files) > MAX_FILES:
@@ -294,9 +295,9 @@ class PipelineReuse:
             return None
         moves: dict[int, Moved] = {}
         for path, yf in self.layout.files.items():
-            moved = self.memo.moved.get(path)
-            if moved is None or moved.new is not yf.source or moved.old is not build.sources.get(path):
-                return None
+            loaded, moved = self.memo.moved.get(path, (None, None))
+            if loaded is not yf or moved is None or moved.old is not build.sources.get(path):
+                return None  # (a file read twice in a run is loaded afresh the second time)
             moves[id(moved.old)] = moved
         self.moves = moves
         self.regions_of_globals()
@@ -328,7 +329,7 @@ class PipelineReuse:
             ok = kept.get(region)
             if ok is None:
                 assert self.old is not None
-                moved = self.memo.moved[region[0]]
+                moved = self.memo.moved[region[0]][1]
                 start, end = _span(self.old.bounds[region[0]], region[1], len(self.old.texts[region[0]]))
                 ok = kept[region] = self._unchanged(region, False) and not (start < moved.b and moved.a < end)
             if not ok:

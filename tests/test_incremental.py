@@ -246,3 +246,22 @@ def test_a_reload_at_the_first_byte_and_on_crlf() -> None:
     two = "x: &a [1]\ny: *a\n---\nb: 1\nc: [2]\n"  # an anchor of another document: an alias here names nothing
     assert _reloads(two, [("c: [2]", "c: *a")]) == [False]
     assert _reloads("%TAG !e! tag:example.com,2000:\n---\na: !e!x 1\nb: 2\n", [("b: 2", "b: 3")]) == [False]
+
+
+def test_two_pipelines_of_a_run_include_one_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The second pipeline of a run that reads the shared file gets a model of its own: its jobs
+    # are not the last build's (those were made of the first pipeline's model).
+    common = ".login:\n  script:\n    - docker login -u me -p \"$REGISTRY_PASSWORD\" r.example.com\n"
+    files = {".gitlab-ci.yml": "include: ci/common.yml\na:\n  extends: .login\n",
+             ".gitlab-ci.yaml": "include: ci/common.yml\nb:\n  extends: .login\n", "ci/common.yml": common}
+    write(tmp_path, files)
+    monkeypatch.chdir(tmp_path)
+    editor = Editor(tmp_path)
+    editor.buffers = {str(tmp_path / k): v for k, v in files.items()}
+    editor.ci = str(tmp_path)  # the project: both pipelines
+    editor.check()
+    for old, new in [("r.example.com", "r2.example.com"), ("a:\n", "a:\n  stage: test\n"), ("b:\n", "b:\n  stage: test\n")]:
+        path = next(p for p, text in editor.buffers.items() if old in text)
+        editor.buffers[path] = editor.buffers[path].replace(old, new)
+        editor.check()
+    assert len(editor.built) == 2
