@@ -33,10 +33,14 @@ A reused job's findings move with the text: a file's old and new texts differ in
 one span (common prefix and suffix), and every span and fix edit of a reused
 finding must lie wholly before or after it.  A message may quote a line number
 (AL402's "line 12"), so after an edit that adds or removes lines a job with
-findings is reused only when its regions all lie before the edit.  Pipeline-level
-work (parsing, resolving, the file rules) runs every time; the scan of YAML values
-for auth JSON skips the entries whose text is unchanged and had no value opening
-an object.
+findings is reused only when its regions all lie before the edit.  The file rules
+run every time; the scan of YAML values for auth JSON skips the entries whose text
+is unchanged and had no value opening an object.
+
+The model is reused too: a changed file's YAML is composed again only for the
+top-level entries the edit touched (yaml/reload.py, JobMemo.load), and the build
+reuses the last build's jobs whose regions kept their text and were not composed
+again, moved to the new text (PipelineReuse.globals and .job, the build's hooks).
 """
 
 from __future__ import annotations
