@@ -95,7 +95,7 @@ class _Memo:
     aliases: dict[str, dict[int, set[Region]]]  # display path -> region -> the regions its aliases name
     objects: set[Region]  # the regions with a YAML scalar that opens an object (auth JSON, maybe)
     jobs: dict[str, _Job]
-    build: "_Build | None"  # the last build, when it reported no problem
+    build: "_Build | None"  # the last build (None: one that reported a problem outside the pipeline's files)
 
 
 @dataclass
@@ -106,6 +106,7 @@ class _Build:
     jobs: dict[str, "Job"]
     variables: dict[str, "Variable"]
     default: YMap | None
+    troubled: frozenset[Region]  # the regions where it reported a problem
 
 
 class JobMemo:
@@ -207,7 +208,7 @@ class PipelineReuse:
         self._users: dict[int, tuple[str, ...]] | None = None
         self.objects: set[Region] = set()
         self.moves: dict[int, Moved] | None = None  # id(old source) -> its file's reload, when jobs are reused
-        self.clean = False  # the build reported no problem
+        self.troubled: frozenset[Region] | None = None  # where the build's problems are (None: somewhere unknown)
         self._kept_regions: dict[Region, bool] = {}
 
     # ----------------------------------------------------- the YAML auth JSON scan
@@ -285,7 +286,8 @@ class PipelineReuse:
         names = {region: direct[1] for region, direct in self._direct.items()}
         aliases = {path: self._aliased(path) for path in self.layout.files}
         p = self.pipeline
-        build = _Build({path: yf.source for path, yf in self.layout.files.items()}, dict(p.jobs), p.variables, p.default) if self.clean else None
+        build = None if self.troubled is None else _Build(
+            {path: yf.source for path, yf in self.layout.files.items()}, dict(p.jobs), p.variables, p.default, self.troubled)
         self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.layout.bounds, names, aliases, self.objects, self.jobs, build))
 
     # ------------------------------------------------------------ the build's hooks
@@ -306,7 +308,7 @@ class PipelineReuse:
         self.moves = moves
         self.regions_of_globals()
         assert self._globals is not None
-        if not self._same_aliases() or not self._kept(self._globals):
+        if not self._same_aliases() or not self._kept(self._globals) or self._globals & build.troubled:
             return None
         nodes = [n for v in build.variables.values() for n in (v.value, v.key, v.mapping) if n is not None]
         move_built(nodes + ([build.default] if build.default is not None else []), moves)
@@ -317,14 +319,27 @@ class PipelineReuse:
         were not composed again (called after globals() said yes)."""
         assert self.old is not None and self.old.build is not None and self.moves is not None
         job, record = self.old.build.jobs.get(name), self.old.jobs.get(name)
-        if job is None or record is None or not self._kept(record.regions - self.regions_of_globals()):
+        if job is None or record is None or record.regions & self.old.build.troubled:
+            return None
+        if not self._kept(record.regions - self.regions_of_globals()):
             return None  # (globals() checked those)
         move_built([job.config], self.moves)  # what else it holds is in its config, the globals or the files
         self.memo.kept += 1
         return job
 
-    def built(self, clean: bool) -> None:
-        self.clean = clean
+    def built(self, problems: list) -> None:
+        """Where the build's problems are.  A job's build reports problems only at nodes of its
+        regions (what it is built from, synthetic containers borrowing their positions); so a
+        job none of whose regions holds one reported none, and is reused only then: the jobs
+        that could report a problem are built again, and report it."""
+        regions = set()
+        for problem in problems:
+            yf = self.pipeline.files.get(problem.path)
+            bounds = self.layout.bounds.get(yf.source.path) if yf is not None else None
+            if bounds is None:
+                return  # not in a file of the pipeline: no reuse
+            regions.add((yf.source.path, bisect.bisect_right(bounds, problem.span.start) - 1))
+        self.troubled = frozenset(regions)
 
     def _kept(self, regions: frozenset[Region]) -> bool:
         """The regions' nodes are the last build's, moved: their text is the same and was not composed again."""

@@ -265,3 +265,37 @@ def test_two_pipelines_of_a_run_include_one_file(tmp_path: Path, monkeypatch: py
         editor.buffers[path] = editor.buffers[path].replace(old, new)
         editor.check()
     assert len(editor.built) == 2
+
+
+TROUBLED = """\
+.t:
+  script:
+    - !reference [.nope, script]
+    - docker login -u me -p "$REGISTRY_PASSWORD" r.example.com
+a:
+  extends: .t
+b:
+  extends: .t
+  script: [echo b]
+c:
+  extends: .missing
+  script: [docker login -u me -p hunter2-S3cretValue r.example.com]
+d:
+  script: [echo d]
+e:
+  script: [echo e]
+"""
+
+
+def test_a_build_with_problems_reuses_the_jobs_away_from_them(editor: Editor) -> None:
+    # A problem is reported at a node of the regions of the jobs whose build meets it: those are
+    # built again (and report it), the others reused.
+    editor.buffers[editor.ci] = TROUBLED
+    editor.check()
+    # (.t's reference and c's extends are troubled, and a and b extend .t: e is reused, d built again)
+    for old, new, kept in [("echo d", "echo dd", 1), ("echo b", "echo bb", 2), (".missing", ".t", 2),
+                           ("- !reference [.nope, script]", "- echo t", 2), ("echo e", "echo ee", 5),  # no problem left
+                           ("- echo t", "- !reference [.nope, script]", 2), ("[echo b]", "[!reference [.t, script]]", 2)]:
+        editor.buffers[editor.ci] = editor.buffers[editor.ci].replace(old, new)
+        editor.check()
+        assert editor.memo.kept == kept, (old, new)

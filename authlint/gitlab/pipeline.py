@@ -67,8 +67,8 @@ class Reuse(Protocol):
     def job(self, name: str) -> Job | None:
         """The job as the last build made it, when nothing it is built from changed."""
 
-    def built(self, clean: bool) -> None:
-        """The build is done; clean: it reported no problem (a skipped job reports none)."""
+    def built(self, problems: list[Problem]) -> None:
+        """The build is done, and reported these problems (a job it did not build reports none)."""
 
 
 def build_jobs(pipeline: Pipeline, reuse: Reuse | None = None) -> None:
@@ -87,7 +87,7 @@ def _build(pipeline: Pipeline, layers: list[tuple[str, YMap]], report: Callable[
         for job in pipeline.jobs.values():
             job.incomplete = True
     if reuse is not None:
-        reuse.built(len(pipeline.problems) == problems)
+        reuse.built(pipeline.problems[problems:])
 
 
 class _Builder:
