@@ -334,7 +334,8 @@ class _Run:
 
             rel_root = Path(os.path.relpath(os.path.abspath(root), project)).as_posix()
             try:
-                cache[key] = load_pipeline(rel_root, read, str(project), build=False)
+                parse = {"parse": self.l.reuse.load} if self.l.reuse is not None else {}
+                cache[key] = load_pipeline(rel_root, read, str(project), build=False, **parse)
             except (ReadError, OSError) as exc:
                 self._unreadable(root, str(exc))
                 cache[key] = None
@@ -351,9 +352,13 @@ class _Run:
             return
         self.done_pipelines.add(shown)
         self.reporting_root = shown in self.wanted  # its unreadable inputs fail the run
-        pipeline = self._load_pipeline(root, project)
+        pipeline = self._load_pipeline(root, project, build=False)
         if pipeline is None:
             return
+        from .gitlab import build_jobs
+
+        reuse = self.l.reuse.pipeline(self, pipeline, project) if self.l.reuse is not None else None
+        build_jobs(pipeline, reuse)  # with reuse, the jobs whose inputs did not change are the last run's
         for p in pipeline.problems:
             src = self._source_for(pipeline, p.path)
             if src is None:  # the file could not be read at all: report on an empty text
@@ -370,7 +375,6 @@ class _Run:
         ordered = sorted(pipeline.jobs.values(), key=lambda j: j.hidden)
         # Needed only for a YAML value that opens an object, rare: not computed otherwise (the editor lints every change).
         shell_lines_and_names = functools.cache(lambda: _shell_lines_and_names(pipeline))
-        reuse = self.l.reuse.pipeline(self, pipeline, project) if self.l.reuse is not None else None
         for yf in pipeline.files.values():
             unit = FileUnit(yf.source, "ci", yaml=yf, pipeline=pipeline)
             self._run_hook("check_file", unit)

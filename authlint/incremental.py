@@ -33,10 +33,14 @@ A reused job's findings move with the text: a file's old and new texts differ in
 one span (common prefix and suffix), and every span and fix edit of a reused
 finding must lie wholly before or after it.  A message may quote a line number
 (AL402's "line 12"), so after an edit that adds or removes lines a job with
-findings is reused only when its regions all lie before the edit.  Pipeline-level
-work (parsing, resolving, the file rules) runs every time; the scan of YAML values
-for auth JSON skips the entries whose text is unchanged and had no value opening
-an object.
+findings is reused only when its regions all lie before the edit.  The file rules
+run every time; the scan of YAML values for auth JSON skips the entries whose text
+is unchanged and had no value opening an object.
+
+The model is reused too: a changed file's YAML is composed again only for the
+top-level entries the edit touched (yaml/reload.py, JobMemo.load), and the build
+reuses the last build's jobs whose regions kept their text and were not composed
+again, moved to the new text (PipelineReuse.globals and .job, the build's hooks).
 """
 
 from __future__ import annotations
@@ -49,17 +53,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .diagnostics import Edit, Span
+from .source import Source
 from .gitlab.resolve import RESERVED
 from .gitlab.values import REFERENCE_TAG
 from .workspace import display_path
-from .yaml.model import YMap, YScalar, YSeq
+from .yaml.model import YamlFile, YMap, YScalar, YSeq, load
+from .yaml.reload import Shift as _Shift
+from .yaml.reload import Moved, move_built, reload
 
 if TYPE_CHECKING:
     from .engine import Problem, _Run
     from .gitlab import Job, Pipeline
+    from .gitlab.model import Variable
 
 Region = tuple[str, int]  # (display path, i): a file's header (0) or its top-level entry i - 1
 MAX_PIPELINES = 8  # pipelines remembered (one per root the editor lints)
+MAX_FILES = 32  # YAML files remembered
 AUTH_VARIABLE = "DOCKER_AUTH_CONFIG"
 
 
@@ -86,6 +95,18 @@ class _Memo:
     aliases: dict[str, dict[int, set[Region]]]  # display path -> region -> the regions its aliases name
     objects: set[Region]  # the regions with a YAML scalar that opens an object (auth JSON, maybe)
     jobs: dict[str, _Job]
+    build: "_Build | None"  # the last build (None: one that reported a problem outside the pipeline's files)
+
+
+@dataclass
+class _Build:
+    """A build of the pipeline's jobs (gitlab/pipeline.py), kept to reuse jobs whose inputs did not change."""
+
+    sources: dict[str, Source]  # display path -> the source the build's nodes are on
+    jobs: dict[str, "Job"]
+    variables: dict[str, "Variable"]
+    default: YMap | None
+    troubled: frozenset[Region]  # the regions where it reported a problem
 
 
 class JobMemo:
@@ -94,8 +115,31 @@ class JobMemo:
     def __init__(self) -> None:
         self.memos: OrderedDict[tuple[str, int], _Memo] = OrderedDict()
         self.last = (0, 0)  # (jobs replayed, jobs linted) in the last pipeline committed
+        self.files: OrderedDict[str, YamlFile] = OrderedDict()  # display path -> its last load
+        self.moved: dict[str, tuple[YamlFile, Moved]] = {}  # display path -> its last load, when it reused the one before
+        self.kept = 0  # jobs the last build reused
+
+    def load(self, source: Source) -> YamlFile:
+        """source's YAML, reusing the last load of its file for the entries an edit left alone
+        (yaml/reload.py).  A file that does not parse keeps its last load, for the next edit."""
+        old = self.files.get(source.path)
+        if old is not None and old.source is source:
+            return load(source)  # read again in the same run (a second pipeline): its own model, as without reuse
+        reloaded = reload(old, source) if old is not None else None
+        self.moved.pop(source.path, None)
+        if reloaded is None:
+            yf = load(source)
+        else:
+            yf = reloaded[0]
+            self.moved[source.path] = reloaded
+        self.files.pop(source.path, None)
+        self.files[source.path] = yf
+        while len(self.files) > MAX_FILES:
+            self.files.popitem(last=False)
+        return yf
 
     def pipeline(self, run: "_Run", pipeline: "Pipeline", project: Path) -> "PipelineReuse":
+        self.kept = 0
         return PipelineReuse(self, run, pipeline, project)
 
     def get(self, root: str, settings: object) -> _Memo | None:
@@ -109,59 +153,6 @@ class JobMemo:
             self.memos[key] = memo
             while len(self.memos) > MAX_PIPELINES:
                 self.memos.popitem(last=False)
-
-
-class _Shift:
-    """Where old offsets of one file are in its new text: the texts differ in old[p:len-s]."""
-
-    def __init__(self, old: str, new: str) -> None:
-        self.delta = len(new) - len(old)
-        self.old_len = len(old)
-        if old == new:
-            self.p = self.s = len(old)
-            self.lines_moved = False
-            return
-        self.p = _common_prefix(old, new)
-        self.s = _common_suffix(old, new, min(len(old), len(new)) - self.p)
-        self.lines_moved = old.count("\n", self.p, len(old) - self.s) != new.count("\n", self.p, len(new) - self.s)
-
-    def span(self, start: int, end: int) -> tuple[int, int] | None:
-        """The new position of old text [start, end) that the change did not touch, else None."""
-        if self.delta == 0 and self.p == self.old_len:
-            return start, end
-        tail = self.old_len - self.s
-        if start == end:  # a point at the edge of the change is ambiguous
-            return (start, end) if start < self.p else (start + self.delta, end + self.delta) if start > tail else None
-        if end <= self.p:
-            return start, end
-        if start >= tail:
-            return start + self.delta, end + self.delta
-        return None
-
-    def after(self, start: int) -> bool:
-        return start >= self.old_len - self.s and self.p < self.old_len
-
-
-def _common_prefix(a: str, b: str) -> int:
-    lo, hi = 0, min(len(a), len(b))  # a[:lo] == b[:lo]; find the largest such lo
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[lo:mid] == b[lo:mid]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
-
-
-def _common_suffix(a: str, b: str, limit: int) -> int:
-    lo, hi = 0, limit
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if a[len(a) - mid : len(a) - lo] == b[len(b) - mid : len(b) - lo]:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
 
 
 class _Layout:
@@ -216,6 +207,9 @@ class PipelineReuse:
         self._aliases_same: bool | None = None
         self._users: dict[int, tuple[str, ...]] | None = None
         self.objects: set[Region] = set()
+        self.moves: dict[int, Moved] | None = None  # id(old source) -> its file's reload, when jobs are reused
+        self.troubled: frozenset[Region] | None = None  # where the build's problems are (None: somewhere unknown)
+        self._kept_regions: dict[Region, bool] = {}
 
     # ----------------------------------------------------- the YAML auth JSON scan
     def auth_candidates(self, yf: Any) -> list:
@@ -291,16 +285,88 @@ class PipelineReuse:
                     texts[display_path(Path(path))] = text  # as its findings' sources name it
         names = {region: direct[1] for region, direct in self._direct.items()}
         aliases = {path: self._aliased(path) for path in self.layout.files}
-        self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.layout.bounds, names, aliases, self.objects, self.jobs))
+        p = self.pipeline
+        build = None if self.troubled is None else _Build(
+            {path: yf.source for path, yf in self.layout.files.items()}, dict(p.jobs), p.variables, p.default, self.troubled)
+        self.memo.keep(self.root, settings, _Memo(settings, self.layout.key, texts, self.layout.bounds, names, aliases, self.objects, self.jobs, build))
+
+    # ------------------------------------------------------------ the build's hooks
+    def globals(self) -> "tuple[dict[str, Variable], YMap | None] | None":
+        """The last build's global variables and `default:`, moved to this run's texts, when its
+        jobs can be reused at all: every file was reloaded from the text that build was made on
+        (yaml/reload.py), the global regions kept their text and were not composed again."""
+        old = self.old
+        build = old.build if old is not None else None
+        if build is None:
+            return None
+        moves: dict[int, Moved] = {}
+        for path, yf in self.layout.files.items():
+            loaded, moved = self.memo.moved.get(path, (None, None))
+            if loaded is not yf or moved is None or moved.old is not build.sources.get(path):
+                return None  # (a file read twice in a run is loaded afresh the second time)
+            moves[id(moved.old)] = moved
+        self.moves = moves
+        self.regions_of_globals()
+        assert self._globals is not None
+        if not self._same_aliases() or not self._kept(self._globals) or self._globals & build.troubled:
+            return None
+        nodes = [n for v in build.variables.values() for n in (v.value, v.key, v.mapping) if n is not None]
+        move_built(nodes + ([build.default] if build.default is not None else []), moves)
+        return build.variables, build.default
+
+    def job(self, name: str) -> "Job | None":
+        """The last build's job, moved to this run's texts, when its regions kept their text and
+        were not composed again (called after globals() said yes)."""
+        assert self.old is not None and self.old.build is not None and self.moves is not None
+        job, record = self.old.build.jobs.get(name), self.old.jobs.get(name)
+        if job is None or record is None or record.regions & self.old.build.troubled:
+            return None
+        if not self._kept(record.regions - self.regions_of_globals()):
+            return None  # (globals() checked those)
+        move_built([job.config], self.moves)  # what else it holds is in its config, the globals or the files
+        self.memo.kept += 1
+        return job
+
+    def built(self, problems: list) -> None:
+        """Where the build's problems are.  A job's build reports problems only at nodes of its
+        regions (what it is built from, synthetic containers borrowing their positions); so a
+        job none of whose regions holds one reported none, and is reused only then: the jobs
+        that could report a problem are built again, and report it."""
+        regions = set()
+        for problem in problems:
+            yf = self.pipeline.files.get(problem.path)
+            bounds = self.layout.bounds.get(yf.source.path) if yf is not None else None
+            if bounds is None:
+                return  # not in a file of the pipeline: no reuse
+            regions.add((yf.source.path, bisect.bisect_right(bounds, problem.span.start) - 1))
+        self.troubled = frozenset(regions)
+
+    def _kept(self, regions: frozenset[Region]) -> bool:
+        """The regions' nodes are the last build's, moved: their text is the same and was not composed again."""
+        kept = self._kept_regions
+        for region in regions:
+            ok = kept.get(region)
+            if ok is None:
+                assert self.old is not None
+                moved = self.memo.moved[region[0]][1]
+                start, end = _span(self.old.bounds[region[0]], region[1], len(self.old.texts[region[0]]))
+                ok = kept[region] = self._unchanged(region, False) and not (start < moved.b and moved.a < end)
+            if not ok:
+                return False
+        return True
 
     # ------------------------------------------------------------------- inputs
     def regions(self, job: "Job") -> frozenset[Region]:
         """The regions the job's configuration is built from."""
+        return self._closure([(path, i + 1) for path, i in self.layout.by_name.get(job.name, [])]) | self.regions_of_globals()
+
+    def regions_of_globals(self) -> frozenset[Region]:
+        """The regions every job is built from."""
         if self._globals is None:
             starts = [(path, 0) for path in self.layout.files]
             starts += [(path, i + 1) for name in RESERVED for path, i in self.layout.by_name.get(name, [])]
             self._globals = self._closure(starts)
-        return self._closure([(path, i + 1) for path, i in self.layout.by_name.get(job.name, [])]) | self._globals
+        return self._globals
 
     def _same_aliases(self) -> bool:
         """Every alias names a value in the same region as in the last run.  Then a job whose
@@ -467,3 +533,4 @@ class PipelineReuse:
                 edits.append(Edit(e.path, at.start, at.end, e.content))
             fix = replace(fix, edits=tuple(edits))
         return replace(hit, source=self.run.sources[hit.source.path], span=span, fix=fix)
+

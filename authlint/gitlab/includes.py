@@ -26,8 +26,10 @@ _SKIP_DIRS = {".git", ".gitlab-ci-local", "node_modules", ".venv"}
 
 
 class Includer:
-    def __init__(self, read: Callable[[str], Source], project_dir: str, report: Callable[[Problem], None]) -> None:
+    def __init__(self, read: Callable[[str], Source], project_dir: str, report: Callable[[Problem], None],
+                 parse: Callable[[Source], YamlFile] = load) -> None:
         self.read = read
+        self.parse = parse  # the editor's reuses its last load of the file
         self.project_dir = project_dir
         self.report = report
         self.files: dict[str, YamlFile] = {}
@@ -54,7 +56,7 @@ class Includer:
         try:
             source = self.read(path)
             self.sources[path] = source
-            yfile = load(source)
+            yfile = self.parse(source)
         except OSError as exc:
             missing = isinstance(exc, FileNotFoundError)
             why = "does not exist" if missing else f"cannot be read: {getattr(exc, 'reason', None) or exc.strerror or exc}"

@@ -12,10 +12,11 @@ Order of operations (GitLab's lib/gitlab/ci/config.rb; gitlab-ci-local does the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from ..diagnostics import Span
 from ..source import Source
-from ..yaml.model import YMap, YNode, YScalar, YSeq, YValue
+from ..yaml.model import YamlFile, YMap, YNode, YScalar, YSeq, YValue, load
 from . import jobs as J
 from .includes import Includer
 from .model import PARSE_ERROR, Job, Pipeline, Problem, Variable
@@ -26,13 +27,14 @@ LEGACY_DEFAULTS = ("image", "services", "cache", "before_script", "after_script"
 SECTIONS = ("before_script", "script", "after_script")
 
 
-def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = ".", *, build: bool = True) -> Pipeline:
+def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = ".", *, build: bool = True,
+                  parse: Callable[[Source], YamlFile] = load) -> Pipeline:
     """Resolve the pipeline rooted at `root` (a project-relative path).
 
     `read(path)` returns a file's Source or raises OSError / DecodeError; every
     failure becomes a Problem, never an exception.  With build=False only its files
     are read and parsed (what tells which files are pipelines): build_jobs resolves
-    the jobs later, in the worker that lints it.
+    the jobs later, in the worker that lints it.  `parse` parses a file's YAML.
     """
     pipeline = Pipeline(root)
     seen: set[tuple[str, str, int, int, str]] = set()
@@ -43,33 +45,49 @@ def load_pipeline(root: str, read: Callable[[str], Source], project_dir: str = "
             seen.add(key)
             pipeline.problems.append(problem)
 
-    includer = Includer(read, project_dir, report)
+    includer = Includer(read, project_dir, report, parse)
     layers = includer.collect(root)
     pipeline.files = includer.files
     pipeline.sources = includer.sources
     pipeline.includes = includer.includes
     pipeline.incomplete = includer.incomplete
     if layers:
-        pipeline.unbuilt = lambda: _build(pipeline, layers, report)
+        pipeline.unbuilt = lambda reuse=None: _build(pipeline, layers, report, reuse)
     if build:
         build_jobs(pipeline)
     return pipeline
 
 
-def build_jobs(pipeline: Pipeline) -> None:
+class Reuse(Protocol):
+    """The editor's last build of the pipeline (incremental.PipelineReuse)."""
+
+    def globals(self) -> tuple[dict[str, Variable], YMap | None] | None:
+        """The global variables and `default:`, when the last build's jobs can be reused at all."""
+
+    def job(self, name: str) -> Job | None:
+        """The job as the last build made it, when nothing it is built from changed."""
+
+    def built(self, problems: list[Problem]) -> None:
+        """The build is done, and reported these problems (a job it did not build reports none)."""
+
+
+def build_jobs(pipeline: Pipeline, reuse: Reuse | None = None) -> None:
     """The jobs and global variables of a pipeline loaded with build=False (once)."""
     pending, pipeline.unbuilt = pipeline.unbuilt, None
     if pending is not None:
-        pending()
+        pending(reuse)
 
 
-def _build(pipeline: Pipeline, layers: list[tuple[str, YMap]], report: Callable[[Problem], None]) -> None:
+def _build(pipeline: Pipeline, layers: list[tuple[str, YMap]], report: Callable[[Problem], None], reuse: Reuse | None) -> None:
+    problems = len(pipeline.problems)
     try:
-        _Builder(pipeline, layers, report).build()
+        _Builder(pipeline, layers, report).build(reuse)
     except RecursionError:  # a last resort: every walk is bounded, but extends and references interleave
         pipeline.problems.append(Problem(PARSE_ERROR, pipeline.root, Span(0, 0), "pipeline nested too deeply to resolve"))
         for job in pipeline.jobs.values():
             job.incomplete = True
+    if reuse is not None:
+        reuse.built(pipeline.problems[problems:])
 
 
 class _Builder:
@@ -97,17 +115,23 @@ class _Builder:
 
     # -- pipeline level ----------------------------------------------------------
 
-    def build(self) -> None:
+    def build(self, reuse: Reuse | None = None) -> None:
         p = self.pipeline
-        p.variables = J.variables(self._resolved("variables"), "global", self.shape)
-        self.default_raw = self._default_raw()
-        p.default = self._default_map()
+        kept = reuse.globals() if reuse is not None else None
+        if kept is not None:
+            p.variables, p.default = kept
+            self.default_raw = self._default_raw()
+        else:
+            p.variables = J.variables(self._resolved("variables"), "global", self.shape)
+            self.default_raw = self._default_raw()
+            p.default = self._default_map()
         for name, (key, value) in self.top.items():
             if name in RESERVED or not isinstance(key, YScalar):
                 continue
             hidden = name.startswith(".")
             if self.resolver.is_job_like(name):
-                p.jobs[name] = self._job(name, key, hidden)
+                job = reuse.job(name) if kept is not None else None  # type: ignore[union-attr]
+                p.jobs[name] = job if job is not None else self._job(name, key, hidden)
             elif not hidden and not is_reference(value):  # hidden keys may hold anything (snippets for anchors)
                 self.shape(value, f"job {name!r} should be a mapping")
 

@@ -76,3 +76,70 @@ set -x
 echo "$CI_REGISTRY_PASSWORD" | docker login -u me --password-stdin registry.example.com
 cat ~/.docker/config.json
 """
+
+
+def yaml_shape(yf) -> tuple:
+    """Everything a YAML model says, node by node in document order: kind, position, tag,
+    value, style, flow, merges and entry order; a node met again as ("alias", its first index);
+    the aliases list as a multiset of (site, target index).  Every node must be on yf.source."""
+    from authlint.yaml.model import YMap, YScalar, YSeq
+
+    out: list[tuple] = []
+    seen: dict[int, int] = {}
+    stack = list(reversed(yf.documents))
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            out.append(("alias", seen[id(v)]))
+            continue
+        seen[id(v)] = len(out)
+        assert v.source is yf.source, v
+        if isinstance(v, YScalar):
+            t = v.text
+            out.append(("scalar", v.start, v.end, v.tag, v.value, v.style, t.start, t.end, t.exact,
+                        [(s.vstart, s.vend, s.fstart, s.fend, s.verbatim) for s in t.segments]))
+        elif isinstance(v, YSeq):
+            out.append(("seq", v.start, v.end, v.tag, v.flow, len(v.items)))
+            stack.extend(reversed(v.items))
+        else:
+            assert isinstance(v, YMap)
+            out.append(("map", v.start, v.end, v.tag, v.flow, len(v.entries), len(v.merges), list(v.order),
+                        [len(g) for g in v._merge_groups()]))
+            stack.extend(reversed([*v.merges, *(x for kv in v.entries for x in kv)]))
+    aliases = sorted((site, seen.get(id(t), -1)) for site, t in yf.aliases)
+    return out, aliases, yf.parser
+
+
+def jobs_shape(pipeline) -> list:
+    """Every job of a built pipeline, field by field (gitlab/model.py), its values node by node as
+    yaml_shape shows them; every node must be on a source of this pipeline's files."""
+    import dataclasses
+
+    from authlint.yaml.model import YMap, YNode, YScalar, YSeq
+
+    sources = {id(yf.source) for yf in pipeline.files.values()}
+
+    def shape(x, seen: dict[int, int]):
+        if isinstance(x, YNode):
+            assert id(x.source) in sources, x
+            if id(x) in seen:
+                return ("again", seen[id(x)])
+            seen[id(x)] = len(seen)
+            where = (x.source.path, x.start, x.end, x.tag)
+            if isinstance(x, YScalar):
+                return ("scalar", *where, x.value, x.style)
+            if isinstance(x, YSeq):
+                return ("seq", *where, x.flow, [shape(i, seen) for i in x.items])
+            assert isinstance(x, YMap)
+            return ("map", *where, x.flow, list(x.order), [shape(m, seen) for m in x.merges],
+                    [(shape(k, seen), shape(v, seen)) for k, v in x.entries])
+        if dataclasses.is_dataclass(x):
+            return (type(x).__name__, [(f.name, shape(getattr(x, f.name), seen)) for f in dataclasses.fields(x)])
+        if isinstance(x, dict):
+            return [(k, shape(v, seen)) for k, v in x.items()]
+        if isinstance(x, (list, tuple)):
+            return [shape(v, seen) for v in x]
+        assert x is None or isinstance(x, (str, int, bool)), type(x)
+        return x
+
+    return [shape(job, {}) for job in pipeline.jobs.values()] + [shape(pipeline.variables, {}), shape(pipeline.default, {})]
