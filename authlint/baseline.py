@@ -98,13 +98,24 @@ def load(path: str | Path) -> Counter[str]:
 
 def apply(findings: Iterable[Finding], baseline: Counter[str]) -> tuple[list[Finding], int]:
     """(findings not covered by the baseline, number of findings it covered)."""
-    left = Counter(baseline)
-    kept: list[Finding] = []
-    matched = 0
-    for f in findings:
-        if left[f.fingerprint_key] > 0:
-            left[f.fingerprint_key] -= 1
-            matched += 1
-        else:
-            kept.append(f)
-    return kept, matched
+    matcher = Matcher(baseline)
+    return matcher.keep(findings), matcher.matched
+
+
+class Matcher:
+    """A baseline applied part by part, in report order (a streamed report): each fingerprint
+    covers as many findings as it counts, the first ones met."""
+
+    def __init__(self, baseline: Counter[str]) -> None:
+        self.left = Counter(baseline)
+        self.matched = 0
+
+    def keep(self, findings: Iterable[Finding]) -> list[Finding]:
+        kept: list[Finding] = []
+        for f in findings:
+            if self.left[f.fingerprint_key] > 0:
+                self.left[f.fingerprint_key] -= 1
+                self.matched += 1
+            else:
+                kept.append(f)
+        return kept

@@ -190,7 +190,7 @@ def test_corrupt_entry_is_ignored_and_rewritten(project, capsys, lints) -> None:
     expected = check(capsys, "--output-format", "json")
     (entry,) = (project / ".authlint_cache" / authlint.__version__).glob("*.entry")
     stored = cache.decode(entry.read_bytes())
-    damaged = cache.encode({**stored, "findings": [{"code": 1}]})  # a valid checksum, over garbage
+    damaged = cache.encode({**stored, "part": [{"findings": [{"code": 1}]}]})  # a valid checksum, over garbage
     for garbage in (b"{not json", cache.encode({"format": 1}), damaged, entry.read_bytes()[1:], b""):
         entry.write_bytes(garbage)
         assert check(capsys, "--output-format", "json") == expected
@@ -269,7 +269,7 @@ def test_probes_vouched_for_by_the_layout(tmp_path: Path) -> None:
     write(tmp_path, {"ci/here.sh": "x\n", "elsewhere/later.sh": "x\n"})
     (tmp_path / "ci" / "link.sh").symlink_to(tmp_path / "elsewhere" / "later.sh")
     (tmp_path / "ci" / "dangling.sh").symlink_to(tmp_path / "elsewhere" / "none.sh")
-    layout = {"stamps": {str(tmp_path): [], str(tmp_path / "ci"): []}}
+    layout = {"dirs": {str(tmp_path), str(tmp_path / "ci")}}
     ci = tmp_path / "ci"
     vouched = {name: cache._vouched(str(ci / name), (ci / name).is_file(), layout)
                for name in ("here.sh", "missing.sh", "no/such/dir.sh", "link.sh", "dangling.sh", "here.sh/x")}
@@ -291,7 +291,7 @@ def test_a_missing_script_appearing_in_an_aged_project_invalidates(project, caps
         os.utime(path, ns=(when, when))
     before = check(capsys, "--output-format", "json")
     (entry,) = (project / ".authlint_cache" / authlint.__version__).glob("*.entry")
-    assert any(p.endswith("later.sh") for p in cache.decode(entry.read_bytes())["vouched"])
+    assert any(p.endswith("later.sh") and vouched for p, _, vouched in cache.decode(entry.read_bytes())["probes"])
     assert check(capsys, "--output-format", "json") == before and len(lints) == 1
     write(project, {"ci/later.sh": "#!/bin/sh\necho $CI_REGISTRY_PASSWORD\n"})
     fresh = main(["check", "--no-cache", "--output-format", "json"]), capsys.readouterr()[0]

@@ -425,14 +425,15 @@ def test_a_tampered_cache_entry_is_dropped(project, capsys, damage) -> None:
     code, first, _ = run(capsys, "check", ".")
     assert code == 1 and PW in (project / ".gitlab-ci.yml").read_text()
     entry = _entry_file(project)
-    data = cache.decode(entry.read_bytes())
+    whole = cache.decode(entry.read_bytes())
+    (data,) = whole["part"]  # the one project's findings, as the report got them
     assert data["secret_sets"] and all(f["frame"] for f in data["findings"])
     if damage == "empty findings":
         data["findings"] = []
-        entry.write_bytes(entry.read_bytes()[:65] + json.dumps(data).encode())
+        entry.write_bytes(entry.read_bytes()[:65] + cache.encode(whole)[65:])  # the old checksum
     else:
         DAMAGES[damage](data)
-        entry.write_bytes(cache.encode(data))
+        entry.write_bytes(cache.encode(whole))
     for fmt in ("text", "json", "sarif"):
         code, out, _ = run(capsys, "check", ".", "--output-format", fmt)
         assert code == 1 and PW not in out and TOKEN not in out
