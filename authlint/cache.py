@@ -44,9 +44,18 @@ secret that occurs in no file cannot show in a code frame and is dropped.  A run
 with a fix whose edit text holds a secret is not cached (reporters treat such
 edits specially), nor is a run with errors or warnings.
 
-An entry file is the SHA-256 of its body, a newline, and the body: two lines of
-ASCII JSON, the second holding what only a changed layout needs (decoded on first
-use).  Stored findings refer to their texts in one table.  A damaged entry no
+Nothing is held whole, neither by the run that fills the cache nor by a hit:
+memory stays flat with the number of projects.  The run writes the entry as it
+goes: the layout and discovery when discovery is done, what was read and probed
+after each part of the report, each part's findings as the report gets them, each
+section in an unnamed temp file (gone with the process however it ends), joined
+into the entry file atomically at the end.  A hit reads the entry line by line:
+the dependencies, then every part checked, then every part sent to the report.
+
+An entry file is the SHA-256 of its body, a newline, and the body: lines of ASCII
+JSON, a head (key, given paths, layout, row counts) and then `[section, rows]`
+lines in the order of SECTIONS; what a same layout vouches for is not even decoded.
+A part's findings refer to their texts in the part's table.  A damaged entry no
 longer matches its checksum, and a forged one is still checked as above.
 
 `authlint fix`, `--diff`, and stdin input do not use the cache.
@@ -74,7 +83,7 @@ from .source import DecodeError, Position, Source
 from .workspace import ReadError, Workspace
 
 DIR_NAME = ".authlint_cache"
-ENTRY_FORMAT = 3
+ENTRY_FORMAT = 4
 RACY_NS = 2_000_000_000  # coarse filesystems keep mtimes to 1-2 s (theirs are whole seconds)
 FINE_RACY_NS = 100_000_000  # others to the kernel's clock tick
 MAX_ENTRIES = 200  # per version directory; the oldest are removed beyond this
@@ -334,7 +343,8 @@ class _RecordingWorkspace(Workspace):
         if self.writer.pid != os.getpid():
             return  # a pool's worker: its records go to the parent
         self.writer.rows("reads", [[p, h, self.stats.get(p)] for p, h in self.reads.items()])
-        self.writer.rows("probes", [[p, found, _vouched(p, found, self.writer.layout)] for p, found in self.probes.items()])
+        for p, found in self.probes.items():  # those the layout vouches for are checked only when it changed
+            self.writer.rows("vouched" if _vouched(p, found, self.writer.layout) else "probes", [[p, found]])
         self.reads.clear()
         self.stats.clear()
         self.probes.clear()
@@ -459,7 +469,7 @@ def _existence(path: Path) -> int | None:
 # An entry file: the SHA-256 of the body, a newline, the body: lines of ASCII JSON.  The first
 # is the head; each other is `[section, rows]`, at most CHUNK rows, sections in this order
 # (a part: what the lint sent the report at once, its findings and what serving them needs).
-SECTIONS = ("stamps", "discovered", "probes", "reads", "projects", "trees", "files", "part")
+SECTIONS = ("stamps", "discovered", "vouched", "probes", "reads", "projects", "trees", "files", "part")
 CHUNK = 512
 
 
@@ -478,6 +488,8 @@ class _Writer:
         self.project_of: dict[str, str] = {}
         self.refused = False
         self.is_discovered = False
+        self.held: dict[str, list] = {}  # rows not written yet
+        self.held_findings = 0  # in the parts held
 
     def __enter__(self) -> "_Writer":
         return self
@@ -487,9 +499,13 @@ class _Writer:
             spool.close()
 
     def rows(self, section: str, rows: list) -> None:
-        lines = [_line([section, rows[i : i + CHUNK]]) for i in range(0, len(rows), CHUNK)]
-        _write_all(self.spools[section], b"".join(lines))
+        """Rows added to a section, written CHUNK at a time: those of a small project wait for
+        the next ones (a line each would cost a hit a decode each)."""
+        held = self.held.setdefault(section, [])
+        held.extend(rows)
         self.counts[section] += len(rows)
+        if len(held) >= CHUNK:
+            self.flush(section)
 
     def discovered(self, layout: dict | None, candidates: list[tuple[str, str, bool]], settings: Settings) -> None:
         if layout is not None:
@@ -507,8 +523,18 @@ class _Writer:
             data = _part(result, self.project_of)
             if data is None:
                 self.refused = True
-            else:
-                self.rows("part", [data])
+                return
+            self.rows("part", [data])
+            self.held_findings += len(result.findings)
+            if self.held_findings >= CHUNK:
+                self.flush("part")
+
+    def flush(self, section: str) -> None:
+        held = self.held.pop(section, [])
+        lines = [_line([section, held[i : i + CHUNK]]) for i in range(0, len(held), CHUNK)]
+        _write_all(self.spools[section], b"".join(lines))
+        if section == "part":
+            self.held_findings = 0
 
     def finish(self, key: str, paths: list[Path], result: LintResult, ws: _RecordingWorkspace, entry_path: Path) -> bool:
         """Write the entry file; False when the run cannot be cached."""
@@ -516,6 +542,8 @@ class _Writer:
             return False
         ws.spill()
         self.rows("files", list(result.files))
+        for section in list(self.held):
+            self.flush(section)
         layout = self.layout and {"present": self.layout["present"], "covers_projects": self.covers}
         head = {"format": ENTRY_FORMAT, "key": key, "given": _given(paths), "layout": layout, "counts": self.counts}
         _write_entry(entry_path, _line(head), [self.spools[s] for s in SECTIONS])
@@ -628,9 +656,12 @@ def _place(src: Source, offset: int) -> list[int]:
     return [pos.line - 1, pos.column - 1, src.index.utf16(offset)[1]]
 
 
+_DECODE = json.JSONDecoder().decode  # json.loads, without its checks of a text known to be ASCII
+
+
 def _object(text: bytes | str):
     """A body line: the head (an object) or `[section, rows]`."""
-    value = json.loads(text)
+    value = _DECODE(text.decode("ascii") if isinstance(text, bytes) else text)
     if not isinstance(value, (dict, list)):
         raise ValueError("not a line of an entry")
     return value
@@ -712,34 +743,38 @@ class _Places:
 class _Unread(Source):
     """A shown file as a hit has it: its path and the positions of its findings, not its text."""
 
-    def __init__(self, path: str, places: list[list[int]]) -> None:
+    def __init__(self, path: str, places: list[list[int]], checked: bool = False) -> None:
         super().__init__(path, "")
-        self._places = _Places({int(o): (int(line0), int(col), int(units)) for o, line0, col, units in places})
+        if checked:  # (a hit's second reading)
+            self._places = _Places({o: (line0, col, units) for o, line0, col, units in places})
+        else:
+            self._places = _Places({int(o): (int(line0), int(col), int(units)) for o, line0, col, units in places})
 
     @property
     def index(self) -> _Places:  # type: ignore[override]
         return self._places
 
 
-def _finding(data: dict, strings: list[str], shown: dict[str, _Unread], texts: dict[str, Source] | None,
-             secrets: tuple[str, ...]) -> Finding:
-    """A stored finding (its texts looked up in strings), checked: a known rule, positions
-    stored for its offsets, and a credential finding's own text redacted by the stored values."""
+def _finding(data: dict, strings: list[str], shown: dict[str, _Unread] | None = None,
+             texts: dict[str, Source] | None = None, secrets: tuple[str, ...] = ()) -> Finding:
+    """A stored finding (its texts looked up in strings), checked unless shown is None (checked
+    before): a known rule, positions stored for its offsets, and a credential finding's own
+    text redacted by the stored values."""
     def text(ref: int | None) -> str | None:
         return None if ref is None else strings[ref]
 
     def placed(path: str, start: int, end: int) -> None:
-        if path in shown:
+        if shown is not None and path in shown:
             places = shown[path].index.places
             if start not in places or end not in places:
                 raise _Damaged(path)
 
-    if data["code"] not in _rule_codes():
+    if shown is not None and data["code"] not in _rule_codes():
         raise _Damaged(data["code"])
     start, end = data["span"]
     path = strings[data["path"]]
     placed(path, start, end)
-    if data["code"].startswith("AL1") and texts is not None:
+    if shown is not None and data["code"].startswith("AL1"):
         whole = texts[path].text
         if not 0 <= start <= end <= len(whole):
             raise _Damaged(path)
@@ -842,8 +877,11 @@ def _lookup(entry_path: Path, key: str, paths: list[Path], settings: Settings, s
         except (KeyError, TypeError, ValueError, IndexError, AttributeError):  # _Damaged included
             return None  # a damaged entry is a miss; the run rewrites it
         file.seek(parts_at)
-        for i, line in enumerate(file):
-            sink(_served(_object(line)[1][0], values.get(i, [])))
+        i = 0
+        for line in file:
+            for data in _object(line)[1]:
+                sink(_served(data, values.get(i)))
+                i += 1
     if stale:  # touched but unchanged (a checkout): stamp them anew, hash once
         try:
             _restamp(entry_path, stale)
@@ -886,7 +924,7 @@ def _validate(file, head: dict, paths: list[Path], settings: Settings,
     ws = Workspace(settings, {})
     counts, layout = head["counts"], head["layout"]
     same_layout = layout is not None and all(_existence(Path(p)) == i for p, i in layout["present"].items())
-    vouched = {"discovered"} | ({"projects", "trees"} if layout is not None and layout["covers_projects"] else set())
+    vouched = {"discovered", "vouched"} | ({"projects", "trees"} if layout is not None and layout["covers_projects"] else set())
     seen = dict.fromkeys(SECTIONS, 0)
     skipped: set[str] = set()
     fresh: list | None = None  # discovery redone, when the layout changed
@@ -912,8 +950,8 @@ def _validate(file, head: dict, paths: list[Path], settings: Settings,
         elif section == "discovered":
             if rows != fresh[start : seen[section]]:  # type: ignore[index]
                 return None
-        elif section == "probes":
-            if any(os.path.isfile(p) != found for p, found, sure in rows if not (sure and same_layout)):
+        elif section in ("vouched", "probes"):
+            if any(os.path.isfile(p) != found for p, found in rows):
                 return None  # Workspace.exists, without overlays
         elif section == "reads":
             if not _reads_hold(ws, rows, stale):
@@ -952,12 +990,14 @@ def _check_parts(file, ws: Workspace, count: int) -> dict[int, list[SecretSet]]:
     """Every stored part checked (see _checked); the values to redact of those that have some."""
     values: dict[int, list[SecretSet]] = {}
     n = 0
-    for n, line in enumerate(file, 1):
+    for line in file:
         if _section(line) != "part":
             raise _Damaged("part")
-        sets = _checked(_object(line)[1][0], ws)
-        if any(sets):
-            values[n - 1] = sets
+        for data in _object(line)[1]:
+            sets = _checked(data, ws)
+            if any(sets):
+                values[n] = sets
+            n += 1
         ws.forget_reads()
     if n != count:
         raise _Damaged("parts")
@@ -994,14 +1034,14 @@ def _checked(data: dict, ws: Workspace) -> list[SecretSet]:
 
 def _served(data: dict, sets: list[SecretSet]) -> LintResult:
     """A checked part as the reporters get it: its files as the positions its findings show."""
-    unread = {path: _Unread(path, places) for path, places in data["positions"].items()}
+    unread = {path: _Unread(path, places, checked=True) for path, places in data["positions"].items()}
     strings = data["strings"]
     findings: list[Finding] = []
     secrets: dict[int, tuple[str, ...]] = {}
     frames: dict[int, tuple[int, str, str, str] | None] = {}
     for item in data["findings"]:
         values = sets[item["secrets"]] if sets else _NONE
-        f = _finding(item, strings, unread, None, values)
+        f = _finding(item, strings)
         frames[id(f)] = _frame(item["frame"], strings)
         secrets[id(f)] = values
         findings.append(f)

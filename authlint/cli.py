@@ -296,12 +296,16 @@ def _check(args, fix: bool) -> int:
             from . import cache
 
             lint = cache.lint_paths
-        if not args.write_baseline:
-            report = Report(api.LintResult([], {}, []), color=color, statistics=args.statistics, unsafe_hint=not unsafe)
-            return _check_streamed(args, fmt, lint, paths, settings, baseline, report)
-        result = lint(paths, settings)
+        if args.write_baseline:
+            return _write_baseline(args, lambda sink: lint(paths, settings, sink=sink))
+        report = Report(api.LintResult([], {}, []), color=color, statistics=args.statistics, unsafe_hint=not unsafe)
+        return _check_streamed(args, fmt, lint, paths, settings, baseline, report)
     if args.write_baseline:
-        return _write_baseline(args, result)
+        def whole(sink):
+            sink(result)
+            return result
+
+        return _write_baseline(args, whole)
     in_baseline = 0
     if baseline is not None:
         from dataclasses import replace
@@ -479,15 +483,21 @@ def _load_baseline(path: str):
         raise UsageError(str(exc)) from None
 
 
-def _write_baseline(args, result) -> int:
-    from .baseline import BaselineError, write
+def _write_baseline(args, lint) -> int:
+    """Record the findings' fingerprints, part by part as lint(sink) sends them (only their
+    counts are kept)."""
+    from collections import Counter
 
-    if result.internal_error or (result.errors and not result.findings):
+    from .baseline import BaselineError, counts, write
+
+    recorded: Counter = Counter()
+    result = lint(lambda part: counts(part.findings, recorded))
+    if result.internal_error or (result.errors and not recorded):
         for err in result.errors:
             print(f"authlint: error: {err}", file=sys.stderr)
         return EXIT_ERROR  # a partial baseline would hide findings it never saw
     try:
-        n = write(args.write_baseline, result.findings)
+        n = write(args.write_baseline, recorded)
     except BaselineError as exc:
         raise UsageError(str(exc)) from None
     if not args.quiet:
