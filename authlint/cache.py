@@ -531,10 +531,13 @@ class _Writer:
 
     def flush(self, section: str) -> None:
         held = self.held.pop(section, [])
-        lines = [_line([section, held[i : i + CHUNK]]) for i in range(0, len(held), CHUNK)]
-        _write_all(self.spools[section], b"".join(lines))
-        if section == "part":
+        if section == "part":  # on one line, their texts in one table
+            strings = _intern([row for part in held for row in part["findings"]])
+            lines = [_line(["part", {"strings": strings, "parts": held}])]
             self.held_findings = 0
+        else:
+            lines = [_line([section, held[i : i + CHUNK]]) for i in range(0, len(held), CHUNK)]
+        _write_all(self.spools[section], b"".join(lines))
 
     def finish(self, key: str, paths: list[Path], result: LintResult, ws: _RecordingWorkspace, entry_path: Path) -> bool:
         """Write the entry file; False when the run cannot be cached."""
@@ -562,7 +565,8 @@ def _write_all(fd, data: bytes) -> None:
 
 def decode(data: bytes) -> dict | None:
     """An entry file as one object (for tests and tools): the head's fields, each section's
-    rows, the parts under "part"; None when the body does not match its checksum."""
+    rows, the parts under "part" (each with its line's "strings"); None when the body does
+    not match its checksum."""
     at = data.find(b"\n") + 1
     if not at or hashlib.sha256(data[at:]).hexdigest().encode() != data[: at - 1]:
         return None
@@ -570,24 +574,33 @@ def decode(data: bytes) -> dict | None:
     entry = {**_object(head), **{s: [] for s in SECTIONS}}
     for line in lines:
         section, rows = _object(line)
+        if section == "part":
+            rows = [{**part, "strings": rows["strings"]} for part in rows["parts"]]
         entry[section].extend(rows)
     return entry
 
 
 def encode(entry: dict) -> bytes:
-    """The entry file of such an object (its counts made to match)."""
+    """The entry file of such an object (its counts made to match; a part a line)."""
     sections = {s: entry.get(s) or [] for s in SECTIONS}
     head = {k: entry.get(k) for k in ("format", "key", "given", "layout")}
     head["counts"] = {s: len(rows) for s, rows in sections.items()}
-    body = _line(head) + b"".join(
-        _line([s, rows[i : i + size]]) for s, rows in sections.items()
-        for size in [1 if s == "part" else CHUNK] for i in range(0, len(rows), size))
+    parts = [{"strings": p.get("strings"), "parts": [{k: v for k, v in p.items() if k != "strings"}]} for p in sections.pop("part")]
+    body = _line(head) + b"".join(_line([s, rows[i : i + CHUNK]]) for s, rows in sections.items() for i in range(0, len(rows), CHUNK))
+    body += b"".join(_line(["part", part]) for part in parts)
     return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
 
 
+# A stored finding is a row: these fields, its texts by index in its line's table; a fix is
+# [title, applicability, reason, edits], an edit [path, start, end, content], a code frame
+# [line0, before, marked, after].  (Rows, not objects: a hit decodes every part twice.)
+CODE, NAME, SEVERITY, MESSAGE, PATH, START, END, JOB, FIX, FINGERPRINT, RELATED, SECRETS, FRAME = range(13)
+TITLE, APPLICABILITY, REASON, EDITS = range(4)
+
+
 def _part(result: LintResult, project_of: dict[str, str]) -> dict | None:
-    """A part as stored: its findings with what every format shows of them (texts redacted, in
-    one table; positions; code frames), the locators of the values to redact, and the hashes
+    """A part as stored: its findings with what every format shows of them (texts redacted;
+    positions; code frames), the locators of the values to redact, and the hashes
     of the files a hit reads; None when it cannot be stored (a fix edit holding a secret)."""
     findings = []
     positions: dict[str, dict[int, list[int]]] = {}  # shown path -> offset -> [line0, column0, UTF-16 column0]
@@ -600,20 +613,18 @@ def _part(result: LintResult, project_of: dict[str, str]) -> dict | None:
         if at is None:  # a file's findings share one set: located once, not once per finding
             at = set_index[(id(values), places)] = len(secret_sets)
             secret_sets.append(_locators(values, places, result.sources))
-        data = _finding_dict(f, values, at)
-        if data is None:
-            return None
         src = result.sources.get(f.path)
-        data["frame"] = None if src is None else snippet(src, f.span.start, f.span.end, values)
+        row = _finding_row(f, values, at, None if src is None else snippet(src, f.span.start, f.span.end, values))
+        if row is None:
+            return None
         for path, offset in _offsets(f):
             if path in result.sources:
                 places = positions.setdefault(path, {})
                 if offset not in places:
                     places[offset] = _place(result.sources[path], offset)
-        findings.append(data)
+        findings.append(row)
     part = {
         "findings": findings,
-        "strings": _intern(findings),
         "positions": {p: [[o, *at] for o, at in places.items()] for p, places in positions.items()},
         "secret_sets": secret_sets,
     }
@@ -622,27 +633,24 @@ def _part(result: LintResult, project_of: dict[str, str]) -> dict | None:
     return part
 
 
-def _intern(findings: list[dict]) -> list[str]:
-    """Replace the texts of stored findings by their index in one table, which it returns:
-    10,000 findings show a few thousand distinct texts (smaller to load, shared once loaded)."""
+def _intern(findings: list[list]) -> list[str]:
+    """Replace the texts of stored findings by their index in one table, which it returns: a
+    line's findings show far fewer distinct texts (smaller to load, shared once loaded)."""
     table: dict[str, int] = {}
 
     def ref(text: str | None) -> int | None:
         return None if text is None else table.setdefault(text, len(table))
 
-    for item in findings:
-        for name in _TEXTS:
-            item[name] = ref(item[name])
-        if item["frame"] is not None:
-            item["frame"] = [item["frame"][0], *map(ref, item["frame"][1:])]
-        if item["fix"] is not None:
-            fix = item["fix"]
-            fix["title"], fix["reason"] = ref(fix["title"]), ref(fix["reason"])
-            fix["edits"] = [[ref(p), start, end, ref(content)] for p, start, end, content in fix["edits"]]
+    for row in findings:
+        for at in (NAME, MESSAGE, PATH, JOB):
+            row[at] = ref(row[at])
+        if row[FRAME] is not None:
+            row[FRAME] = [row[FRAME][0], *map(ref, row[FRAME][1:])]
+        fix = row[FIX]
+        if fix is not None:
+            fix[TITLE], fix[REASON] = ref(fix[TITLE]), ref(fix[REASON])
+            fix[EDITS] = [[ref(p), start, end, ref(content)] for p, start, end, content in fix[EDITS]]
     return list(table)
-
-
-_TEXTS = ("name", "message", "path", "job")  # a stored finding's fields held in the table
 
 
 def _offsets(f: Finding) -> list[tuple[str, int]]:
@@ -680,7 +688,7 @@ def _locators(secrets, places: tuple[str, ...], sources: dict[str, Source]) -> l
     return out
 
 
-def _finding_dict(f: Finding, secrets: tuple[str, ...], secret_set: int) -> dict | None:
+def _finding_row(f: Finding, secrets: tuple[str, ...], secret_set: int, frame) -> list | None:
     def clean(text: str) -> str:
         return redact_text(text, secrets)
 
@@ -690,32 +698,17 @@ def _finding_dict(f: Finding, secrets: tuple[str, ...], secret_set: int) -> dict
             # Reporters treat an edit that holds a secret specially (SARIF leaves it
             # out); a stored, pre-redacted edit would look harmless: do not cache.
             return None
-        fix = {
-            "title": clean(f.fix.title),
-            "applicability": int(f.fix.applicability),
-            "reason": clean(f.fix.reason) if f.fix.reason is not None else None,
-            "edits": [[e.path, e.start, e.end, e.content] for e in f.fix.edits],
-        }
-    return {
-        "code": f.code,
-        "name": f.name,
-        "severity": int(f.severity),
-        "message": clean(f.message),
-        "path": f.path,
-        "span": [f.span.start, f.span.end],
-        "job": f.job,
-        "fix": fix,
-        "fingerprint": f.fingerprint_key,
-        "related": list(f.related),
-        "secrets": secret_set,
-    }
+        reason = clean(f.fix.reason) if f.fix.reason is not None else None
+        fix = [clean(f.fix.title), int(f.fix.applicability), reason, [[e.path, e.start, e.end, e.content] for e in f.fix.edits]]
+    return [f.code, f.name, int(f.severity), clean(f.message), f.path, f.span.start, f.span.end, f.job, fix,
+            f.fingerprint_key, list(f.related), secret_set, None if frame is None else list(frame)]
 
 
-def _read_paths(data: dict) -> set[str]:
+def _read_paths(part: dict, strings: list[str] | None = None) -> set[str]:
     """The shown files a hit reads: those its values to redact are located in, and those of
     its credential findings (whose own text those values must redact)."""
-    paths = {loc[0] for locators in data["secret_sets"] for loc in locators}
-    paths.update(data["strings"][item["path"]] for item in data["findings"] if item["code"].startswith("AL1"))
+    paths = {loc[0] for locators in part["secret_sets"] for loc in locators}
+    paths.update(row[PATH] if strings is None else strings[row[PATH]] for row in part["findings"] if row[CODE].startswith("AL1"))
     return paths
 
 
@@ -755,7 +748,7 @@ class _Unread(Source):
         return self._places
 
 
-def _finding(data: dict, strings: list[str], shown: dict[str, _Unread] | None = None,
+def _finding(row: list, strings: list[str], shown: dict[str, _Unread] | None = None,
              texts: dict[str, Source] | None = None, secrets: tuple[str, ...] = ()) -> Finding:
     """A stored finding (its texts looked up in strings), checked unless shown is None (checked
     before): a known rule, positions stored for its offsets, and a credential finding's own
@@ -769,37 +762,28 @@ def _finding(data: dict, strings: list[str], shown: dict[str, _Unread] | None = 
             if start not in places or end not in places:
                 raise _Damaged(path)
 
-    if shown is not None and data["code"] not in _rule_codes():
-        raise _Damaged(data["code"])
-    start, end = data["span"]
-    path = strings[data["path"]]
-    placed(path, start, end)
-    if shown is not None and data["code"].startswith("AL1"):
-        whole = texts[path].text
-        if not 0 <= start <= end <= len(whole):
-            raise _Damaged(path)
-        own = whole[start:end]
-        if own.strip() and redact_text(own, secrets) == own:
-            raise _Damaged("a credential finding whose own text the stored values do not redact")
+    code, start, end, path = row[CODE], row[START], row[END], strings[row[PATH]]
+    if shown is not None:
+        if code not in _rule_codes():
+            raise _Damaged(code)
+        placed(path, start, end)
+        if code.startswith("AL1"):
+            whole = texts[path].text  # type: ignore[index]
+            if not 0 <= start <= end <= len(whole):
+                raise _Damaged(path)
+            own = whole[start:end]
+            if own.strip() and redact_text(own, secrets) == own:
+                raise _Damaged("a credential finding whose own text the stored values do not redact")
     fix = None
-    if data["fix"] is not None:
-        fx = data["fix"]
-        edits = tuple(Edit(strings[p], int(s), int(e), strings[c]) for p, s, e, c in fx["edits"])
+    if row[FIX] is not None:
+        title, applicability, reason, stored = row[FIX]
+        edits = tuple(Edit(strings[p], int(s), int(e), strings[c]) for p, s, e, c in stored)
         for e in edits:
             placed(e.path, e.start, e.end)
-        fix = Fix(strings[fx["title"]], edits, _APPLICABILITY[fx["applicability"]], text(fx["reason"]))
-    return Finding(
-        code=data["code"],
-        name=strings[data["name"]],
-        severity=_SEVERITY[data["severity"]],
-        message=strings[data["message"]],
-        path=path,
-        span=Span(start, end),
-        job=text(data["job"]),
-        fix=fix,
-        fingerprint_key=data["fingerprint"],
-        related=tuple(data["related"]),
-    )
+        fix = Fix(strings[title], edits, _APPLICABILITY[applicability], text(reason))
+    return Finding(code=code, name=strings[row[NAME]], severity=_SEVERITY[row[SEVERITY]], message=strings[row[MESSAGE]],
+                   path=path, span=Span(start, end), job=text(row[JOB]), fix=fix, fingerprint_key=row[FINGERPRINT],
+                   related=tuple(row[RELATED]))
 
 
 _SEVERITY = {int(s): s for s in Severity}
@@ -879,8 +863,9 @@ def _lookup(entry_path: Path, key: str, paths: list[Path], settings: Settings, s
         file.seek(parts_at)
         i = 0
         for line in file:
-            for data in _object(line)[1]:
-                sink(_served(data, values.get(i)))
+            parts = _object(line)[1]
+            for part in parts["parts"]:
+                sink(_served(part, parts["strings"], values.get(i)))
                 i += 1
     if stale:  # touched but unchanged (a checkout): stamp them anew, hash once
         try:
@@ -993,8 +978,12 @@ def _check_parts(file, ws: Workspace, count: int) -> dict[int, list[SecretSet]]:
     for line in file:
         if _section(line) != "part":
             raise _Damaged("part")
-        for data in _object(line)[1]:
-            sets = _checked(data, ws)
+        parts = _object(line)[1]
+        strings = parts["strings"]
+        if not all(isinstance(t, str) for t in strings):
+            raise _Damaged("strings")
+        for part in parts["parts"]:
+            sets = _checked(part, strings, ws)
             if any(sets):
                 values[n] = sets
             n += 1
@@ -1004,13 +993,13 @@ def _check_parts(file, ws: Workspace, count: int) -> dict[int, list[SecretSet]]:
     return values
 
 
-def _checked(data: dict, ws: Workspace) -> list[SecretSet]:
+def _checked(part: dict, strings: list[str], ws: Workspace) -> list[SecretSet]:
     """A stored part's values to redact, read from the files it pins, which must be unchanged;
     its findings checked (known rules, stored positions, credential findings' own text
     redacted, no stored text holding a value to redact)."""
     texts: dict[str, Source] = {}
-    for shown in _read_paths(data):
-        digest, project = data["sources"][shown]
+    for shown in _read_paths(part, strings):
+        digest, project = part["sources"][shown]
         try:  # read as the run did, within the project directory the entry pins
             src = ws.read(Path(shown), Path(project) if project is not None else None)
         except (DecodeError, OSError):
@@ -1018,31 +1007,27 @@ def _checked(data: dict, ws: Workspace) -> list[SecretSet]:
         if src.path != shown or _text_hash(src) != digest:
             raise _Damaged(shown)
         texts[shown] = src
-    sets = _secret_sets(data, texts)
-    unread = {path: _Unread(path, places) for path, places in data["positions"].items()}
-    strings = data["strings"]
-    if not all(isinstance(t, str) for t in strings):
-        raise _Damaged("strings")
+    sets = _secret_sets(part, texts)
+    unread = {path: _Unread(path, places) for path, places in part["positions"].items()}
     shown_with: dict[int, set[str]] = {}  # secret set -> the texts shown with it
-    for item in data["findings"]:
-        f = _finding(item, strings, unread, texts, sets[item["secrets"]])
-        shown_with.setdefault(item["secrets"], set()).update(_shown_texts(f, _frame(item["frame"], strings)))
+    for row in part["findings"]:
+        f = _finding(row, strings, unread, texts, sets[row[SECRETS]])
+        shown_with.setdefault(row[SECRETS], set()).update(_shown_texts(f, _frame(row[FRAME], strings)))
     if _holds_a_secret(shown_with, sets):
         raise _Damaged("a stored text holds a value to redact")
     return sets
 
 
-def _served(data: dict, sets: list[SecretSet]) -> LintResult:
+def _served(part: dict, strings: list[str], sets: list[SecretSet] | None) -> LintResult:
     """A checked part as the reporters get it: its files as the positions its findings show."""
-    unread = {path: _Unread(path, places, checked=True) for path, places in data["positions"].items()}
-    strings = data["strings"]
+    unread = {path: _Unread(path, places, checked=True) for path, places in part["positions"].items()}
     findings: list[Finding] = []
     secrets: dict[int, tuple[str, ...]] = {}
     frames: dict[int, tuple[int, str, str, str] | None] = {}
-    for item in data["findings"]:
-        values = sets[item["secrets"]] if sets else _NONE
-        f = _finding(item, strings)
-        frames[id(f)] = _frame(item["frame"], strings)
+    for row in part["findings"]:
+        values = sets[row[SECRETS]] if sets else _NONE
+        f = _finding(row, strings)
+        frames[id(f)] = _frame(row[FRAME], strings)
         secrets[id(f)] = values
         findings.append(f)
     return LintResult(findings, dict(unread), [], secrets=secrets, frames=frames)

@@ -241,13 +241,13 @@ def test_fix_holding_a_secret_is_not_cached(project) -> None:
     src = Source(".gitlab-ci.yml", f"x: {SECRET}\n")
     plain = Finding("AL102", "n", Severity.ERROR, "m", src.path, Span(3, 3 + len(SECRET)),
                     fix=Fix("t", (Edit(src.path, 0, 1, "y"),)))
-    stored = cache._finding_dict(plain, (SECRET,), 0)
-    assert stored is not None and stored["secrets"] == 0
+    stored = cache._finding_row(plain, (SECRET,), 0, None)
+    assert stored is not None and stored[cache.SECRETS] == 0
     assert cache._locators((SECRET,), (src.path,), {src.path: src}) == [[src.path, 3, 3 + len(SECRET)]]
     assert SECRET not in json.dumps(stored)
     leaky = Finding("AL102", "n", Severity.ERROR, "m", src.path, Span(3, 3 + len(SECRET)),
                     fix=Fix(f"move {SECRET}", (Edit(src.path, 0, 0, f"PW={SECRET}"),)))
-    assert cache._finding_dict(leaky, (SECRET,), 0) is None
+    assert cache._finding_row(leaky, (SECRET,), 0, None) is None
 
 
 def test_a_script_named_alone_sees_a_new_globbed_job(project, capsys, lints) -> None:
