@@ -142,7 +142,7 @@ def lint_paths(paths: Iterable[str | Path], settings: Settings, cache_dir: Path 
         linter.ws = recorder = _RecordingWorkspace(settings, writer)
 
         def part(result: LintResult) -> None:
-            writer.part(result)
+            writer.guarded(writer.part, result)
             recorder.spill()
             sink(result)
 
@@ -334,7 +334,7 @@ class _RecordingWorkspace(Workspace):
     def discover(self, paths: list[Path]):
         layout = _layout(paths, self.settings)  # stamped before discovery walks
         found = super().discover(paths)
-        self.writer.discovered(layout, _candidates(found), self.settings)
+        self.writer.guarded(self.writer.discovered, layout, _candidates(found), self.settings)
         return found
 
     def spill(self) -> None:
@@ -342,12 +342,16 @@ class _RecordingWorkspace(Workspace):
         again is recorded again: each record holds on its own)."""
         if self.writer.pid != os.getpid():
             return  # a pool's worker: its records go to the parent
-        self.writer.rows("reads", [[p, h, self.stats.get(p)] for p, h in self.reads.items()])
-        for p, found in self.probes.items():  # those the layout vouches for are checked only when it changed
-            self.writer.rows("vouched" if _vouched(p, found, self.writer.layout) else "probes", [[p, found]])
+        self.writer.guarded(self._write)
         self.reads.clear()
         self.stats.clear()
         self.probes.clear()
+
+
+    def _write(self) -> None:
+        self.writer.rows("reads", [[p, h, self.stats.get(p)] for p, h in self.reads.items()])
+        for p, found in self.probes.items():  # those the layout vouches for are checked only when it changed
+            self.writer.rows("vouched" if _vouched(p, found, self.writer.layout) else "probes", [[p, found]])
 
 
 def _stamp(path: str) -> list[int] | None:
@@ -497,6 +501,18 @@ class _Writer:
     def __exit__(self, *exc) -> None:
         for spool in self.spools.values():
             spool.close()
+
+    def guarded(self, step: Callable, *args) -> None:
+        """step(*args), during the lint: the cache must never break it (a failure here, a full
+        disk say, only leaves the run unstored)."""
+        if self.refused:
+            return
+        try:
+            step(*args)
+        except Exception:
+            if os.environ.get("AUTHLINT_DEBUG"):
+                raise
+            self.refused = True
 
     def rows(self, section: str, rows: list) -> None:
         """Rows added to a section, written CHUNK at a time: those of a small project wait for
@@ -748,42 +764,36 @@ class _Unread(Source):
         return self._places
 
 
-def _finding(row: list, strings: list[str], shown: dict[str, _Unread] | None = None,
-             texts: dict[str, Source] | None = None, secrets: tuple[str, ...] = ()) -> Finding:
-    """A stored finding (its texts looked up in strings), checked unless shown is None (checked
-    before): a known rule, positions stored for its offsets, and a credential finding's own
-    text redacted by the stored values."""
-    def text(ref: int | None) -> str | None:
-        return None if ref is None else strings[ref]
+def _finding(row: list, strings: list[str]) -> Finding:
+    """A stored finding, its texts looked up in strings."""
+    fix = row[FIX]
+    if fix is not None:
+        title, applicability, reason, stored = fix
+        edits = tuple([Edit(strings[p], int(s), int(e), strings[c]) for p, s, e, c in stored])
+        fix = Fix(strings[title], edits, _APPLICABILITY[applicability], None if reason is None else strings[reason])
+    job = row[JOB]
+    return Finding(row[CODE], strings[row[NAME]], _SEVERITY[row[SEVERITY]], strings[row[MESSAGE]], strings[row[PATH]],
+                   Span(row[START], row[END]), None if job is None else strings[job], fix, row[FINGERPRINT], tuple(row[RELATED]))
 
-    def placed(path: str, start: int, end: int) -> None:
-        if shown is not None and path in shown:
-            places = shown[path].index.places
-            if start not in places or end not in places:
-                raise _Damaged(path)
 
-    code, start, end, path = row[CODE], row[START], row[END], strings[row[PATH]]
-    if shown is not None:
-        if code not in _rule_codes():
-            raise _Damaged(code)
-        placed(path, start, end)
-        if code.startswith("AL1"):
-            whole = texts[path].text  # type: ignore[index]
-            if not 0 <= start <= end <= len(whole):
-                raise _Damaged(path)
-            own = whole[start:end]
-            if own.strip() and redact_text(own, secrets) == own:
-                raise _Damaged("a credential finding whose own text the stored values do not redact")
-    fix = None
-    if row[FIX] is not None:
-        title, applicability, reason, stored = row[FIX]
-        edits = tuple(Edit(strings[p], int(s), int(e), strings[c]) for p, s, e, c in stored)
-        for e in edits:
-            placed(e.path, e.start, e.end)
-        fix = Fix(strings[title], edits, _APPLICABILITY[applicability], text(reason))
-    return Finding(code=code, name=strings[row[NAME]], severity=_SEVERITY[row[SEVERITY]], message=strings[row[MESSAGE]],
-                   path=path, span=Span(start, end), job=text(row[JOB]), fix=fix, fingerprint_key=row[FINGERPRINT],
-                   related=tuple(row[RELATED]))
+def _checked_finding(row: list, strings: list[str], shown: dict[str, _Unread], texts: dict[str, Source],
+                     secrets: tuple[str, ...]) -> Finding:
+    """A stored finding, checked: a known rule, positions stored for its offsets, and a
+    credential finding's own text redacted by the stored values."""
+    f = _finding(row, strings)
+    if f.code not in _rule_codes():
+        raise _Damaged(f.code)
+    for path, offset in _offsets(f):
+        if path in shown and offset not in shown[path].index.places:
+            raise _Damaged(path)
+    if f.code.startswith("AL1"):
+        whole = texts[f.path].text
+        if not 0 <= f.span.start <= f.span.end <= len(whole):
+            raise _Damaged(f.path)
+        own = whole[f.span.start : f.span.end]
+        if own.strip() and redact_text(own, secrets) == own:
+            raise _Damaged("a credential finding whose own text the stored values do not redact")
+    return f
 
 
 _SEVERITY = {int(s): s for s in Severity}
@@ -1011,7 +1021,7 @@ def _checked(part: dict, strings: list[str], ws: Workspace) -> list[SecretSet]:
     unread = {path: _Unread(path, places) for path, places in part["positions"].items()}
     shown_with: dict[int, set[str]] = {}  # secret set -> the texts shown with it
     for row in part["findings"]:
-        f = _finding(row, strings, unread, texts, sets[row[SECRETS]])
+        f = _checked_finding(row, strings, unread, texts, sets[row[SECRETS]])
         shown_with.setdefault(row[SECRETS], set()).update(_shown_texts(f, _frame(row[FRAME], strings)))
     if _holds_a_secret(shown_with, sets):
         raise _Damaged("a stored text holds a value to redact")
