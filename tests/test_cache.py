@@ -346,3 +346,16 @@ def test_a_file_added_while_the_run_lints_is_seen_next_time(project, capsys, lin
     assert "late.sh" not in during[1]
     fresh = main(["check", "--no-cache", "--output-format", "json"]), capsys.readouterr()[0]
     assert "late.sh" in fresh[1] and check(capsys, "--output-format", "json") == fresh and len(lints) == 3
+
+
+def test_a_failure_while_storing_never_fails_the_lint(project, capsys, monkeypatch) -> None:
+    """The entry is written while the report streams: a failure there only leaves the run unstored."""
+    monkeypatch.delenv("AUTHLINT_DEBUG", raising=False)
+    expected = check(capsys, "--no-cache", "--output-format", "json")
+    real = cache._part
+    monkeypatch.setattr(cache, "_part", lambda *args: 1 / 0)
+    assert check(capsys, "--output-format", "json") == expected
+    assert not list((project / ".authlint_cache").rglob("*.entry"))
+    monkeypatch.setattr(cache, "_part", real)
+    assert check(capsys, "--output-format", "json") == check(capsys, "--output-format", "json") == expected
+    assert len(list((project / ".authlint_cache").rglob("*.entry"))) == 1
