@@ -347,7 +347,6 @@ class _RecordingWorkspace(Workspace):
         self.stats.clear()
         self.probes.clear()
 
-
     def _write(self) -> None:
         self.writer.rows("reads", [[p, h, self.stats.get(p)] for p, h in self.reads.items()])
         for p, found in self.probes.items():  # those the layout vouches for are checked only when it changed
@@ -493,7 +492,8 @@ class _Writer:
         self.refused = False
         self.is_discovered = False
         self.held: dict[str, list] = {}  # rows not written yet
-        self.held_findings = 0  # in the parts held
+        self.parts: list[dict] = []  # parts not written yet
+        self.held_findings = 0  # in those
 
     def __enter__(self) -> "_Writer":
         return self
@@ -540,20 +540,23 @@ class _Writer:
             if data is None:
                 self.refused = True
                 return
-            self.rows("part", [data])
+            self.parts.append(data)
             self.held_findings += len(result.findings)
             if self.held_findings >= CHUNK:
-                self.flush("part")
+                self.flush_parts()
 
     def flush(self, section: str) -> None:
         held = self.held.pop(section, [])
-        if section == "part":  # on one line, their texts in one table
-            strings = _intern([row for part in held for row in part["findings"]])
-            lines = [_line(["part", {"strings": strings, "parts": held}])]
-            self.held_findings = 0
-        else:
-            lines = [_line([section, held[i : i + CHUNK]]) for i in range(0, len(held), CHUNK)]
-        _write_all(self.spools[section], b"".join(lines))
+        _write_all(self.spools[section], b"".join(_line([section, held[i : i + CHUNK]]) for i in range(0, len(held), CHUNK)))
+
+    def flush_parts(self) -> None:
+        """The parts held, as one (a report is the same however its findings are split, and a
+        hit then pays per line, not per project), on one line, their texts in one table."""
+        if self.parts:
+            part = _joined(self.parts)
+            _write_all(self.spools["part"], _line(["part", {"strings": _intern(part["findings"]), "parts": [part]}]))
+            self.counts["part"] += 1
+            self.parts, self.held_findings = [], 0
 
     def finish(self, key: str, paths: list[Path], result: LintResult, ws: _RecordingWorkspace, entry_path: Path) -> bool:
         """Write the entry file; False when the run cannot be cached."""
@@ -563,6 +566,7 @@ class _Writer:
         self.rows("files", list(result.files))
         for section in list(self.held):
             self.flush(section)
+        self.flush_parts()
         layout = self.layout and {"present": self.layout["present"], "covers_projects": self.covers}
         head = {"format": ENTRY_FORMAT, "key": key, "given": _given(paths), "layout": layout, "counts": self.counts}
         _write_entry(entry_path, _line(head), [self.spools[s] for s in SECTIONS])
@@ -647,6 +651,23 @@ def _part(result: LintResult, project_of: dict[str, str]) -> dict | None:
     part["sources"] = {p: [_text_hash(result.sources[p]), project_of.get(os.path.abspath(p))]
                        for p in sorted(_read_paths(part)) if p in result.sources}
     return part
+
+
+def _joined(parts: list[dict]) -> dict:
+    """Parts as one: their findings in order (each pointing at its own values to redact)."""
+    if len(parts) == 1:
+        return parts[0]
+    out: dict = {"findings": [], "positions": {}, "secret_sets": [], "sources": {}}
+    for part in parts:
+        base = len(out["secret_sets"])
+        for row in part["findings"]:
+            row[SECRETS] += base
+        out["findings"] += part["findings"]
+        out["secret_sets"] += part["secret_sets"]
+        for path, places in part["positions"].items():
+            out["positions"].setdefault(path, []).extend(places)
+        out["sources"].update(part["sources"])
+    return out
 
 
 def _intern(findings: list[list]) -> list[str]:
