@@ -345,6 +345,7 @@ def _check_streamed(args, fmt: str, lint, paths: list[str], settings, baseline, 
 
     def part(result) -> None:
         sink.part(result if matcher is None else replace(result, findings=matcher.keep(result.findings)))
+        gc.collect(0)  # json.dumps leaves reference cycles, and run() turned automatic collection off
 
     try:
         result = lint(paths, settings, sink=part)
