@@ -343,9 +343,12 @@ def _check_streamed(args, fmt: str, lint, paths: list[str], settings, baseline, 
 
         matcher = Matcher(baseline)
 
+    cycles = fmt in ("json", "sarif", "gitlab")  # json.dumps leaves reference cycles, and run() turned collection off
+
     def part(result) -> None:
         sink.part(result if matcher is None else replace(result, findings=matcher.keep(result.findings)))
-        gc.collect(0)  # json.dumps leaves reference cycles, and run() turned automatic collection off
+        if cycles:
+            gc.collect(0)
 
     try:
         result = lint(paths, settings, sink=part)
