@@ -36,13 +36,12 @@ class BaselineError(ValueError):
     """A baseline file that cannot be used (missing or malformed): a usage error."""
 
 
-def entries(findings: Iterable[Finding]) -> list[dict]:
-    """One entry per distinct fingerprint, with how many findings share it."""
-    counts: Counter[tuple[str, str, str, str]] = Counter(
-        (f.path, f.code, f.job or "", f.fingerprint_key) for f in findings
-    )
+def entries(findings: Iterable[Finding] | Counter) -> list[dict]:
+    """One entry per distinct fingerprint, with how many findings share it (given the findings,
+    or their `counts`)."""
+    recorded = findings if isinstance(findings, Counter) else counts(findings)
     out = []
-    for (path, code, job, fingerprint), n in sorted(counts.items()):
+    for (path, code, job, fingerprint), n in sorted(recorded.items()):
         entry = {"code": code, "count": n, "fingerprint": fingerprint, "path": path}
         if job:
             entry["job"] = job
@@ -50,21 +49,30 @@ def entries(findings: Iterable[Finding]) -> list[dict]:
     return out
 
 
-def render(findings: Iterable[Finding]) -> str:
+def counts(findings: Iterable[Finding], into: Counter | None = None) -> Counter:
+    """What a baseline records of findings: how many share each (path, code, job, fingerprint);
+    a streamed run adds each part's `into` one Counter instead of keeping the findings."""
+    out = Counter() if into is None else into
+    out.update((f.path, f.code, f.job or "", f.fingerprint_key) for f in findings)
+    return out
+
+
+def render(findings: Iterable[Finding] | Counter) -> str:
     doc = {"version": FORMAT_VERSION, "findings": entries(findings)}
     return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
-def write(path: str | Path, findings: Iterable[Finding]) -> int:
-    """Write the baseline atomically; return the number of findings it records."""
+def write(path: str | Path, findings: Iterable[Finding] | Counter) -> int:
+    """Write the baseline atomically (of findings or their counts); return the number of
+    findings it records."""
     from .fixes import write_atomic_bytes
 
-    findings = list(findings)
+    recorded = findings if isinstance(findings, Counter) else counts(findings)
     try:
-        write_atomic_bytes(Path(path), render(findings).encode("utf-8"), mode=0o666)
+        write_atomic_bytes(Path(path), render(recorded).encode("utf-8"), mode=0o666)
     except OSError as exc:
         raise BaselineError(f"cannot write baseline {path}: {exc.strerror or exc}") from None
-    return len(findings)
+    return sum(recorded.values())
 
 
 def load(path: str | Path) -> Counter[str]:
@@ -98,13 +106,24 @@ def load(path: str | Path) -> Counter[str]:
 
 def apply(findings: Iterable[Finding], baseline: Counter[str]) -> tuple[list[Finding], int]:
     """(findings not covered by the baseline, number of findings it covered)."""
-    left = Counter(baseline)
-    kept: list[Finding] = []
-    matched = 0
-    for f in findings:
-        if left[f.fingerprint_key] > 0:
-            left[f.fingerprint_key] -= 1
-            matched += 1
-        else:
-            kept.append(f)
-    return kept, matched
+    matcher = Matcher(baseline)
+    return matcher.keep(findings), matcher.matched
+
+
+class Matcher:
+    """A baseline applied part by part, in report order (a streamed report): each fingerprint
+    covers as many findings as it counts, the first ones met."""
+
+    def __init__(self, baseline: Counter[str]) -> None:
+        self.left = Counter(baseline)
+        self.matched = 0
+
+    def keep(self, findings: Iterable[Finding]) -> list[Finding]:
+        kept: list[Finding] = []
+        for f in findings:
+            if self.left[f.fingerprint_key] > 0:
+                self.left[f.fingerprint_key] -= 1
+                self.matched += 1
+            else:
+                kept.append(f)
+        return kept

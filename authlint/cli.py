@@ -289,17 +289,23 @@ def _check(args, fix: bool) -> int:
                 print(f"fixed {f.path}: {f.code} {title}")
     elif overlays:
         result = api.Linter(settings, overlays).lint_paths([Path(p) for p in paths])
-    elif args.no_cache or os.environ.get("AUTHLINT_NO_CACHE"):
-        if fmt in ("text", "concise", "json") and baseline is None and not args.write_baseline:
-            return _check_streamed(args, fmt, paths, settings, Report(api.LintResult([], {}, []), color=color,
-                                   statistics=args.statistics, unsafe_hint=not unsafe))
-        result = api.lint_paths(paths, settings)
     else:
-        from . import cache
+        if args.no_cache or os.environ.get("AUTHLINT_NO_CACHE"):
+            lint = api.lint_paths
+        else:
+            from . import cache
 
-        result = cache.lint_paths(paths, settings)
+            lint = cache.lint_paths
+        if args.write_baseline:
+            return _write_baseline(args, lambda sink: lint(paths, settings, sink=sink))
+        report = Report(api.LintResult([], {}, []), color=color, statistics=args.statistics, unsafe_hint=not unsafe)
+        return _check_streamed(args, fmt, lint, paths, settings, baseline, report)
     if args.write_baseline:
-        return _write_baseline(args, result)
+        def whole(sink):
+            sink(result)
+            return result
+
+        return _write_baseline(args, whole)
     in_baseline = 0
     if baseline is not None:
         from dataclasses import replace
@@ -320,30 +326,43 @@ def _check(args, fix: bool) -> int:
     return _exit_code(args, result, Tally.of(result.findings), settings)
 
 
-def _check_streamed(args, fmt: str, paths: list[str], settings, report) -> int:
-    """A text or JSON report written project by project as the lint goes (what a run keeps
-    stays flat with the number of projects); the same bytes and exit code as the whole report."""
-    from . import api
+def _check_streamed(args, fmt: str, lint, paths: list[str], settings, baseline, report) -> int:
+    """A report written part by part as the lint (or the cache) sends them, a baseline applied
+    as they come: what a run keeps stays flat with the number of projects; the same bytes
+    and exit code as the whole report."""
+    from dataclasses import replace
+
+    from .reporters import stream
 
     out = _Output(args.output_file)
-    if fmt == "json":
-        from .reporters.json import Stream as JsonStream
+    write = (lambda piece: out.write(_quiet(piece))) if args.quiet and fmt in ("text", "concise") else out.write
+    sink = stream(fmt, report, write)
+    matcher = None
+    if baseline is not None:
+        from .baseline import Matcher
 
-        stream = JsonStream(report, out.write)
-    else:
-        from .reporters.text import Stream
+        matcher = Matcher(baseline)
 
-        stream = Stream(report, fmt == "concise", lambda piece: out.write(_quiet(piece) if args.quiet else piece))
+    cycles = fmt in ("json", "sarif", "gitlab")  # json.dumps leaves reference cycles, and run() turned collection off
+
+    def part(result) -> None:
+        sink.part(result if matcher is None else replace(result, findings=matcher.keep(result.findings)))
+        if cycles:
+            gc.collect(0)
+
     try:
-        result = api.lint_paths(paths, settings, sink=stream.part)
-        stream.close(result)
+        result = lint(paths, settings, sink=part)
+        sink.close(result)
     finally:
         out.close()
     _warn_if_empty(result)
-    if result.errors and fmt == "json":
+    in_baseline = matcher.matched if matcher is not None else 0
+    if in_baseline and fmt == "text" and not args.quiet:
+        print(f"{in_baseline} finding{'s' if in_baseline != 1 else ''} in baseline.")
+    if result.errors and fmt not in ("text", "concise"):
         for err in result.errors:
             print(f"authlint: error: {err}", file=sys.stderr)
-    return _exit_code(args, result, stream.tally, settings)
+    return _exit_code(args, result, sink.tally, settings)
 
 
 def _exit_code(args, result, tally, settings) -> int:
@@ -468,15 +487,21 @@ def _load_baseline(path: str):
         raise UsageError(str(exc)) from None
 
 
-def _write_baseline(args, result) -> int:
-    from .baseline import BaselineError, write
+def _write_baseline(args, lint) -> int:
+    """Record the findings' fingerprints, part by part as lint(sink) sends them (only their
+    counts are kept)."""
+    from collections import Counter
 
-    if result.internal_error or (result.errors and not result.findings):
+    from .baseline import BaselineError, counts, write
+
+    recorded: Counter = Counter()
+    result = lint(lambda part: counts(part.findings, recorded))
+    if result.internal_error or (result.errors and not recorded):
         for err in result.errors:
             print(f"authlint: error: {err}", file=sys.stderr)
         return EXIT_ERROR  # a partial baseline would hide findings it never saw
     try:
-        n = write(args.write_baseline, result.findings)
+        n = write(args.write_baseline, recorded)
     except BaselineError as exc:
         raise UsageError(str(exc)) from None
     if not args.quiet:

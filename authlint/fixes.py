@@ -11,7 +11,7 @@ import bisect
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
+from typing import BinaryIO, Callable, Iterable
 
 from .diagnostics import Applicability, Edit, Finding, Fix
 from .source import BOM, Source
@@ -205,8 +205,10 @@ def write_atomic(path: Path, text: str, bom: bool, expected: str | None = None) 
 STALE_TEMP_SECONDS = 60  # a temp file this old is a leftover of a killed run, not a write in progress
 
 
-def write_atomic_bytes(path: Path, data: bytes, mode: int = 0o644, expected: bytes | None = None) -> bool:
-    """Write data to path via a temp file in the same directory, fsync and a rename.
+def write_atomic_bytes(path: Path, data: bytes | Callable[[BinaryIO], None], mode: int = 0o644,
+                       expected: bytes | None = None) -> bool:
+    """Write data to path via a temp file in the same directory, fsync and a rename (data may
+    be a function that writes the temp file itself, for a file too large to hold).
 
     An existing file keeps its mode; a new one gets ``mode`` minus the umask. With
     *expected*, the file is compared right before the rename and left alone (False)
@@ -223,7 +225,10 @@ def write_atomic_bytes(path: Path, data: bytes, mode: int = 0o644, expected: byt
     fd, tmp = tempfile.mkstemp(dir=str(path.parent or "."), prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+            if callable(data):
+                data(fh)
+            else:
+                fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.chmod(tmp, final_mode)

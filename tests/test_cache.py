@@ -190,7 +190,7 @@ def test_corrupt_entry_is_ignored_and_rewritten(project, capsys, lints) -> None:
     expected = check(capsys, "--output-format", "json")
     (entry,) = (project / ".authlint_cache" / authlint.__version__).glob("*.entry")
     stored = cache.decode(entry.read_bytes())
-    damaged = cache.encode({**stored, "findings": [{"code": 1}]})  # a valid checksum, over garbage
+    damaged = cache.encode({**stored, "part": [{"findings": [{"code": 1}]}]})  # a valid checksum, over garbage
     for garbage in (b"{not json", cache.encode({"format": 1}), damaged, entry.read_bytes()[1:], b""):
         entry.write_bytes(garbage)
         assert check(capsys, "--output-format", "json") == expected
@@ -241,13 +241,13 @@ def test_fix_holding_a_secret_is_not_cached(project) -> None:
     src = Source(".gitlab-ci.yml", f"x: {SECRET}\n")
     plain = Finding("AL102", "n", Severity.ERROR, "m", src.path, Span(3, 3 + len(SECRET)),
                     fix=Fix("t", (Edit(src.path, 0, 1, "y"),)))
-    stored = cache._finding_dict(plain, (SECRET,), 0)
-    assert stored is not None and stored["secrets"] == 0
+    stored = cache._finding_row(plain, (SECRET,), 0, None)
+    assert stored is not None and stored[cache.SECRETS] == 0
     assert cache._locators((SECRET,), (src.path,), {src.path: src}) == [[src.path, 3, 3 + len(SECRET)]]
     assert SECRET not in json.dumps(stored)
     leaky = Finding("AL102", "n", Severity.ERROR, "m", src.path, Span(3, 3 + len(SECRET)),
                     fix=Fix(f"move {SECRET}", (Edit(src.path, 0, 0, f"PW={SECRET}"),)))
-    assert cache._finding_dict(leaky, (SECRET,), 0) is None
+    assert cache._finding_row(leaky, (SECRET,), 0, None) is None
 
 
 def test_a_script_named_alone_sees_a_new_globbed_job(project, capsys, lints) -> None:
@@ -269,7 +269,7 @@ def test_probes_vouched_for_by_the_layout(tmp_path: Path) -> None:
     write(tmp_path, {"ci/here.sh": "x\n", "elsewhere/later.sh": "x\n"})
     (tmp_path / "ci" / "link.sh").symlink_to(tmp_path / "elsewhere" / "later.sh")
     (tmp_path / "ci" / "dangling.sh").symlink_to(tmp_path / "elsewhere" / "none.sh")
-    layout = {"stamps": {str(tmp_path): [], str(tmp_path / "ci"): []}}
+    layout = {"dirs": {str(tmp_path), str(tmp_path / "ci")}}
     ci = tmp_path / "ci"
     vouched = {name: cache._vouched(str(ci / name), (ci / name).is_file(), layout)
                for name in ("here.sh", "missing.sh", "no/such/dir.sh", "link.sh", "dangling.sh", "here.sh/x")}
@@ -291,7 +291,7 @@ def test_a_missing_script_appearing_in_an_aged_project_invalidates(project, caps
         os.utime(path, ns=(when, when))
     before = check(capsys, "--output-format", "json")
     (entry,) = (project / ".authlint_cache" / authlint.__version__).glob("*.entry")
-    assert any(p.endswith("later.sh") for p in cache.decode(entry.read_bytes())["vouched"])
+    assert any(p.endswith("later.sh") for p, _ in cache.decode(entry.read_bytes())["vouched"])
     assert check(capsys, "--output-format", "json") == before and len(lints) == 1
     write(project, {"ci/later.sh": "#!/bin/sh\necho $CI_REGISTRY_PASSWORD\n"})
     fresh = main(["check", "--no-cache", "--output-format", "json"]), capsys.readouterr()[0]
@@ -346,3 +346,16 @@ def test_a_file_added_while_the_run_lints_is_seen_next_time(project, capsys, lin
     assert "late.sh" not in during[1]
     fresh = main(["check", "--no-cache", "--output-format", "json"]), capsys.readouterr()[0]
     assert "late.sh" in fresh[1] and check(capsys, "--output-format", "json") == fresh and len(lints) == 3
+
+
+def test_a_failure_while_storing_never_fails_the_lint(project, capsys, monkeypatch) -> None:
+    """The entry is written while the report streams: a failure there only leaves the run unstored."""
+    monkeypatch.delenv("AUTHLINT_DEBUG", raising=False)
+    expected = check(capsys, "--no-cache", "--output-format", "json")
+    real = cache._part
+    monkeypatch.setattr(cache, "_part", lambda *args: 1 / 0)
+    assert check(capsys, "--output-format", "json") == expected
+    assert not list((project / ".authlint_cache").rglob("*.entry"))
+    monkeypatch.setattr(cache, "_part", real)
+    assert check(capsys, "--output-format", "json") == check(capsys, "--output-format", "json") == expected
+    assert len(list((project / ".authlint_cache").rglob("*.entry"))) == 1

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from authlint import api
+from authlint import api, cache
 from authlint.cli import main
 from authlint.settings import Settings
 from support.files import write
@@ -399,15 +399,19 @@ def _text(entry: dict, text: str) -> int:
     return len(entry["strings"]) - 1
 
 
-DAMAGES = {
+def _set(row: list, at: int, value) -> None:
+    row[at] = value
+
+
+DAMAGES = {  # on the part's finding rows (cache.CODE, ...), their texts in the table
     "moved locator": lambda d: d.update(secret_sets=[[[p, 0, 3] for p, _, _ in locs] for locs in d["secret_sets"]]),
-    "span past the end": lambda d: d["findings"][0].update(span=[0, 10_000]),
-    "unknown code": lambda d: d["findings"][0].update(code="AL999"),
-    "secret in a message": lambda d: d["findings"][0].update(message=_text(d, f"password {PW}")),
-    "secret in a code frame": lambda d: d["findings"][0]["frame"].__setitem__(2, _text(d, PW)),
-    "token in a fix": lambda d: [f["fix"].update(title=_text(d, TOKEN)) for f in d["findings"] if f["fix"]],
+    "span past the end": lambda d: d["findings"][0].__setitem__(slice(cache.START, cache.END + 1), [0, 10_000]),
+    "unknown code": lambda d: _set(d["findings"][0], cache.CODE, "AL999"),
+    "secret in a message": lambda d: _set(d["findings"][0], cache.MESSAGE, _text(d, f"password {PW}")),
+    "secret in a code frame": lambda d: d["findings"][0][cache.FRAME].__setitem__(2, _text(d, PW)),
+    "token in a fix": lambda d: [_set(f[cache.FIX], cache.TITLE, _text(d, TOKEN)) for f in d["findings"] if f[cache.FIX]],
     "locators emptied, secret shown": lambda d: (d.update(secret_sets=[[] for _ in d["secret_sets"]]),
-                                                 d["findings"][0]["frame"].__setitem__(2, _text(d, PW))),
+                                                 d["findings"][0][cache.FRAME].__setitem__(2, _text(d, PW))),
 }
 
 
@@ -423,14 +427,15 @@ def test_a_tampered_cache_entry_is_dropped(project, capsys, damage) -> None:
     code, first, _ = run(capsys, "check", ".")
     assert code == 1 and PW in (project / ".gitlab-ci.yml").read_text()
     entry = _entry_file(project)
-    data = cache.decode(entry.read_bytes())
-    assert data["secret_sets"] and all(f["frame"] for f in data["findings"])
+    whole = cache.decode(entry.read_bytes())
+    (data,) = whole["part"]  # the one project's findings, as the report got them
+    assert data["secret_sets"] and all(f[cache.FRAME] for f in data["findings"])
     if damage == "empty findings":
         data["findings"] = []
-        entry.write_bytes(entry.read_bytes()[:65] + json.dumps(data).encode())
+        entry.write_bytes(entry.read_bytes()[:65] + cache.encode(whole)[65:])  # the old checksum
     else:
         DAMAGES[damage](data)
-        entry.write_bytes(cache.encode(data))
+        entry.write_bytes(cache.encode(whole))
     for fmt in ("text", "json", "sarif"):
         code, out, _ = run(capsys, "check", ".", "--output-format", fmt)
         assert code == 1 and PW not in out and TOKEN not in out

@@ -204,9 +204,9 @@ def test_warm_runs_give_the_findings_of_cold_runs(tmp_path: Path, monkeypatch, s
 
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_streamed_text_report_is_the_whole_report(tmp_path: Path, monkeypatch, capsys, small_pool, jobs: int) -> None:
-    """`check --no-cache` writes a text or JSON report project by project (through the cache it
-    is rendered whole): the same bytes and exit code in every mode.  p00003-x sorts before
-    p00003/: from p00003 on, the projects wait and are written together at the end."""
+    """`check` writes a text or JSON report project by project, with --no-cache as through the
+    cache: the same bytes and exit code in every mode.  p00003-x sorts before p00003/: from
+    p00003 on, the projects wait and are written together at the end."""
     import shutil
 
     from authlint.cli import main
@@ -291,3 +291,104 @@ def test_a_linted_project_leaves_no_cycles_for_the_collector(tmp_path: Path, mon
     result = lint([tmp_path], 1, monkeypatch, tmp_path)
     assert len(found) == 11 and len(result.findings) > 12
     assert sum(found) <= 10 * len(found)  # was ~1,700 objects a project
+
+
+PASSWORD = "Zr4-lit3ral-Pw9q"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_every_format_streamed_is_the_whole_report_cold_storing_and_warm(tmp_path: Path, monkeypatch, capsys, small_pool,
+                                                                         jobs: int) -> None:
+    """Every format is written part by part, with --no-cache, by the run that fills the cache and
+    by a hit: the bytes of the report rendered from the whole result, secrets redacted; the
+    entry holds every part (a second run is a hit); a baseline is applied as the parts come."""
+    import shutil
+    import xml.etree.ElementTree as ET
+
+    from authlint.cli import main
+    from authlint.reporters import FORMATS, Report, get
+
+    fleet = tmp_path / "fleet"
+    _fleet().generate(fleet, 8)
+    (fleet / "p00004" / "broken.sh").write_text("if then fi\n")
+    (fleet / "p00005" / "login.sh").write_text(f"#!/bin/sh\ndocker login -u u -p {PASSWORD} r.example.com\n")
+    shutil.copytree(fleet / "p00003", fleet / "p00003-x")  # sorts before p00003/: the rest waits
+    _age(fleet, 20)
+    monkeypatch.chdir(fleet)
+    monkeypatch.setenv("AUTHLINT_JOBS", str(jobs))
+    monkeypatch.setenv("AUTHLINT_CACHE_DIR", str(tmp_path / "cache"))
+    whole = Linter(Settings(project_dir=str(fleet))).lint_paths([Path(".")])
+    assert whole.findings and any(f.code.startswith("AL1") for f in whole.findings)
+
+    def report(*args: str) -> tuple[int, str]:
+        code = main(["check", *args])
+        return code, capsys.readouterr()[0]
+
+    for fmt in FORMATS if jobs == 1 else ("text", "sarif"):
+        for options in ((), ("--statistics",)) if fmt == "text" else ((),):
+            expected = get(fmt)(Report(whole, statistics=bool(options)))
+            assert PASSWORD not in expected
+            before = dict(cache.STATS)
+            runs = [report("--no-cache", "--output-format", fmt, *options)]
+            shutil.rmtree(tmp_path / "cache", ignore_errors=True)
+            runs += [report("--output-format", fmt, *options) for _ in range(2)]
+            assert runs == [(1, expected)] * 3, fmt
+            assert (cache.STATS["write"] - before["write"], cache.STATS["hit"] - before["hit"]) == (1, 1)
+    (entry,) = (tmp_path / "cache").rglob("*.entry")
+    stored = cache.decode(entry.read_bytes())
+    assert sum(len(p["findings"]) for p in stored["part"]) == len(whole.findings) and stored["files"] == whole.files
+    assert PASSWORD.encode() not in entry.read_bytes()
+    junit = ET.fromstring(get("junit")(Report(whole)))  # cases: the findings', the clean files', in order
+    flagged = {f.path for f in whole.findings}
+    assert [c.get("file") for c in junit.iter("testcase")] == [f.path for f in whole.findings] + [p for p in whole.files if p not in flagged]
+
+    baseline = tmp_path / "baseline.json"
+    assert main(["check", "--no-cache", "--write-baseline", str(baseline), "p00001", "p00005"]) == 0
+    kept = [f for f in whole.findings if f.path.split("/")[0] not in ("p00001", "p00005")]
+    expected = get("json")(Report(LintResult(kept, whole.sources, whole.files, whole.errors, whole.secrets)))
+    assert report("--no-cache", "--baseline", str(baseline), "--output-format", "json") == (1, expected)
+    assert report("--baseline", str(baseline), "--output-format", "json") == (1, expected)
+
+
+def test_a_run_that_fails_or_is_interrupted_leaves_no_entry(tmp_path: Path, monkeypatch, capsys) -> None:
+    """The entry is spooled in unnamed temp files and appears whole, by a rename, or not at all."""
+    from authlint import engine
+    from authlint.cli import main
+
+    fleet = tmp_path / "fleet"
+    _fleet().generate(fleet, 3)
+    _age(fleet, 20)
+    monkeypatch.chdir(fleet)
+    monkeypatch.setenv("AUTHLINT_JOBS", "1")
+    monkeypatch.setenv("AUTHLINT_CACHE_DIR", str(tmp_path / "cache"))
+    real = engine._Run._findings
+    seen: list[int] = []
+
+    def interrupted(self, *args):
+        seen.append(1)
+        if len(seen) == 2:  # the first part is written (to the report and the entry), then ^C
+            raise KeyboardInterrupt
+        return real(self, *args)
+
+    monkeypatch.setattr(engine._Run, "_findings", interrupted)
+    assert main(["check"]) == 130 and capsys.readouterr()[0]
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.name not in ("CACHEDIR.TAG", ".gitignore")]
+    monkeypatch.setattr(engine._Run, "_findings", real)
+
+    class Failing:
+        def seek(self, offset: int) -> None:
+            raise OSError("disk full")
+
+        def close(self) -> None:
+            pass
+
+    real_finish = cache._Writer.finish
+
+    def finish(self, *args):  # the join fails half-way
+        self.spools["part"] = Failing()
+        return real_finish(self, *args)
+
+    monkeypatch.setattr(cache._Writer, "finish", finish)
+    whole = main(["check", "--no-cache"]), capsys.readouterr()[0]
+    assert (main(["check"]), capsys.readouterr()[0]) == whole and whole[0] == 1
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.name not in ("CACHEDIR.TAG", ".gitignore")]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from ..diagnostics import Applicability, Finding, Severity
 from ..engine import LintResult
@@ -113,9 +113,18 @@ def fingerprints(findings: list[Finding]) -> list[str]:
     The engine's fingerprint (rule, path, job, redacted text, occurrence) is used
     as is; a finding without one gets a hash of its code, path and message, and a
     repeated value is disambiguated by its occurrence index, in report order."""
-    out: list[str] = []
-    seen: dict[str, int] = {}
-    for f in findings:
+    unique = Fingerprints()
+    return [unique.of(f) for f in findings]
+
+
+class Fingerprints:
+    """`fingerprints`, finding by finding (a streamed report keeps the ones given, not the findings)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[str, int] = {}
+
+    def of(self, f: Finding) -> str:
+        seen = self.seen
         fp = f.fingerprint_key or fingerprint(f.code, f.path, f.job or "", f.message)[:32]
         n = seen.get(fp, 0)
         seen[fp] = n + 1
@@ -124,8 +133,34 @@ def fingerprints(findings: list[Finding]) -> list[str]:
             while fp in seen:  # vanishingly unlikely, but a report must not repeat one
                 fp = fingerprint(fp)[:32]
             seen[fp] = 1
-        out.append(fp)
-    return out
+        return fp
+
+
+class Spool:
+    """Texts kept on disk until a document's head can be written (SARIF's rules, JUnit's counts
+    come before the items they count): an unnamed temp file, gone with the process."""
+
+    def __init__(self) -> None:
+        import tempfile
+
+        self.file = tempfile.TemporaryFile()
+
+    def add(self, *texts: str) -> None:
+        import json
+
+        self.file.write(json.dumps(texts).encode("ascii") + b"\n")
+
+    def __iter__(self) -> Iterator[list[str]]:
+        import json
+
+        self.file.seek(0)
+        for line in self.file:
+            yield json.loads(line)
+        self.file.close()
+
+
+def indented(text: str, prefix: str) -> str:
+    return "".join(prefix + line for line in text.splitlines(True))
 
 
 def position(src: Source | None, offset: int) -> dict[str, int]:
@@ -136,23 +171,26 @@ def position(src: Source | None, offset: int) -> dict[str, int]:
 
 
 def get(name: str) -> Callable[[Report], str]:
-    if name == "text":
-        from .text import render
-    elif name == "concise":
-        from .text import render_concise as render
-    elif name == "json":
-        from .json import render
-    elif name == "sarif":
-        from .sarif import render
-    elif name == "gitlab":
-        from .gitlab import render
-    elif name == "junit":
-        from .junit import render
-    elif name == "github":
-        from .github import render
-    else:
-        raise KeyError(name)
-    return render
+    module = _module(name)
+    return module.render_concise if name == "concise" else module.render
 
 
+def stream(name: str, report: Report, write: Callable[[str], None]):
+    """The streaming reporter of a format: `part(result)` for each part of a lint (its findings,
+    in report order), `close(result)` with the rest of the run (files, errors); `tally` then
+    holds the counts.  It writes the bytes `get(name)` gives for the whole result."""
+    module = _module(name)
+    if name in ("text", "concise"):
+        return module.Stream(report, name == "concise", write)
+    return module.Stream(report, write)
+
+
+def _module(name: str):
+    """A format's module, imported when used (KeyError for an unknown format)."""
+    from importlib import import_module
+
+    return import_module(f"{__name__}.{_MODULES[name]}")
+
+
+_MODULES = {"text": "text", "concise": "text", "json": "json", "sarif": "sarif", "gitlab": "gitlab", "junit": "junit", "github": "github"}
 FORMATS = ("text", "concise", "json", "sarif", "gitlab", "junit", "github")

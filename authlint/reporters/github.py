@@ -8,8 +8,12 @@ Columns count characters, like the text and JSON output.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Callable
+
 from ..diagnostics import Severity
-from . import Report, position
+from ..engine import LintResult
+from . import Report, Tally, position
 
 LEVEL = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.INFO: "notice"}
 
@@ -23,6 +27,10 @@ def escape_property(text: str) -> str:
 
 
 def render(report: Report) -> str:
+    return "".join(line + "\n" for line in [*_lines(report), *_errors(report)])
+
+
+def _lines(report: Report) -> list[str]:
     out = []
     for f in report.result.findings:
         src = report.source_of(f)
@@ -40,6 +48,23 @@ def render(report: Report) -> str:
         if f.fix is not None and f.fix.edits:
             message += f"\nfix ({f.fix.applicability}): {report.redact(f, f.fix.title)}"
         out.append(f"::{LEVEL[f.severity]} {prop_text}::{escape_data(message)}")
-    for err in report.result.errors:
-        out.append(f"::error title=authlint::{escape_data(err)}")
-    return "".join(line + "\n" for line in out)
+    return out
+
+
+def _errors(report: Report) -> list[str]:
+    return [f"::error title=authlint::{escape_data(err)}" for err in report.result.errors]
+
+
+class Stream:
+    """The same lines written part by part (see reporters.stream)."""
+
+    def __init__(self, report: Report, write: Callable[[str], None]) -> None:
+        self.report, self.write = report, write
+        self.tally = Tally()
+
+    def part(self, result: LintResult) -> None:
+        self.tally.add(result.findings)
+        self.write("".join(line + "\n" for line in _lines(replace(self.report, result=result))))
+
+    def close(self, result: LintResult) -> None:
+        self.write("".join(line + "\n" for line in _errors(replace(self.report, result=result))))

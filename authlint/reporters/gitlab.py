@@ -10,26 +10,49 @@ GitLab matches an issue across commits even when lines move.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from typing import Callable
 
-from ..diagnostics import Severity
-from . import Report, fingerprints, position
+from ..diagnostics import Finding, Severity
+from ..engine import LintResult
+from . import Fingerprints, Report, Tally, indented, position
 
 SEVERITY = {Severity.ERROR: "critical", Severity.WARNING: "minor", Severity.INFO: "info"}
 
 
 def render(report: Report) -> str:
-    findings = report.result.findings
-    issues = []
-    for f, fp in zip(findings, fingerprints(findings)):
-        src = report.source_of(f)
-        start, end = position(src, f.span.start), position(src, f.span.end)
-        issues.append({
-            "type": "issue",
-            "description": f"{f.code} {report.redact(f, f.message)}",
-            "check_name": f.code,
-            "fingerprint": fp,
-            "severity": SEVERITY[f.severity],
-            "categories": ["Security"],
-            "location": {"path": f.path, "lines": {"begin": start["line"], "end": end["line"]}},
-        })
-    return json.dumps(issues, indent=2, ensure_ascii=False) + "\n"
+    unique = Fingerprints()
+    return json.dumps([_issue(report, f, unique.of(f)) for f in report.result.findings], indent=2, ensure_ascii=False) + "\n"
+
+
+def _issue(report: Report, f: Finding, fp: str) -> dict:
+    src = report.source_of(f)
+    start, end = position(src, f.span.start), position(src, f.span.end)
+    return {
+        "type": "issue",
+        "description": f"{f.code} {report.redact(f, f.message)}",
+        "check_name": f.code,
+        "fingerprint": fp,
+        "severity": SEVERITY[f.severity],
+        "categories": ["Security"],
+        "location": {"path": f.path, "lines": {"begin": start["line"], "end": end["line"]}},
+    }
+
+
+class Stream:
+    """The same array written issue by issue (see reporters.stream)."""
+
+    def __init__(self, report: Report, write: Callable[[str], None]) -> None:
+        self.report, self.write = report, write
+        self.tally = Tally()
+        self.unique = Fingerprints()
+
+    def part(self, result: LintResult) -> None:
+        report = replace(self.report, result=result)
+        for f in result.findings:
+            item = json.dumps(_issue(report, f, self.unique.of(f)), indent=2, ensure_ascii=False)
+            self.write(("[\n" if not self.tally.found else ",\n") + indented(item, "  "))
+            self.tally.add((f,))
+
+    def close(self, result: LintResult) -> None:
+        self.write("\n]\n" if self.tally.found else "[]\n")

@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import json
 import os
+from dataclasses import replace
 from pathlib import Path
+from typing import Callable
 from urllib.parse import quote
 
 from .. import __version__
 from ..diagnostics import Applicability, Finding, Severity
+from ..engine import LintResult
 from ..source import Source
-from . import REPOSITORY_URL, Report, fingerprints, rule_doc_url
+from . import REPOSITORY_URL, Fingerprints, Report, Spool, Tally, indented, rule_doc_url
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "authlint/v1"
@@ -103,10 +106,15 @@ def _result(report: Report, f: Finding, rule_index: int, fingerprint: str) -> di
 
 
 def render(report: Report) -> str:
-    result = report.result
-    findings = result.findings
+    findings = report.result.findings
     codes = sorted({(f.code, f.name) for f in findings})
     index = {code: i for i, (code, _) in enumerate(codes)}
+    unique = Fingerprints()
+    return _document(report, codes, [_result(report, f, index[f.code], unique.of(f)) for f in findings])
+
+
+def _document(report: Report, codes: list[tuple[str, str]], results: list[dict]) -> str:
+    result = report.result
     run: dict = {
         "tool": {"driver": {
             "name": "authlint",
@@ -122,7 +130,43 @@ def render(report: Report) -> str:
         "originalUriBaseIds": {SRCROOT: {"uri": Path.cwd().as_uri().rstrip("/") + "/"}},
         "columnKind": "utf16CodeUnits",
         "newlineSequences": ["\r\n", "\n", "\r"],  # the line index's (source.py)
-        "results": [_result(report, f, index[f.code], fp) for f, fp in zip(findings, fingerprints(findings))],
+        "results": results,
     }
     doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+
+
+_RESULTS = '"results": []'
+_NO_INDEX = '"ruleIndex": -1,'
+
+
+class Stream:
+    """The same document, its results kept on disk until the end (the rules and errors they
+    come after are known only then; see reporters.stream)."""
+
+    def __init__(self, report: Report, write: Callable[[str], None]) -> None:
+        self.report, self.write = report, write
+        self.tally = Tally()
+        self.unique = Fingerprints()
+        self.codes: set[tuple[str, str]] = set()
+        self.spool = Spool()
+
+    def part(self, result: LintResult) -> None:
+        report = replace(self.report, result=result)
+        for f in result.findings:
+            item = json.dumps(_result(report, f, -1, self.unique.of(f)), indent=2, ensure_ascii=False)
+            self.spool.add(f.code, indented(item, " " * 8))
+            self.codes.add((f.code, f.name))
+            self.tally.add((f,))
+
+    def close(self, result: LintResult) -> None:
+        codes = sorted(self.codes)
+        index = {code: i for i, (code, _) in enumerate(codes)}
+        head, _, tail = _document(replace(self.report, result=result), codes, []).partition(_RESULTS)
+        if not self.tally.found:
+            self.write(head + _RESULTS + tail)
+            return
+        self.write(head + '"results": [\n')
+        for i, (code, item) in enumerate(self.spool):
+            self.write((",\n" if i else "") + item.replace(_NO_INDEX, f'"ruleIndex": {index[code]},', 1))
+        self.write("\n      ]" + tail)
