@@ -649,11 +649,13 @@ class _Run:
         return LintResult([], {}, sorted(self.report), self.errors + self.internal, {}, bool(self.internal), {}, self.warnings)
 
     def _floor(self, group: list[tuple[Path, str, bool]]) -> str:
-        """A bound below a project's display paths: its top directory and a slash when that is
-        below the working directory (else its files may show as `x.yml`, `../p/x.yml` or an
-        absolute path: no bound)."""
+        """A bound below a project's display paths: its top directory and a slash, as its files
+        show as that prefix and their path below it (`../p/x.yml`, `/abs/p/x.yml` too); none
+        when the working directory is in the project (its files may show as `x.yml` or `../p/x.yml`)."""
         top = display_path(min((self.ws.project_dir(c[0]) for c in group), key=lambda d: len(d.parts)))
-        return "" if os.path.isabs(top) or top.split("/")[0] in (".", "..") else top + "/"
+        if all(part in (".", "..") for part in top.split("/")):
+            return ""
+        return top if top.endswith("/") else top + "/"
 
     def _finish(self) -> LintResult:
         findings, secrets = self._findings(self.hits, self.problems, self.report, self.sources)

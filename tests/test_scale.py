@@ -241,6 +241,15 @@ def test_streamed_text_report_is_the_whole_report(tmp_path: Path, monkeypatch, c
     report("--no-cache")
     assert len(parts) == 4 and parts[0].findings[0].path.startswith("p00000/")  # p00000-p00002, then the rest
     assert {f.path.split("/")[0] for f in parts[-1].findings} >= {"p00003", "p00003-x", "p00004", "p00011"}
+    # From outside the fleet its projects show as `../fleet/p00000/...` or absolute paths: still streamed.
+    (tmp_path / "a" / "b" / "c").mkdir(parents=True)
+    for cwd, shown in ((tmp_path / "a", "../fleet"), (tmp_path / "a" / "b" / "c", str(fleet))):
+        monkeypatch.chdir(cwd)
+        parts.clear()
+        streamed = report("--no-cache", "--output-format", "concise", str(fleet))
+        assert len(parts) == 4 and parts[0].findings[0].path.startswith(f"{shown}/p00000/")
+        assert streamed == report("--output-format", "concise", str(fleet))
+    monkeypatch.chdir(fleet)
     # From inside a project its files show as `-ci/.gitlab-ci.yml`, before `../p00000/...`: all wait.
     (fleet / "p00002" / "-ci").mkdir()
     shutil.copy(fleet / "p00002" / ".gitlab-ci.yml", fleet / "p00002" / "-ci")
