@@ -317,13 +317,7 @@ def _check(args, fix: bool) -> int:
     report = Report(result, color=color, statistics=args.statistics, fixed_count=fixed_count, unsafe_hint=not unsafe)
     out = get(fmt)(report)
     _emit(_quiet(out) if args.quiet and fmt in ("text", "concise") else out, args.output_file)
-    _warn_if_empty(result)
-    if in_baseline and fmt == "text" and not args.quiet:
-        print(f"{in_baseline} finding{'s' if in_baseline != 1 else ''} in baseline.")
-    if result.errors and fmt not in ("text", "concise"):
-        for err in result.errors:
-            print(f"authlint: error: {err}", file=sys.stderr)
-    return _exit_code(args, result, Tally.of(result.findings), settings)
+    return _finish(args, fmt, result, in_baseline, Tally.of(result.findings), settings)
 
 
 def _check_streamed(args, fmt: str, lint, paths: list[str], settings, baseline, report) -> int:
@@ -355,14 +349,18 @@ def _check_streamed(args, fmt: str, lint, paths: list[str], settings, baseline, 
         sink.close(result)
     finally:
         out.close()
+    return _finish(args, fmt, result, matcher.matched if matcher is not None else 0, sink.tally, settings)
+
+
+def _finish(args, fmt: str, result, in_baseline: int, tally, settings) -> int:
+    """After the report: the notes on stderr/stdout it leaves out, and the exit code."""
     _warn_if_empty(result)
-    in_baseline = matcher.matched if matcher is not None else 0
     if in_baseline and fmt == "text" and not args.quiet:
         print(f"{in_baseline} finding{'s' if in_baseline != 1 else ''} in baseline.")
     if result.errors and fmt not in ("text", "concise"):
         for err in result.errors:
             print(f"authlint: error: {err}", file=sys.stderr)
-    return _exit_code(args, result, sink.tally, settings)
+    return _exit_code(args, result, tally, settings)
 
 
 def _exit_code(args, result, tally, settings) -> int:
