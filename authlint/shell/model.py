@@ -83,7 +83,16 @@ class Word:
         ``"{\\"a\\":\\"$X\\"}"`` -> ``{"a":"$X"}``: a JSON parser can read it
         when it treats ``expansion_ranges`` as opaque tokens.
         """
-        return self._cached("template", lambda: "".join(p.raw if p.value is None else p.value for p in self.parts))
+        parts = self.parts
+        if len(parts) == 1 and parts[0].value is not None:  # one literal (most words)
+            return parts[0].value
+        cache = self._cache
+        if cache is None:
+            cache = self._cache = {}
+        template = cache.get("template")
+        if template is None:  # asked for ~10 times a word by the rules
+            template = cache["template"] = "".join(p.raw if p.value is None else p.value for p in parts)
+        return template  # type: ignore[no-any-return]
 
     @property
     def path_template(self) -> str:

@@ -272,6 +272,12 @@ def _parse(text: str) -> Script:
     return Script(text, commands, sink.assignments, _outermost(sink.errors), sorted(sink.runtime), isolated, conditional)
 
 
+_REGION_KINDS = frozenset(
+    ("subshell", "command_substitution", "process_substitution", "function_definition", "pipeline", "if_statement")
+    + ("case_item", "while_statement", "until_statement", "for_statement", "c_style_for_statement", "list")
+)
+
+
 def _regions(root: Any, span: Any) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
     """(isolated, conditional) ranges of a script: see ``Script``."""
     isolated: list[tuple[int, int]] = []
@@ -280,6 +286,9 @@ def _regions(root: Any, span: Any) -> tuple[tuple[tuple[int, int], ...], tuple[t
     while stack:
         node = stack.pop()
         kind = node.type
+        if kind not in _REGION_KINDS:  # most nodes (words, operators): one set lookup
+            stack.extend(node.children)
+            continue
         if kind in ("subshell", "command_substitution", "process_substitution"):
             isolated.append(span(node))
         elif kind == "function_definition":
@@ -807,10 +816,12 @@ class _Builder:
         """
         words: list[Word] = []
         first = prev_end = 0
+        text, span = self.text, self._span
         for node in nodes:
-            cs, ce = self._span(node)
-            word = self._word(node, ctx, stack)
-            if words and _joined(self.text, prev_end, cs):
+            cs, ce = span(node)
+            word = self._word(node, ctx, stack, cs, ce)
+            # a gap that does not start with `\` is a separator: no regex needed
+            if words and (cs == prev_end or (text.startswith("\\", prev_end) and _joined(text, prev_end, cs))):
                 last = words.pop()
                 parts = [] if last.raw == "$" and word.quoting == "double" else last.parts
                 word = self._make_word(first, ce, _dollar_name(parts, word.parts))
@@ -820,8 +831,9 @@ class _Builder:
             prev_end = ce
         return words
 
-    def _word(self, node: Any, ctx: _Ctx, stack: list[Any]) -> Word:
-        cs, ce = self._span(node)
+    def _word(self, node: Any, ctx: _Ctx, stack: list[Any], cs: int = -1, ce: int = -1) -> Word:
+        if cs < 0:
+            cs, ce = self._span(node)
         kind = node.type
         if kind == "word" or kind == "number":  # fast path: a plain unquoted word
             start, end = self._out(cs, ce)
