@@ -268,7 +268,7 @@ def _parse(text: str) -> Script:
     sink.commands.sort(key=lambda c: c.start)
     sink.assignments.sort(key=lambda a: a.start)
     commands = _clean(sink.commands, sink.broken) if sink.broken else sink.commands
-    isolated, conditional = _regions(builder.root, builder._span)
+    isolated, conditional = _regions(builder.root, builder._span, builder.masked.text)
     return Script(text, commands, sink.assignments, _outermost(sink.errors), sorted(sink.runtime), isolated, conditional)
 
 
@@ -278,8 +278,14 @@ _REGION_KINDS = frozenset(
 )
 
 
-def _regions(root: Any, span: Any) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
-    """(isolated, conditional) ranges of a script: see ``Script``."""
+def _may_nest(text: str, start: int, end: int) -> bool:
+    """A simple command holds a region node only inside `$(…)`, `<(…)`, `(…)` or backticks."""
+    return text.find("(", start, end) >= 0 or text.find("`", start, end) >= 0
+
+
+def _regions(root: Any, span: Any, text: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
+    """(isolated, conditional) ranges of a script: see ``Script``; ``text`` is what ``root`` was
+    parsed from (its words' children are not read when they cannot hold a region)."""
     isolated: list[tuple[int, int]] = []
     conditional: list[tuple[int, int]] = []
     stack = [root]
@@ -287,7 +293,8 @@ def _regions(root: Any, span: Any) -> tuple[tuple[tuple[int, int], ...], tuple[t
         node = stack.pop()
         kind = node.type
         if kind not in _REGION_KINDS:  # most nodes (words, operators): one set lookup
-            stack.extend(node.children)
+            if kind != "command" or node.has_error or _may_nest(text, *span(node)):
+                stack.extend(node.children)
             continue
         if kind in ("subshell", "command_substitution", "process_substitution"):
             isolated.append(span(node))
