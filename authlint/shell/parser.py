@@ -843,7 +843,7 @@ class _Builder:
             cs, ce = self._span(node)
         kind = node.type
         if kind == "word" or kind == "number":  # fast path: a plain unquoted word
-            start, end = self._out(cs, ce)
+            start, end = (cs, ce) if self._out is _pair else self._out(cs, ce)
             raw = self.text[cs:ce]
             value = decode(raw, "none") if "\\" in raw else raw
             return Word(start, end, raw, [Part(LITERAL, start, end, raw, value)], value, "none", self.exact)
