@@ -224,7 +224,10 @@ def _depth_guard(text: str):
     30,000 levels crash the process) safely goes, else None.  Nesting is at most the
     number of flow openers plus twice the longest line (block collections nest by
     indentation or by compact `- - x` entries)."""
-    bound = text.count("[") + text.count("{") + 2 * max(map(len, text.split("\n")))
+    flow = text.count("[") + text.count("{")
+    if flow + 2 * len(text) <= C_SAFE_DEPTH:  # no line is longer than the text: most files stop here
+        return None
+    bound = flow + 2 * max(map(len, text.split("\n")))
     return _too_deep if bound > C_SAFE_DEPTH else None
 
 
