@@ -532,6 +532,8 @@ class _Run:
         from .yaml.model import scalars_in
 
         tops = reuse.auth_candidates(yf) if reuse is not None else yf.documents
+        if not _may_open_object(yf.source.text):
+            return
         for top in tops:
             for scalar in scalars_in(top):
                 if not starts_as_object(scalar.value):
@@ -868,6 +870,16 @@ def _is_powershell(job) -> bool:
         return True
     lines = job.before_script + job.script
     return sum(1 for line in lines if _powershell_line(line.scalar.value)) >= 2
+
+
+# A scalar's value starts with `{` only if its text has a `{` that no `$` comes right before
+# (a `$` is never YAML syntax, so it belongs to the same value, before the brace) or an escape.
+_OBJECT_CHANCE = re.compile(r"(?<!\$)\{|\\")
+
+
+def _may_open_object(text: str) -> bool:
+    """Whether some YAML value of text could start as a JSON object (else no scalar needs a look)."""
+    return _OBJECT_CHANCE.search(text) is not None
 
 
 def _powershell_line(text: str) -> bool:

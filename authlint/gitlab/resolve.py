@@ -168,17 +168,26 @@ class Resolver:
             return hit
         if is_reference(value):
             return self._deref(value)  # type: ignore[arg-type]
-        if isinstance(value, YSeq):
-            parts = [self._resolve(item, depth + 1) for item in value.items]
-            changed = any(r.value is not item for r, item in zip(parts, value.items))
-            out: YValue = synth_seq(value, [r.value for r in parts]) if changed else value
+        own = None if isinstance(value, YSeq) else entries(value)  # type: ignore[arg-type]
+        olds = value.items if own is None else [v for _, _, v in own]  # type: ignore[union-attr]
+        news: list[YValue] = []
+        incomplete, height = False, 0
+        for item in olds:
+            if isinstance(item, YScalar):  # itself (most items): no call, no _Resolved
+                news.append(item)
+                continue
+            r = self._resolve(item, depth + 1)
+            news.append(r.value)
+            incomplete = incomplete or r.incomplete
+            height = max(height, r.height)
+        changed = any(new is not old for new, old in zip(news, olds))
+        if own is None:
+            out: YValue = synth_seq(value, news) if changed else value
         else:
-            own = entries(value)  # type: ignore[arg-type]
-            parts = [self._resolve(v, depth + 1) for _, _, v in own]
-            changed = bool(value.merges) or any(r.value is not v for r, (_, _, v) in zip(parts, own))  # type: ignore[union-attr]
             # (rebuilt flat when it used `<<`, so later readers need not apply merges again)
-            out = synth_map(value, [(k, r.value) for r, (_, k, _) in zip(parts, own)]) if changed else value
-        result = _Resolved(out, any(r.incomplete for r in parts), max((r.height for r in parts), default=0))
+            changed = changed or bool(value.merges)  # type: ignore[union-attr]
+            out = synth_map(value, [(k, new) for new, (_, k, _) in zip(news, own)]) if changed else value
+        result = _Resolved(out, incomplete, height)
         self._remember(value, result)
         return result
 

@@ -75,6 +75,7 @@ def _loader() -> Any:
         from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
         rules = _by_first_char()
+        plain_tags: dict[str, str] = {}  # a plain scalar's tag depends on its value alone
         defaults = {ScalarNode: "tag:yaml.org,2002:str", SequenceNode: "tag:yaml.org,2002:seq",
                     MappingNode: "tag:yaml.org,2002:map"}
 
@@ -83,9 +84,12 @@ def _loader() -> Any:
 
             def resolve(self, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
                 if kind is ScalarNode and implicit[0]:
-                    for tag, rx in rules.get(value[:1], ()):
-                        if rx.match(value):
-                            return tag
+                    tag = plain_tags.get(value)
+                    if tag is None:
+                        if len(plain_tags) > 4096:  # bounded: a run sees many distinct values
+                            plain_tags.clear()
+                        tag = plain_tags[value] = _plain_tag(rules, value)
+                    return tag
                 return defaults[kind]
 
             def descend_resolver(self, parent: Any, index: Any) -> None:
@@ -96,6 +100,13 @@ def _loader() -> Any:
 
         _loader_class = Loader
     return _loader_class
+
+
+def _plain_tag(rules: dict[str, list[tuple[str, re.Pattern[str]]]], value: str) -> str:
+    for tag, rx in rules.get(value[:1], ()):
+        if rx.match(value):
+            return tag
+    return "tag:yaml.org,2002:str"
 
 
 def compose_all(text: str, depth_check: Callable[[int, int], None] | None = None) -> list[Any]:

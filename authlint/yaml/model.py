@@ -224,7 +224,10 @@ def _depth_guard(text: str):
     30,000 levels crash the process) safely goes, else None.  Nesting is at most the
     number of flow openers plus twice the longest line (block collections nest by
     indentation or by compact `- - x` entries)."""
-    bound = text.count("[") + text.count("{") + 2 * max(map(len, text.split("\n")))
+    flow = text.count("[") + text.count("{")
+    if flow + 2 * len(text) <= C_SAFE_DEPTH:  # no line is longer than the text: most files stop here
+        return None
+    bound = flow + 2 * max(map(len, text.split("\n")))
     return _too_deep if bound > C_SAFE_DEPTH else None
 
 
@@ -289,7 +292,9 @@ class _Converter:
 
     def convert(self, root) -> YValue:
         # Iterative post-order: deep documents must not hit Python's recursion limit.
-        done, aliases, build = self.done, self.aliases, self._build
+        # Scalars are built inline (most nodes are scalars: no call per node).
+        done, aliases, source = self.done, self.aliases, self.source
+        styles, plain = scalars.STYLES, scalars.PLAIN
         stack = [(root, False, 0, root.start_mark.index)]
         building: set[int] = set()  # collections whose items are being converted
         while stack:
@@ -297,7 +302,7 @@ class _Converter:
             key = id(node)
             if expanded:
                 building.discard(key)
-                done[key] = build(node)
+                done[key] = self._collection(node)
                 continue
             if key in done:  # met again: an alias
                 aliases.append((site, done[key]))
@@ -307,8 +312,15 @@ class _Converter:
             if depth > MAX_DEPTH:
                 raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", node.start_mark.index)
             items = node.value
-            if not items or not isinstance(items, list):  # a scalar or an empty collection
-                done[key] = build(node)
+            if node.id == "scalar":
+                tag = node.tag
+                if type(tag) is not str:
+                    tag = _tag(node)
+                done[key] = YScalar(source, node.start_mark.index, node.end_mark.index, tag, items,
+                                    styles.get(node.style, plain))
+                continue
+            if not items:  # an empty collection
+                done[key] = self._collection(node)
                 continue
             building.add(key)
             stack.append((node, True, depth, site))
@@ -316,7 +328,7 @@ class _Converter:
             # syntactic nesting, however long a chain of aliases.  An alias is where its
             # mapping key is, or its list.
             depth += 1
-            if isinstance(items[0], tuple):
+            if node.id == "mapping":
                 for k, v in reversed(items):
                     at = k.start_mark.index
                     for c in (v, k):
@@ -333,27 +345,27 @@ class _Converter:
                         stack.append((c, False, depth, at))
         return done[id(root)]
 
-    def _build(self, node) -> YValue:
-        start, end, tag = node.start_mark.index, node.end_mark.index, _tag(node)
-        kind = type(node).__name__
-        if kind == "ScalarNode":
-            return YScalar(self.source, start, end, tag, node.value, scalars.style_of(node))
-        flow = bool(getattr(node, "flow_style", False))
-        if kind == "SequenceNode":
-            return YSeq(self.source, start, end, tag, [self.done[id(c)] for c in node.value], flow)
+    def _collection(self, node) -> YValue:
+        done, tag = self.done, node.tag
+        if type(tag) is not str:
+            tag = _tag(node)
+        start, end, flow = node.start_mark.index, node.end_mark.index, bool(node.flow_style)
+        if node.id == "sequence":
+            return YSeq(self.source, start, end, tag, [done[id(c)] for c in node.value], flow)
         ymap = YMap(self.source, start, end, tag, flow=flow)
         groups: list[list[YMap]] = []
+        entries, order, merges = ymap.entries, ymap.order, ymap.merges
         for knode, vnode in node.value:
-            key, value = self.done[id(knode)], self.done[id(vnode)]
-            if _tag(knode) == MERGE_TAG:
+            key, value = done[id(knode)], done[id(vnode)]
+            if key.tag == MERGE_TAG:
                 sources = value.items if isinstance(value, YSeq) else [value]
                 group = [m for m in sources if isinstance(m, YMap)]
-                ymap.merges.extend(group)
+                merges.extend(group)
                 groups.append(group)
-                ymap.order.append(("merge", len(groups) - 1))
+                order.append(("merge", len(groups) - 1))
             else:
-                ymap.order.append(("entry", len(ymap.entries)))
-                ymap.entries.append((key, value))
+                order.append(("entry", len(entries)))
+                entries.append((key, value))
         ymap.__dict__["_groups"] = groups
         return ymap
 

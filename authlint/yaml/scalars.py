@@ -397,5 +397,8 @@ def _attempts(src: str, start: int, end: int, style: str):
             yield lambda indent=indent: _block(src, start, end, style == FOLDED, indent)
 
 
+STYLES = {"|": LITERAL, ">": FOLDED, "'": SINGLE, '"': DOUBLE}  # a composed node's style
+
+
 def style_of(node) -> str:
-    return {"|": LITERAL, ">": FOLDED, "'": SINGLE, '"': DOUBLE}.get(getattr(node, "style", None) or "", PLAIN)
+    return STYLES.get(getattr(node, "style", None) or "", PLAIN)
