@@ -282,14 +282,16 @@ def read_regular(path: Path, shown: str, limit: int, within: Path | None = None,
 
 def _read_up_to(fd: int, most: int, size: int) -> bytes:
     """Up to `most` bytes, to the end of the file: asked for by its size (a buffered read of
-    `most` would allocate all of it, 5 MB, for every file)."""
+    `most` would allocate all of it, 5 MB, for every file).  A regular file's read returns less
+    than asked only at its end, so one read of size + 1 usually suffices (no second, empty one)."""
     chunks, got = [], 0
     while got < most:
-        chunk = os.read(fd, min(most - got, max(size + 1 - got, 1 << 16)))
-        if not chunk:
-            break
+        ask = min(most - got, max(size + 1 - got, 1 << 16))
+        chunk = os.read(fd, ask)
         chunks.append(chunk)
         got += len(chunk)
+        if len(chunk) < ask:
+            break
     return b"".join(chunks)
 
 
