@@ -405,3 +405,17 @@ def test_a_secret_in_another_findings_fix_is_redacted(tmp_path: Path, monkeypatc
         out, err = capsys.readouterr()
         assert "Hunter2-Zq8xPw" not in out + err
     assert not any("Hunter2-Zq8xPw" in p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file() and ".authlint_cache" in p.parts)
+
+
+@pytest.mark.parametrize("value", [
+    {"code": "AL101", "message": "quote \" backslash \\ tab \t é 😀 \u2028 \x1c \x85 </", "n": 3, "ok": True, "no": False,
+     "none": None, "start": {"line": 1, "column": 2}, "edits": [], "fix": {}, "list": [1, [], {}, ["a", {"b": -0}]]},
+    [], {}, "plain", 12, {"ratio": 0.5, "nan": float("nan")}, {1: "a non-string key"}, ("a", "tuple"),
+])
+def test_a_streamed_item_is_json_dumps_indented(value) -> None:
+    """Each streamed finding is built directly: the text json.dumps(indent=2) gives, each line
+    after the item's indentation (a U+2028 inside a string is not a line break)."""
+    from authlint.reporters import json_item
+
+    expected = "\n".join("    " + line for line in json.dumps(value, indent=2, ensure_ascii=False).split("\n"))
+    assert json_item(value, "    ") == expected

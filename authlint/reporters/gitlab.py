@@ -15,7 +15,7 @@ from typing import Callable
 
 from ..diagnostics import Finding, Severity
 from ..engine import LintResult
-from . import Fingerprints, Report, Tally, indented, position
+from . import Fingerprints, Report, Tally, json_item, position
 
 SEVERITY = {Severity.ERROR: "critical", Severity.WARNING: "minor", Severity.INFO: "info"}
 
@@ -50,8 +50,7 @@ class Stream:
     def part(self, result: LintResult) -> None:
         report = replace(self.report, result=result)
         for f in result.findings:
-            item = json.dumps(_issue(report, f, self.unique.of(f)), indent=2, ensure_ascii=False)
-            self.write(("[\n" if not self.tally.found else ",\n") + indented(item, "  "))
+            self.write(("[\n" if not self.tally.found else ",\n") + json_item(_issue(report, f, self.unique.of(f)), "  "))
             self.tally.add((f,))
 
     def close(self, result: LintResult) -> None:

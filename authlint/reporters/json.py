@@ -8,7 +8,7 @@ from typing import Callable
 
 from ..diagnostics import Finding
 from ..engine import LintResult
-from . import Report, Tally, position
+from . import Report, Tally, json_item, position
 
 VERSION = 1
 
@@ -76,9 +76,8 @@ class Stream:
     def part(self, result: LintResult) -> None:
         report = replace(self.report, result=result)
         for f in result.findings:
-            item = json.dumps(finding_dict(report, f), indent=2, ensure_ascii=False)
             lead = ",\n" if self.tally.found else _document(report, [], Tally()).partition(_FINDINGS)[0] + '"findings": [\n'
-            self.write(lead + "".join("    " + line for line in item.splitlines(True)))
+            self.write(lead + json_item(finding_dict(report, f), "    "))
             self.tally.add((f,))
 
     def close(self, result: LintResult) -> None:

@@ -21,7 +21,7 @@ from .. import __version__
 from ..diagnostics import Applicability, Finding, Severity
 from ..engine import LintResult
 from ..source import Source
-from . import REPOSITORY_URL, Fingerprints, Report, Spool, Tally, indented, rule_doc_url
+from . import REPOSITORY_URL, Fingerprints, Report, Spool, Tally, json_item, rule_doc_url
 
 SCHEMA_URI = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 FINGERPRINT_KEY = "authlint/v1"
@@ -154,8 +154,7 @@ class Stream:
     def part(self, result: LintResult) -> None:
         report = replace(self.report, result=result)
         for f in result.findings:
-            item = json.dumps(_result(report, f, -1, self.unique.of(f)), indent=2, ensure_ascii=False)
-            self.spool.add(f.code, indented(item, " " * 8))
+            self.spool.add(f.code, json_item(_result(report, f, -1, self.unique.of(f)), " " * 8))
             self.codes.add((f.code, f.name))
             self.tally.add((f,))
 
