@@ -791,8 +791,12 @@ def _fingerprint(findings: list[Finding], sources: dict[str, Source], secrets: d
     """Line-independent, secret-free identities: rule, path (from the project directory, so a
     baseline matches wherever authlint runs), job, redacted text, occurrence."""
     counts: dict[tuple, int] = defaultdict(int)
+    top = os.path.abspath(project_dir)
+    paths: dict[str, str] = {}  # a file's findings share it: one relpath a file, not a finding
     for f in findings:
-        path = os.path.relpath(os.path.abspath(f.path), os.path.abspath(project_dir)).replace(os.sep, "/")
+        path = paths.get(f.path)
+        if path is None:
+            path = paths[f.path] = os.path.relpath(os.path.abspath(f.path), top).replace(os.sep, "/")
         src = sources.get(f.path)
         snippet = src.text[f.span.start : f.span.end] if src else ""
         snippet = redact_text(" ".join(snippet.split()), secrets.get(id(f), ()))
