@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from json import dumps as json_dumps  # not `import json`: the submodule .json takes that name here
-from json.encoder import encode_basestring
 from typing import Callable, Iterable, Iterator
 
 from ..diagnostics import Applicability, Finding, Severity
@@ -173,15 +171,18 @@ def json_item(obj, prefix: str) -> str:
     """json.dumps(obj, indent=2, ensure_ascii=False) with prefix before every line, as an item
     nested in a document shows it; built directly: json's indented encoder is pure Python and
     was most of a streamed report's time."""
+    from json import dumps  # here: a small clean check imports no json
+    from json.encoder import encode_basestring
+
     out = [prefix]
     try:
-        _emit(obj, prefix, out)
+        _emit(obj, prefix, out, encode_basestring)
     except _Unusual:
-        return indented(json_dumps(obj, indent=2, ensure_ascii=False), prefix)
+        return indented(dumps(obj, indent=2, ensure_ascii=False), prefix)
     return "".join(out)
 
 
-def _emit(obj, at: str, out: list[str]) -> None:
+def _emit(obj, at: str, out: list[str], encode_basestring: Callable[[str], str]) -> None:
     """obj's JSON at indentation `at` (the checks in json's order: bool before int)."""
     if isinstance(obj, str):
         out.append(encode_basestring(obj))
@@ -198,7 +199,7 @@ def _emit(obj, at: str, out: list[str]) -> None:
         inner = at + "  "
         for i, value in enumerate(obj):
             out.append(("[\n" if i == 0 else ",\n") + inner)
-            _emit(value, inner, out)
+            _emit(value, inner, out, encode_basestring)
         out.append("\n" + at + "]")
     elif isinstance(obj, dict):
         if not obj:
@@ -209,7 +210,7 @@ def _emit(obj, at: str, out: list[str]) -> None:
             if not isinstance(key, str):
                 raise _Unusual
             out.append(("{\n" if i == 0 else ",\n") + inner + encode_basestring(key) + ": ")
-            _emit(value, inner, out)
+            _emit(value, inner, out, encode_basestring)
         out.append("\n" + at + "}")
     else:
         raise _Unusual
