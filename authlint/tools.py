@@ -259,9 +259,10 @@ _JIB_PASSWORD = re.compile(r"^-Djib\.(?:to|from)\.auth\.password=")
 def _secret_args(cmd: Command) -> list[SecretArg]:
     out: list[SecretArg] = []
     for w in cmd.args:
-        m = _JIB_PASSWORD.match(w.template)
+        t = w.template
+        m = _JIB_PASSWORD.match(t) if t.startswith("-Djib.") else None
         if m:
-            value = w.template[m.end() :]
+            value = t[m.end() :]
             out.append(SecretArg(m.group().rstrip("="), w, m.end(), value, value if w.value is not None else None))
     wrapper_login = tool_of(cmd) is None and "login" in leading_words(unwrap(cmd)[1])[:2]
     if tool_of(cmd) is None and cmd.basename not in ("executor",) and not wrapper_login:
@@ -272,6 +273,9 @@ def _secret_args(cmd: Command) -> list[SecretArg]:
     while i < len(args):
         w = args[i]
         t = w.template
+        if not t.startswith("-"):  # every case below is an option
+            i += 1
+            continue
         if t == "-p" and not login:  # `docker run -p 80:80` publishes a port
             i += 1
             continue
@@ -283,7 +287,7 @@ def _secret_args(cmd: Command) -> list[SecretArg]:
             v = args[i + 1]
             out.append(SecretArg(t, v, 0, v.template, v.value))
             i += 1
-        elif login and re.match(r"^-p[^-]", t) and not t.startswith("-p="):
+        elif login and t.startswith("-p") and len(t) > 2 and t[2] not in "-=":
             out.append(SecretArg("-p", w, 2, t[2:], w.value[2:] if w.value is not None else None))
         i += 1
     return out
