@@ -531,9 +531,9 @@ class _Run:
                         reuse: "PipelineReuse | None") -> None:
         from .yaml.model import scalars_in
 
-        tops = reuse.auth_candidates(yf) if reuse is not None else yf.documents
         if not _may_open_object(yf.source.text):
             return
+        tops = reuse.auth_candidates(yf) if reuse is not None else yf.documents
         for top in tops:
             for scalar in scalars_in(top):
                 if not starts_as_object(scalar.value):

@@ -214,17 +214,17 @@ def _in_worker(ws: "Workspace") -> None:
 
 
 def _pooled(linter: "Linter", groups: list[list[Candidate]], wanted: set[str], workers: int) -> Iterator["Outcome"]:
-    _before_fork(linter)
+    _before_fork()
     for outcomes in _fork_map((linter, groups, wanted), _work, len(groups), BATCH, workers, linter.ws):
         yield from outcomes
 
 
-def _before_fork(linter: "Linter") -> None:
-    """Imports the workers will need that a run makes lazily: done once here, not in each worker."""
-    if any(m.RULE.code == "AL106" for m in linter.modules):  # it always runs (redaction): scans with detect-secrets
-        from .secrets import load
+def _before_fork() -> None:
+    """What every worker needs and a run loads lazily, loaded once here: detect-secrets (the
+    credential rules always run, and their generic scan uses it)."""
+    from .secrets import load
 
-        load()
+    load()
 
 
 def _work(batch: range) -> tuple[list["Outcome"], dict[str, dict]]:
@@ -245,7 +245,7 @@ def run_steps(run: "_Run", steps: list[tuple]) -> None:
         for step in steps:
             run.step(*step)
         return
-    _before_fork(run.l)
+    _before_fork()
     for part in _fork_map((run, steps), _work_steps, len(steps), STEP_BATCH, workers, run.ws):
         run.absorb(part)
 
