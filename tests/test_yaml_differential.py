@@ -11,8 +11,9 @@ from hypothesis import strategies as st
 
 from authlint.source import Source
 from authlint.yaml import libyaml
-from authlint.yaml.model import _reference, load
+from authlint.yaml.model import YamlError, YamlFile, _Converter, _depth_guard, _from_events, _reference, load
 from support.corpus import CORPUS, require_corpus
+from support.incremental import yaml_shape
 
 
 def flatten(docs: list) -> list[tuple]:
@@ -58,6 +59,39 @@ def compare(text: str) -> str:
     return "same"
 
 
+def _outcome(build) -> tuple:
+    try:
+        return ("model", yaml_shape(build()))
+    except libyaml.Rejected:
+        return ("rejected",)
+    except YamlError as exc:
+        return ("error", exc.message, exc.offset)
+
+
+def compare_models(text: str) -> None:
+    """The model built from libyaml's events is the one _Converter makes of libyaml's composed
+    nodes (which compare() holds to ruamel's): values, positions, tags, styles, merges, the
+    aliases and where they are, and the error or refusal."""
+    source = Source("f.yml", text)
+
+    def converted() -> YamlFile:
+        converter = _Converter(source)
+        docs = [converter.convert(d) for d in libyaml.compose_all(text, _depth_guard(text))]
+        return YamlFile(source, docs, "c", converter.aliases)
+
+    assert _outcome(lambda: _from_events(source, _depth_guard(text) is not None)) == _outcome(converted)
+
+
+@pytest.mark.parametrize("text", [
+    "a: &x [1, *x]\n", "a: &x {k: *x}\nb: 1\n", "a: *nope\n", "a: &x 1\nb: &x 2\n", "- &x 1\n---\n- *x\n",
+    ".m: &m {a: 1}\nj:\n  <<: [*m, {b: 2}]\n  a: 3\n  <<: *m\n", "? &k a\n: 1\n*k : 2\n", "a: 1\na: 2\n[x]: 3\n",
+    "[" * 501 + "]" * 501, "[" * 502 + "]" * 502, "[" * 501 + "x" + "]" * 501, "a: *y\nb: " + "[" * 2600 + "]" * 2600, "k:\n" + "".join(" " * i + "- " for i in range(0, 1004, 2)) + "x\n",
+    "a: &x [" * 501 + "*x" + "]" * 501, "a: *y\n" + "[" * 600 + "]" * 600, "a: &x [*x, " + "[" * 600 + "]" * 600 + "]", "a: [1\n", "%YAML 1.1\n---\na: on\n", "",
+])  # fmt: skip
+def test_the_model_from_events_is_the_converted_one(text: str) -> None:
+    compare_models(text)
+
+
 def _corpus_yaml() -> list[str]:
     if not CORPUS.is_dir():
         return []
@@ -68,6 +102,7 @@ def _corpus_yaml() -> list[str]:
 def test_corpus_file_composes_the_same(name: str) -> None:
     corpus = require_corpus()
     text = Source.from_bytes(name, (corpus / name).read_bytes()).text
+    compare_models(text)
     if compare(text) == "same":  # then authlint uses the fast path
         assert load(Source(name, text)).parser == "c"
 
@@ -153,4 +188,5 @@ DOCUMENT = st.builds(
 @settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
 @given(DOCUMENT)
 def test_generated_files_compose_the_same(text: str) -> None:
+    compare_models(text)
     event(compare(text))

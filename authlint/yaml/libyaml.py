@@ -74,8 +74,6 @@ def _loader() -> Any:
             raise Rejected("PyYAML was built without libyaml") from None
         from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-        rules = _by_first_char()
-        plain_tags: dict[str, str] = {}  # a plain scalar's tag depends on its value alone
         defaults = {ScalarNode: "tag:yaml.org,2002:str", SequenceNode: "tag:yaml.org,2002:seq",
                     MappingNode: "tag:yaml.org,2002:map"}
 
@@ -84,12 +82,7 @@ def _loader() -> Any:
 
             def resolve(self, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
                 if kind is ScalarNode and implicit[0]:
-                    tag = plain_tags.get(value)
-                    if tag is None:
-                        if len(plain_tags) > 4096:  # bounded: a run sees many distinct values
-                            plain_tags.clear()
-                        tag = plain_tags[value] = _plain_tag(rules, value)
-                    return tag
+                    return _PLAIN_TAGS.get(value) or plain_tag(value)
                 return defaults[kind]
 
             def descend_resolver(self, parent: Any, index: Any) -> None:
@@ -102,11 +95,35 @@ def _loader() -> Any:
     return _loader_class
 
 
-def _plain_tag(rules: dict[str, list[tuple[str, re.Pattern[str]]]], value: str) -> str:
-    for tag, rx in rules.get(value[:1], ()):
+_PLAIN_TAGS: dict[str, str] = {}  # a plain scalar's tag depends on its value alone
+_rules: dict[str, list[tuple[str, re.Pattern[str]]]] | None = None
+
+
+def plain_tag(value: str) -> str:
+    """The YAML 1.2 tag of a plain scalar (memoised: look in _PLAIN_TAGS first)."""
+    global _rules
+    if _rules is None:
+        _rules = _by_first_char()
+    tag = "tag:yaml.org,2002:str"
+    for rule_tag, rx in _rules.get(value[:1], ()):
         if rx.match(value):
-            return tag
-    return "tag:yaml.org,2002:str"
+            tag = rule_tag
+            break
+    if len(_PLAIN_TAGS) > 4096:  # bounded: a run sees many distinct values
+        _PLAIN_TAGS.clear()
+    _PLAIN_TAGS[value] = tag
+    return tag
+
+
+def parser(text: str) -> Any:
+    """libyaml's event parser on text (get_event() until None; dispose() at the end)."""
+    if "%YAML" in text and _DIRECTIVE.search(text):
+        raise Rejected("%YAML directive")
+    try:
+        from yaml.cyaml import CParser
+    except ImportError:
+        raise Rejected("PyYAML was built without libyaml") from None
+    return CParser(text)
 
 
 def compose_all(text: str, depth_check: Callable[[int, int], None] | None = None) -> list[Any]:

@@ -1,9 +1,9 @@
-"""YAML documents as position-carrying values, built from ruamel's composer.
+"""YAML documents as position-carrying values.
 
-``load(source)`` composes every document (libyaml through PyYAML first, see
-libyaml.py; ruamel's pure-Python parser, the reference, for what libyaml
-rejects and for the error of an invalid file) and turns the node graph into ``YMap`` /
-``YSeq`` / ``YScalar`` values.  Aliases share the anchored value (a DAG, so an
+``load(source)`` builds every document's ``YMap`` / ``YSeq`` / ``YScalar`` values
+straight from libyaml's events (through PyYAML, see libyaml.py); what libyaml
+rejects, and the error of an invalid file, come from ruamel's pure-Python
+composer, the reference, whose node graph is converted.  Aliases share the anchored value (a DAG, so an
 alias bomb costs nothing until someone walks it: walkers must use ``walk``,
 which visits each value once).  Merge keys (``<<``, several per mapping as
 GitLab allows) are applied with the mapping's own keys winning.  Custom tags
@@ -24,6 +24,8 @@ from . import libyaml, scalars
 MERGE_TAG = "tag:yaml.org,2002:merge"
 NULL_TAG = "tag:yaml.org,2002:null"
 STR_TAG = "tag:yaml.org,2002:str"
+SEQ_TAG = "tag:yaml.org,2002:seq"
+MAP_TAG = "tag:yaml.org,2002:map"
 MAX_DEPTH = 500
 C_SAFE_DEPTH = 5000  # libyaml's composer recurses in C; 10,000 levels are measured safe
 
@@ -193,7 +195,7 @@ def load(source: Source) -> YamlFile:
     sys.setrecursionlimit(max(limit, 5 * MAX_DEPTH + 500))
     try:
         try:
-            docs, parser = libyaml.compose_all(text, _depth_guard(text)), "c"
+            return _from_events(source, _depth_guard(text) is not None)
         except libyaml.Rejected:
             # The reference parser, also for a file libyaml calls invalid: libyaml rejects YAML
             # that ruamel accepts (duplicate anchors, which GitLab allows; a document after `...`
@@ -201,7 +203,7 @@ def load(source: Source) -> YamlFile:
             # differ from the reference's ("did not find expected key" at the next token, for
             # "expected <block end>, but found ..."), which AL001 reports.  The failed libyaml
             # attempt costs ~1/16 of this parse.
-            docs, parser = [d for d in _reference().compose_all(text) if d is not None], "pure"
+            docs = [d for d in _reference().compose_all(text) if d is not None]
     except YamlError:
         raise
     except RecursionError:
@@ -211,7 +213,119 @@ def load(source: Source) -> YamlFile:
     finally:
         sys.setrecursionlimit(limit)
     converter = _Converter(source)
-    return YamlFile(source, [converter.convert(d) for d in docs], parser, converter.aliases)
+    return YamlFile(source, [converter.convert(d) for d in docs], "pure", converter.aliases)
+
+
+_NO_KEY: Any = object()  # a mapping's next event is a key
+
+
+def _from_events(source: Source, guard: bool) -> YamlFile:
+    """The documents built straight from libyaml's events: one object per node, the same
+    values as _Converter makes of libyaml's composed nodes (no node graph, no marks kept).
+    Raises libyaml.Rejected where libyaml's composer fails, and YamlError where _Converter
+    would (the first problem in file order, once the whole stream parsed); with guard (the
+    text could nest deeper than libyaml's composer safely goes) at a collection nested deeper
+    than MAX_DEPTH, as soon as it starts, as _depth_guard's streaming does."""
+    from yaml import YAMLError
+    from yaml.events import (AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                             SequenceEndEvent, SequenceStartEvent)
+
+    events = libyaml.parser(source.text)
+    styles, plain, plain_tags, plain_tag = scalars.STYLES, scalars.PLAIN, libyaml._PLAIN_TAGS, libyaml.plain_tag
+    docs: list[YValue] = []
+    aliases: list[tuple[int, YValue]] = []
+    anchors: dict[str, YValue] = {}
+    # Open collections: [node, its items (YSeq) or None (YMap), the key awaiting its value, merge groups].
+    stack: list[list[Any]] = []
+    problem: YamlError | None = None  # the first error _Converter would raise
+    rejected: str | None = None  # why libyaml's composer would fail
+    get = events.get_event
+    try:
+        while True:
+            ev = get()
+            cls = ev.__class__
+            if cls is ScalarEvent:
+                tag = ev.tag
+                if tag is None or tag == "!":
+                    tag = (plain_tags.get(ev.value) or plain_tag(ev.value)) if ev.implicit[0] else STR_TAG
+                node = YScalar(source, ev.start_mark.index, ev.end_mark.index, tag, ev.value, styles.get(ev.style, plain))
+                if ev.anchor is not None:
+                    rejected = rejected or _anchor(anchors, ev.anchor, node)
+                if len(stack) > MAX_DEPTH and problem is None:
+                    problem = YamlError(f"nesting deeper than {MAX_DEPTH} levels", node.start)
+            elif cls is SequenceEndEvent or cls is MappingEndEvent:
+                frame = stack.pop()
+                node = frame[0]
+                node.end = ev.end_mark.index
+            elif cls is MappingStartEvent or cls is SequenceStartEvent:
+                start, tag = ev.start_mark.index, ev.tag
+                if guard and len(stack) >= MAX_DEPTH:
+                    raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", start)
+                if len(stack) > MAX_DEPTH and problem is None:
+                    problem = YamlError(f"nesting deeper than {MAX_DEPTH} levels", start)
+                if cls is SequenceStartEvent:
+                    node = YSeq(source, start, start, tag if tag is not None and tag != "!" else SEQ_TAG, [], bool(ev.flow_style))
+                    stack.append([node, node.items, None, None])
+                else:
+                    node = YMap(source, start, start, tag if tag is not None and tag != "!" else MAP_TAG, flow=bool(ev.flow_style))
+                    node.__dict__["_groups"] = groups = []
+                    stack.append([node, None, _NO_KEY, groups])
+                if ev.anchor is not None:
+                    rejected = rejected or _anchor(anchors, ev.anchor, node)
+                continue
+            elif cls is AliasEvent:
+                node = anchors.get(ev.anchor)
+                if node is None:
+                    rejected = rejected or "found undefined alias"
+                    node = YScalar(source, 0, 0, NULL_TAG, "")
+                elif any(frame[0] is node for frame in stack):
+                    if problem is None:
+                        problem = YamlError("recursive alias: a collection contains itself", node.start)
+                elif stack:  # where the alias is: its mapping key, or its list
+                    frame = stack[-1]
+                    aliases.append((frame[0].start if frame[1] is not None else node.start if frame[2] is _NO_KEY else frame[2].start, node))
+            elif cls is DocumentEndEvent:
+                anchors = {}
+                continue
+            elif ev is None:
+                break
+            else:
+                continue  # stream and document starts
+            if not stack:
+                docs.append(node)
+                continue
+            frame = stack[-1]
+            if frame[1] is not None:
+                frame[1].append(node)
+            elif frame[2] is _NO_KEY:
+                frame[2] = node
+            else:
+                key, frame[2] = frame[2], _NO_KEY
+                ymap = frame[0]
+                if key.tag == MERGE_TAG:
+                    group = [m for m in (node.items if isinstance(node, YSeq) else [node]) if isinstance(m, YMap)]
+                    ymap.merges.extend(group)
+                    frame[3].append(group)
+                    ymap.order.append(("merge", len(frame[3]) - 1))
+                else:
+                    ymap.order.append(("entry", len(ymap.entries)))
+                    ymap.entries.append((key, node))
+    except (YAMLError, UnicodeError) as exc:  # UnicodeEncodeError: a lone surrogate
+        raise libyaml.Rejected(str(exc)) from None
+    finally:
+        events.dispose()
+    if rejected is not None:
+        raise libyaml.Rejected(rejected)
+    if problem is not None:
+        raise problem
+    return YamlFile(source, docs, "c", aliases)
+
+
+def _anchor(anchors: dict[str, YValue], name: str, node: YValue) -> str | None:
+    """Names node; why libyaml's composer refuses the name, if it does."""
+    again = name in anchors
+    anchors[name] = node
+    return "found duplicate anchor" if again else None
 
 
 def _too_deep(depth: int, offset: int) -> None:
