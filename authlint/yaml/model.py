@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any, Iterator, Union
 
 from ..diagnostics import Span
@@ -42,6 +42,20 @@ def _tag(node) -> str:
     return tag if type(tag) is str else getattr(tag, "value", None) or str(tag or "")  # libyaml's, ruamel's Tag
 
 
+class _once:
+    """functools.cached_property without its lock (Python 3.11 takes one at each first read:
+    a cost on every mapping looked up)."""
+
+    def __init__(self, fn: Any) -> None:
+        self.fn, self.name = fn, fn.__name__
+
+    def __get__(self, obj: Any, cls: Any = None) -> Any:
+        if obj is None:
+            return self
+        value = obj.__dict__[self.name] = self.fn(obj)
+        return value
+
+
 @dataclass(eq=False)
 class YNode:
     """A YAML node: its file, offsets and tag."""
@@ -67,7 +81,7 @@ class YScalar(YNode):
     value: str = ""
     style: str = scalars.PLAIN
 
-    @cached_property
+    @_once
     def text(self) -> scalars.ScalarText:
         return scalars.build(self.source.text, self.start, self.end, self.style, self.value)
 
@@ -108,8 +122,12 @@ class YMap(YNode):
     # overridden by keys below it; within one `<<: [a, b]` list, `a` wins.
     order: list[tuple[str, int]] = field(default_factory=list)
 
-    @cached_property
+    @_once
     def _lookup(self) -> dict[str, tuple[YNode, "YValue"]]:
+        if not self.merges:  # most maps: own entries in order, unless a key is not a scalar or comes twice
+            table = {k.value: (k, v) for k, v in self.entries if isinstance(k, YScalar)}
+            if len(table) == len(self.entries):
+                return table
         # Merged maps first, deepest first, without recursion (merge chains can be long).
         stack: list[tuple[YMap, bool]] = [(m, False) for m in self.merges]
         while stack:
