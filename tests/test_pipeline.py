@@ -741,3 +741,32 @@ def test_omnibus_resolves() -> None:
     # Speed is measured by bench/run.py, not asserted here.
     p = load_pipeline(OMNIBUS, reader(CORPUS), str(CORPUS))
     assert len(p.jobs) > 100 and sum(len(j.lines) for j in p.jobs.values()) > 300
+
+
+def test_plain_files_skip_resolving_with_the_same_jobs(tmp_path: Path) -> None:
+    """A pipeline whose files hold no `!reference` and no `<<` (YamlFile.plain) takes each
+    value as its own resolution: the jobs, global variables, default and problems are those
+    resolving builds, on the corpus and on the benchmark's generated projects."""
+    import importlib.util
+
+    from authlint.gitlab import build_jobs
+    from support.incremental import jobs_shape
+
+    spec = importlib.util.spec_from_file_location("gen_projects", Path(__file__).resolve().parents[1] / "bench" / "gen_projects.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)  # type: ignore[union-attr]
+    gen.generate(tmp_path, 60)
+    roots = [(tmp_path / p.parent.name, ".gitlab-ci.yml") for p in sorted(tmp_path.glob("*/.gitlab-ci.yml"))]
+    roots += [(require_corpus(), name) for name in CORPUS_FILES]
+    plain = 0
+    for base, root in roots:
+        shortcut = load_pipeline(root, reader(base), str(base))
+        resolved = load_pipeline(root, reader(base), str(base), build=False)
+        plain += all(f.plain for f in resolved.files.values())
+        for yf in resolved.files.values():
+            yf.plain = False
+        build_jobs(resolved)
+        assert jobs_shape(shortcut) == jobs_shape(resolved), root
+        assert [(p.code, p.path, p.span, p.message) for p in shortcut.problems] == [
+            (p.code, p.path, p.span, p.message) for p in resolved.problems], root
+    assert plain >= 50, plain

@@ -98,7 +98,8 @@ class _Builder:
         self.where: Callable[[YNode], str] = lambda node: by_source.get(id(node.source), node.source.path)
         self.merger = Merger()
         self.top = self._merge_layers(layers)
-        self.resolver = Resolver(self.top, report, self.where, self.merger)
+        plain = all(f.plain for f in pipeline.files.values())
+        self.resolver = Resolver(self.top, report, self.where, self.merger, plain)
         self.default_raw: dict[str, tuple[YNode, YValue]] = {}
 
     def shape(self, node: YNode, message: str) -> None:

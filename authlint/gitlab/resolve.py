@@ -57,8 +57,10 @@ class Resolver:
         report: Callable[[Problem], None],
         where: Callable[[YNode], str],
         merger: Merger,
+        plain: bool = False,
     ) -> None:
         self.top = top
+        self.plain = plain  # no `!reference` and no `<<` in any value: each resolves to itself
         self.report = report
         self.where = where
         self.merger = merger
@@ -151,6 +153,8 @@ class Resolver:
 
     def resolve(self, value: YValue) -> tuple[YValue, bool]:
         """value with every `!reference` replaced; (value, incomplete)."""
+        if self.plain:
+            return value, False
         r = self._resolve(value, 0)
         return r.value, r.incomplete
 

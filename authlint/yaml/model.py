@@ -199,6 +199,8 @@ class YamlFile:
     parser: str  # 'c' or 'pure'
     # Where each alias is (its mapping key's offset, or its list's) and the value it names.
     aliases: list[tuple[int, YValue]] = field(default_factory=list)
+    # Known to hold no `!reference` list and no `<<` merge key: every value is its own resolution.
+    plain: bool = False
 
     @property
     def root(self) -> YValue | None:
@@ -257,6 +259,7 @@ def _from_events(source: Source, guard: bool) -> YamlFile:
     stack: list[list[Any]] = []
     problem: YamlError | None = None  # the first error _Converter would raise
     rejected: str | None = None  # why libyaml's composer would fail
+    no_refs = True  # no `!reference` list, no `<<` key
     get = events.get_event
     try:
         while True:
@@ -282,6 +285,7 @@ def _from_events(source: Source, guard: bool) -> YamlFile:
                 if len(stack) > MAX_DEPTH and problem is None:
                     problem = YamlError(f"nesting deeper than {MAX_DEPTH} levels", start)
                 if cls is SequenceStartEvent:
+                    no_refs = no_refs and tag != "!reference"
                     node = YSeq(source, start, start, tag if tag is not None and tag != "!" else SEQ_TAG, [], bool(ev.flow_style))
                     stack.append([node, node.items, None, None])
                 else:
@@ -321,6 +325,7 @@ def _from_events(source: Source, guard: bool) -> YamlFile:
                 key, frame[2] = frame[2], _NO_KEY
                 ymap = frame[0]
                 if key.tag == MERGE_TAG:
+                    no_refs = False
                     group = [m for m in (node.items if isinstance(node, YSeq) else [node]) if isinstance(m, YMap)]
                     ymap.merges.extend(group)
                     frame[3].append(group)
@@ -336,7 +341,7 @@ def _from_events(source: Source, guard: bool) -> YamlFile:
         raise libyaml.Rejected(rejected)
     if problem is not None:
         raise problem
-    return YamlFile(source, docs, "c", aliases)
+    return YamlFile(source, docs, "c", aliases, no_refs)
 
 
 def _anchor(anchors: dict[str, YValue], name: str, node: YValue) -> str | None:
