@@ -770,3 +770,55 @@ def test_plain_files_skip_resolving_with_the_same_jobs(tmp_path: Path) -> None:
         assert [(p.code, p.path, p.span, p.message) for p in shortcut.problems] == [
             (p.code, p.path, p.span, p.message) for p in resolved.problems], root
     assert plain >= 50, plain
+
+
+SCRIPT_SHAPES = """\
+.t: {script: [echo t]}
+a: {script: echo a}
+b: {script: [echo b, 'q', "d"]}
+c: {script: [1, true, ~, echo c]}
+d: {script: [[echo d1, [echo d2]], echo d3]}
+e: {script: [!reference [.t, script], echo e]}
+f: {script: !!null "x"}
+g: {script: "null", before_script: !!str 12, after_script: []}
+h: {script: {k: v}}
+i: {script: !reference [.t, script]}
+j: {script: [!custom x, !!str on, !!int "3"]}
+"""
+
+
+def test_simple_script_sections_read_as_the_walk_reads_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """jobs.script takes a list of strings (or one string) as it stands: the lines and shape
+    problems the general walk gives, on the corpus, generated projects and odd shapes."""
+    import importlib.util
+
+    from authlint.gitlab import jobs as J
+    from authlint.gitlab import values
+
+    spec = importlib.util.spec_from_file_location("gen_projects", Path(__file__).resolve().parents[1] / "bench" / "gen_projects.py")
+    gen = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(gen)  # type: ignore[union-attr]
+    gen.generate(tmp_path / "gen", 40)
+    longest = ", ".join(["x"] * J.MAX_SCRIPT_LINES)
+    write(tmp_path / "odd", {".gitlab-ci.yml": SCRIPT_SHAPES + f"k: {{script: [{longest}]}}\nl: {{script: [{longest}, y]}}\n"})
+    roots = [(p.parent, ".gitlab-ci.yml") for p in sorted(tmp_path.glob("*/*/.gitlab-ci.yml"))] + [(tmp_path / "odd", ".gitlab-ci.yml")]
+    roots += [(require_corpus(), name) for name in CORPUS_FILES]
+    script, sections = J.script, []
+
+    def both(section, value, deref, shape):
+        fast_shapes: list = []
+        walk_shapes: list = []
+        fast = script(section, value, deref, lambda n, m: fast_shapes.append((n, m)))
+        walked = J._walk(section, value, deref, lambda n, m: walk_shapes.append((n, m))) if not values.is_null(value) else J.Flattened()
+        assert [(x.section, x.index, id(x.scalar), x.via_reference) for x in fast.lines] == [
+            (x.section, x.index, id(x.scalar), x.via_reference) for x in walked.lines]
+        assert (fast.incomplete, [(id(n), m) for n, m in fast_shapes]) == (walked.incomplete, [(id(n), m) for n, m in walk_shapes])
+        sections.append(len(fast.lines))
+        for node, message in fast_shapes:
+            shape(node, message)
+        return fast
+
+    monkeypatch.setattr(J, "script", both)
+    for base, root in roots:
+        load_pipeline(root, reader(base), str(base))
+    assert len(sections) > 1000 and sum(sections) > 3000

@@ -151,9 +151,16 @@ def script(
 ) -> Flattened:
     """A script section as lines: a string, or nested lists flattened (the runner
     flattens them); `!reference` items are spliced in where they stand."""
-    out = Flattened()
     if is_null(value):
-        return out
+        return Flattened()
+    flat = [value] if isinstance(value, YScalar) else value.items if isinstance(value, YSeq) and not is_reference(value) else None
+    if flat and len(flat) <= MAX_SCRIPT_LINES and all(isinstance(i, YScalar) and is_string(i) for i in flat):
+        return Flattened([ScriptLine(section, n, item) for n, item in enumerate(flat)])  # what _walk gives (most scripts)
+    return _walk(section, value, deref, shape)  # type: ignore[arg-type]
+
+
+def _walk(section: Section, value: YValue, deref: Callable[[YSeq], tuple[YValue, bool]], shape: Shape) -> Flattened:
+    out = Flattened()
     stack: list[tuple[YValue, bool, int]] = [(value, False, 0)]  # (value, via reference, nesting)
     visits = 0
     while stack:
