@@ -215,7 +215,7 @@ def load(source: Source) -> YamlFile:
     sys.setrecursionlimit(max(limit, 5 * MAX_DEPTH + 500))
     try:
         try:
-            return _from_events(source, _depth_guard(text) is not None)
+            return _from_events(source)
         except libyaml.Rejected:
             # The reference parser, also for a file libyaml calls invalid: libyaml rejects YAML
             # that ruamel accepts (duplicate anchors, which GitLab allows; a document after `...`
@@ -239,24 +239,30 @@ def load(source: Source) -> YamlFile:
 _NO_KEY: Any = object()  # a mapping's next event is a key
 
 
-def _from_events(source: Source, guard: bool) -> YamlFile:
+def _from_events(source: Source) -> YamlFile:
     """The documents built straight from libyaml's events: one object per node, the same
     values as _Converter makes of libyaml's composed nodes (no node graph, no marks kept).
     Raises libyaml.Rejected where libyaml's composer fails, and YamlError where _Converter
-    would (the first problem in file order, once the whole stream parsed); with guard (the
-    text could nest deeper than libyaml's composer safely goes) at a collection nested deeper
-    than MAX_DEPTH, as soon as it starts, as _depth_guard's streaming does."""
+    would (the first problem in file order, once the whole stream parsed), or, when the text
+    could nest deeper than libyaml's composer safely goes (_depth_guard), at a collection
+    nested deeper than MAX_DEPTH as soon as it starts, as the guard's streaming did."""
     from yaml import YAMLError
     from yaml.events import (AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
                              SequenceEndEvent, SequenceStartEvent)
 
     events = libyaml.parser(source.text)
     styles, plain, plain_tags, plain_tag = scalars.STYLES, scalars.PLAIN, libyaml._PLAIN_TAGS, libyaml.plain_tag
+    new_scalar, str_tag, merge_tag, no_key, max_depth = YScalar, STR_TAG, MERGE_TAG, _NO_KEY, MAX_DEPTH
     docs: list[YValue] = []
     aliases: list[tuple[int, YValue]] = []
     anchors: dict[str, YValue] = {}
-    # Open collections: [node, its items (YSeq) or None (YMap), the key awaiting its value, merge groups].
-    stack: list[list[Any]] = []
+    # The open collection: node, its items (a YSeq's) or entries, order and merge groups (a
+    # YMap's), and the key awaiting its value (no_key: the next node is a key); the enclosing
+    # ones' on the stack.  At the top: no node, no items, and no_key.
+    node: Any = None
+    items = entries = order = groups = None
+    key: Any = no_key
+    stack: list[tuple[Any, ...]] = []
     problem: YamlError | None = None  # the first error _Converter would raise
     rejected: str | None = None  # why libyaml's composer would fail
     no_refs = True  # no `!reference` list, no `<<` key
@@ -266,46 +272,48 @@ def _from_events(source: Source, guard: bool) -> YamlFile:
             ev = get()
             cls = ev.__class__
             if cls is ScalarEvent:
-                tag = ev.tag
+                tag, value = ev.tag, ev.value
                 if tag is None or tag == "!":
-                    tag = (plain_tags.get(ev.value) or plain_tag(ev.value)) if ev.implicit[0] else STR_TAG
-                node = YScalar(source, ev.start_mark.index, ev.end_mark.index, tag, ev.value, styles.get(ev.style, plain))
+                    tag = (plain_tags.get(value) or plain_tag(value)) if ev.implicit[0] else str_tag
+                child = new_scalar(source, ev.start_mark.index, ev.end_mark.index, tag, value, styles.get(ev.style, plain))
                 if ev.anchor is not None:
-                    rejected = rejected or _anchor(anchors, ev.anchor, node)
-                if len(stack) > MAX_DEPTH and problem is None:
-                    problem = YamlError(f"nesting deeper than {MAX_DEPTH} levels", node.start)
+                    rejected = rejected or _anchor(anchors, ev.anchor, child)
+                if len(stack) > max_depth and problem is None:
+                    problem = YamlError(f"nesting deeper than {max_depth} levels", child.start)
             elif cls is SequenceEndEvent or cls is MappingEndEvent:
-                frame = stack.pop()
-                node = frame[0]
-                node.end = ev.end_mark.index
+                child = node
+                child.end = ev.end_mark.index
+                node, items, entries, order, groups, key = stack.pop()
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 start, tag = ev.start_mark.index, ev.tag
-                if guard and len(stack) >= MAX_DEPTH:
-                    raise YamlError(f"nesting deeper than {MAX_DEPTH} levels", start)
-                if len(stack) > MAX_DEPTH and problem is None:
-                    problem = YamlError(f"nesting deeper than {MAX_DEPTH} levels", start)
+                if len(stack) >= max_depth:
+                    if _depth_guard(source.text) is not None:
+                        raise YamlError(f"nesting deeper than {max_depth} levels", start)
+                    if len(stack) > max_depth and problem is None:
+                        problem = YamlError(f"nesting deeper than {max_depth} levels", start)
+                stack.append((node, items, entries, order, groups, key))
+                key = no_key
                 if cls is SequenceStartEvent:
                     no_refs = no_refs and tag != "!reference"
                     node = YSeq(source, start, start, tag if tag is not None and tag != "!" else SEQ_TAG, [], bool(ev.flow_style))
-                    stack.append([node, node.items, None, None])
+                    items = node.items
                 else:
                     node = YMap(source, start, start, tag if tag is not None and tag != "!" else MAP_TAG, flow=bool(ev.flow_style))
                     node.__dict__["_groups"] = groups = []
-                    stack.append([node, None, _NO_KEY, groups])
+                    items, entries, order = None, node.entries, node.order
                 if ev.anchor is not None:
                     rejected = rejected or _anchor(anchors, ev.anchor, node)
                 continue
             elif cls is AliasEvent:
-                node = anchors.get(ev.anchor)
-                if node is None:
+                child = anchors.get(ev.anchor)
+                if child is None:
                     rejected = rejected or "found undefined alias"
-                    node = YScalar(source, 0, 0, NULL_TAG, "")
-                elif any(frame[0] is node for frame in stack):
+                    child = new_scalar(source, 0, 0, NULL_TAG, "")
+                elif child is node or any(frame[0] is child for frame in stack):
                     if problem is None:
-                        problem = YamlError("recursive alias: a collection contains itself", node.start)
-                elif stack:  # where the alias is: its mapping key, or its list
-                    frame = stack[-1]
-                    aliases.append((frame[0].start if frame[1] is not None else node.start if frame[2] is _NO_KEY else frame[2].start, node))
+                        problem = YamlError("recursive alias: a collection contains itself", child.start)
+                elif node is not None:  # where the alias is: its list, or its mapping key
+                    aliases.append((node.start if items is not None else child.start if key is no_key else key.start, child))
             elif cls is DocumentEndEvent:
                 anchors = {}
                 continue
@@ -313,26 +321,24 @@ def _from_events(source: Source, guard: bool) -> YamlFile:
                 break
             else:
                 continue  # stream and document starts
-            if not stack:
-                docs.append(node)
-                continue
-            frame = stack[-1]
-            if frame[1] is not None:
-                frame[1].append(node)
-            elif frame[2] is _NO_KEY:
-                frame[2] = node
-            else:
-                key, frame[2] = frame[2], _NO_KEY
-                ymap = frame[0]
-                if key.tag == MERGE_TAG:
-                    no_refs = False
-                    group = [m for m in (node.items if isinstance(node, YSeq) else [node]) if isinstance(m, YMap)]
-                    ymap.merges.extend(group)
-                    frame[3].append(group)
-                    ymap.order.append(("merge", len(frame[3]) - 1))
+            if items is not None:
+                items.append(child)
+            elif key is no_key:
+                if node is None:
+                    docs.append(child)
                 else:
-                    ymap.order.append(("entry", len(ymap.entries)))
-                    ymap.entries.append((key, node))
+                    key = child
+            else:
+                if key.tag == merge_tag:
+                    no_refs = False
+                    group = [m for m in (child.items if isinstance(child, YSeq) else [child]) if isinstance(m, YMap)]
+                    node.merges.extend(group)
+                    groups.append(group)  # type: ignore[union-attr]
+                    order.append(("merge", len(groups) - 1))  # type: ignore[union-attr, arg-type]
+                else:
+                    order.append(("entry", len(entries)))  # type: ignore[union-attr, arg-type]
+                    entries.append((key, child))  # type: ignore[union-attr]
+                key = no_key
     except (YAMLError, UnicodeError) as exc:  # UnicodeEncodeError: a lone surrogate
         raise libyaml.Rejected(str(exc)) from None
     finally:
