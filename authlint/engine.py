@@ -531,23 +531,26 @@ class _Run:
                         reuse: "PipelineReuse | None") -> None:
         from .yaml.model import scalars_in
 
-        if not _may_open_object(yf.source.text):
-            return
-        tops = reuse.auth_candidates(yf) if reuse is not None else yf.documents
-        for top in tops:
-            for scalar in scalars_in(top):
-                if not starts_as_object(scalar.value):
-                    continue
-                if reuse is not None:
-                    reuse.auth_candidate(scalar)
-                shell_lines, names = shell_lines_and_names()
-                if id(scalar) in shell_lines:
-                    continue
-                if names.get(id(scalar)) != "DOCKER_AUTH_CONFIG" and not looks_like_auth_json(scalar.value):
-                    continue
-                opaque = [(m.start(), m.end()) for m in _GL_VAR.finditer(scalar.value) if m.group() != "$$"]
-                tmap = ScalarMap(scalar.source, scalar.text)
-                self._auth_doc(scalar.value, opaque, tmap, "yaml", variable=names.get(id(scalar)), scalar=scalar)
+        if reuse is not None or yf.braced is None:
+            if not _may_open_object(yf.source.text):
+                return
+            tops = reuse.auth_candidates(yf) if reuse is not None else yf.documents
+            candidates = (scalar for top in tops for scalar in scalars_in(top))
+        else:
+            candidates = iter(yf.braced)  # the scalars of the walk that can open an object, recorded by the load
+        for scalar in candidates:
+            if not starts_as_object(scalar.value):
+                continue
+            if reuse is not None:
+                reuse.auth_candidate(scalar)
+            shell_lines, names = shell_lines_and_names()
+            if id(scalar) in shell_lines:
+                continue
+            if names.get(id(scalar)) != "DOCKER_AUTH_CONFIG" and not looks_like_auth_json(scalar.value):
+                continue
+            opaque = [(m.start(), m.end()) for m in _GL_VAR.finditer(scalar.value) if m.group() != "$$"]
+            tmap = ScalarMap(scalar.source, scalar.text)
+            self._auth_doc(scalar.value, opaque, tmap, "yaml", variable=names.get(id(scalar)), scalar=scalar)
 
     def _shell_auth_docs(self, ref: CommandRef) -> None:
         cmd = ref.cmd

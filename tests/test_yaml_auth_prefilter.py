@@ -53,3 +53,23 @@ def test_no_skipped_file_holds_an_object_value() -> None:
             continue
         assert not any(starts_as_object(s.value) for d in docs for s in scalars_in(d)), path
     assert skipped
+
+
+def test_the_braced_scalars_a_load_records_are_those_the_walk_finds() -> None:
+    """The engine reads YamlFile.braced instead of walking every value: when recorded, it holds
+    exactly the scalars scalars_in meets whose value holds a `{`, in the same order."""
+    files = sorted(Path(__file__).parent.rglob("*.y*ml"))
+    if CORPUS.is_dir():
+        files += sorted(CORPUS.rglob("*.y*ml"))
+    recorded = 0
+    extra = ["a: &x '{\"auths\": {}}'\nb: *x\n---\nc: [{k: '{x}'}, *x]\n", "a: &m {k: '{'}\nb: {<<: *m, j: '{'}\n"]
+    for source in [Source.from_bytes(p.name, p.read_bytes()) for p in files] + [Source("x.yml", t) for t in extra]:
+        try:
+            yf = load(source)
+        except YamlError:
+            continue
+        if yf.braced is not None:
+            recorded += 1
+            walked = [s for d in yf.documents for s in scalars_in(d) if "{" in s.value]
+            assert [id(s) for s in yf.braced] == [id(s) for s in walked], source.path
+    assert recorded > 100

@@ -201,6 +201,8 @@ class YamlFile:
     aliases: list[tuple[int, YValue]] = field(default_factory=list)
     # Known to hold no `!reference` list and no `<<` merge key: every value is its own resolution.
     plain: bool = False
+    # Every scalar whose value holds a `{`, in the order scalars_in meets them (when known).
+    braced: list[YScalar] | None = None
 
     @property
     def root(self) -> YValue | None:
@@ -256,6 +258,7 @@ def _from_events(source: Source) -> YamlFile:
     docs: list[YValue] = []
     aliases: list[tuple[int, YValue]] = []
     anchors: dict[str, YValue] = {}
+    braced: list[YScalar] = []  # file order: walk order too, without merges (aliases follow anchors)
     # The open collection: node, its items (a YSeq's) or entries, order and merge groups (a
     # YMap's), and the key awaiting its value (no_key: the next node is a key); the enclosing
     # ones' on the stack.  At the top: no node, no items, and no_key.
@@ -266,6 +269,7 @@ def _from_events(source: Source) -> YamlFile:
     problem: YamlError | None = None  # the first error _Converter would raise
     rejected: str | None = None  # why libyaml's composer would fail
     no_refs = True  # no `!reference` list, no `<<` key
+    unmerged = True  # no `<<` key
     get = events.get_event
     try:
         while True:
@@ -276,6 +280,8 @@ def _from_events(source: Source) -> YamlFile:
                 if tag is None or tag == "!":
                     tag = (plain_tags.get(value) or plain_tag(value)) if ev.implicit[0] else str_tag
                 child = new_scalar(source, ev.start_mark.index, ev.end_mark.index, tag, value, styles.get(ev.style, plain))
+                if "{" in value:
+                    braced.append(child)
                 if ev.anchor is not None:
                     rejected = rejected or _anchor(anchors, ev.anchor, child)
                 if len(stack) > max_depth and problem is None:
@@ -330,7 +336,7 @@ def _from_events(source: Source) -> YamlFile:
                     key = child
             else:
                 if key.tag == merge_tag:
-                    no_refs = False
+                    no_refs = unmerged = False
                     group = [m for m in (child.items if isinstance(child, YSeq) else [child]) if isinstance(m, YMap)]
                     node.merges.extend(group)
                     groups.append(group)  # type: ignore[union-attr]
@@ -347,7 +353,7 @@ def _from_events(source: Source) -> YamlFile:
         raise libyaml.Rejected(rejected)
     if problem is not None:
         raise problem
-    return YamlFile(source, docs, "c", aliases, no_refs)
+    return YamlFile(source, docs, "c", aliases, no_refs, braced if unmerged else None)
 
 
 def _anchor(anchors: dict[str, YValue], name: str, node: YValue) -> str | None:
