@@ -18,6 +18,7 @@ that version's rules), and a PyYAML built without libyaml.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Callable
 
 NULL, BOOL, INT, FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float"))
@@ -115,15 +116,33 @@ def plain_tag(value: str) -> str:
     return tag
 
 
+@lru_cache(maxsize=1)
+def event_types() -> tuple[Any, ...]:
+    """(YAMLError, AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+    SequenceEndEvent, SequenceStartEvent): imported once (a `from yaml import` runs importlib's
+    Python code at each call)."""
+    from yaml import YAMLError
+    from yaml.events import (AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+                             SequenceEndEvent, SequenceStartEvent)
+
+    return (YAMLError, AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
+            SequenceEndEvent, SequenceStartEvent)
+
+
 def parser(text: str) -> Any:
     """libyaml's event parser on text (get_event() until None; dispose() at the end)."""
     if "%YAML" in text and _DIRECTIVE.search(text):
         raise Rejected("%YAML directive")
+    return _c_parser()(text)
+
+
+@lru_cache(maxsize=1)
+def _c_parser() -> Any:
     try:
         from yaml.cyaml import CParser
     except ImportError:
         raise Rejected("PyYAML was built without libyaml") from None
-    return CParser(text)
+    return CParser
 
 
 def compose_all(text: str, depth_check: Callable[[int, int], None] | None = None) -> list[Any]:

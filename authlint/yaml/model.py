@@ -214,11 +214,11 @@ def load(source: Source) -> YamlFile:
     """Compose source into values; raise YamlError with the parser's offset."""
     text = source.text
     limit = sys.getrecursionlimit()
-    sys.setrecursionlimit(max(limit, 5 * MAX_DEPTH + 500))
     try:
         try:
             return _from_events(source)
         except libyaml.Rejected:
+            sys.setrecursionlimit(max(limit, 5 * MAX_DEPTH + 500))  # the reference composer recurses
             # The reference parser, also for a file libyaml calls invalid: libyaml rejects YAML
             # that ruamel accepts (duplicate anchors, which GitLab allows; a document after `...`
             # without `---`), so its error cannot end the parse; and its messages and positions
@@ -248,11 +248,9 @@ def _from_events(source: Source) -> YamlFile:
     would (the first problem in file order, once the whole stream parsed), or, when the text
     could nest deeper than libyaml's composer safely goes (_depth_guard), at a collection
     nested deeper than MAX_DEPTH as soon as it starts, as the guard's streaming did."""
-    from yaml import YAMLError
-    from yaml.events import (AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-                             SequenceEndEvent, SequenceStartEvent)
-
     events = libyaml.parser(source.text)
+    (YAMLError, AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
+     SequenceStartEvent) = libyaml.event_types()
     styles, plain, plain_tags, plain_tag = scalars.STYLES, scalars.PLAIN, libyaml._PLAIN_TAGS, libyaml.plain_tag
     new_scalar, str_tag, merge_tag, no_key, max_depth = YScalar, STR_TAG, MERGE_TAG, _NO_KEY, MAX_DEPTH
     docs: list[YValue] = []
