@@ -173,11 +173,12 @@ class _Builder:
         job = Job(name, key, self.where(key), hidden, config, extends=ext.ancestors)
         incomplete |= ext.incomplete or self.pipeline.incomplete
         flat: dict[str, YValue] = {}
+        deref = self.resolver.deref
         for section in SECTIONS:
-            result = J.script(section, unresolved.get(section), self.resolver.deref, shape)  # type: ignore[arg-type]
+            original = unresolved.get(section)
+            result = J.script(section, original, deref, shape)  # type: ignore[arg-type]
             setattr(job, section, result.lines)
             incomplete |= result.incomplete
-            original = unresolved.get(section)
             if isinstance(original, YSeq):
                 flat[section] = synth_seq(original, [line.scalar for line in result.lines])
         if flat:
@@ -187,7 +188,7 @@ class _Builder:
         return job
 
     def _fill(self, job: Job, shape: J.Shape, inherit_variables: YValue | None) -> None:
-        config = job.config
+        config = {name: value for name, (_, value) in job.config._lookup.items()}  # one read of the mapping
         job.trigger = config.get("trigger")
         level = "trigger" if not is_null(job.trigger) else "job"
         job.variables = {**self._inherited_variables(inherit_variables), **J.variables(config.get("variables"), level, shape)}
