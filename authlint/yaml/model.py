@@ -264,6 +264,7 @@ def _from_events(source: Source) -> YamlFile:
     items = entries = order = groups = None
     key: Any = no_key
     stack: list[tuple[Any, ...]] = []
+    deep = False  # some collection is MAX_DEPTH deep: nodes may be nested too deeply
     problem: YamlError | None = None  # the first error _Converter would raise
     rejected: str | None = None  # why libyaml's composer would fail
     no_refs = True  # no `!reference` list, no `<<` key
@@ -282,7 +283,7 @@ def _from_events(source: Source) -> YamlFile:
                     braced.append(child)
                 if ev.anchor is not None:
                     rejected = rejected or _anchor(anchors, ev.anchor, child)
-                if len(stack) > max_depth and problem is None:
+                if deep and len(stack) > max_depth and problem is None:
                     problem = YamlError(f"nesting deeper than {max_depth} levels", child.start)
             elif cls is SequenceEndEvent or cls is MappingEndEvent:
                 child = node
@@ -291,6 +292,7 @@ def _from_events(source: Source) -> YamlFile:
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 start, tag = ev.start_mark.index, ev.tag
                 if len(stack) >= max_depth:
+                    deep = True
                     if _depth_guard(source.text) is not None:
                         raise YamlError(f"nesting deeper than {max_depth} levels", start)
                     if len(stack) > max_depth and problem is None:
