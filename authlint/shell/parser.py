@@ -283,9 +283,22 @@ def _may_nest(text: str, start: int, end: int) -> bool:
     return text.find("(", start, end) >= 0 or text.find("`", start, end) >= 0
 
 
+# Every region node of an error-free tree holds one of these tokens (`&&`/`||`: `&` or `|`).
+_REGION_TOKENS = ("(", "`", "|", "&", "if", "case", "while", "until", "for", "select", "function")
+
+
+def _may_hold_region(text: str) -> bool:
+    for token in _REGION_TOKENS:  # str.find per token: a regex alternation costs 10x
+        if token in text:
+            return True
+    return False
+
+
 def _regions(root: Any, span: Any, text: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
     """(isolated, conditional) ranges of a script: see ``Script``; ``text`` is what ``root`` was
     parsed from (its words' children are not read when they cannot hold a region)."""
+    if not root.has_error and not _may_hold_region(text):  # many short scripts: no walk
+        return (), ()
     isolated: list[tuple[int, int]] = []
     conditional: list[tuple[int, int]] = []
     stack = [root]
@@ -650,8 +663,8 @@ class _Builder:
             pipe.append(cmd)
             cmd.pipeline = pipe
             self.sink.commands.append(cmd)
+        extra: list[Any] = []
         if redirect_nodes:
-            extra: list[Any] = []
             own = self._redirects(redirect_nodes, ctx, stack, cmd, extra)
             if extra:
                 cmd.args.extend(self._arguments(extra, ctx, stack))
@@ -659,7 +672,8 @@ class _Builder:
             cmd.redirects = own + list(ctx.redirects)
         elif ctx.redirects:
             cmd.redirects = list(ctx.redirects)
-        if keep and self.via_depth < MAX_VIA_DEPTH:
+        # Without words from redirect nodes, argv lies in the command's own text (raw).
+        if keep and self.via_depth < MAX_VIA_DEPTH and (extra or _may_run_shell(cmd.raw)):
             self._follow_shell_string(cmd, ctx)
 
     def _extend_over_redirects(self, cmd: Command, redirects: list[Redirect]) -> None:
@@ -1056,6 +1070,17 @@ def _joined(text: str, end: int, start: int) -> bool:
         return True
     m = _CONTINUATION.fullmatch(text, end, start)
     return m is not None
+
+
+def _may_run_shell(raw: str) -> bool:
+    """Whether a word of a command with text ``raw`` can have a literal value ending in "sh" (the
+    shells and ssh).  Without a backslash, a literal value is its text less quotes and the `$`
+    of `$'...'`: "sh" must then be in the text once those are deleted."""
+    if "sh" in raw or "\\" in raw:
+        return True
+    if "'" not in raw and '"' not in raw:
+        return False
+    return "sh" in raw.replace("'", "").replace('"', "").replace("$", "")
 
 
 def _shell_string(argv: list[Word]) -> tuple[str, Word] | None:
