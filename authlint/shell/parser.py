@@ -18,6 +18,7 @@ from _thread import _local as thread_local, allocate_lock  # threading.local and
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Callable, NamedTuple
 
 from authlint.lazy import lazy_compile
@@ -265,11 +266,15 @@ def _parse(text: str) -> Script:
     finally:
         if gc_was_enabled:
             gc.enable()
-    sink.commands.sort(key=lambda c: c.start)
-    sink.assignments.sort(key=lambda a: a.start)
+    sink.commands.sort(key=_START)
+    sink.assignments.sort(key=_START)
     commands = _clean(sink.commands, sink.broken) if sink.broken else sink.commands
     isolated, conditional = _regions(builder.root, builder._span, builder.masked.text)
-    return Script(text, commands, sink.assignments, _outermost(sink.errors), sorted(sink.runtime), isolated, conditional)
+    errors = _outermost(sink.errors) if sink.errors else []
+    return Script(text, commands, sink.assignments, errors, sorted(sink.runtime), isolated, conditional)
+
+
+_START = attrgetter("start")
 
 
 _REGION_KINDS = frozenset(
@@ -646,10 +651,9 @@ class _Builder:
         self, cs: int, ce: int, name: Word | None, args: list[Word], env: list[Assignment], ctx: _Ctx
     ) -> Command:
         start, end = self._out(cs, ce)
-        return Command(
-            start, end, self.text[cs:ce], name, args, env,
-            connector=ctx.connector, negated=ctx.negated, substitution_depth=ctx.depth,
-            in_function=ctx.function, in_condition=ctx.condition, via=self.via, exact=self.exact,
+        return Command(  # positional: half the cost of keywords
+            start, end, self.text[cs:ce], name, args, env, [], [], 0, ctx.connector, ctx.negated,
+            ctx.depth, ctx.function, ctx.condition, self.via, self.exact,
         )  # fmt: skip
 
     def _finish_command(
@@ -838,9 +842,16 @@ class _Builder:
         words: list[Word] = []
         first = prev_end = 0
         text, span = self.text, self._span
+        plain = self._out is _pair and span is _byte_span  # offsets are the node's bytes
         for node in nodes:
-            cs, ce = span(node)
-            word = self._word(node, ctx, stack, cs, ce)
+            if plain and node.type == "word":  # inlined fast path of _word: most arguments
+                cs, ce = node.start_byte, node.end_byte
+                raw = text[cs:ce]
+                value = decode(raw, "none") if "\\" in raw else raw
+                word = Word(cs, ce, raw, [Part(LITERAL, cs, ce, raw, value)], value, "none", True)
+            else:
+                cs, ce = span(node)
+                word = self._word(node, ctx, stack, cs, ce)
             # a gap that does not start with `\` is a separator: no regex needed
             if words and (cs == prev_end or (text.startswith("\\", prev_end) and _joined(text, prev_end, cs))):
                 last = words.pop()
@@ -862,19 +873,25 @@ class _Builder:
             value = decode(raw, "none") if "\\" in raw else raw
             return Word(start, end, raw, [Part(LITERAL, start, end, raw, value)], value, "none", self.exact)
         parts: list[Part] = []
-        self._parts(node, kind, cs, ce, "none", parts, ctx, stack, 0)
+        if kind == "string":  # "...": the next most common word
+            self._string_parts(node, cs, ce, parts, ctx, stack, 0)
+        else:
+            self._parts(node, kind, cs, ce, "none", parts, ctx, stack, 0)
         return self._make_word(cs, ce, parts)
 
     def _make_word(self, cs: int, ce: int, parts: list[Part]) -> Word:
         start, end = self._out(cs, ce)
-        values: list[str] | None = []
-        quoting = None
+        if len(parts) == 1:  # most words: "$X", "text", 'text'
+            part = parts[0]
+            return Word(start, end, self.text[cs:ce], parts, part.value, part.quote, self.exact)
+        quoting = parts[0].quote if parts else "none"
+        values = []
         for p in parts:
-            if values is not None:
-                values = None if p.value is None else values + [p.value]
-            quoting = p.quote if quoting in (None, p.quote) else "mixed"
-        value = None if values is None else "".join(values)
-        return Word(start, end, self.text[cs:ce], parts, value, quoting or "none", self.exact)
+            if p.quote != quoting:
+                quoting = "mixed"
+            values.append(p.value)
+        value = None if None in values else "".join(values)  # type: ignore[arg-type]
+        return Word(start, end, self.text[cs:ce], parts, value, quoting, self.exact)
 
     def _part(self, kind: str, cs: int, ce: int, quote: str, var: str | None = None, simple: bool = False) -> Part:
         start, end = self._out(cs, ce)
