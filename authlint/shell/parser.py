@@ -352,9 +352,10 @@ def _clean(commands: list[Command], broken: list[tuple[int, int]]) -> list[Comma
 
 
 def _outermost(errors: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Sorted errors without those nested in an earlier reported span."""
+    """Sorted errors without those nested in an earlier reported span; of errors with the same
+    span, the first found (not the first in a set's order, which changes with the hash seed)."""
     result: list[tuple[int, int, str]] = []
-    for err in sorted(set(errors), key=lambda e: (e[0], -e[1])):
+    for err in sorted(dict.fromkeys(errors), key=lambda e: (e[0], -e[1])):
         if result and result[-1][0] <= err[0] and err[1] <= result[-1][1] and err[1] > err[0]:
             continue
         result.append(err)
