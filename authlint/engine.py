@@ -438,14 +438,12 @@ class _Run:
             self.problems.extend(problems)  # again for each job (deduplicated at the end): reuse keeps a job's own
             return out
         problems_before = len(self.problems)
-        from .shell import parse
-
         texts = [_mask_inputs(line.scalar.value) for line in lines]
         starts, pos = [], 0
         for t in texts:
             starts.append(pos)
             pos += len(t) + 1
-        joined = parse("\n".join(texts))
+        joined = _shell_parse("\n".join(texts))
         maps = [LineMap(line.scalar) for line in lines]
         out: list[tuple[ShellUnit, list]] = []
         if not joined.errors:
@@ -465,7 +463,7 @@ class _Run:
             end = max(start, min(end, starts[k] + len(texts[k])))
             self.problems.append(Problem("AL001", where.source, where.span(start, end), f"shell syntax error: {message}"))
             for line, m, t in zip(lines, maps, texts):
-                script = parse(t)
+                script = _shell_parse(t)
                 unit = ShellUnit(script, line.scalar.source, m, line.section, line)
                 out.append((unit, list(script.commands)))
                 self._shell_problems(unit, syntax=False)
@@ -499,9 +497,7 @@ class _Run:
         if src is None:
             self.file_units[key] = None  # type: ignore[assignment]
             return None
-        from .shell import parse
-
-        unit = ShellUnit(parse(src.text), src, FileMap(src))
+        unit = ShellUnit(_shell_parse(src.text), src, FileMap(src))
         self.file_units[key] = unit
         self._shell_problems(unit)
         return unit
@@ -866,17 +862,36 @@ def _mask_inputs(text: str) -> str:
     return _INPUT.sub(lambda m: "$" + "I" * (len(m.group()) - 1), text)
 
 
+def _shell_parse(text: str):
+    """``authlint.shell.parse``, imported on first use (start-up); this name is then bound to it:
+    an import in a function costs ~3 µs a call, and a job script is parsed per job."""
+    global _shell_parse
+    from .shell import parse
+
+    _shell_parse = parse
+    return parse(text)
+
+
 def _is_powershell(job) -> bool:
     """Windows jobs run PowerShell, which authlint does not model."""
-    from .yaml.model import YScalar, YSeq
-
     if "windows" in job.name.lower():
         return True
     tags = job.config.get("tags")
-    if isinstance(tags, YSeq) and any(isinstance(t, YScalar) and "windows" in t.value.lower() for t in tags.items):
+    if tags is not None and _windows_tag(tags):
         return True
-    lines = job.before_script + job.script
-    return sum(1 for line in lines if _powershell_line(line.scalar.value)) >= 2
+    found = 0
+    for line in job.before_script + job.script:
+        if _powershell_line(line.scalar.value):
+            found += 1
+            if found == 2:
+                return True
+    return False
+
+
+def _windows_tag(tags) -> bool:
+    from .yaml.model import YScalar, YSeq
+
+    return isinstance(tags, YSeq) and any(isinstance(t, YScalar) and "windows" in t.value.lower() for t in tags.items)
 
 
 # A scalar's value starts with `{` only if its text has a `{` that no `$` comes right before

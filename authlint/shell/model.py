@@ -238,9 +238,10 @@ class Command:
         memo = self._derived
         if memo is None:
             memo = self._derived = {}
-        if key not in memo:
-            memo[key] = compute(self)
-        return memo[key]
+        value = memo.get(key, _UNSET)
+        if value is _UNSET:
+            value = memo[key] = compute(self)
+        return value
 
 
 @dataclass(eq=False, slots=True)

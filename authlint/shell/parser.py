@@ -18,6 +18,7 @@ from _thread import _local as thread_local, allocate_lock  # threading.local and
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import attrgetter
 from typing import Any, Callable, NamedTuple
 
 from authlint.lazy import lazy_compile
@@ -265,11 +266,15 @@ def _parse(text: str) -> Script:
     finally:
         if gc_was_enabled:
             gc.enable()
-    sink.commands.sort(key=lambda c: c.start)
-    sink.assignments.sort(key=lambda a: a.start)
+    sink.commands.sort(key=_START)
+    sink.assignments.sort(key=_START)
     commands = _clean(sink.commands, sink.broken) if sink.broken else sink.commands
     isolated, conditional = _regions(builder.root, builder._span, builder.masked.text)
-    return Script(text, commands, sink.assignments, _outermost(sink.errors), sorted(sink.runtime), isolated, conditional)
+    errors = _outermost(sink.errors) if sink.errors else []
+    return Script(text, commands, sink.assignments, errors, sorted(sink.runtime), isolated, conditional)
+
+
+_START = attrgetter("start")
 
 
 _REGION_KINDS = frozenset(
@@ -283,9 +288,22 @@ def _may_nest(text: str, start: int, end: int) -> bool:
     return text.find("(", start, end) >= 0 or text.find("`", start, end) >= 0
 
 
+# Every region node of an error-free tree holds one of these tokens (`&&`/`||`: `&` or `|`).
+_REGION_TOKENS = ("(", "`", "|", "&", "if", "case", "while", "until", "for", "select", "function")
+
+
+def _may_hold_region(text: str) -> bool:
+    for token in _REGION_TOKENS:  # str.find per token: a regex alternation costs 10x
+        if token in text:
+            return True
+    return False
+
+
 def _regions(root: Any, span: Any, text: str) -> tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int], ...]]:
     """(isolated, conditional) ranges of a script: see ``Script``; ``text`` is what ``root`` was
     parsed from (its words' children are not read when they cannot hold a region)."""
+    if not root.has_error and not _may_hold_region(text):  # many short scripts: no walk
+        return (), ()
     isolated: list[tuple[int, int]] = []
     conditional: list[tuple[int, int]] = []
     stack = [root]
@@ -334,9 +352,10 @@ def _clean(commands: list[Command], broken: list[tuple[int, int]]) -> list[Comma
 
 
 def _outermost(errors: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
-    """Sorted errors without those nested in an earlier reported span."""
+    """Sorted errors without those nested in an earlier reported span; of errors with the same
+    span, the first found (not the first in a set's order, which changes with the hash seed)."""
     result: list[tuple[int, int, str]] = []
-    for err in sorted(set(errors), key=lambda e: (e[0], -e[1])):
+    for err in sorted(dict.fromkeys(errors), key=lambda e: (e[0], -e[1])):
         if result and result[-1][0] <= err[0] and err[1] <= result[-1][1] and err[1] > err[0]:
             continue
         result.append(err)
@@ -633,10 +652,9 @@ class _Builder:
         self, cs: int, ce: int, name: Word | None, args: list[Word], env: list[Assignment], ctx: _Ctx
     ) -> Command:
         start, end = self._out(cs, ce)
-        return Command(
-            start, end, self.text[cs:ce], name, args, env,
-            connector=ctx.connector, negated=ctx.negated, substitution_depth=ctx.depth,
-            in_function=ctx.function, in_condition=ctx.condition, via=self.via, exact=self.exact,
+        return Command(  # positional: half the cost of keywords
+            start, end, self.text[cs:ce], name, args, env, [], [], 0, ctx.connector, ctx.negated,
+            ctx.depth, ctx.function, ctx.condition, self.via, self.exact,
         )  # fmt: skip
 
     def _finish_command(
@@ -650,8 +668,8 @@ class _Builder:
             pipe.append(cmd)
             cmd.pipeline = pipe
             self.sink.commands.append(cmd)
+        extra: list[Any] = []
         if redirect_nodes:
-            extra: list[Any] = []
             own = self._redirects(redirect_nodes, ctx, stack, cmd, extra)
             if extra:
                 cmd.args.extend(self._arguments(extra, ctx, stack))
@@ -659,7 +677,8 @@ class _Builder:
             cmd.redirects = own + list(ctx.redirects)
         elif ctx.redirects:
             cmd.redirects = list(ctx.redirects)
-        if keep and self.via_depth < MAX_VIA_DEPTH:
+        # Without words from redirect nodes, argv lies in the command's own text (raw).
+        if keep and self.via_depth < MAX_VIA_DEPTH and (extra or _may_run_shell(cmd.raw)):
             self._follow_shell_string(cmd, ctx)
 
     def _extend_over_redirects(self, cmd: Command, redirects: list[Redirect]) -> None:
@@ -824,9 +843,16 @@ class _Builder:
         words: list[Word] = []
         first = prev_end = 0
         text, span = self.text, self._span
+        plain = self._out is _pair and span is _byte_span  # offsets are the node's bytes
         for node in nodes:
-            cs, ce = span(node)
-            word = self._word(node, ctx, stack, cs, ce)
+            if plain and node.type == "word":  # inlined fast path of _word: most arguments
+                cs, ce = node.start_byte, node.end_byte
+                raw = text[cs:ce]
+                value = decode(raw, "none") if "\\" in raw else raw
+                word = Word(cs, ce, raw, [Part(LITERAL, cs, ce, raw, value)], value, "none", True)
+            else:
+                cs, ce = span(node)
+                word = self._word(node, ctx, stack, cs, ce)
             # a gap that does not start with `\` is a separator: no regex needed
             if words and (cs == prev_end or (text.startswith("\\", prev_end) and _joined(text, prev_end, cs))):
                 last = words.pop()
@@ -848,19 +874,25 @@ class _Builder:
             value = decode(raw, "none") if "\\" in raw else raw
             return Word(start, end, raw, [Part(LITERAL, start, end, raw, value)], value, "none", self.exact)
         parts: list[Part] = []
-        self._parts(node, kind, cs, ce, "none", parts, ctx, stack, 0)
+        if kind == "string":  # "...": the next most common word
+            self._string_parts(node, cs, ce, parts, ctx, stack, 0)
+        else:
+            self._parts(node, kind, cs, ce, "none", parts, ctx, stack, 0)
         return self._make_word(cs, ce, parts)
 
     def _make_word(self, cs: int, ce: int, parts: list[Part]) -> Word:
         start, end = self._out(cs, ce)
-        values: list[str] | None = []
-        quoting = None
+        if len(parts) == 1:  # most words: "$X", "text", 'text'
+            part = parts[0]
+            return Word(start, end, self.text[cs:ce], parts, part.value, part.quote, self.exact)
+        quoting = parts[0].quote if parts else "none"
+        values = []
         for p in parts:
-            if values is not None:
-                values = None if p.value is None else values + [p.value]
-            quoting = p.quote if quoting in (None, p.quote) else "mixed"
-        value = None if values is None else "".join(values)
-        return Word(start, end, self.text[cs:ce], parts, value, quoting or "none", self.exact)
+            if p.quote != quoting:
+                quoting = "mixed"
+            values.append(p.value)
+        value = None if None in values else "".join(values)  # type: ignore[arg-type]
+        return Word(start, end, self.text[cs:ce], parts, value, quoting, self.exact)
 
     def _part(self, kind: str, cs: int, ce: int, quote: str, var: str | None = None, simple: bool = False) -> Part:
         start, end = self._out(cs, ce)
@@ -1056,6 +1088,17 @@ def _joined(text: str, end: int, start: int) -> bool:
         return True
     m = _CONTINUATION.fullmatch(text, end, start)
     return m is not None
+
+
+def _may_run_shell(raw: str) -> bool:
+    """Whether a word of a command with text ``raw`` can have a literal value ending in "sh" (the
+    shells and ssh).  Without a backslash, a literal value is its text less quotes and the `$`
+    of `$'...'`: "sh" must then be in the text once those are deleted."""
+    if "sh" in raw or "\\" in raw:
+        return True
+    if "'" not in raw and '"' not in raw:
+        return False
+    return "sh" in raw.replace("'", "").replace('"', "").replace("$", "")
 
 
 def _shell_string(argv: list[Word]) -> tuple[str, Word] | None:

@@ -1,0 +1,112 @@
+"""The parser's shortcuts give the model of the full path, on the corpus and generated scripts.
+
+Each shortcut skips work when a cheap test of the text shows it cannot matter (no `sh -c`
+when no word can end in "sh", no region walk without a region token, ...).  Here every
+shortcut is switched off (the cheap test answers "may matter") and the whole model, every
+field of every command, word, part, redirect and assignment, must be the same.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from authlint.shell import parser
+from tests.support.corpus import require_corpus
+from tests.test_shell_tolerance import _corpus_texts
+
+# name of a module-level predicate of the parser -> its always-true stand-in
+SHORTCUTS = {"_may_run_shell": lambda raw: True, "_may_hold_region": lambda text: True}
+
+
+def model(obj: Any) -> Any:
+    """Every field of the model as plain data (a command's pipeline by its members' spans)."""
+    if isinstance(obj, (list, tuple)):
+        return [model(x) for x in obj]
+    if dataclasses.is_dataclass(obj):
+        out: dict[str, Any] = {"type": type(obj).__name__}
+        for f in dataclasses.fields(obj):
+            if f.name.startswith("_"):
+                continue
+            value = getattr(obj, f.name)
+            out[f.name] = [(c.start, c.end) for c in value] if f.name == "pipeline" else model(value)
+        return out
+    return obj
+
+
+def full_model(text: str, monkeypatch: pytest.MonkeyPatch) -> Any:
+    with monkeypatch.context() as m:
+        for name, stand_in in SHORTCUTS.items():
+            m.setattr(parser, name, stand_in)
+        return model(parser._parse(text))
+
+
+def assert_same_model(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert model(parser._parse(text)) == full_model(text, monkeypatch), text
+
+
+def test_shortcuts_exist() -> None:
+    for name in SHORTCUTS:
+        assert callable(getattr(parser, name))
+
+
+def test_shortcuts_keep_the_model_on_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    texts = {text for _, text, _ in _corpus_texts(require_corpus())}
+    assert len(texts) > 300
+    for text in sorted(texts):
+        assert_same_model(text, monkeypatch)
+
+
+SHELL_PIECES = st.lists(
+    st.sampled_from(
+        list("ab $(){}\"'\\`|&;<>=!#\n*é")
+        + ["&& ", "|| ", "if ", "; then ", "; else ", "fi", "while ", "for x in ", "; do ", "done", "case $x in ",
+           "a) ", ";;", "esac", "f() ", "function ", "echo ", "<(", "$(", "<<EOF\n", "\nEOF\n", "${X:-", "sh -c ",
+           "bash -lc ", "ssh host ", "/bin/s", "h ", "s\\h", "'s'h", "s\"h\"", "s$'h'", "$'\\x73h' ", "-c ", "> f ",
+           "2>&1 ", "X=1 ", "export X=$Y ", "[ -n \"$X\" ] ", "$((1+2)) ", "\\\n", "$\"t\" ", "cat <<'EOF' | sh\n"]
+    ),  # fmt: skip
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(SHELL_PIECES)
+def test_shortcuts_keep_the_model_on_generated_scripts(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    assert_same_model(text, monkeypatch)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["s'h' -c 'echo $X'", 'ba"sh" -c "id"', "$'\\x73h' -c x", "s$'h' -c x", "echo > f sh -c x", "ssh h 'id'",
+     "/usr/bin/ssh -p 22 h \"echo $A\"", "cat <<EOF | sh -c 'x'\nEOF\n", "a && (b || c) | d", "f() { x; }",
+     "function g { y; }", "echo `id`", "if a; then b; fi", "echo diff"],
+)  # fmt: skip
+def test_shortcuts_keep_the_model_on_known_cases(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    assert_same_model(text, monkeypatch)
+
+
+def test_the_first_error_does_not_depend_on_the_hash_seed() -> None:
+    """Errors of an inexact `sh -c` string share its span: the first found is reported, in
+    every process (a set's order changed it with PYTHONHASHSEED)."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    texts = [
+        "'lit'(cat <<'EOF' | sh\n$(function g };2>&1 ${#X:-0};|if bash -lc 'a\\ b } [[ $a == b ]] ",
+        "ssh host 'ssh host esacfunction g } )<; do export X=1 $; then 'lit'docker login -u $U -p $P ={ echo ",
+    ]
+    code = "import json, sys; from authlint.shell import parser; print(json.dumps([parser._parse(t).errors for t in json.loads(sys.argv[1])]))"
+    runs = {
+        subprocess.run(
+            [sys.executable, "-c", code, json.dumps(texts)], env={**os.environ, "PYTHONHASHSEED": seed},
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+        for seed in ("1", "2", "3", "4")
+    }
+    assert len(runs) == 1 and json.loads(runs.pop())[0]
