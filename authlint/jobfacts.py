@@ -523,6 +523,21 @@ def job_cli_version(unit: "JobUnit") -> tuple[int, int] | None:
     return cli_version(_image_name(unit), job_image(unit))
 
 
+def job_image_ref(unit: "JobUnit") -> ImageRef | None:
+    """JobFacts.image_ref, without building the facts when the name holds no variable."""
+    name = job_image(unit) or _image_name(unit)
+    return parse_image(name) if name else None
+
+
+def job_dind(unit: "JobUnit") -> bool:
+    """JobFacts.dind, without building the facts when no service name holds a variable
+    (expand() leaves such a name as it is)."""
+    names = [svc.name.value for svc in unit.job.services if svc.name is not None]
+    if any("$" in n or n.startswith("~") for n in names):
+        return facts(unit).dind
+    return any(_DOCKER_IMAGE.search(n) and "dind" in n for n in names)
+
+
 def _image_name(unit: "JobUnit") -> str | None:
     """JobFacts.image: the job image name as written."""
     image = unit.job.image
