@@ -73,10 +73,12 @@ _BUILD_WORD = lazy_compile(r"(?:^|[\s/])(?:executor|docker|podman|buildah|nerdct
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
+    name, args = unwrap(ref.cmd)
+    if name not in _BUILDERS and not any(a.value is not None and "--build-arg" in a.value.template for a in ref.unit.script.assignments):
+        return  # no build command, and no build command line kept in a variable for _strings
     scope = flow_of(ref)
     if scope is None:
         return
-    name, args = unwrap(ref.cmd)
     if name in _BUILDERS:
         yield from _command(scope, ref, name, args)
     firsts = scope.__dict__.setdefault("_first_of_script", {})

@@ -965,9 +965,6 @@ def job_flows(unit: "JobUnit") -> list[Flow]:
         flow.define = _definitions
         flow.analyse = _analyse_job
     unit.__dict__["_flows"] = [main, after]
-    # Which flow each command runs in (asked by most rules for every command); kept on the job,
-    # which release() empties, not on the commands the flows name.
-    unit.__dict__["_flow_of"] = {**{id(r): main for r in unit.commands}, **{id(r): after for r in unit.after}}
     return [main, after]
 
 
@@ -1018,8 +1015,10 @@ def flow_of(ref: "CommandRef") -> Flow | None:
         return shell_flow(ref.unit)
     if job.shell != "sh":
         return None
-    main = job_flows(job)[0]
-    return job.__dict__["_flow_of"].get(id(ref), main)  # type: ignore[no-any-return]
+    main, after = job_flows(job)
+    # A job's command is at its position in commands or after (a ref a rule makes runs in main).
+    late = job.after
+    return after if ref.position < len(late) and late[ref.position] is ref else main
 
 
 def credential_command(ref: "CommandRef") -> bool:
