@@ -26,7 +26,7 @@ from .writes import WRITE_COMMANDS, AuthWrite, auth_writes, directory, expand, n
 
 if TYPE_CHECKING:
     from .gitlab import Image
-    from .shell.model import Word
+    from .shell.model import Command, Word
     from .units import CommandRef, JobUnit
     from .yaml.model import YScalar
 
@@ -481,32 +481,48 @@ def facts(unit: "JobUnit") -> JobFacts:
     return cached
 
 
-@dataclass(frozen=True)
 class Activity:
     """What a job's commands do with registries, read without the job's variables: rules
     that care only about jobs that push, write auth files or run a client ask it before
     ``facts(unit)``, which also expands the job's environment (most jobs do none of it)."""
 
-    tools: frozenset[str]  # tools.tool_of of each command (`executor`, where JobFacts.tools says `kaniko`)
-    pushes: bool  # a command that pushes (JobFacts.pushes holds some of these)
-    writes: bool  # an auth file write (JobFacts.writes is not empty)
-    logins: bool  # a registry login that reads its password (JobFacts.logins is not empty)
+    __slots__ = ("tools", "writes", "logins", "_clients", "_pushes")
+
+    def __init__(self, tools: frozenset[str], writes: bool, logins: bool, clients: tuple["Command", ...]) -> None:
+        self.tools = tools  # tools.tool_of of each command (`executor`, where JobFacts.tools says `kaniko`)
+        self.writes = writes  # an auth file write (JobFacts.writes is not empty)
+        self.logins = logins  # a registry login that reads its password (JobFacts.logins is not empty)
+        self._clients = clients  # the commands running a registry client
+        self._pushes: bool | None = None
+
+    @property
+    def pushes(self) -> bool:
+        """A command that pushes (JobFacts.pushes holds some of these): asked on first use, as
+        AL201 asks only of jobs that neither log in nor write."""
+        if self._pushes is None:
+            self._pushes = any(pushes(c) for c in self._clients)
+        return self._pushes
+
+
+_QUIET = Activity(frozenset(), False, False, ())  # a job that runs no client and writes no auth file (most)
 
 
 def activity(unit: "JobUnit") -> Activity:
     cached = unit.__dict__.get("_activity")
     if cached is None:
         tools: set[str] = set()
-        push = write = login = False
+        clients: list["Command"] = []
+        write = login = False
         for r in unit.commands:  # one pass, the cheap tests first: most commands run no client and write nothing
             cmd = r.cmd
             tool = tool_of(cmd)
             if tool is not None:
                 tools.add(tool)
-                push = push or pushes(cmd)
+                clients.append(cmd)
             write = write or bool((cmd.redirects or cmd.basename in WRITE_COMMANDS) and auth_writes(r))
             login = login or bool((tool is not None or cmd.basename == "executor") and is_login(cmd) and _reads_password(cmd))
-        cached = unit.__dict__["_activity"] = Activity(frozenset(tools), push, write, login)
+        quiet = not (clients or write or login)
+        cached = unit.__dict__["_activity"] = _QUIET if quiet else Activity(frozenset(tools), write, login, tuple(clients))
     return cached
 
 
