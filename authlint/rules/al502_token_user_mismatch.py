@@ -198,6 +198,8 @@ def _show(user: Value) -> str:
 # ------------------------------------------------------------ command lines
 _USER_FLAGS = ("-u", "--username", "--user")
 _PASS_FLAGS = ("-p", "--password", "--pass")
+_FLAGS = _USER_FLAGS + _PASS_FLAGS
+_FLAGS_EQ = tuple(f + "=" for f in _FLAGS)
 _VALUE_FLAGS = frozenset({
     "-u", "--username", "--user", "-p", "--password", "--pass", "--authfile", "--cert-dir", "--compat-auth-file",
     "--config", "--registry-config", "--ca-file", "--cert-file", "--key-file",
@@ -233,14 +235,14 @@ def _login_parts(cmd) -> tuple[Slot | None, Slot | None, list["Word"], bool]:
         raw = w.raw
         if t in ("--password-stdin", "--pass-stdin"):
             stdin = True
-        elif t in _USER_FLAGS + _PASS_FLAGS and i + 1 < len(args):
+        elif t in _FLAGS and i + 1 < len(args):
             slot = Slot(args[i + 1], 0, args[i + 1].raw)
             if t in _USER_FLAGS:
                 user = slot
             else:
                 password = slot
             i += 1
-        elif any(t.startswith(f + "=") for f in _USER_FLAGS + _PASS_FLAGS):
+        elif t.startswith(_FLAGS_EQ):
             flag = t.split("=", 1)[0]
             cut = raw.index("=") + 1 if "=" in raw else None
             if cut is not None:
