@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from .authjson.looks import produces_auth_json
 from .lazy import lazy_compile
+from .shell.flow import Definition, job_flows
 from .shell.model import VAR_REF
 from .tools import is_login, leading_words, pushes, tool_args, tool_of
 from .writes import WRITE_COMMANDS, AuthWrite, auth_writes, directory, expand, normpath
@@ -660,8 +661,6 @@ def _build(unit: "JobUnit") -> JobFacts:
 def _environment(f: JobFacts, unit: "JobUnit") -> None:
     """env_raw / env from the flow model's definitions: YAML variables, then script
     assignments in order (the last one wins; order of execution is not modelled)."""
-    from .shell.flow import job_flows
-
     flow = job_flows(unit)[0] if unit.shell == "sh" else None
     defs = flow.defs if flow is not None else {
         name: [_yaml_definition(var)] for name, var in unit.job.variables.items() if var.value is not None
@@ -707,8 +706,6 @@ def _environment(f: JobFacts, unit: "JobUnit") -> None:
 
 
 def _yaml_definition(var):
-    from .shell.flow import Definition
-
     return Definition(var.name, None, var.value.value, var.level, var.expand)
 
 
