@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .authjson.looks import produces_auth_json
@@ -137,6 +138,7 @@ def cli_version(image: str | None, expanded: str | None) -> tuple[int, int] | No
     return (99, 0)
 
 
+@lru_cache(maxsize=4096)  # the same few paths in every job's writes, reads and mkdirs
 def path_key(text: str) -> str:
     """A path template in one spelling: `~` -> `$HOME`, `${X}` -> `$X`, normalised."""
     t = text.strip()
@@ -356,7 +358,14 @@ class JobFacts:
 
     def unread_writes(self) -> list[AuthWrite]:
         """The job's registry auth writes when no tool of the job reads any of them
-        (each path known): they are in the wrong place, and a fix moves them."""
+        (each path known): they are in the wrong place, and a fix moves them (asked by
+        AL203 and AL204: computed once)."""
+        cached = self.__dict__.get("_unread")
+        if cached is None:
+            cached = self.__dict__["_unread"] = self._unread_writes()
+        return list(cached)
+
+    def _unread_writes(self) -> list[AuthWrite]:
         fams = self.consumer_families()
         if not fams or self.opaque:
             return []
