@@ -549,9 +549,8 @@ class _Run:
             self._auth_doc(scalar.value, opaque, tmap, "yaml", variable=names.get(id(scalar)), scalar=scalar)
 
     def _shell_auth_docs(self, ref: CommandRef) -> None:
+        """The auth documents a command writes: called for commands with a redirect, echo and printf."""
         cmd = ref.cmd
-        if not cmd.redirects and cmd.basename not in ("echo", "printf"):
-            return  # most commands: no document (a group's shared redirect is one of its members')
         from .shell.flow import write_group
 
         group = write_group(ref)
@@ -602,16 +601,17 @@ class _Run:
     def _command_hooks(self, refs: list[CommandRef]) -> None:
         """The commands one shell runs, in order (a job's script, its after_script, a file)."""
         firsts: dict[int, object] = {}  # each script's first command here (a called script may run twice)
+        for_command = self.l.command_rules.for_command
         for ref in refs:
-            first = firsts.setdefault(id(ref.unit.script), ref.cmd) is ref.cmd
-            self._run_hook("check_command", ref, first)
-            self._shell_auth_docs(ref)
+            cmd = ref.cmd
+            self._call(for_command(cmd, firsts.setdefault(id(ref.unit.script), cmd) is cmd), ref)
+            if cmd.redirects or cmd.basename in ("echo", "printf"):  # others write no document (a group's redirect is a member's)
+                self._shell_auth_docs(ref)
 
-    def _run_hook(self, hook: str, unit, first: bool = False) -> None:
-        if hook == "check_command":
-            calls = self.l.command_rules.for_command(unit.cmd, first)
-        else:
-            calls = self.l.job_rules.for_job(unit) if hook == "check_job" else self.l.calls[hook]
+    def _run_hook(self, hook: str, unit) -> None:
+        self._call(self.l.job_rules.for_job(unit) if hook == "check_job" else self.l.calls[hook], unit)
+
+    def _call(self, calls: list, unit) -> None:
         hits = self.hits
         for module, check, options in calls:
             try:

@@ -16,17 +16,19 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .authjson.looks import produces_auth_json
 from .lazy import lazy_compile
+from .shell.flow import Definition, job_flows
 from .shell.model import VAR_REF
 from .tools import is_login, leading_words, pushes, tool_args, tool_of
 from .writes import WRITE_COMMANDS, AuthWrite, auth_writes, directory, expand, normpath
 
 if TYPE_CHECKING:
     from .gitlab import Image
-    from .shell.model import Word
+    from .shell.model import Command, Word
     from .units import CommandRef, JobUnit
     from .yaml.model import YScalar
 
@@ -136,6 +138,7 @@ def cli_version(image: str | None, expanded: str | None) -> tuple[int, int] | No
     return (99, 0)
 
 
+@lru_cache(maxsize=4096)  # the same few paths in every job's writes, reads and mkdirs
 def path_key(text: str) -> str:
     """A path template in one spelling: `~` -> `$HOME`, `${X}` -> `$X`, normalised."""
     t = text.strip()
@@ -355,7 +358,14 @@ class JobFacts:
 
     def unread_writes(self) -> list[AuthWrite]:
         """The job's registry auth writes when no tool of the job reads any of them
-        (each path known): they are in the wrong place, and a fix moves them."""
+        (each path known): they are in the wrong place, and a fix moves them (asked by
+        AL203 and AL204: computed once)."""
+        cached = self.__dict__.get("_unread")
+        if cached is None:
+            cached = self.__dict__["_unread"] = self._unread_writes()
+        return list(cached)
+
+    def _unread_writes(self) -> list[AuthWrite]:
         fams = self.consumer_families()
         if not fams or self.opaque:
             return []
@@ -481,32 +491,48 @@ def facts(unit: "JobUnit") -> JobFacts:
     return cached
 
 
-@dataclass(frozen=True)
 class Activity:
     """What a job's commands do with registries, read without the job's variables: rules
     that care only about jobs that push, write auth files or run a client ask it before
     ``facts(unit)``, which also expands the job's environment (most jobs do none of it)."""
 
-    tools: frozenset[str]  # tools.tool_of of each command (`executor`, where JobFacts.tools says `kaniko`)
-    pushes: bool  # a command that pushes (JobFacts.pushes holds some of these)
-    writes: bool  # an auth file write (JobFacts.writes is not empty)
-    logins: bool  # a registry login that reads its password (JobFacts.logins is not empty)
+    __slots__ = ("tools", "writes", "logins", "_clients", "_pushes")
+
+    def __init__(self, tools: frozenset[str], writes: bool, logins: bool, clients: tuple["Command", ...]) -> None:
+        self.tools = tools  # tools.tool_of of each command (`executor`, where JobFacts.tools says `kaniko`)
+        self.writes = writes  # an auth file write (JobFacts.writes is not empty)
+        self.logins = logins  # a registry login that reads its password (JobFacts.logins is not empty)
+        self._clients = clients  # the commands running a registry client
+        self._pushes: bool | None = None
+
+    @property
+    def pushes(self) -> bool:
+        """A command that pushes (JobFacts.pushes holds some of these): asked on first use, as
+        AL201 asks only of jobs that neither log in nor write."""
+        if self._pushes is None:
+            self._pushes = any(pushes(c) for c in self._clients)
+        return self._pushes
+
+
+_QUIET = Activity(frozenset(), False, False, ())  # a job that runs no client and writes no auth file (most)
 
 
 def activity(unit: "JobUnit") -> Activity:
     cached = unit.__dict__.get("_activity")
     if cached is None:
         tools: set[str] = set()
-        push = write = login = False
+        clients: list["Command"] = []
+        write = login = False
         for r in unit.commands:  # one pass, the cheap tests first: most commands run no client and write nothing
             cmd = r.cmd
             tool = tool_of(cmd)
             if tool is not None:
                 tools.add(tool)
-                push = push or pushes(cmd)
+                clients.append(cmd)
             write = write or bool((cmd.redirects or cmd.basename in WRITE_COMMANDS) and auth_writes(r))
             login = login or bool((tool is not None or cmd.basename == "executor") and is_login(cmd) and _reads_password(cmd))
-        cached = unit.__dict__["_activity"] = Activity(frozenset(tools), push, write, login)
+        quiet = not (clients or write or login)
+        cached = unit.__dict__["_activity"] = _QUIET if quiet else Activity(frozenset(tools), write, login, tuple(clients))
     return cached
 
 
@@ -521,6 +547,21 @@ def job_image(unit: "JobUnit") -> str | None:
 def job_cli_version(unit: "JobUnit") -> tuple[int, int] | None:
     """JobFacts.docker_cli_version(), without building the facts when the image holds no variable."""
     return cli_version(_image_name(unit), job_image(unit))
+
+
+def job_image_ref(unit: "JobUnit") -> ImageRef | None:
+    """JobFacts.image_ref, without building the facts when the name holds no variable."""
+    name = job_image(unit) or _image_name(unit)
+    return parse_image(name) if name else None
+
+
+def job_dind(unit: "JobUnit") -> bool:
+    """JobFacts.dind, without building the facts when no service name holds a variable
+    (expand() leaves such a name as it is)."""
+    names = [svc.name.value for svc in unit.job.services if svc.name is not None]
+    if any("$" in n or n.startswith("~") for n in names):
+        return facts(unit).dind
+    return any(_DOCKER_IMAGE.search(n) and "dind" in n for n in names)
 
 
 def _image_name(unit: "JobUnit") -> str | None:
@@ -629,8 +670,6 @@ def _build(unit: "JobUnit") -> JobFacts:
 def _environment(f: JobFacts, unit: "JobUnit") -> None:
     """env_raw / env from the flow model's definitions: YAML variables, then script
     assignments in order (the last one wins; order of execution is not modelled)."""
-    from .shell.flow import job_flows
-
     flow = job_flows(unit)[0] if unit.shell == "sh" else None
     defs = flow.defs if flow is not None else {
         name: [_yaml_definition(var)] for name, var in unit.job.variables.items() if var.value is not None
@@ -676,8 +715,6 @@ def _environment(f: JobFacts, unit: "JobUnit") -> None:
 
 
 def _yaml_definition(var):
-    from .shell.flow import Definition
-
     return Definition(var.name, None, var.value.value, var.level, var.expand)
 
 

@@ -481,7 +481,8 @@ _WANTED_PLUGINS: tuple[dict[str, Any], ...] = (
 
 # A line can only produce a finding with the plugins above if it holds what they key on:
 # KeywordDetector's denylist (pass, pwd, secret, contraseña, <api|auth|db|...>_key); BasicAuth's
-# `://` + userinfo + `@`; PrivateKey's key headers and PuTTY files; Npm's `_authToken`; Slack's
+# `://` + userinfo + `@`; PrivateKey's key headers and PuTTY files; Npm's `_authToken` (so not
+# `$DOCKER_AUTH_CONFIG`, which Kaniko jobs write); Slack's
 # `xox?-`/webhook; Azure's `AccountKey=`; a vendor token prefix (JWT, AWS, GitHub, Stripe, OpenAI,
 # Artifactory); or a quote followed by >= 23 base64 characters (Base64HighEntropyString only looks
 # at quoted strings, and entropy > 4.5 needs >= 23 distinct characters). Verified by scanning the
@@ -496,7 +497,7 @@ _KEYWORD = r"(?:pass|pwd|secret|contrase)"
 _CANDIDATE_WORDS_RE = re.compile(
     rf"{_KEYWORD}[^\s:=!(]*\s*[:=!(]|{_KEYWORD}.*;|[!=]{{2}}\s*\w*{_KEYWORD}"
     r"|(?:api|auth|service|account|db|database|priv|private|client)_?key"
-    r"|private key|putty|_auth|xox[abposr]-|hooks\.slack"
+    r"|private key|putty|_authtoken|xox[abposr]-|hooks\.slack"
 )
 _CANDIDATE_TOKENS_RE = re.compile(
     r"eyJ|A(?:3T[A-Z0-9]|BIA|CCA|KIA|SIA|KC|P[0-9A-F])|gh[pousr]_|[rs]k_live_|T3BlbkFJ"

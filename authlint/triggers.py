@@ -24,6 +24,7 @@ ENABLED = True
 
 # A rule's module, the hook function to call and the rule's options (bound once per run).
 RuleCall = tuple[ModuleType, Callable[..., Any], Any]
+_TEXTS = 8192  # CommandRules.by_text entries kept
 
 
 class CommandRules:
@@ -46,6 +47,9 @@ class CommandRules:
                 self.by_word.setdefault(word, set()).add(m)
         self.words = tuple(self.by_word)
         self.memo: dict[tuple, list[RuleCall]] = {}  # (names, words present, first) -> calls, in order
+        # (names, word text, first) -> calls: most command lines recur (in a project, across a fleet),
+        # and looking their text up is cheaper than testing it for every word.  Bounded.
+        self.by_text: dict[tuple, list[RuleCall]] = {}
 
     def for_command(self, cmd: "Command", first: bool = False) -> list[RuleCall]:
         """The calls for cmd; first: it is the first command of its script in the shell running it."""
@@ -53,13 +57,19 @@ class CommandRules:
             return self.calls
         names = command_names(cmd)
         text = word_text(cmd) if self.words else ""
-        key = (names, tuple([w in text for w in self.words]), first)
-        chosen = self.memo.get(key)
+        seen = (names, text, first)
+        chosen = self.by_text.get(seen)
         if chosen is None:
-            hit = self.always.union(*(self.by_name.get(n, ()) for n in names),
-                                    *(self.by_word[w] for w, present in zip(self.words, key[1]) if present),
-                                    self.firsts if first else ())
-            chosen = self.memo[key] = [c for c in self.calls if c[0] in hit]
+            key = (names, tuple([w in text for w in self.words]), first)
+            chosen = self.memo.get(key)
+            if chosen is None:
+                hit = self.always.union(*(self.by_name.get(n, ()) for n in names),
+                                        *(self.by_word[w] for w, present in zip(self.words, key[1]) if present),
+                                        self.firsts if first else ())
+                chosen = self.memo[key] = [c for c in self.calls if c[0] in hit]
+            if len(self.by_text) >= _TEXTS:
+                self.by_text.clear()
+            self.by_text[seen] = chosen
         return chosen
 
 

@@ -339,13 +339,14 @@ def test_docker_global_options(tmp_path: Path) -> None:
 
 
 def test_activity_and_job_image_agree_with_the_facts(tmp_path: Path) -> None:
-    """Rules ask activity(unit) and job_image(unit) before building the facts: on every job of
+    """Rules ask activity(unit), job_image(unit), job_image_ref(unit) and job_dind(unit) before
+    building the facts: on every job of
     the corpus and of the benchmark's generated projects they say what the facts say."""
     import importlib.util
     import shutil
 
     from authlint.engine import _Run
-    from authlint.jobfacts import activity, job_cli_version, job_image
+    from authlint.jobfacts import activity, job_cli_version, job_dind, job_image, job_image_ref
     from support.corpus import require_corpus
 
     spec = importlib.util.spec_from_file_location("gen_projects", Path(__file__).resolve().parents[1] / "bench" / "gen_projects.py")
@@ -356,7 +357,7 @@ def test_activity_and_job_image_agree_with_the_facts(tmp_path: Path) -> None:
     for i, path in enumerate(sorted((require_corpus() / "real-world").glob("*.y*ml"))):
         (tmp_path / "corpus" / str(i)).mkdir(parents=True)
         roots.append(Path(shutil.copy(path, tmp_path / "corpus" / str(i) / ".gitlab-ci.yml")))
-    seen = {"pushes": 0, "writes": 0, "logins": 0, "docker": 0, "quiet": 0, "variable image": 0}
+    seen = {"pushes": 0, "writes": 0, "logins": 0, "docker": 0, "quiet": 0, "variable image": 0, "dind": 0}
     for root in roots:
         run = _Run(Linter(Settings(project_dir=str(root.parent))))
         pipeline = run._load_pipeline(root, root.parent)
@@ -368,6 +369,10 @@ def test_activity_and_job_image_agree_with_the_facts(tmp_path: Path) -> None:
             assert (a.writes, a.logins, "docker" in a.tools, image) == (bool(f.writes), bool(f.logins), "docker" in f.tools, f.image_expanded), job.name
             assert a.pushes or not f.pushes, job.name
             assert job_cli_version(unit) == f.docker_cli_version(), job.name
+            ref, fref = job_image_ref(unit), f.image_ref
+            assert (ref.text, ref.host, ref.path, ref.tag, ref.digest) == (fref.text, fref.host, fref.path, fref.tag, fref.digest) if fref else ref is None, job.name
+            assert job_dind(unit) == f.dind, job.name
+            seen["dind"] += f.dind
             seen["pushes"] += a.pushes
             seen["writes"] += a.writes
             seen["logins"] += a.logins

@@ -504,7 +504,8 @@ def test_prefilter_loses_nothing(hint: str, monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def test_prefilter_rejects_plain_ci_lines() -> None:
-    plain = ["stage: build", "- docker push $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA", "script:", "needs: []"]
+    plain = ["stage: build", "- docker push $CI_REGISTRY_IMAGE:$CI_COMMIT_SHA", "script:", "needs: []",
+             '- echo "$DOCKER_AUTH_CONFIG" > /kaniko/.docker/config.json']
     for line in plain:
         assert not S.is_scan_candidate(line)
 

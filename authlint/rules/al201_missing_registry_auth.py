@@ -119,7 +119,7 @@ _CLOUD_VALUE = lazy_compile(r"amazonaws\.com|pkg\.dev|gcr\.io|azurecr\.io", re.I
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     a = activity(unit)
-    if unit.incomplete or unit.shell != "sh" or not a.pushes or a.logins or a.writes:
+    if unit.incomplete or unit.shell != "sh" or a.logins or a.writes or not a.pushes:
         return
     f = facts(unit)
     if not f.pushes or f.logins or f.writes or f.opaque or f.hidden_logins:

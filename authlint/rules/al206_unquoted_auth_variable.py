@@ -94,8 +94,8 @@ def unquoted_credentials(ref: CommandRef) -> Iterator[tuple[object, Part, Flow]]
         return
     flow = None  # asked for at the first unquoted variable (most commands have none)
     for word in cmd.args:
-        if cmd.basename in _DECLARATIONS and _ASSIGNMENT_WORD.match(word.raw):
-            continue
+        if word.value is not None or cmd.basename in _DECLARATIONS and _ASSIGNMENT_WORD.match(word.raw):
+            continue  # (a literal word has no expansion at all)
         for part in word.unquoted_variables:
             if part.kind != "variable" or part.var is None or part.raw.startswith("${#"):
                 continue

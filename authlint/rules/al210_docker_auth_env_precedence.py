@@ -63,7 +63,9 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..jobfacts import DOCKER, activity, facts, job_cli_version, insert_lines_before, is_auth_content, is_registry_write
+from ..jobfacts import (
+    DOCKER, activity, facts, insert_lines_before, is_auth_content, is_registry_write, job_cli_version, job_dind, job_image_ref,
+)
 from ..shell.flow import job_flows
 from ..tools import subcommands, tool_of
 from ..units import CommandRef, JobUnit
@@ -89,6 +91,9 @@ def _may_apply(unit: JobUnit) -> bool:
     a = activity(unit)
     if unit.shell != "sh" or "docker" not in a.tools or not (a.logins or a.writes):
         return False
+    version = job_cli_version(unit)  # check_job's next test, cheaper than those below
+    if version is None or version < (28, 3):
+        return False
     if any(NAME in yf.source.text for yf in unit.pipeline.files.values()) or any(NAME in u.source.text for u in unit.units):
         return True
     if NAME in job_flows(unit)[0].defs:
@@ -106,11 +111,12 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     version = job_cli_version(unit)
     if version is None or version < (28, 3):
         return
-    f = facts(unit)
-    docker_image = bool(f.image_ref and f.image_ref.repository.lower().split("/")[-1] == "docker")
+    image = job_image_ref(unit)
+    docker_image = bool(image and image.repository.lower().split("/")[-1] == "docker")
     buildx = any(subcommands(r.cmd)[:1] == ["buildx"] for r in unit.commands if tool_of(r.cmd) == "docker")
-    if not (docker_image or f.dind or buildx):
+    if not (docker_image or buildx or job_dind(unit)):
         return
+    f = facts(unit)
     if not _auth_config_set(unit, f):
         return
     target = _first_login(unit, f)

@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, Iterator
 from ..diagnostics import Applicability, Fix, Severity
 from ..units import CommandRef, ShellUnit
 from ..shell.flow import CredUse, Flow, flow_of, substituted_secrets
-from ..shell.trace import MAYBE, OFF, ON, Event, may_trace, trace_events
+from ..shell.trace import MAYBE, OFF, ON, Event, job_may_trace, may_trace, trace_events
 from .base import Example, Hit, Rule, Triggers
 
 if TYPE_CHECKING:
@@ -81,8 +81,8 @@ TRIGGERS = Triggers(first=True)  # the shell's first command: a job's script, it
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     """The whole shell is walked once, from its first command (template jobs included)."""
-    if ref.job is not None and ref.position:
-        return  # a job's shell starts at position 0 (its script, or its after_script)
+    if ref.job is not None and (ref.position or not job_may_trace(ref.job)):
+        return  # a job's shell starts at position 0 (its script, or its after_script); most never trace
     scope = flow_of(ref)
     if scope is None or not scope.refs or scope.refs[0].cmd is not ref.cmd or not may_trace(scope):
         return

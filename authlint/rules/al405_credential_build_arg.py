@@ -73,10 +73,12 @@ _BUILD_WORD = lazy_compile(r"(?:^|[\s/])(?:executor|docker|podman|buildah|nerdct
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
+    name, args = unwrap(ref.cmd)
+    if name not in _BUILDERS and not _keeps_build_line(ref.unit.script):
+        return  # no build command, and nothing for _strings: the flow is not needed
     scope = flow_of(ref)
     if scope is None:
         return
-    name, args = unwrap(ref.cmd)
     if name in _BUILDERS:
         yield from _command(scope, ref, name, args)
     firsts = scope.__dict__.setdefault("_first_of_script", {})
@@ -85,6 +87,11 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             firsts.setdefault(id(r.unit.script), r.cmd)
     if firsts.get(id(ref.unit.script)) is ref.cmd:
         yield from _strings(scope, ref)
+
+
+def _keeps_build_line(script) -> bool:
+    """An assignment _strings would read (most scripts have none)."""
+    return any(a.value is not None and "--build-arg" in a.value.template for a in script.assignments)
 
 
 def _tool(name: str) -> str:

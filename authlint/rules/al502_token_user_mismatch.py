@@ -198,6 +198,8 @@ def _show(user: Value) -> str:
 # ------------------------------------------------------------ command lines
 _USER_FLAGS = ("-u", "--username", "--user")
 _PASS_FLAGS = ("-p", "--password", "--pass")
+_FLAGS = _USER_FLAGS + _PASS_FLAGS
+_FLAGS_EQ = tuple(f + "=" for f in _FLAGS)
 _VALUE_FLAGS = frozenset({
     "-u", "--username", "--user", "-p", "--password", "--pass", "--authfile", "--cert-dir", "--compat-auth-file",
     "--config", "--registry-config", "--ca-file", "--cert-file", "--key-file",
@@ -233,14 +235,14 @@ def _login_parts(cmd) -> tuple[Slot | None, Slot | None, list["Word"], bool]:
         raw = w.raw
         if t in ("--password-stdin", "--pass-stdin"):
             stdin = True
-        elif t in _USER_FLAGS + _PASS_FLAGS and i + 1 < len(args):
+        elif t in _FLAGS and i + 1 < len(args):
             slot = Slot(args[i + 1], 0, args[i + 1].raw)
             if t in _USER_FLAGS:
                 user = slot
             else:
                 password = slot
             i += 1
-        elif any(t.startswith(f + "=") for f in _USER_FLAGS + _PASS_FLAGS):
+        elif t.startswith(_FLAGS_EQ):
             flag = t.split("=", 1)[0]
             cut = raw.index("=") + 1 if "=" in raw else None
             if cut is not None:
@@ -279,41 +281,42 @@ _NO_USER = (
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     cmd = ref.cmd
-    scope = flow_of(ref)
-    resolver = _resolver(scope)
-    if tool_of(cmd) is not None and is_login(cmd):
+    tool = tool_of(cmd)  # the flow is asked for only where a value is judged (most commands: none)
+    if tool is not None and is_login(cmd):
         user, password, positionals, stdin = _login_parts(cmd)
         if password is None and stdin:
             password = _stdin_password(ref)
         if password is None:
             return
-        if user is None and tool_of(cmd) in _ASKS_FOR_USER:
+        if user is None and tool in _ASKS_FOR_USER:
             end = cmd.args[0].end if cmd.args else cmd.end
-            yield ref.hit(cmd.start, end, _NO_USER.format(tool=tool_of(cmd)), key="no user")
+            yield ref.hit(cmd.start, end, _NO_USER.format(tool=tool), key="no user")
             return
+        resolver = _resolver(flow_of(ref))
         pw = resolver.value(password.text)
         u = resolver.value(user.text) if user is not None else None
         registry_word = positionals[-1] if positionals else None
         registry = resolver.value(registry_word.raw) if registry_word is not None else None
-        hub_default = tool_of(cmd) == "docker"
+        hub_default = tool == "docker"
         problem = judge(u, pw, registry, registry_word is not None or not hub_default, True)
         if problem is not None:
             yield _command_hit(ref, problem, user, password, registry_word)
         return
     # --creds user:password (skopeo, buildah, podman)
-    for i, w in enumerate(cmd.args):
+    for i, w in enumerate(cmd.args if tool is not None else ()):
         t = w.template
         slot = None
         if t in ("--creds", "--src-creds", "--dest-creds") and i + 1 < len(cmd.args):
             slot = cmd.args[i + 1]
         elif t.startswith(("--creds=", "--src-creds=", "--dest-creds=")):
             slot = w
-        if slot is not None and tool_of(cmd) is not None:
-            yield from _pair_word(ref, resolver, slot, slot.template.index("=") + 1 if slot is w else 0)
+        if slot is not None:
+            yield from _pair_word(ref, _resolver(flow_of(ref)), slot, slot.template.index("=") + 1 if slot is w else 0)
     # printf '%s:%s' "$U" "$P" | base64 ; echo -n "$U:$P" | base64
     if cmd.basename in ("echo", "printf") and cmd.pipeline_index + 1 < len(cmd.pipeline or [cmd]):
         nxt = cmd.pipeline[cmd.pipeline_index + 1]
         if nxt.basename in ("base64", "openssl"):
+            resolver = _resolver(flow_of(ref))
             words = [w for w in cmd.args if not (w.value or "").startswith("-")]
             if cmd.basename == "printf" and len(words) == 3 and re.fullmatch(r"%s:%s", words[0].value or ""):
                 u, p = resolver.value(words[1].raw), resolver.value(words[2].raw)

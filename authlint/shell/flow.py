@@ -42,17 +42,18 @@ from typing import TYPE_CHECKING, Callable
 
 from ..authjson.looks import produces_auth_json
 from ..gitlab.predefined import CREDENTIALS, MASKED, USERS, is_known_predefined, misspelt_predefined
+from ..gitlab.values import entries
 from ..lazy import lazy_compile
 from ..textmap import ShiftMap
 from ..tools import WRAPPERS, is_credential_name, is_login, pushes, secret_args, subcommands, tool_of, unwrap
 from ..writes import auth_writes
+from ..yaml.model import YMap, YScalar, YSeq
 from .model import LITERAL, OUT_OPS, VAR_REF
 from .output import Output, Reader, group_members, group_output, shared_redirect, stdout_of
 
 if TYPE_CHECKING:
     from ..gitlab.uploads import Upload
     from ..units import CommandRef, FileUnit, JobUnit, ShellUnit
-    from ..yaml.model import YScalar
     from .model import Command, Part, Word
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -730,8 +731,6 @@ _INPUT_REF = re.compile(r"\$\[\[\s*inputs\.([A-Za-z0-9_-]+)\s*(?:\|[^\]]*)?\]\]"
 def input_defaults(ref: "CommandRef", word: "Word") -> list[tuple[str, str | None]]:
     """`$[[ inputs.NAME ]]` in a word (GitLab fills them in before the shell runs):
     (NAME, the `spec:inputs` default of the file that holds the word, or None)."""
-    from ..yaml.model import YMap, YScalar
-
     source = ref.unit.source
     if "$[[" not in source.text:
         return []  # (most files: no input at all, and the word's span is not needed)
@@ -965,9 +964,6 @@ def job_flows(unit: "JobUnit") -> list[Flow]:
         flow.define = _definitions
         flow.analyse = _analyse_job
     unit.__dict__["_flows"] = [main, after]
-    # Which flow each command runs in (asked by most rules for every command); kept on the job,
-    # which release() empties, not on the commands the flows name.
-    unit.__dict__["_flow_of"] = {**{id(r): main for r in unit.commands}, **{id(r): after for r in unit.after}}
     return [main, after]
 
 
@@ -1018,8 +1014,10 @@ def flow_of(ref: "CommandRef") -> Flow | None:
         return shell_flow(ref.unit)
     if job.shell != "sh":
         return None
-    main = job_flows(job)[0]
-    return job.__dict__["_flow_of"].get(id(ref), main)  # type: ignore[no-any-return]
+    main, after = job_flows(job)
+    # A job's command is at its position in commands or after (a ref a rule makes runs in main).
+    late = job.after
+    return after if ref.position < len(late) and late[ref.position] is ref else main
 
 
 def credential_command(ref: "CommandRef") -> bool:
@@ -1080,9 +1078,6 @@ def _yaml_definitions(job: "JobUnit") -> dict[str, list[Definition]]:
 
 def _rules_variables(job: "JobUnit") -> list[tuple[str, "YScalar"]]:
     """`rules: - if: ... variables: {NAME: value}`: values the job has when that rule matches."""
-    from ..gitlab.values import entries
-    from ..yaml.model import YMap, YScalar, YSeq
-
     rules = job.job.config.get("rules")
     out = []
     for rule in rules.items if isinstance(rules, YSeq) else []:
@@ -1191,8 +1186,6 @@ def _collect(flow: Flow) -> Credentials:
 def _file_secrets(job: "JobUnit | None") -> list[str]:
     """`secrets:` entries (Vault, Azure Key Vault, GCP, AWS) are File-type variables unless
     `file: false`: the variable holds the path of a temporary file, not the secret."""
-    from ..yaml.model import YMap, YScalar
-
     secrets = job.job.config.get("secrets") if job is not None else None
     out = []
     for name, value in secrets.items() if isinstance(secrets, YMap) else []:

@@ -21,7 +21,7 @@ from ..lazy import lazy_compile
 from .flow import xtrace_change
 
 if TYPE_CHECKING:
-    from ..units import ShellUnit
+    from ..units import JobUnit, ShellUnit
     from .flow import Flow
     from .model import Assignment, Command, Script
 
@@ -204,6 +204,13 @@ def may_trace(flow: "Flow") -> bool:
             r.cmd.basename in _TRACERS and (xtrace_change(r.cmd) is not None or _shell_flag_x(r.cmd)) for r in flow.refs) or any(
             _shebang(u)[0] != OFF for u in units.values())
     return cached
+
+
+def job_may_trace(unit: "JobUnit") -> bool:
+    """What may_trace needs on either shell of a job, asked without building their flows (most
+    jobs have neither): a command xtrace_change or _shell_flag_x may say yes to, or a shebang."""
+    return any(r.cmd.basename in _TRACERS or r.unit.script.text.startswith("#!") for r in (*unit.commands, *unit.after)) or any(
+        u.script.text.startswith("#!") for u in unit.units)
 
 
 def trace_events(flow: "Flow") -> list[tuple["ShellUnit", Event]]:
