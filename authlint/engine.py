@@ -27,7 +27,7 @@ from .settings import Settings
 from .source import DecodeError, Source
 from .textmap import ChainMap, FileMap, LineMap, ScalarMap, ShiftMap, TextMap
 from .units import AuthDoc, CommandRef, FileUnit, JobUnit, ShellUnit
-from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path
+from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path, fixed_cwd
 
 if TYPE_CHECKING:
     from .incremental import JobMemo, PipelineReuse
@@ -136,6 +136,10 @@ class _Run:
 
     # ---------------------------------------------------------------- driver
     def execute(self, paths: list[Path], sink: Callable[[LintResult], None] | None = None) -> LintResult:
+        with fixed_cwd():
+            return self._execute(paths, sink)
+
+    def _execute(self, paths: list[Path], sink: Callable[[LintResult], None] | None) -> LintResult:
         for p in paths:
             if not p.exists() and os.path.abspath(p) not in self.ws.overlays:
                 self.errors.append(f"{display_path(p)}: no such file or directory")
@@ -145,10 +149,11 @@ class _Run:
         self.wanted = {display_path(c[0]) for c in candidates}
         from .projects import lint_projects, project_groups
 
-        groups = project_groups(self.ws, candidates)
+        tops: list[str] = []
+        groups = project_groups(self.ws, candidates, tops)
         parts = lint_projects(self.l, groups, self.wanted)
         if sink is not None:
-            return self._stream(parts, [self._floor(g) for g in groups], sink)
+            return self._stream(parts, [_floor(top) for top in tops], sink)
         for part in parts:
             self.absorb(part)
         return self._finish()
@@ -650,15 +655,6 @@ class _Run:
             sink(LintResult(findings, self.sources, [], secrets=secrets))
         return LintResult([], {}, sorted(self.report), self.errors + self.internal, {}, bool(self.internal), {}, self.warnings)
 
-    def _floor(self, group: list[tuple[Path, str, bool]]) -> str:
-        """A bound below a project's display paths: its top directory and a slash, as its files
-        show as that prefix and their path below it (`../p/x.yml`, `/abs/p/x.yml` too); none
-        when the working directory is in the project (its files may show as `x.yml` or `../p/x.yml`)."""
-        top = display_path(min((self.ws.project_dir(c[0]) for c in group), key=lambda d: len(d.parts)))
-        if all(part in (".", "..") for part in top.split("/")):
-            return ""
-        return top if top.endswith("/") else top + "/"
-
     def _finish(self) -> LintResult:
         findings, secrets = self._findings(self.hits, self.problems, self.report, self.sources)
         files = sorted(self.report)
@@ -746,6 +742,17 @@ class _Run:
                 out.append(Finding("AL003", "unused-suppression", self.l.settings.severity_for("AL003", Severity.WARNING),
                                    f"unused suppression: nothing to ignore for {what}", path, s.span, fix=fix))
         return out
+
+
+def _floor(top: str) -> str:
+    """A bound below the display paths of a project (its top directory): that directory and a
+    slash, as its files show as that prefix and their path below it (`../p/x.yml`, `/abs/p/x.yml`
+    too); none when the working directory is in the project (its files may show as `x.yml` or
+    `../p/x.yml`)."""
+    shown = display_path(top)
+    if all(part in (".", "..") for part in shown.split("/")):
+        return ""
+    return shown if shown.endswith("/") else shown + "/"
 
 
 def _broken_line_secrets(source: Source, span: Span) -> set[str]:

@@ -61,9 +61,11 @@ def lint_projects(linter: "Linter", groups: list[list[Candidate]], wanted: set[s
                     gc.unfreeze()
 
 
-def project_groups(ws: "Workspace", candidates: list[Candidate]) -> list[list[Candidate]]:
+def project_groups(ws: "Workspace", candidates: list[Candidate], tops: list[str] | None = None) -> list[list[Candidate]]:
     """Candidates grouped by project directory, a nested project with the one around it
-    (a monorepo's pipeline includes files of its sub-projects); groups in path order."""
+    (a monorepo's pipeline includes files of its sub-projects); groups in path order.  Given
+    `tops`, each group's own directory (absolute: the shallowest project directory in it) is
+    added to it, in the same order."""
     keyed = [(str(ws.project_dir(c[0])), c) for c in candidates]  # absolute and normalised
     top: dict[str, str] = {}
     for d in sorted({k for k, _ in keyed}, key=lambda p: (p.count(os.sep), p)):  # parents first
@@ -71,6 +73,8 @@ def project_groups(ws: "Workspace", candidates: list[Candidate]) -> list[list[Ca
     groups: dict[str, list[Candidate]] = {}
     for d, c in keyed:
         groups.setdefault(top[d], []).append(c)
+    if tops is not None:
+        tops.extend(sorted(groups))
     return [groups[k] for k in sorted(groups)]
 
 
@@ -285,5 +289,5 @@ def _newly_learned(ws) -> dict[str, dict]:
 def _learned(ws) -> dict[str, dict]:
     """What a workspace learns while linting (project directories; a recording workspace's
     reads and probes, which the cache stores): its dict attributes, except the given overlays,
-    the sources read and the repository tops (the parent needs none of them)."""
-    return {k: v for k, v in vars(ws).items() if isinstance(v, dict) and k not in ("overlays", "_cache", "_tops")}
+    the sources read, the repository tops and discovery's listing (the parent needs none of them)."""
+    return {k: v for k, v in vars(ws).items() if isinstance(v, dict) and k not in ("overlays", "_cache", "_tops", "_marks")}
