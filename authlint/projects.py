@@ -143,16 +143,22 @@ def _slim(outcome: "Outcome") -> "Outcome":
 
 class _Collector:
     """After a project, what refcounting did not free is in the young generations (the parse
-    memo keeps its scripts for the next projects; those it evicted are freed here); what turned
-    garbage among older objects waits for a full collection, run when the projects since the
-    last one reach a quarter of all so far (CPython's own rule: amortised linear), and at least
-    `wait`, doubled by each full collection that finds nothing (a fleet's usually does: its
-    scan of the parse memo is wasted).  Only runs over several projects use it: the editor
-    keeps its memo."""
+    memo keeps its scripts for the next projects; those it evicted are freed here).  Models are
+    cycle-free, so a project leaves next to nothing there: the young generations are collected
+    once they hold `YOUNG` new objects (or after `YOUNG_PARTS` collections of the youngest alone,
+    which the CLI runs after each JSON part), not after every project (~40 us a project that
+    found nothing).  What turned garbage among older objects waits for a full collection, run
+    when the projects since the last one reach a quarter of all so far (CPython's own rule:
+    amortised linear), and at least `wait`, doubled by each full collection that finds nothing
+    (a fleet's usually does: its scan of the memos is wasted).  Only runs over several projects
+    use it: the editor keeps its memo."""
+
+    YOUNG = 5000
+    YOUNG_PARTS = 16
 
     def __init__(self) -> None:
         self.done = self.since_full = 0
-        self.wait = 256
+        self.wait = 1024
 
     def after_project(self, ws: "Workspace") -> None:
         from .shell.parser import release
@@ -161,7 +167,9 @@ class _Collector:
         ws.forget_reads()  # and the files it read (its outcome keeps those the report shows)
         self.done += 1
         self.since_full += 1
-        gc.collect(1)
+        young, parts, _ = gc.get_count()
+        if young >= self.YOUNG or parts >= self.YOUNG_PARTS:
+            gc.collect(1)
         if self.since_full >= max(self.wait, self.done // 4):
             if not gc.collect():
                 self.wait *= 2

@@ -401,3 +401,37 @@ def test_a_run_that_fails_or_is_interrupted_leaves_no_entry(tmp_path: Path, monk
     whole = main(["check", "--no-cache"]), capsys.readouterr()[0]
     assert (main(["check"]), capsys.readouterr()[0]) == whole and whole[0] == 1
     assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.name not in ("CACHEDIR.TAG", ".gitignore")]
+
+
+def test_the_collector_collects_young_garbage_once_it_piles_up(monkeypatch) -> None:
+    """Between projects the young generations are collected only when they hold YOUNG new
+    objects (or after YOUNG_PARTS collections of the youngest alone): a project that left cyclic
+    garbage has it collected within a bound, one that left next to nothing costs no collection."""
+    import gc
+
+    from authlint.workspace import Workspace
+
+    collected: list[int] = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "stop" and info["generation"] >= 1:
+            collected.append(info["collected"])
+
+    collector, ws = projects._Collector(), Workspace(Settings())
+    with projects.paused_gc():
+        gc.collect()
+        gc.callbacks.append(seen)
+        try:
+            collector.after_project(ws)  # nothing new: no collection
+            assert collected == []
+            for _ in range(projects._Collector.YOUNG // 2 + 1):  # cycles of two lists: YOUNG+ objects
+                a: list = []
+                a.append([a])
+            collector.after_project(ws)
+            assert collected and collected[0] >= projects._Collector.YOUNG
+            for _ in range(projects._Collector.YOUNG_PARTS):
+                gc.collect(0)
+            collector.after_project(ws)
+            assert len(collected) == 2
+        finally:
+            gc.callbacks.remove(seen)
