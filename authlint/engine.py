@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import bisect
+import contextlib
 import functools
 import re
 from collections import defaultdict
@@ -140,23 +141,36 @@ class _Run:
             return self._execute(paths, sink)
 
     def _execute(self, paths: list[Path], sink: Callable[[LintResult], None] | None) -> LintResult:
+        from .projects import EarlyFleet, lint_projects, paused_gc, project_groups
+
         for p in paths:
             if not p.exists() and os.path.abspath(p) not in self.ws.overlays:
                 self.errors.append(f"{display_path(p)}: no such file or directory")
-        candidates = self.ws.discover([p for p in paths if p.exists() or os.path.abspath(p) in self.ws.overlays])
-        for where, message in self.ws.unreadable:  # a directory under the given paths
-            self._unreadable(where, message, given=True)
-        self.wanted = {display_path(c[0]) for c in candidates}
-        from .projects import lint_projects, project_groups
-
-        tops: list[str] = []
-        groups = project_groups(self.ws, candidates, tops)
-        parts = lint_projects(self.l, groups, self.wanted)
-        if sink is not None:
-            return self._stream(parts, [_floor(top) for top in tops], sink)
-        for part in parts:
-            self.absorb(part)
-        return self._finish()
+        given = [p for p in paths if p.exists() or os.path.abspath(p) in self.ws.overlays]
+        # A streamed fleet: its projects are linted while discovery walks (same outcomes, same order).
+        early = EarlyFleet(self.l) if sink is not None and EarlyFleet.eligible(self.l, given) else None
+        with paused_gc() if early is not None else contextlib.nullcontext():
+            try:
+                candidates = early.discover(given) if early is not None else self.ws.discover(given)
+                for where, message in self.ws.unreadable:  # a directory under the given paths
+                    self._unreadable(where, message, given=True)
+                self.wanted = {display_path(c[0]) for c in candidates}
+                tops: list[str] = []
+                if early is not None and early.pool is not None and early.sound():
+                    tops.extend(sorted(early.groups))
+                    parts = early.outcomes(tops, [early.groups[t] for t in tops], self.wanted)
+                else:
+                    if early is not None:
+                        early.close()
+                    parts = lint_projects(self.l, project_groups(self.ws, candidates, tops), self.wanted)
+                if sink is not None:
+                    return self._stream(parts, [_floor(top) for top in tops], sink)
+                for part in parts:
+                    self.absorb(part)
+                return self._finish()
+            finally:
+                if early is not None:
+                    early.close()
 
     def lint_candidates(self, candidates: list[tuple[Path, str, bool]], wanted: set[str]) -> None:
         """Lint one project's candidates (the model is dropped with this _Run afterwards)."""

@@ -12,7 +12,7 @@ import stat
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from .authjson.looks import file_holds_auth_json
 from .lazy import lazy_compile
@@ -148,37 +148,52 @@ class Workspace:
     def exists(self, path: Path) -> bool:
         return (bool(self.overlays) and os.path.abspath(path) in self.overlays) or os.path.isfile(path)
 
-    def discover(self, paths: list[Path]) -> list[tuple[Path, str, bool]]:
+    def discover(self, paths: list[Path], chunk: Callable[[list[tuple[Path, str, bool]]], None] | None = None
+                 ) -> list[tuple[Path, str, bool]]:
         """(path, kind, explicit) for every file to lint under paths.
 
         A walk yields every YAML file ('yaml', unless named like a pipeline): whether it is CI
         YAML is decided by the engine, from the pipelines that include it or by sniffing.  The
         project directory of each file found by walking is known when it returns: the listing
-        of every directory walked answers the existence tests that decide it."""
+        of every directory walked answers the existence tests that decide it.  Given `chunk`, it
+        is called as the walk goes with the files found under each directory directly below a
+        walked path (and those directly in it), once that directory is walked."""
         found: dict[str, tuple[Path, str, bool]] = {}
         # A recording workspace records each existence test, an overlay is a file no listing shows.
         marks: dict[str, frozenset[str]] | None = {} if type(self).exists is Workspace.exists and not self.overlays else None
         walked: list[str] = []
-        for p in paths:
-            if p.is_dir():
-                base = _plain_base(p)
-                for rel, f in self.walk(p, marks if base else None):
-                    kind = classify(f) or (classify(f, _head(f, p)) if not f.suffix else None)
-                    if kind in ("ci", "yaml", "shell") or (kind == "auth" and _holds_auths(f, p)):
-                        key = base + rel if base else os.path.abspath(f)  # the same string
-                        if key not in found:
-                            found[key] = (f, kind, False)
-                            walked.append(key)
-            else:
-                kind = classify(p, _head(p)) or ("ci" if os.path.abspath(p) in self.overlays else None)
-                found[os.path.abspath(p)] = (p, kind or "unknown", True)
-        if marks:
-            self._marks = marks
-            try:
+        head: str | None = None  # the directory below the walked path the files in `walked` are in
+
+        def done() -> None:
+            if marks:
                 for key in walked:
                     self._project_of_dir(_parent(key))
-            finally:
-                self._marks = {}
+            if chunk is not None and walked:
+                chunk([found[key] for key in walked])
+            walked.clear()
+
+        self._marks = marks if marks is not None else {}  # filled by the walk as it lists
+        try:
+            for p in paths:
+                if p.is_dir():
+                    base = _plain_base(p)
+                    for rel, f in self.walk(p, marks if base else None):
+                        kind = classify(f) or (classify(f, _head(f, p)) if not f.suffix else None)
+                        if kind in ("ci", "yaml", "shell") or (kind == "auth" and _holds_auths(f, p)):
+                            key = base + rel if base else os.path.abspath(f)  # the same string
+                            if key not in found:
+                                if chunk is not None and (below := rel.partition("/")[0] if "/" in rel else "") != head:
+                                    done()
+                                    head = below
+                                found[key] = (f, kind, False)
+                                walked.append(key)
+                    done()
+                    head = None
+                else:
+                    kind = classify(p, _head(p)) or ("ci" if os.path.abspath(p) in self.overlays else None)
+                    found[os.path.abspath(p)] = (p, kind or "unknown", True)
+        finally:
+            self._marks = {}
         return list(found.values())
 
     def walk(self, root: Path, marks: dict[str, frozenset[str]] | None = None):

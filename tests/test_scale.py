@@ -435,3 +435,42 @@ def test_the_collector_collects_young_garbage_once_it_piles_up(monkeypatch) -> N
             assert len(collected) == 2
         finally:
             gc.callbacks.remove(seen)
+
+
+def test_a_fleet_linted_while_discovery_walks_gives_the_one_process_report(tmp_path: Path, monkeypatch, capsys,
+                                                                           small_pool) -> None:
+    """A streamed fleet's projects go to the pool as the walk finds them: the report is the one
+    process's, byte for byte, with groups whose order differs from the walk's (`a/sub` walked
+    before `a-c`, sorted after it), a project calling another's script (it asks about a path
+    another project holds: linted again in the parent) and a nested project; a file directly in
+    the walked directory joins every project into one, linted without the early pool."""
+    from authlint.cli import main
+
+    fleet = tmp_path / "fleet"
+    _fleet().generate(fleet, 10)
+    for rel, text in (("a/sub/.gitlab-ci.yml", "t:\n  script:\n    - docker login -p hunter22 r.example\n"),
+                      ("a-c/.gitlab-ci.yml", "t:\n  script:\n    - bash ../p00001/ci/deploy.sh\n"),
+                      ("p00001/ci/deploy.sh", "docker login -p s3cr3tpass r.example\n"),
+                      ("p00002/nested/.gitlab-ci.yml", "n:\n  script:\n    - docker login -p nestpass1 r.example\n")):
+        (fleet / rel).parent.mkdir(parents=True, exist_ok=True)
+        (fleet / rel).write_text(text)
+    relinted = []
+    monkeypatch.setattr(projects, "_lint_group", lambda *a, lint=projects._lint_group: (relinted.append(os.getpid()), lint(*a))[1])
+    early = []
+    monkeypatch.setattr(projects.EarlyFleet, "outcomes", lambda self, *a, o=projects.EarlyFleet.outcomes: (early.append(1), o(self, *a))[1])
+    monkeypatch.chdir(tmp_path)
+
+    def report(jobs: int) -> tuple:
+        monkeypatch.setenv("AUTHLINT_JOBS", str(jobs))
+        code = main(["check", "--no-cache", "--output-format", "json", "fleet"])
+        return code, capsys.readouterr()
+
+    single = report(1)
+    assert not early and 'resolves outside the project' in single[1].out
+    relinted.clear()
+    assert report(2) == single
+    assert early and relinted == [os.getpid()]  # a-c, asked about fleet/p00001/ci/deploy.sh
+    (fleet / "notes.sh").write_text("echo hi\n")
+    early.clear()
+    single = report(1)
+    assert report(2) == single and not early
