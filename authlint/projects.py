@@ -38,7 +38,7 @@ POOL_MIN_PROJECTS = 48  # below this, forking costs more than it saves
 BATCH = 8  # projects per task sent to a worker
 POOL_MIN_STEPS = 24  # the same for the steps of one project (a pipeline each: more work than a project)
 STEP_BATCH = 3
-EARLY_WINDOW = 64  # batches sent while discovery walks: their outcomes wait for its end (memory)
+EARLY_WINDOW = 64  # batches sent and not yet taken back (what waits in the parent: memory)
 
 
 def lint_projects(linter: "Linter", groups: list[list[Candidate]], wanted: set[str]) -> Iterator["Outcome"]:
@@ -308,7 +308,7 @@ class EarlyFleet:
     """A fleet's projects linted in a fork pool while discovery still walks (a walk of 10,000
     projects takes about a second, one core idle meanwhile): each directory below the given one
     is a set of whole projects once walked (see `eligible`), sent to the workers with its
-    candidates and project directories.  Outcomes come back in the order of the groups the whole
+    candidates and project directories, EARLY_WINDOW batches ahead.  Outcomes come back in the order of the groups the whole
     discovery gives (project_groups), exactly as `lint_projects` would give them: a worker knows
     only the wanted paths of its projects, and keeps those it was asked about and did not know;
     a project asked about a path another project holds is linted again here with every path."""
@@ -381,7 +381,7 @@ class EarlyFleet:
             _FORKED = (self.linter,)
             gc.freeze()  # the workers never touch the inherited objects' GC headers: pages stay shared
             self.pool = _pool(workers)
-        while len(self.waiting) >= BATCH and len(self.sent) < EARLY_WINDOW or (last and self.waiting):
+        while self.waiting and len(self.sent) < EARLY_WINDOW and (last or len(self.waiting) >= BATCH):
             batch, self.waiting = self.waiting[:BATCH], self.waiting[BATCH:]
             payload = [(group, {d: str(self.ws._projects[d]) for d in {os.path.dirname(os.path.abspath(c[0])) for c in group}})
                        for _, group in batch]
@@ -390,10 +390,10 @@ class EarlyFleet:
     def outcomes(self, tops: list[str], groups: list[list[Candidate]], wanted: set[str]) -> Iterator["Outcome"]:
         """Each project's outcome in the order of `tops`; the pool ends with them."""
         try:
-            self._send(last=True)
             got: dict[str, tuple] = {}
             for top, group in zip(tops, groups):
                 while top not in got:
+                    self._send(last=True)
                     keys, result = self.sent.popleft()
                     parts, learned = result.get()
                     for name, values in learned.items():

@@ -115,7 +115,7 @@ class Workspace:
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # directories discovery could not list
     # While discovery finds project directories: a directory it listed -> which of the names
     # that decide one (PROJECT_MARKS) it holds (a listed directory answers without a stat).
-    _marks: dict[str, frozenset[str]] = field(default_factory=dict)
+    _marks: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def read(self, path: Path, within: Path | None = None) -> Source:
         """Read a file as a Source; raise ReadError / DecodeError with a clear reason.
@@ -160,7 +160,7 @@ class Workspace:
         walked path (and those directly in it), once that directory is walked."""
         found: dict[str, tuple[Path, str, bool]] = {}
         # A recording workspace records each existence test, an overlay is a file no listing shows.
-        marks: dict[str, frozenset[str]] | None = {} if type(self).exists is Workspace.exists and not self.overlays else None
+        marks: dict[str, tuple[str, ...]] | None = {} if type(self).exists is Workspace.exists and not self.overlays else None
         walked: list[str] = []
         head: str | None = None  # the directory below the walked path the files in `walked` are in
 
@@ -196,7 +196,7 @@ class Workspace:
             self._marks = {}
         return list(found.values())
 
-    def walk(self, root: Path, marks: dict[str, frozenset[str]] | None = None):
+    def walk(self, root: Path, marks: dict[str, tuple[str, ...]] | None = None):
         """(path below root, '/'-separated; root / it) for the files under root that are neither
         excluded nor ignored: git's own view inside a work tree (nested .gitignore,
         .git/info/exclude, global excludes), else every .gitignore (then, given `marks`, what
@@ -207,12 +207,15 @@ class Workspace:
             listing = ((rel, None) for rel in listed)
         else:
             listing = _walk_gitignore(root, excluded, self._unlistable, marks, os.path.abspath(root))
-        directories: dict[str, Path] = {"": root}
+        directory = ("", root)  # the last file's: a directory's files come one after another
         for rel, is_file in listing:
             if excluded(rel):
                 continue
             if os.path.isfile(root / rel) if is_file is None else is_file:  # git lists deleted and submodule paths; FIFOs are never read
-                yield rel, _child(directories, root, rel)
+                rel_dir, _, name = rel.rpartition("/")
+                if rel_dir != directory[0]:
+                    directory = (rel_dir, root / rel_dir)
+                yield rel, _CHILD(directory[1], name) if _CHILD is not None else directory[1] / name
 
     def _unlistable(self, exc: OSError) -> None:
         where = Path(exc.filename) if exc.filename else Path(".")
@@ -243,7 +246,7 @@ class Workspace:
         d = start
         while True:
             marks = self._marks.get(d)
-            if (not marks.isdisjoint(ROOT_NAMES)) if marks is not None else any(self.exists(os.path.join(d, name)) for name in ROOT_NAMES):  # type: ignore[arg-type]
+            if any(n in marks for n in ROOT_NAMES) if marks is not None else any(self.exists(os.path.join(d, name)) for name in ROOT_NAMES):  # type: ignore[arg-type]
                 return d
             parent = _parent(d)
             if d == top or parent == d:
@@ -415,7 +418,7 @@ def _git_files(root: Path) -> list[str] | None:
     return sorted(dict.fromkeys(n for n in names if n))
 
 
-def _walk_gitignore(root: Path, excluded, onerror=None, marks: dict[str, frozenset[str]] | None = None, base: str = ""):
+def _walk_gitignore(root: Path, excluded, onerror=None, marks: dict[str, tuple[str, ...]] | None = None, base: str = ""):
     """(path, whether it is a file) for the entries under root that are not directories, minus
     what the .gitignore of root and of each directory below ignores: os.walk's order and error
     handling (followlinks=False), with what os.scandir's entries know (no stat per file).  Given
@@ -445,7 +448,7 @@ def _walk_gitignore(root: Path, excluded, onerror=None, marks: dict[str, frozens
             (dirs if _is(entry.is_dir) else files).append(entry)
         if marks is not None:
             here = [e.name for e in entries if e.name in PROJECT_MARKS and (e.name == ".git" or _is(e.is_file))]
-            marks[base + "/" + rel_dir[:-1] if rel_dir else base] = frozenset(here)  # base: a plain one
+            marks[base + "/" + rel_dir[:-1] if rel_dir else base] = tuple(here)  # base: a plain one; () is shared
         if any(e.name == ".gitignore" for e in files):
             spec = _gitignore_spec(Path(dirpath) / ".gitignore")
             if spec is not None:
@@ -477,16 +480,7 @@ def _name(entry: os.DirEntry) -> str:
     return entry.name
 
 
-def _child(directories: dict[str, Path], root: Path, rel: str) -> Path:
-    """root / rel, from the Path of rel's directory (made once a directory) and its name."""
-    rel_dir, _, name = rel.rpartition("/")
-    parent = directories.get(rel_dir)
-    if parent is None:
-        parent = directories[rel_dir] = root / rel_dir
-    return _CHILD(parent, name) if _CHILD is not None else parent / name
-
-
-# pathlib's own step of a directory walk (parent / name without parsing name): Python <= 3.12
+# pathlib's own step of a directory walk (parent / name, name not parsed again): Python <= 3.12
 _CHILD = getattr(Path, "_make_child_relpath", None)
 
 
