@@ -38,7 +38,7 @@ POOL_MIN_PROJECTS = 48  # below this, forking costs more than it saves
 BATCH = 8  # projects per task sent to a worker
 POOL_MIN_STEPS = 24  # the same for the steps of one project (a pipeline each: more work than a project)
 STEP_BATCH = 3
-EARLY_WINDOW = 64  # batches sent and not yet taken back (what waits in the parent: memory)
+EARLY_WINDOW = 256  # batches sent and not yet taken back (what may wait in the parent while discovery walks)
 
 
 def lint_projects(linter: "Linter", groups: list[list[Candidate]], wanted: set[str]) -> Iterator["Outcome"]:
