@@ -402,6 +402,7 @@ class EarlyFleet:
                 outcome, asked = got.pop(top)
                 if any(p in wanted for p in asked):
                     outcome = _slim(_lint_group(self.linter, group, wanted))
+                    self.ws.forget_reads()
                 yield outcome
         finally:
             self.close()
