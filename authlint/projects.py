@@ -395,10 +395,7 @@ class EarlyFleet:
                 while top not in got:
                     self._send(last=True)
                     keys, result = self.sent.popleft()
-                    parts, learned = result.get()
-                    for name, values in learned.items():
-                        getattr(self.ws, name).update(values)
-                    got.update(zip(keys, parts))
+                    got.update(zip(keys, result.get()))
                 outcome, asked = got.pop(top)
                 if any(p in wanted for p in asked):
                     outcome = _slim(_lint_group(self.linter, group, wanted))
@@ -431,7 +428,8 @@ class _Known(set):
         return False
 
 
-def _work_early(payload: list[tuple[list[Candidate], dict[str, str]]]) -> tuple[list[tuple["Outcome", list[str]]], dict[str, dict]]:
+def _work_early(payload: list[tuple[list[Candidate], dict[str, str]]]) -> list[tuple["Outcome", list[str]]]:
+    """Each group's outcome, and the paths it asked about that the worker did not know."""
     from .workspace import display_path
 
     assert _FORKED is not None
@@ -446,4 +444,4 @@ def _work_early(payload: list[tuple[list[Candidate], dict[str, str]]]) -> tuple[
         known = _Known(display_path(c[0]) for c in group)
         out.append((_slim(_lint_group(linter, group, known)), known.asked))
         _COLLECTOR.after_project(ws)
-    return out, _newly_learned(ws)
+    return out  # nothing the workspace learned: a plain one learns only project directories, which the parent has

@@ -89,8 +89,7 @@ def _normal(s: str) -> bool:
 def classify(path: Path, head: bytes | None = None) -> str | None:
     """'ci', 'yaml', 'shell', 'auth' or None, from the name (and shebang)."""
     name = path.name
-    posix = path.as_posix()
-    if CI_NAME.search(posix):
+    if CI_NAME.search(name):  # the pattern matches within the last part of a path: its name
         return "ci"
     if name.endswith((".yml", ".yaml")):
         return "yaml"

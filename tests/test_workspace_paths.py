@@ -168,3 +168,14 @@ def test_project_directories_from_the_walk_listing_are_the_disk_answers(tmp_path
     corpus = require_corpus()
     monkeypatch.chdir(corpus)
     assert _discovered(Workspace(Settings()), [Path(".")]) == _discovered(_Probing(Settings()), [Path(".")])
+
+
+def test_a_path_is_classified_by_its_name() -> None:
+    """classify asks the pipeline-name pattern of a path's name, which is where it matches in the whole path."""
+    from authlint.workspace import CI_NAME, classify
+
+    names = [".gitlab-ci.yml", "x.gitlab-ci.yaml", "gitlab-ci.yml", ".gitlab-ci.yml.bak", "a.gitlab-ci.yml\n", "ci.yml", "", "."]
+    for d in ("", "a/", "a.gitlab-ci.yml/", "/abs/.gitlab-ci/", "x/.gitlab-ci.yml/"):
+        for name in names:
+            path = Path(d + name)
+            assert (classify(path) == "ci") == bool(CI_NAME.search(path.as_posix())), path
