@@ -472,7 +472,7 @@ def _plain_base(root: Path) -> str:
 
 def _parent(path: str) -> str:
     """os.path.dirname of an absolute, normalised path (no trailing slash but '/' itself)."""
-    return path[:path.rfind("/")] or "/" if os.sep == "/" else os.path.dirname(path)
+    return path[:path.rfind("/")] or "/" if os.sep == "/" and not path.startswith("//") else os.path.dirname(path)
 
 
 def _name(entry: os.DirEntry) -> str:

@@ -179,3 +179,10 @@ def test_a_path_is_classified_by_its_name() -> None:
         for name in names:
             path = Path(d + name)
             assert (classify(path) == "ci") == bool(CI_NAME.search(path.as_posix())), path
+
+
+def test_the_parent_of_an_absolute_path_is_dirnames() -> None:
+    from authlint.workspace import _parent
+
+    for path in ("/", "/a", "/a/b", "//a", "//a/b", "///a/b", "/a/b c/d"):
+        assert _parent(path) == os.path.dirname(path), path
