@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 
 import bisect
+import contextlib
 import functools
 import re
 from collections import defaultdict
@@ -27,7 +28,7 @@ from .settings import Settings
 from .source import DecodeError, Source
 from .textmap import ChainMap, FileMap, LineMap, ScalarMap, ShiftMap, TextMap
 from .units import AuthDoc, CommandRef, FileUnit, JobUnit, ShellUnit
-from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path
+from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path, fixed_cwd
 
 if TYPE_CHECKING:
     from .incremental import JobMemo, PipelineReuse
@@ -136,22 +137,40 @@ class _Run:
 
     # ---------------------------------------------------------------- driver
     def execute(self, paths: list[Path], sink: Callable[[LintResult], None] | None = None) -> LintResult:
+        with fixed_cwd():
+            return self._execute(paths, sink)
+
+    def _execute(self, paths: list[Path], sink: Callable[[LintResult], None] | None) -> LintResult:
+        from .projects import EarlyFleet, lint_projects, paused_gc, project_groups
+
         for p in paths:
             if not p.exists() and os.path.abspath(p) not in self.ws.overlays:
                 self.errors.append(f"{display_path(p)}: no such file or directory")
-        candidates = self.ws.discover([p for p in paths if p.exists() or os.path.abspath(p) in self.ws.overlays])
-        for where, message in self.ws.unreadable:  # a directory under the given paths
-            self._unreadable(where, message, given=True)
-        self.wanted = {display_path(c[0]) for c in candidates}
-        from .projects import lint_projects, project_groups
-
-        groups = project_groups(self.ws, candidates)
-        parts = lint_projects(self.l, groups, self.wanted)
-        if sink is not None:
-            return self._stream(parts, [self._floor(g) for g in groups], sink)
-        for part in parts:
-            self.absorb(part)
-        return self._finish()
+        given = [p for p in paths if p.exists() or os.path.abspath(p) in self.ws.overlays]
+        # A streamed fleet: its projects are linted while discovery walks (same outcomes, same order).
+        early = EarlyFleet(self.l) if sink is not None and EarlyFleet.eligible(self.l, given) else None
+        with paused_gc() if early is not None else contextlib.nullcontext():
+            try:
+                candidates = early.discover(given) if early is not None else self.ws.discover(given)
+                for where, message in self.ws.unreadable:  # a directory under the given paths
+                    self._unreadable(where, message, given=True)
+                self.wanted = {display_path(c[0]) for c in candidates}
+                tops: list[str] = []
+                if early is not None and early.pool is not None and early.sound():
+                    tops.extend(sorted(early.groups))
+                    parts = early.outcomes(tops, [early.groups[t] for t in tops], self.wanted)
+                else:
+                    if early is not None:
+                        early.close()
+                    parts = lint_projects(self.l, project_groups(self.ws, candidates, tops), self.wanted)
+                if sink is not None:
+                    return self._stream(parts, [_floor(top) for top in tops], sink)
+                for part in parts:
+                    self.absorb(part)
+                return self._finish()
+            finally:
+                if early is not None:
+                    early.close()
 
     def lint_candidates(self, candidates: list[tuple[Path, str, bool]], wanted: set[str]) -> None:
         """Lint one project's candidates (the model is dropped with this _Run afterwards)."""
@@ -649,15 +668,6 @@ class _Run:
             sink(LintResult(findings, self.sources, [], secrets=secrets))
         return LintResult([], {}, sorted(self.report), self.errors + self.internal, {}, bool(self.internal), {}, self.warnings)
 
-    def _floor(self, group: list[tuple[Path, str, bool]]) -> str:
-        """A bound below a project's display paths: its top directory and a slash, as its files
-        show as that prefix and their path below it (`../p/x.yml`, `/abs/p/x.yml` too); none
-        when the working directory is in the project (its files may show as `x.yml` or `../p/x.yml`)."""
-        top = display_path(min((self.ws.project_dir(c[0]) for c in group), key=lambda d: len(d.parts)))
-        if all(part in (".", "..") for part in top.split("/")):
-            return ""
-        return top if top.endswith("/") else top + "/"
-
     def _finish(self) -> LintResult:
         findings, secrets = self._findings(self.hits, self.problems, self.report, self.sources)
         files = sorted(self.report)
@@ -745,6 +755,17 @@ class _Run:
                 out.append(Finding("AL003", "unused-suppression", self.l.settings.severity_for("AL003", Severity.WARNING),
                                    f"unused suppression: nothing to ignore for {what}", path, s.span, fix=fix))
         return out
+
+
+def _floor(top: str) -> str:
+    """A bound below the display paths of a project (its top directory): that directory and a
+    slash, as its files show as that prefix and their path below it (`../p/x.yml`, `/abs/p/x.yml`
+    too); none when the working directory is in the project (its files may show as `x.yml` or
+    `../p/x.yml`)."""
+    shown = display_path(top)
+    if all(part in (".", "..") for part in shown.split("/")):
+        return ""
+    return shown if shown.endswith("/") else shown + "/"
 
 
 def _broken_line_secrets(source: Source, span: Span) -> set[str]:

@@ -10,7 +10,8 @@ everything kept so far, and time grows faster than linearly.
 Above ``POOL_MIN_PROJECTS`` projects, a fork pool lints them in parallel (the
 imports are done before the fork and shared); its outcomes come back in
 project order, so a pooled run gives the same findings, in the same order, as
-one process.  ``AUTHLINT_JOBS`` sets the number of processes (1: no pool).
+one process.  ``AUTHLINT_JOBS`` sets the number of processes (1: no pool).  A
+streamed fleet's projects go to the pool while discovery still walks (EarlyFleet).
 
 One project of many files (a monorepo, a folder of pipelines: the corpus) is
 linted in steps, a pipeline or a file each, once its pipelines are loaded; from
@@ -37,6 +38,7 @@ POOL_MIN_PROJECTS = 48  # below this, forking costs more than it saves
 BATCH = 8  # projects per task sent to a worker
 POOL_MIN_STEPS = 24  # the same for the steps of one project (a pipeline each: more work than a project)
 STEP_BATCH = 3
+EARLY_WINDOW = 256  # batches sent and not yet taken back (what may wait in the parent while discovery walks)
 
 
 def lint_projects(linter: "Linter", groups: list[list[Candidate]], wanted: set[str]) -> Iterator["Outcome"]:
@@ -61,9 +63,11 @@ def lint_projects(linter: "Linter", groups: list[list[Candidate]], wanted: set[s
                     gc.unfreeze()
 
 
-def project_groups(ws: "Workspace", candidates: list[Candidate]) -> list[list[Candidate]]:
+def project_groups(ws: "Workspace", candidates: list[Candidate], tops: list[str] | None = None) -> list[list[Candidate]]:
     """Candidates grouped by project directory, a nested project with the one around it
-    (a monorepo's pipeline includes files of its sub-projects); groups in path order."""
+    (a monorepo's pipeline includes files of its sub-projects); groups in path order.  Given
+    `tops`, each group's own directory (absolute: the shallowest project directory in it) is
+    added to it, in the same order."""
     keyed = [(str(ws.project_dir(c[0])), c) for c in candidates]  # absolute and normalised
     top: dict[str, str] = {}
     for d in sorted({k for k, _ in keyed}, key=lambda p: (p.count(os.sep), p)):  # parents first
@@ -71,6 +75,8 @@ def project_groups(ws: "Workspace", candidates: list[Candidate]) -> list[list[Ca
     groups: dict[str, list[Candidate]] = {}
     for d, c in keyed:
         groups.setdefault(top[d], []).append(c)
+    if tops is not None:
+        tops.extend(sorted(groups))
     return [groups[k] for k in sorted(groups)]
 
 
@@ -139,16 +145,22 @@ def _slim(outcome: "Outcome") -> "Outcome":
 
 class _Collector:
     """After a project, what refcounting did not free is in the young generations (the parse
-    memo keeps its scripts for the next projects; those it evicted are freed here); what turned
-    garbage among older objects waits for a full collection, run when the projects since the
-    last one reach a quarter of all so far (CPython's own rule: amortised linear), and at least
-    `wait`, doubled by each full collection that finds nothing (a fleet's usually does: its
-    scan of the parse memo is wasted).  Only runs over several projects use it: the editor
-    keeps its memo."""
+    memo keeps its scripts for the next projects; those it evicted are freed here).  Models are
+    cycle-free, so a project leaves next to nothing there: the young generations are collected
+    once they hold `YOUNG` new objects (or after `YOUNG_PARTS` collections of the youngest alone,
+    which the CLI runs after each JSON part), not after every project (~40 us a project that
+    found nothing).  What turned garbage among older objects waits for a full collection, run
+    when the projects since the last one reach a quarter of all so far (CPython's own rule:
+    amortised linear), and at least `wait`, doubled by each full collection that finds nothing
+    (a fleet's usually does: its scan of the memos is wasted).  Only runs over several projects
+    use it: the editor keeps its memo."""
+
+    YOUNG = 5000
+    YOUNG_PARTS = 16
 
     def __init__(self) -> None:
         self.done = self.since_full = 0
-        self.wait = 256
+        self.wait = 1024
 
     def after_project(self, ws: "Workspace") -> None:
         from .shell.parser import release
@@ -157,7 +169,9 @@ class _Collector:
         ws.forget_reads()  # and the files it read (its outcome keeps those the report shows)
         self.done += 1
         self.since_full += 1
-        gc.collect(1)
+        young, parts, _ = gc.get_count()
+        if young >= self.YOUNG or parts >= self.YOUNG_PARTS:
+            gc.collect(1)
         if self.since_full >= max(self.wait, self.done // 4):
             if not gc.collect():
                 self.wait *= 2
@@ -285,5 +299,149 @@ def _newly_learned(ws) -> dict[str, dict]:
 def _learned(ws) -> dict[str, dict]:
     """What a workspace learns while linting (project directories; a recording workspace's
     reads and probes, which the cache stores): its dict attributes, except the given overlays,
-    the sources read and the repository tops (the parent needs none of them)."""
-    return {k: v for k, v in vars(ws).items() if isinstance(v, dict) and k not in ("overlays", "_cache", "_tops")}
+    the sources read, the repository tops and discovery's listing (the parent needs none of them)."""
+    return {k: v for k, v in vars(ws).items() if isinstance(v, dict) and k not in ("overlays", "_cache", "_tops", "_marks")}
+
+
+# ------------------------------------------------- projects linted while discovery walks
+class EarlyFleet:
+    """A fleet's projects linted in a fork pool while discovery still walks (a walk of 10,000
+    projects takes about a second, one core idle meanwhile): each directory below the given one
+    is a set of whole projects once walked (see `eligible`), sent to the workers with its
+    candidates and project directories, EARLY_WINDOW batches ahead.  Outcomes come back in the order of the groups the whole
+    discovery gives (project_groups), exactly as `lint_projects` would give them: a worker knows
+    only the wanted paths of its projects, and keeps those it was asked about and did not know;
+    a project asked about a path another project holds is linted again here with every path."""
+
+    def __init__(self, linter: "Linter") -> None:
+        from collections import deque
+
+        self.linter, self.ws = linter, linter.ws
+        self.waiting: list[tuple[str, list[Candidate]]] = []  # closed groups not sent yet
+        self.sent: deque = deque()  # (group tops, AsyncResult), in the order sent
+        self.groups: dict[str, list[Candidate]] = {}
+        self.pool: Any = None
+        self.early = True  # false once a file directly in the walked directory joins every project into one, or with one process
+
+    @staticmethod
+    def eligible(linter: "Linter", paths: list[Path]) -> bool:
+        """One directory, outside any git work tree, with no pipeline file in it or above it
+        (then no project of a file below it is it or above it, and a directory below it holds
+        whole projects); a plain workspace (a recording one records each probe), no editor."""
+        from .workspace import ROOT_NAMES, Workspace
+
+        ws = linter.ws
+        if (len(paths) != 1 or not paths[0].is_dir() or linter.cancelled is not None or ws.overlays
+                or type(ws).exists is not Workspace.exists or _IN_WORKER):
+            return False
+        start = os.path.abspath(paths[0])
+        if ws._repo_top(start) is not None:
+            return False
+        d = start
+        while True:
+            if any(ws.exists(os.path.join(d, n)) for n in ROOT_NAMES):  # type: ignore[arg-type]
+                return False
+            if (parent := os.path.dirname(d)) == d:
+                return True
+            d = parent
+
+    def discover(self, paths: list[Path]) -> list[Candidate]:
+        self.root = os.path.abspath(paths[0])
+        return self.ws.discover(paths, self._walked)
+
+    def _walked(self, chunk: list[Candidate]) -> None:
+        """The candidates under one directory below the walked one (whole projects), or directly
+        in it: walked first, they make it a project holding every other, sent as one at the end."""
+        tops: list[str] = []
+        groups = project_groups(self.ws, chunk, tops)
+        if self.root in tops:
+            self.early = False
+        for top, group in zip(tops, groups):
+            self.groups[top] = group
+            self.waiting.append((top, group))
+        self._send()
+
+    def sound(self) -> bool:
+        """Whether the groups found walk by walk are the whole discovery's: none is the walked
+        directory (which would hold every other)."""
+        return self.early and self.root not in self.groups
+
+    def _send(self, last: bool = False) -> None:
+        if not self.early:
+            return
+        if self.pool is None:
+            if len(self.groups) < POOL_MIN_PROJECTS:
+                return
+            workers = pool_size(1 << 30)  # as many as asked for: there are enough projects
+            if workers < 2:
+                self.early = False
+                return
+            global _FORKED
+            _before_fork()
+            _FORKED = (self.linter,)
+            gc.freeze()  # the workers never touch the inherited objects' GC headers: pages stay shared
+            self.pool = _pool(workers)
+        while self.waiting and len(self.sent) < EARLY_WINDOW and (last or len(self.waiting) >= BATCH):
+            batch, self.waiting = self.waiting[:BATCH], self.waiting[BATCH:]
+            payload = [(group, {d: str(self.ws._projects[d]) for d in {os.path.dirname(os.path.abspath(c[0])) for c in group}})
+                       for _, group in batch]
+            self.sent.append(([top for top, _ in batch], self.pool.apply_async(_work_early, (payload,))))
+
+    def outcomes(self, tops: list[str], groups: list[list[Candidate]], wanted: set[str]) -> Iterator["Outcome"]:
+        """Each project's outcome in the order of `tops`; the pool ends with them."""
+        try:
+            got: dict[str, tuple] = {}
+            for top, group in zip(tops, groups):
+                while top not in got:
+                    self._send(last=True)
+                    keys, result = self.sent.popleft()
+                    got.update(zip(keys, result.get()))
+                outcome, asked = got.pop(top)
+                if any(p in wanted for p in asked):
+                    outcome = _slim(_lint_group(self.linter, group, wanted))
+                    self.ws.forget_reads()
+                yield outcome
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        global _FORKED
+        if self.pool is not None:
+            self.pool.terminate()
+            self.pool = None
+            _FORKED = None
+            gc.unfreeze()
+
+
+class _Known(set):
+    """A worker's wanted paths: those of its projects; a path it is asked about and does not
+    know is kept (the parent checks them against every path once discovery is complete)."""
+
+    def __init__(self, known) -> None:
+        super().__init__(known)
+        self.asked: list[str] = []
+
+    def __contains__(self, path: object) -> bool:
+        if set.__contains__(self, path):
+            return True
+        self.asked.append(path)  # type: ignore[arg-type]
+        return False
+
+
+def _work_early(payload: list[tuple[list[Candidate], dict[str, str]]]) -> list[tuple["Outcome", list[str]]]:
+    """Each group's outcome, and the paths it asked about that the worker did not know."""
+    from .workspace import display_path
+
+    assert _FORKED is not None
+    linter = _FORKED[0]
+    ws = linter.ws
+    _in_worker(ws)
+    out = []
+    for group, dirs in payload:
+        for d, project in dirs.items():
+            if d not in ws._projects:
+                ws._projects[d] = Path(project)
+        known = _Known(display_path(c[0]) for c in group)
+        out.append((_slim(_lint_group(linter, group, known)), known.asked))
+        _COLLECTOR.after_project(ws)
+    return out  # nothing the workspace learned: a plain one learns only project directories, which the parent has

@@ -9,8 +9,10 @@ from __future__ import annotations
 import os
 import re
 import stat
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Iterator
 
 from .authjson.looks import file_holds_auth_json
 from .lazy import lazy_compile
@@ -18,6 +20,7 @@ from .settings import Settings
 from .source import DecodeError, Source
 
 ROOT_NAMES = (".gitlab-ci.yml", ".gitlab-ci.yaml")
+PROJECT_MARKS = frozenset((*ROOT_NAMES, ".git"))  # what decides a project directory (Workspace.project_dir)
 # Where projects keep their pipeline when it is not .gitlab-ci.yml (GitLab: Settings > CI/CD >
 # CI/CD configuration file); the first is GitLab's default.
 ROOT_SPELLINGS = (
@@ -43,6 +46,21 @@ class MissingFile(ReadError, FileNotFoundError):
     """A file that does not exist (an include that matches nothing is AL002, not AL001)."""
 
 
+_CWD: str | None = None  # the working directory during a lint run (fixed_cwd)
+
+
+@contextmanager
+def fixed_cwd() -> Iterator[None]:
+    """A lint run asks for the working directory once, not for every path it shows (a lint
+    changes no directory; the one set when the run started is used throughout)."""
+    global _CWD
+    before, _CWD = _CWD, os.getcwd()
+    try:
+        yield
+    finally:
+        _CWD = before
+
+
 def display_path(path: Path | str) -> str:
     """path relative to the working directory, '/'-separated (os.path.relpath's answer, which
     a normalised path below the working directory gets without normalising it again)."""
@@ -50,7 +68,7 @@ def display_path(path: Path | str) -> str:
     if os.sep == "/" and s and _normal(s):
         if s[0] != "/":
             return s
-        cwd = os.getcwd()
+        cwd = _CWD or os.getcwd()
         if s.startswith(cwd) and s[len(cwd):len(cwd) + 1] == "/" and cwd != "/":
             return s[len(cwd) + 1:]
     try:
@@ -71,8 +89,7 @@ def _normal(s: str) -> bool:
 def classify(path: Path, head: bytes | None = None) -> str | None:
     """'ci', 'yaml', 'shell', 'auth' or None, from the name (and shebang)."""
     name = path.name
-    posix = path.as_posix()
-    if CI_NAME.search(posix):
+    if CI_NAME.search(name):  # the pattern matches within the last part of a path: its name
         return "ci"
     if name.endswith((".yml", ".yaml")):
         return "yaml"
@@ -95,6 +112,9 @@ class Workspace:
     _projects: dict[str, Path] = field(default_factory=dict)  # directory -> its project directory
     _tops: dict[str, str | None] = field(default_factory=dict)  # directory -> repo_top's answer
     unreadable: list[tuple[Path, str]] = field(default_factory=list)  # directories discovery could not list
+    # While discovery finds project directories: a directory it listed -> which of the names
+    # that decide one (PROJECT_MARKS) it holds (a listed directory answers without a stat).
+    _marks: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def read(self, path: Path, within: Path | None = None) -> Source:
         """Read a file as a Source; raise ReadError / DecodeError with a clear reason.
@@ -127,35 +147,74 @@ class Workspace:
     def exists(self, path: Path) -> bool:
         return (bool(self.overlays) and os.path.abspath(path) in self.overlays) or os.path.isfile(path)
 
-    def discover(self, paths: list[Path]) -> list[tuple[Path, str, bool]]:
+    def discover(self, paths: list[Path], chunk: Callable[[list[tuple[Path, str, bool]]], None] | None = None
+                 ) -> list[tuple[Path, str, bool]]:
         """(path, kind, explicit) for every file to lint under paths.
 
         A walk yields every YAML file ('yaml', unless named like a pipeline): whether it is CI
-        YAML is decided by the engine, from the pipelines that include it or by sniffing."""
+        YAML is decided by the engine, from the pipelines that include it or by sniffing.  The
+        project directory of each file found by walking is known when it returns: the listing
+        of every directory walked answers the existence tests that decide it.  Given `chunk`, it
+        is called as the walk goes with the files found under each directory directly below a
+        walked path (and those directly in it), once that directory is walked."""
         found: dict[str, tuple[Path, str, bool]] = {}
-        for p in paths:
-            if p.is_dir():
-                for f in self.walk(p):
-                    kind = classify(f) or (classify(f, _head(f, p)) if not f.suffix else None)
-                    if kind in ("ci", "yaml", "shell") or (kind == "auth" and _holds_auths(f, p)):
-                        found.setdefault(os.path.abspath(f), (f, kind, False))
-            else:
-                kind = classify(p, _head(p)) or ("ci" if os.path.abspath(p) in self.overlays else None)
-                found[os.path.abspath(p)] = (p, kind or "unknown", True)
+        # A recording workspace records each existence test, an overlay is a file no listing shows.
+        marks: dict[str, tuple[str, ...]] | None = {} if type(self).exists is Workspace.exists and not self.overlays else None
+        walked: list[str] = []
+        head: str | None = None  # the directory below the walked path the files in `walked` are in
+
+        def done() -> None:
+            if marks:
+                for key in walked:
+                    self._project_of_dir(_parent(key))
+            if chunk is not None and walked:
+                chunk([found[key] for key in walked])
+            walked.clear()
+
+        self._marks = marks if marks is not None else {}  # filled by the walk as it lists
+        try:
+            for p in paths:
+                if p.is_dir():
+                    base = _plain_base(p)
+                    for rel, f in self.walk(p, marks if base else None):
+                        kind = classify(f) or (classify(f, _head(f, p)) if not f.suffix else None)
+                        if kind in ("ci", "yaml", "shell") or (kind == "auth" and _holds_auths(f, p)):
+                            key = base + rel if base else os.path.abspath(f)  # the same string
+                            if key not in found:
+                                if chunk is not None and (below := rel.partition("/")[0] if "/" in rel else "") != head:
+                                    done()
+                                    head = below
+                                found[key] = (f, kind, False)
+                                walked.append(key)
+                    done()
+                    head = None
+                else:
+                    kind = classify(p, _head(p)) or ("ci" if os.path.abspath(p) in self.overlays else None)
+                    found[os.path.abspath(p)] = (p, kind or "unknown", True)
+        finally:
+            self._marks = {}
         return list(found.values())
 
-    def walk(self, root: Path):
-        """Files under root that are neither excluded nor ignored: git's own view inside a work
-        tree (nested .gitignore, .git/info/exclude, global excludes), else every .gitignore."""
+    def walk(self, root: Path, marks: dict[str, tuple[str, ...]] | None = None):
+        """(path below root, '/'-separated; root / it) for the files under root that are neither
+        excluded nor ignored: git's own view inside a work tree (nested .gitignore,
+        .git/info/exclude, global excludes), else every .gitignore (then, given `marks`, what
+        each directory listed holds of PROJECT_MARKS is added to it, by absolute path)."""
         listed = _git_files(root)
         excluded = self.settings.is_excluded
-        listing = ((rel, None) for rel in listed) if listed is not None else _walk_gitignore(root, excluded, self._unlistable)
+        if listed is not None:
+            listing = ((rel, None) for rel in listed)
+        else:
+            listing = _walk_gitignore(root, excluded, self._unlistable, marks, os.path.abspath(root))
+        directory = ("", root)  # the last file's: a directory's files come one after another
         for rel, is_file in listing:
             if excluded(rel):
                 continue
-            path = root / rel
-            if os.path.isfile(path) if is_file is None else is_file:  # git lists deleted and submodule paths; FIFOs are never read
-                yield path
+            if os.path.isfile(root / rel) if is_file is None else is_file:  # git lists deleted and submodule paths; FIFOs are never read
+                rel_dir, _, name = rel.rpartition("/")
+                if rel_dir != directory[0]:
+                    directory = (rel_dir, root / rel_dir)
+                yield rel, _CHILD(directory[1], name) if _CHILD is not None else directory[1] / name
 
     def _unlistable(self, exc: OSError) -> None:
         where = Path(exc.filename) if exc.filename else Path(".")
@@ -166,10 +225,17 @@ class Workspace:
         """The directory a CI file's local includes resolve from: the repository top (the
         directory holding .git) when a pipeline root is there, else the nearest directory
         holding a .gitlab-ci.yml (a project nested in a checkout, or no git at all)."""
-        start = os.path.dirname(os.path.abspath(path))
+        return self._project_of_dir(_parent(os.path.abspath(path)))
+
+    def _project_of_dir(self, start: str) -> Path:
+        """project_dir of the files in an absolute, normalised directory (kept: it is asked for each file)."""
         found = self._projects.get(start)
         if found is None:
-            found = self._projects[start] = Path(self._project_of(start))
+            top = self._project_of(start)
+            found = self._projects.get(top)  # the project's own entry: one Path for its directories
+            if found is None or str(found) != top:
+                found = Path(top)
+            self._projects[start] = found
         return found
 
     def _project_of(self, start: str) -> str:
@@ -178,9 +244,10 @@ class Workspace:
             return top
         d = start
         while True:
-            if any(self.exists(os.path.join(d, name)) for name in ROOT_NAMES):  # type: ignore[arg-type]
+            marks = self._marks.get(d)
+            if any(n in marks for n in ROOT_NAMES) if marks is not None else any(self.exists(os.path.join(d, name)) for name in ROOT_NAMES):  # type: ignore[arg-type]
                 return d
-            parent = os.path.dirname(d)
+            parent = _parent(d)
             if d == top or parent == d:
                 return top or start
             d = parent
@@ -191,10 +258,11 @@ class Workspace:
         below, d = [], start
         while d not in self._tops:
             below.append(d)
-            if os.path.exists(os.path.join(d, ".git")):
+            marks = self._marks.get(d)
+            if (marks is None or ".git" in marks) and os.path.exists(os.path.join(d, ".git")):
                 self._tops[d] = d
                 break
-            parent = os.path.dirname(d)
+            parent = _parent(d)
             if parent == d:
                 self._tops[d] = None
                 break
@@ -349,10 +417,12 @@ def _git_files(root: Path) -> list[str] | None:
     return sorted(dict.fromkeys(n for n in names if n))
 
 
-def _walk_gitignore(root: Path, excluded, onerror=None):
+def _walk_gitignore(root: Path, excluded, onerror=None, marks: dict[str, tuple[str, ...]] | None = None, base: str = ""):
     """(path, whether it is a file) for the entries under root that are not directories, minus
     what the .gitignore of root and of each directory below ignores: os.walk's order and error
-    handling (followlinks=False), with what os.scandir's entries know (no stat per file)."""
+    handling (followlinks=False), with what os.scandir's entries know (no stat per file).  Given
+    `marks`, each directory listed is entered there (`base`, root's absolute path, joined with
+    its path below root) with the PROJECT_MARKS it holds: those of ROOT_NAMES that are files, .git."""
     seen: set[tuple[int, int]] = set()
     specs: dict[str, object] = {}  # directory (relative, '' for root) -> its GitIgnoreSpec
     todo = [(os.fspath(root), "")]
@@ -375,18 +445,42 @@ def _walk_gitignore(root: Path, excluded, onerror=None):
         dirs, files = [], []
         for entry in entries:
             (dirs if _is(entry.is_dir) else files).append(entry)
+        if marks is not None:
+            here = [e.name for e in entries if e.name in PROJECT_MARKS and (e.name == ".git" or _is(e.is_file))]
+            marks[base + "/" + rel_dir[:-1] if rel_dir else base] = tuple(here)  # base: a plain one; () is shared
         if any(e.name == ".gitignore" for e in files):
             spec = _gitignore_spec(Path(dirpath) / ".gitignore")
             if spec is not None:
                 specs[rel_dir] = spec
         below = sorted(
             e.name for e in dirs
-            if not excluded(rel_dir + e.name) and not _ignored(specs, rel_dir + e.name + "/") and not _is(e.is_symlink)
+            if not excluded(rel_dir + e.name) and not (specs and _ignored(specs, rel_dir + e.name + "/")) and not _is(e.is_symlink)
         )
-        for entry in sorted(files, key=lambda e: e.name):
-            if not _ignored(specs, rel_dir + entry.name):
+        files.sort(key=_name)
+        for entry in files:
+            if not (specs and _ignored(specs, rel_dir + entry.name)):
                 yield rel_dir + entry.name, _is(entry.is_file)
         todo.extend((os.path.join(dirpath, n), rel_dir + n + "/") for n in reversed(below))
+
+
+def _plain_base(root: Path) -> str:
+    """root's absolute path and a slash, when joining it with a path below root (plain names:
+    no '.', '..' or empty part) gives that path's os.path.abspath; else ''."""
+    base = os.path.abspath(root)
+    return "" if os.sep != "/" or base == "/" or base.startswith("//") else base + "/"
+
+
+def _parent(path: str) -> str:
+    """os.path.dirname of an absolute, normalised path (no trailing slash but '/' itself)."""
+    return path[:path.rfind("/")] or "/" if os.sep == "/" and not path.startswith("//") else os.path.dirname(path)
+
+
+def _name(entry: os.DirEntry) -> str:
+    return entry.name
+
+
+# pathlib's own step of a directory walk (parent / name, name not parsed again): Python <= 3.12
+_CHILD = getattr(Path, "_make_child_relpath", None)
 
 
 def _is(test) -> bool:

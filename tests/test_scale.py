@@ -401,3 +401,76 @@ def test_a_run_that_fails_or_is_interrupted_leaves_no_entry(tmp_path: Path, monk
     whole = main(["check", "--no-cache"]), capsys.readouterr()[0]
     assert (main(["check"]), capsys.readouterr()[0]) == whole and whole[0] == 1
     assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.name not in ("CACHEDIR.TAG", ".gitignore")]
+
+
+def test_the_collector_collects_young_garbage_once_it_piles_up(monkeypatch) -> None:
+    """Between projects the young generations are collected only when they hold YOUNG new
+    objects (or after YOUNG_PARTS collections of the youngest alone): a project that left cyclic
+    garbage has it collected within a bound, one that left next to nothing costs no collection."""
+    import gc
+
+    from authlint.workspace import Workspace
+
+    collected: list[int] = []
+
+    def seen(phase: str, info: dict) -> None:
+        if phase == "stop" and info["generation"] >= 1:
+            collected.append(info["collected"])
+
+    collector, ws = projects._Collector(), Workspace(Settings())
+    with projects.paused_gc():
+        gc.collect()
+        gc.callbacks.append(seen)
+        try:
+            collector.after_project(ws)  # nothing new: no collection
+            assert collected == []
+            for _ in range(projects._Collector.YOUNG // 2 + 1):  # cycles of two lists: YOUNG+ objects
+                a: list = []
+                a.append([a])
+            collector.after_project(ws)
+            assert collected and collected[0] >= projects._Collector.YOUNG
+            for _ in range(projects._Collector.YOUNG_PARTS):
+                gc.collect(0)
+            collector.after_project(ws)
+            assert len(collected) == 2
+        finally:
+            gc.callbacks.remove(seen)
+
+
+def test_a_fleet_linted_while_discovery_walks_gives_the_one_process_report(tmp_path: Path, monkeypatch, capsys,
+                                                                           small_pool) -> None:
+    """A streamed fleet's projects go to the pool as the walk finds them: the report is the one
+    process's, byte for byte, with groups whose order differs from the walk's (`a/sub` walked
+    before `a-c`, sorted after it), a project calling another's script (it asks about a path
+    another project holds: linted again in the parent) and a nested project; a file directly in
+    the walked directory joins every project into one, linted without the early pool."""
+    from authlint.cli import main
+
+    fleet = tmp_path / "fleet"
+    _fleet().generate(fleet, 10)
+    for rel, text in (("a/sub/.gitlab-ci.yml", "t:\n  script:\n    - docker login -p hunter22 r.example\n"),
+                      ("a-c/.gitlab-ci.yml", "t:\n  script:\n    - bash ../p00001/ci/deploy.sh\n"),
+                      ("p00001/ci/deploy.sh", "docker login -p s3cr3tpass r.example\n"),
+                      ("p00002/nested/.gitlab-ci.yml", "n:\n  script:\n    - docker login -p nestpass1 r.example\n")):
+        (fleet / rel).parent.mkdir(parents=True, exist_ok=True)
+        (fleet / rel).write_text(text)
+    relinted = []
+    monkeypatch.setattr(projects, "_lint_group", lambda *a, lint=projects._lint_group: (relinted.append(os.getpid()), lint(*a))[1])
+    early = []
+    monkeypatch.setattr(projects.EarlyFleet, "outcomes", lambda self, *a, o=projects.EarlyFleet.outcomes: (early.append(1), o(self, *a))[1])
+    monkeypatch.chdir(tmp_path)
+
+    def report(jobs: int) -> tuple:
+        monkeypatch.setenv("AUTHLINT_JOBS", str(jobs))
+        code = main(["check", "--no-cache", "--output-format", "json", "fleet"])
+        return code, capsys.readouterr()
+
+    single = report(1)
+    assert not early and 'resolves outside the project' in single[1].out
+    relinted.clear()
+    assert report(2) == single
+    assert early and relinted == [os.getpid()]  # a-c, asked about fleet/p00001/ci/deploy.sh
+    (fleet / "notes.sh").write_text("echo hi\n")
+    early.clear()
+    single = report(1)
+    assert report(2) == single and not early

@@ -114,3 +114,75 @@ def test_read_regular_reads_whole_files_up_to_the_limit(tmp_path) -> None:
         else:
             with pytest.raises(ReadError, match="larger than"):
                 read_regular(path, "f", limit, tmp_path)
+
+
+class _Probing(Workspace):
+    """A workspace whose existence tests all go to the disk (as a recording one's do): discovery
+    finds project directories without the listing of the directories it walked."""
+
+    def exists(self, path: Path) -> bool:
+        return super().exists(path)
+
+
+def _discovered(ws: Workspace, paths: list[Path]) -> tuple:
+    from authlint.projects import project_groups
+
+    tops: list[str] = []
+    groups = project_groups(ws, ws.discover(paths), tops)
+    return groups, tops, {k: str(v) for k, v in ws._projects.items()}, dict(ws._tops)
+
+
+def test_project_directories_from_the_walk_listing_are_the_disk_answers(tmp_path, monkeypatch) -> None:
+    """Discovery answers which directories hold a pipeline file or .git from the listing it walked;
+    groups, group tops, project directories and repository tops are those the disk gives, on
+    nested projects, projects without a pipeline, symlinks, .git files and directories named like
+    a pipeline, from several working directories, and on the corpus."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("fleet", Path(__file__).resolve().parents[1] / "bench" / "fleet.py")
+    fleet = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fleet)  # type: ignore[union-attr]
+    root = tmp_path / "r"
+    fleet.generate(root / "fleet", 6)
+    for rel in ("mono/.gitlab-ci.yml", "mono/sub/.gitlab-ci.yml", "mono/sub/x.sh", "mono/lib/y.sh", "loose/z.sh",
+                "deep/a/b/c/.gitlab-ci.yaml", "deep/a/b/c/d/e.sh", "deep/a/w.yml", "gitfile/.git", "gitfile/s.sh",
+                "gitdir/.git/HEAD", "gitdir/sub/.gitlab-ci.yml", "gitdir/t.sh", "odd/.gitlab-ci.yml/inner.yml", "odd/q.sh",
+                "linked/real/.gitlab-ci.yml", "linked/real/r.sh", "top.yml"):
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text("a: 1\n")
+    (root / "linked" / "via").mkdir()
+    (root / "linked" / "via" / ".gitlab-ci.yml").symlink_to(root / "linked" / "real" / ".gitlab-ci.yml")
+    (root / "linked" / "via" / "v.sh").write_text("echo\n")
+    (root / "dangling").mkdir()
+    (root / "dangling" / ".gitlab-ci.yml").symlink_to(root / "missing")
+    (root / "dangling" / "d.sh").write_text("echo\n")
+    for cwd in (tmp_path, root, root / "mono" / "sub"):
+        monkeypatch.chdir(cwd)
+        for paths in ([root], [root / "mono", root / "deep"], [Path(os.path.relpath(root / "gitdir"))], [root / "fleet"]):
+            fast = _discovered(Workspace(Settings()), paths)
+            assert fast == _discovered(_Probing(Settings()), paths), (cwd, paths)
+    groups = fast[0]
+    assert len(groups) == 6 and all(len(g) >= 1 for g in groups)
+    from support.corpus import require_corpus
+
+    corpus = require_corpus()
+    monkeypatch.chdir(corpus)
+    assert _discovered(Workspace(Settings()), [Path(".")]) == _discovered(_Probing(Settings()), [Path(".")])
+
+
+def test_a_path_is_classified_by_its_name() -> None:
+    """classify asks the pipeline-name pattern of a path's name, which is where it matches in the whole path."""
+    from authlint.workspace import CI_NAME, classify
+
+    names = [".gitlab-ci.yml", "x.gitlab-ci.yaml", "gitlab-ci.yml", ".gitlab-ci.yml.bak", "a.gitlab-ci.yml\n", "ci.yml", "", "."]
+    for d in ("", "a/", "a.gitlab-ci.yml/", "/abs/.gitlab-ci/", "x/.gitlab-ci.yml/"):
+        for name in names:
+            path = Path(d + name)
+            assert (classify(path) == "ci") == bool(CI_NAME.search(path.as_posix())), path
+
+
+def test_the_parent_of_an_absolute_path_is_dirnames() -> None:
+    from authlint.workspace import _parent
+
+    for path in ("/", "/a", "/a/b", "//a", "//a/b", "///a/b", "/a/b c/d"):
+        assert _parent(path) == os.path.dirname(path), path
