@@ -427,6 +427,11 @@ class _Known(set):
         self.asked.append(path)  # type: ignore[arg-type]
         return False
 
+    def __rand__(self, other):  # `linted & wanted`: set's own intersection would bypass __contains__
+        return {p for p in other if p in self}
+
+    __and__ = __rand__
+
 
 def _work_early(payload: list[tuple[list[Candidate], dict[str, str]]]) -> list[tuple["Outcome", list[str]]]:
     """Each group's outcome, and the paths it asked about that the worker did not know."""

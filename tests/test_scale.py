@@ -474,3 +474,13 @@ def test_a_fleet_linted_while_discovery_walks_gives_the_one_process_report(tmp_p
     early.clear()
     single = report(1)
     assert report(2) == single and not early
+
+
+def test_a_workers_wanted_paths_note_every_path_asked_about_also_by_intersection() -> None:
+    """The engine asks `linted & wanted` as well as `path in wanted`: set's own intersection
+    would bypass the noting __contains__, and a project including another's file be missed."""
+    known = projects._Known(["p1/.gitlab-ci.yml"])
+    assert {"p1/.gitlab-ci.yml", "p2/x.yml"} & known == {"p1/.gitlab-ci.yml"}
+    assert known & {"p3/y.yml"} == set()
+    assert "p4/z.sh" not in known
+    assert sorted(known.asked) == ["p2/x.yml", "p3/y.yml", "p4/z.sh"]
