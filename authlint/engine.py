@@ -568,8 +568,10 @@ class _Run:
             self._auth_doc(scalar.value, opaque, tmap, "yaml", variable=names.get(id(scalar)), scalar=scalar)
 
     def _shell_auth_docs(self, ref: CommandRef) -> None:
-        """The auth documents a command writes: called for commands with a redirect, echo and printf."""
+        """The auth documents a command writes."""
         cmd = ref.cmd
+        if not cmd.redirects and cmd.basename not in ("echo", "printf"):
+            return  # most commands: no document (a group's shared redirect is one of its members')
         from .shell.flow import write_group
 
         group = write_group(ref)
@@ -624,8 +626,7 @@ class _Run:
         for ref in refs:
             cmd = ref.cmd
             self._call(for_command(cmd, firsts.setdefault(id(ref.unit.script), cmd) is cmd), ref)
-            if cmd.redirects or cmd.basename in ("echo", "printf"):  # others write no document (a group's redirect is a member's)
-                self._shell_auth_docs(ref)
+            self._shell_auth_docs(ref)
 
     def _run_hook(self, hook: str, unit) -> None:
         self._call(self.l.job_rules.for_job(unit) if hook == "check_job" else self.l.calls[hook], unit)

@@ -214,7 +214,7 @@ class Workspace:
                 rel_dir, _, name = rel.rpartition("/")
                 if rel_dir != directory[0]:
                     directory = (rel_dir, root / rel_dir)
-                yield rel, _CHILD(directory[1], name) if _CHILD is not None else directory[1] / name
+                yield rel, directory[1] / name
 
     def _unlistable(self, exc: OSError) -> None:
         where = Path(exc.filename) if exc.filename else Path(".")
@@ -477,10 +477,6 @@ def _parent(path: str) -> str:
 
 def _name(entry: os.DirEntry) -> str:
     return entry.name
-
-
-# pathlib's own step of a directory walk (parent / name, name not parsed again): Python <= 3.12
-_CHILD = getattr(Path, "_make_child_relpath", None)
 
 
 def _is(test) -> bool:
