@@ -3,9 +3,9 @@
 A project's model (YAML trees, jobs, shell scripts) is dropped as soon as the
 project is linted, so memory stays flat with the number of projects; its units
 break their cycles when done, so refcounting frees it.  The cyclic garbage
-collector is paused during the run and collects only the youngest generation
-between projects (what is left is small): otherwise its full collections rescan
-everything kept so far, and time grows faster than linearly.
+collector is paused during the run, and what a project leaves alive is frozen
+(after_project): otherwise its collections rescan everything kept so far, and
+time grows faster than linearly.
 
 Above ``POOL_MIN_PROJECTS`` projects, a fork pool lints them in parallel (the
 imports are done before the fork and shared); its outcomes come back in
@@ -49,13 +49,12 @@ def lint_projects(linter: "Linter", groups: list[list[Candidate]], wanted: set[s
         if workers > 1:
             yield from _pooled(linter, groups, wanted, workers)
         else:
-            collector = _Collector()
             if len(groups) > 1:
                 gc.freeze()  # what exists now (modules, the linter) lives on: full collections skip it
             try:
                 for i, group in enumerate(groups):
                     if i and linter.collect_garbage:  # what the previous project dropped (after the last: the caller's)
-                        collector.after_project(linter.ws)
+                        after_project(linter.ws)
                     outcome = _lint_group(linter, group, wanted)
                     yield _slim(outcome) if len(groups) > 1 else outcome  # the editor's one project keeps its sources
             finally:
@@ -143,39 +142,26 @@ def _slim(outcome: "Outcome") -> "Outcome":
     return outcome
 
 
-class _Collector:
-    """After a project, what refcounting did not free is in the young generations (the parse
-    memo keeps its scripts for the next projects; those it evicted are freed here).  Models are
-    cycle-free, so a project leaves next to nothing there: the young generations are collected
-    once they hold `YOUNG` new objects (or after `YOUNG_PARTS` collections of the youngest alone,
-    which the CLI runs after each JSON part), not after every project (~40 us a project that
-    found nothing).  What turned garbage among older objects waits for a full collection, run
-    when the projects since the last one reach a quarter of all so far (CPython's own rule:
-    amortised linear), and at least `wait`, doubled by each full collection that finds nothing
-    (a fleet's usually does: its scan of the memos is wasted).  Only runs over several projects
-    use it: the editor keeps its memo."""
+YOUNG = 5000  # new objects a project may leave before its cycles are collected
 
-    YOUNG = 5000
-    YOUNG_PARTS = 16
 
-    def __init__(self) -> None:
-        self.done = self.since_full = 0
-        self.wait = 1024
+def after_project(ws: "Workspace") -> None:
+    """Between the projects of a run over several: what the last one left alive (the parse
+    memo's scripts for the next projects, the outcomes a worker has not sent yet) is frozen, so
+    that no collection scans it again.  Models are cycle-free, so such scans find nothing, and
+    they cost 6-10 % of a fleet's CPU: once the memo is full, each project's scripts push out
+    older ones, the young generations fill with them and each object was scanned cold.  Frozen
+    objects are still freed by refcounting (the memo's evicted scripts have their cycles broken
+    by release()); the run unfreezes them at its end (a worker's die with it).  A project that
+    left many new objects has its cycles collected first.  Only runs over several projects call
+    this: the editor keeps its memo and collects after publishing."""
+    from .shell.parser import release
 
-    def after_project(self, ws: "Workspace") -> None:
-        from .shell.parser import release
-
-        release()  # scripts the memo dropped: freed now, not at a full collection
-        ws.forget_reads()  # and the files it read (its outcome keeps those the report shows)
-        self.done += 1
-        self.since_full += 1
-        young, parts, _ = gc.get_count()
-        if young >= self.YOUNG or parts >= self.YOUNG_PARTS:
-            gc.collect(1)
-        if self.since_full >= max(self.wait, self.done // 4):
-            if not gc.collect():
-                self.wait *= 2
-            self.since_full = 0
+    release()  # scripts the memo dropped: freed now by refcounting
+    ws.forget_reads()  # and the files it read (its outcome keeps those the report shows)
+    if gc.get_count()[0] >= YOUNG:
+        gc.collect(1)
+    gc.freeze()
 
 
 # ---------------------------------------------------------------- fork pool
@@ -248,7 +234,7 @@ def _work(batch: range) -> tuple[list["Outcome"], dict[str, dict]]:
     outcomes = []
     for i in batch:
         outcomes.append(_slim(_lint_group(linter, groups[i], wanted)))
-        _COLLECTOR.after_project(linter.ws)
+        after_project(linter.ws)
     return outcomes, _newly_learned(linter.ws)
 
 
@@ -279,9 +265,6 @@ def _work_steps(batch: range) -> tuple["Outcome", dict[str, dict]]:
     part.report = run.report - report
     part.pipelines = {k: v for k, v in run.pipelines.items() if k not in pipelines}
     return part, _newly_learned(run.ws)
-
-
-_COLLECTOR = _Collector()  # a worker's, across its batches
 
 
 def _newly_learned(ws) -> dict[str, dict]:
@@ -448,5 +431,5 @@ def _work_early(payload: list[tuple[list[Candidate], dict[str, str]]]) -> list[t
                 ws._projects[d] = Path(project)
         known = _Known(display_path(c[0]) for c in group)
         out.append((_slim(_lint_group(linter, group, known)), known.asked))
-        _COLLECTOR.after_project(ws)
+        after_project(ws)
     return out  # nothing the workspace learned: a plain one learns only project directories, which the parent has

@@ -287,16 +287,16 @@ def test_a_linted_project_leaves_no_cycles_for_the_collector(tmp_path: Path, mon
 
     _fleet().generate(tmp_path, 12)
     found = []
-    after = projects._Collector.after_project
+    after = projects.after_project
 
-    def counting(self, ws) -> None:
+    def counting(ws) -> None:
         from authlint.shell.parser import release
 
         release()  # what after_project collects, counted
         found.append(gc.collect(1))
-        after(self, ws)
+        after(ws)
 
-    monkeypatch.setattr(projects._Collector, "after_project", counting)
+    monkeypatch.setattr(projects, "after_project", counting)
     result = lint([tmp_path], 1, monkeypatch, tmp_path)
     assert len(found) == 11 and len(result.findings) > 12
     assert sum(found) <= 10 * len(found)  # was ~1,700 objects a project
@@ -403,10 +403,10 @@ def test_a_run_that_fails_or_is_interrupted_leaves_no_entry(tmp_path: Path, monk
     assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file() and p.name not in ("CACHEDIR.TAG", ".gitignore")]
 
 
-def test_the_collector_collects_young_garbage_once_it_piles_up(monkeypatch) -> None:
-    """Between projects the young generations are collected only when they hold YOUNG new
-    objects (or after YOUNG_PARTS collections of the youngest alone): a project that left cyclic
-    garbage has it collected within a bound, one that left next to nothing costs no collection."""
+def test_between_projects_what_is_left_is_frozen_after_big_cycles_are_collected(monkeypatch) -> None:
+    """After a project, what it left alive is frozen: no later collection scans it (the parse
+    memo's scripts); a project that left YOUNG new objects has its cycles collected first, one that
+    left next to nothing costs no collection."""
     import gc
 
     from authlint.workspace import Workspace
@@ -414,27 +414,27 @@ def test_the_collector_collects_young_garbage_once_it_piles_up(monkeypatch) -> N
     collected: list[int] = []
 
     def seen(phase: str, info: dict) -> None:
-        if phase == "stop" and info["generation"] >= 1:
+        if phase == "stop":
             collected.append(info["collected"])
 
-    collector, ws = projects._Collector(), Workspace(Settings())
+    ws = Workspace(Settings())
     with projects.paused_gc():
         gc.collect()
+        frozen = gc.get_freeze_count()
         gc.callbacks.append(seen)
         try:
-            collector.after_project(ws)  # nothing new: no collection
-            assert collected == []
-            for _ in range(projects._Collector.YOUNG // 2 + 1):  # cycles of two lists: YOUNG+ objects
+            kept = [[i] for i in range(100)]
+            projects.after_project(ws)  # next to nothing new: no collection, the survivors frozen
+            assert collected == [] and gc.get_freeze_count() >= frozen + 100
+            for _ in range(projects.YOUNG // 2 + 1):  # cycles of two lists: YOUNG+ objects
                 a: list = []
                 a.append([a])
-            collector.after_project(ws)
-            assert collected and collected[0] >= projects._Collector.YOUNG
-            for _ in range(projects._Collector.YOUNG_PARTS):
-                gc.collect(0)
-            collector.after_project(ws)
-            assert len(collected) == 2
+            projects.after_project(ws)
+            assert len(collected) == 1 and collected[0] >= projects.YOUNG
         finally:
             gc.callbacks.remove(seen)
+            gc.unfreeze()
+    assert kept
 
 
 def test_a_fleet_linted_while_discovery_walks_gives_the_one_process_report(tmp_path: Path, monkeypatch, capsys,
