@@ -211,8 +211,9 @@ _MEMO_CHARS = 250_000
 _memo_size = 0
 _memo_lock = allocate_lock()
 # Evicted scripts, for release(): a pipeline's commands list each other (a cycle), so an
-# evicted script would wait for a full collection.  Bounded like the memo (the oldest are
-# left to the collector): a run without release() (the editor) holds no more than that.
+# evicted script would wait for a full collection (in a fleet, which freezes what each project
+# leaves, for the end of the run).  Bounded like the memo (the oldest are left to the
+# collector): a run without release() (the editor) holds no more than that.
 _EVICTED: deque[Script] = deque()
 _evicted_size = 0
 
