@@ -469,8 +469,8 @@ class _Run:
             buckets: list[list] = [[] for _ in lines]
             for cmd in joined.commands:
                 buckets[max(0, bisect.bisect_right(starts, cmd.start) - 1)].append(cmd)
-            for line, m, s, bucket in zip(lines, maps, starts, buckets):
-                out.append((ShellUnit(joined, line.scalar.source, ShiftMap(m, s), line.section, line), bucket))
+            for line, m, s, t, bucket in zip(lines, maps, starts, texts, buckets):
+                out.append((ShellUnit(joined, line.scalar.source, ShiftMap(m, s), line.section, line, own=(s, s + len(t))), bucket))
             for start, end, message in joined.runtime_errors:
                 k = max(0, bisect.bisect_right(starts, start) - 1)
                 where = ShellUnit(joined, lines[k].scalar.source, ShiftMap(maps[k], starts[k]))

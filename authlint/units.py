@@ -30,9 +30,15 @@ class ShellUnit:
     section: str | None = None  # before_script / script / after_script; None for files
     line: "ScriptLine | None" = None
     called_from: "CommandRef | None" = None  # the job command that runs this file
+    own: tuple[int, int] | None = None  # a job's script item in the joined script: its part
 
     def span(self, start: int, end: int) -> Span:
         return self.tmap.span(start, end)
+
+    def owns(self, offset: int) -> bool:
+        """Whether `offset` of its script is in this unit's own text: a job's script items are
+        units over the one script the runner joins them into, each owning its item's part."""
+        return self.own is None or self.own[0] <= offset <= self.own[1]
 
     def release(self) -> None:
         """Its project is linted: empty it, fields and caches (a file's flow names it: a cycle);

@@ -166,6 +166,8 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
 
 def _assignments(shell, job: str | None) -> Iterator[Hit]:
     for a in shell.script.assignments:
+        if not shell.owns(a.start):  # another script item's: reported through its own unit
+            continue
         if a.value is None or a.value.value is None or not is_credential_name(a.name):
             continue
         if a.name == "DOCKER_AUTH_CONFIG" or not looks_like_literal_secret(a.value.value) or restates_name(a.name, a.value.value):
@@ -211,6 +213,12 @@ INVALID = [
     Example(
         "variables:\n  DOCKER_HUB_PASSWORD: ⟦hunter2⟧\njob:\n  script: [make]\n",
         kind="yaml",
+    ),
+    # once, at the item that assigns it (a job's items are one script, each a unit over it)
+    Example(
+        "build:\n  script:\n    - echo one\n    - DOCKER_PASSWORD=⟦s3cr3t-Pa55⟧\n    - make\n",
+        kind="yaml",
+        count=1,
     ),
     # Jib's credentials as Maven system properties
     Example("mvn compile jib:build -Djib.to.auth.username=deploy -Djib.to.auth.password=⟦s3cr3t-Pa55⟧\n"),
