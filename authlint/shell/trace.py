@@ -210,11 +210,18 @@ def job_may_trace(unit: "JobUnit") -> bool:
 
 
 def _may_trace(refs, units) -> bool:
-    """A command that turns xtrace on or may, or a script of these units or refs with `#!... -x`."""
-    if any(r.cmd.basename in _TRACERS and (xtrace_change(r.cmd) is not None or _shell_flag_x(r.cmd)) for r in refs):
-        return True
-    scripts = {id(u.script): u for u in [*units, *(r.unit for r in refs)]}  # a called script's refs share its unit's script
-    return any(_shebang(u)[0] != OFF for u in scripts.values())
+    """A command that turns xtrace on or may, or a script of these units or refs with `#!... -x`
+    (one pass: consecutive refs share their script)."""
+    last = None
+    for r in refs:
+        cmd = r.cmd
+        if cmd.basename in _TRACERS and (xtrace_change(cmd) is not None or _shell_flag_x(cmd)):
+            return True
+        if r.unit.script is not last:
+            last = r.unit.script
+            if _shebang(r.unit)[0] != OFF:
+                return True
+    return any(_shebang(u)[0] != OFF for u in units)
 
 
 def trace_events(flow: "Flow") -> list[tuple["ShellUnit", Event]]:
