@@ -253,7 +253,7 @@ def _login_parts(cmd) -> tuple[Slot | None, Slot | None, list["Word"], bool]:
                     password = slot
         elif t in _VALUE_FLAGS:
             i += 1
-        elif re.match(r"-[up][^-=]", t):  # `-uUSER`, `-pPASS`: pflag's attached short form
+        elif _attached_short(t):
             if t[1] == "u":
                 user = Slot(w, 2, raw[2:])
             else:
@@ -264,6 +264,12 @@ def _login_parts(cmd) -> tuple[Slot | None, Slot | None, list["Word"], bool]:
             positionals.append(w)
         i += 1
     return user, password, positionals, stdin
+
+
+def _attached_short(t: str) -> bool:
+    """`-uUSER`, `-pPASS`: pflag's attached short form (re.match(r"-[up][^-=]", t), without a
+    regex call for every word of every login)."""
+    return len(t) > 2 and t[0] == "-" and t[1] in "up" and t[2] not in "-="
 
 
 def _stdin_password(ref: CommandRef) -> Slot | None:
