@@ -89,8 +89,10 @@ def _may_apply(unit: JobUnit) -> bool:
     file, and DOCKER_AUTH_CONFIG named in the pipeline's files or the job's scripts, or defined
     (everything _auth_config_set reads: JobFacts.env_raw holds the flow's definitions and the
     job's export/declare/local/readonly words)."""
+    if unit.shell != "sh":
+        return False
     a = activity(unit)
-    if unit.shell != "sh" or "docker" not in a.tools or not (a.logins or a.writes):
+    if "docker" not in a.tools or not (a.logins or a.writes):
         return False
     version = job_cli_version(unit)  # check_job's next test, cheaper than those below
     if version is None or version < (28, 3):

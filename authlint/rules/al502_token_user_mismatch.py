@@ -99,7 +99,12 @@ _OVERRIDDEN = ("CI_REGISTRY_PASSWORD", "CI_REGISTRY_USER")
 
 def _overrides(unit: JobUnit) -> bool:
     """check_job's job test: the job gives one of _OVERRIDDEN a value (most do not: CI_REGISTRY is not resolved)."""
-    return any((var := unit.job.variables.get(name)) is not None and var.value is not None for name in _OVERRIDDEN)
+    variables = unit.job.variables
+    for name in _OVERRIDDEN:
+        var = variables.get(name)
+        if var is not None and var.value is not None:
+            return True
+    return False
 
 
 # check_command reads registry clients' logins and --creds, and `echo`/`printf` piped into base64.
