@@ -51,7 +51,6 @@ def _runs(tmp_path: Path) -> list[tuple[list[Path], Path]]:
 def test_prefilters_drop_no_finding(tmp_path: Path, monkeypatch) -> None:
     runs = _runs(tmp_path)
     fast = [_findings(paths, cwd, monkeypatch) for paths, cwd in runs]
-    monkeypatch.setattr(al106, "text_may_hold_candidate", lambda text: True)
     monkeypatch.setattr(al106, "is_scan_candidate", lambda line: True)  # every file scanned
     monkeypatch.setattr(al401, "_literal_only", lambda args: False)
     monkeypatch.setattr(al402, "job_may_trace", lambda unit: True)
