@@ -572,9 +572,7 @@ class _Run:
         cmd = ref.cmd
         if not cmd.redirects and cmd.basename not in ("echo", "printf"):
             return  # most commands: no document (a group's shared redirect is one of its members')
-        from .shell.flow import write_group
-
-        group = write_group(ref)
+        group = _write_group(ref)
         if group is not None:  # `{ echo '{'; echo '"auths": ...'; echo '}'; } > f` writes one document
             members, output = group
             if output is not None and members[0] is cmd and looks_like_auth_json(_masked(output.text, output.opaque)):
@@ -892,6 +890,16 @@ def _shell_parse(text: str):
 
     _shell_parse = parse
     return parse(text)
+
+
+def _write_group(ref: CommandRef):
+    """``authlint.shell.flow.write_group``, imported on first use and then bound to this name
+    (as _shell_parse: an import in a function costs ~3 µs a call, and it is asked of every echo)."""
+    global _write_group
+    from .shell.flow import write_group
+
+    _write_group = write_group
+    return write_group(ref)
 
 
 def _is_powershell(job) -> bool:

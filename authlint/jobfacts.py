@@ -27,7 +27,7 @@ from .tools import is_login, leading_words, pushes, tool_args, tool_of
 from .writes import WRITE_COMMANDS, AuthWrite, auth_writes, directory, expand, normpath
 
 if TYPE_CHECKING:
-    from .gitlab import Image
+    from .gitlab import Image, Pipeline
     from .shell.model import Command, Word
     from .units import CommandRef, JobUnit
     from .yaml.model import YScalar
@@ -123,6 +123,7 @@ def docker_version(tag: str | None) -> tuple[int, int] | None:
     return (99, 0)
 
 
+@lru_cache(maxsize=1024)  # asked for every job that runs docker; a fleet's jobs share a few images
 def cli_version(image: str | None, expanded: str | None) -> tuple[int, int] | None:
     """Version of the docker CLI a job runs, from its image as written and expanded: from a
     `docker:` job image tag; (99, 0) when the job uses docker with another image (assumed
@@ -534,6 +535,15 @@ def activity(unit: "JobUnit") -> Activity:
         quiet = not (clients or write or login)
         cached = unit.__dict__["_activity"] = _QUIET if quiet else Activity(frozenset(tools), write, login, tuple(clients))
     return cached
+
+
+def pipeline_mentions(pipeline: "Pipeline", word: str) -> bool:
+    """Whether some file of the pipeline holds word (rules ask it for every job: searched once)."""
+    found = pipeline.__dict__.setdefault("_mentions", {})
+    hit = found.get(word)
+    if hit is None:
+        hit = found[word] = any(word in yf.source.text for yf in pipeline.files.values())
+    return hit
 
 
 def job_image(unit: "JobUnit") -> str | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .shell.model import Command, Word
 
@@ -34,6 +35,7 @@ _CRED_NAME = re.compile(
 )
 
 
+@lru_cache(maxsize=4096)  # the same few names in every job and file (its regex tries every alternative on most)
 def is_credential_name(name: str) -> bool:
     return bool(_CRED_NAME.match(name))
 

@@ -83,13 +83,18 @@ class JobRules:
 
     def __init__(self, calls: list[RuleCall]) -> None:
         self.calls = calls
-        self.tests = [getattr(getattr(c[0], "TRIGGERS", None), "job", None) for c in calls]
-        self.gated = any(t is not None for t in self.tests)
+        tests = [getattr(getattr(c[0], "TRIGGERS", None), "job", None) for c in calls]
+        self.gated = [(i, test) for i, test in enumerate(tests) if test is not None]
+        self.memo: dict[tuple[int, ...], list[RuleCall]] = {}  # indexes of the failed tests -> calls, in order
 
     def for_job(self, unit: "JobUnit") -> list[RuleCall]:
         if not ENABLED or not self.gated:
             return self.calls
-        return [c for c, test in zip(self.calls, self.tests) if test is None or test(unit)]
+        failed = tuple([i for i, test in self.gated if not test(unit)])
+        chosen = self.memo.get(failed)
+        if chosen is None:
+            chosen = self.memo[failed] = [c for i, c in enumerate(self.calls) if i not in failed]
+        return chosen
 
 
 def command_names(cmd: "Command") -> tuple[str | None, ...]:

@@ -14,6 +14,8 @@ from authlint.rules import (
     al405_credential_build_arg as al405,
 )
 from authlint.settings import Settings
+from authlint.shell import trace
+from authlint.shell.flow import job_flows
 from support.corpus import require_corpus
 
 _BENCH = Path(__file__).resolve().parents[1] / "bench"
@@ -32,7 +34,8 @@ def _findings(paths: list[Path], cwd: Path, monkeypatch) -> list:
     return Linter(Settings(project_dir=str(cwd), select=("ALL",))).lint_paths(paths).findings
 
 
-def test_prefilters_drop_no_finding(tmp_path: Path, monkeypatch) -> None:
+def _runs(tmp_path: Path) -> list[tuple[list[Path], Path]]:
+    """(paths, working directory) of the corpus and of generated projects."""
     corpus = require_corpus()
     _generate("gen_projects", tmp_path / "gen", 30)
     _generate("fleet", tmp_path / "fleet", 20)
@@ -42,7 +45,11 @@ def test_prefilters_drop_no_finding(tmp_path: Path, monkeypatch) -> None:
     (tmp_path / "gen" / "p_trace" / "ci").mkdir()
     (tmp_path / "gen" / "p_trace" / "ci" / "login.sh").write_text(
         "#!/bin/bash -x\ndocker login -u me -p \"$REGISTRY_PASSWORD\" registry.example.com\n")
-    runs = [([p for p in corpus.iterdir() if p.is_dir()], corpus), ([tmp_path], tmp_path)]
+    return [([p for p in corpus.iterdir() if p.is_dir()], corpus), ([tmp_path], tmp_path)]
+
+
+def test_prefilters_drop_no_finding(tmp_path: Path, monkeypatch) -> None:
+    runs = _runs(tmp_path)
     fast = [_findings(paths, cwd, monkeypatch) for paths, cwd in runs]
     monkeypatch.setattr(al106, "is_scan_candidate", lambda line: True)  # every file scanned
     monkeypatch.setattr(al401, "_literal_only", lambda args: False)
@@ -53,3 +60,19 @@ def test_prefilters_drop_no_finding(tmp_path: Path, monkeypatch) -> None:
     codes = {f.code for f in fast[0] + fast[1]}
     assert {"AL106", "AL401", "AL402", "AL405"} <= codes
     assert any(f.code == "AL402" and f.path.endswith("login.sh") for f in fast[1])
+
+
+def test_al402_job_test_is_may_trace_of_the_job_flows(tmp_path: Path, monkeypatch) -> None:
+    """AL402's job test answers, without the flows, what may_trace says of the job's two flows."""
+    answers: list[tuple[bool, bool]] = []
+
+    def checked(unit) -> bool:
+        fast = trace.job_may_trace(unit)
+        answers.append((fast, any(trace.may_trace(flow) for flow in job_flows(unit))))
+        return fast
+
+    monkeypatch.setattr(al402, "job_may_trace", checked)
+    for paths, cwd in _runs(tmp_path):
+        _findings(paths, cwd, monkeypatch)
+    assert all(fast == slow for fast, slow in answers)
+    assert any(fast for fast, _ in answers) and not all(fast for fast, _ in answers)

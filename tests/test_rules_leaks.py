@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from authlint.api import fix_paths
 from authlint.diagnostics import Applicability
@@ -335,3 +338,11 @@ def test_second_fix_run_changes_nothing(tmp_path: Path, code: str) -> None:
             continue
         root = project(tmp_path / str(i), {ex.filename: ex.fixed, **ex.files})
         assert fixed(root, code) == {}, f"{code} example {i}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="-upU=x\n ", max_size=5))
+def test_al502_attached_short_flag_is_the_regex(word: str) -> None:
+    from authlint.rules import al502_token_user_mismatch as al502
+
+    assert al502._attached_short(word) == bool(re.match(r"-[up][^-=]", word))

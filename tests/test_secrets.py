@@ -510,6 +510,20 @@ def test_prefilter_rejects_plain_ci_lines() -> None:
         assert not S.is_scan_candidate(line)
 
 
+_CANDIDATE_BITS = ["pass", "PWD", "Secret", "contraseña", "word", ":", "=", "!", "(", ";", " ", "\t", "x", "_", "$",
+                   "api", "_key", "Auth", "private", " key", "putty", "_authToken", "xoxb-", "hooks.slack", "==",
+                   "eyJ", "AKIA", "ghp_", "sk_live_", "'", '"', "QUJDREVGR0hJSktMTU5PUFFSU1RVVldY", "://", "@", "İ"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_CANDIDATE_BITS), max_size=12))
+def test_scan_candidate_word_hints_lose_no_line(bits: list[str]) -> None:
+    line = "".join(bits)
+    regexes_alone = ("://" in line and "@" in line) or bool(
+        S._CANDIDATE_TOKENS_RE.search(line) or S._CANDIDATE_WORDS_RE.search(line.lower()))
+    assert S.is_scan_candidate.__wrapped__(line) == regexes_alone
+
+
 def test_plugin_set_excludes_gitlab_detector() -> None:
     names = [p["name"] for p in S._plugin_config()]
     assert "GitLabTokenDetector" not in names

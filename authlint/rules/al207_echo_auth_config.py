@@ -111,13 +111,16 @@ def _writes_of(ref: CommandRef) -> list[AuthWrite]:
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
+    writes = _writes_of(ref)
+    if not writes:
+        return  # most echoes write no auth file (cheaper to see than the echoed variable)
     echoed = echoed_variable(ref.cmd)
     if echoed is None:
         return
     name, raw = echoed
-    writes = [w for w in _writes_of(ref) if name == "DOCKER_AUTH_CONFIG" or is_docker_like_path(w.target.template)]
+    writes = [w for w in writes if name == "DOCKER_AUTH_CONFIG" or is_docker_like_path(w.target.template)]
     if not writes or _pipeline_json(ref, name):
-        return  # (most echoes write no auth file: the variable's origins are not needed)
+        return  # (the variable's origins are not needed)
     why = _why(ref, name)
     if not why:
         return  # a value the script builds, written by an echo that keeps backslashes: nothing changes

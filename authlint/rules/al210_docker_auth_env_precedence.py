@@ -65,6 +65,7 @@ from typing import Iterator
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import (
     DOCKER, activity, facts, insert_lines_before, is_auth_content, is_registry_write, job_cli_version, job_dind, job_image_ref,
+    pipeline_mentions,
 )
 from ..shell.flow import job_flows
 from ..tools import subcommands, tool_of
@@ -88,13 +89,15 @@ def _may_apply(unit: JobUnit) -> bool:
     file, and DOCKER_AUTH_CONFIG named in the pipeline's files or the job's scripts, or defined
     (everything _auth_config_set reads: JobFacts.env_raw holds the flow's definitions and the
     job's export/declare/local/readonly words)."""
+    if unit.shell != "sh":
+        return False
     a = activity(unit)
-    if unit.shell != "sh" or "docker" not in a.tools or not (a.logins or a.writes):
+    if "docker" not in a.tools or not (a.logins or a.writes):
         return False
     version = job_cli_version(unit)  # check_job's next test, cheaper than those below
     if version is None or version < (28, 3):
         return False
-    if any(NAME in yf.source.text for yf in unit.pipeline.files.values()) or any(NAME in u.source.text for u in unit.units):
+    if pipeline_mentions(unit.pipeline, NAME) or any(NAME in u.source.text for u in unit.units):
         return True
     if NAME in job_flows(unit)[0].defs:
         return True
@@ -147,10 +150,7 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
 def _auth_config_set(unit: JobUnit, f) -> bool:
     if NAME in f.env_raw:
         return bool(f.env_raw[NAME].strip())
-    for yf in unit.pipeline.files.values():
-        if NAME in yf.source.text:
-            return True
-    return any(NAME in u.source.text for u in unit.units)
+    return pipeline_mentions(unit.pipeline, NAME) or any(NAME in u.source.text for u in unit.units)
 
 
 def _unset_before(f, ref: CommandRef) -> bool:

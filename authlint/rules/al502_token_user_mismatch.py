@@ -99,7 +99,12 @@ _OVERRIDDEN = ("CI_REGISTRY_PASSWORD", "CI_REGISTRY_USER")
 
 def _overrides(unit: JobUnit) -> bool:
     """check_job's job test: the job gives one of _OVERRIDDEN a value (most do not: CI_REGISTRY is not resolved)."""
-    return any((var := unit.job.variables.get(name)) is not None and var.value is not None for name in _OVERRIDDEN)
+    variables = unit.job.variables
+    for name in _OVERRIDDEN:
+        var = variables.get(name)
+        if var is not None and var.value is not None:
+            return True
+    return False
 
 
 # check_command reads registry clients' logins and --creds, and `echo`/`printf` piped into base64.
@@ -253,7 +258,7 @@ def _login_parts(cmd) -> tuple[Slot | None, Slot | None, list["Word"], bool]:
                     password = slot
         elif t in _VALUE_FLAGS:
             i += 1
-        elif re.match(r"-[up][^-=]", t):  # `-uUSER`, `-pPASS`: pflag's attached short form
+        elif _attached_short(t):
             if t[1] == "u":
                 user = Slot(w, 2, raw[2:])
             else:
@@ -264,6 +269,12 @@ def _login_parts(cmd) -> tuple[Slot | None, Slot | None, list["Word"], bool]:
             positionals.append(w)
         i += 1
     return user, password, positionals, stdin
+
+
+def _attached_short(t: str) -> bool:
+    """`-uUSER`, `-pPASS`: pflag's attached short form (re.match(r"-[up][^-=]", t), without a
+    regex call for every word of every login)."""
+    return len(t) > 2 and t[0] == "-" and t[1] in "up" and t[2] not in "-="
 
 
 def _stdin_password(ref: CommandRef) -> Slot | None:

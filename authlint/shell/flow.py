@@ -328,7 +328,9 @@ class Flow:
         cached = self._origins.get(name)
         if cached is None:
             self._origins[name] = ()  # a cycle (`A=$B; B=$A`) ends here
-            cached = self._origins[name] = tuple(dict.fromkeys(self._resolve(name, 0)))
+            found = self._resolve(name, 0)
+            # Deduplicated in order (hashing an Origin runs dataclass code: one needs none, and most have one)
+            cached = self._origins[name] = tuple(found) if len(found) < 2 else tuple(dict.fromkeys(found))
         return cached
 
     def _resolve(self, name: str, depth: int) -> "list[Origin] | tuple[Origin, ...]":

@@ -199,18 +199,29 @@ def may_trace(flow: "Flow") -> bool:
     no `#!... -x` script): then every event is OFF, and most jobs need no walk."""
     cached = flow.__dict__.get("_may_trace")
     if cached is None:
-        units = {id(u.script): u for u in [*flow.units, *(r.unit for r in flow.refs)]}
-        cached = flow.__dict__["_may_trace"] = any(
-            r.cmd.basename in _TRACERS and (xtrace_change(r.cmd) is not None or _shell_flag_x(r.cmd)) for r in flow.refs) or any(
-            _shebang(u)[0] != OFF for u in units.values())
+        cached = flow.__dict__["_may_trace"] = _may_trace(flow.refs, flow.units)
     return cached
 
 
 def job_may_trace(unit: "JobUnit") -> bool:
-    """What may_trace needs on either shell of a job, asked without building their flows (most
-    jobs have neither): a command xtrace_change or _shell_flag_x may say yes to, or a shebang."""
-    return any(r.cmd.basename in _TRACERS or r.unit.script.text.startswith("#!") for r in (*unit.commands, *unit.after)) or any(
-        u.script.text.startswith("#!") for u in unit.units)
+    """may_trace of either shell of a job, asked without building their flows (most jobs have
+    neither): a job's two flows hold its commands and after commands, and its script units."""
+    return _may_trace((*unit.commands, *unit.after), unit.units)
+
+
+def _may_trace(refs, units) -> bool:
+    """A command that turns xtrace on or may, or a script of these units or refs with `#!... -x`
+    (one pass: consecutive refs share their script)."""
+    last = None
+    for r in refs:
+        cmd = r.cmd
+        if cmd.basename in _TRACERS and (xtrace_change(cmd) is not None or _shell_flag_x(cmd)):
+            return True
+        if r.unit.script is not last:
+            last = r.unit.script
+            if _shebang(r.unit)[0] != OFF:
+                return True
+    return any(_shebang(u)[0] != OFF for u in units)
 
 
 def trace_events(flow: "Flow") -> list[tuple["ShellUnit", Event]]:
