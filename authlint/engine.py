@@ -28,7 +28,7 @@ from .settings import Settings
 from .source import DecodeError, Source
 from .textmap import ChainMap, FileMap, LineMap, ScalarMap, ShiftMap, TextMap
 from .units import AuthDoc, CommandRef, FileUnit, JobUnit, ShellUnit
-from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path, fixed_cwd
+from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path, fixed_cwd, relative
 
 if TYPE_CHECKING:
     from .incremental import JobMemo, PipelineReuse
@@ -351,7 +351,7 @@ class _Run:
                 self.sources[src.path] = src
                 return src
 
-            rel_root = Path(os.path.relpath(os.path.abspath(root), project)).as_posix()
+            rel_root = relative(key, os.fspath(project))
             try:
                 parse = {"parse": self.l.reuse.load} if self.l.reuse is not None else {}
                 cache[key] = load_pipeline(rel_root, read, str(project), build=False, **parse)
