@@ -504,8 +504,8 @@ class _Run:
         self.calls.append((str(path), base.source.text if base is not None else None))
         if base is None:
             return None
-        if ref.job is not None:  # --show-files: the pipeline whose jobs call it
-            self.pipelines.setdefault(base.source.path, display_path(project / ref.job.pipeline.root))
+        if ref.job is not None and base.source.path not in self.pipelines:  # --show-files: the pipeline whose jobs call it
+            self.pipelines[base.source.path] = display_path(project / ref.job.pipeline.root)
         return ShellUnit(base.script, base.source, base.tmap, None, None, called_from=ref)
 
     def _shell_unit_for_file(self, path: Path, within: Path | None = None) -> ShellUnit | None:
@@ -953,6 +953,7 @@ def _called_script(cmd) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)  # projects call their scripts by the same few names (a Path each to classify)
 def _local_script(value: str) -> str | None:
     value = value.removeprefix("$CI_PROJECT_DIR/").removeprefix("${CI_PROJECT_DIR}/")
     if value.startswith("/") or "$" in value or not value:
