@@ -311,7 +311,8 @@ def _plainly_below(path: str, root: str) -> bool:
     location is below root's, whatever root's own resolves to (fewer lstat calls than realpath)."""
     if not (os.sep == "/" and path and root and _normal(path) and _normal(root)):
         return False
-    path, root = os.path.abspath(path), os.path.abspath(root)
+    if path[0] != "/" or root[0] != "/":  # (abspath leaves a normalised absolute path as it is)
+        path, root = os.path.abspath(path), os.path.abspath(root)
     if not path.startswith(root) or path[len(root):len(root) + 1] != "/":
         return False
     at = len(root)
