@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from . import rules as registry
 from . import suppressions
@@ -393,7 +393,7 @@ class _Run:
         # Concrete jobs first: a finding in shared template text is reported for them.
         ordered = sorted(pipeline.jobs.values(), key=lambda j: j.hidden)
         # Needed only for a YAML value that opens an object, rare: not computed otherwise (the editor lints every change).
-        shell_lines_and_names = functools.cache(lambda: _shell_lines_and_names(pipeline))
+        shell_lines_and_names = _once(functools.partial(_shell_lines_and_names, pipeline))
         for yf in pipeline.files.values():
             unit = FileUnit(yf.source, "ci", yaml=yf, pipeline=pipeline)
             self._run_hook("check_file", unit)
@@ -960,6 +960,18 @@ def _local_script(value: str) -> str | None:
         return None
     value = value.removeprefix("./")
     return value if classify(Path(value)) in ("shell", None) else None
+
+
+def _once(compute: Callable[[], Any]) -> Callable[[], Any]:
+    """compute(), called at the first call only (functools.cache's wrapper costs 6 us to make: once per pipeline)."""
+    done: list[Any] = []
+
+    def value() -> Any:
+        if not done:
+            done.append(compute())
+        return done[0]
+
+    return value
 
 
 def _shell_lines_and_names(pipeline) -> tuple[set[int], dict[int, str]]:
