@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
-from typing import TYPE_CHECKING, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from . import rules as registry
 from . import suppressions
@@ -28,7 +28,7 @@ from .settings import Settings
 from .source import DecodeError, Source
 from .textmap import ChainMap, FileMap, LineMap, ScalarMap, ShiftMap, TextMap
 from .units import AuthDoc, CommandRef, FileUnit, JobUnit, ShellUnit
-from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path, fixed_cwd
+from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path, fixed_cwd, relative
 
 if TYPE_CHECKING:
     from .incremental import JobMemo, PipelineReuse
@@ -351,7 +351,7 @@ class _Run:
                 self.sources[src.path] = src
                 return src
 
-            rel_root = Path(os.path.relpath(os.path.abspath(root), project)).as_posix()
+            rel_root = relative(key, os.fspath(project))
             try:
                 parse = {"parse": self.l.reuse.load} if self.l.reuse is not None else {}
                 cache[key] = load_pipeline(rel_root, read, str(project), build=False, **parse)
@@ -393,7 +393,7 @@ class _Run:
         # Concrete jobs first: a finding in shared template text is reported for them.
         ordered = sorted(pipeline.jobs.values(), key=lambda j: j.hidden)
         # Needed only for a YAML value that opens an object, rare: not computed otherwise (the editor lints every change).
-        shell_lines_and_names = functools.cache(lambda: _shell_lines_and_names(pipeline))
+        shell_lines_and_names = _once(functools.partial(_shell_lines_and_names, pipeline))
         for yf in pipeline.files.values():
             unit = FileUnit(yf.source, "ci", yaml=yf, pipeline=pipeline)
             self._run_hook("check_file", unit)
@@ -504,8 +504,8 @@ class _Run:
         self.calls.append((str(path), base.source.text if base is not None else None))
         if base is None:
             return None
-        if ref.job is not None:  # --show-files: the pipeline whose jobs call it
-            self.pipelines.setdefault(base.source.path, display_path(project / ref.job.pipeline.root))
+        if ref.job is not None and base.source.path not in self.pipelines:  # --show-files: the pipeline whose jobs call it
+            self.pipelines[base.source.path] = display_path(project / ref.job.pipeline.root)
         return ShellUnit(base.script, base.source, base.tmap, None, None, called_from=ref)
 
     def _shell_unit_for_file(self, path: Path, within: Path | None = None) -> ShellUnit | None:
@@ -961,12 +961,25 @@ def _called_script(cmd) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=1024)  # projects call their scripts by the same few names (a Path each to classify)
 def _local_script(value: str) -> str | None:
     value = value.removeprefix("$CI_PROJECT_DIR/").removeprefix("${CI_PROJECT_DIR}/")
     if value.startswith("/") or "$" in value or not value:
         return None
     value = value.removeprefix("./")
     return value if classify(Path(value)) in ("shell", None) else None
+
+
+def _once(compute: Callable[[], Any]) -> Callable[[], Any]:
+    """compute(), called at the first call only (functools.cache's wrapper costs 6 us to make: once per pipeline)."""
+    done: list[Any] = []
+
+    def value() -> Any:
+        if not done:
+            done.append(compute())
+        return done[0]
+
+    return value
 
 
 def _shell_lines_and_names(pipeline) -> tuple[set[int], dict[int, str]]:

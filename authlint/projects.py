@@ -426,9 +426,10 @@ def _work_early(payload: list[tuple[list[Candidate], dict[str, str]]]) -> list[t
     _in_worker(ws)
     out = []
     for group, dirs in payload:
+        made: dict[str, Path] = {}  # one Path for a project's directories (they keep its str)
         for d, project in dirs.items():
             if d not in ws._projects:
-                ws._projects[d] = Path(project)
+                ws._projects[d] = made.get(project) or made.setdefault(project, Path(project))
         known = _Known(display_path(c[0]) for c in group)
         out.append((_slim(_lint_group(linter, group, known)), known.asked))
         after_project(ws)

@@ -80,6 +80,14 @@ def display_path(path: Path | str) -> str:
     return rel.replace(os.sep, "/")
 
 
+def relative(path: str, base: str) -> str:
+    """os.path.relpath(path, base), '/'-separated: for an absolute, normalised path below an
+    absolute, normalised base, the text after it (relpath would normalise both again)."""
+    if os.sep == "/" and path.startswith(base) and path[len(base):len(base) + 1] == "/" and base[:1] == "/" and _normal(path) and _normal(base):
+        return path[len(base) + 1:]
+    return os.path.relpath(path, base).replace(os.sep, "/")
+
+
 def _normal(s: str) -> bool:
     """Whether a non-empty '/'-separated path is normalised: no empty, '.' or '..' part, no trailing '/'."""
     t = (s if s[0] == "/" else "/" + s) + "/"
@@ -275,10 +283,10 @@ class Workspace:
     def root_candidates(self, project: Path) -> list[Path]:
         """The configured CI file(s), else .gitlab-ci.yml, else every common spelling present."""
         names = self.settings.ci_config_path or (ROOT_SPELLINGS[0],)
-        found = [project / n for n in names if self.exists(project / n)]
+        found = [p for p in (project / n for n in names) if self.exists(p)]  # one Path each: it keeps its str
         if found or self.settings.ci_config_path:
             return found
-        return [project / n for n in ROOT_SPELLINGS[1:] if self.exists(project / n)]
+        return [p for p in (project / n for n in ROOT_SPELLINGS[1:]) if self.exists(p)]
 
 
 def _checked_overlay(text: str) -> str:
@@ -303,7 +311,8 @@ def _plainly_below(path: str, root: str) -> bool:
     location is below root's, whatever root's own resolves to (fewer lstat calls than realpath)."""
     if not (os.sep == "/" and path and root and _normal(path) and _normal(root)):
         return False
-    path, root = os.path.abspath(path), os.path.abspath(root)
+    if path[0] != "/" or root[0] != "/":  # (abspath leaves a normalised absolute path as it is)
+        path, root = os.path.abspath(path), os.path.abspath(root)
     if not path.startswith(root) or path[len(root):len(root) + 1] != "/":
         return False
     at = len(root)

@@ -822,3 +822,67 @@ def test_simple_script_sections_read_as_the_walk_reads_them(tmp_path: Path, monk
     for base, root in roots:
         load_pipeline(root, reader(base), str(base))
     assert len(sections) > 1000 and sum(sections) > 3000
+
+
+def _built(value) -> object:
+    """A job value, attribute for attribute."""
+    from authlint.yaml.model import YSeq
+
+    if value is None:
+        return None
+    where = (type(value).__name__, value.tag, value.start, value.end, value.source.path)
+    if isinstance(value, YScalar):
+        return (*where, value.value, value.style)
+    where = (*where, value.flow)
+    if isinstance(value, YSeq):
+        return (*where, [_built(i) for i in value.items])
+    return (*where, [(_built(k), _built(v)) for k, v in value.entries], [_built(m) for m in value.merges],
+            list(value.order), list(value._lookup))
+
+
+FLAT_CASES = [
+    "a:\n  script:\n    - echo a\n    - echo b\n  before_script: [x, y]\n",
+    "a:\n  script: !custom\n    - echo a\n",
+    "a: !custom\n  script:\n    - echo a\n",
+    "a: {script: [echo a]}\n",
+    "a:\n  script:\n    - echo a\n  script:\n    - echo b\n",
+    ".t: &t {image: x}\na:\n  <<: *t\n  script:\n    - echo a\n",
+    "a:\n  <<: []\n  script:\n    - echo a\n",
+    ".t:\n  s: [echo t]\na:\n  script:\n    - !reference [.t, s]\n    - echo a\n",
+    "a:\n  script:\n    - - echo nested\n    - echo a\n  after_script: echo c\n",
+    "default:\n  before_script:\n    - echo d\na:\n  script:\n    - echo a\n",
+    ".t:\n  script:\n    - echo t\na:\n  extends: .t\n",
+    "a:\n  script:\n    - echo a\n    - 1\n",
+    "a:\n  ? [k]\n  : v\n  script:\n    - echo a\n",
+]
+
+
+@pytest.mark.parametrize("text", FLAT_CASES)
+def test_a_job_already_flat_keeps_its_config(tmp_path: Path, text: str, monkeypatch) -> None:
+    """_flat_already: a config kept as it is equals the one synth_map would build of it."""
+    from authlint.gitlab import pipeline as pipeline_mod
+
+    fast = project(tmp_path, {".gitlab-ci.yml": text})
+    monkeypatch.setattr(pipeline_mod, "_flat_already", lambda config, lists: False)
+    slow = project(tmp_path, {".gitlab-ci.yml": text})
+    assert fast.jobs.keys() == slow.jobs.keys() and [p.message for p in fast.problems] == [p.message for p in slow.problems]
+    for name, job in fast.jobs.items():
+        assert _built(job.config) == _built(slow.jobs[name].config), name
+        assert lines(job) == lines(slow.jobs[name])
+
+
+def test_corpus_jobs_already_flat_keep_their_config(monkeypatch) -> None:
+    from authlint.gitlab import pipeline as pipeline_mod
+
+    corpus = require_corpus()
+    kept = []
+    flat_already = pipeline_mod._flat_already
+    monkeypatch.setattr(pipeline_mod, "_flat_already", lambda config, lists: kept.append(flat_already(config, lists)) or kept[-1])
+    for path in sorted(corpus.rglob("*.yml")):
+        fast = load_pipeline(path.name, reader(path.parent), str(path.parent))
+        with monkeypatch.context() as m:
+            m.setattr(pipeline_mod, "_flat_already", lambda config, lists: False)
+            slow = load_pipeline(path.name, reader(path.parent), str(path.parent))
+        for name, job in fast.jobs.items():
+            assert _built(job.config) == _built(slow.jobs[name].config), (path, name)
+    assert kept.count(True) > 100 and kept.count(False) > 100  # both ways taken

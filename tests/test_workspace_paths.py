@@ -8,7 +8,7 @@ import os
 from pathlib import Path
 
 from authlint.settings import Settings
-from authlint.workspace import Workspace, display_path, inside, repo_top
+from authlint.workspace import Workspace, display_path, inside, relative, repo_top
 
 PARTS = ["a", ".b", "..", ".", "", "c.yml", ".gitlab-ci.yml", "...", "/"]
 
@@ -31,6 +31,17 @@ def test_display_path_is_relpath_answer(tmp_path, monkeypatch) -> None:
                 for s in filter(None, (rel, here + "/" + rel, here + rel, str(tmp_path) + "/" + rel)):
                     assert display_path(s) == relpath_answer(s), s
                     assert display_path(Path(s)) == relpath_answer(Path(s)), s
+
+
+def test_relative_is_relpath(tmp_path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    bases = ["/", "/a", "/a/b", "/a/b/", "/a//b", "/a/./b", "/a/../a/b", "a", "a/b", ".", "/ab"]
+    for base in bases:
+        for n in (1, 2, 3):
+            for combo in itertools.product(PARTS, repeat=n):
+                rel = "/".join(combo)
+                for s in filter(None, (rel, base + "/" + rel, base + rel, "/" + rel)):
+                    assert relative(s, base) == os.path.relpath(s, base).replace(os.sep, "/"), (s, base)
 
 
 def test_inside_follows_symlinks_as_realpath_does(tmp_path, monkeypatch) -> None:

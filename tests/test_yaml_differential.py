@@ -190,3 +190,16 @@ DOCUMENT = st.builds(
 def test_generated_files_compose_the_same(text: str) -> None:
     compare_models(text)
     event(compare(text))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(PLAIN, st.text(max_size=12), st.from_regex(r"[-+.0-9][0-9a-fA-Fxob_.eE:+-]{0,8}", fullmatch=True)))
+def test_a_plain_tag_is_the_first_matching_rule(value: str) -> None:
+    """plain_tag tries only the rules for the value's first character, and _from_events tries
+    none for a first character outside RULE_STARTS: both as trying every rule in order."""
+    import re
+
+    expected = next((tag for tag, pattern, _ in libyaml._RULES_1_2 if re.match(pattern, value, re.X)), libyaml.STR)
+    assert libyaml.plain_tag(value) == expected
+    if value[:1] not in libyaml.RULE_STARTS:
+        assert expected == libyaml.STR

@@ -16,7 +16,7 @@ from typing import Protocol
 
 from ..diagnostics import Span
 from ..source import Source
-from ..yaml.model import YamlFile, YMap, YNode, YScalar, YSeq, YValue, load
+from ..yaml.model import MAP_TAG, SEQ_TAG, YamlFile, YMap, YNode, YScalar, YSeq, YValue, load
 from . import jobs as J
 from .includes import Includer
 from .model import PARSE_ERROR, Job, Pipeline, Problem, Variable
@@ -172,7 +172,7 @@ class _Builder:
         assert isinstance(config, YMap)
         job = Job(name, key, self.where(key), hidden, config, extends=ext.ancestors)
         incomplete |= ext.incomplete or self.pipeline.incomplete
-        flat: dict[str, YValue] = {}
+        lists: dict[str, tuple[YSeq, list[YScalar]]] = {}  # the script sections given as lists, and their lines
         deref = self.resolver.deref
         for section in SECTIONS:
             original = unresolved.get(section)
@@ -180,8 +180,9 @@ class _Builder:
             setattr(job, section, result.lines)
             incomplete |= result.incomplete
             if isinstance(original, YSeq):
-                flat[section] = synth_seq(original, [line.scalar for line in result.lines])
-        if flat:
+                lists[section] = (original, [line.scalar for line in result.lines])
+        if lists and not _flat_already(config, lists):
+            flat = {section: synth_seq(original, lines) for section, (original, lines) in lists.items()}
             job.config = synth_map(config, [(k, flat.get(n, v)) for n, k, v in entries(config)])
         self._fill(job, shape, inherit.get("variables"))
         job.incomplete = incomplete
@@ -229,3 +230,13 @@ class _Builder:
             names = {s.value for s in allowed}
             return {n: v for n, v in glob.items() if n in names}
         return dict(glob)
+
+
+def _flat_already(config: YMap, lists: dict[str, tuple[YSeq, list[YScalar]]]) -> bool:
+    """Whether config with its script lists flattened (synth_map of synth_seqs) would be config
+    again, attribute for attribute: a block mapping with the default tag, no merge key, no
+    duplicate or non-scalar key, whose script lists are block lists of their very lines (most jobs)."""
+    if config.tag != MAP_TAG or config.flow or len(config.order) != len(config.entries) or len(config._lookup) != len(config.entries):
+        return False
+    return all(config.get(section) is seq and seq.tag == SEQ_TAG and not seq.flow and seq.items == lines
+               for section, (seq, lines) in lists.items())

@@ -21,7 +21,7 @@ import re
 from functools import lru_cache
 from typing import Any, Callable
 
-NULL, BOOL, INT, FLOAT = (f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float"))
+NULL, BOOL, INT, FLOAT, STR = (f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "str"))
 MERGE, TIMESTAMP, VALUE = (f"tag:yaml.org,2002:{t}" for t in ("merge", "timestamp", "value"))
 
 # (tag, pattern, first characters) for YAML 1.2, as in ruamel/yaml/resolver.py.
@@ -75,7 +75,7 @@ def _loader() -> Any:
             raise Rejected("PyYAML was built without libyaml") from None
         from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-        defaults = {ScalarNode: "tag:yaml.org,2002:str", SequenceNode: "tag:yaml.org,2002:seq",
+        defaults = {ScalarNode: STR, SequenceNode: "tag:yaml.org,2002:seq",
                     MappingNode: "tag:yaml.org,2002:map"}
 
         class Loader(CParser):
@@ -83,7 +83,7 @@ def _loader() -> Any:
 
             def resolve(self, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
                 if kind is ScalarNode and implicit[0]:
-                    return _PLAIN_TAGS.get(value) or plain_tag(value)
+                    return plain_tag(value) if value[:1] in RULE_STARTS else STR
                 return defaults[kind]
 
             def descend_resolver(self, parent: Any, index: Any) -> None:
@@ -98,14 +98,20 @@ def _loader() -> Any:
 
 _PLAIN_TAGS: dict[str, str] = {}  # a plain scalar's tag depends on its value alone
 _rules: dict[str, list[tuple[str, re.Pattern[str]]]] | None = None
+# What a plain scalar that some rule may match starts with (value[:1]); any other is a string.
+RULE_STARTS = frozenset(ch for _, _, first in _RULES_1_2 for ch in first)
 
 
 def plain_tag(value: str) -> str:
-    """The YAML 1.2 tag of a plain scalar (memoised: look in _PLAIN_TAGS first)."""
+    """The YAML 1.2 tag of a plain scalar (memoised; callers may first test value[:1] in
+    RULE_STARTS: the tag of any other is STR)."""
+    tag = _PLAIN_TAGS.get(value)
+    if tag is not None:
+        return tag
     global _rules
     if _rules is None:
         _rules = _by_first_char()
-    tag = "tag:yaml.org,2002:str"
+    tag = STR
     for rule_tag, rx in _rules.get(value[:1], ()):
         if rx.match(value):
             tag = rule_tag

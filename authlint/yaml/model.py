@@ -251,7 +251,7 @@ def _from_events(source: Source) -> YamlFile:
     events = libyaml.parser(source.text)
     (YAMLError, AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
      SequenceStartEvent) = libyaml.event_types()
-    styles, plain, plain_tags, plain_tag = scalars.STYLES, scalars.PLAIN, libyaml._PLAIN_TAGS, libyaml.plain_tag
+    styles, plain, rule_starts, plain_tag = scalars.STYLES, scalars.PLAIN, libyaml.RULE_STARTS, libyaml.plain_tag
     new_scalar, str_tag, merge_tag, no_key, max_depth = YScalar, STR_TAG, MERGE_TAG, _NO_KEY, MAX_DEPTH
     docs: list[YValue] = []
     aliases: list[tuple[int, YValue]] = []
@@ -277,7 +277,7 @@ def _from_events(source: Source) -> YamlFile:
             if cls is ScalarEvent:
                 tag, value = ev.tag, ev.value
                 if tag is None or tag == "!":
-                    tag = (plain_tags.get(value) or plain_tag(value)) if ev.implicit[0] else str_tag
+                    tag = plain_tag(value) if ev.implicit[0] and value[:1] in rule_starts else str_tag
                 child = new_scalar(source, ev.start_mark.index, ev.end_mark.index, tag, value, styles.get(ev.style, plain))
                 if "{" in value:
                     braced.append(child)
@@ -304,7 +304,8 @@ def _from_events(source: Source) -> YamlFile:
                     node = YSeq(source, start, start, tag if tag is not None and tag != "!" else SEQ_TAG, [], bool(ev.flow_style))
                     items = node.items
                 else:
-                    node = YMap(source, start, start, tag if tag is not None and tag != "!" else MAP_TAG, flow=bool(ev.flow_style))
+                    node = YMap(source, start, start, tag if tag is not None and tag != "!" else MAP_TAG, [], [],
+                                bool(ev.flow_style), [])  # positional: the factories and keywords cost a third
                     node.__dict__["_groups"] = groups = []
                     items, entries, order = None, node.entries, node.order
                 if ev.anchor is not None:
