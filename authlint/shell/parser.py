@@ -313,12 +313,13 @@ def _regions(root: Any, span: Any, text: str) -> tuple[tuple[tuple[int, int], ..
         return (), ()
     isolated: list[tuple[int, int]] = []
     conditional: list[tuple[int, int]] = []
+    nests = _may_nest(text, 0, len(text))  # else no command does: not asked for each
     stack = [root]
     while stack:
         node = stack.pop()
         kind = node.type
         if kind not in _REGION_KINDS:  # most nodes (words, operators): one set lookup
-            if kind != "command" or node.has_error or _may_nest(text, *span(node)):
+            if kind != "command" or node.has_error or (nests and _may_nest(text, *span(node))):
                 stack.extend(node.children)
             continue
         if kind in ("subshell", "command_substitution", "process_substitution"):
