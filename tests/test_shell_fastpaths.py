@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from authlint.shell import model as shell_model
 from authlint.shell import parser
-from authlint.shell.model import LITERAL, Command, Part, Word
+from authlint.shell.model import LITERAL, Command, Part, Script, Word
 from tests.support.corpus import require_corpus
 from tests.test_shell_tolerance import _corpus_texts
 
@@ -31,6 +31,7 @@ SHORTCUTS = {
     "make_part": Part,
     "make_word": Word,
     "make_command": Command,
+    "make_script": Script,
     "literal_word": lambda start, end, raw, value, exact: Word(
         start, end, raw, [Part(LITERAL, start, end, raw, value)], value, "none", exact
     ),
@@ -73,7 +74,7 @@ def every_field(obj: Any) -> dict[str, Any]:
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
 
 
-@pytest.mark.parametrize("cls", [Part, Word, Command])
+@pytest.mark.parametrize("cls", [Part, Word, Command, Script])
 def test_a_maker_sets_every_field_as_the_class_does(cls: type) -> None:
     make = getattr(shell_model, f"make_{cls.__name__.lower()}")
     args = [object() for f in dataclasses.fields(cls) if f.init]

@@ -280,6 +280,7 @@ def positional_maker(cls: type) -> Callable[..., Any]:
 make_part = positional_maker(Part)
 make_word = positional_maker(Word)
 make_command = positional_maker(Command)
+make_script = positional_maker(Script)
 
 
 def literal_word(start: int, end: int, raw: str, value: str, exact: bool) -> Word:

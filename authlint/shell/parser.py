@@ -36,6 +36,7 @@ from authlint.shell.model import (
     literal_word,
     make_command,
     make_part,
+    make_script,
     make_word,
 )
 
@@ -278,7 +279,7 @@ def _parse(text: str) -> Script:
     commands = _clean(sink.commands, sink.broken) if sink.broken else sink.commands
     isolated, conditional = _regions(builder.root, builder._span, builder.masked.text)
     errors = _outermost(sink.errors) if sink.errors else []
-    return Script(text, commands, sink.assignments, errors, sorted(sink.runtime), isolated, conditional)
+    return make_script(text, commands, sink.assignments, errors, sorted(sink.runtime), isolated, conditional)
 
 
 _START = attrgetter("start")
