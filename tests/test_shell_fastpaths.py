@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from authlint.shell import model as shell_model
 from authlint.shell import parser
-from authlint.shell.model import LITERAL, Command, Part, Script, Word
+from authlint.shell.model import LITERAL, Part, Word
 from tests.support.corpus import require_corpus
 from tests.test_shell_tolerance import _corpus_texts
 
@@ -28,10 +28,6 @@ SHORTCUTS = {
     "_may_run_shell": lambda raw: True,
     "_may_hold_region": lambda text: True,
     "_may_nest": lambda text, start, end: True,
-    "make_part": Part,
-    "make_word": Word,
-    "make_command": Command,
-    "make_script": Script,
     "literal_word": lambda start, end, raw, value, exact: Word(
         start, end, raw, [Part(LITERAL, start, end, raw, value)], value, "none", exact
     ),
@@ -72,14 +68,6 @@ def test_shortcuts_exist() -> None:
 def every_field(obj: Any) -> dict[str, Any]:
     """Every field, the private ones (caches) too."""
     return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
-
-
-@pytest.mark.parametrize("cls", [Part, Word, Command, Script])
-def test_a_maker_sets_every_field_as_the_class_does(cls: type) -> None:
-    make = getattr(shell_model, f"make_{cls.__name__.lower()}")
-    args = [object() for f in dataclasses.fields(cls) if f.init]
-    assert every_field(make(*args)) == every_field(cls(*args))
-    assert type(make(*args)) is cls
 
 
 def test_a_literal_word_is_the_word_of_one_literal_part() -> None:

@@ -9,7 +9,7 @@ of a tree walk.
 from __future__ import annotations
 
 import re
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from authlint.shell.decode import decode_map
@@ -264,32 +264,11 @@ class Script:
 _new = object.__new__
 
 
-def positional_maker(cls: type) -> Callable[..., Any]:
-    """A plain function building a ``cls`` from all its init fields, positionally (the others
-    get their defaults), for the objects the parser builds by the hundred thousand.
-    ``cls(...)`` enters the dataclass __init__ from C, in a frame of its own; a call of this
-    function is a Python call the interpreter runs inline (about 10 % cheaper an object)."""
-    init = [f.name for f in fields(cls) if f.init]
-    defaults = {f.name: f.default for f in fields(cls) if not f.init}
-    assert MISSING not in defaults.values(), "a field without init needs a plain default"
-    name = f"make_{cls.__name__.lower()}"
-    code = f"def {name}({', '.join(init)}):\n    o = new(cls)\n"
-    code += "".join(f"    o.{f} = {f}\n" for f in init) + "".join(f"    o.{f} = default{f}\n" for f in defaults)
-    namespace = {"new": _new, "cls": cls, **{f"default{f}": value for f, value in defaults.items()}}
-    exec(code + "    return o\n", namespace)  # as dataclasses builds __init__
-    return namespace[name]  # type: ignore[no-any-return]
-
-
-make_part = positional_maker(Part)
-make_word = positional_maker(Word)
-make_command = positional_maker(Command)
-make_script = positional_maker(Script)
-
-
 def literal_word(start: int, end: int, raw: str, value: str, exact: bool) -> Word:
     """``Word(start, end, raw, [Part(LITERAL, start, end, raw, value)], value, "none", exact)``,
-    an unquoted word without expansions (most words): both objects built in one frame (a
-    quarter cheaper than calling the two makers)."""
+    an unquoted word without expansions (most words), for about a quarter less: a class call
+    enters its dataclass __init__ from C, in a frame of its own; here both objects are filled
+    in one frame."""
     part = _new(Part)
     part.kind = LITERAL
     part.start = start
