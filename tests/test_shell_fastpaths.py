@@ -2,9 +2,9 @@
 
 Each shortcut skips work when a cheap test of the text shows it cannot matter (no `sh -c`
 when no word can end in "sh", no region walk without a region token, ...), or builds the
-model's objects without their dataclass __init__.  Here every shortcut is switched off (the
-cheap test answers "may matter", the classes are called) and the whole model, every field of
-every command, word, part, redirect and assignment, must be the same.
+model's plain words without their dataclass __init__.  Here every shortcut is switched off
+(the cheap test answers "may matter", the classes are called) and the whole model, every field
+of every command, word, part, redirect and assignment, must be the same.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ from authlint.shell.model import LITERAL, Part, Word
 from tests.support.corpus import require_corpus
 from tests.test_shell_tolerance import _corpus_texts
 
-# name of a module-level predicate of the parser -> its always-true stand-in; of an object
-# maker -> the class (call) it stands for
+# name of a module-level predicate of the parser -> its always-true stand-in; of literal_word
+# -> the class calls it stands for
 SHORTCUTS = {
     "_may_run_shell": lambda raw: True,
     "_may_hold_region": lambda text: True,
