@@ -1,9 +1,10 @@
 """The parser's shortcuts give the model of the full path, on the corpus and generated scripts.
 
 Each shortcut skips work when a cheap test of the text shows it cannot matter (no `sh -c`
-when no word can end in "sh", no region walk without a region token, ...).  Here every
-shortcut is switched off (the cheap test answers "may matter") and the whole model, every
-field of every command, word, part, redirect and assignment, must be the same.
+when no word can end in "sh", no region walk without a region token, ...), or builds the
+model's plain words without their dataclass __init__.  Here every shortcut is switched off
+(the cheap test answers "may matter", the classes are called) and the whole model, every field
+of every command, word, part, redirect and assignment, must be the same.
 """
 
 from __future__ import annotations
@@ -15,12 +16,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from authlint.shell import model as shell_model
 from authlint.shell import parser
+from authlint.shell.model import LITERAL, Part, Word
 from tests.support.corpus import require_corpus
 from tests.test_shell_tolerance import _corpus_texts
 
-# name of a module-level predicate of the parser -> its always-true stand-in
-SHORTCUTS = {"_may_run_shell": lambda raw: True, "_may_hold_region": lambda text: True}
+# name of a module-level predicate of the parser -> its always-true stand-in; of literal_word
+# -> the class calls it stands for
+SHORTCUTS = {
+    "_may_run_shell": lambda raw: True,
+    "_may_hold_region": lambda text: True,
+    "_may_nest": lambda text, start, end: True,
+    "literal_word": lambda start, end, raw, value, exact: Word(
+        start, end, raw, [Part(LITERAL, start, end, raw, value)], value, "none", exact
+    ),
+}
 
 
 def model(obj: Any) -> Any:
@@ -52,6 +63,18 @@ def assert_same_model(text: str, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_shortcuts_exist() -> None:
     for name in SHORTCUTS:
         assert callable(getattr(parser, name))
+
+
+def every_field(obj: Any) -> dict[str, Any]:
+    """Every field, the private ones (caches) too."""
+    return {f.name: getattr(obj, f.name) for f in dataclasses.fields(obj)}
+
+
+def test_a_literal_word_is_the_word_of_one_literal_part() -> None:
+    word = shell_model.literal_word(3, 5, "a\\b", "ab", False)
+    expected = Word(3, 5, "a\\b", [Part(LITERAL, 3, 5, "a\\b", "ab")], "ab", "none", False)
+    assert every_field(word) | {"parts": None} == every_field(expected) | {"parts": None}
+    assert [every_field(p) for p in word.parts] == [every_field(p) for p in expected.parts]
 
 
 def test_shortcuts_keep_the_model_on_the_corpus(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -33,6 +33,7 @@ from authlint.shell.model import (
     Redirect,
     Script,
     Word,
+    literal_word,
 )
 
 MAX_VIA_DEPTH = 3
@@ -190,6 +191,9 @@ class _Ctx(NamedTuple):
     redirects: tuple[Redirect, ...] = ()  # from an enclosing redirected group
 
 
+_TOP = _Ctx()
+
+
 @dataclass(eq=False)
 class _Sink:
     """What a walk of the syntax tree collects."""
@@ -263,7 +267,7 @@ def _parse(text: str) -> Script:
     sink = _Sink()
     builder = _Builder(text, sink)
     try:
-        builder.run(_Ctx())
+        builder.run(_TOP)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -307,12 +311,13 @@ def _regions(root: Any, span: Any, text: str) -> tuple[tuple[tuple[int, int], ..
         return (), ()
     isolated: list[tuple[int, int]] = []
     conditional: list[tuple[int, int]] = []
+    nests = _may_nest(text, 0, len(text))  # else no command does: not asked for each
     stack = [root]
     while stack:
         node = stack.pop()
         kind = node.type
         if kind not in _REGION_KINDS:  # most nodes (words, operators): one set lookup
-            if kind != "command" or node.has_error or _may_nest(text, *span(node)):
+            if kind != "command" or node.has_error or (nests and _may_nest(text, *span(node))):
                 stack.extend(node.children)
             continue
         if kind in ("subshell", "command_substitution", "process_substitution"):
@@ -449,7 +454,7 @@ class _Builder:
         for child in children:
             if child.is_named:
                 if child.child_count:
-                    items.append((child, self._child_ctx(ctx, connector)))
+                    items.append((child, ctx if connector == ctx.connector else self._child_ctx(ctx, connector)))
                 connector = None
             else:
                 kind = child.type
@@ -462,8 +467,6 @@ class _Builder:
     @staticmethod
     def _child_ctx(ctx: _Ctx, connector: str | None) -> _Ctx:
         """After `&&`, `;`, ... a new pipeline starts."""
-        if connector == ctx.connector:
-            return ctx
         if connector in LIST_OPS:
             return ctx._replace(connector=connector, pipe=None, joins=False)
         return ctx._replace(connector=connector)
@@ -555,8 +558,7 @@ class _Builder:
         self._push_children(others, ctx, stack)
         if body is None:  # a bare `> file`
             cs, ce = self._span(node)
-            cmd = self._new_command(cs, ce, None, [], [], ctx)
-            self._finish_command(cmd, cs, redirects, ctx, stack)
+            self._add_command(cs, ce, None, [], [], redirects, ctx, stack)
             return
         target = _redirect_target(body)
         self.pending[target.id] = redirects + self.pending.get(target.id, [])
@@ -602,8 +604,8 @@ class _Builder:
             if name.raw in tolerance.STRAY_KEYWORDS:  # tree-sitter reads a misplaced `fi` as a command
                 self._error_at(*self._span(name_node), f"syntax error: unexpected {name.raw!r}")
         cs, ce = self._span(node)
-        cmd = self._new_command(cs, ce, name, self._arguments(arg_nodes, ctx, stack), env, ctx)
-        self._finish_command(cmd, cs, redirects + (pend or []), ctx, stack)
+        args = self._arguments(arg_nodes, ctx, stack)
+        self._add_command(cs, ce, name, args, env, redirects + pend if pend else redirects, ctx, stack)
 
     def _declaration(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
         """export/declare/local/readonly/typeset/unset: a command that also assigns."""
@@ -627,8 +629,7 @@ class _Builder:
                 if child.type == "variable_name" and node.type == "declaration_command":
                     self.sink.assignments.append(Assignment(word.raw, None, word.start, word.end, kind))
         cs, ce = self._span(node)
-        cmd = self._new_command(cs, ce, name, args, [], ctx)
-        self._finish_command(cmd, cs, pend or [], ctx, stack)
+        self._add_command(cs, ce, name, args, [], pend or [], ctx, stack)
 
     def _test(self, node: Any, ctx: _Ctx, stack: list[Any], pend: Any) -> None:
         """`[ ... ]` / `[[ ... ]]` as a command: name '[' and the operands/operators as args."""
@@ -646,28 +647,22 @@ class _Builder:
             elif child.end_byte > child.start_byte:
                 args.append(self._word(child, ctx, stack))
         cs, ce = self._span(node)
-        cmd = self._new_command(cs, ce, name, args, [], ctx)
-        self._finish_command(cmd, cs, pend or [], ctx, stack)
+        self._add_command(cs, ce, name, args, [], pend or [], ctx, stack)
 
-    def _new_command(
-        self, cs: int, ce: int, name: Word | None, args: list[Word], env: list[Assignment], ctx: _Ctx
-    ) -> Command:
-        start, end = self._out(cs, ce)
-        return Command(  # positional: half the cost of keywords
-            start, end, self.text[cs:ce], name, args, env, [], [], 0, ctx.connector, ctx.negated,
-            ctx.depth, ctx.function, ctx.condition, self.via, self.exact,
-        )  # fmt: skip
-
-    def _finish_command(
-        self, cmd: Command, cs: int, redirect_nodes: list[Any], ctx: _Ctx, stack: list[Any]
-    ) -> None:
-        """Register the command, attach its redirects, and follow `sh -c` strings."""
+    def _add_command(
+        self, cs: int, ce: int, name: Word | None, args: list[Word], env: list[Assignment],
+        redirect_nodes: list[Any], ctx: _Ctx, stack: list[Any],
+    ) -> None:  # fmt: skip
+        """Build and register a command, attach its redirects, and follow `sh -c` strings."""
         keep = not (self.skip and any(s <= cs < e for s, e in self.skip))
-        pipe = ctx.pipe if ctx.pipe is not None else []
+        pipe = ctx.pipe if ctx.pipe is not None and keep else []
+        start, end = (cs, ce) if self._out is _pair else self._out(cs, ce)
+        cmd = Command(  # positional: half the cost of keywords
+            start, end, self.text[cs:ce], name, args, env, list(ctx.redirects), pipe, len(pipe), ctx.connector,
+            ctx.negated, ctx.depth, ctx.function, ctx.condition, self.via, self.exact,
+        )  # fmt: skip
         if keep:
-            cmd.pipeline_index = len(pipe)
             pipe.append(cmd)
-            cmd.pipeline = pipe
             self.sink.commands.append(cmd)
         extra: list[Any] = []
         if redirect_nodes:
@@ -675,9 +670,7 @@ class _Builder:
             if extra:
                 cmd.args.extend(self._arguments(extra, ctx, stack))
             self._extend_over_redirects(cmd, own)
-            cmd.redirects = own + list(ctx.redirects)
-        elif ctx.redirects:
-            cmd.redirects = list(ctx.redirects)
+            cmd.redirects[:0] = own
         # Without words from redirect nodes, argv lies in the command's own text (raw).
         if keep and self.via_depth < MAX_VIA_DEPTH and (extra or _may_run_shell(cmd.raw)):
             self._follow_shell_string(cmd, ctx)
@@ -850,7 +843,7 @@ class _Builder:
                 cs, ce = node.start_byte, node.end_byte
                 raw = text[cs:ce]
                 value = decode(raw, "none") if "\\" in raw else raw
-                word = Word(cs, ce, raw, [Part(LITERAL, cs, ce, raw, value)], value, "none", True)
+                word = literal_word(cs, ce, raw, value, True)
             else:
                 cs, ce = span(node)
                 word = self._word(node, ctx, stack, cs, ce)
@@ -873,7 +866,7 @@ class _Builder:
             start, end = (cs, ce) if self._out is _pair else self._out(cs, ce)
             raw = self.text[cs:ce]
             value = decode(raw, "none") if "\\" in raw else raw
-            return Word(start, end, raw, [Part(LITERAL, start, end, raw, value)], value, "none", self.exact)
+            return literal_word(start, end, raw, value, self.exact)
         parts: list[Part] = []
         if kind == "string":  # "...": the next most common word
             self._string_parts(node, cs, ce, parts, ctx, stack, 0)
@@ -882,7 +875,7 @@ class _Builder:
         return self._make_word(cs, ce, parts)
 
     def _make_word(self, cs: int, ce: int, parts: list[Part]) -> Word:
-        start, end = self._out(cs, ce)
+        start, end = (cs, ce) if self._out is _pair else self._out(cs, ce)
         if len(parts) == 1:  # most words: "$X", "text", 'text'
             part = parts[0]
             return Word(start, end, self.text[cs:ce], parts, part.value, part.quote, self.exact)
@@ -900,7 +893,7 @@ class _Builder:
         return Part(kind, start, end, self.text[cs:ce], None, var, quote in QUOTED, quote, simple)
 
     def _literal(self, cs: int, ce: int, quote: str, parts: list[Part]) -> None:
-        start, end = self._out(cs, ce)
+        start, end = (cs, ce) if self._out is _pair else self._out(cs, ce)
         raw = self.text[cs:ce]
         value = decode(raw, quote) if "\\" in raw else raw
         parts.append(Part(LITERAL, start, end, raw, value, None, quote in QUOTED, quote))
@@ -953,7 +946,10 @@ class _Builder:
         text = self.text
         inner_start = min(cs + 1 if text.startswith('"', cs) else cs + 2, ce)  # "..." or $"..."
         inner_end = ce - 1 if ce - 1 >= inner_start and text[ce - 1] == '"' else ce
-        inner = [c for c in node.named_children if c.type != "string_content"]
+        inner = []  # a loop, not a comprehension: that is a call
+        for child in node.named_children:
+            if child.type != "string_content":
+                inner.append(child)
         before = len(parts)
         if inner and depth < 20:
             self._sequence_parts(inner, inner_start, inner_end, "double", parts, ctx, stack, depth)
@@ -975,7 +971,7 @@ class _Builder:
                 literal(pos, start, quote, parts)
             kind = child.type
             if kind == "simple_expansion":  # inlined: the most common part by far
-                o_start, o_end = self._out(start, end)
+                o_start, o_end = (start, end) if self._out is _pair else self._out(start, end)
                 raw = self.text[start:end]
                 parts.append(Part("variable", o_start, o_end, raw, None, raw[1:], quote in QUOTED, quote, True))
             else:
@@ -1034,9 +1030,8 @@ def _pair(start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _byte_span(node: Any) -> tuple[int, int]:
-    """Char span of a node in ASCII text, where bytes are characters."""
-    return node.start_byte, node.end_byte
+# Char span of a node in ASCII text, where bytes are characters (an attrgetter: no Python frame).
+_byte_span = attrgetter("start_byte", "end_byte")
 
 
 def _char_span(char: _CharOffsets) -> Callable[[Any], tuple[int, int]]:
