@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import accumulate
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -74,7 +75,10 @@ class LineIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         self.line_starts = [0]
-        self.line_starts.extend(m.end() for m in _NEWLINE.finditer(text))
+        if "\r" in text:
+            self.line_starts.extend(m.end() for m in _NEWLINE.finditer(text))
+        else:  # LF only: each line starts one past the end of the one before (no Python loop)
+            self.line_starts.extend(accumulate(map((1).__add__, map(len, text.split("\n")[:-1]))))
 
     @property
     def line_count(self) -> int:

@@ -329,3 +329,13 @@ def test_offset_clamps_into_the_line(text: str, line: int, column: int) -> None:
 def test_split_lines_gives_every_line_text(text: str) -> None:
     index = LineIndex(text)
     assert split_lines(text) == [index.line_text(n) for n in range(index.line_count)]
+
+
+@given(TEXTS)
+@settings(max_examples=400, deadline=None)
+def test_line_starts_are_those_of_every_line_break(text: str) -> None:
+    """A text with LF breaks only has its line starts summed from the lines' lengths: the
+    same as where each break of any kind (LF, CRLF, lone CR) ends."""
+    import re
+
+    assert LineIndex(text).line_starts == [0, *(m.end() for m in re.finditer(r"\r\n?|\n", text))]
