@@ -115,10 +115,16 @@ _MIN_ENTROPY = 3.0
 _MIN_ENTROPY_ROUTABLE = 4.0
 
 
+def may_hold_token(text: str) -> bool:
+    """Whether text may hold a GitLab token: each starts with one of these (_TOKEN_RE), and a
+    text without them (nor any part of it) needs no scan, which costs ~100 ns a character."""
+    return "gl" in text or "GR1348941" in text or "_gitlab_session=" in text
+
+
 def find_gitlab_tokens(text: str) -> list[TokenMatch]:
     """Every plausible GitLab token in *text* (placeholders and low-entropy bodies rejected)."""
-    if "gl" not in text and "GR1348941" not in text and "_gitlab_session=" not in text:
-        return []  # each token starts with one of these (_TOKEN_RE): a scan of the text costs ~100 ns a character
+    if not may_hold_token(text):
+        return []
     out: list[TokenMatch] = []
     for m in _TOKEN_RE.finditer(text):
         tm = _token_from_match(text, m)

@@ -419,3 +419,29 @@ def test_a_streamed_item_is_json_dumps_indented(value) -> None:
 
     expected = "\n".join("    " + line for line in json.dumps(value, indent=2, ensure_ascii=False).split("\n"))
     assert json_item(value, "    ") == expected
+
+
+def test_a_code_frame_skips_redaction_only_where_it_finds_nothing() -> None:
+    """snippet redacts a line's pieces only when the line has values to hide or may hold a
+    token: the same parts as redacting every piece, on lines with and without them."""
+    from authlint.reporters import snippet
+    from authlint.secrets import SecretSet, redact_text
+    from authlint.source import Source
+
+    def slow(src, start, end, secrets):
+        index = src.index
+        line0 = index.line_of(start)
+        line = index.line_text(line0)
+        col, stop = start - index.line_starts[line0], min(end, index.line_end(line0)) - index.line_starts[line0]
+        parts = tuple(redact_text(t, secrets) for t in (line[:col], line[col:stop], line[stop:]))
+        whole = redact_text(line, secrets)
+        return (line0, *parts) if "".join(parts) == whole else (line0, whole, "", "")
+
+    token = "glpat-" + "Ab1Cd2Ef3Gh4Ij5Kl6Mn"
+    lines = ["plain line", f"TOKEN={token} tail", "x glpat-short", "pass: hunter22 here", "\tgl\r", "é ü", ""]
+    text = "\n".join(lines) + "\r\nlast"
+    for secrets in ((), SecretSet(["hunter22"]), SecretSet(["ne"])):
+        for start in range(len(text) + 1):
+            for end in (start, start + 1, start + 5, start + 40):
+                src = Source("x.yml", text)
+                assert snippet(src, start, end, secrets) == slow(src, start, end, secrets), (start, end, secrets)

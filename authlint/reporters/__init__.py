@@ -9,7 +9,7 @@ from typing import Callable, Iterable, Iterator
 
 from ..diagnostics import Applicability, Finding, Severity
 from ..engine import LintResult
-from ..secrets import fingerprint, redact_text
+from ..secrets import fingerprint, may_hold_token, redact_text
 from ..source import Source
 
 
@@ -54,8 +54,11 @@ def snippet(src: Source, start: int, end: int, secrets: tuple[str, ...]) -> tupl
     line = index.line_text(line0)
     col = start - index.line_starts[line0]
     stop = min(end, index.line_end(line0)) - index.line_starts[line0]
-    before, marked, after = (redact_text(t, secrets) for t in (line[:col], line[col:stop], line[stop:]))
-    whole = redact_text(line, secrets)
+    before, marked, after = line[:col], line[col:stop], line[stop:]
+    whole = line
+    if secrets or may_hold_token(line):  # else no part of the line has anything to redact
+        before, marked, after = (redact_text(t, secrets) for t in (before, marked, after))
+        whole = redact_text(line, secrets)
     if before + marked + after != whole:
         return line0, whole, "", ""
     return line0, before, marked, after
