@@ -83,7 +83,7 @@ class Settings:
         names, globs = self._exclude_split
         if names and not names.isdisjoint(_normal(path).split("/")):
             return True  # a bare name matches any path component
-        return any(_glob_match(path, pat) for pat in globs)
+        return bool(globs) and any(_glob_match(path, pat) for pat in globs)  # the defaults are names only
 
     @cached_property
     def _exclude_split(self) -> tuple[frozenset[str], tuple[str, ...]]:
