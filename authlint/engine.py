@@ -689,7 +689,8 @@ class _Run:
         for module, hit in hits:
             rule = module.RULE
             src = hit.source
-            file_secrets.setdefault(src.path, set()).update(s for s in hit.secrets if s)
+            if hit.secrets:
+                file_secrets.setdefault(src.path, set()).update(s for s in hit.secrets if s)
             if src.path not in report or rule.code not in self.l.enabled:
                 continue
             dedupe = (rule.code, src.path, hit.span.start, hit.span.end, hit.message)
@@ -795,6 +796,8 @@ def _tidy(text: str, span: Span) -> Span:
 
 def _drop_shadowed_generic(findings: list[Finding]) -> list[Finding]:
     """AL106 (generic detect-secrets) yields to a specific credential finding on the same text."""
+    if not any(f.code == "AL106" for f in findings):
+        return findings
     specific = defaultdict(list)
     for f in findings:
         if f.code.startswith(CREDENTIAL_FAMILY) and f.code != "AL106":

@@ -207,6 +207,8 @@ class SecretSet(tuple):
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Where any value occurs in text (overlaps included)."""
+        if not self:
+            return []
         few, many = self._index
         out: list[tuple[int, int]] = []
         for v in few:

@@ -51,8 +51,9 @@ def headline(report: Report, f: Finding) -> str:
     pos = report.source_of(f).index.position(f.span.start) if report.source_of(f) else None
     where = f"{f.path}:{pos.line}:{pos.column}" if pos else f.path
     mark = " [*]" if safe_fix(f) else ""
-    color = _SEV_COLOR.get(str(f.severity), "")
-    return f"{_c(report, _BOLD, visible(where))}: {_c(report, color, str(f.severity))} {_c(report, _BOLD + color, f.code)}{mark} {visible(f.message)}"
+    severity = str(f.severity)
+    color = _SEV_COLOR.get(severity, "")
+    return f"{_c(report, _BOLD, visible(where))}: {_c(report, color, severity)} {_c(report, _BOLD + color, f.code)}{mark} {visible(f.message)}"
 
 
 def _lines(report: Report, f: Finding) -> list[str]:
