@@ -142,10 +142,19 @@ def _error_query() -> Any:
 
 
 def _captures(root: Any) -> dict[str, list[Any]]:
-    """The ERROR and MISSING nodes under ``root``."""
+    """The ERROR and MISSING nodes under ``root``, by position (as _outermost orders errors) and
+    type: the query cursor's order of nodes at one position changes from run to run (the
+    zero-width MISSING nodes that close nested constructs), and the model must not."""
     import tree_sitter
 
-    return tree_sitter.QueryCursor(_error_query()).captures(root)  # type: ignore[no-any-return]
+    captures = tree_sitter.QueryCursor(_error_query()).captures(root)
+    for nodes in captures.values():
+        nodes.sort(key=_node_order)
+    return captures  # type: ignore[no-any-return]
+
+
+def _node_order(node: Any) -> tuple[int, int, str]:
+    return node.start_byte, -node.end_byte, node.type
 
 
 class _CharOffsets:
