@@ -27,7 +27,7 @@ from .tools import is_login, leading_words, pushes, tool_args, tool_of
 from .writes import WRITE_COMMANDS, AuthWrite, auth_writes, directory, expand, normpath
 
 if TYPE_CHECKING:
-    from .gitlab import Image, Pipeline
+    from .gitlab import Image
     from .shell.model import Command, Word
     from .units import CommandRef, JobUnit
     from .yaml.model import YScalar
@@ -535,15 +535,6 @@ def activity(unit: "JobUnit") -> Activity:
         quiet = not (clients or write or login)
         cached = unit.__dict__["_activity"] = _QUIET if quiet else Activity(frozenset(tools), write, login, tuple(clients))
     return cached
-
-
-def pipeline_mentions(pipeline: "Pipeline", word: str) -> bool:
-    """Whether some file of the pipeline holds word (rules ask it for every job: searched once)."""
-    found = pipeline.__dict__.setdefault("_mentions", {})
-    hit = found.get(word)
-    if hit is None:
-        hit = found[word] = any(word in yf.source.text for yf in pipeline.files.values())
-    return hit
 
 
 def job_image(unit: "JobUnit") -> str | None:

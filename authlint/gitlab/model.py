@@ -129,6 +129,14 @@ class Pipeline:
     # An include could not be read: any job may be missing keys.
     incomplete: bool = False
     unbuilt: Callable[[], None] | None = field(default=None, repr=False)  # load_pipeline(build=False): jobs still to resolve
+    _mentions: dict[str, bool] = field(default_factory=dict, repr=False)  # mentions(), by word
+
+    def mentions(self, word: str) -> bool:
+        """Whether some file of the pipeline holds word (rules ask it for every job: searched once)."""
+        hit = self._mentions.get(word)
+        if hit is None:
+            hit = self._mentions[word] = any(word in yf.source.text for yf in self.files.values())
+        return hit
 
     def path_of(self, node: YNode) -> str | None:
         """Project-relative path of the file a node comes from."""

@@ -65,7 +65,6 @@ from typing import Iterator
 from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import (
     DOCKER, activity, facts, insert_lines_before, is_auth_content, is_registry_write, job_cli_version, job_dind, job_image_ref,
-    pipeline_mentions,
 )
 from ..shell.flow import job_flows
 from ..tools import subcommands, tool_of
@@ -97,7 +96,7 @@ def _may_apply(unit: JobUnit) -> bool:
     version = job_cli_version(unit)  # check_job's next test, cheaper than those below
     if version is None or version < (28, 3):
         return False
-    if pipeline_mentions(unit.pipeline, NAME) or any(NAME in u.source.text for u in unit.units):
+    if unit.pipeline.mentions(NAME) or any(NAME in u.source.text for u in unit.units):
         return True
     if NAME in job_flows(unit)[0].defs:
         return True
@@ -150,7 +149,7 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
 def _auth_config_set(unit: JobUnit, f) -> bool:
     if NAME in f.env_raw:
         return bool(f.env_raw[NAME].strip())
-    return pipeline_mentions(unit.pipeline, NAME) or any(NAME in u.source.text for u in unit.units)
+    return unit.pipeline.mentions(NAME) or any(NAME in u.source.text for u in unit.units)
 
 
 def _unset_before(f, ref: CommandRef) -> bool:
