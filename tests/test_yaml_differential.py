@@ -6,7 +6,7 @@ where libyaml refuses, authlint uses ruamel (see authlint/yaml/model.py)."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, event, example, given, settings
+from hypothesis import HealthCheck, assume, event, example, given, settings
 from hypothesis import strategies as st
 
 from authlint.source import Source
@@ -204,6 +204,9 @@ def test_a_plain_tag_is_the_first_matching_rule(value: str) -> None:
     from ruamel.yaml.nodes import ScalarNode
     from ruamel.yaml.resolver import VersionedResolver
 
+    # "*", "&" and "!" alone are indicators (alias, anchor, tag), never a plain scalar's value;
+    # ruamel still has a rule for them (its "yaml" tag)
+    assume(value not in ("*", "&", "!"))
     expected = VersionedResolver(version=(1, 2)).resolve(ScalarNode, value, (True, False))
     assert libyaml.plain_tag(value) == expected
     if value[:1] not in libyaml.RULE_STARTS:
