@@ -21,7 +21,7 @@ from . import rules as registry
 from . import suppressions
 from .authjson.looks import looks_like_auth_json, starts_as_object
 from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from .lazy import lazy_compile
+from .lazy import lazy_compile, on_first_call
 from .rules.base import Hit
 from .secrets import SecretSet, fingerprint, redact_text
 from .settings import Settings
@@ -190,9 +190,7 @@ class _Run:
                 steps.append((shown, self._lint_auth_file, path))
             elif kind == "unknown" and explicit:
                 steps.append((shown, self._lint_unknown, path))
-        from .projects import run_steps
-
-        run_steps(self, steps)
+        _run_steps(self, steps)
 
     def step(self, shown: str, lint: Callable, path: Path, *args) -> None:
         """One file's lint, reported on (independent of the other steps: a pool may run it)."""
@@ -341,8 +339,6 @@ class _Run:
     def _load_pipeline(self, root: Path, project: Path, build: bool = True):
         """The pipeline rooted at root, loaded once; build=False: its files only (deciding
         which files are pipelines needs no jobs, and a pool's workers then build them)."""
-        from .gitlab import build_jobs, load_pipeline
-
         key = os.path.abspath(root)
         cache = self.__dict__.setdefault("_pipelines", {})
         if key not in cache:
@@ -354,7 +350,7 @@ class _Run:
             rel_root = relative(key, os.fspath(project))
             try:
                 parse = {"parse": self.l.reuse.load} if self.l.reuse is not None else {}
-                cache[key] = load_pipeline(rel_root, read, str(project), build=False, **parse)
+                cache[key] = _load_pipeline_files(rel_root, read, str(project), build=False, **parse)
             except (ReadError, OSError) as exc:
                 self._unreadable(root, str(exc))
                 cache[key] = None
@@ -362,7 +358,7 @@ class _Run:
                 self._unreadable(root, f"cannot read file: {exc}")
                 cache[key] = None
         if build and cache[key] is not None:
-            build_jobs(cache[key])
+            _build_jobs(cache[key])
         return cache[key]
 
     def _lint_pipeline(self, root: Path, project: Path) -> None:
@@ -374,10 +370,8 @@ class _Run:
         pipeline = self._load_pipeline(root, project, build=False)
         if pipeline is None:
             return
-        from .gitlab import build_jobs
-
         reuse = self.l.reuse.pipeline(self, pipeline, project) if self.l.reuse is not None else None
-        build_jobs(pipeline, reuse)  # with reuse, the jobs whose inputs did not change are the last run's
+        _build_jobs(pipeline, reuse)  # with reuse, the jobs whose inputs did not change are the last run's
         for p in pipeline.problems:
             src = self._source_for(pipeline, p.path)
             if src is None:  # the file could not be read at all: report on an empty text
@@ -544,13 +538,11 @@ class _Run:
     # -------------------------------------------------------------- auth JSON
     def _yaml_auth_docs(self, yf, shell_lines_and_names: Callable[[], tuple[set[int], dict[int, str]]],
                         reuse: "PipelineReuse | None") -> None:
-        from .yaml.model import scalars_in
-
         if reuse is not None or yf.braced is None:
             if not _may_open_object(yf.source.text):
                 return
             tops = reuse.auth_candidates(yf) if reuse is not None else yf.documents
-            candidates = (scalar for top in tops for scalar in scalars_in(top))
+            candidates = (scalar for top in tops for scalar in _scalars_in(top))
         else:
             candidates = iter(yf.braced)  # the scalars of the walk that can open an object, recorded by the load
         for scalar in candidates:
@@ -610,9 +602,7 @@ class _Run:
         if key in self.auth_seen and job is None:
             return
         self.auth_seen[key] = None
-        from .authjson import parse_json
-
-        result = parse_json(text, opaque)
+        result = _parse_json(text, opaque)
         doc = AuthDoc(text, list(opaque), result, tmap, origin, job=job, **kw)
         self._run_hook("check_auth", doc)
 
@@ -885,24 +875,15 @@ def _mask_inputs(text: str) -> str:
     return _INPUT.sub(lambda m: "$" + "I" * (len(m.group()) - 1), text)
 
 
-def _shell_parse(text: str):
-    """``authlint.shell.parse``, imported on first use (start-up); this name is then bound to it:
-    an import in a function costs ~3 µs a call, and a job script is parsed per job."""
-    global _shell_parse
-    from .shell import parse
-
-    _shell_parse = parse
-    return parse(text)
-
-
-def _write_group(ref: CommandRef):
-    """``authlint.shell.flow.write_group``, imported on first use and then bound to this name
-    (as _shell_parse: an import in a function costs ~3 µs a call, and it is asked of every echo)."""
-    global _write_group
-    from .shell.flow import write_group
-
-    _write_group = write_group
-    return write_group(ref)
+# Imported at the first call (start-up: a warm cache hit imports no parser), then called
+# straight: an import in a function costs 1-3 µs a call, and these run per project, job or echo.
+_shell_parse = on_first_call(__name__, "_shell_parse", "authlint.shell:parse")
+_write_group = on_first_call(__name__, "_write_group", "authlint.shell.flow:write_group")
+_load_pipeline_files = on_first_call(__name__, "_load_pipeline_files", "authlint.gitlab:load_pipeline")
+_build_jobs = on_first_call(__name__, "_build_jobs", "authlint.gitlab:build_jobs")
+_scalars_in = on_first_call(__name__, "_scalars_in", "authlint.yaml.model:scalars_in")
+_run_steps = on_first_call(__name__, "_run_steps", "authlint.projects:run_steps")
+_parse_json = on_first_call(__name__, "_parse_json", "authlint.authjson:parse_json")
 
 
 def _is_powershell(job) -> bool:
