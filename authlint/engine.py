@@ -445,26 +445,34 @@ class _Run:
         into the item's own file; if the joined script does not parse, items
         are parsed one by one so the rest can still be linted.
         """
-        key = tuple(id(line.scalar) for line in lines)
+        scalars = [line.scalar for line in lines]
+        key = tuple(map(id, scalars))
         if key in self.shell_cache:
             out, problems = self.shell_cache[key]
             self.problems.extend(problems)  # again for each job (deduplicated at the end): reuse keeps a job's own
             return out
         problems_before = len(self.problems)
-        texts = [_mask_inputs(line.scalar.value) for line in lines]
+        texts = [scalar.value for scalar in scalars]
+        text = "\n".join(texts)
+        if "$[[" in text or "${{" in text:  # inputs, masked item by item (most scripts have none)
+            texts = [_mask_inputs(t) for t in texts]
+            text = "\n".join(texts)
         starts, pos = [], 0
         for t in texts:
             starts.append(pos)
             pos += len(t) + 1
-        joined = _shell_parse("\n".join(texts))
-        maps = [LineMap(line.scalar) for line in lines]
+        joined = _shell_parse(text)
+        maps = [LineMap(scalar) for scalar in scalars]
         out: list[tuple[ShellUnit, list]] = []
         if not joined.errors:
-            buckets: list[list] = [[] for _ in lines]
-            for cmd in joined.commands:
-                buckets[max(0, bisect.bisect_right(starts, cmd.start) - 1)].append(cmd)
+            if len(lines) == 1:  # one item (many jobs): every command is its own
+                buckets = [list(joined.commands)]
+            else:
+                buckets = [[] for _ in lines]
+                for cmd in joined.commands:
+                    buckets[max(0, bisect.bisect_right(starts, cmd.start) - 1)].append(cmd)
             for line, m, s, t, bucket in zip(lines, maps, starts, texts, buckets):
-                out.append((ShellUnit(joined, line.scalar.source, ShiftMap(m, s), line.section, line, own=(s, s + len(t))), bucket))
+                out.append((ShellUnit(joined, m.source, ShiftMap(m, s), line.section, line, own=(s, s + len(t))), bucket))
             for start, end, message in joined.runtime_errors:
                 k = max(0, bisect.bisect_right(starts, start) - 1)
                 where = ShellUnit(joined, lines[k].scalar.source, ShiftMap(maps[k], starts[k]))
