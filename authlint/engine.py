@@ -425,7 +425,7 @@ class _Run:
             for unit, commands in self._job_script(lines):
                 ju.units.append(unit)
                 for cmd in commands:
-                    self._append_command(ju, target, cmd, unit, project, depth=0)
+                    self._append_command(ju, target, cmd, unit, project, 0)
         return ju
 
     def _append_command(self, ju: JobUnit, target: list[CommandRef], cmd, unit: ShellUnit, project: Path, depth: int) -> None:
@@ -867,7 +867,7 @@ def _unit_path(unit) -> str:
 
 def _script_lines(job) -> tuple[list, list]:
     """The runner's two scripts: before_script + script, and after_script on its own."""
-    return [*job.before_script, *job.script], list(job.after_script)
+    return [*job.before_script, *job.script], job.after_script
 
 
 def runner_scripts(job) -> list[str]:
