@@ -445,10 +445,10 @@ class _Run:
         into the item's own file; if the joined script does not parse, items
         are parsed one by one so the rest can still be linted.
         """
-        scalars = [line.scalar for line in lines]
-        key = tuple(map(id, scalars))
-        if key in self.shell_cache:
-            out, problems = self.shell_cache[key]
+        scalars = tuple([line.scalar for line in lines])  # the cache's key (a YScalar hashes by identity)
+        cached = self.shell_cache.get(scalars)
+        if cached is not None:
+            out, problems = cached
             self.problems.extend(problems)  # again for each job (deduplicated at the end): reuse keeps a job's own
             return out
         problems_before = len(self.problems)
@@ -488,7 +488,7 @@ class _Run:
                 unit = ShellUnit(script, line.scalar.source, m, line.section, line)
                 out.append((unit, list(script.commands)))
                 self._shell_problems(unit, syntax=False)
-        self.shell_cache[key] = (out, self.problems[problems_before:])
+        self.shell_cache[scalars] = (out, self.problems[problems_before:])
         return out
 
     def _shell_problems(self, unit: ShellUnit, syntax: bool = True) -> None:
@@ -617,11 +617,11 @@ class _Run:
     # ------------------------------------------------------------ rule calls
     def _command_hooks(self, refs: list[CommandRef]) -> None:
         """The commands one shell runs, in order (a job's script, its after_script, a file)."""
-        firsts: dict[int, object] = {}  # each script's first command here (a called script may run twice)
+        firsts: dict[object, object] = {}  # each script's first command here (a called script may run twice)
         for_command = self.l.command_rules.for_command
         for ref in refs:
             cmd = ref.cmd
-            self._call(for_command(cmd, firsts.setdefault(id(ref.unit.script), cmd) is cmd), ref)
+            self._call(for_command(cmd, firsts.setdefault(ref.unit.script, cmd) is cmd), ref)
             self._shell_auth_docs(ref)
 
     def _run_hook(self, hook: str, unit) -> None:
