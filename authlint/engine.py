@@ -21,7 +21,7 @@ from . import rules as registry
 from . import suppressions
 from .authjson.looks import looks_like_auth_json, starts_as_object
 from .diagnostics import Applicability, Edit, Finding, Fix, Severity, Span
-from .lazy import lazy_compile
+from .lazy import lazy_compile, on_first_call
 from .rules.base import Hit
 from .secrets import SecretSet, fingerprint, redact_text
 from .settings import Settings
@@ -190,9 +190,7 @@ class _Run:
                 steps.append((shown, self._lint_auth_file, path))
             elif kind == "unknown" and explicit:
                 steps.append((shown, self._lint_unknown, path))
-        from .projects import run_steps
-
-        run_steps(self, steps)
+        _run_steps(self, steps)
 
     def step(self, shown: str, lint: Callable, path: Path, *args) -> None:
         """One file's lint, reported on (independent of the other steps: a pool may run it)."""
@@ -341,8 +339,6 @@ class _Run:
     def _load_pipeline(self, root: Path, project: Path, build: bool = True):
         """The pipeline rooted at root, loaded once; build=False: its files only (deciding
         which files are pipelines needs no jobs, and a pool's workers then build them)."""
-        from .gitlab import build_jobs, load_pipeline
-
         key = os.path.abspath(root)
         cache = self.__dict__.setdefault("_pipelines", {})
         if key not in cache:
@@ -354,7 +350,7 @@ class _Run:
             rel_root = relative(key, os.fspath(project))
             try:
                 parse = {"parse": self.l.reuse.load} if self.l.reuse is not None else {}
-                cache[key] = load_pipeline(rel_root, read, str(project), build=False, **parse)
+                cache[key] = _load_pipeline_files(rel_root, read, str(project), build=False, **parse)
             except (ReadError, OSError) as exc:
                 self._unreadable(root, str(exc))
                 cache[key] = None
@@ -362,7 +358,7 @@ class _Run:
                 self._unreadable(root, f"cannot read file: {exc}")
                 cache[key] = None
         if build and cache[key] is not None:
-            build_jobs(cache[key])
+            _build_jobs(cache[key])
         return cache[key]
 
     def _lint_pipeline(self, root: Path, project: Path) -> None:
@@ -374,10 +370,8 @@ class _Run:
         pipeline = self._load_pipeline(root, project, build=False)
         if pipeline is None:
             return
-        from .gitlab import build_jobs
-
         reuse = self.l.reuse.pipeline(self, pipeline, project) if self.l.reuse is not None else None
-        build_jobs(pipeline, reuse)  # with reuse, the jobs whose inputs did not change are the last run's
+        _build_jobs(pipeline, reuse)  # with reuse, the jobs whose inputs did not change are the last run's
         for p in pipeline.problems:
             src = self._source_for(pipeline, p.path)
             if src is None:  # the file could not be read at all: report on an empty text
@@ -431,7 +425,7 @@ class _Run:
             for unit, commands in self._job_script(lines):
                 ju.units.append(unit)
                 for cmd in commands:
-                    self._append_command(ju, target, cmd, unit, project, depth=0)
+                    self._append_command(ju, target, cmd, unit, project, 0)
         return ju
 
     def _append_command(self, ju: JobUnit, target: list[CommandRef], cmd, unit: ShellUnit, project: Path, depth: int) -> None:
@@ -451,26 +445,34 @@ class _Run:
         into the item's own file; if the joined script does not parse, items
         are parsed one by one so the rest can still be linted.
         """
-        key = tuple(id(line.scalar) for line in lines)
-        if key in self.shell_cache:
-            out, problems = self.shell_cache[key]
+        scalars = tuple([line.scalar for line in lines])  # the cache's key (a YScalar hashes by identity)
+        cached = self.shell_cache.get(scalars)
+        if cached is not None:
+            out, problems = cached
             self.problems.extend(problems)  # again for each job (deduplicated at the end): reuse keeps a job's own
             return out
         problems_before = len(self.problems)
-        texts = [_mask_inputs(line.scalar.value) for line in lines]
+        texts = [scalar.value for scalar in scalars]
+        text = "\n".join(texts)
+        if "$[[" in text or "${{" in text:  # inputs, masked item by item (most scripts have none)
+            texts = [_mask_inputs(t) for t in texts]
+            text = "\n".join(texts)
         starts, pos = [], 0
         for t in texts:
             starts.append(pos)
             pos += len(t) + 1
-        joined = _shell_parse("\n".join(texts))
-        maps = [LineMap(line.scalar) for line in lines]
+        joined = _shell_parse(text)
+        maps = [LineMap(scalar) for scalar in scalars]
         out: list[tuple[ShellUnit, list]] = []
         if not joined.errors:
-            buckets: list[list] = [[] for _ in lines]
-            for cmd in joined.commands:
-                buckets[max(0, bisect.bisect_right(starts, cmd.start) - 1)].append(cmd)
+            if len(lines) == 1:  # one item (many jobs): every command is its own
+                buckets = [list(joined.commands)]
+            else:
+                buckets = [[] for _ in lines]
+                for cmd in joined.commands:
+                    buckets[max(0, bisect.bisect_right(starts, cmd.start) - 1)].append(cmd)
             for line, m, s, t, bucket in zip(lines, maps, starts, texts, buckets):
-                out.append((ShellUnit(joined, line.scalar.source, ShiftMap(m, s), line.section, line, own=(s, s + len(t))), bucket))
+                out.append((ShellUnit(joined, m.source, ShiftMap(m, s), line.section, line, own=(s, s + len(t))), bucket))
             for start, end, message in joined.runtime_errors:
                 k = max(0, bisect.bisect_right(starts, start) - 1)
                 where = ShellUnit(joined, lines[k].scalar.source, ShiftMap(maps[k], starts[k]))
@@ -486,7 +488,7 @@ class _Run:
                 unit = ShellUnit(script, line.scalar.source, m, line.section, line)
                 out.append((unit, list(script.commands)))
                 self._shell_problems(unit, syntax=False)
-        self.shell_cache[key] = (out, self.problems[problems_before:])
+        self.shell_cache[scalars] = (out, self.problems[problems_before:])
         return out
 
     def _shell_problems(self, unit: ShellUnit, syntax: bool = True) -> None:
@@ -544,13 +546,11 @@ class _Run:
     # -------------------------------------------------------------- auth JSON
     def _yaml_auth_docs(self, yf, shell_lines_and_names: Callable[[], tuple[set[int], dict[int, str]]],
                         reuse: "PipelineReuse | None") -> None:
-        from .yaml.model import scalars_in
-
         if reuse is not None or yf.braced is None:
             if not _may_open_object(yf.source.text):
                 return
             tops = reuse.auth_candidates(yf) if reuse is not None else yf.documents
-            candidates = (scalar for top in tops for scalar in scalars_in(top))
+            candidates = (scalar for top in tops for scalar in _scalars_in(top))
         else:
             candidates = iter(yf.braced)  # the scalars of the walk that can open an object, recorded by the load
         for scalar in candidates:
@@ -610,20 +610,18 @@ class _Run:
         if key in self.auth_seen and job is None:
             return
         self.auth_seen[key] = None
-        from .authjson import parse_json
-
-        result = parse_json(text, opaque)
+        result = _parse_json(text, opaque)
         doc = AuthDoc(text, list(opaque), result, tmap, origin, job=job, **kw)
         self._run_hook("check_auth", doc)
 
     # ------------------------------------------------------------ rule calls
     def _command_hooks(self, refs: list[CommandRef]) -> None:
         """The commands one shell runs, in order (a job's script, its after_script, a file)."""
-        firsts: dict[int, object] = {}  # each script's first command here (a called script may run twice)
+        firsts: dict[object, object] = {}  # each script's first command here (a called script may run twice)
         for_command = self.l.command_rules.for_command
         for ref in refs:
             cmd = ref.cmd
-            self._call(for_command(cmd, firsts.setdefault(id(ref.unit.script), cmd) is cmd), ref)
+            self._call(for_command(cmd, firsts.setdefault(ref.unit.script, cmd) is cmd), ref)
             self._shell_auth_docs(ref)
 
     def _run_hook(self, hook: str, unit) -> None:
@@ -869,7 +867,7 @@ def _unit_path(unit) -> str:
 
 def _script_lines(job) -> tuple[list, list]:
     """The runner's two scripts: before_script + script, and after_script on its own."""
-    return [*job.before_script, *job.script], list(job.after_script)
+    return [*job.before_script, *job.script], job.after_script
 
 
 def runner_scripts(job) -> list[str]:
@@ -885,24 +883,15 @@ def _mask_inputs(text: str) -> str:
     return _INPUT.sub(lambda m: "$" + "I" * (len(m.group()) - 1), text)
 
 
-def _shell_parse(text: str):
-    """``authlint.shell.parse``, imported on first use (start-up); this name is then bound to it:
-    an import in a function costs ~3 µs a call, and a job script is parsed per job."""
-    global _shell_parse
-    from .shell import parse
-
-    _shell_parse = parse
-    return parse(text)
-
-
-def _write_group(ref: CommandRef):
-    """``authlint.shell.flow.write_group``, imported on first use and then bound to this name
-    (as _shell_parse: an import in a function costs ~3 µs a call, and it is asked of every echo)."""
-    global _write_group
-    from .shell.flow import write_group
-
-    _write_group = write_group
-    return write_group(ref)
+# Imported at the first call (start-up: a warm cache hit imports no parser), then called
+# straight: an import in a function costs 1-3 µs a call, and these run per project, job or echo.
+_shell_parse = on_first_call(__name__, "_shell_parse", "authlint.shell:parse")
+_write_group = on_first_call(__name__, "_write_group", "authlint.shell.flow:write_group")
+_load_pipeline_files = on_first_call(__name__, "_load_pipeline_files", "authlint.gitlab:load_pipeline")
+_build_jobs = on_first_call(__name__, "_build_jobs", "authlint.gitlab:build_jobs")
+_scalars_in = on_first_call(__name__, "_scalars_in", "authlint.yaml.model:scalars_in")
+_run_steps = on_first_call(__name__, "_run_steps", "authlint.projects:run_steps")
+_parse_json = on_first_call(__name__, "_parse_json", "authlint.authjson:parse_json")
 
 
 def _is_powershell(job) -> bool:

@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from .authjson.looks import produces_auth_json
-from .lazy import lazy_compile
+from .lazy import lazy_compile, on_first_call
 from .shell.flow import Definition, job_flows
 from .shell.model import VAR_REF
 from .tools import is_login, leading_words, pushes, tool_args, tool_of
@@ -739,6 +739,11 @@ def _called_units(unit: "JobUnit"):
             yield u
 
 
+# The engine's own notion of "a script the job calls", imported at the first call (the engine
+# imports the rules, which import this) and then called straight (asked of most commands).
+_called_script = on_first_call(__name__, "_called_script", "authlint.engine:_called_script")
+
+
 def _opaque(ref: "CommandRef", spliced: set[int]) -> bool:
     """A command that runs code authlint did not read (a script it could not open,
     `eval`, a build tool)."""
@@ -750,8 +755,6 @@ def _opaque(ref: "CommandRef", spliced: set[int]) -> bool:
         return True  # `$CMD args`, `$(aws ecr get-login)`
     if id(ref) in spliced or tool_of(cmd) is not None or base == "executor":
         return False
-    from .engine import _called_script  # the engine's own notion of "a script the job calls"
-
     if _called_script(cmd) is not None:
         return True  # a script the engine could not read
     if base in _SHELL_NAMES:

@@ -28,8 +28,12 @@ from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Iterator
 
+from .engine import _Run
+from .lazy import on_first_call
+from .suppressions import may_hold
+
 if TYPE_CHECKING:
-    from .engine import Linter, Outcome, _Run
+    from .engine import Linter, Outcome
     from .workspace import Workspace
 
 Candidate = tuple[Path, str, bool]  # (path, kind, explicit), as Workspace.discover gives them
@@ -120,8 +124,6 @@ def paused_gc() -> Iterator[None]:
 
 
 def _lint_group(linter: "Linter", group: list[Candidate], wanted: set[str]) -> "Outcome":
-    from .engine import _Run
-
     run = _Run(linter)
     run.lint_candidates(group, wanted)
     outcome = run.outcome()
@@ -132,8 +134,6 @@ def _lint_group(linter: "Linter", group: list[Candidate], wanted: set[str]) -> "
 def _slim(outcome: "Outcome") -> "Outcome":
     """A project's outcome kept until the report: of the sources read, only those a finding
     may show (its file, its fix's files) or whose suppressions the report checks."""
-    from .suppressions import may_hold
-
     shown = {p.source.path for p in outcome.problems}
     for _, hit in outcome.hits:
         shown.add(hit.source.path)
@@ -155,13 +155,16 @@ def after_project(ws: "Workspace") -> None:
     by release()); the run unfreezes them at its end (a worker's die with it).  A project that
     left many new objects has its cycles collected first.  Only runs over several projects call
     this: the editor keeps its memo and collects after publishing."""
-    from .shell.parser import release
-
-    release()  # scripts the memo dropped: freed now by refcounting
+    _release_scripts()  # scripts the memo dropped: freed now by refcounting
     ws.forget_reads()  # and the files it read (its outcome keeps those the report shows)
     if gc.get_count()[0] >= YOUNG:
         gc.collect(1)
     gc.freeze()
+
+
+# Imported at the first call (a warm cache hit imports no parser), then called straight: an
+# import in a function costs 1-3 µs a call, and this runs per project.
+_release_scripts = on_first_call(__name__, "_release_scripts", "authlint.shell.parser:release")
 
 
 # ---------------------------------------------------------------- fork pool

@@ -55,8 +55,7 @@ class CommandRules:
         """The calls for cmd; first: it is the first command of its script in the shell running it."""
         if not ENABLED or len(self.always) == len(self.calls):
             return self.calls
-        names = command_names(cmd)
-        text = word_text(cmd) if self.words else ""
+        names, text = cmd.derived("triggers", trigger_text)
         seen = (names, text, first)
         chosen = self.by_text.get(seen)
         if chosen is None:
@@ -97,6 +96,12 @@ class JobRules:
         return chosen
 
 
+def trigger_text(cmd: "Command") -> tuple[tuple[str | None, ...], str]:
+    """What picks a command's rules: its names and word text (asked once per command: a
+    script's commands recur, from the parse memo, in every job and project running its text)."""
+    return command_names(cmd), word_text(cmd)
+
+
 def command_names(cmd: "Command") -> tuple[str | None, ...]:
     """The command's basename and, behind a wrapper (`sudo docker`), the program it runs."""
     return (cmd.basename, unwrap(cmd)[0])
@@ -107,7 +112,7 @@ def word_text(cmd: "Command") -> str:
     text holding them all (a word without quotes or backslashes is its own template, and a
     command's own text holds its words, unless they come from a string or an enclosing group)."""
     raw = cmd.raw
-    if cmd.via is None and _plain(raw) and not any(r.group for r in cmd.redirects):
+    if cmd.via is None and _plain(raw) and not (cmd.redirects and any(r.group for r in cmd.redirects)):
         return raw
     words = [*cmd.argv, *(a.value for a in cmd.env if a.value is not None), *(r.target for r in cmd.redirects if r.target is not None)]
     return "\n".join([w.raw if _plain(w.raw) else w.template for w in words])

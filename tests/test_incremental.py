@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from authlint import gitlab
+from authlint import engine, gitlab
 from authlint.engine import Linter, LintResult
 from authlint.incremental import JobMemo, _Shift
 from authlint.settings import Settings
@@ -39,7 +39,7 @@ class Editor:
         def spy(pipeline, reuse=None) -> None:
             build(pipeline, reuse)
             built.append(pipeline)
-        with patch.object(gitlab, "build_jobs", spy):
+        with patch.object(engine, "_build_jobs", spy):  # the engine's binding of it
             result = linter.lint_paths([Path(self.ci)])
         self.built = built
         return result

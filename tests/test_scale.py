@@ -93,7 +93,7 @@ def test_one_project_of_many_pipelines_linted_in_pooled_steps_gives_the_findings
     monkeypatch.setattr(engine._Run, "absorb", lambda run, part: (absorbed.append(part), absorb(run, part))[1])
     built = []  # pipelines whose jobs this process built (a worker's calls stay in the worker)
     build_jobs = gitlab.build_jobs
-    monkeypatch.setattr(gitlab, "build_jobs", lambda p, reuse=None: (built.append(p.unbuilt is not None), build_jobs(p, reuse))[1])
+    monkeypatch.setattr(engine, "_build_jobs", lambda p, reuse=None: (built.append(p.unbuilt is not None), build_jobs(p, reuse))[1])
     single = lint([Path(f) for f in files], 1, monkeypatch, corpus)
     groups, built_single = len(absorbed), sum(built)
     pooled = lint([Path(f) for f in files], 2, monkeypatch, corpus)

@@ -126,3 +126,17 @@ def test_al210_job_test_sees_every_definition_of_docker_auth_config(tmp_path: Pa
     assert with_triggers.findings == every_rule.findings
     fired = {f.path.split("/")[0] for f in with_triggers.findings if f.code == "AL210"}
     assert fired >= {"yaml", "escaped-key", "declare", "rules", "included"} and "none" not in fired
+
+
+def test_a_command_met_again_gets_the_rules_of_a_fresh_parse() -> None:
+    """A command keeps its trigger text (the parse memo hands the same commands to every job and
+    project running its text): asked again, it picks the rules a fresh parse of its text picks."""
+    from authlint.shell.parser import _parse, parse
+
+    calls = Linter(Settings(select=("ALL",))).command_rules.calls
+    for text in [ex.text for _, ex in _SH_INVALID] + _HARMLESS + ["sudo docker login -u u -p \"$P\" r", "{ echo x; } > a.json"]:
+        memo = triggers.CommandRules(calls)
+        first = [memo.for_command(c, i == 0) for i, c in enumerate(parse(text).commands)]
+        again = [memo.for_command(c, i == 0) for i, c in enumerate(parse(text).commands)]
+        fresh = [triggers.CommandRules(calls).for_command(c, i == 0) for i, c in enumerate(_parse(text).commands)]
+        assert first == again == fresh, text

@@ -176,6 +176,8 @@ class _Builder:
         deref = self.resolver.deref
         for section in SECTIONS:
             original = unresolved.get(section)
+            if original is None:  # most jobs lack a section or two: the Job's empty list
+                continue
             result = J.script(section, original, deref, shape)  # type: ignore[arg-type]
             setattr(job, section, result.lines)
             incomplete |= result.incomplete
