@@ -1,0 +1,133 @@
+"""The model of a script of simple commands, read without tree-sitter.
+
+Most CI script lines are one command, or a pipeline of commands, made of plain words,
+'single-quoted' and "double-quoted" text and ``$NAME`` expansions.  For a script of only such
+lines (and comments), the model the builder makes from tree-sitter's tree is known from the
+text alone, at a fraction of the cost: ``script`` reads it with one regular expression and
+builds the same objects.  Anything else, and any doubt (a reserved word, ``=`` in a command
+name, a backslash, a redirect, a ``;`` ...), answers None: the caller takes the full path.
+tests/test_shell_fastpaths.py compares the two, field by field.
+"""
+
+from __future__ import annotations
+
+import re
+
+from authlint.shell.model import LITERAL, Command, Part, Script, Word, literal_word, parts_word
+
+# Printable ASCII and tabs; bash and tree-sitter agree on these words (a '#' only at a word start).
+_PLAIN = r"[A-Za-z0-9_./:,@%+=~^*?-]"
+_VAR = r"\$\w+"  # tree-sitter's name: every word character (`$1x` is the variable "1x")
+_DOUBLE = r'"[^"\\`$\x00-\x08\n-\x1f\x7f]*(?:\$\w+[^"\\`$\x00-\x08\n-\x1f\x7f]*)*"'
+_SINGLE = r"'[^'\x00-\x08\n-\x1f\x7f]*'"
+# One token after blanks: a word (group 1), a pipe or a line end (2), or a comment (3).
+_UNQUOTED_VAR = r"\$[A-Za-z_]\w*"  # `"a"-$1` is read as `"a"-` `$` `1`
+_TOKEN = re.compile(rf"[ \t]*(?:((?:{_PLAIN}+|{_UNQUOTED_VAR}|{_DOUBLE}|{_SINGLE})+)|([|\n])|(#[^\n]*))", re.ASCII)
+_SEGMENT = re.compile(rf"{_PLAIN}+|{_UNQUOTED_VAR}|{_DOUBLE}|{_SINGLE}", re.ASCII)
+_NAME = re.compile(_VAR, re.ASCII)
+# Command names tree-sitter reads otherwise: `X=1 cmd` is an assignment, `u@h` and `a?b` are
+# errors, `- a=b` is the assignment `a=b`.
+_ODD_NAME = re.compile(r"[=@%?*]|\A-\Z")
+# Words that tree-sitter-bash may read as syntax (`x ==` is an error), or as a declaration or
+# test command.
+_RESERVED = frozenset(
+    "if then elif else fi case esac for select while until do done in function time coproc "
+    "declare typeset export readonly local unset unsetenv == =~".split()
+)
+
+
+def script(text: str) -> Script | None:
+    """The model of ``text`` when it is lines of simple commands and pipelines, else None."""
+    if not text.isascii():
+        return None
+    commands: list[Command] = []
+    isolated: list[tuple[int, int]] = []
+    line: list[list[Word]] = []  # the commands of the current pipeline, as words
+    words: list[Word] = []  # of the current command
+    pos, word_end = 0, -1
+    for m in _TOKEN.finditer(text):
+        if m.start() != pos:
+            return None
+        pos = m.end()
+        if m.lastindex == 1:
+            word = _word(text, m.start(1), pos)
+            if word is None or (not words and _ODD_NAME.search(word.raw)):
+                return None
+            words.append(word)
+            word_end = pos
+        elif m.lastindex == 3:  # a comment: at a word start only
+            if m.start(3) == word_end:
+                return None
+        elif words:  # `|` or a line end after a command
+            line.append(words)
+            words = []
+            if text[pos - 1] == "\n":
+                _pipeline(text, line, commands, isolated)
+        elif line or text[pos - 1] == "|":  # `| a`, or `a |<newline>`: continued on the next line
+            return None
+    if text[pos:].strip(" \t"):
+        return None
+    if words:
+        line.append(words)
+    elif line:  # `a |` at the end
+        return None
+    _pipeline(text, line, commands, isolated)
+    return Script(text, commands, [], [], [], tuple(isolated), ())
+
+
+def _pipeline(text: str, line: list[list[Word]], commands: list[Command], isolated: list[tuple[int, int]]) -> None:
+    """Append the commands of one pipeline, its stages in ``line`` (emptied)."""
+    pipe: list[Command] = []
+    for index, (name, *args) in enumerate(line):
+        start, end = name.start, (args[-1] if args else name).end
+        connector = "|" if index else None
+        cmd = Command(start, end, text[start:end], name, args, [], [], pipe, index, connector, False, 0, None, False, None, True)
+        pipe.append(cmd)
+        commands.append(cmd)
+    if len(pipe) > 1:
+        isolated.extend((cmd.start, cmd.end) for cmd in pipe)
+    line.clear()
+
+
+def _word(text: str, start: int, end: int) -> Word | None:
+    """The word text[start:end] as the builder makes it (None: a reserved word, or one tree-sitter
+    reads otherwise)."""
+    raw = text[start:end]
+    if "$" not in raw and '"' not in raw and "'" not in raw:  # most words
+        return None if raw in _RESERVED else literal_word(start, end, raw, raw, True)
+    parts: list[Part] = []
+    for m in _SEGMENT.finditer(text, start, end):
+        s, e = m.span()
+        segment = m.group()
+        first = segment[0]
+        if first == '"':
+            if not _double(text, s + 1, e - 1, parts):
+                return None
+        elif first == "'":
+            inner = segment[1:-1]
+            parts.append(Part(LITERAL, s + 1, e - 1, inner, inner, None, False, "single"))
+        elif first == "$":
+            parts.append(Part("variable", s, e, segment, None, segment[1:], False, "none", True))
+        else:
+            parts.append(Part(LITERAL, s, e, segment, segment, None, False, "none"))
+    return parts_word(start, end, raw, parts, True)
+
+
+def _double(text: str, start: int, end: int, parts: list[Part]) -> bool:
+    """Append the parts of "..." between ``start`` and ``end``: literal runs and ``$NAME``s.
+
+    False where tree-sitter gives a `$` the blanks before it (its token then starts there): after
+    the opening quote or another expansion, as in `"$A $B"` and `" $A"`."""
+    pos = start
+    for m in _NAME.finditer(text, start, end):
+        s, e = m.span()
+        if s > pos:
+            if not text[pos:s].strip(" \t"):
+                return False
+            parts.append(Part(LITERAL, pos, s, text[pos:s], text[pos:s], None, True, "double"))
+        raw = m.group()
+        parts.append(Part("variable", s, e, raw, None, raw[1:], True, "double", True))
+        pos = e
+    if pos < end or pos == start:  # "" is one empty literal
+        parts.append(Part(LITERAL, pos, end, text[pos:end], text[pos:end], None, True, "double"))
+    return True
