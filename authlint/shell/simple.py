@@ -18,12 +18,16 @@ from authlint.shell.model import LITERAL, Command, Part, Script, Word, literal_w
 # Printable ASCII and tabs; bash and tree-sitter agree on these words (a '#' only at a word start).
 _PLAIN = r"[A-Za-z0-9_./:,@%+=~^*?-]"
 _VAR = r"\$\w+"  # tree-sitter's name: every word character (`$1x` is the variable "1x")
+_UNQUOTED_VAR = r"\$[A-Za-z_]\w*"  # `"a"-$1` is read as `"a"-` `$` `1`
 _DOUBLE = r'"[^"\\`$\x00-\x08\n-\x1f\x7f]*(?:\$\w+[^"\\`$\x00-\x08\n-\x1f\x7f]*)*"'
 _SINGLE = r"'[^'\x00-\x08\n-\x1f\x7f]*'"
-# One token after blanks: a word (group 1), a pipe or a line end (2), or a comment (3).
-_UNQUOTED_VAR = r"\$[A-Za-z_]\w*"  # `"a"-$1` is read as `"a"-` `$` `1`
-_TOKEN = re.compile(rf"[ \t]*(?:((?:{_PLAIN}+|{_UNQUOTED_VAR}|{_DOUBLE}|{_SINGLE})+)|([|\n])|(#[^\n]*))", re.ASCII)
-_SEGMENT = re.compile(rf"{_PLAIN}+|{_UNQUOTED_VAR}|{_DOUBLE}|{_SINGLE}", re.ASCII)
+_SEGMENTS = rf"{_PLAIN}+|{_UNQUOTED_VAR}|{_DOUBLE}|{_SINGLE}"
+# One token after blanks: a plain word (group 1), another word (2), a pipe or a line end (3), a
+# comment (4: after a blank, a line end or a pipe), or the end of the text (5).
+_TOKEN = re.compile(
+    rf"""[ \t]*(?:({_PLAIN}++)(?![$"'])|((?:{_SEGMENTS})+)|([|\n])|((?<![^ \t\n|])\#[^\n]*)|(\Z))""", re.ASCII
+)
+_SEGMENT = re.compile(_SEGMENTS, re.ASCII)
 _NAME = re.compile(_VAR, re.ASCII)
 # Command names tree-sitter reads otherwise: `X=1 cmd` is an assignment, `u@h` and `a?b` are
 # errors, `- a=b` is the assignment `a=b`.
@@ -44,35 +48,36 @@ def script(text: str) -> Script | None:
     isolated: list[tuple[int, int]] = []
     line: list[list[Word]] = []  # the commands of the current pipeline, as words
     words: list[Word] = []  # of the current command
-    pos, word_end = 0, -1
-    for m in _TOKEN.finditer(text):
-        if m.start() != pos:
-            return None
-        pos = m.end()
-        if m.lastindex == 1:
-            word = _word(text, m.start(1), pos)
+    match = _TOKEN.scanner(text).match  # each match starts where the last one ended
+    while (m := match()) is not None:
+        kind = m.lastindex
+        if kind == 1:  # most words
+            start, end = m.span(1)
+            raw = text[start:end]
+            if raw in _RESERVED or (not words and _ODD_NAME.search(raw)):
+                return None
+            words.append(literal_word(start, end, raw, raw, True))
+        elif kind == 2:
+            word = _word(text, *m.span(2))
             if word is None or (not words and _ODD_NAME.search(word.raw)):
                 return None
             words.append(word)
-            word_end = pos
-        elif m.lastindex == 3:  # a comment: at a word start only
-            if m.start(3) == word_end:
+        elif kind == 3:
+            if words:
+                line.append(words)
+                words = []
+            elif line or m.group(3) == "|":  # `| a`, or `a |<newline>`: continued on the next line
                 return None
-        elif words:  # `|` or a line end after a command
-            line.append(words)
-            words = []
-            if text[pos - 1] == "\n":
+            if line and m.group(3) == "\n":
                 _pipeline(text, line, commands, isolated)
-        elif line or text[pos - 1] == "|":  # `| a`, or `a |<newline>`: continued on the next line
-            return None
-    if text[pos:].strip(" \t"):
-        return None
-    if words:
-        line.append(words)
-    elif line:  # `a |` at the end
-        return None
-    _pipeline(text, line, commands, isolated)
-    return Script(text, commands, [], [], [], tuple(isolated), ())
+        elif kind == 5:
+            if words:
+                line.append(words)
+            elif line:  # `a |` at the end
+                return None
+            _pipeline(text, line, commands, isolated)
+            return Script(text, commands, [], [], [], tuple(isolated), ())
+    return None
 
 
 def _pipeline(text: str, line: list[list[Word]], commands: list[Command], isolated: list[tuple[int, int]]) -> None:
@@ -90,11 +95,9 @@ def _pipeline(text: str, line: list[list[Word]], commands: list[Command], isolat
 
 
 def _word(text: str, start: int, end: int) -> Word | None:
-    """The word text[start:end] as the builder makes it (None: a reserved word, or one tree-sitter
-    reads otherwise)."""
+    """The word text[start:end], with quotes or expansions, as the builder makes it (None where
+    tree-sitter reads it otherwise)."""
     raw = text[start:end]
-    if "$" not in raw and '"' not in raw and "'" not in raw:  # most words
-        return None if raw in _RESERVED else literal_word(start, end, raw, raw, True)
     parts: list[Part] = []
     for m in _SEGMENT.finditer(text, start, end):
         s, e = m.span()
