@@ -148,7 +148,7 @@ def test_the_first_error_does_not_depend_on_the_hash_seed() -> None:
 SIMPLE_SEGMENTS = st.sampled_from(
     ["a", "B1", "-x", "--opt=v", "./f.sh", "/usr/bin/x", "1", "12", "-1", "0x1F", "2#1", "x:y", "a,b", "u@h", "%s", "^",
      "~", "~/x", "*.t", "a?", "+", "=", "==", "=~", "X=1", "$A", "$1", "$_", "$1x", "$", "$@", "$#", "\"\"", "''",
-     "\"a b\"", "\"$A\"", "\"x=$B/c\"", "\"$A$B\"", "\"$A $B\"", "\" $A\"", "\"-p $C\t$D\"", "\"a $1x\"", "\"#|;&()<>{}[]!*?~'\"", "'a \"b\" $C'", "\"$\"", "\\", "\\x",
+     "\"a b\"", "\"$A\"", "\"x=$B/c\"", "\"$A$B\"", "\"$A $B\"", "\" $A\"", "\"-p $C\t$D\"", "\"a $1x\"", "${A}", "a${B}c", "\"${C}\"", "\"a ${D}/x\"", "\"${A} ${B}\"", "${1}", "${A:-x}", "${#A}", "${A}$B", "\"#|;&()<>{}[]!*?~'\"", "'a \"b\" $C'", "\"$\"", "\\", "\\x",
      "if", "then", "fi", "do", "done", "in", "export", "local", "unset", "declare", "time", "{", "}", "[", "[[", "!",
      "sh", "bash", "-c", "ssh", "é", "\r", "(", ")", ";", "&", "<", ">", "`"]
 )  # fmt: skip
@@ -173,7 +173,7 @@ def test_simple_scripts_take_the_shortcut() -> None:
     assert script("a; b") is None and script("X=1 a") is None and script("a > f") is None
 
 
-DOUBLE_QUOTED = st.lists(st.sampled_from(list(" \t-a1=:/@.#|;&()<>{}[]!*?~'%^,+_") + ["$A", "$b_1", "$1", "$_", "$"]), max_size=8).map(
+DOUBLE_QUOTED = st.lists(st.sampled_from(list(" \t-a1=:/@.#|;&()<>{}[]!*?~'%^,+_") + ["$A", "$b_1", "$1", "$_", "$", "${A}", "${b_1}", "${1}", "${"]), max_size=8).map(
     lambda pieces: 'x "' + "".join(pieces) + '" y'
 )
 

@@ -1,10 +1,10 @@
 """The model of a script of simple commands, read without tree-sitter.
 
 Most CI script lines are one command, or a pipeline of commands, made of plain words,
-'single-quoted' and "double-quoted" text and ``$NAME`` expansions.  For a script of only such
-lines (and comments), the model the builder makes from tree-sitter's tree is known from the
-text alone, at a fraction of the cost: ``script`` reads it with one regular expression and
-builds the same objects.  Anything else, and any doubt (a reserved word, ``=`` in a command
+'single-quoted' and "double-quoted" text and ``$NAME`` or ``${NAME}`` expansions.  For a
+script of only such lines (and comments), the model the builder makes from tree-sitter's tree
+is known from the text alone, at a fraction of the cost: ``script`` reads it with one regular
+expression and builds the same objects.  Anything else, and any doubt (a reserved word, ``=`` in a command
 name, a backslash, a redirect, a ``;`` ...), answers None: the caller takes the full path.
 tests/test_shell_fastpaths.py compares the two, field by field.
 """
@@ -17,9 +17,10 @@ from authlint.shell.model import LITERAL, Command, Part, Script, Word, literal_w
 
 # Printable ASCII and tabs; bash and tree-sitter agree on these words (a '#' only at a word start).
 _PLAIN = r"[A-Za-z0-9_./:,@%+=~^*?-]"
-_VAR = r"\$\w+"  # tree-sitter's name: every word character (`$1x` is the variable "1x")
-_UNQUOTED_VAR = r"\$[A-Za-z_]\w*"  # `"a"-$1` is read as `"a"-` `$` `1`
-_DOUBLE = r'"[^"\\`$\x00-\x08\n-\x1f\x7f]*(?:\$\w+[^"\\`$\x00-\x08\n-\x1f\x7f]*)*"'
+_BRACED = r"\$\{[A-Za-z_]\w*\}"  # ${NAME}
+_VAR = rf"\$\w+|{_BRACED}"  # tree-sitter's $name: every word character (`$1x` is the variable "1x")
+_UNQUOTED_VAR = rf"\$[A-Za-z_]\w*|{_BRACED}"  # `"a"-$1` is read as `"a"-` `$` `1`
+_DOUBLE = rf'"[^"\\`$\x00-\x08\n-\x1f\x7f]*(?:(?:{_VAR})[^"\\`$\x00-\x08\n-\x1f\x7f]*)*"'
 _SINGLE = r"'[^'\x00-\x08\n-\x1f\x7f]*'"
 _SEGMENTS = rf"{_PLAIN}+|{_UNQUOTED_VAR}|{_DOUBLE}|{_SINGLE}"
 # One token after blanks: a plain word (group 1), another word (2), a pipe or a line end (3), a
@@ -110,7 +111,7 @@ def _word(text: str, start: int, end: int) -> Word | None:
             inner = segment[1:-1]
             parts.append(Part(LITERAL, s + 1, e - 1, inner, inner, None, False, "single"))
         elif first == "$":
-            parts.append(Part("variable", s, e, segment, None, segment[1:], False, "none", True))
+            parts.append(Part("variable", s, e, segment, None, _name(segment), False, "none", True))
         else:
             parts.append(Part(LITERAL, s, e, segment, segment, None, False, "none"))
     return parts_word(start, end, raw, parts, True)
@@ -129,8 +130,13 @@ def _double(text: str, start: int, end: int, parts: list[Part]) -> bool:
                 return False
             parts.append(Part(LITERAL, pos, s, text[pos:s], text[pos:s], None, True, "double"))
         raw = m.group()
-        parts.append(Part("variable", s, e, raw, None, raw[1:], True, "double", True))
+        parts.append(Part("variable", s, e, raw, None, _name(raw), True, "double", True))
         pos = e
     if pos < end or pos == start:  # "" is one empty literal
         parts.append(Part(LITERAL, pos, end, text[pos:end], text[pos:end], None, True, "double"))
     return True
+
+
+def _name(expansion: str) -> str:
+    """NAME of ``$NAME`` or ``${NAME}``."""
+    return expansion[2:-1] if expansion[1] == "{" else expansion[1:]
