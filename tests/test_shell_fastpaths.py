@@ -156,10 +156,14 @@ SIMPLE_GAPS = st.sampled_from([" ", " ", " ", "\t", "", " | ", "|", "\n", "\n", 
 SIMPLE_SCRIPTS = st.lists(st.tuples(SIMPLE_SEGMENTS, SIMPLE_GAPS), max_size=30).map(
     lambda pairs: "".join(word + gap for word, gap in pairs)
 )
+# Character by character, for what words glued together make (`a+:b` and `9${B}$A+` as names).
+SIMPLE_CHARACTERS = st.lists(
+    st.sampled_from(list("abxyz019_ -./:=,@%+~^*?\"'$${}|#\n\t") + ["if", "in", "export", "$A", "${B}", " | "]), max_size=25
+).map("".join)
 
 
-@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(SIMPLE_SCRIPTS)
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.one_of(SIMPLE_SCRIPTS, SIMPLE_CHARACTERS, SIMPLE_CHARACTERS.map(lambda text: "x " + text)))
 def test_simple_scripts_keep_the_model(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     assert_same_model(text, monkeypatch)
 
@@ -171,6 +175,7 @@ def test_simple_scripts_take_the_shortcut() -> None:
     assert script('#!/bin/sh\nset -eu # strict\necho "$P" | docker login -u "$U" --password-stdin r.io\n') is not None
     assert script("docker build -t \"$IMAGE\" --build-arg V=1 .\npip install -r 'req.txt' x$A/b") is not None
     assert script("a; b") is None and script("X=1 a") is None and script("a > f") is None
+    assert script('export"a"') is None and script("if$A") is None  # a reserved word glued to a quote
 
 
 DOUBLE_QUOTED = st.lists(st.sampled_from(list(" \t-a1=:/@.#|;&()<>{}[]!*?~'%^,+_") + ["$A", "$b_1", "$1", "$_", "$", "${A}", "${b_1}", "${1}", "${"]), max_size=8).map(

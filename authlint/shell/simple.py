@@ -30,9 +30,9 @@ _TOKEN = re.compile(
 )
 _SEGMENT = re.compile(_SEGMENTS, re.ASCII)
 _NAME = re.compile(_VAR, re.ASCII)
-# Command names tree-sitter reads otherwise: `X=1 cmd` is an assignment, `u@h` and `a?b` are
-# errors, `- a=b` is the assignment `a=b`.
-_ODD_NAME = re.compile(r"[=@%?*]|\A-\Z")
+# Command names read here: tree-sitter reads others otherwise (`X=1 cmd` is an assignment, `u@h`,
+# `a?b` and `a+:b` are errors, `- a=b` is the assignment `a=b`, `9${B}$A+` drops a `$`).
+_COMMAND_NAME = re.compile(r"(?!-\Z)[A-Za-z0-9_./:-]+")
 # Words that tree-sitter-bash may read as syntax (`x ==` is an error), or as a declaration or
 # test command.
 _RESERVED = frozenset(
@@ -55,12 +55,12 @@ def script(text: str) -> Script | None:
         if kind == 1:  # most words
             start, end = m.span(1)
             raw = text[start:end]
-            if raw in _RESERVED or (not words and _ODD_NAME.search(raw)):
+            if raw in _RESERVED or (not words and not _COMMAND_NAME.fullmatch(raw)):
                 return None
             words.append(literal_word(start, end, raw, raw, True))
         elif kind == 2:
-            word = _word(text, *m.span(2))
-            if word is None or (not words and _ODD_NAME.search(word.raw)):
+            word = _word(text, *m.span(2)) if words else None  # a plain command name only
+            if word is None:
                 return None
             words.append(word)
         elif kind == 3:
@@ -112,6 +112,8 @@ def _word(text: str, start: int, end: int) -> Word | None:
             parts.append(Part(LITERAL, s + 1, e - 1, inner, inner, None, False, "single"))
         elif first == "$":
             parts.append(Part("variable", s, e, segment, None, _name(segment), False, "none", True))
+        elif segment in _RESERVED:  # `export"a"` is the declaration `export "a"`
+            return None
         else:
             parts.append(Part(LITERAL, s, e, segment, segment, None, False, "none"))
     return parts_word(start, end, raw, parts, True)
