@@ -4,9 +4,9 @@ Most CI script lines are one command, or a pipeline of commands, made of plain w
 'single-quoted' and "double-quoted" text and ``$NAME`` or ``${NAME}`` expansions.  For a
 script of only such lines (and comments), the model the builder makes from tree-sitter's tree
 is known from the text alone, at a fraction of the cost: ``script`` reads it with one regular
-expression and builds the same objects.  Anything else, and any doubt (a reserved word, ``=`` in a command
-name, a backslash, a redirect, a ``;`` ...), answers None: the caller takes the full path.
-tests/test_shell_fastpaths.py compares the two, field by field.
+expression and builds the same objects.  Anything else, and any doubt (a reserved word, an odd
+command name, a backslash, a redirect, a ``;`` ...), answers None: the caller takes the full
+path.  tests/test_shell_fastpaths.py compares the two, field by field.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import re
 
 from authlint.shell.model import LITERAL, Command, Part, Script, Word, literal_word, parts_word
 
-# Printable ASCII and tabs; bash and tree-sitter agree on these words (a '#' only at a word start).
+# Unquoted word characters that bash and tree-sitter read alike (a '#' starts a comment).
 _PLAIN = r"[A-Za-z0-9_./:,@%+=~^*?-]"
 _BRACED = r"\$\{[A-Za-z_]\w*\}"  # ${NAME}
 _VAR = rf"\$\w+|{_BRACED}"  # tree-sitter's $name: every word character (`$1x` is the variable "1x")
@@ -87,7 +87,9 @@ def _pipeline(text: str, line: list[list[Word]], commands: list[Command], isolat
     for index, (name, *args) in enumerate(line):
         start, end = name.start, (args[-1] if args else name).end
         connector = "|" if index else None
-        cmd = Command(start, end, text[start:end], name, args, [], [], pipe, index, connector, False, 0, None, False, None, True)
+        cmd = Command(
+            start, end, text[start:end], name, args, [], [], pipe, index, connector, False, 0, None, False, None, True
+        )  # fmt: skip
         pipe.append(cmd)
         commands.append(cmd)
     if len(pipe) > 1:
