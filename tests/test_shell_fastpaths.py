@@ -25,6 +25,7 @@ from tests.test_shell_tolerance import _corpus_texts
 # name of a module-level predicate of the parser -> its always-true stand-in; of literal_word
 # -> the class calls it stands for
 SHORTCUTS = {
+    "_simple_script": lambda text: None,
     "_may_run_shell": lambda raw: True,
     "_may_hold_region": lambda text: True,
     "_may_nest": lambda text, start, end: True,
@@ -141,3 +142,49 @@ def test_the_first_error_does_not_depend_on_the_hash_seed() -> None:
         for seed in ("1", "2", "3", "4")
     }
     assert len(runs) == 1 and json.loads(runs.pop())[0]
+
+
+# Scripts of the shapes the simple-script reader takes (and near misses it must refuse).
+SIMPLE_SEGMENTS = st.sampled_from(
+    ["a", "B1", "-x", "--opt=v", "./f.sh", "/usr/bin/x", "1", "12", "-1", "0x1F", "2#1", "x:y", "a,b", "u@h", "%s", "^",
+     "~", "~/x", "*.t", "a?", "+", "=", "==", "=~", "X=1", "$A", "$1", "$_", "$1x", "$", "$@", "$#", "\"\"", "''",
+     "\"a b\"", "\"$A\"", "\"x=$B/c\"", "\"$A$B\"", "\"$A $B\"", "\" $A\"", "\"-p $C\t$D\"", "\"a $1x\"", "${A}", "a${B}c", "\"${C}\"", "\"a ${D}/x\"", "\"${A} ${B}\"", "${1}", "${A:-x}", "${#A}", "${A}$B", "\"#|;&()<>{}[]!*?~'\"", "'a \"b\" $C'", "\"$\"", "\\", "\\x",
+     "if", "then", "fi", "do", "done", "in", "export", "local", "unset", "declare", "time", "{", "}", "[", "[[", "!",
+     "sh", "bash", "-c", "ssh", "é", "\r", "(", ")", ";", "&", "<", ">", "`"]
+)  # fmt: skip
+SIMPLE_GAPS = st.sampled_from([" ", " ", " ", "\t", "", " | ", "|", "\n", "\n", " # c\n", "\n#!/bin/sh\n", "\n\n", " |\n", "  "])
+SIMPLE_SCRIPTS = st.lists(st.tuples(SIMPLE_SEGMENTS, SIMPLE_GAPS), max_size=30).map(
+    lambda pairs: "".join(word + gap for word, gap in pairs)
+)
+# Character by character, for what words glued together make (`a+:b` and `9${B}$A+` as names).
+SIMPLE_CHARACTERS = st.lists(
+    st.sampled_from(list("abxyz019_ -./:=,@%+~^*?\"'$${}|#\n\t") + ["if", "in", "export", "$A", "${B}", " | "]), max_size=25
+).map("".join)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.one_of(SIMPLE_SCRIPTS, SIMPLE_CHARACTERS, SIMPLE_CHARACTERS.map(lambda text: "x " + text)))
+def test_simple_scripts_keep_the_model(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    assert_same_model(text, monkeypatch)
+
+
+def test_simple_scripts_take_the_shortcut() -> None:
+    """The fleet's shapes are read without tree-sitter (else the test above proves little)."""
+    from authlint.shell.simple import script
+
+    assert script('#!/bin/sh\nset -eu # strict\necho "$P" | docker login -u "$U" --password-stdin r.io\n') is not None
+    assert script("docker build -t \"$IMAGE\" --build-arg V=1 .\npip install -r 'req.txt' x$A/b") is not None
+    assert script("a; b") is None and script("X=1 a") is None and script("a > f") is None
+    assert script('export"a"') is None and script("if$A") is None  # a reserved word glued to a quote
+
+
+DOUBLE_QUOTED = st.lists(st.sampled_from(list(" \t-a1=:/@.#|;&()<>{}[]!*?~'%^,+_") + ["$A", "$b_1", "$1", "$_", "$", "${A}", "${b_1}", "${1}", "${"]), max_size=8).map(
+    lambda pieces: 'x "' + "".join(pieces) + '" y'
+)
+
+
+@settings(max_examples=1500, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(DOUBLE_QUOTED)
+def test_double_quoted_words_keep_the_model(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    """tree-sitter gives a `$` the blanks before it after the opening quote or an expansion."""
+    assert_same_model(text, monkeypatch)

@@ -261,6 +261,22 @@ class Script:
     conditional: tuple[tuple[int, int], ...] = ()
 
 
+def parts_word(start: int, end: int, raw: str, parts: list[Part], exact: bool) -> Word:
+    """The word made of ``parts``: its value (None with an expansion) and quoting (of its parts,
+    'mixed' when they differ)."""
+    if len(parts) == 1:  # most words: "$X", "text", 'text'
+        part = parts[0]
+        return Word(start, end, raw, parts, part.value, part.quote, exact)
+    quoting = parts[0].quote if parts else "none"
+    values = []
+    for p in parts:
+        if p.quote != quoting:
+            quoting = "mixed"
+        values.append(p.value)
+    value = None if None in values else "".join(values)  # type: ignore[arg-type]
+    return Word(start, end, raw, parts, value, quoting, exact)
+
+
 _new = object.__new__
 
 

@@ -34,7 +34,9 @@ from authlint.shell.model import (
     Script,
     Word,
     literal_word,
+    parts_word,
 )
+from authlint.shell.simple import script as _simple_script
 
 MAX_VIA_DEPTH = 3
 # Each nesting level repeats the raw text of everything inside it (command,
@@ -269,6 +271,9 @@ def parse(text: str) -> Script:
 
 
 def _parse(text: str) -> Script:
+    simple = _simple_script(text)
+    if simple is not None and not any(_may_run_shell(c.raw) and _shell_string(c.argv) for c in simple.commands):
+        return simple  # lines of simple commands, none running a shell string the builder would follow
     # The model is hundreds of thousands of small objects for a big script;
     # letting the cyclic GC rescan them while they are built doubles the time.
     gc_was_enabled = gc.isenabled()
@@ -885,17 +890,7 @@ class _Builder:
 
     def _make_word(self, cs: int, ce: int, parts: list[Part]) -> Word:
         start, end = (cs, ce) if self._out is _pair else self._out(cs, ce)
-        if len(parts) == 1:  # most words: "$X", "text", 'text'
-            part = parts[0]
-            return Word(start, end, self.text[cs:ce], parts, part.value, part.quote, self.exact)
-        quoting = parts[0].quote if parts else "none"
-        values = []
-        for p in parts:
-            if p.quote != quoting:
-                quoting = "mixed"
-            values.append(p.value)
-        value = None if None in values else "".join(values)  # type: ignore[arg-type]
-        return Word(start, end, self.text[cs:ce], parts, value, quoting, self.exact)
+        return parts_word(start, end, self.text[cs:ce], parts, self.exact)
 
     def _part(self, kind: str, cs: int, ce: int, quote: str, var: str | None = None, simple: bool = False) -> Part:
         start, end = self._out(cs, ce)
