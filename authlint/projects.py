@@ -71,13 +71,20 @@ def project_groups(ws: "Workspace", candidates: list[Candidate], tops: list[str]
     (a monorepo's pipeline includes files of its sub-projects); groups in path order.  Given
     `tops`, each group's own directory (absolute: the shallowest project directory in it) is
     added to it, in the same order."""
-    keyed = [(str(ws.project_dir(c[0])), c) for c in candidates]  # absolute and normalised
+    from .workspace import directory_of
+
+    return [[candidates[i] for i in group] for group in _grouped(ws, [directory_of(c[0]) for c in candidates], tops)]
+
+
+def _grouped(ws: "Workspace", dirs: list[str], tops: list[str] | None = None) -> list[list[int]]:
+    """project_groups of the files in these absolute, normalised directories, as their indices."""
+    keyed = [str(ws._project_of_dir(d)) for d in dirs]  # absolute and normalised
     top: dict[str, str] = {}
-    for d in sorted({k for k, _ in keyed}, key=lambda p: (p.count(os.sep), p)):  # parents first
+    for d in sorted(set(keyed), key=lambda p: (p.count(os.sep), p)):  # parents first
         top[d] = _top_of(top, d)
-    groups: dict[str, list[Candidate]] = {}
-    for d, c in keyed:
-        groups.setdefault(top[d], []).append(c)
+    groups: dict[str, list[int]] = {}
+    for i, d in enumerate(keyed):
+        groups.setdefault(top[d], []).append(i)
     if tops is not None:
         tops.extend(sorted(groups))
     return [groups[k] for k in sorted(groups)]
@@ -303,7 +310,7 @@ class EarlyFleet:
         from collections import deque
 
         self.linter, self.ws = linter, linter.ws
-        self.waiting: list[tuple[str, list[Candidate]]] = []  # closed groups not sent yet
+        self.waiting: list[tuple[str, list[Candidate], list[str]]] = []  # closed groups not sent yet, with their files' directories
         self.sent: deque = deque()  # (group tops, AsyncResult), in the order sent
         self.groups: dict[str, list[Candidate]] = {}
         self.pool: Any = None
@@ -335,16 +342,17 @@ class EarlyFleet:
         self.root = os.path.abspath(paths[0])
         return self.ws.discover(paths, self._walked)
 
-    def _walked(self, chunk: list[Candidate]) -> None:
+    def _walked(self, chunk: list[Candidate], dirs: list[str]) -> None:
         """The candidates under one directory below the walked one (whole projects), or directly
-        in it: walked first, they make it a project holding every other, sent as one at the end."""
+        in it, and the directory each is in: walked first, they make it a project holding every
+        other, sent as one at the end."""
         tops: list[str] = []
-        groups = project_groups(self.ws, chunk, tops)
+        groups = _grouped(self.ws, dirs, tops)
         if self.root in tops:
             self.early = False
         for top, group in zip(tops, groups):
-            self.groups[top] = group
-            self.waiting.append((top, group))
+            self.groups[top] = [chunk[i] for i in group]
+            self.waiting.append((top, self.groups[top], [dirs[i] for i in group]))
         self._send()
 
     def sound(self) -> bool:
@@ -369,9 +377,14 @@ class EarlyFleet:
             self.pool = _pool(workers)
         while self.waiting and len(self.sent) < EARLY_WINDOW and (last or len(self.waiting) >= BATCH):
             batch, self.waiting = self.waiting[:BATCH], self.waiting[BATCH:]
-            payload = [(group, {d: str(self.ws._projects[d]) for d in {os.path.dirname(os.path.abspath(c[0])) for c in group}})
-                       for _, group in batch]
-            self.sent.append(([top for top, _ in batch], self.pool.apply_async(_work_early, (payload,))))
+            payload = [self._task(group, dirs) for _, group, dirs in batch]
+            self.sent.append(([top for top, _, _ in batch], self.pool.apply_async(_work_early, (payload,))))
+
+    def _task(self, group: list[Candidate], dirs: list[str]) -> tuple[list[tuple[str, str, bool]], dict[str, str]]:
+        """What a worker needs of a group: its candidates with plain paths (a str pickles in a
+        seventh of a Path's time, and unpickles with Path() in two thirds), and the project
+        directory of each directory they are in."""
+        return [(str(path), kind, explicit) for path, kind, explicit in group], {d: str(self.ws._projects[d]) for d in dirs}
 
     def outcomes(self, tops: list[str], groups: list[list[Candidate]], wanted: set[str]) -> Iterator["Outcome"]:
         """Each project's outcome in the order of `tops`; the pool ends with them."""
@@ -419,7 +432,7 @@ class _Known(set):
     __and__ = __rand__
 
 
-def _work_early(payload: list[tuple[list[Candidate], dict[str, str]]]) -> list[tuple["Outcome", list[str]]]:
+def _work_early(payload: list[tuple[list[tuple[str, str, bool]], dict[str, str]]]) -> list[tuple["Outcome", list[str]]]:
     """Each group's outcome, and the paths it asked about that the worker did not know."""
     from .workspace import display_path
 
@@ -428,7 +441,8 @@ def _work_early(payload: list[tuple[list[Candidate], dict[str, str]]]) -> list[t
     ws = linter.ws
     _in_worker(ws)
     out = []
-    for group, dirs in payload:
+    for task, dirs in payload:
+        group = [(Path(path), kind, explicit) for path, kind, explicit in task]
         made: dict[str, Path] = {}  # one Path for a project's directories (they keep its str)
         for d, project in dirs.items():
             if d not in ws._projects:

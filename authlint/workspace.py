@@ -155,7 +155,7 @@ class Workspace:
     def exists(self, path: Path) -> bool:
         return (bool(self.overlays) and os.path.abspath(path) in self.overlays) or os.path.isfile(path)
 
-    def discover(self, paths: list[Path], chunk: Callable[[list[tuple[Path, str, bool]]], None] | None = None
+    def discover(self, paths: list[Path], chunk: Callable[[list[tuple[Path, str, bool]], list[str]], None] | None = None
                  ) -> list[tuple[Path, str, bool]]:
         """(path, kind, explicit) for every file to lint under paths.
 
@@ -164,7 +164,8 @@ class Workspace:
         project directory of each file found by walking is known when it returns: the listing
         of every directory walked answers the existence tests that decide it.  Given `chunk`, it
         is called as the walk goes with the files found under each directory directly below a
-        walked path (and those directly in it), once that directory is walked."""
+        walked path (and those directly in it), once that directory is walked, and the absolute
+        directory each is in."""
         found: dict[str, tuple[Path, str, bool]] = {}
         # A recording workspace records each existence test, an overlay is a file no listing shows.
         marks: dict[str, tuple[str, ...]] | None = {} if type(self).exists is Workspace.exists and not self.overlays else None
@@ -172,11 +173,12 @@ class Workspace:
         head: str | None = None  # the directory below the walked path the files in `walked` are in
 
         def done() -> None:
+            dirs = [_parent(key) for key in walked]
             if marks:
-                for key in walked:
-                    self._project_of_dir(_parent(key))
+                for d in dirs:
+                    self._project_of_dir(d)
             if chunk is not None and walked:
-                chunk([found[key] for key in walked])
+                chunk([found[key] for key in walked], dirs)
             walked.clear()
 
         self._marks = marks if marks is not None else {}  # filled by the walk as it lists
@@ -233,7 +235,7 @@ class Workspace:
         """The directory a CI file's local includes resolve from: the repository top (the
         directory holding .git) when a pipeline root is there, else the nearest directory
         holding a .gitlab-ci.yml (a project nested in a checkout, or no git at all)."""
-        return self._project_of_dir(_parent(os.path.abspath(path)))
+        return self._project_of_dir(directory_of(path))
 
     def _project_of_dir(self, start: str) -> Path:
         """project_dir of the files in an absolute, normalised directory (kept: it is asked for each file)."""
@@ -477,6 +479,11 @@ def _plain_base(root: Path) -> str:
     no '.', '..' or empty part) gives that path's os.path.abspath; else ''."""
     base = os.path.abspath(root)
     return "" if os.sep != "/" or base == "/" or base.startswith("//") else base + "/"
+
+
+def directory_of(path: Path | str) -> str:
+    """The absolute, normalised directory a file is in."""
+    return _parent(os.path.abspath(path))
 
 
 def _parent(path: str) -> str:
