@@ -28,7 +28,7 @@ from .settings import Settings
 from .source import DecodeError, Source
 from .textmap import ChainMap, FileMap, LineMap, ScalarMap, ShiftMap, TextMap
 from .units import AuthDoc, CommandRef, FileUnit, JobUnit, ShellUnit
-from .workspace import ROOT_NAMES, ReadError, Workspace, classify, display_path, fixed_cwd, relative
+from .workspace import ROOT_NAMES, ReadError, Workspace, absolute, classify, display_path, fixed_cwd, relative
 
 if TYPE_CHECKING:
     from .incremental import JobMemo, PipelineReuse
@@ -811,12 +811,12 @@ def _fingerprint(findings: list[Finding], sources: dict[str, Source], secrets: d
     """Line-independent, secret-free identities: rule, path (from the project directory, so a
     baseline matches wherever authlint runs), job, redacted text, occurrence."""
     counts: dict[tuple, int] = defaultdict(int)
-    top = os.path.abspath(project_dir)
+    top = absolute(project_dir)
     paths: dict[str, str] = {}  # a file's findings share it: one relpath a file, not a finding
     for f in findings:
         path = paths.get(f.path)
         if path is None:
-            path = paths[f.path] = os.path.relpath(os.path.abspath(f.path), top).replace(os.sep, "/")
+            path = paths[f.path] = relative(absolute(f.path), top)
         src = sources.get(f.path)
         snippet = src.text[f.span.start : f.span.end] if src else ""
         snippet = redact_text(" ".join(snippet.split()), secrets.get(id(f), ()))

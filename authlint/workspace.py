@@ -80,6 +80,19 @@ def display_path(path: Path | str) -> str:
     return rel.replace(os.sep, "/")
 
 
+def absolute(path: Path | str) -> str:
+    """os.path.abspath(path): during a run, a normalised relative path (or '.') is joined to the
+    working directory it started in without asking for it again (see fixed_cwd)."""
+    s = os.fspath(path)
+    cwd = _CWD
+    if cwd is not None and os.sep == "/" and s and s[0] != "/" and cwd[:1] == "/" and cwd != "/" and _normal(cwd):
+        if s == ".":
+            return cwd
+        if _normal(s):
+            return cwd + "/" + s
+    return os.path.abspath(s)
+
+
 def relative(path: str, base: str) -> str:
     """os.path.relpath(path, base), '/'-separated: for an absolute, normalised path below an
     absolute, normalised base, the text after it (relpath would normalise both again)."""

@@ -445,3 +445,16 @@ def test_a_code_frame_skips_redaction_only_where_it_finds_nothing() -> None:
             for end in (start, start + 1, start + 5, start + 40):
                 src = Source("x.yml", text)
                 assert snippet(src, start, end, secrets) == slow(src, start, end, secrets), (start, end, secrets)
+
+
+def test_a_report_over_a_part_is_dataclasses_replace() -> None:
+    """Report.over, which copies the fields without dataclasses.replace, gives the same report."""
+    from dataclasses import fields, replace
+
+    from authlint.engine import LintResult
+
+    report = Report(LintResult([], {}, ["a"]), color=True, show_fixes=True, statistics=True, fixed_count=3, unsafe_hint=False)
+    part = LintResult([], {}, ["b"])
+    view, expected = report.over(part), replace(report, result=part)
+    assert type(view) is Report and view is not report and report.result.files == ["a"]
+    assert [getattr(view, f.name) for f in fields(Report)] == [getattr(expected, f.name) for f in fields(Report)]

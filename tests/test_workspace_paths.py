@@ -3,12 +3,13 @@ repository tops) are the slow, general answers they stand in for."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from pathlib import Path
 
 from authlint.settings import Settings
-from authlint.workspace import Workspace, display_path, inside, relative, repo_top
+from authlint.workspace import Workspace, absolute, display_path, fixed_cwd, inside, relative, repo_top
 
 PARTS = ["a", ".b", "..", ".", "", "c.yml", ".gitlab-ci.yml", "...", "/"]
 
@@ -42,6 +43,22 @@ def test_relative_is_relpath(tmp_path, monkeypatch) -> None:
                 rel = "/".join(combo)
                 for s in filter(None, (rel, base + "/" + rel, base + rel, "/" + rel)):
                     assert relative(s, base) == os.path.relpath(s, base).replace(os.sep, "/"), (s, base)
+
+
+def test_absolute_is_abspath(tmp_path, monkeypatch) -> None:
+    """absolute, which joins a normalised path to the run's working directory without getcwd,
+    answers as os.path.abspath (the working directory fixed, or not)."""
+    (tmp_path / "w" / "a").mkdir(parents=True)
+    for cwd in (tmp_path / "w", tmp_path / "w" / "a", Path("/")):
+        monkeypatch.chdir(cwd)
+        here = os.getcwd()
+        for fixed in (False, True):
+            with fixed_cwd() if fixed else contextlib.nullcontext():
+                for n in (1, 2, 3):
+                    for combo in itertools.product(PARTS, repeat=n):
+                        rel = "/".join(combo)
+                        for s in filter(None, (rel, here + "/" + rel, str(tmp_path) + "/" + rel)):
+                            assert absolute(s) == absolute(Path(s)) == os.path.abspath(s), s
 
 
 def test_inside_follows_symlinks_as_realpath_does(tmp_path, monkeypatch) -> None:

@@ -24,6 +24,13 @@ class Report:
     fixed_count: int = 0
     unsafe_hint: bool = True
 
+    def over(self, result: LintResult) -> "Report":
+        """replace(self, result=result), for a streamed part: a copy of the fields, without
+        dataclasses.replace's walk over them (~8 us, once a part: 10,000 at 10,000 projects)."""
+        view = object.__new__(Report)
+        view.__dict__.update(self.__dict__, result=result)
+        return view
+
     def secrets_of(self, f: Finding) -> tuple[str, ...]:
         return self.result.secrets.get(id(f), ())
 

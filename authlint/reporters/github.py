@@ -8,7 +8,6 @@ Columns count characters, like the text and JSON output.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Callable
 
 from ..diagnostics import Severity
@@ -64,7 +63,7 @@ class Stream:
 
     def part(self, result: LintResult) -> None:
         self.tally.add(result.findings)
-        self.write("".join(line + "\n" for line in _lines(replace(self.report, result=result))))
+        self.write("".join(line + "\n" for line in _lines(self.report.over(result))))
 
     def close(self, result: LintResult) -> None:
-        self.write("".join(line + "\n" for line in _errors(replace(self.report, result=result))))
+        self.write("".join(line + "\n" for line in _errors(self.report.over(result))))

@@ -10,7 +10,6 @@ GitLab matches an issue across commits even when lines move.
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Callable
 
 from ..diagnostics import Finding, Severity
@@ -48,7 +47,7 @@ class Stream:
         self.unique = Fingerprints()
 
     def part(self, result: LintResult) -> None:
-        report = replace(self.report, result=result)
+        report = self.report.over(result)
         for f in result.findings:
             self.write(("[\n" if not self.tally.found else ",\n") + json_item(_issue(report, f, self.unique.of(f)), "  "))
             self.tally.add((f,))

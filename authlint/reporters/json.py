@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from typing import Callable
 
 from ..diagnostics import Finding
@@ -74,13 +73,13 @@ class Stream:
         self.tally = Tally()
 
     def part(self, result: LintResult) -> None:
-        report = replace(self.report, result=result)
+        report = self.report.over(result)
         for f in result.findings:
             lead = ",\n" if self.tally.found else _document(report, [], Tally()).partition(_FINDINGS)[0] + '"findings": [\n'
             self.write(lead + json_item(finding_dict(report, f), "    "))
             self.tally.add((f,))
 
     def close(self, result: LintResult) -> None:
-        whole = _document(replace(self.report, result=result), [], self.tally)
+        whole = _document(self.report.over(result), [], self.tally)
         head, _, tail = whole.partition(_FINDINGS)
         self.write(("\n  ]" if self.tally.found else head + _FINDINGS) + tail)

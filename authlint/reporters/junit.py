@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import itertools
 import xml.etree.ElementTree as ET
-from dataclasses import replace
 from typing import Callable
 
 from ..diagnostics import Finding
@@ -36,7 +35,7 @@ class Stream:
         self.spool = Spool()
 
     def part(self, result: LintResult) -> None:
-        report = replace(self.report, result=result)
+        report = self.report.over(result)
         for f in result.findings:
             self.spool.add(_text(_failure(report, f)))
             self.flagged.add(f.path)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import replace
 from pathlib import Path
 from typing import Callable
 from urllib.parse import quote
@@ -152,7 +151,7 @@ class Stream:
         self.spool = Spool()
 
     def part(self, result: LintResult) -> None:
-        report = replace(self.report, result=result)
+        report = self.report.over(result)
         for f in result.findings:
             self.spool.add(f.code, json_item(_result(report, f, -1, self.unique.of(f)), " " * 8))
             self.codes.add((f.code, f.name))
@@ -161,7 +160,7 @@ class Stream:
     def close(self, result: LintResult) -> None:
         codes = sorted(self.codes)
         index = {code: i for i, (code, _) in enumerate(codes)}
-        head, _, tail = _document(replace(self.report, result=result), codes, []).partition(_RESULTS)
+        head, _, tail = _document(self.report.over(result), codes, []).partition(_RESULTS)
         if not self.tally.found:
             self.write(head + _RESULTS + tail)
             return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Callable
 
 from ..diagnostics import Applicability, Finding
@@ -108,10 +107,10 @@ class Stream:
     def part(self, result: LintResult) -> None:
         self.tally.add(result.findings)
         if not self.report.statistics:
-            self.write(_body(replace(self.report, result=result), self.lines_of))
+            self.write(_body(self.report.over(result), self.lines_of))
 
     def close(self, result: LintResult) -> None:
-        report = replace(self.report, result=result)
+        report = self.report.over(result)
         self.write(_statistics(self.tally) if report.statistics else _close(report, self.tally))
 
 
