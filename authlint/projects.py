@@ -92,6 +92,8 @@ def _grouped(ws: "Workspace", dirs: list[str], tops: list[str] | None = None) ->
 
 def _top_of(top: dict[str, str], d: str) -> str:
     """The group of d's nearest parent that has one, else d."""
+    if not top:  # the first (or only) project directory of a chunk: no parent to look for
+        return d
     a = d
     while (parent := os.path.dirname(a)) != a:
         if parent in top:

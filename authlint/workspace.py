@@ -229,15 +229,20 @@ class Workspace:
             listing = ((rel, None) for rel in listed)
         else:
             listing = _walk_gitignore(root, excluded, self._unlistable, marks, os.path.abspath(root))
-        directory = ("", root)  # the last file's: a directory's files come one after another
+        # The last file's directory, made a Path once a second file is in it: a directory's files
+        # come one after another (a fleet's project holds one file a directory: one Path a file).
+        rel_dir, directory = None, None
         for rel, is_file in listing:
             if excluded(rel):
                 continue
             if os.path.isfile(root / rel) if is_file is None else is_file:  # git lists deleted and submodule paths; FIFOs are never read
-                rel_dir, _, name = rel.rpartition("/")
-                if rel_dir != directory[0]:
-                    directory = (rel_dir, root / rel_dir)
-                yield rel, directory[1] / name
+                here, _, name = rel.rpartition("/")
+                if here != rel_dir:
+                    rel_dir, directory = here, None
+                    yield rel, root / rel
+                else:
+                    directory = directory or root / rel_dir
+                    yield rel, directory / name
 
     def _unlistable(self, exc: OSError) -> None:
         where = Path(exc.filename) if exc.filename else Path(".")
@@ -327,7 +332,7 @@ def _plainly_below(path: str, root: str) -> bool:
     if not (os.sep == "/" and path and root and _normal(path) and _normal(root)):
         return False
     if path[0] != "/" or root[0] != "/":  # (abspath leaves a normalised absolute path as it is)
-        path, root = os.path.abspath(path), os.path.abspath(root)
+        path, root = absolute(path), absolute(root)
     if not path.startswith(root) or path[len(root):len(root) + 1] != "/":
         return False
     at = len(root)
