@@ -674,7 +674,7 @@ class _Run:
                   sources: dict[str, Source]) -> tuple[list[Finding], dict[int, SecretSet]]:
         """The findings of hits and problems on the reported files: configured, deduplicated,
         unsuppressed, redacted, sorted and fingerprinted (each file's on their own)."""
-        mods = registry.by_code()
+        mods = registry.by_code() if problems else {}  # (a dict of every rule: most projects have no problem)
         for p in problems:
             if p.code in self.l.enabled and p.code in mods:
                 span = _tidy(p.source.text, p.span)
@@ -724,8 +724,11 @@ class _Run:
         shared = {path: SecretSet(values) for path, values in file_secrets.items()}
         secrets: dict[int, SecretSet] = {}
         for f in findings:
-            secrets[id(f)] = shared.setdefault(f.path, SecretSet())
-            f.message = redact_text(f.message, secrets[id(f)])
+            values = shared.get(f.path)
+            if values is None:  # (setdefault would make an empty set for every finding)
+                values = shared[f.path] = SecretSet()
+            secrets[id(f)] = values
+            f.message = redact_text(f.message, values)
         findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))
         _fingerprint(findings, sources, secrets, self.l.settings.project_dir)
         return findings, secrets
@@ -817,10 +820,12 @@ def _fingerprint(findings: list[Finding], sources: dict[str, Source], secrets: d
         path = paths.get(f.path)
         if path is None:
             path = paths[f.path] = relative(absolute(f.path), top)
-        src = sources.get(f.path)
-        snippet = src.text[f.span.start : f.span.end] if src else ""
-        snippet = redact_text(" ".join(snippet.split()), secrets.get(id(f), ()))
-        base = (f.code, path, f.job or "", f.fingerprint_key or snippet)
+        key = f.fingerprint_key
+        if not key:  # a rule's key stands for the text: its snippet is redacted only without one
+            src = sources.get(f.path)
+            snippet = src.text[f.span.start : f.span.end] if src else ""
+            key = redact_text(" ".join(snippet.split()), secrets.get(id(f), ()))
+        base = (f.code, path, f.job or "", key)
         counts[base] += 1
         f.fingerprint_key = fingerprint(*base, str(counts[base]))[:32]
 
