@@ -339,7 +339,7 @@ class _Run:
     def _load_pipeline(self, root: Path, project: Path, build: bool = True):
         """The pipeline rooted at root, loaded once; build=False: its files only (deciding
         which files are pipelines needs no jobs, and a pool's workers then build them)."""
-        key = os.path.abspath(root)
+        key = absolute(root)
         cache = self.__dict__.setdefault("_pipelines", {})
         if key not in cache:
             def read(rel: str) -> Source:
@@ -511,7 +511,7 @@ class _Run:
         return ShellUnit(base.script, base.source, base.tmap, None, None, called_from=ref)
 
     def _shell_unit_for_file(self, path: Path, within: Path | None = None) -> ShellUnit | None:
-        key = os.path.abspath(path)
+        key = absolute(path)
         if key in self.file_units:
             return self.file_units[key]
         src = self._read(path, within)

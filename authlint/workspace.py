@@ -142,7 +142,7 @@ class Workspace:
 
         Only a regular file whose real location is inside `within` (default: the file's
         project directory) is read: a symlink out of the project is refused unread."""
-        key = os.path.abspath(path)
+        key = absolute(path)
         if key in self._cache:
             return self._cache[key]
         shown = display_path(path)
@@ -501,7 +501,7 @@ def _plain_base(root: Path) -> str:
 
 def directory_of(path: Path | str) -> str:
     """The absolute, normalised directory a file is in."""
-    return _parent(os.path.abspath(path))
+    return _parent(absolute(path))
 
 
 def _parent(path: str) -> str:
