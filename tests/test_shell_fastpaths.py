@@ -188,3 +188,31 @@ DOUBLE_QUOTED = st.lists(st.sampled_from(list(" \t-a1=:/@.#|;&()<>{}[]!*?~'%^,+_
 def test_double_quoted_words_keep_the_model(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
     """tree-sitter gives a `$` the blanks before it after the opening quote or an expansion."""
     assert_same_model(text, monkeypatch)
+
+
+def test_a_simple_model_given_up_for_a_shell_string_leaves_no_cycles() -> None:
+    """The simple reader's model of a script whose command runs a shell string is dropped for
+    the full path's; a command lists itself in its pipeline, so a dropped model left as is would
+    be cyclic garbage, which a fleet run freezes (projects.after_project) instead of collecting."""
+    import gc
+
+    from authlint.shell.parser import _parse
+    from authlint.shell.simple import script as simple_script
+
+    text = 'pip install -r requirements.txt\nsh -c "echo built"\n'
+    assert simple_script(text) is not None  # the reader reads it; the parser gives it up
+    gc.collect()
+    script = _parse(text)
+    assert [c.name.value for c in script.commands] == ["pip", "sh", "echo"]  # the full path's: it follows the string
+    assert gc.collect() == 0
+
+
+def test_the_simple_reader_giving_up_midway_leaves_no_cycles() -> None:
+    """Commands read before the line the reader refuses are dropped with their cycles broken."""
+    import gc
+
+    from authlint.shell.simple import script as simple_script
+
+    gc.collect()
+    assert simple_script("pip install -r requirements.txt\ndocker build . | tee log\necho $((1 + 2))\n") is None
+    assert gc.collect() == 0

@@ -43,9 +43,21 @@ _RESERVED = frozenset(
 
 def script(text: str) -> Script | None:
     """The model of ``text`` when it is lines of simple commands and pipelines, else None."""
-    if not text.isascii():
-        return None
     commands: list[Command] = []
+    model = _read(text, commands) if text.isascii() else None
+    if model is None:
+        unlink(commands)  # those read before the reader gave up
+    return model
+
+
+def unlink(commands: list[Command]) -> None:
+    """Break the cycles of dropped commands (each lists itself in its pipeline), so that
+    refcounting frees them: a fleet run freezes what a project leaves instead of collecting it."""
+    for cmd in commands:
+        cmd.pipeline = []
+
+
+def _read(text: str, commands: list[Command]) -> Script | None:
     isolated: list[tuple[int, int]] = []
     line: list[list[Word]] = []  # the commands of the current pipeline, as words
     words: list[Word] = []  # of the current command
