@@ -47,18 +47,21 @@ class MissingFile(ReadError, FileNotFoundError):
 
 
 _CWD: str | None = None  # the working directory during a lint run (fixed_cwd)
+_JOINABLE_CWD: str | None = None  # _CWD when a normalised relative path joins it as abspath would
 
 
 @contextmanager
 def fixed_cwd() -> Iterator[None]:
     """A lint run asks for the working directory once, not for every path it shows (a lint
     changes no directory; the one set when the run started is used throughout)."""
-    global _CWD
-    before, _CWD = _CWD, os.getcwd()
+    global _CWD, _JOINABLE_CWD
+    before = _CWD, _JOINABLE_CWD
+    _CWD = os.getcwd()
+    _JOINABLE_CWD = _CWD if os.sep == "/" and _CWD[:1] == "/" and _CWD != "/" and _normal(_CWD) else None
     try:
         yield
     finally:
-        _CWD = before
+        _CWD, _JOINABLE_CWD = before
 
 
 def display_path(path: Path | str) -> str:
@@ -84,8 +87,8 @@ def absolute(path: Path | str) -> str:
     """os.path.abspath(path): during a run, a normalised relative path (or '.') is joined to the
     working directory it started in without asking for it again (see fixed_cwd)."""
     s = os.fspath(path)
-    cwd = _CWD
-    if cwd is not None and os.sep == "/" and s and s[0] != "/" and cwd[:1] == "/" and cwd != "/" and _normal(cwd):
+    cwd = _JOINABLE_CWD
+    if cwd is not None and s and s[0] != "/":
         if s == ".":
             return cwd
         if _normal(s):

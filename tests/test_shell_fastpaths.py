@@ -25,7 +25,7 @@ from tests.test_shell_tolerance import _corpus_texts
 # name of a module-level predicate of the parser -> its always-true stand-in; of literal_word
 # -> the class calls it stands for
 SHORTCUTS = {
-    "_simple_script": lambda text: None,
+    "_simple_script": lambda text, refuse=None: None,
     "_may_run_shell": lambda raw: True,
     "_may_hold_region": lambda text: True,
     "_may_nest": lambda text, start, end: True,

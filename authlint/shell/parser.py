@@ -37,7 +37,6 @@ from authlint.shell.model import (
     parts_word,
 )
 from authlint.shell.simple import script as _simple_script
-from authlint.shell.simple import unlink as _unlink
 
 MAX_VIA_DEPTH = 3
 # Each nesting level repeats the raw text of everything inside it (command,
@@ -272,11 +271,9 @@ def parse(text: str) -> Script:
 
 
 def _parse(text: str) -> Script:
-    simple = _simple_script(text)
+    simple = _simple_script(text, _runs_shell_string)
     if simple is not None:
-        if not any(_may_run_shell(c.raw) and _shell_string(c.argv) for c in simple.commands):
-            return simple  # lines of simple commands, none running a shell string the builder would follow
-        _unlink(simple.commands)  # given up for the full path's
+        return simple  # lines of simple commands, none running a shell string the builder would follow
     # The model is hundreds of thousands of small objects for a big script;
     # letting the cyclic GC rescan them while they are built doubles the time.
     gc_was_enabled = gc.isenabled()
@@ -297,6 +294,11 @@ def _parse(text: str) -> Script:
 
 
 _START = attrgetter("start")
+
+
+def _runs_shell_string(cmd: Command) -> bool:
+    """`sh -c '...'`, `ssh host '...'`: a string the builder parses and follows as a script."""
+    return _may_run_shell(cmd.raw) and _shell_string(cmd.argv) is not None
 
 
 _REGION_KINDS = frozenset(

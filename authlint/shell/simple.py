@@ -12,6 +12,7 @@ path.  tests/test_shell_fastpaths.py compares the two, field by field.
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from authlint.shell.model import LITERAL, Command, Part, Script, Word, literal_word, parts_word
 
@@ -41,20 +42,17 @@ _RESERVED = frozenset(
 )
 
 
-def script(text: str) -> Script | None:
-    """The model of ``text`` when it is lines of simple commands and pipelines, else None."""
+def script(text: str, refuse: Callable[[Command], bool] | None = None) -> Script | None:
+    """The model of ``text`` when it is lines of simple commands and pipelines, none of them
+    one that ``refuse`` refuses, else None."""
     commands: list[Command] = []
     model = _read(text, commands) if text.isascii() else None
-    if model is None:
-        unlink(commands)  # those read before the reader gave up
+    if model is not None and refuse is not None and any(map(refuse, commands)):
+        model = None
+    if model is None:  # the commands read are dropped: their cycles broken (each lists itself in
+        for cmd in commands:  # its pipeline), so that refcounting frees them; a fleet run
+            cmd.pipeline = []  # freezes what a project leaves instead of collecting it
     return model
-
-
-def unlink(commands: list[Command]) -> None:
-    """Break the cycles of dropped commands (each lists itself in its pipeline), so that
-    refcounting frees them: a fleet run freezes what a project leaves instead of collecting it."""
-    for cmd in commands:
-        cmd.pipeline = []
 
 
 def _read(text: str, commands: list[Command]) -> Script | None:
