@@ -230,6 +230,13 @@ def test_valid_json_parses_like_json_loads(value, indent, ascii_only) -> None:
 _ranges = st.lists(st.tuples(st.integers(-3, 70), st.integers(-3, 70)), max_size=4)
 
 
+@pytest.mark.parametrize(("text", "opaque", "at"), [("-0", [(1, 2)], 1), ("1.5", [(2, 3)], 2), ("[1e5]", [(3, 4)], 3)])
+def test_an_opaque_range_cuts_a_number(text, opaque, at) -> None:
+    """The range is an unknown token inside the literal: its first character is the offending one."""
+    r = parse(text, opaque)
+    assert [(e.start, e.kind) for e in r.errors] == [(at, "bad_number")]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=60) | st.text(alphabet='{}[]",:0123456789.-+eEtrufalsn \n\\\'/$', max_size=60), _ranges)
 def test_parse_never_raises_and_reports_at_most_one_error(text, opaque) -> None:

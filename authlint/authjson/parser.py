@@ -368,46 +368,48 @@ class _Parser:
         return JNode(word, i, i + len(word), value), i + len(word)
 
     def number(self, i: int) -> tuple[JNode, int]:
-        m = _NUMBER_RE.match(self.t, i, self.next_opaque(i))
+        stop = self.next_opaque(i)  # an opaque range ends the literal
+        m = _NUMBER_RE.match(self.t, i, stop)
         j = m.end() if m else i
         if m is None or self.t[j - 1] == "-":
-            self.number_error(i)  # raises
+            self.number_error(i, stop)  # raises
         text = self.t[i:j]
-        nxt = self.t[j] if j < self.n else ""
+        nxt = self.t[j] if j < stop else ""
         has_exp = "e" in text or "E" in text
         if (nxt == "." and "." not in text and not has_exp) or (nxt in ("e", "E") and not has_exp):
-            self.number_error(i)  # `1.` / `1e`: the regex stopped before an incomplete part
+            self.number_error(i, stop)  # `1.` / `1e`: the regex stopped before an incomplete part
         value: int | float = int(text) if text.lstrip("-").isdigit() else float(text)
         return JNode("number", i, j, value), j
 
-    def number_error(self, i: int) -> None:
-        """Walk Go's number states to find the offending character."""
+    def number_error(self, i: int, stop: int) -> None:
+        """Walk Go's number states to find the offending character (an opaque range, from
+        ``stop`` on, is one)."""
         t, n, j = self.t, self.n, i
         if t[j] == "-":
             j += 1
         if j >= n:
             raise self.eof()
-        if not "0" <= t[j] <= "9":
+        if j >= stop or not "0" <= t[j] <= "9":
             raise self.bad_char(j, "in numeric literal", "bad_number")
-        j = j + 1 if t[j] == "0" else self._digits(j)
-        if j < n and t[j] == ".":
+        j = j + 1 if t[j] == "0" else self._digits(j, stop)
+        if j < stop and t[j] == ".":
             j += 1
             if j >= n:
                 raise self.eof()
-            if not "0" <= t[j] <= "9":
+            if j >= stop or not "0" <= t[j] <= "9":
                 raise self.bad_char(j, "after decimal point in numeric literal", "bad_number")
-            j = self._digits(j)
-        if j < n and t[j] in "eE":
+            j = self._digits(j, stop)
+        if j < stop and t[j] in "eE":
             j += 1
-            if j < n and t[j] in "+-":
+            if j < stop and t[j] in "+-":
                 j += 1
             if j >= n:
                 raise self.eof()
             raise self.bad_char(j, "in exponent of numeric literal", "bad_number")
         raise AssertionError("number_error called on a valid number")  # pragma: no cover
 
-    def _digits(self, j: int) -> int:
-        while j < self.n and "0" <= self.t[j] <= "9":
+    def _digits(self, j: int, stop: int) -> int:
+        while j < stop and "0" <= self.t[j] <= "9":
             j += 1
         return j
 
