@@ -436,3 +436,17 @@ def test_image_registry(ref, host) -> None:
 def test_number_values_are_finite_or_like_python() -> None:
     assert parse("1e400").value.value == math.inf == json.loads("1e400")
     assert parse("-0").value.value == 0 and parse("0.5e-1").value.value == 0.05
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet='{}[]",:0123456789.-eautrsl \n\\$', max_size=40), _ranges)
+def test_memoised_parse_is_the_parse(text, opaque) -> None:
+    """A memoised result is what a fresh parse gives, for the same text and opaque ranges."""
+    from dataclasses import asdict
+
+    from authlint.authjson import parser
+
+    first = parse(text, opaque)
+    assert parse(text, list(reversed(opaque))) is first  # the ranges as the parser cleans them
+    assert asdict(first) == asdict(parser._parse(text, opaque, parser.MAX_DEPTH))
+    assert len(parser._MEMO) <= parser._MEMO_MAX
