@@ -449,4 +449,4 @@ def test_memoised_parse_is_the_parse(text, opaque) -> None:
     first = parse(text, opaque)
     assert parse(text, list(reversed(opaque))) is first  # the ranges as the parser cleans them
     assert asdict(first) == asdict(parser._parse(text, opaque, parser.MAX_DEPTH))
-    assert len(parser._MEMO) <= parser._MEMO_MAX
+    assert sum(len(key[0]) for key in parser._MEMO) == parser._memo_size <= parser._MEMO_CHARS

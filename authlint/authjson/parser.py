@@ -505,22 +505,27 @@ def _clean_ranges(opaque: Sequence[tuple[int, int]], n: int) -> list[tuple[int, 
 # Documents already parsed, by text, opaque ranges and depth limit: the engine and AL202 parse
 # each document a script writes, AL309 each job's DOCKER_AUTH_CONFIG, and the projects of a
 # fleet copy the same snippets.  Results are plain data that nobody mutates, so sharing them
-# is safe; the memo holds short texts only and starts again when full.
+# is safe.  Bounded by the characters held (a character costs ~100 bytes of tree): the memo
+# holds short texts only and starts again when full.
 _MEMO: dict[tuple[str, tuple[tuple[int, int], ...], int], ParseResult] = {}
-_MEMO_MAX = 512
+_MEMO_CHARS = 65_536
 _MEMO_TEXT = 4096
+_memo_size = 0
 
 
 def parse(text: str, opaque: Sequence[tuple[int, int]] = (), *, max_depth: int = MAX_DEPTH) -> ParseResult:
     """Parse text; see the module docstring for opaque ranges and error semantics."""
+    global _memo_size
     if len(text) > _MEMO_TEXT:
         return _parse(text, opaque, max_depth)
     key = (text, tuple(_clean_ranges(opaque, len(text))), max_depth)
     result = _MEMO.get(key)
     if result is None:
-        if len(_MEMO) >= _MEMO_MAX:
+        if _memo_size + len(text) > _MEMO_CHARS:
             _MEMO.clear()
+            _memo_size = 0
         result = _MEMO[key] = _parse(text, key[1], max_depth)
+        _memo_size += len(text)
     return result
 
 
