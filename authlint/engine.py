@@ -550,9 +550,10 @@ class _Run:
             if not _may_open_object(yf.source.text):
                 return
             tops = reuse.auth_candidates(yf) if reuse is not None else yf.documents
-            candidates = (scalar for top in tops for scalar in _scalars_in(top))
+            # a value without a brace cannot open an object (most: one C scan each, no call)
+            candidates = [scalar for top in tops for scalar in _scalars_in(top) if "{" in scalar.value]
         else:
-            candidates = iter(yf.braced)  # the scalars of the walk that can open an object, recorded by the load
+            candidates = yf.braced  # the scalars of the walk that can open an object, recorded by the load
         for scalar in candidates:
             if not starts_as_object(scalar.value):
                 continue

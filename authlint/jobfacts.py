@@ -725,9 +725,10 @@ def _reads_password(cmd) -> bool:
     if tool_of(cmd) not in ("docker", "podman", "buildah", "skopeo", "nerdctl"):
         return True
     piped = cmd.pipeline_index > 0 or any(r.op in ("<<<", "<", "<<", "<<-") for r in cmd.redirects)
+    if not piped:
+        return True
     words = [w.template for w in cmd.args]
-    given = any(w in ("--password-stdin", "-p", "--password") or w.startswith(("--password=", "-p")) for w in words)
-    return given or not piped
+    return any(w in ("--password-stdin", "-p", "--password") or w.startswith(("--password=", "-p")) for w in words)
 
 
 def _called_units(unit: "JobUnit"):

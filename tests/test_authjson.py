@@ -230,6 +230,13 @@ def test_valid_json_parses_like_json_loads(value, indent, ascii_only) -> None:
 _ranges = st.lists(st.tuples(st.integers(-3, 70), st.integers(-3, 70)), max_size=4)
 
 
+@pytest.mark.parametrize(("text", "opaque", "at"), [("-0", [(1, 2)], 1), ("1.5", [(2, 3)], 2), ("[1e5]", [(3, 4)], 3)])
+def test_an_opaque_range_cuts_a_number(text, opaque, at) -> None:
+    """The range is an unknown token inside the literal: its first character is the offending one."""
+    r = parse(text, opaque)
+    assert [(e.start, e.kind) for e in r.errors] == [(at, "bad_number")]
+
+
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=60) | st.text(alphabet='{}[]",:0123456789.-+eEtrufalsn \n\\\'/$', max_size=60), _ranges)
 def test_parse_never_raises_and_reports_at_most_one_error(text, opaque) -> None:
@@ -429,3 +436,17 @@ def test_image_registry(ref, host) -> None:
 def test_number_values_are_finite_or_like_python() -> None:
     assert parse("1e400").value.value == math.inf == json.loads("1e400")
     assert parse("-0").value.value == 0 and parse("0.5e-1").value.value == 0.05
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet='{}[]",:0123456789.-eautrsl \n\\$', max_size=40), _ranges)
+def test_memoised_parse_is_the_parse(text, opaque) -> None:
+    """A memoised result is what a fresh parse gives, for the same text and opaque ranges."""
+    from dataclasses import asdict
+
+    from authlint.authjson import parser
+
+    first = parse(text, opaque)
+    assert parse(text, list(reversed(opaque))) is first  # the ranges as the parser cleans them
+    assert asdict(first) == asdict(parser._parse(text, opaque, parser.MAX_DEPTH))
+    assert sum(len(key[0]) for key in parser._MEMO) == parser._memo_size <= parser._MEMO_CHARS

@@ -368,46 +368,48 @@ class _Parser:
         return JNode(word, i, i + len(word), value), i + len(word)
 
     def number(self, i: int) -> tuple[JNode, int]:
-        m = _NUMBER_RE.match(self.t, i, self.next_opaque(i))
+        stop = self.next_opaque(i)  # an opaque range ends the literal
+        m = _NUMBER_RE.match(self.t, i, stop)
         j = m.end() if m else i
         if m is None or self.t[j - 1] == "-":
-            self.number_error(i)  # raises
+            self.number_error(i, stop)  # raises
         text = self.t[i:j]
-        nxt = self.t[j] if j < self.n else ""
+        nxt = self.t[j] if j < stop else ""
         has_exp = "e" in text or "E" in text
         if (nxt == "." and "." not in text and not has_exp) or (nxt in ("e", "E") and not has_exp):
-            self.number_error(i)  # `1.` / `1e`: the regex stopped before an incomplete part
+            self.number_error(i, stop)  # `1.` / `1e`: the regex stopped before an incomplete part
         value: int | float = int(text) if text.lstrip("-").isdigit() else float(text)
         return JNode("number", i, j, value), j
 
-    def number_error(self, i: int) -> None:
-        """Walk Go's number states to find the offending character."""
+    def number_error(self, i: int, stop: int) -> None:
+        """Walk Go's number states to find the offending character (an opaque range, from
+        ``stop`` on, is one)."""
         t, n, j = self.t, self.n, i
         if t[j] == "-":
             j += 1
         if j >= n:
             raise self.eof()
-        if not "0" <= t[j] <= "9":
+        if j >= stop or not "0" <= t[j] <= "9":
             raise self.bad_char(j, "in numeric literal", "bad_number")
-        j = j + 1 if t[j] == "0" else self._digits(j)
-        if j < n and t[j] == ".":
+        j = j + 1 if t[j] == "0" else self._digits(j, stop)
+        if j < stop and t[j] == ".":
             j += 1
             if j >= n:
                 raise self.eof()
-            if not "0" <= t[j] <= "9":
+            if j >= stop or not "0" <= t[j] <= "9":
                 raise self.bad_char(j, "after decimal point in numeric literal", "bad_number")
-            j = self._digits(j)
-        if j < n and t[j] in "eE":
+            j = self._digits(j, stop)
+        if j < stop and t[j] in "eE":
             j += 1
-            if j < n and t[j] in "+-":
+            if j < stop and t[j] in "+-":
                 j += 1
             if j >= n:
                 raise self.eof()
             raise self.bad_char(j, "in exponent of numeric literal", "bad_number")
         raise AssertionError("number_error called on a valid number")  # pragma: no cover
 
-    def _digits(self, j: int) -> int:
-        while j < self.n and "0" <= self.t[j] <= "9":
+    def _digits(self, j: int, stop: int) -> int:
+        while j < stop and "0" <= self.t[j] <= "9":
             j += 1
         return j
 
@@ -500,8 +502,34 @@ def _clean_ranges(opaque: Sequence[tuple[int, int]], n: int) -> list[tuple[int, 
 
 
 # ------------------------------------------------------------------- public
+# Documents already parsed, by text, opaque ranges and depth limit: the engine and AL202 parse
+# each document a script writes, AL309 each job's DOCKER_AUTH_CONFIG, and the projects of a
+# fleet copy the same snippets.  Results are plain data that nobody mutates, so sharing them
+# is safe.  Bounded by the characters held (a character costs ~100 bytes of tree): the memo
+# holds short texts only and starts again when full.
+_MEMO: dict[tuple[str, tuple[tuple[int, int], ...], int], ParseResult] = {}
+_MEMO_CHARS = 65_536
+_MEMO_TEXT = 4096
+_memo_size = 0
+
+
 def parse(text: str, opaque: Sequence[tuple[int, int]] = (), *, max_depth: int = MAX_DEPTH) -> ParseResult:
     """Parse text; see the module docstring for opaque ranges and error semantics."""
+    global _memo_size
+    if len(text) > _MEMO_TEXT:
+        return _parse(text, opaque, max_depth)
+    key = (text, tuple(_clean_ranges(opaque, len(text))), max_depth)
+    result = _MEMO.get(key)
+    if result is None:
+        if _memo_size + len(text) > _MEMO_CHARS:
+            _MEMO.clear()
+            _memo_size = 0
+        result = _MEMO[key] = _parse(text, key[1], max_depth)
+        _memo_size += len(text)
+    return result
+
+
+def _parse(text: str, opaque: Sequence[tuple[int, int]], max_depth: int) -> ParseResult:
     p = _Parser(text, opaque, max_depth)
     i = p.ws(0)
     if i >= len(text):

@@ -339,7 +339,7 @@ class Flow:
             return _undefined(name)
         out: list[Origin] = []
         for d in defs:
-            o = _classify(self, d)
+            o = _classify(d)
             if o.kind == "copy" and depth < 6:
                 target = o.refs[0]
                 if target != name:
@@ -612,8 +612,16 @@ class Flow:
 
 
 # ------------------------------------------------------------ classification
-def _classify(flow: Flow, d: Definition) -> Origin:
-    """The origin of one definition; kind 'copy' (refs[0] the copied variable) to follow."""
+def _classify(d: Definition) -> Origin:
+    """The origin of one definition; kind 'copy' (refs[0] the copied variable) to follow.
+    Once per definition: origins() and the credential analysis ask of every one."""
+    o = d.__dict__.get("_origin")
+    if o is None:
+        o = d.__dict__["_origin"] = _origin(d)
+    return o  # type: ignore[no-any-return]
+
+
+def _origin(d: Definition) -> Origin:
     if d.level == "read":
         return Origin(READ, d.name, level="script")
     if d.level == "for":
@@ -633,20 +641,21 @@ def _classify(flow: Flow, d: Definition) -> Origin:
         if p.kind == "arithmetic":
             return Origin(ARITHMETIC, d.name, level=d.level)
         if p.kind == "command_substitution":
-            return _command_origin(flow, d, p)
+            return _command_origin(d, p)
         if p.kind == "variable" and p.var is not None:
             if not _IDENT.fullmatch(p.var):
                 return Origin(PARAMETER, d.name, level=d.level)
             return Origin("copy", d.name, refs=(p.var,))
     if any(p.kind == "command_substitution" for p in expansions):
         subs = [p for p in expansions if p.kind == "command_substitution"]
-        inner = [_command_origin(flow, d, p) for p in subs]
+        inner = [_command_origin(d, p) for p in subs]
         refs = tuple(n for p in word.parts if p.kind == "variable" and p.var for n in [p.var])
         refs += tuple(r for o in inner if o.passes for r in o.refs)
         return Origin(COMPOSITE, d.name, word.template, d.level, refs, producer=any(o.producer for o in inner))
     return _template_origin(d.name, word.template, d.level)
 
 
+@functools.lru_cache(maxsize=4096)  # the same CI/CD variables in every job (Origins are frozen)
 def _template_origin(name: str, raw: str, level: str) -> Origin:
     refs = tuple(VAR_REF.findall(raw))
     if re.fullmatch(r'\s*"?\$\{?[A-Za-z_][A-Za-z0-9_]*\}?"?\s*', raw) and refs:
@@ -656,7 +665,7 @@ def _template_origin(name: str, raw: str, level: str) -> Origin:
     return Origin(COMPOSITE, name, raw, level, refs)
 
 
-def _command_origin(flow: Flow, d: Definition, part: "Part") -> Origin:
+def _command_origin(d: Definition, part: "Part") -> Origin:
     """`$(cmd ...)`: the output of the pipeline's last stage, which is the input when it passes data through."""
     inner = [c for c in getattr(d.script, "commands", []) if part.start <= c.start < part.end]
     if not inner:
@@ -1159,7 +1168,7 @@ def _collect(flow: Flow) -> Credentials:
             if name in creds:
                 continue
             for d in defs:
-                o = _classify(flow, d)
+                o = _classify(d)
                 refs = [n for n in (o.refs if o.kind in ("copy", COMPOSITE) or o.passes else ()) if n in creds]
                 if not refs:
                     continue
@@ -1259,7 +1268,7 @@ def _path_like(flow: Flow) -> set[str]:
                 content.update(p.var for p in w.parts if p.var)
     if not tested:
         return tested
-    copies = [(n, o.refs[0]) for n, defs in flow.defs.items() for d in defs for o in [_classify(flow, d)] if o.kind == "copy"]
+    copies = [(n, o.refs[0]) for n, defs in flow.defs.items() for d in defs for o in [_classify(d)] if o.kind == "copy"]
     for _ in range(3):
         for x, y in copies:
             if x in tested or y in tested:
