@@ -4,7 +4,11 @@ Most rules look at a few programs (docker, base64, tee ...): calling every
 rule's ``check_command`` on every command fanned 13.6k commands out to 184k
 rule calls on the corpus.  The rules' ``TRIGGERS`` are indexed once per run and
 each command's names and word text are computed once; a rule without
-``TRIGGERS`` runs on every command.  A rule's ``check_job`` runs on the jobs
+``TRIGGERS`` runs on every command.  A rule's command test (``Triggers.command``,
+what it reads of the command alone) is asked once per command, which recurs
+from the parse memo in every job and project running its text, and drops the
+rule's call where it is empty: `$` is on most command lines, an unquoted
+credential on few.  A rule's ``check_job`` runs on the jobs
 that pass its ``Triggers.job`` test.  ``ENABLED = False`` calls every rule on
 every command and job (the tests compare both ways).
 """
@@ -46,10 +50,11 @@ class CommandRules:
             for word in triggers.words:
                 self.by_word.setdefault(word, set()).add(m)
         self.words = tuple(self.by_word)
-        self.memo: dict[tuple, list[RuleCall]] = {}  # (names, words present, first) -> calls, in order
-        # (names, word text, first) -> calls: most command lines recur (in a project, across a fleet),
+        self.tests = {m: m.TRIGGERS.command for m in modules if m not in self.always and m.TRIGGERS.command is not None}
+        self.memo: dict[tuple, _Chosen] = {}  # (names, words present, first) -> calls, in order, and their tests
+        # (names, word text, first) -> the same: most command lines recur (in a project, across a fleet),
         # and looking their text up is cheaper than testing it for every word.  Bounded.
-        self.by_text: dict[tuple, list[RuleCall]] = {}
+        self.by_text: dict[tuple, _Chosen] = {}
 
     def for_command(self, cmd: "Command", first: bool = False) -> list[RuleCall]:
         """The calls for cmd; first: it is the first command of its script in the shell running it."""
@@ -65,11 +70,45 @@ class CommandRules:
                 hit = self.always.union(*(self.by_name.get(n, ()) for n in names),
                                         *(self.by_word[w] for w, present in zip(self.words, key[1]) if present),
                                         self.firsts if first else ())
-                chosen = self.memo[key] = [c for c in self.calls if c[0] in hit]
+                calls = [c for c in self.calls if c[0] in hit]
+                # a rule called as the script's first command is called whatever its command test says
+                tests = {m: t for m, t in self.tests.items() if m in hit and not (first and m in self.firsts)}
+                chosen = self.memo[key] = _Chosen(calls, tests)
             if len(self.by_text) >= _TEXTS:
                 self.by_text.clear()
             self.by_text[seen] = chosen
-        return chosen
+        if not chosen.tests:
+            return chosen.calls
+        try:
+            failed = cmd.derived(chosen.tests, chosen.failed)
+        except Exception:  # a rule bug: its call raises it again, and the engine reports it there
+            return chosen.calls
+        return chosen.narrowed(failed) if failed else chosen.calls
+
+
+class _Chosen:
+    """The calls a command's triggers pick, and the command tests of those rules."""
+
+    def __init__(self, calls: list[RuleCall], tests: dict[ModuleType, Callable[["Command"], Any]]) -> None:
+        self.calls = calls
+        self.tests = tuple(dict.fromkeys(tests.values()))  # (rules may share a test)
+        self.test_of = tests
+        self.without: dict[tuple, list[RuleCall]] = {}  # the tests failed -> calls
+
+    def failed(self, cmd: "Command") -> tuple[Callable[["Command"], Any], ...]:
+        """The tests cmd fails (each asked directly: most fail, and a rule that is called
+        asks its own once more, through Command.derived)."""
+        out: tuple[Callable[["Command"], Any], ...] = ()
+        for test in self.tests:
+            if not test(cmd):
+                out += (test,)
+        return out
+
+    def narrowed(self, failed: tuple) -> list[RuleCall]:
+        calls = self.without.get(failed)
+        if calls is None:
+            calls = self.without[failed] = [c for c in self.calls if self.test_of.get(c[0]) not in failed]
+        return calls
 
 
 def _on_commands(triggers) -> bool:

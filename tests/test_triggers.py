@@ -140,3 +140,31 @@ def test_a_command_met_again_gets_the_rules_of_a_fresh_parse() -> None:
         again = [memo.for_command(c, i == 0) for i, c in enumerate(parse(text).commands)]
         fresh = [triggers.CommandRules(calls).for_command(c, i == 0) for i, c in enumerate(_parse(text).commands)]
         assert first == again == fresh, text
+
+
+def test_a_command_test_skips_the_call_where_it_fails() -> None:
+    """A rule's command test drops its call on a command where it is empty, not where the rule
+    reads the script's first command; a test that raises leaves the call (which raises it again)."""
+    from types import ModuleType, SimpleNamespace
+
+    from authlint.rules.base import Triggers
+    from authlint.shell.parser import parse
+
+    def has_args(cmd) -> list:
+        return list(cmd.args)
+
+    def broken(cmd) -> bool:
+        raise ValueError("a rule bug")
+
+    def rule(code: str, **kw) -> tuple:
+        module = ModuleType(code)
+        module.RULE, module.TRIGGERS = SimpleNamespace(code=code), Triggers(**kw)  # type: ignore[attr-defined]
+        return (module, None, None)
+
+    gated, first, raising = rule("X1", words=("e",), command=has_args), rule("X2", first=True, command=has_args), rule("X3", words=("e",), command=broken)
+    rules = triggers.CommandRules([gated, first, raising])
+    bare, given = parse("env\necho hello\n").commands
+    assert rules.for_command(bare) == [gated, raising] and rules.for_command(given) == [gated, raising]
+    rules = triggers.CommandRules([gated, first])
+    assert rules.for_command(bare) == [] and rules.for_command(given) == [gated]
+    assert rules.for_command(bare, first=True) == [first] and rules.for_command(given, first=True) == [gated, first]

@@ -42,13 +42,25 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Severity
-from ..shell.flow import flow_of, input_defaults, stdin_word
 from ..secrets import looks_like_literal_secret, redact
+from ..shell.flow import flow_of, input_defaults, stdin_word
+from ..shell.model import Command
 from ..tools import REGISTRY_NAMES, SECRET_ARG_WORDS, is_credential_name, is_login, secret_args, subcommands, tool_of
 from ..units import CommandRef, FileUnit, JobUnit
 from .base import Example, Hit, Rule, Triggers
 
-TRIGGERS = Triggers(commands=REGISTRY_NAMES, words=SECRET_ARG_WORDS)  # secret_args, or a registry login
+
+def _stdin_login(cmd: Command) -> bool:
+    """A registry login that reads its password on stdin."""
+    return tool_of(cmd) is not None and is_login(cmd) and any(w.value in ("--password-stdin", "--pass-stdin") for w in cmd.args)
+
+
+def _gives_password(cmd: Command) -> bool:
+    """What the rule reads of the command alone (once per command): a secret option or a stdin login."""
+    return bool(secret_args(cmd)) or cmd.derived(_stdin_login)
+
+
+TRIGGERS = Triggers(commands=REGISTRY_NAMES, words=SECRET_ARG_WORDS, command=_gives_password)  # secret_args, or a registry login
 RULE = Rule(
     code="AL102",
     name="literal-registry-password",
@@ -74,7 +86,7 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             secrets=(literal,),
             key=f"{_tool(ref)} {arg.flag}",
         )
-    if tool_of(ref.cmd) is not None and is_login(ref.cmd) and any(w.value in ("--password-stdin", "--pass-stdin") for w in ref.cmd.args):
+    if ref.cmd.derived(_stdin_login):
         word = stdin_word(ref)
         if word is None:
             return

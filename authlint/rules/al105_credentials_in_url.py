@@ -38,10 +38,10 @@ from typing import Iterator
 
 from ..diagnostics import Severity, Span
 from ..secrets import looks_like_literal_secret, redact, url_credentials
+from ..shell.model import Command, Word
 from ..units import CommandRef, FileUnit
 from .base import Example, Hit, Rule, Triggers
 
-TRIGGERS = Triggers(commands=frozenset({"executor", "docker", "podman", "buildah"}), words=("--destination=",))
 RULE = Rule(
     code="AL105",
     name="credentials-in-url",
@@ -59,9 +59,10 @@ def check_file(unit: FileUnit, options) -> Iterator[Hit]:
         yield from _images(unit)
 
 
-def check_command(ref: CommandRef, options) -> Iterator[Hit]:
-    """Kaniko --destination and docker push/pull/run image arguments."""
-    cmd = ref.cmd
+def _image_passwords(cmd: Command) -> list[tuple[Word, int, int, str]]:
+    """(word, start, end, password) of each literal password in a Kaniko --destination or a
+    docker push/pull/run/tag image argument: the rule reads the command alone, once per command."""
+    out = []
     args = cmd.args
     for i, w in enumerate(args):
         if w.value is None:
@@ -78,9 +79,18 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             continue
         m = _IMAGE.match(value)
         if m and looks_like_literal_secret(m.group(2)):
-            password = m.group(2)
-            yield ref.word_hit(word, _message(password, "image reference"), off + m.start(2), off + m.end(2),
-                               secrets=(password,), key="image reference")
+            out.append((word, off + m.start(2), off + m.end(2), m.group(2)))
+    return out
+
+
+TRIGGERS = Triggers(commands=frozenset({"executor", "docker", "podman", "buildah"}), words=("--destination=",),
+                    command=_image_passwords)
+
+
+def check_command(ref: CommandRef, options) -> Iterator[Hit]:
+    """Kaniko --destination and docker push/pull/run image arguments."""
+    for word, start, end, password in ref.cmd.derived(_image_passwords):
+        yield ref.word_hit(word, _message(password, "image reference"), start, end, secrets=(password,), key="image reference")
 
 
 def _images(unit: FileUnit) -> Iterator[Hit]:

@@ -33,10 +33,10 @@ from typing import Iterator
 
 from ..diagnostics import Severity
 from ..secrets import is_placeholder, looks_like_literal_secret, redact
+from ..shell.model import Command, Word
 from ..units import CommandRef
 from .base import Example, Hit, Rule, Triggers
 
-TRIGGERS = Triggers(commands=frozenset({"base64", "openssl", "echo", "printf"}))
 RULE = Rule(
     code="AL107",
     name="literal-credential-encoded",
@@ -53,29 +53,29 @@ def _encodes(cmd) -> bool:
     return cmd.basename == "openssl" and any(w.value == "base64" for w in cmd.args) and not any(w.value == "-d" for w in cmd.args)
 
 
-def check_command(ref: CommandRef, options) -> Iterator[Hit]:
-    cmd = ref.cmd
+def _encoded_pairs(cmd: Command) -> list[tuple[Word, int, int, str]]:
+    """(word, start, end, password) of each literal `user:password` the command encodes, or
+    pipes into an encoder: the rule reads the command alone, once per command."""
     if _encodes(cmd):
-        for r in cmd.redirects:
-            if r.op == "<<<" and r.target is not None and r.target.value is not None:
-                yield from _literal_pair(ref, [r.target])
-        return
+        return [p for r in cmd.redirects if r.op == "<<<" and r.target is not None and r.target.value is not None
+                for p in _literal_pair([r.target])]
     if cmd.basename not in ("echo", "printf"):
-        return
+        return []
     later = cmd.pipeline[cmd.pipeline_index + 1 :]
     if not any(_encodes(c) for c in later):
-        return
+        return []
     words = [w for w in cmd.args if not (w.value or "").startswith("-")]
     if cmd.basename == "printf" and words and words[0].value and "%" in words[0].value:
         words = words[1:] if len(words) >= 3 else []
         if len(words) == 2 and all(w.value is not None for w in words) and looks_like_literal_secret(words[1].value or ""):
             if not is_placeholder(words[1].value or "") and words[0].value:
-                yield _hit(ref, words[1], 0, len(words[1].template), words[1].value or "")
-        return
-    yield from _literal_pair(ref, words)
+                return [(words[1], 0, len(words[1].template), words[1].value or "")]
+        return []
+    return _literal_pair(words)
 
 
-def _literal_pair(ref: CommandRef, words) -> Iterator[Hit]:
+def _literal_pair(words: list[Word]) -> list[tuple[Word, int, int, str]]:
+    out = []
     for w in words:
         if w.value is None or ":" not in w.value:
             continue
@@ -83,7 +83,16 @@ def _literal_pair(ref: CommandRef, words) -> Iterator[Hit]:
         password = password.rstrip("\n")
         if user and looks_like_literal_secret(password) and not is_placeholder(w.value):
             off = w.template.index(":") + 1
-            yield _hit(ref, w, off, off + len(password), password)
+            out.append((w, off, off + len(password), password))
+    return out
+
+
+TRIGGERS = Triggers(commands=frozenset({"base64", "openssl", "echo", "printf"}), command=_encoded_pairs)
+
+
+def check_command(ref: CommandRef, options) -> Iterator[Hit]:
+    for word, a, b, password in ref.cmd.derived(_encoded_pairs):
+        yield _hit(ref, word, a, b, password)
 
 
 def _hit(ref: CommandRef, word, a: int, b: int, password: str) -> Hit:

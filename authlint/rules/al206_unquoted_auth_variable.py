@@ -64,11 +64,10 @@ from ..diagnostics import Applicability, Fix, Severity
 from ..gitlab.predefined import CREDENTIALS
 from ..lazy import lazy_compile
 from ..shell.flow import Flow, flow_of
-from ..shell.model import Part
+from ..shell.model import Command, Part, Word
 from ..units import CommandRef, make_fix
 from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
-TRIGGERS = Triggers(words=("$",))
 RULE = Rule(
     code="AL206",
     name="unquoted-auth-variable",
@@ -87,24 +86,34 @@ _OPTIONS_NAME = lazy_compile(r"_(?:OPTS|OPTIONS|ARGS|FLAGS)$|^(?:OPTS|ARGS|FLAGS
 _TESTS = frozenset({"[[", "[", "test"})
 
 
-def unquoted_credentials(ref: CommandRef) -> Iterator[tuple[object, Part, Flow]]:
-    """(word, part, flow) for each unquoted credential expansion among ref's arguments."""
-    cmd = ref.cmd
+def _split_variables(cmd: Command) -> list[tuple[Word, Part]]:
+    """(word, part) for each variable expansion among cmd's arguments that the shell splits
+    (what AL206 judges, asked once per command: most have none)."""
     if cmd.name is None or cmd.via or cmd.basename in _TESTS:
+        return []
+    declaration = cmd.basename in _DECLARATIONS
+    return [
+        (word, part)
+        for word in cmd.args
+        if word.value is None and not (declaration and _ASSIGNMENT_WORD.match(word.raw))  # (a literal word has no expansion)
+        for part in word.parts
+        if part.kind == "variable" and not part.quoted and part.var is not None and not part.raw.startswith("${#")
+    ]
+
+
+TRIGGERS = Triggers(words=("$",), command=_split_variables)
+
+
+def unquoted_credentials(ref: CommandRef) -> Iterator[tuple[Word, Part, Flow]]:
+    """(word, part, flow) for each unquoted credential expansion among ref's arguments."""
+    split = ref.cmd.derived(_split_variables)
+    flow = flow_of(ref) if split else None
+    if flow is None:
         return
-    flow = None  # asked for at the first unquoted variable (most commands have none)
-    for word in cmd.args:
-        if word.value is not None or cmd.basename in _DECLARATIONS and _ASSIGNMENT_WORD.match(word.raw):
-            continue  # (a literal word has no expansion at all)
-        for part in word.unquoted_variables:
-            if part.kind != "variable" or part.var is None or part.raw.startswith("${#"):
-                continue
-            flow = flow or flow_of(ref)
-            if flow is None:
-                return
-            registry = part.var in CREDENTIALS or flow.may_be_registry(part.var) and part.var in flow.registry
-            if registry and not _holds_options(flow, part.var):
-                yield word, part, flow
+    for word, part in split:
+        registry = part.var in CREDENTIALS or flow.may_be_registry(part.var) and part.var in flow.registry
+        if registry and not _holds_options(flow, part.var):
+            yield word, part, flow
 
 
 def _holds_options(flow: Flow, name: str) -> bool:

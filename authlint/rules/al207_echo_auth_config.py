@@ -67,11 +67,11 @@ from ..diagnostics import Applicability, Fix, Severity
 from ..jobfacts import echo_is_exact, is_docker_like_path
 from ..lazy import lazy_compile
 from ..shell.flow import COMPOSITE, LITERAL_ORIGIN, SETTINGS, UNKNOWN, flow_of
+from ..shell.model import Command
 from ..units import CommandRef, make_fix
 from ..writes import AuthWrite, auth_writes
 from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
-TRIGGERS = Triggers(commands=frozenset({"echo"}))
 RULE = Rule(
     code="AL207",
     name="echo-auth-config",
@@ -84,8 +84,9 @@ RULE = Rule(
 _ECHO_FLAG = lazy_compile(r"^-[neE]+$")
 
 
-def echoed_variable(cmd) -> tuple[str, str] | None:
-    """(name, raw expansion) when cmd is `echo [-n|-e|-E] $X` (quoted or not), else None."""
+def echoed_variable(cmd: Command) -> tuple[str, str] | None:
+    """(name, raw expansion) when cmd is `echo [-n|-e|-E] $X` (quoted or not), else None
+    (asked once per command, and the rule is not called on an echo of anything else)."""
     if cmd.basename != "echo":
         return None
     words = list(cmd.args)
@@ -100,6 +101,9 @@ def echoed_variable(cmd) -> tuple[str, str] | None:
     return name, part.raw
 
 
+TRIGGERS = Triggers(commands=frozenset({"echo"}), command=echoed_variable)
+
+
 def _writes_of(ref: CommandRef) -> list[AuthWrite]:
     """Auth writes that store this echo's output: its own redirects or a `| tee`."""
     cmd = ref.cmd
@@ -111,12 +115,12 @@ def _writes_of(ref: CommandRef) -> list[AuthWrite]:
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
-    writes = _writes_of(ref)
-    if not writes:
-        return  # most echoes write no auth file (cheaper to see than the echoed variable)
-    echoed = echoed_variable(ref.cmd)
+    echoed = ref.cmd.derived(echoed_variable)
     if echoed is None:
         return
+    writes = _writes_of(ref)
+    if not writes:
+        return  # most echoes of a variable write no auth file
     name, raw = echoed
     writes = [w for w in writes if name == "DOCKER_AUTH_CONFIG" or is_docker_like_path(w.target.template)]
     if not writes or _pipeline_json(ref, name):

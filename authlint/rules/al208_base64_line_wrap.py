@@ -47,11 +47,19 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..shell.flow import output_in_auth_json
+from ..shell.model import Command
 from ..tools import encoder, strips_newlines, wraps
 from ..units import CommandRef, make_fix
 from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
-TRIGGERS = Triggers(commands=frozenset({"base64", "openssl"}))
+
+def _wrapped_output(cmd: Command) -> bool:
+    """An encoder whose output keeps its line breaks (the command alone says, once per command)."""
+    return wraps(cmd) and not strips_newlines(cmd)
+
+
+TRIGGERS = Triggers(commands=frozenset({"base64", "openssl"}), command=_wrapped_output)
+
 RULE = Rule(
     code="AL208",
     name="base64-line-wrap",
@@ -62,7 +70,7 @@ RULE = Rule(
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     cmd = ref.cmd
-    if not wraps(cmd) or strips_newlines(cmd):
+    if not cmd.derived(_wrapped_output):
         return
     if not output_in_auth_json(ref):
         return

@@ -58,12 +58,11 @@ from ..gitlab.predefined import JOB_SCOPED
 from ..jobfacts import echo_is_exact
 from ..lazy import lazy_compile
 from ..shell.flow import enclosing, flow_of, output_in_auth_json
-from ..shell.model import Word
+from ..shell.model import Command, Redirect, Word
 from ..tools import encoder, is_credential_name
 from ..units import CommandRef, make_fix
 from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
-TRIGGERS = Triggers(commands=frozenset({"echo", "base64", "openssl"}))
 RULE = Rule(
     code="AL209",
     name="newline-in-credential",
@@ -106,6 +105,38 @@ def _is_pair(word: Word) -> bool:
     return False
 
 
+def _echoed_pair(cmd: Command) -> tuple[list[str], Word] | None:
+    """(flags, word) of `echo [-n] WORD | base64` where WORD holds a literal colon."""
+    if cmd.basename != "echo":
+        return None
+    nxt = cmd.pipeline_index + 1
+    if nxt >= len(cmd.pipeline) or encoder(cmd.pipeline[nxt]) is None:
+        return None
+    words = list(cmd.args)
+    flags = []
+    while words and words[0].value is not None and _ECHO_FLAG.match(words[0].value):
+        flags.append(words.pop(0).value or "")
+    if flags not in ([], ["-n"]) or len(words) != 1 or not _is_colon_word(words[0]):
+        return None  # `-e`/`-E` ask for escape handling on purpose
+    return flags, words[0]
+
+
+def _pair_strings(cmd: Command) -> list[Redirect]:
+    """The here-strings holding a literal colon that cmd, an encoder, encodes."""
+    if encoder(cmd) is None:
+        return []
+    return [r for r in cmd.redirects if r.op == "<<<" and r.target is not None and _is_colon_word(r.target)]
+
+
+def _may_pair(cmd: Command) -> bool:
+    """What the rule reads of the command alone (once per command): a colon word echoed or
+    given as a here-string to an encoder."""
+    return cmd.derived(_echoed_pair) is not None or bool(cmd.derived(_pair_strings))
+
+
+TRIGGERS = Triggers(commands=frozenset({"echo", "base64", "openssl"}), command=_may_pair)
+
+
 def printf_for(word: Word) -> str | None:
     """`printf 'FMT' "$A" ...` writing word's value without a newline, or None."""
     fmt, args = [], []
@@ -131,22 +162,14 @@ def _in_backticks(ref: CommandRef) -> bool:
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     cmd = ref.cmd
-    if cmd.basename == "echo":
-        nxt = cmd.pipeline_index + 1
-        if nxt >= len(cmd.pipeline) or encoder(cmd.pipeline[nxt]) is None:
-            return
-        words = list(cmd.args)
-        flags = []
-        while words and words[0].value is not None and _ECHO_FLAG.match(words[0].value):
-            flags.append(words.pop(0).value or "")
-        if flags not in ([], ["-n"]) or len(words) != 1 or not _is_colon_word(words[0]):
-            return  # `-e`/`-E` ask for escape handling on purpose
+    echoed = cmd.derived(_echoed_pair)
+    if echoed is not None:
+        flags, word = echoed
         flow = flow_of(ref)
-        if flags and all(v in JOB_SCOPED or (flow is not None and flow.token_shaped(v)) for v in words[0].variables):
+        if flags and all(v in JOB_SCOPED or (flow is not None and flow.token_shaped(v)) for v in word.variables):
             return  # GitLab's job tokens and cloud login tokens hold no backslash: `echo -n` is harmless there
-        if not _is_pair(words[0]) and not _credential_context(ref, cmd.pipeline[nxt]):
+        if not _is_pair(word) and not _credential_context(ref, cmd.pipeline[cmd.pipeline_index + 1]):
             return
-        word = words[0]
         new = printf_for(word)
         title = f"write it without a newline: `{new}`" if new else "write it with printf '%s:%s' \"$USER\" \"$PASSWORD\""
         if new is None:
@@ -174,11 +197,7 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             severity=Severity.INFO if exact else None,
         )
         return
-    if encoder(cmd) is None:
-        return
-    for r in cmd.redirects:
-        if r.op != "<<<" or r.target is None or not _is_colon_word(r.target):
-            continue
+    for r in cmd.derived(_pair_strings):
         if not _is_pair(r.target) and not _credential_context(ref, cmd):
             continue
         new = printf_for(r.target)

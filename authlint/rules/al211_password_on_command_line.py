@@ -61,7 +61,6 @@ from ..tools import REGISTRY_NAMES, SECRET_ARG_WORDS, SecretArg, after_global_op
 from ..units import CommandRef, make_fix
 from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
-TRIGGERS = Triggers(commands=REGISTRY_NAMES, words=SECRET_ARG_WORDS)  # secret_args
 RULE = Rule(
     code="AL211",
     name="password-on-command-line",
@@ -132,9 +131,17 @@ def _advice(cmd: Command, tool: str) -> str:
     return "this command has no stdin option for it: give it the credential in a file or the environment"
 
 
+def _expanded_secrets(cmd: Command) -> list[SecretArg]:
+    """The secret options whose value is not a literal (what the rule judges; once per command)."""
+    return [a for a in secret_args(cmd) if a.literal is None]
+
+
+TRIGGERS = Triggers(commands=REGISTRY_NAMES, words=SECRET_ARG_WORDS, command=_expanded_secrets)  # secret_args
+
+
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     cmd = ref.cmd
-    args = [a for a in secret_args(cmd) if a.literal is None]
+    args = cmd.derived(_expanded_secrets)
     if not args:
         return
     words = list(cmd.args)

@@ -74,7 +74,7 @@ from ..units import CommandRef
 from .base import FIX_UNSAFE, Example, Hit, Rule, Triggers
 
 if TYPE_CHECKING:
-    from ..shell.model import Word
+    from ..shell.model import Command, Word
 
 RULE = Rule(
     code="AL401",
@@ -88,16 +88,35 @@ RULE = Rule(
 _PRINTERS = frozenset({"echo", "printf"})
 _READERS = frozenset({"cat", "tac", "head", "tail", "more", "less", "jq", "yq", "bat", "nl", "base64", "xxd", "od", "hexdump", "strings", "tee"})
 _DUMPERS = frozenset({"env", "printenv", "export", "declare", "typeset", "set"})
-TRIGGERS = Triggers(commands=_PRINTERS | _READERS | _DUMPERS)  # the program, past wrappers, is one of these
+
+
+def _printing(cmd: "Command") -> tuple[bool, list[str]] | None:
+    """(encoded, stages) of the output_path that takes what the command prints to the log, when
+    the command alone says it may print a credential (once per command): a printer of an
+    expansion, `printenv NAME`, a dump of the variables or a reader; None otherwise."""
+    name, args = unwrap(cmd)
+    if name is None or cmd.in_condition and name not in _PRINTERS:
+        return None
+    if name in _PRINTERS:
+        if _literal_only(args) or name == "printf" and any((w.value or "").startswith("-v") for w in args[:1]):
+            return None  # `echo "tests passed"`: no expansion to print; `printf -v VAR` assigns, prints nothing
+    elif name in _DUMPERS:
+        if not (name == "printenv" and args) and not dumps_variables(name, args):
+            return None
+    elif name not in _READERS or name == "tee" or name in ("jq", "yq") and safe_jq(args):
+        return None  # tee prints what it reads: the producer is reported
+    reaches, encoded, stages = output_path(cmd)
+    return (encoded, stages) if reaches else None
+
+
+TRIGGERS = Triggers(commands=_PRINTERS | _READERS | _DUMPERS, command=_printing)  # the program, past wrappers, is one of these
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
-    name, args = unwrap(ref.cmd)
-    if name in _PRINTERS and _literal_only(args):
-        return  # `echo "tests passed"`: no expansion to print (_printed would find no use)
-    scope = flow_of(ref)
+    printing = ref.cmd.derived(_printing)
+    scope = flow_of(ref) if printing is not None else None
     if scope is not None:
-        hit = _check(scope, ref)
+        hit = _check(scope, ref, *printing)
         if hit is not None:
             yield hit
 
@@ -106,28 +125,18 @@ def _literal_only(args: list["Word"]) -> bool:
     return all(w.value is not None for w in args)
 
 
-def _check(scope: Flow, ref: CommandRef) -> Hit | None:
-    cmd = ref.cmd
-    name, args = unwrap(cmd)
-    if name is None or cmd.in_condition and name not in _PRINTERS:
-        return None
+def _check(scope: Flow, ref: CommandRef, encoded: bool, stages: list[str]) -> Hit | None:
+    name, args = unwrap(ref.cmd)
     if name in _PRINTERS:
-        return _printed(scope, ref, name, args)
+        return _printed(scope, ref, name, args, encoded, stages)
     if name == "printenv" and args:
-        return _printenv(scope, ref, args)
-    if name in _DUMPERS and dumps_variables(name, args):
+        return _printenv(scope, ref, args, encoded)
+    if name in _DUMPERS:
         return _dump(scope, ref, name)
-    if name in _READERS:
-        return _read(scope, ref, name, args)
-    return None
+    return _read(scope, ref, name, args, stages)
 
 
-def _printed(scope: Flow, ref: CommandRef, name: str, args: list["Word"]) -> Hit | None:
-    if name == "printf" and any((w.value or "").startswith("-v") for w in args[:1]):
-        return None  # printf -v VAR: assigns, prints nothing
-    reaches, encoded, stages = output_path(ref.cmd)
-    if not reaches:
-        return None
+def _printed(scope: Flow, ref: CommandRef, name: str, args: list["Word"], encoded: bool, stages: list[str]) -> Hit | None:
     for w in args:
         for use in scope.uses(w, include_masked=True):
             masked = scope.creds.get(use.name, False) and not use.derived
@@ -141,10 +150,7 @@ def _printed(scope: Flow, ref: CommandRef, name: str, args: list["Word"]) -> Hit
     return None
 
 
-def _printenv(scope: Flow, ref: CommandRef, args: list["Word"]) -> Hit | None:
-    reaches, encoded, _ = output_path(ref.cmd)
-    if not reaches:
-        return None
+def _printenv(scope: Flow, ref: CommandRef, args: list["Word"], encoded: bool) -> Hit | None:
     for w in args:
         v = w.value
         if v and scope.is_cred(v) and (not scope.creds[v] or encoded):
@@ -187,15 +193,8 @@ def _dump(scope: Flow, ref: CommandRef, name: str) -> Hit | None:
     return ref.hit(cmd.start, end, message, fix=_fix(ref, f"delete the `{shown}` command"), key=shown)
 
 
-def _read(scope: Flow, ref: CommandRef, name: str, args: list["Word"]) -> Hit | None:
+def _read(scope: Flow, ref: CommandRef, name: str, args: list["Word"], stages: list[str]) -> Hit | None:
     cmd = ref.cmd
-    reaches, _, stages = output_path(cmd)
-    if not reaches:
-        return None
-    if name == "tee":
-        return None  # tee prints what it reads: the producer is reported
-    if name in ("jq", "yq") and safe_jq(args):
-        return None
     operands = _operands(name, args)
     for w in operands:
         if _is_auth_file(scope, ref, w):

@@ -50,7 +50,7 @@ from typing import TYPE_CHECKING, Iterator
 from ..diagnostics import Severity
 from ..lazy import lazy_compile
 from ..shell.flow import Flow, flow_of, secret_name
-from ..shell.model import VAR_REF
+from ..shell.model import VAR_REF, Command
 from ..tools import kaniko_image_stays, unwrap
 from ..units import CommandRef
 from .base import Example, Hit, Rule, Triggers
@@ -73,14 +73,18 @@ _BUILD_WORD = lazy_compile(r"(?:^|[\s/])(?:executor|docker|podman|buildah|nerdct
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
-    name, args = unwrap(ref.cmd)
-    if name not in _BUILDERS and not _keeps_build_line(ref.unit.script):
-        return  # no build command, and nothing for _strings: the flow is not needed
+    name, _ = unwrap(ref.cmd)
+    values = ref.cmd.derived(_build_arg_values) if name in _BUILDERS else ()
+    if not values and not _keeps_build_line(ref.unit.script):
+        return  # no build argument, and nothing for _strings: the flow is not needed
     scope = flow_of(ref)
     if scope is None:
         return
-    if name in _BUILDERS:
-        yield from _command(scope, ref, name, args)
+    if values and not kaniko_image_stays(ref.cmd):  # (else the image, and its history, go nowhere)
+        for word, offset in values:
+            hit = _build_arg(scope, ref, name, word, offset)
+            if hit is not None:
+                yield hit
     firsts = scope.__dict__.setdefault("_first_of_script", {})
     if not firsts:
         for r in scope.refs:
@@ -110,28 +114,24 @@ def _message(name: str, arg: str, what: str) -> str:
     )
 
 
-def _command(scope: Flow, ref: CommandRef, name: str, args: list["Word"]) -> Iterator[Hit]:
-    if kaniko_image_stays(ref.cmd):
-        return  # the image, and its history, go nowhere
+def _build_arg_values(cmd: Command) -> list[tuple["Word", int]]:
+    """(word, template index) of each build argument's `NAME[=value]` on a build command line
+    (`--build-arg X=1`, `--build-arg=X=1`, buildctl's `--opt build-arg:X=1`): once per command."""
+    args = unwrap(cmd)[1]
+    out = []
     i = 0
     while i < len(args):
-        w = args[i]
-        t = w.template
-        value_word, offset = None, 0
+        t = args[i].template
         if t == "--build-arg" and i + 1 < len(args):
-            value_word = args[i + 1]
+            out.append((args[i + 1], 0))
             i += 1
         elif t.startswith("--build-arg="):
-            value_word, offset = w, len("--build-arg=")
+            out.append((args[i], len("--build-arg=")))
         elif t == "--opt" and i + 1 < len(args) and args[i + 1].template.startswith("build-arg:"):
-            value_word, offset = args[i + 1], len("build-arg:")
+            out.append((args[i + 1], len("build-arg:")))
             i += 1
         i += 1
-        if value_word is None:
-            continue
-        hit = _build_arg(scope, ref, name, value_word, offset)
-        if hit is not None:
-            yield hit
+    return out
 
 
 def _build_arg(scope: Flow, ref: CommandRef, name: str, word: "Word", offset: int) -> Hit | None:

@@ -78,7 +78,7 @@ from ..units import AuthDoc, CommandRef, JobUnit
 from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
 if TYPE_CHECKING:
-    from ..shell.model import Word
+    from ..shell.model import Command, Word
 
 RULE = Rule(
     code="AL502",
@@ -105,10 +105,6 @@ def _overrides(unit: JobUnit) -> bool:
         if var is not None and var.value is not None:
             return True
     return False
-
-
-# check_command reads registry clients' logins and --creds, and `echo`/`printf` piped into base64.
-TRIGGERS = Triggers(commands=REGISTRY_NAMES | {"echo", "printf"}, job=_overrides)
 
 
 # ------------------------------------------------------------ the judgement
@@ -290,11 +286,49 @@ _NO_USER = (
 )
 
 
+def _creds_slots(cmd: "Command") -> list[tuple["Word", int]]:
+    """(word, template index) of each `--creds user:password` value of a registry client."""
+    args = cmd.args
+    out = []
+    for i, w in enumerate(args if tool_of(cmd) is not None else ()):
+        t = w.template
+        if t in ("--creds", "--src-creds", "--dest-creds") and i + 1 < len(args):
+            out.append((args[i + 1], 0))
+        elif t.startswith(("--creds=", "--src-creds=", "--dest-creds=")):
+            out.append((w, t.index("=") + 1))
+    return out
+
+
+def _piped_pair(cmd: "Command") -> list["Word"]:
+    """The words of `printf '%s:%s' "$U" "$P" | base64` or `echo -n "$U:$P" | base64`, else none."""
+    if cmd.basename not in ("echo", "printf") or cmd.pipeline_index + 1 >= len(cmd.pipeline or [cmd]):
+        return []
+    if cmd.pipeline[cmd.pipeline_index + 1].basename not in ("base64", "openssl"):
+        return []
+    words = [w for w in cmd.args if not (w.value or "").startswith("-")]
+    if cmd.basename == "printf" and len(words) == 3 and re.fullmatch(r"%s:%s", words[0].value or ""):
+        return words
+    return words if len(words) == 1 else []
+
+
+def _judges(cmd: "Command") -> bool:
+    """What the rule reads of the command alone (once per command): a login given a password,
+    a --creds pair, or a pair piped into base64."""
+    if tool_of(cmd) is not None and is_login(cmd):
+        _, password, _, stdin = cmd.derived(_login_parts)
+        return password is not None or stdin
+    return bool(cmd.derived(_creds_slots)) or bool(cmd.derived(_piped_pair))
+
+
+# check_command reads registry clients' logins and --creds, and `echo`/`printf` piped into base64.
+TRIGGERS = Triggers(commands=REGISTRY_NAMES | {"echo", "printf"}, job=_overrides, command=_judges)
+
+
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
     cmd = ref.cmd
     tool = tool_of(cmd)  # the flow is asked for only where a value is judged (most commands: none)
     if tool is not None and is_login(cmd):
-        user, password, positionals, stdin = _login_parts(cmd)
+        user, password, positionals, stdin = cmd.derived(_login_parts)
         if password is None and stdin:
             password = _stdin_password(ref)
         if password is None:
@@ -314,28 +348,19 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
             yield _command_hit(ref, problem, user, password, registry_word)
         return
     # --creds user:password (skopeo, buildah, podman)
-    for i, w in enumerate(cmd.args if tool is not None else ()):
-        t = w.template
-        slot = None
-        if t in ("--creds", "--src-creds", "--dest-creds") and i + 1 < len(cmd.args):
-            slot = cmd.args[i + 1]
-        elif t.startswith(("--creds=", "--src-creds=", "--dest-creds=")):
-            slot = w
-        if slot is not None:
-            yield from _pair_word(ref, _resolver(flow_of(ref)), slot, slot.template.index("=") + 1 if slot is w else 0)
+    for slot, offset in cmd.derived(_creds_slots):
+        yield from _pair_word(ref, _resolver(flow_of(ref)), slot, offset)
     # printf '%s:%s' "$U" "$P" | base64 ; echo -n "$U:$P" | base64
-    if cmd.basename in ("echo", "printf") and cmd.pipeline_index + 1 < len(cmd.pipeline or [cmd]):
-        nxt = cmd.pipeline[cmd.pipeline_index + 1]
-        if nxt.basename in ("base64", "openssl"):
-            resolver = _resolver(flow_of(ref))
-            words = [w for w in cmd.args if not (w.value or "").startswith("-")]
-            if cmd.basename == "printf" and len(words) == 3 and re.fullmatch(r"%s:%s", words[0].value or ""):
-                u, p = resolver.value(words[1].raw), resolver.value(words[2].raw)
-                problem = judge(u, p, None, True, False)
-                if problem is not None:
-                    yield _user_hit(ref, problem, Slot(words[1], 0, words[1].raw))
-            elif len(words) == 1:
-                yield from _pair_word(ref, resolver, words[0], 0)
+    words = cmd.derived(_piped_pair)
+    if words:
+        resolver = _resolver(flow_of(ref))
+        if len(words) == 3:
+            u, p = resolver.value(words[1].raw), resolver.value(words[2].raw)
+            problem = judge(u, p, None, True, False)
+            if problem is not None:
+                yield _user_hit(ref, problem, Slot(words[1], 0, words[1].raw))
+        elif len(words) == 1:
+            yield from _pair_word(ref, resolver, words[0], 0)
 
 
 def _pair_word(ref: CommandRef, resolver: Flow, word: "Word", offset: int) -> Iterator[Hit]:

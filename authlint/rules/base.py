@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from ..diagnostics import Hit as Hit, Severity  # Hit re-exported for the rule modules
 
 if TYPE_CHECKING:
+    from ..shell.model import Command
     from ..units import JobUnit
 
 FIX_NONE, FIX_SAFE, FIX_UNSAFE, FIX_SOMETIMES = "none", "safe", "unsafe", "sometimes"
@@ -60,6 +61,11 @@ class Triggers:
     first: bool = False
     # For check_job: a cheap test a job must pass for it to be called (None: every job).
     job: "Callable[[JobUnit], bool] | None" = None
+    # What check_command reads of the command alone (the words it judges), before it asks the
+    # job or the flow: the engine asks it once per Command and skips the call where it is empty
+    # (but not at a script's first command, for a rule with `first`); the rule reads it through
+    # Command.derived.
+    command: "Callable[[Command], Any] | None" = None
 
 
 MARK_OPEN, MARK_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ mark the expected span in examples

@@ -232,15 +232,16 @@ class Command:
     def text(self) -> str:
         return self.raw
 
-    def derived(self, key: str, compute: Callable[["Command"], Any]) -> Any:
-        """compute(self), once per command: what tools.py derives from a command line
-        (its program, subcommands, secret options) is asked for by many rules."""
+    def derived(self, key: Any, compute: Callable[["Command"], Any] | None = None) -> Any:
+        """compute(self), once per command (compute defaults to key: a function is its own key):
+        what tools.py derives from a command line (its program, subcommands, secret options) is
+        asked for by many rules, and a command recurs in every job and project running its text."""
         memo = self._derived
         if memo is None:
             memo = self._derived = {}
         value = memo.get(key, _UNSET)
         if value is _UNSET:
-            value = memo[key] = compute(self)
+            value = memo[key] = (compute or key)(self)
         return value
 
 
