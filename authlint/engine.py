@@ -469,10 +469,10 @@ class _Run:
                 buckets = [list(joined.commands)]
             else:
                 buckets = [[] for _ in lines]
-                for cmd in joined.commands:
-                    buckets[max(0, bisect.bisect_right(starts, cmd.start) - 1)].append(cmd)
+                for cmd in joined.commands:  # starts[0] is 0: each command is in some item
+                    buckets[bisect.bisect_right(starts, cmd.start) - 1].append(cmd)
             for line, m, s, t, bucket in zip(lines, maps, starts, texts, buckets):
-                out.append((ShellUnit(joined, m.source, ShiftMap(m, s), line.section, line, own=(s, s + len(t))), bucket))
+                out.append((ShellUnit(joined, m.source, ShiftMap(m, s), line.section, line, None, (s, s + len(t))), bucket))
             for start, end, message in joined.runtime_errors:
                 k = max(0, bisect.bisect_right(starts, start) - 1)
                 where = ShellUnit(joined, lines[k].scalar.source, ShiftMap(maps[k], starts[k]))

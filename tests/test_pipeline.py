@@ -743,10 +743,11 @@ def test_omnibus_resolves() -> None:
     assert len(p.jobs) > 100 and sum(len(j.lines) for j in p.jobs.values()) > 300
 
 
-def test_plain_files_skip_resolving_with_the_same_jobs(tmp_path: Path) -> None:
+def test_plain_files_and_clean_values_skip_resolving_with_the_same_jobs(tmp_path: Path) -> None:
     """A pipeline whose files hold no `!reference` and no `<<` (YamlFile.plain) takes each
-    value as its own resolution: the jobs, global variables, default and problems are those
-    resolving builds, on the corpus and on the benchmark's generated projects."""
+    value as its own resolution, and so does any pipeline for a collection with neither at any
+    depth (YamlFile.clean): the jobs, global variables, default and problems are those resolving
+    builds, on the corpus and on the benchmark's generated projects."""
     import importlib.util
 
     from authlint.gitlab import build_jobs
@@ -758,18 +759,45 @@ def test_plain_files_skip_resolving_with_the_same_jobs(tmp_path: Path) -> None:
     gen.generate(tmp_path, 60)
     roots = [(tmp_path / p.parent.name, ".gitlab-ci.yml") for p in sorted(tmp_path.glob("*/.gitlab-ci.yml"))]
     roots += [(require_corpus(), name) for name in CORPUS_FILES]
-    plain = 0
+    plain = soiled = 0
     for base, root in roots:
         shortcut = load_pipeline(root, reader(base), str(base))
         resolved = load_pipeline(root, reader(base), str(base), build=False)
         plain += all(f.plain for f in resolved.files.values())
         for yf in resolved.files.values():
-            yf.plain = False
+            soiled += not yf.plain and yf.clean is not None
+            yf.plain, yf.clean = False, None
         build_jobs(resolved)
         assert jobs_shape(shortcut) == jobs_shape(resolved), root
         assert [(p.code, p.path, p.span, p.message) for p in shortcut.problems] == [
             (p.code, p.path, p.span, p.message) for p in resolved.problems], root
-    assert plain >= 50, plain
+    assert plain >= 50 and soiled >= 50, (plain, soiled)
+
+
+def test_clean_collections_hold_no_merge_and_no_reference() -> None:
+    """YamlFile.clean: a `<<` or a `!reference` soils the collections around it, and an alias of
+    a soiled value soils those around the alias."""
+    text = textwrap.dedent("""\
+        .base: &base {a: 1}
+        .tpl: &tpl
+          <<: *base
+          b: [2]
+        job:
+          nested: {deeper: *tpl}
+          list: [x, {y: 1}]
+        refs:
+          r: [!reference [.tpl, b]]
+        other:
+          plain: {c: *base}
+        """)
+    yf = load(Source("ci.yml", text))
+    root = yf.root
+    assert isinstance(root, YMap) and yf.clean is not None
+    job, refs, other = root.get("job"), root.get("refs"), root.get("other")
+    clean = [root.get(".base"), root.get(".tpl").get("b"), job.get("list"), job.get("list").items[1], other,
+             other.get("plain")]  # fmt: skip
+    soiled = [root, root.get(".tpl"), job, job.get("nested"), refs, refs.get("r"), refs.get("r").items[0]]
+    assert all(value in yf.clean for value in clean) and not any(value in yf.clean for value in soiled)
 
 
 SCRIPT_SHAPES = """\

@@ -152,13 +152,17 @@ SIMPLE_SEGMENTS = st.sampled_from(
      "if", "then", "fi", "do", "done", "in", "export", "local", "unset", "declare", "time", "{", "}", "[", "[[", "!",
      "sh", "bash", "-c", "ssh", "é", "\r", "(", ")", ";", "&", "<", ">", "`"]
 )  # fmt: skip
-SIMPLE_GAPS = st.sampled_from([" ", " ", " ", "\t", "", " | ", "|", "\n", "\n", " # c\n", "\n#!/bin/sh\n", "\n\n", " |\n", "  "])
+SIMPLE_GAPS = st.sampled_from(
+    [" ", " ", " ", "\t", "", " | ", "|", "\n", "\n", " # c\n", "\n#!/bin/sh\n", "\n\n", " |\n", "  ", " \\\n  ",
+     "\t\\\n", " \\\n", "\\\n", " \\\n\n", " \\\n \\\n", " \\\n#c\n", " | \\\n"]
+)  # fmt: skip
 SIMPLE_SCRIPTS = st.lists(st.tuples(SIMPLE_SEGMENTS, SIMPLE_GAPS), max_size=30).map(
     lambda pairs: "".join(word + gap for word, gap in pairs)
 )
 # Character by character, for what words glued together make (`a+:b` and `9${B}$A+` as names).
 SIMPLE_CHARACTERS = st.lists(
-    st.sampled_from(list("abxyz019_ -./:=,@%+~^*?\"'$${}|#\n\t") + ["if", "in", "export", "$A", "${B}", " | "]), max_size=25
+    st.sampled_from(list("abxyz019_ -./:=,@%+~^*?\"'$${}|#\n\t\\") + ["if", "in", "export", "$A", "${B}", " | ", " \\\n"]),
+    max_size=25,
 ).map("".join)
 
 
@@ -174,6 +178,8 @@ def test_simple_scripts_take_the_shortcut() -> None:
 
     assert script('#!/bin/sh\nset -eu # strict\necho "$P" | docker login -u "$U" --password-stdin r.io\n') is not None
     assert script("docker build -t \"$IMAGE\" --build-arg V=1 .\npip install -r 'req.txt' x$A/b") is not None
+    assert script("python -m pytest -q tests \\\n  --junitxml=report.xml\n") is not None
+    assert script("a\\\nb") is None and script("a \\\n| b") is None  # one word to bash, two to tree-sitter
     assert script("a; b") is None and script("X=1 a") is None and script("a > f") is None
     assert script('export"a"') is None and script("if$A") is None  # a reserved word glued to a quote
 

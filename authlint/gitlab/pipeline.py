@@ -99,7 +99,8 @@ class _Builder:
         self.merger = Merger()
         self.top = self._merge_layers(layers)
         plain = all(f.plain for f in pipeline.files.values())
-        self.resolver = Resolver(self.top, report, self.where, self.merger, plain)
+        clean = set().union(*[f.clean for f in pipeline.files.values() if f.clean is not None])
+        self.resolver = Resolver(self.top, report, self.where, self.merger, plain, clean)
         self.default_raw: dict[str, tuple[YNode, YValue]] = {}
 
     def shape(self, node: YNode, message: str) -> None:

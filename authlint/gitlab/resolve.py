@@ -58,9 +58,11 @@ class Resolver:
         where: Callable[[YNode], str],
         merger: Merger,
         plain: bool = False,
+        clean: set[YSeq | YMap] | None = None,
     ) -> None:
         self.top = top
         self.plain = plain  # no `!reference` and no `<<` in any value: each resolves to itself
+        self.clean = clean or set()  # collections that resolve to themselves (YamlFile.clean)
         self.report = report
         self.where = where
         self.merger = merger
@@ -153,7 +155,7 @@ class Resolver:
 
     def resolve(self, value: YValue) -> tuple[YValue, bool]:
         """value with every `!reference` replaced; (value, incomplete)."""
-        if self.plain:
+        if self.plain or value in self.clean:
             return value, False
         r = self._resolve(value, 0)
         return r.value, r.incomplete
@@ -165,7 +167,7 @@ class Resolver:
         return r.value, r.incomplete
 
     def _resolve(self, value: YValue, depth: int) -> _Resolved:
-        if isinstance(value, YScalar) or depth > MAX_DEPTH:
+        if isinstance(value, YScalar) or depth > MAX_DEPTH or value in self.clean:
             return _Resolved(value)
         hit = self._resolved.get(id(value))
         if hit is not None:
@@ -176,8 +178,9 @@ class Resolver:
         olds = value.items if own is None else [v for _, _, v in own]  # type: ignore[union-attr]
         news: list[YValue] = []
         incomplete, height = False, 0
+        clean = self.clean
         for item in olds:
-            if isinstance(item, YScalar):  # itself (most items): no call, no _Resolved
+            if isinstance(item, YScalar) or item in clean:  # itself (most items): no call, no _Resolved
                 news.append(item)
                 continue
             r = self._resolve(item, depth + 1)

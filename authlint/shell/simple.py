@@ -5,8 +5,9 @@ Most CI script lines are one command, or a pipeline of commands, made of plain w
 script of only such lines (and comments), the model the builder makes from tree-sitter's tree
 is known from the text alone, at a fraction of the cost: ``script`` reads it with one regular
 expression and builds the same objects.  Anything else, and any doubt (a reserved word, an odd
-command name, a backslash, a redirect, a ``;`` ...), answers None: the caller takes the full
-path.  tests/test_shell_fastpaths.py compares the two, field by field.
+command name, a backslash but a line continuation between words, a redirect, a ``;`` ...),
+answers None: the caller takes the full path.  tests/test_shell_fastpaths.py compares the two,
+field by field.
 """
 
 from __future__ import annotations
@@ -25,9 +26,12 @@ _DOUBLE = rf'"[^"\\`$\x00-\x08\n-\x1f\x7f]*(?:(?:{_VAR})[^"\\`$\x00-\x08\n-\x1f\
 _SINGLE = r"'[^'\x00-\x08\n-\x1f\x7f]*'"
 _SEGMENTS = rf"{_PLAIN}+|{_UNQUOTED_VAR}|{_DOUBLE}|{_SINGLE}"
 # One token after blanks: a plain word (group 1), another word (2), a pipe or a line end (3), a
-# comment (4: after a blank, a line end or a pipe), or the end of the text (5).
+# comment (4: after a blank, a line end or a pipe), the end of the text (5), or a line continuation
+# (6: after a blank, else tree-sitter's words and bash's differ; before a word).
 _TOKEN = re.compile(
-    rf"""[ \t]*(?:({_PLAIN}++)(?![$"'])|((?:{_SEGMENTS})+)|([|\n])|((?<![^ \t\n|])\#[^\n]*)|(\Z))""", re.ASCII
+    rf"""[ \t]*(?:({_PLAIN}++)(?![$"'])|((?:{_SEGMENTS})+)|([|\n])|((?<![^ \t\n|])\#[^\n]*)|(\Z)"""
+    rf"""|((?<=[ \t])\\\n(?=[ \t]*[^ \t\n|#\\])))""",
+    re.ASCII,
 )
 _SEGMENT = re.compile(_SEGMENTS, re.ASCII)
 _NAME = re.compile(_VAR, re.ASCII)
@@ -88,6 +92,8 @@ def _read(text: str, commands: list[Command]) -> Script | None:
                 return None
             _pipeline(text, line, commands, isolated)
             return Script(text, commands, [], [], [], tuple(isolated), ())
+        elif kind == 6 and not words:  # a line continuation: between the words of a command only
+            return None
     return None
 
 

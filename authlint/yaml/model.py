@@ -203,6 +203,9 @@ class YamlFile:
     plain: bool = False
     # Every scalar whose value holds a `{`, in the order scalars_in meets them (when known).
     braced: list[YScalar] | None = None
+    # The collections with no `<<` key and no `!reference` list at any depth, aliased values
+    # included (when known): each is its own resolution.
+    clean: set[YSeq | YMap] | None = None
 
     @property
     def root(self) -> YValue | None:
@@ -257,6 +260,9 @@ def _from_events(source: Source) -> YamlFile:
     aliases: list[tuple[int, YValue]] = []
     anchors: dict[str, YValue] = {}
     braced: list[YScalar] = []  # file order: walk order too, without merges (aliases follow anchors)
+    clean: set[YSeq | YMap] = set()  # every collection, less the soiled ones at the end
+    soiled: set[YSeq | YMap] = set()  # the collections holding a `<<` or a `!reference`, open ones too
+    ended = clean.add
     # The open collection: node, its items (a YSeq's) or entries, order and merge groups (a
     # YMap's), and the key awaiting its value (no_key: the next node is a key); the enclosing
     # ones' on the stack.  At the top: no node, no items, and no_key.
@@ -288,6 +294,7 @@ def _from_events(source: Source) -> YamlFile:
             elif cls is SequenceEndEvent or cls is MappingEndEvent:
                 child = node
                 child.end = ev.end_mark.index
+                ended(child)
                 node, items, entries, order, groups, key = stack.pop()
             elif cls is MappingStartEvent or cls is SequenceStartEvent:
                 start, tag = ev.start_mark.index, ev.tag
@@ -300,9 +307,11 @@ def _from_events(source: Source) -> YamlFile:
                 stack.append((node, items, entries, order, groups, key))
                 key = no_key
                 if cls is SequenceStartEvent:
-                    no_refs = no_refs and tag != "!reference"
                     node = YSeq(source, start, start, tag if tag is not None and tag != "!" else SEQ_TAG, [], bool(ev.flow_style))
                     items = node.items
+                    if tag == "!reference":
+                        no_refs = False
+                        _soil(node, stack, soiled)
                 else:
                     node = YMap(source, start, start, tag if tag is not None and tag != "!" else MAP_TAG, [], [],
                                 bool(ev.flow_style), [])  # positional: the factories and keywords cost a third
@@ -321,6 +330,8 @@ def _from_events(source: Source) -> YamlFile:
                         problem = YamlError("recursive alias: a collection contains itself", child.start)
                 elif node is not None:  # where the alias is: its list, or its mapping key
                     aliases.append((node.start if items is not None else child.start if key is no_key else key.start, child))
+                    if child in soiled:
+                        _soil(node, stack, soiled)
             elif cls is DocumentEndEvent:
                 anchors = {}
                 continue
@@ -338,6 +349,7 @@ def _from_events(source: Source) -> YamlFile:
             else:
                 if key.tag == merge_tag:
                     no_refs = unmerged = False
+                    _soil(node, stack, soiled)
                     group = [m for m in (child.items if isinstance(child, YSeq) else [child]) if isinstance(m, YMap)]
                     node.merges.extend(group)
                     groups.append(group)  # type: ignore[union-attr]
@@ -354,7 +366,20 @@ def _from_events(source: Source) -> YamlFile:
         raise libyaml.Rejected(rejected)
     if problem is not None:
         raise problem
-    return YamlFile(source, docs, "c", aliases, no_refs, braced if unmerged else None)
+    return YamlFile(source, docs, "c", aliases, no_refs, braced if unmerged else None, clean - soiled if soiled else clean)
+
+
+def _soil(node: YSeq | YMap, stack: list[tuple[Any, ...]], soiled: set[YSeq | YMap]) -> None:
+    """Mark the open collection node, and those around it, as holding a `<<` or a `!reference`
+    (up to the first one marked already: those around it are too)."""
+    if node in soiled:
+        return
+    soiled.add(node)
+    for frame in reversed(stack):
+        held = frame[0]
+        if held is None or held in soiled:
+            return
+        soiled.add(held)
 
 
 def _anchor(anchors: dict[str, YValue], name: str, node: YValue) -> str | None:
