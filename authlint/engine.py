@@ -684,39 +684,35 @@ class _Run:
         file_secrets: dict[str, set[str]] = {}
         seen: set[tuple] = set()
         supp_cache: dict[str, suppressions.FileSuppressions] = {}
+        settings, enabled = self.l.settings, self.l.enabled
         for module, hit in hits:
             rule = module.RULE
             src = hit.source
             if hit.secrets:
                 file_secrets.setdefault(src.path, set()).update(s for s in hit.secrets if s)
-            if src.path not in report or rule.code not in self.l.enabled:
+            if src.path not in report or rule.code not in enabled:
                 continue
             dedupe = (rule.code, src.path, hit.span.start, hit.span.end, hit.message)
             if dedupe in seen:
                 continue
             seen.add(dedupe)
-            if any(rule.code.startswith(c.upper()) or rule.name == c for c in self.l.settings.ignored_for_path(src.path)):
+            if settings.per_file_ignores and any(
+                    rule.code.startswith(c.upper()) or rule.name == c for c in settings.ignored_for_path(src.path)):
                 continue
             supp = supp_cache.get(src.path)
             if supp is None:  # once per file (setdefault would parse for every finding)
                 supp = supp_cache[src.path] = suppressions.parse(src)
-            line = src.index.line_of(hit.span.start)
-            if supp.match(line, rule.code, rule.name):
-                continue
-            if rule.code.startswith(CREDENTIAL_FAMILY) and line in supp.allow_lines:
-                continue
-            f = Finding(
-                code=rule.code,
-                name=rule.name,
-                severity=self.l.settings.severity_for(rule.code, rule.severity if hit.severity is None else hit.severity),
-                message=hit.message,  # redacted below, with every value found in its file
-                path=src.path,
-                span=hit.span,
-                job=hit.job,
-                fix=hit.fix,
-                fingerprint_key=hit.key,
-            )
-            findings.append(f)
+            if supp.items or supp.allow_lines:  # (most files have neither: no line to look up)
+                line = src.index.line_of(hit.span.start)
+                if supp.match(line, rule.code, rule.name):
+                    continue
+                if rule.code.startswith(CREDENTIAL_FAMILY) and line in supp.allow_lines:
+                    continue
+            severity = rule.severity if hit.severity is None else hit.severity
+            if settings.severity:
+                severity = settings.severity_for(rule.code, severity)
+            # message: redacted below, with every value found in its file
+            findings.append(Finding(rule.code, rule.name, severity, hit.message, src.path, hit.span, hit.job, hit.fix, hit.key))
         findings = _drop_shadowed_generic(findings)
         findings += self._unused_suppressions(supp_cache, report, sources)
         # A finding's message, code frame, fix or diff may show any value found in its file:

@@ -231,6 +231,8 @@ def redact_text(text: str, secrets: Iterable[str] = (), whole_tokens: bool = Fal
     (a password `pass` must not mangle `--password-stdin` in a diff meant for `patch`);
     a value glued to a one-letter flag (`-phunter2`) still counts as whole.
     """
+    if not secrets and not may_hold_token(text):  # nothing to find (most messages and notes)
+        return text
     spans = [(t.start, t.end) for t in find_gitlab_tokens(text)]
     found = (secrets if isinstance(secrets, SecretSet) else SecretSet(secrets)).spans(text)
     if whole_tokens:

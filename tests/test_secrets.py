@@ -22,6 +22,7 @@ from authlint import secrets as S
 from authlint.secrets import (
     TOKEN_KINDS,
     DetectedSecret,
+    SecretSet,
     find_gitlab_tokens,
     fingerprint,
     is_allowlisted,
@@ -234,6 +235,15 @@ def test_redact_text_removes_given_secrets(before: str, secret: str, after: str)
     text = f"{before}{secret}{after}{secret}"
     out = redact_text(text, [secret])
     assert secret not in out
+
+
+@given(st.lists(st.sampled_from(["gl", "glpat-", "GR1348941", "_gitlab_session=", "Ab1Cd2Ef3Gh4Ij5Kl6Mn7", "x", " "])).map("".join)
+       | st.text(max_size=40))
+def test_redact_text_without_values_skips_only_texts_without_tokens(text: str) -> None:
+    """No values and no token prefix: the text as it is, without a scan; the same as the full
+    scan gives (a list holding only the empty value asks for it, and hides nothing)."""
+    for empty in ((), [], set(), SecretSet()):
+        assert redact_text(text, empty) == redact_text(text, [""])
 
 
 def test_redact_text_message_with_token_and_password() -> None:
