@@ -88,6 +88,7 @@ class Linter:
         self.cancelled: Callable[[], bool] | None = None  # the editor's "a newer version exists"
         self.reuse: JobMemo | None = None  # the editor's per-job results of earlier runs (incremental.py)
         self.collect_garbage = True  # after each project; the editor collects after publishing instead
+        self.fingerprints = True  # the findings' (baselines, caches, machine formats); a text report shows none
         self.enabled = registry.resolve_selection(settings.select, settings.extend_select, settings.ignore)
         # Credential rules always run: when disabled their hits are dropped, but what they
         # found is still redacted in code frames and diffs of the other findings.
@@ -726,7 +727,8 @@ class _Run:
             secrets[id(f)] = values
             f.message = redact_text(f.message, values)
         findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))
-        _fingerprint(findings, sources, secrets, self.l.settings.project_dir)
+        if self.l.fingerprints:
+            _fingerprint(findings, sources, secrets, self.l.settings.project_dir)
         return findings, secrets
 
     def _unused_suppressions(self, cache: dict[str, suppressions.FileSuppressions], report: set[str],

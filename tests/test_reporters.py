@@ -481,3 +481,20 @@ def test_a_report_over_a_part_is_dataclasses_replace() -> None:
     view, expected = report.over(part), replace(report, result=part)
     assert type(view) is Report and view is not report and report.result.files == ["a"]
     assert [getattr(view, f.name) for f in fields(Report)] == [getattr(expected, f.name) for f in fields(Report)]
+
+
+def test_a_lint_without_fingerprints_finds_the_same(tmp_path: Path) -> None:
+    """A text report's lint computes no fingerprints: the same findings, in the same order, with
+    every field but fingerprint_key alike (a baseline or another format still gets them)."""
+    from dataclasses import fields
+
+    from authlint.api import lint_paths
+
+    write(tmp_path, FILES)
+    kept, plain = [], []
+    lint_paths([tmp_path], sink=lambda part: kept.extend(part.findings))
+    lint_paths([tmp_path], sink=lambda part: plain.extend(part.findings), fingerprints=False)
+    assert kept and len(kept) == len(plain)
+    assert all(len(f.fingerprint_key) == 32 for f in kept)
+    names = [f.name for f in fields(kept[0]) if f.name != "fingerprint_key"]
+    assert [[getattr(f, n) for n in names] for f in kept] == [[getattr(f, n) for n in names] for f in plain]
