@@ -451,8 +451,9 @@ def test_a_code_frame_skips_redaction_only_where_it_finds_nothing() -> None:
 
 @given(st.text(alphabet=st.sampled_from(["a", " ", "\t", "\x1b", "\x7f", "\x85", "\xa0", "é", "\u2028", "\r"]), max_size=12))
 def test_a_frame_piece_is_shown_as_visible_with_tabs_expanded(text: str) -> None:
-    from authlint.reporters.text import _shown, visible
+    from authlint.reporters.text import _CONTROL, _shown, visible
 
+    assert visible(text) == _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
     assert _shown(text) == visible(text).expandtabs(1)
 
 

@@ -17,8 +17,9 @@ _CONTROL = lazy_compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def visible(text: str) -> str:
-    """Control characters from the file (ESC, OSC, BEL...) shown escaped: a terminal must not run them."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Control characters from the file (ESC, OSC, BEL...) shown escaped: a terminal must not run them
+    (a printable text has none: no scan by the regex)."""
+    return text if text.isprintable() else _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _c(report: Report, code: str, text: str) -> str:
