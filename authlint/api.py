@@ -25,11 +25,14 @@ def _settings(settings: Settings | None, start: Path) -> Settings:
 
 
 def lint_paths(paths: Iterable[str | Path], settings: Settings | None = None,
-               sink: Callable[[LintResult], None] | None = None) -> LintResult:
+               sink: Callable[[LintResult], None] | None = None, fingerprints: bool = True) -> LintResult:
     """Lint files and directories (discovery as in `authlint check`); a sink gets the findings
-    project by project instead (Linter.lint_paths)."""
+    project by project instead (Linter.lint_paths).  Without `fingerprints`, the findings'
+    fingerprint_key is their rule's key, not their fingerprint (for a report that shows none)."""
     paths = [Path(p) for p in paths]
-    return Linter(_settings(settings, Path.cwd())).lint_paths(paths, sink)
+    linter = Linter(_settings(settings, Path.cwd()))
+    linter.fingerprints = fingerprints
+    return linter.lint_paths(paths, sink)
 
 
 def lint_text(path: str | Path, text: str, settings: Settings | None = None) -> LintResult:

@@ -291,7 +291,11 @@ def _check(args, fix: bool) -> int:
         result = api.Linter(settings, overlays).lint_paths([Path(p) for p in paths])
     else:
         if args.no_cache or os.environ.get("AUTHLINT_NO_CACHE"):
-            lint = api.lint_paths
+            from functools import partial
+
+            # A text report shows no fingerprints: none is computed unless a baseline matches them.
+            plain = fmt in ("text", "concise") and baseline is None and not args.write_baseline
+            lint = partial(api.lint_paths, fingerprints=not plain)
         else:
             from . import cache
 

@@ -88,6 +88,7 @@ class Linter:
         self.cancelled: Callable[[], bool] | None = None  # the editor's "a newer version exists"
         self.reuse: JobMemo | None = None  # the editor's per-job results of earlier runs (incremental.py)
         self.collect_garbage = True  # after each project; the editor collects after publishing instead
+        self.fingerprints = True  # the findings' (baselines, caches, machine formats); a text report shows none
         self.enabled = registry.resolve_selection(settings.select, settings.extend_select, settings.ignore)
         # Credential rules always run: when disabled their hits are dropped, but what they
         # found is still redacted in code frames and diffs of the other findings.
@@ -685,39 +686,35 @@ class _Run:
         file_secrets: dict[str, set[str]] = {}
         seen: set[tuple] = set()
         supp_cache: dict[str, suppressions.FileSuppressions] = {}
+        settings, enabled = self.l.settings, self.l.enabled
         for module, hit in hits:
             rule = module.RULE
             src = hit.source
             if hit.secrets:
                 file_secrets.setdefault(src.path, set()).update(s for s in hit.secrets if s)
-            if src.path not in report or rule.code not in self.l.enabled:
+            if src.path not in report or rule.code not in enabled:
                 continue
             dedupe = (rule.code, src.path, hit.span.start, hit.span.end, hit.message)
             if dedupe in seen:
                 continue
             seen.add(dedupe)
-            if any(rule.code.startswith(c.upper()) or rule.name == c for c in self.l.settings.ignored_for_path(src.path)):
+            if settings.per_file_ignores and any(
+                    rule.code.startswith(c.upper()) or rule.name == c for c in settings.ignored_for_path(src.path)):
                 continue
             supp = supp_cache.get(src.path)
             if supp is None:  # once per file (setdefault would parse for every finding)
                 supp = supp_cache[src.path] = suppressions.parse(src)
-            line = src.index.line_of(hit.span.start)
-            if supp.match(line, rule.code, rule.name):
-                continue
-            if rule.code.startswith(CREDENTIAL_FAMILY) and line in supp.allow_lines:
-                continue
-            f = Finding(
-                code=rule.code,
-                name=rule.name,
-                severity=self.l.settings.severity_for(rule.code, rule.severity if hit.severity is None else hit.severity),
-                message=hit.message,  # redacted below, with every value found in its file
-                path=src.path,
-                span=hit.span,
-                job=hit.job,
-                fix=hit.fix,
-                fingerprint_key=hit.key,
-            )
-            findings.append(f)
+            if supp.items or supp.allow_lines:  # (most files have neither: no line to look up)
+                line = src.index.line_of(hit.span.start)
+                if supp.match(line, rule.code, rule.name):
+                    continue
+                if rule.code.startswith(CREDENTIAL_FAMILY) and line in supp.allow_lines:
+                    continue
+            severity = rule.severity if hit.severity is None else hit.severity
+            if settings.severity:
+                severity = settings.severity_for(rule.code, severity)
+            # message: redacted below, with every value found in its file
+            findings.append(Finding(rule.code, rule.name, severity, hit.message, src.path, hit.span, hit.job, hit.fix, hit.key))
         findings = _drop_shadowed_generic(findings)
         findings += self._unused_suppressions(supp_cache, report, sources)
         # A finding's message, code frame, fix or diff may show any value found in its file:
@@ -731,7 +728,8 @@ class _Run:
             secrets[id(f)] = values
             f.message = redact_text(f.message, values)
         findings.sort(key=lambda f: (f.path, f.span.start, f.code, f.span.end))
-        _fingerprint(findings, sources, secrets, self.l.settings.project_dir)
+        if self.l.fingerprints:
+            _fingerprint(findings, sources, secrets, self.l.settings.project_dir)
         return findings, secrets
 
     def _unused_suppressions(self, cache: dict[str, suppressions.FileSuppressions], report: set[str],

@@ -80,8 +80,10 @@ def _grouped(ws: "Workspace", dirs: list[str], tops: list[str] | None = None) ->
     """project_groups of the files in these absolute, normalised directories, as their indices."""
     keyed = [str(ws._project_of_dir(d)) for d in dirs]  # absolute and normalised
     top: dict[str, str] = {}
+    shortest = max(map(len, keyed), default=0) + 1  # the length of the shortest directory in top (none yet)
     for d in sorted(set(keyed), key=lambda p: (p.count(os.sep), p)):  # parents first
-        top[d] = _top_of(top, d)
+        top[d] = _top_of(top, d, shortest)
+        shortest = min(shortest, len(d))
     groups: dict[str, list[int]] = {}
     for i, d in enumerate(keyed):
         groups.setdefault(top[d], []).append(i)
@@ -90,12 +92,11 @@ def _grouped(ws: "Workspace", dirs: list[str], tops: list[str] | None = None) ->
     return [groups[k] for k in sorted(groups)]
 
 
-def _top_of(top: dict[str, str], d: str) -> str:
-    """The group of d's nearest parent that has one, else d."""
-    if not top:  # the first (or only) project directory of a chunk: no parent to look for
-        return d
+def _top_of(top: dict[str, str], d: str, shortest: int) -> str:
+    """The group of d's nearest parent that has one, else d (`shortest`: the length of the
+    shortest directory in top; a fleet's projects are siblings, none of whose parents is one)."""
     a = d
-    while (parent := os.path.dirname(a)) != a:
+    while len(parent := os.path.dirname(a)) >= shortest and parent != a:
         if parent in top:
             return top[parent]
         a = parent

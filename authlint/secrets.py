@@ -231,6 +231,8 @@ def redact_text(text: str, secrets: Iterable[str] = (), whole_tokens: bool = Fal
     (a password `pass` must not mangle `--password-stdin` in a diff meant for `patch`);
     a value glued to a one-letter flag (`-phunter2`) still counts as whole.
     """
+    if not secrets and not may_hold_token(text):  # nothing to find (most messages and notes)
+        return text
     spans = [(t.start, t.end) for t in find_gitlab_tokens(text)]
     found = (secrets if isinstance(secrets, SecretSet) else SecretSet(secrets)).spans(text)
     if whole_tokens:
@@ -507,9 +509,11 @@ _CANDIDATE_WORDS_RE = re.compile(
     r"|(?:api|auth|service|account|db|database|priv|private|client)_?key"
     r"|private key|putty|_authtoken|xox[abposr]-|hooks\.slack"
 )
+# Every alternative starts with a literal character: the regex engine then skips to the next
+# of those characters in C (a character class first made it try every position: 2.5x slower).
 _CANDIDATE_TOKENS_RE = re.compile(
-    r"eyJ|A(?:3T[A-Z0-9]|BIA|CCA|KIA|SIA|KC|P[0-9A-F])|gh[pousr]_|[rs]k_live_|T3BlbkFJ"
-    r"|[\"'][0-9A-Za-z+/=]{23}"
+    r"eyJ|A(?:3T[A-Z0-9]|BIA|CCA|KIA|SIA|KC|P[0-9A-F])|gh[pousr]_|rk_live_|sk_live_|T3BlbkFJ"
+    r"|\"[0-9A-Za-z+/=]{23}|'[0-9A-Za-z+/=]{23}"
 )
 
 

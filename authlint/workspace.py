@@ -474,25 +474,38 @@ def _walk_gitignore(root: Path, excluded, onerror=None, marks: dict[str, tuple[s
         if (st.st_dev, st.st_ino) in seen:  # symlink loops via bind mounts
             continue
         seen.add((st.st_dev, st.st_ino))
-        dirs, files = [], []
-        for entry in entries:
-            (dirs if _is(entry.is_dir) else files).append(entry)
+        dirs, files, here = [], [], []  # here: the PROJECT_MARKS it holds
+        ignore_file = False
+        for entry in entries:  # one pass, no call per entry but its tests (a fleet's directory holds one or two)
+            name = entry.name
+            try:
+                is_dir = entry.is_dir()
+            except OSError:
+                is_dir = False
+            if is_dir:
+                dirs.append(entry)
+            else:
+                files.append(entry)
+                ignore_file = ignore_file or name == ".gitignore"
+            if name in PROJECT_MARKS and (name == ".git" or _is(entry.is_file)):
+                here.append(name)
         if marks is not None:
-            here = [e.name for e in entries if e.name in PROJECT_MARKS and (e.name == ".git" or _is(e.is_file))]
             marks[base + "/" + rel_dir[:-1] if rel_dir else base] = tuple(here)  # base: a plain one; () is shared
-        if any(e.name == ".gitignore" for e in files):
+        if ignore_file:
             spec = _gitignore_spec(Path(dirpath) / ".gitignore")
             if spec is not None:
                 specs[rel_dir] = spec
-        below = sorted(
-            e.name for e in dirs
-            if not excluded(rel_dir + e.name) and not (specs and _ignored(specs, rel_dir + e.name + "/")) and not _is(e.is_symlink)
-        )
-        files.sort(key=_name)
+        if len(files) > 1:
+            files.sort(key=_name)
         for entry in files:
             if not (specs and _ignored(specs, rel_dir + entry.name)):
                 yield rel_dir + entry.name, _is(entry.is_file)
-        todo.extend((os.path.join(dirpath, n), rel_dir + n + "/") for n in reversed(below))
+        if dirs:
+            below = sorted(
+                e.name for e in dirs
+                if not excluded(rel_dir + e.name) and not (specs and _ignored(specs, rel_dir + e.name + "/")) and not _is(e.is_symlink)
+            )
+            todo.extend((os.path.join(dirpath, n), rel_dir + n + "/") for n in reversed(below))
 
 
 def _plain_base(root: Path) -> str:

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from authlint.cli import main
 from support.files import write
@@ -254,3 +256,35 @@ def test_missing_configured_root_warns_on_every_run(tmp_path, monkeypatch, capsy
         code = main(["check", "."])
         out, err = capsys.readouterr()
         assert code == 1 and "warning: ci-config-path ci/main.yml not found" in err and "AL102" in out
+
+
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "ab", "a-b"]), min_size=1, max_size=4).map(lambda parts: "/r/" + "/".join(parts)),
+                max_size=12))
+def test_project_groups_join_a_nested_project_with_the_one_around_it(dirs: list[str]) -> None:
+    """_grouped, which climbs no higher than the shortest project directory: each directory in
+    the group of its nearest parent that has one, as a climb to the root finds."""
+    import os
+
+    from authlint.projects import _grouped
+
+    class Plain:  # every directory is its own project directory
+        def _project_of_dir(self, d: str) -> str:
+            return d
+
+    def expected(ds: list[str]) -> list[list[int]]:
+        top: dict[str, str] = {}
+        for d in sorted(set(ds), key=lambda p: (p.count(os.sep), p)):
+            a, top[d] = d, d
+            while (parent := os.path.dirname(a)) != a:
+                if parent in top:
+                    top[d] = top[parent]
+                    break
+                a = parent
+        groups: dict[str, list[int]] = {}
+        for i, d in enumerate(ds):
+            groups.setdefault(top[d], []).append(i)
+        return [groups[k] for k in sorted(groups)]
+
+    tops: list[str] = []
+    assert _grouped(Plain(), dirs, tops) == expected(dirs)  # type: ignore[arg-type]
+    assert tops == sorted(tops) and len(tops) == len(expected(dirs))

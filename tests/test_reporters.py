@@ -10,6 +10,8 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from authlint.cli import main
 from authlint.reporters import FORMATS, Report, fingerprints, get
@@ -447,6 +449,28 @@ def test_a_code_frame_skips_redaction_only_where_it_finds_nothing() -> None:
                 assert snippet(src, start, end, secrets) == slow(src, start, end, secrets), (start, end, secrets)
 
 
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\t", "\x1b", "\x7f", "\x85", "\xa0", "é", "\u2028", "\r"]), max_size=12))
+def test_a_frame_piece_is_shown_as_visible_with_tabs_expanded(text: str) -> None:
+    from authlint.reporters.text import _CONTROL, _shown, visible
+
+    assert visible(text) == _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    assert _shown(text) == visible(text).expandtabs(1)
+
+
+def test_the_text_report_without_colour_is_the_coloured_one_without_its_codes(tmp_path: Path, monkeypatch, capsys) -> None:
+    """Headlines and frames written without colour directly: the same text as the coloured report
+    has once its escape codes are taken out."""
+    write(tmp_path, {".gitlab-ci.yml": "login:\n  script:\n    - docker login -u u -p $REGISTRY_PASSWORD $CI_REGISTRY\n"
+                                       "    - echo 'pass: aB3dE5fG7hJ9kL1mN3pQ7rS9tU1vW3xY5z' > /dev/null\n"})
+    monkeypatch.chdir(tmp_path)
+    main(["check", "--no-cache", "--color", "never", "."])
+    plain = capsys.readouterr().out
+    main(["check", "--no-cache", "--color", "always", "."])
+    coloured = capsys.readouterr().out
+    assert "\x1b[" in coloured and "AL" in plain
+    assert re.sub(r"\x1b\[[0-9;]*m", "", coloured) == plain
+
+
 def test_a_report_over_a_part_is_dataclasses_replace() -> None:
     """Report.over, which copies the fields without dataclasses.replace, gives the same report."""
     from dataclasses import fields, replace
@@ -458,3 +482,20 @@ def test_a_report_over_a_part_is_dataclasses_replace() -> None:
     view, expected = report.over(part), replace(report, result=part)
     assert type(view) is Report and view is not report and report.result.files == ["a"]
     assert [getattr(view, f.name) for f in fields(Report)] == [getattr(expected, f.name) for f in fields(Report)]
+
+
+def test_a_lint_without_fingerprints_finds_the_same(tmp_path: Path) -> None:
+    """A text report's lint computes no fingerprints: the same findings, in the same order, with
+    every field but fingerprint_key alike (a baseline or another format still gets them)."""
+    from dataclasses import fields
+
+    from authlint.api import lint_paths
+
+    write(tmp_path, FILES)
+    kept, plain = [], []
+    lint_paths([tmp_path], sink=lambda part: kept.extend(part.findings))
+    lint_paths([tmp_path], sink=lambda part: plain.extend(part.findings), fingerprints=False)
+    assert kept and len(kept) == len(plain)
+    assert all(len(f.fingerprint_key) == 32 for f in kept)
+    names = [f.name for f in fields(kept[0]) if f.name != "fingerprint_key"]
+    assert [[getattr(f, n) for n in names] for f in kept] == [[getattr(f, n) for n in names] for f in plain]

@@ -22,6 +22,7 @@ from authlint import secrets as S
 from authlint.secrets import (
     TOKEN_KINDS,
     DetectedSecret,
+    SecretSet,
     find_gitlab_tokens,
     fingerprint,
     is_allowlisted,
@@ -234,6 +235,15 @@ def test_redact_text_removes_given_secrets(before: str, secret: str, after: str)
     text = f"{before}{secret}{after}{secret}"
     out = redact_text(text, [secret])
     assert secret not in out
+
+
+@given(st.lists(st.sampled_from(["gl", "glpat-", "GR1348941", "_gitlab_session=", "Ab1Cd2Ef3Gh4Ij5Kl6Mn7", "x", " "])).map("".join)
+       | st.text(max_size=40))
+def test_redact_text_without_values_skips_only_texts_without_tokens(text: str) -> None:
+    """No values and no token prefix: the text as it is, without a scan; the same as the full
+    scan gives (a list holding only the empty value asks for it, and hides nothing)."""
+    for empty in ((), [], set(), SecretSet()):
+        assert redact_text(text, empty) == redact_text(text, [""])
 
 
 def test_redact_text_message_with_token_and_password() -> None:
@@ -522,6 +532,19 @@ def test_scan_candidate_word_hints_lose_no_line(bits: list[str]) -> None:
     regexes_alone = ("://" in line and "@" in line) or bool(
         S._CANDIDATE_TOKENS_RE.search(line) or S._CANDIDATE_WORDS_RE.search(line.lower()))
     assert S.is_scan_candidate.__wrapped__(line) == regexes_alone
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from([*_CANDIDATE_BITS, "rk_live_", "A3TX", "APF", "T3BlbkFJ", "QUJD" * 6, "a"]), max_size=12))
+def test_scan_candidate_token_regex_is_its_character_class_form(bits: list[str]) -> None:
+    """The token regex with a literal first in every alternative (fast to skip through) matches
+    where the form with character classes does."""
+    import re
+
+    classes = re.compile(r"eyJ|A(?:3T[A-Z0-9]|BIA|CCA|KIA|SIA|KC|P[0-9A-F])|gh[pousr]_|[rs]k_live_|T3BlbkFJ"
+                         r"|[\"'][0-9A-Za-z+/=]{23}")
+    line = "".join(bits)
+    assert bool(S._CANDIDATE_TOKENS_RE.search(line)) == bool(classes.search(line))
 
 
 def test_plugin_set_excludes_gitlab_detector() -> None:

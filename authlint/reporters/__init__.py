@@ -58,14 +58,14 @@ def snippet(src: Source, start: int, end: int, secrets: tuple[str, ...]) -> tupl
         return None
     index = src.index
     line0 = index.line_of(start)
-    line = index.line_text(line0)
-    col = start - index.line_starts[line0]
-    stop = min(end, index.line_end(line0)) - index.line_starts[line0]
+    begin, line_end = index.line_starts[line0], index.line_end(line0)
+    line = src.text[begin:line_end]
+    col, stop = start - begin, min(end, line_end) - begin
     before, marked, after = line[:col], line[col:stop], line[stop:]
-    whole = line
-    if secrets or may_hold_token(line):  # else no part of the line has anything to redact
-        before, marked, after = (redact_text(t, secrets) for t in (before, marked, after))
-        whole = redact_text(line, secrets)
+    if not secrets and not may_hold_token(line):  # no part of the line has anything to redact
+        return line0, before, marked, after
+    before, marked, after = (redact_text(t, secrets) for t in (before, marked, after))
+    whole = redact_text(line, secrets)
     if before + marked + after != whole:
         return line0, whole, "", ""
     return line0, before, marked, after

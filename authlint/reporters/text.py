@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..diagnostics import Applicability, Finding
+from ..diagnostics import Applicability, Finding, Severity
 from ..engine import LintResult
 from ..lazy import lazy_compile
 from . import Report, Tally, safe_fix
@@ -17,8 +17,9 @@ _CONTROL = lazy_compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 def visible(text: str) -> str:
-    """Control characters from the file (ESC, OSC, BEL...) shown escaped: a terminal must not run them."""
-    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+    """Control characters from the file (ESC, OSC, BEL...) shown escaped: a terminal must not run them
+    (a printable text has none: no scan by the regex)."""
+    return text if text.isprintable() else _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _c(report: Report, code: str, text: str) -> str:
@@ -29,28 +30,44 @@ def frame(report: Report, f: Finding) -> list[str]:
     parts = report.frame_parts(f)
     if parts is None:
         return []
-    line0, *pieces = parts
-    before, marked, after = (visible(t).expandtabs(1) for t in pieces)
+    line0, before, marked, after = parts
+    before, marked, after = _shown(before), _shown(marked), _shown(after)
     if len(before) > 80:  # keep minified one-liners readable
         before = "…" + before[-60:]
     text = before + marked[:160] + ("…" if len(marked) > 160 else "") + after[:60] + ("…" if len(after) > 60 else "")
     caret = " " * len(before) + "^" * max(1, min(len(marked), 160))
     gutter = str(line0 + 1)
     pad = " " * len(gutter)
+    if not report.color:
+        return [f"{pad} |", f"{gutter} | {text}", f"{pad} | {caret} {f.code}"]
     bar = _c(report, _BLUE, "|")
     return [
         f"{pad} {bar}",
         f"{_c(report, _BLUE, gutter)} {bar} {text}",
-        f"{pad} {bar} {_c(report, _SEV_COLOR.get(str(f.severity), ''), caret + ' ' + f.code)}",
+        f"{pad} {bar} {_c(report, _SEV_COLOR.get(_WORDS[f.severity], ''), caret + ' ' + f.code)}",
     ]
+
+
+def _shown(text: str) -> str:
+    """A frame's piece as shown: visible, tabs as one space (most pieces have neither to change)."""
+    return text if text.isprintable() else visible(text).expandtabs(1)
+
+
+_WORDS = {s: str(s) for s in Severity}  # (str() of an enum member calls two Python functions)
 
 
 def headline(report: Report, f: Finding) -> str:
     """`path:line:col: error AL102 [*] message`: the severity in words, colour only adds to it."""
-    pos = report.source_of(f).index.position(f.span.start) if report.source_of(f) else None
-    where = f"{f.path}:{pos.line}:{pos.column}" if pos else f.path
+    src = report.source_of(f)
+    if src is not None:
+        pos = src.index.position(f.span.start)
+        where = f"{f.path}:{pos.line}:{pos.column}"
+    else:
+        where = f.path
     mark = " [*]" if safe_fix(f) else ""
-    severity = str(f.severity)
+    severity = _WORDS[f.severity]
+    if not report.color:
+        return f"{visible(where)}: {severity} {f.code}{mark} {visible(f.message)}"
     color = _SEV_COLOR.get(severity, "")
     return f"{_c(report, _BOLD, visible(where))}: {_c(report, color, severity)} {_c(report, _BOLD + color, f.code)}{mark} {visible(f.message)}"
 
