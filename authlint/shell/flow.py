@@ -1267,7 +1267,6 @@ def _path_like(flow: Flow) -> set[str]:
     """File-type variables: `[ -f "$X" ]`, `cp "$X" ...` and never written out as
     content hold a path."""
     tested: set[str] = set()
-    content: set[str] = set()
     for ref in flow.refs:
         cmd = ref.cmd
         name = cmd.basename
@@ -1280,11 +1279,14 @@ def _path_like(flow: Flow) -> set[str]:
             ops = [w for w in cmd.args if not (w.value or "").startswith("-")]
             if ops and ops[0].single_variable:
                 tested.add(ops[0].single_variable)
-        elif name in _PRINTERS and (stdout_to_log(cmd) is False or cmd.pipeline_index + 1 < len(cmd.pipeline or [cmd])):
+    if not tested:
+        return tested  # most flows: what they print need not be read
+    content: set[str] = set()
+    for ref in flow.refs:
+        cmd = ref.cmd
+        if cmd.basename in _PRINTERS and (stdout_to_log(cmd) is False or cmd.pipeline_index + 1 < len(cmd.pipeline or [cmd])):
             for w in cmd.args:
                 content.update(p.var for p in w.parts if p.var)
-    if not tested:
-        return tested
     copies = [(n, o.refs[0]) for n, defs in flow.defs.items() for d in defs for o in [_classify(d)] if o.kind == "copy"]
     for _ in range(3):
         for x, y in copies:
