@@ -587,12 +587,7 @@ class _Run:
                 opaque = word.expansion_ranges
                 if not looks_like_auth_json(_masked(template, opaque)):
                     continue  # the hint is inside `$(...)`, whose own command is linted on its own
-                shell_text = ref.unit.script.text
-                approx = [word.template_offset(i) for i in range(len(template))]
-                to_shell = [
-                    o if word.exact and o < len(shell_text) and shell_text[o] == ch else None
-                    for o, ch in zip(approx, template)
-                ]
+                approx, to_shell = _word_chars(ref, word, template)
                 forbidden = '"\\$`' if word.quoting in ("double", "mixed") else "'" if word.quoting == "single" else " \t'\"\\$`*?[]{}|&;<>()#~"
                 tmap = ChainMap(ref.unit.tmap, to_shell, word.start, forbidden, approx=approx)
                 self._auth_doc(template, opaque, tmap, "shell", command=ref)
@@ -850,6 +845,20 @@ _INPUT = lazy_compile(r"\$\[\[.*?\]\]|\$\{\{[^\n}]*\}\}", re.S)  # $[[ inputs.x 
 # line without either (most lines) is not searched for them (7 us a line, on every job).
 _POWERSHELL_CHANCE = re.compile(r"-[A-Z]")
 _POWERSHELL = re.compile(r"\$env:|\b(?:Import-Module|New-Item|Remove-Item|Get-ChildItem|Set-Location|Write-(?:Output|Host)|Invoke-WebRequest|Start-Process|Test-Path)\b|-ErrorAction\b")
+
+
+def _word_chars(ref: CommandRef, word, template: str) -> tuple[list[int], list[int | None]]:
+    """Where each character of an echo/printf word's template is in the shell text: approximately,
+    and exactly (None where it is not there verbatim). Once per word and shell text, kept on the
+    command: it recurs from the parse memo in every job and project running its text."""
+    memo = ref.cmd.derived(_word_chars, lambda _: {})
+    shell_text = ref.unit.script.text
+    cached = memo.get(id(word))  # the command holds its words: an id stays theirs
+    if cached is None or cached[0] != shell_text:
+        approx = [word.template_offset(i) for i in range(len(template))]
+        to_shell = [o if word.exact and o < len(shell_text) and shell_text[o] == ch else None for o, ch in zip(approx, template)]
+        cached = memo[id(word)] = (shell_text, approx, to_shell)
+    return cached[1], cached[2]
 
 
 def _masked(text: str, ranges) -> str:

@@ -122,6 +122,42 @@ def test_may_be_registry_holds_every_registry_credential(tmp_path: Path) -> None
     assert flows[-1].creds.keys() >= {"A", "X"} and flows[-2].may_be_cred("X")  # the other shell's credentials
 
 
+IN_REGISTRY = [
+    'docker login -u me -p $REGISTRY_PASSWORD r\n',
+    'REGISTRY_PASSWORD=test\ndocker login -u test -p $REGISTRY_PASSWORD localhost:5000\n',
+    'N=0\nN=$((N+1))\ndocker login -u me -p $N r\n',
+    'N=0\nN=$(cat pw)\ndocker login -u me -p $N r\n',
+    '[ -f "$PW" ]\ncp "$PW" /tmp/x\ndocker login -u me -p $PW r\n',
+    'login() { docker login -u me -p $1 r; }\nlogin "$X"\n',
+    'echo "$P" | docker login -u me --password-stdin r\necho $P\n',
+    'printf \'{"auths":{"r":{"auth":"%s"}}}\' $A > c.json\necho $A\n',
+]
+
+
+def test_in_registry_is_registry(tmp_path: Path) -> None:
+    """AL206 asks in_registry, which answers for a variable used as a secret without the credential
+    analysis: the same answer as ``registry`` for every name the flow expands."""
+    from authlint.rules import al206_unquoted_auth_variable as al206
+    from authlint.shell.model import VAR_REF
+
+    texts = IN_REGISTRY + [t for t, _, _ in CREDS] + [ex.text for ex in [*al206.VALID, *al206.INVALID] if ex.kind == "sh"]
+    job = (
+        "b:\n  secrets:\n    S: {vault: a/b@c}\n  script:\n    - docker login -u u -p $S r\n"
+        '    - echo "$A" | docker login -u u --password-stdin r\n  after_script:\n    - docker login -u u -p $A r\n'
+    )
+    pairs = [(lambda t=t: [flow(t)]) for t in texts] + [lambda: job_flows(jobs(tmp_path, job)["b"])]
+    answers = set()
+    for make in pairs:
+        for fast, slow in zip(make(), make()):
+            names = {p.var for r in fast.refs for w in r.cmd.args for p in w.parts if p.var} | set(VAR_REF.findall(" ".join(r.cmd.raw for r in fast.refs)))
+            for n in sorted(names):
+                assert fast.in_registry(n) == (n in slow.registry), (n, fast.refs[0].cmd.raw)
+                answers.add((n in fast.secret_uses(), n in slow.registry))
+    assert answers >= {(True, True), (True, False), (False, False)}, answers
+    f = flow(IN_REGISTRY[0])
+    assert f.in_registry("REGISTRY_PASSWORD") and f._cred is None  # no analysis asked
+
+
 def test_masked_follows_copies_not_encodings() -> None:
     f = flow('X=$CI_JOB_TOKEN\nY=$(echo "$CI_JOB_TOKEN" | base64)\n')
     assert f.creds["CI_JOB_TOKEN"] and f.creds["X"]

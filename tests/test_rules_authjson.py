@@ -117,6 +117,16 @@ def test_positions_in_a_double_quoted_echo_word() -> None:
     assert fixed == 'echo "{\\"auths\\": {\\"https://index.docker.io/v1/\\": {\\"auth\\": \\"$HUB_AUTH\\"}}}" > config.json\n'
 
 
+def test_positions_of_one_echo_word_in_two_places() -> None:
+    """The same line twice parses to the same command (the parse memo), whose word keeps its
+    character map: each place's findings are at its own position."""
+    word = '"{\\"auths\\": {\\"docker.io\\": {\\"auth\\": \\"$HUB_AUTH\\"}}}"'
+    text = "".join(f"{job}:\n  script:\n    - 'echo {word} > config.json'\n" for job in ("a", "bb"))
+    got = [where(text, f) for f in findings(".gitlab-ci.yml", text) if f.code == "AL306"]
+    col = len("    - 'echo ") + word.index('\\"docker.io') + 1
+    assert got == [((3, col), '\\"docker.io\\"'), ((6, col), '\\"docker.io\\"')]
+
+
 # --------------------------------------------------------------- fixes on disk
 def test_fix_paths_removes_bom_and_trailing_commas(tmp_path: Path) -> None:
     cfg = tmp_path / "config.json"

@@ -111,7 +111,7 @@ def unquoted_credentials(ref: CommandRef) -> Iterator[tuple[Word, Part, Flow]]:
     if flow is None:
         return
     for word, part in split:
-        registry = part.var in CREDENTIALS or flow.may_be_registry(part.var) and part.var in flow.registry
+        registry = part.var in CREDENTIALS or flow.in_registry(part.var)
         if registry and not _holds_options(flow, part.var):
             yield word, part, flow
 

@@ -237,7 +237,7 @@ class Flow:
     _cred: "Credentials | None" = field(default=None, repr=False)
     _path_like: set[str] | None = field(default=None, repr=False)
     _file_vars: set[str] | None = field(default=None, repr=False)
-    _secret_uses: set[str] | None = field(default=None, repr=False)
+    _secret_uses: dict[str, None] | None = field(default=None, repr=False)
     _origins: dict[str, tuple[Origin, ...]] = field(default_factory=dict, repr=False)
     _sinks: dict[str, list[Sink]] | None = field(default=None, repr=False)
     _re: tuple[str, re.Pattern[str]] | None = field(default=None, repr=False)
@@ -276,6 +276,20 @@ class Flow:
         nothing in the flow defines it, its name does not say so and no command uses it as a secret."""
         return name in self.defs or name in CREDENTIALS or is_credential_name(name) or name in self.secret_uses()
 
+    def in_registry(self, name: str) -> bool:
+        """``name in registry``, without the credential analysis where the answer needs none: a variable
+        no command uses as a secret and that may not be one (may_be_registry) is not, and one that a
+        command uses as a secret is, unless _collect drops it (not a variable, only committed values
+        or counts set it, it holds a file's path)."""
+        if self._cred is not None or name not in self.secret_uses():
+            return self.may_be_registry(name) and name in self.registry
+        return (
+            _IDENT.fullmatch(name) is not None
+            and not _committed(self.origins(name))
+            and name not in self.path_like()
+            and name not in _file_secrets(self.job)
+        )
+
     def may_be_cred(self, name: str) -> bool:
         """False when ``name`` cannot be in ``creds``, said without the credential analysis: its name
         does not say so, and no shell of the job (each sees the other's) defines it or uses it as a secret."""
@@ -283,10 +297,10 @@ class Flow:
             return True
         return any(name in f.defs or name in f.secret_uses() for f in (job_flows(self.job) if self.job is not None else [self]))
 
-    def secret_uses(self) -> set[str]:
-        """Variables a command of the flow uses as a secret (_used_as_secret)."""
+    def secret_uses(self) -> dict[str, None]:
+        """Variables a command of the flow uses as a secret (_used_as_secret), in command order."""
         if self._secret_uses is None:
-            self._secret_uses = {n for r in self.refs for n in _used_as_secret(r)}
+            self._secret_uses = dict.fromkeys(n for r in self.refs for n in _used_as_secret(r))
         return self._secret_uses
 
     @property
@@ -1122,6 +1136,11 @@ def _holds_secret(o: Origin, name_says: bool) -> bool:
     return False  # literal (AL102/AL106's business), arithmetic, other commands' output, predefined
 
 
+def _committed(origins: tuple[Origin, ...]) -> bool:
+    """Only committed values or counts: not a credential (AL102/AL106 judge literals)."""
+    return bool(origins) and all(o.kind in (LITERAL_ORIGIN, ARITHMETIC) for o in origins)
+
+
 def _collect(flow: Flow) -> Credentials:
     """Credential variables (by origin, by use, by derivation) and auth files of a flow."""
     out = Credentials()
@@ -1133,8 +1152,7 @@ def _collect(flow: Flow) -> Credentials:
     def add(name: str | None, masked: bool | None = None) -> None:
         if not name or name in creds or not _IDENT.fullmatch(name):
             return  # positional parameters mean different things in each function
-        origins = flow.origins(name)
-        if origins and all(o.kind in (LITERAL_ORIGIN, ARITHMETIC) for o in origins):
+        if _committed(flow.origins(name)):
             return  # a committed value (test passwords): AL102/AL106's business; a counter
         creds[name] = masked_origin(name) if masked is None else masked
 
@@ -1157,10 +1175,9 @@ def _collect(flow: Flow) -> Credentials:
             if name in CREDENTIALS or is_credential_name(name) or any(o.kind == PREDEFINED_CREDENTIAL for o in origins):
                 registry.add(name)
     # 2. by use: login passwords, --password-stdin producers, auth JSON secret fields
-    for ref in flow.refs:
-        for name in _used_as_secret(ref):
-            add(name)
-            registry.add(name)
+    for name in flow.secret_uses():
+        add(name)
+        registry.add(name)
     # 3. derived: X=$(... $CRED | base64), X="$U:$CRED", job variables that copy one
     for _ in range(4):
         grew = False
@@ -1250,7 +1267,6 @@ def _path_like(flow: Flow) -> set[str]:
     """File-type variables: `[ -f "$X" ]`, `cp "$X" ...` and never written out as
     content hold a path."""
     tested: set[str] = set()
-    content: set[str] = set()
     for ref in flow.refs:
         cmd = ref.cmd
         name = cmd.basename
@@ -1263,11 +1279,14 @@ def _path_like(flow: Flow) -> set[str]:
             ops = [w for w in cmd.args if not (w.value or "").startswith("-")]
             if ops and ops[0].single_variable:
                 tested.add(ops[0].single_variable)
-        elif name in _PRINTERS and (stdout_to_log(cmd) is False or cmd.pipeline_index + 1 < len(cmd.pipeline or [cmd])):
+    if not tested:
+        return tested  # most flows: what they print need not be read
+    content: set[str] = set()
+    for ref in flow.refs:
+        cmd = ref.cmd
+        if cmd.basename in _PRINTERS and (stdout_to_log(cmd) is False or cmd.pipeline_index + 1 < len(cmd.pipeline or [cmd])):
             for w in cmd.args:
                 content.update(p.var for p in w.parts if p.var)
-    if not tested:
-        return tested
     copies = [(n, o.refs[0]) for n, defs in flow.defs.items() for d in defs for o in [_classify(d)] if o.kind == "copy"]
     for _ in range(3):
         for x, y in copies:
