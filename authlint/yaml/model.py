@@ -120,6 +120,7 @@ class YMap(YNode):
     # Entry indexes and merge groups in file order: GitLab's YAML parser (Psych)
     # applies a `<<` where it stands, so it overrides keys above it and is
     # overridden by keys below it; within one `<<: [a, b]` list, `a` wins.
+    # Empty for a mapping without a `<<` key (most: its entries in order).
     order: list[tuple[str, int]] = field(default_factory=list)
 
     @_once
@@ -259,7 +260,7 @@ def _from_events(source: Source) -> YamlFile:
     docs: list[YValue] = []
     aliases: list[tuple[int, YValue]] = []
     anchors: dict[str, YValue] = {}
-    braced: list[YScalar] = []  # file order: walk order too, without merges (aliases follow anchors)
+    braced: list[YScalar] = []  # file order: walk order too, while walk_ordered (aliases follow anchors)
     clean: set[YSeq | YMap] = set()  # every collection, less the soiled ones at the end
     soiled: set[YSeq | YMap] = set()  # the collections holding a `<<` or a `!reference`, open ones too
     ended = clean.add
@@ -274,7 +275,7 @@ def _from_events(source: Source) -> YamlFile:
     problem: YamlError | None = None  # the first error _Converter would raise
     rejected: str | None = None  # why libyaml's composer would fail
     no_refs = True  # no `!reference` list, no `<<` key
-    unmerged = True  # no `<<` key
+    walk_ordered = True  # walk meets the scalars in file order: no `<<` key, or each merges an alias
     get = events.get_event
     try:
         while True:
@@ -348,14 +349,20 @@ def _from_events(source: Source) -> YamlFile:
                     key = child
             else:
                 if key.tag == merge_tag:
-                    no_refs = unmerged = False
+                    no_refs = False
                     _soil(node, stack, soiled)
-                    group = [m for m in (child.items if isinstance(child, YSeq) else [child]) if isinstance(m, YMap)]
+                    merged = child.items if isinstance(child, YSeq) else [child]
+                    # Aliases merged (values earlier in the file) leave the walk in file order; a
+                    # value written after `<<`, or a key the walk skips holding a `{`, does not.
+                    walk_ordered = (walk_ordered and type(key) is YScalar and "{" not in key.value
+                                    and all(m.start < key.start for m in merged))
+                    group = [m for m in merged if isinstance(m, YMap)]
                     node.merges.extend(group)
                     groups.append(group)  # type: ignore[union-attr]
-                    order.append(("merge", len(groups) - 1))  # type: ignore[union-attr, arg-type]
+                    _merge_order(order, len(entries), len(groups) - 1)  # type: ignore[arg-type]
                 else:
-                    order.append(("entry", len(entries)))  # type: ignore[union-attr, arg-type]
+                    if order:
+                        order.append(("entry", len(entries)))
                     entries.append((key, child))  # type: ignore[union-attr]
                 key = no_key
     except (YAMLError, UnicodeError) as exc:  # UnicodeEncodeError: a lone surrogate
@@ -366,7 +373,15 @@ def _from_events(source: Source) -> YamlFile:
         raise libyaml.Rejected(rejected)
     if problem is not None:
         raise problem
-    return YamlFile(source, docs, "c", aliases, no_refs, braced if unmerged else None, clean - soiled if soiled else clean)
+    return YamlFile(source, docs, "c", aliases, no_refs, braced if walk_ordered else None, clean - soiled if soiled else clean)
+
+
+def _merge_order(order: list[tuple[str, int]], entries: int, group: int) -> None:
+    """Adds merge group `group` to a mapping's order, after its `entries` entries so far
+    (an order is kept from a mapping's first `<<` key on)."""
+    if not order:
+        order.extend(("entry", i) for i in range(entries))
+    order.append(("merge", group))
 
 
 def _soil(node: YSeq | YMap, stack: list[tuple[Any, ...]], soiled: set[YSeq | YMap]) -> None:
@@ -537,9 +552,10 @@ class _Converter:
                 group = [m for m in sources if isinstance(m, YMap)]
                 merges.extend(group)
                 groups.append(group)
-                order.append(("merge", len(groups) - 1))
+                _merge_order(order, len(entries), len(groups) - 1)
             else:
-                order.append(("entry", len(entries)))
+                if order:
+                    order.append(("entry", len(entries)))
                 entries.append((key, value))
         ymap.__dict__["_groups"] = groups
         return ymap
