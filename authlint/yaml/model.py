@@ -563,22 +563,23 @@ class _Converter:
 
 def walk(value: YValue) -> Iterator[YValue]:
     """Every value reachable from value, each once (safe against alias bombs)."""
-    seen: set[int] = set()
+    seen: set[YValue] = set()  # values hash by identity (eq=False)
+    mark = seen.add
     stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        v = stack.pop()
-        if id(v) in seen:
+        v = pop()
+        if v in seen:
             continue
-        seen.add(id(v))
+        mark(v)
         yield v
         if isinstance(v, YSeq):
-            stack.extend(reversed(v.items))
+            extend(reversed(v.items))
         elif isinstance(v, YMap):
-            for m in reversed(v.merges):
-                stack.append(m)
+            extend(reversed(v.merges))
             for k, item in reversed(v.entries):
-                stack.append(item)
-                stack.append(k)
+                push(item)
+                push(k)
 
 
 def scalars_in(value: YValue) -> Iterator[YScalar]:
