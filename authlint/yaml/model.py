@@ -126,7 +126,7 @@ class YMap(YNode):
     @_once
     def _lookup(self) -> dict[str, tuple[YNode, "YValue"]]:
         if not self.merges:  # most maps: own entries in order, unless a key is not a scalar or comes twice
-            table = {k.value: (k, v) for k, v in self.entries if isinstance(k, YScalar)}
+            table = {entry[0].value: entry for entry in self.entries if isinstance(entry[0], YScalar)}  # type: ignore[union-attr]
             if len(table) == len(self.entries):
                 return table
         # Merged maps first, deepest first, without recursion (merge chains can be long).
@@ -150,10 +150,11 @@ class YMap(YNode):
         ]
         for kind, index in order:
             if kind == "entry":
-                key, value = self.entries[index]
+                entry = self.entries[index]
+                key = entry[0]
                 if isinstance(key, YScalar):
                     table.pop(key.value, None)  # keep insertion order = last definition
-                    table[key.value] = (key, value)
+                    table[key.value] = entry
             else:
                 merged: dict[str, tuple[YNode, YValue]] = {}
                 for source in reversed(groups[index]):
