@@ -903,6 +903,7 @@ _write_group = on_first_call(__name__, "_write_group", "authlint.shell.flow:writ
 _load_pipeline_files = on_first_call(__name__, "_load_pipeline_files", "authlint.gitlab:load_pipeline")
 _build_jobs = on_first_call(__name__, "_build_jobs", "authlint.gitlab:build_jobs")
 _scalars_in = on_first_call(__name__, "_scalars_in", "authlint.yaml.model:scalars_in")
+_windows_tag = on_first_call(__name__, "_windows_tag", "authlint.gitlab.jobs:windows_tag")
 _run_steps = on_first_call(__name__, "_run_steps", "authlint.projects:run_steps")
 _parse_json = on_first_call(__name__, "_parse_json", "authlint.authjson:parse_json")
 
@@ -921,12 +922,6 @@ def _is_powershell(job) -> bool:
             if found == 2:
                 return True
     return False
-
-
-def _windows_tag(tags) -> bool:
-    from .yaml.model import YScalar, YSeq
-
-    return isinstance(tags, YSeq) and any(isinstance(t, YScalar) and "windows" in t.value.lower() for t in tags.items)
 
 
 # A scalar's value starts with `{` only if its text has a `{` that no `$` comes right before

@@ -12,7 +12,7 @@ from authlint.authjson.looks import starts_as_object
 from authlint.engine import _may_open_object
 from authlint.settings import Settings
 from authlint.source import Source
-from authlint.yaml.model import YamlError, load, scalars_in
+from authlint.yaml.model import YamlError, YMap, load, scalars_in, walk
 from support.corpus import CORPUS
 
 ESCAPED = r'"\x7b\"auths\": \x7b\"r.example.com\": \x7b\"auth\": \"x\"\x7d,\x7d\x7d"'  # no `{` in the text
@@ -61,8 +61,12 @@ def test_the_braced_scalars_a_load_records_are_those_the_walk_finds() -> None:
     files = sorted(Path(__file__).parent.rglob("*.y*ml"))
     if CORPUS.is_dir():
         files += sorted(CORPUS.rglob("*.y*ml"))
-    recorded = 0
-    extra = ["a: &x '{\"auths\": {}}'\nb: *x\n---\nc: [{k: '{x}'}, *x]\n", "a: &m {k: '{'}\nb: {<<: *m, j: '{'}\n"]
+    recorded = merged = 0
+    extra = ["a: &x '{\"auths\": {}}'\nb: *x\n---\nc: [{k: '{x}'}, *x]\n", "a: &m {k: '{'}\nb: {<<: *m, j: '{'}\n",
+             "a: &m {k: '{'}\nb:\n  j: '{'\n  <<: [*m, {i: '{'}]\n  h: '{'\n", "a: &m {k: '{'}\nb: {<<: [*m, '{s'], j: '{'}\n",
+             "a: &m {k: '{'}\nb: {? !!merge '{' : *m, j: '{'}\n", "a: &m {k: '{'}\nb: {? !!merge [&n {i: '{'}] : *n, j: '{'}\n",
+             "a: &m {k: '{'}\nb:\n  <<: *m\n  c: {<<: *m, d: '{'}\n",
+             "a: &m {k: '{'}\ns: &s ['{', *m]\nb:\n  <<: [*m, *s]\n  c: {<<: *s, d: '{'}\n"]
     for source in [Source.from_bytes(p.name, p.read_bytes()) for p in files] + [Source("x.yml", t) for t in extra]:
         try:
             yf = load(source)
@@ -70,6 +74,7 @@ def test_the_braced_scalars_a_load_records_are_those_the_walk_finds() -> None:
             continue
         if yf.braced is not None:
             recorded += 1
+            merged += any(isinstance(v, YMap) and v.merges for d in yf.documents for v in walk(d))
             walked = [s for d in yf.documents for s in scalars_in(d) if "{" in s.value]
             assert [id(s) for s in yf.braced] == [id(s) for s in walked], source.path
-    assert recorded > 100
+    assert recorded > 100 and merged

@@ -84,7 +84,7 @@ def compare_models(text: str) -> None:
 
 @pytest.mark.parametrize("text", [
     "a: &x [1, *x]\n", "a: &x {k: *x}\nb: 1\n", "a: *nope\n", "a: &x 1\nb: &x 2\n", "- &x 1\n---\n- *x\n",
-    ".m: &m {a: 1}\nj:\n  <<: [*m, {b: 2}]\n  a: 3\n  <<: *m\n", "? &k a\n: 1\n*k : 2\n", "a: 1\na: 2\n[x]: 3\n",
+    ".m: &m {a: 1}\nj:\n  <<: [*m, {b: 2}]\n  a: 3\n  <<: *m\n", "? &k a\n: 1\n*k : 2\n", "j:\n  a: 1\n  <<: 5\n  b: 2\n", "a: 1\na: 2\n[x]: 3\n",
     "[" * 501 + "]" * 501, "[" * 502 + "]" * 502, "[" * 501 + "x" + "]" * 501, "a: *y\nb: " + "[" * 2600 + "]" * 2600, "k:\n" + "".join(" " * i + "- " for i in range(0, 1004, 2)) + "x\n",
     "a: &x [" * 501 + "*x" + "]" * 501, "a: *y\n" + "[" * 600 + "]" * 600, "a: &x [*x, " + "[" * 600 + "]" * 600 + "]", "a: [1\n", "%YAML 1.1\n---\na: on\n", "",
 ])  # fmt: skip

@@ -572,6 +572,15 @@ def test_two_merge_keys_in_one_mapping() -> None:
     assert yf.source.text[j.get("x").start - 3 : j.get("x").end] == "x: b"  # points into .b
 
 
+def test_order_is_kept_from_the_first_merge_key_on() -> None:
+    # Empty without a `<<` (entries in order); a `<<` merging nothing is in it too.
+    for yf in (parse("j:\n  a: 1\n  b: 2\n"), load(Source("f.yml", "j: {a: 1, b: 2}\nx: &d 1\ny: &d 2\n"))):
+        assert yf.root.get("j").order == [] and yf.root.order == []
+    assert yf.parser == "pure"
+    j = parse("j:\n  a: 1\n  <<: 5\n  b: 2\n").root.get("j")
+    assert j.merges == [] and j.order == [("entry", 0), ("merge", 0), ("entry", 1)]
+
+
 def test_keys_below_a_merge_override_it() -> None:
     j = parse(MERGE_BASE + "j:\n  <<: *a\n  x: own\n").root.get("j")
     assert values(j)["x"] == "own"

@@ -188,3 +188,8 @@ def _walk(section: Section, value: YValue, deref: Callable[[YSeq], tuple[YValue,
             kind = scalar_kind(item) if isinstance(item, YScalar) else "mapping"
             shape(item, f"{section} items should be strings, not {kind}")
     return out
+
+
+def windows_tag(tags: YValue) -> bool:
+    """Whether a job's `tags:` list names a Windows runner."""
+    return isinstance(tags, YSeq) and any(isinstance(t, YScalar) and "windows" in t.value.lower() for t in tags.items)

@@ -239,7 +239,7 @@ def _flat_already(config: YMap, lists: dict[str, tuple[YSeq, list[YScalar]]]) ->
     """Whether config with its script lists flattened (synth_map of synth_seqs) would be config
     again, attribute for attribute: a block mapping with the default tag, no merge key, no
     duplicate or non-scalar key, whose script lists are block lists of their very lines (most jobs)."""
-    if config.tag != MAP_TAG or config.flow or len(config.order) != len(config.entries) or len(config._lookup) != len(config.entries):
+    if config.tag != MAP_TAG or config.flow or config.order or len(config._lookup) != len(config.entries):
         return False
     return all(config.get(section) is seq and seq.tag == SEQ_TAG and not seq.flow and seq.items == lines
                for section, (seq, lines) in lists.items())

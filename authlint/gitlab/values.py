@@ -27,9 +27,7 @@ def entries(m: YMap) -> list[Entry]:
 
 
 def synth_map(like: YNode, items: list[tuple[YNode, YValue]]) -> YMap:
-    m = YMap(like.source, like.start, like.end, "tag:yaml.org,2002:map", entries=list(items))
-    m.order = [("entry", i) for i in range(len(items))]
-    return m
+    return YMap(like.source, like.start, like.end, "tag:yaml.org,2002:map", entries=list(items))
 
 
 def synth_seq(like: YNode, items: list[YValue]) -> YSeq:

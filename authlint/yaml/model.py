@@ -120,12 +120,13 @@ class YMap(YNode):
     # Entry indexes and merge groups in file order: GitLab's YAML parser (Psych)
     # applies a `<<` where it stands, so it overrides keys above it and is
     # overridden by keys below it; within one `<<: [a, b]` list, `a` wins.
+    # Empty for a mapping without a `<<` key (most: its entries in order).
     order: list[tuple[str, int]] = field(default_factory=list)
 
     @_once
     def _lookup(self) -> dict[str, tuple[YNode, "YValue"]]:
         if not self.merges:  # most maps: own entries in order, unless a key is not a scalar or comes twice
-            table = {k.value: (k, v) for k, v in self.entries if isinstance(k, YScalar)}
+            table = {entry[0].value: entry for entry in self.entries if isinstance(entry[0], YScalar)}  # type: ignore[union-attr]
             if len(table) == len(self.entries):
                 return table
         # Merged maps first, deepest first, without recursion (merge chains can be long).
@@ -149,10 +150,11 @@ class YMap(YNode):
         ]
         for kind, index in order:
             if kind == "entry":
-                key, value = self.entries[index]
+                entry = self.entries[index]
+                key = entry[0]
                 if isinstance(key, YScalar):
                     table.pop(key.value, None)  # keep insertion order = last definition
-                    table[key.value] = (key, value)
+                    table[key.value] = entry
             else:
                 merged: dict[str, tuple[YNode, YValue]] = {}
                 for source in reversed(groups[index]):
@@ -259,7 +261,7 @@ def _from_events(source: Source) -> YamlFile:
     docs: list[YValue] = []
     aliases: list[tuple[int, YValue]] = []
     anchors: dict[str, YValue] = {}
-    braced: list[YScalar] = []  # file order: walk order too, without merges (aliases follow anchors)
+    braced: list[YScalar] = []  # file order: walk order too, while walk_ordered (aliases follow anchors)
     clean: set[YSeq | YMap] = set()  # every collection, less the soiled ones at the end
     soiled: set[YSeq | YMap] = set()  # the collections holding a `<<` or a `!reference`, open ones too
     ended = clean.add
@@ -274,7 +276,7 @@ def _from_events(source: Source) -> YamlFile:
     problem: YamlError | None = None  # the first error _Converter would raise
     rejected: str | None = None  # why libyaml's composer would fail
     no_refs = True  # no `!reference` list, no `<<` key
-    unmerged = True  # no `<<` key
+    walk_ordered = True  # walk meets the scalars in file order: no `<<` key, or each merges an alias
     get = events.get_event
     try:
         while True:
@@ -348,14 +350,20 @@ def _from_events(source: Source) -> YamlFile:
                     key = child
             else:
                 if key.tag == merge_tag:
-                    no_refs = unmerged = False
+                    no_refs = False
                     _soil(node, stack, soiled)
-                    group = [m for m in (child.items if isinstance(child, YSeq) else [child]) if isinstance(m, YMap)]
+                    merged = child.items if isinstance(child, YSeq) else [child]
+                    # Aliases merged (values earlier in the file) leave the walk in file order; a
+                    # value written after `<<`, or a key the walk skips holding a `{`, does not.
+                    walk_ordered = (walk_ordered and type(key) is YScalar and "{" not in key.value
+                                    and all(m.start < key.start for m in merged))
+                    group = [m for m in merged if isinstance(m, YMap)]
                     node.merges.extend(group)
                     groups.append(group)  # type: ignore[union-attr]
-                    order.append(("merge", len(groups) - 1))  # type: ignore[union-attr, arg-type]
+                    _merge_order(order, len(entries), len(groups) - 1)  # type: ignore[arg-type]
                 else:
-                    order.append(("entry", len(entries)))  # type: ignore[union-attr, arg-type]
+                    if order:
+                        order.append(("entry", len(entries)))
                     entries.append((key, child))  # type: ignore[union-attr]
                 key = no_key
     except (YAMLError, UnicodeError) as exc:  # UnicodeEncodeError: a lone surrogate
@@ -366,7 +374,15 @@ def _from_events(source: Source) -> YamlFile:
         raise libyaml.Rejected(rejected)
     if problem is not None:
         raise problem
-    return YamlFile(source, docs, "c", aliases, no_refs, braced if unmerged else None, clean - soiled if soiled else clean)
+    return YamlFile(source, docs, "c", aliases, no_refs, braced if walk_ordered else None, clean - soiled if soiled else clean)
+
+
+def _merge_order(order: list[tuple[str, int]], entries: int, group: int) -> None:
+    """Adds merge group `group` to a mapping's order, after its `entries` entries so far
+    (an order is kept from a mapping's first `<<` key on)."""
+    if not order:
+        order.extend(("entry", i) for i in range(entries))
+    order.append(("merge", group))
 
 
 def _soil(node: YSeq | YMap, stack: list[tuple[Any, ...]], soiled: set[YSeq | YMap]) -> None:
@@ -537,9 +553,10 @@ class _Converter:
                 group = [m for m in sources if isinstance(m, YMap)]
                 merges.extend(group)
                 groups.append(group)
-                order.append(("merge", len(groups) - 1))
+                _merge_order(order, len(entries), len(groups) - 1)
             else:
-                order.append(("entry", len(entries)))
+                if order:
+                    order.append(("entry", len(entries)))
                 entries.append((key, value))
         ymap.__dict__["_groups"] = groups
         return ymap
@@ -547,22 +564,23 @@ class _Converter:
 
 def walk(value: YValue) -> Iterator[YValue]:
     """Every value reachable from value, each once (safe against alias bombs)."""
-    seen: set[int] = set()
+    seen: set[YValue] = set()  # values hash by identity (eq=False)
+    mark = seen.add
     stack = [value]
+    pop, push, extend = stack.pop, stack.append, stack.extend
     while stack:
-        v = stack.pop()
-        if id(v) in seen:
+        v = pop()
+        if v in seen:
             continue
-        seen.add(id(v))
+        mark(v)
         yield v
         if isinstance(v, YSeq):
-            stack.extend(reversed(v.items))
+            extend(reversed(v.items))
         elif isinstance(v, YMap):
-            for m in reversed(v.merges):
-                stack.append(m)
+            extend(reversed(v.merges))
             for k, item in reversed(v.entries):
-                stack.append(item)
-                stack.append(k)
+                push(item)
+                push(k)
 
 
 def scalars_in(value: YValue) -> Iterator[YScalar]:

@@ -107,7 +107,7 @@ def reload(old: YamlFile, source: Source) -> tuple[YamlFile, Moved] | None:
     when that cannot be proven equal to a load from scratch (see the module docstring).
     old's nodes move to the new text: old itself is stale afterwards."""
     root, text, new = old.root, old.source.text, source.text
-    if old.parser != "c" or not isinstance(root, YMap) or root.flow or not root.entries or len(root.order) != len(root.entries):
+    if old.parser != "c" or not isinstance(root, YMap) or root.flow or not root.entries or root.order:
         return None  # (a `<<` at the top, even one merging nothing, is in order only)
     starts = [k.start for k, _ in root.entries]
     if any(s > 0 and text[s - 1] != "\n" for s in starts) or _DIRECTIVE.search(text, 0, starts[0]):
@@ -134,7 +134,6 @@ def reload(old: YamlFile, source: Source) -> tuple[YamlFile, Moved] | None:
     moved = Moved(old.source, source, a, b, shift.delta)
     move_built([*old.documents[:-1], *(v for kv in keep + rest for v in kv)], {id(old.source): moved})
     ymap = YMap(source, root.start, end if not rest else root.end + shift.delta, root.tag, entries=keep + entries + rest)
-    ymap.order = [("entry", n) for n in range(len(ymap.entries))]
     ymap.__dict__["_groups"] = []
     aliases_moved = [(s, t) for s, t in old.aliases if s < a] + aliases + [(s + shift.delta, t) for s, t in old.aliases if s >= b]
     return YamlFile(source, [*old.documents[:-1], ymap], "c", aliases_moved), moved
