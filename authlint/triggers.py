@@ -60,6 +60,15 @@ class CommandRules:
         """The calls for cmd; first: it is the first command of its script in the shell running it."""
         if not ENABLED or len(self.always) == len(self.calls):
             return self.calls
+        kept = cmd.rule_calls  # a command recurs (parse memo) in every job and project running its script
+        if kept is None or kept[0] is not self:  # (or another linter's: an editor session makes one per run)
+            kept = cmd.rule_calls = [self, None, None]
+        calls = kept[1 + first]
+        if calls is None:
+            calls = kept[1 + first] = self._for_command(cmd, first)
+        return calls
+
+    def _for_command(self, cmd: "Command", first: bool) -> list[RuleCall]:
         names, text = cmd.derived("triggers", trigger_text)
         seen = (names, text, first)
         chosen = self.by_text.get(seen)

@@ -215,6 +215,8 @@ class Command:
     exact: bool = True  # False: offsets point at the whole `sh -c` string only
     _basename: Any = field(default=_UNSET, init=False, repr=False, compare=False)
     _derived: dict[str, Any] | None = field(default=None, init=False, repr=False, compare=False)
+    # triggers.CommandRules.for_command's answers: [that CommandRules, as another command, as a first]
+    rule_calls: list[Any] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def argv(self) -> list[Word]:
