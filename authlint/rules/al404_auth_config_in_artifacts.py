@@ -72,7 +72,7 @@ from ..authjson.looks import produces_auth_json
 from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..gitlab.predefined import EPHEMERAL
 from ..insert import yaml_scalar
-from ..gitlab.uploads import CACHE, CACHE_UNTRACKED, DOTENV, UNTRACKED, Upload
+from ..gitlab.uploads import CACHE, CACHE_UNTRACKED, DOTENV, UNTRACKED, Upload, takes_files
 from ..jobfacts import activity, facts, is_docker_like_path
 from ..shell.flow import Flow, dumps_variables, job_flows, secret_output, substituted_secrets
 from ..tools import unwrap
@@ -180,9 +180,8 @@ def _outside_substitutions(cmd) -> str:
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:
     if unit.shell != "sh" or unit.incomplete:
         return  # an unread include may hold the exclude
-    job = unit.job
-    if job.artifacts is None and not job.cache:
-        return
+    if not takes_files(unit.job):
+        return  # no file of the job can leave it (most artifacts are test reports)
     secrets = secret_files(unit)
     flow = job_flows(unit)[0]
     taken: dict[int, list[tuple[Upload, Secret]]] = {}  # setting -> the secret files it takes out
