@@ -561,6 +561,12 @@ def _command_activity(cmd: "Command") -> tuple[str | None, bool, bool]:
     return (tool, writes, login) if tool is not None or writes or login else _INERT
 
 
+def writes_auth(unit: "JobUnit") -> bool:
+    """The job writes an auth file (activity(unit).writes): the job test of the rules about
+    those writes, which say nothing of a job that writes none."""
+    return activity(unit).writes
+
+
 def job_image(unit: "JobUnit") -> str | None:
     """JobFacts.image_expanded, without building the facts when the name holds no variable."""
     name = _image_name(unit)

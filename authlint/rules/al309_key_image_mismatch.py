@@ -55,11 +55,12 @@ from ..diagnostics import Applicability, Severity
 from ..lazy import lazy_compile
 from ..units import AuthDoc, JobUnit
 from ..authjson.doc import effective, jfix, templated
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
 if TYPE_CHECKING:
     from ..authjson.keys import KeyInfo
     from ..authjson.parser import JNode
+    from ..yaml.model import YScalar
 
 _Key = tuple["JNode", "KeyInfo", str]  # a key of the auth JSON, its parts and its host
 
@@ -118,14 +119,22 @@ def _pushes(ju: JobUnit) -> list[tuple[str, str, str]]:
     return out
 
 
-def check_job(ju: JobUnit, options) -> Iterator[Hit]:
-    """`DOCKER_AUTH_CONFIG` in `variables:` against the job's image, services and pushes."""
-    if ju.incomplete:
-        return
+def _auth_json_variable(ju: JobUnit) -> "YScalar | None":
+    """The job's DOCKER_AUTH_CONFIG in `variables:` when it is a JSON object (check_job's job test)."""
     var = ju.job.variables.get("DOCKER_AUTH_CONFIG")
     scalar = var.value if var is not None else None
-    if scalar is None or not scalar.value.lstrip().startswith("{"):
+    return scalar if scalar is not None and scalar.value.lstrip().startswith("{") else None
+
+
+TRIGGERS = Triggers(job=_auth_json_variable)
+
+
+def check_job(ju: JobUnit, options) -> Iterator[Hit]:
+    """`DOCKER_AUTH_CONFIG` in `variables:` against the job's image, services and pushes."""
+    scalar = _auth_json_variable(ju)
+    if ju.incomplete or scalar is None:
         return
+    var = ju.job.variables["DOCKER_AUTH_CONFIG"]
     from ..authjson import parse_json
     from ..textmap import ScalarMap
 

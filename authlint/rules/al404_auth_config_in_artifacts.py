@@ -79,7 +79,7 @@ from ..tools import unwrap
 from ..units import CommandRef, JobUnit
 from ..yaml.edits import last_line
 from ..yaml.model import YMap, YNode, YScalar, YSeq, walk
-from .base import FIX_UNSAFE, Example, Hit, Rule
+from .base import FIX_UNSAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL404",
@@ -177,11 +177,17 @@ def _outside_substitutions(cmd) -> str:
 
 
 # ------------------------------------------------------------------- rule
+def _takes_files(unit: JobUnit) -> bool:
+    """check_job's job test: some file of the job can leave it (most artifacts are test reports)."""
+    return takes_files(unit.job)
+
+
+TRIGGERS = Triggers(job=_takes_files)
+
+
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:
-    if unit.shell != "sh" or unit.incomplete:
+    if unit.shell != "sh" or unit.incomplete or not _takes_files(unit):
         return  # an unread include may hold the exclude
-    if not takes_files(unit.job):
-        return  # no file of the job can leave it (most artifacts are test reports)
     secrets = secret_files(unit)
     flow = job_flows(unit)[0]
     taken: dict[int, list[tuple[Upload, Secret]]] = {}  # setting -> the secret files it takes out
