@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING
 from .authjson.looks import produces_auth_json
 from .lazy import lazy_compile, on_first_call
 from .shell.flow import Definition, job_flows
-from .shell.model import VAR_REF
+from .shell.model import VAR_REF, Word
 from .tools import is_login, leading_words, pushes, tool_args, tool_of
-from .writes import WRITE_COMMANDS, AuthWrite, auth_writes, directory, expand, normpath
+from .writes import AuthWrite, auth_targets, auth_writes, directory, expand, normpath
 
 if TYPE_CHECKING:
     from .gitlab import Image
-    from .shell.model import Command, Word
+    from .shell.model import Command
     from .units import CommandRef, JobUnit
     from .yaml.model import YScalar
 
@@ -247,15 +247,27 @@ class JobFacts:
     # ------------------------------------------------------------------ paths
     def resolve(self, template: str) -> str | None:
         """A path template with the job's (and image's) variables expanded; None if unknown."""
-        env = {**self._image_env(), **self.env}
-        for name in self.env_raw:
-            if name not in self.env:
-                env.pop(name, None)  # set to something authlint cannot read
-        t = template.strip()
-        if t == "~" or t.startswith("~/"):
-            t = "$HOME" + t[1:]
-        value = expand(t, env)
-        return normpath(value) if value is not None else None
+        memo = self.__dict__.get("_resolved")  # the rules ask the same few paths again
+        if memo is None:
+            memo = self.__dict__["_resolved"] = {}
+        if template not in memo:
+            t = template.strip()
+            if t == "~" or t.startswith("~/"):
+                t = "$HOME" + t[1:]
+            value = expand(t, self._path_env())
+            memo[template] = normpath(value) if value is not None else None
+        return memo[template]  # type: ignore[no-any-return]
+
+    def _path_env(self) -> dict[str, str]:
+        """resolve()'s variables: the image's, the job's over them, less those the job sets to
+        something authlint cannot read (once: the facts are complete when a rule asks)."""
+        env = self.__dict__.get("_path_env_memo")
+        if env is None:
+            env = self.__dict__["_path_env_memo"] = {**self._image_env(), **self.env}
+            for name in self.env_raw:
+                if name not in self.env:
+                    env.pop(name, None)
+        return env  # type: ignore[no-any-return]
 
     def kaniko_config(self) -> str:
         """The one file Kaniko reads: ${DOCKER_CONFIG:-/kaniko/.docker}/config.json."""
@@ -524,17 +536,35 @@ def activity(unit: "JobUnit") -> Activity:
         tools: set[str] = set()
         clients: list["Command"] = []
         write = login = False
-        for r in unit.commands:  # one pass, the cheap tests first: most commands run no client and write nothing
+        for r in unit.commands:
             cmd = r.cmd
-            tool = tool_of(cmd)
+            tool, writes, logs_in = cmd.derived(_command_activity)
             if tool is not None:
                 tools.add(tool)
                 clients.append(cmd)
-            write = write or bool((cmd.redirects or cmd.basename in WRITE_COMMANDS) and auth_writes(r))
-            login = login or bool((tool is not None or cmd.basename == "executor") and is_login(cmd) and _reads_password(cmd))
+            write = write or writes
+            login = login or logs_in
         quiet = not (clients or write or login)
         cached = unit.__dict__["_activity"] = _QUIET if quiet else Activity(frozenset(tools), write, login, tuple(clients))
     return cached
+
+
+_INERT = (None, False, False)  # a command that runs no client, writes no auth file, logs in nowhere (most)
+
+
+def _command_activity(cmd: "Command") -> tuple[str | None, bool, bool]:
+    """What activity() reads of one command (once per command): the client it runs, whether it
+    writes an auth file, whether it logs in reading its password."""
+    tool = tool_of(cmd)
+    writes = bool(auth_targets(cmd))
+    login = (tool is not None or cmd.basename == "executor") and is_login(cmd) and _reads_password(cmd)
+    return (tool, writes, login) if tool is not None or writes or login else _INERT
+
+
+def writes_auth(unit: "JobUnit") -> bool:
+    """The job writes an auth file (activity(unit).writes): the job test of the rules about
+    those writes, which say nothing of a job that writes none."""
+    return activity(unit).writes
 
 
 def job_image(unit: "JobUnit") -> str | None:
@@ -618,54 +648,113 @@ def _build(unit: "JobUnit") -> JobFacts:
     _environment(f, unit)
     spliced = {id(u.called_from) for u in _called_units(unit)}
     for ref in unit.commands:
-        cmd = ref.cmd
-        base = cmd.basename
-        if base == "export" or base in ("declare", "local", "readonly"):
-            for w in cmd.args:
-                if w.value and "=" in w.value:
-                    k, v = w.value.split("=", 1)
-                    f.env[k] = v
-                    f.env_raw[k] = v
-        if base == "unset" or (base == "export" and any(w.value == "-n" for w in cmd.args)):
-            for w in cmd.args:
-                if w.value and not w.value.startswith("-"):
-                    f.unsets.append((ref, w.value))
-        if base == "mkdir" or (base == "install" and any(w.value == "--directory" or re.fullmatch(r"-[a-zA-Z]*d[a-zA-Z]*", w.value or "") for w in cmd.args)):
-            skip = False
-            for w in cmd.args:
-                if skip:
-                    skip = False
-                    continue
-                v = w.value
-                if v is not None and v.startswith("-"):
-                    skip = v in ("-m", "--mode", "-o", "-g", "--owner", "--group", "--context", "-Z")
-                    continue
-                f.mkdirs.append((ref, w))
-        if _opaque(ref, spliced):
+        c = ref.cmd.derived(_command_facts)
+        if c is _PLAIN:
+            continue  # most commands
+        for k, v in c.exports:
+            f.env[k] = v
+            f.env_raw[k] = v
+        f.unsets += [(ref, name) for name in c.unsets]
+        f.mkdirs += [(ref, w) for w in c.mkdirs]
+        if c.opaque and id(ref) not in spliced:  # a called script spliced into the job is read
             f.opaque.append(ref)
-        if _HIDDEN_LOGIN.search(cmd.raw) or (cmd.name is not None and cmd.name.value is None and "login" in cmd.raw):
+        if c.hidden_login:
             f.hidden_logins.append(ref)
-        elif base and tool_of(cmd) is None and base not in _SHELL_NAMES and _LOGIN_NAME.search(base) and not base.startswith(("mkdir", "echo")):
-            f.hidden_logins.append(ref)  # a function or helper such as `registry_login`
-        tool = tool_of(cmd)
-        if tool == "executor" or (base == "executor"):
-            f.kaniko = True
-            tool = "kaniko"
-        if tool:
+        tool = c.tool
+        if tool is not None:
+            f.kaniko = f.kaniko or tool == "kaniko"
             f.tools.add(tool)
             fam = _FAMILY.get(tool)
             if fam:
                 f.families.add(fam)
-            _flags(f, ref, tool)
-            if is_login(cmd):
-                (f.logins if _reads_password(cmd) else f.dead_logins).append(ref)
-            elif pushes(cmd):
+            f.config_dirs += c.config_dirs
+            f.authfiles += c.authfiles
+            f.kaniko_dirs += c.kaniko_dirs
+            if c.inline_creds:
+                f.inline_creds.append(ref)
+            if c.login is not None:
+                (f.logins if c.login else f.dead_logins).append(ref)
+            elif c.pushes:
                 f.pushes.append(ref)
-        f.writes.extend(auth_writes(ref))
+        if c.writes:
+            f.writes.extend(auth_writes(ref))
     if f.kaniko:
         f.tools.add("kaniko")
         f.families.add(KANIKO)
     return f
+
+
+@dataclass(frozen=True, slots=True)
+class _CommandFacts:
+    """What _build reads of one command alone: computed once per command (the parse memo
+    shares a script's commands among the jobs and projects that run its text)."""
+
+    tool: str | None = None  # tools.tool_of, as JobFacts.tools names it: `kaniko` for the executor
+    login: bool | None = None  # a login: True when it reads its password, False when it cannot
+    pushes: bool = False  # a push (asked of a client that does not log in)
+    writes: bool = False  # writes an auth file (writes.auth_targets)
+    exports: tuple[tuple[str, str], ...] = ()  # export/declare/local/readonly NAME=VALUE words
+    unsets: tuple[str, ...] = ()  # `unset X` / `export -n X`
+    mkdirs: tuple["Word", ...] = ()  # mkdir / install -d directories
+    opaque: bool = False  # runs code authlint did not read (unless a script spliced into the job)
+    hidden_login: bool = False  # credential set-up authlint cannot inspect
+    config_dirs: tuple["Word", ...] = ()  # docker --config DIR
+    authfiles: tuple["Word", ...] = ()  # --authfile / --compat-auth-file values
+    kaniko_dirs: tuple["Word", ...] = ()  # executor --kaniko-dir DIR
+    inline_creds: bool = False  # a client given --creds
+
+
+_PLAIN = _CommandFacts()  # a command that does none of it (most)
+# The commands whose words set or unset variables or make directories (see _command_facts).
+_SETS_OR_MAKES = frozenset({"export", "declare", "local", "readonly", "unset", "mkdir", "install"})
+
+
+def _command_facts(cmd: "Command") -> _CommandFacts:
+    base = cmd.basename
+    client = tool_of(cmd)
+    tool = "kaniko" if client == "executor" or base == "executor" else client
+    writes = bool(auth_targets(cmd))
+    opaque = _opaque(cmd)
+    hidden_login = bool(_HIDDEN_LOGIN.search(cmd.raw) or (cmd.name is not None and cmd.name.value is None and "login" in cmd.raw)) or bool(
+        base and client is None and base not in _SHELL_NAMES and _LOGIN_NAME.search(base) and not base.startswith(("mkdir", "echo"))
+    )  # a function or helper such as `registry_login` too
+    if tool is None and not (writes or opaque or hidden_login) and base not in _SETS_OR_MAKES:
+        return _PLAIN
+    exports: list[tuple[str, str]] = []
+    if base == "export" or base in ("declare", "local", "readonly"):
+        for w in cmd.args:
+            if w.value and "=" in w.value:
+                k, v = w.value.split("=", 1)
+                exports.append((k, v))
+    unsets: list[str] = []
+    if base == "unset" or (base == "export" and any(w.value == "-n" for w in cmd.args)):
+        unsets = [w.value for w in cmd.args if w.value and not w.value.startswith("-")]
+    mkdirs: list["Word"] = []
+    if base == "mkdir" or (base == "install" and any(w.value == "--directory" or re.fullmatch(r"-[a-zA-Z]*d[a-zA-Z]*", w.value or "") for w in cmd.args)):
+        skip = False
+        for w in cmd.args:
+            if skip:
+                skip = False
+                continue
+            v = w.value
+            if v is not None and v.startswith("-"):
+                skip = v in ("-m", "--mode", "-o", "-g", "--owner", "--group", "--context", "-Z")
+                continue
+            mkdirs.append(w)
+    flags: dict[str, list["Word"]] = {"--config": [], "--authfile": [], "--kaniko-dir": []}
+    login = None
+    pushed = inline_creds = False
+    if tool is not None:
+        _flags(cmd, tool, flags)
+        inline_creds = any(w.template.startswith(("--creds", "--dest-creds")) for w in cmd.args)
+        if is_login(cmd):
+            login = _reads_password(cmd)
+        else:
+            pushed = pushes(cmd)
+    return _CommandFacts(
+        tool, login, pushed, writes, tuple(exports), tuple(unsets), tuple(mkdirs), opaque, hidden_login,
+        tuple(flags["--config"]), tuple(flags["--authfile"]), tuple(flags["--kaniko-dir"]), inline_creds,
+    )
 
 
 def _environment(f: JobFacts, unit: "JobUnit") -> None:
@@ -745,19 +834,18 @@ def _called_units(unit: "JobUnit"):
 _called_script = on_first_call(__name__, "_called_script", "authlint.engine:_called_script")
 
 
-def _opaque(ref: "CommandRef", spliced: set[int]) -> bool:
+def _opaque(cmd: "Command") -> bool:
     """A command that runs code authlint did not read (a script it could not open,
-    `eval`, a build tool)."""
-    cmd = ref.cmd
+    `eval`, a build tool); a script it did read is spliced into the job (see _build)."""
     base = cmd.basename
     if cmd.name is None:
         return False
     if cmd.name.value is None:
         return True  # `$CMD args`, `$(aws ecr get-login)`
-    if id(ref) in spliced or tool_of(cmd) is not None or base == "executor":
+    if tool_of(cmd) is not None or base == "executor":
         return False
     if _called_script(cmd) is not None:
-        return True  # a script the engine could not read
+        return True  # a script the engine could not read (one it read is spliced)
     if base in _SHELL_NAMES:
         return any(w.value is None or not w.value.startswith("-") for w in cmd.args[:1]) and not any(w.value == "-c" for w in cmd.args)
     if base in ("source", "."):
@@ -768,26 +856,23 @@ def _opaque(ref: "CommandRef", spliced: set[int]) -> bool:
     return base in _RUNNERS
 
 
-def _flags(f: JobFacts, ref: "CommandRef", tool: str) -> None:
-    cmd = ref.cmd
+def _flags(cmd: "Command", tool: str, sinks: dict[str, list["Word"]]) -> None:
+    """The values of --config (docker's only), --authfile and --compat-auth-file (both
+    into sinks["--authfile"]) and --kaniko-dir, in order."""
     args = cmd.args
     for i, w in enumerate(args):
         t = w.template
         if not t.startswith("--"):
             continue  # every flag below is long
         nxt = args[i + 1] if i + 1 < len(args) else None
-        for flag, sink in (("--config", f.config_dirs), ("--authfile", f.authfiles), ("--compat-auth-file", f.authfiles), ("--kaniko-dir", f.kaniko_dirs)):
+        for flag, sink in (("--config", "--config"), ("--authfile", "--authfile"), ("--compat-auth-file", "--authfile"), ("--kaniko-dir", "--kaniko-dir")):
             if flag == "--config" and tool != "docker":
                 continue
             if t == flag and nxt is not None:
-                sink.append(nxt)
+                sinks[sink].append(nxt)
             elif t.startswith(flag + "="):
-                from .shell.model import Word  # a word for the value part (offsets approximate)
-
                 value = w.value[len(flag) + 1 :] if w.value is not None else None
-                sink.append(Word(w.start, w.end, w.raw, w.parts, value, w.quoting, False))
-    if any(w.template.startswith(("--creds", "--dest-creds")) for w in args):
-        f.inline_creds.append(ref)
+                sinks[sink].append(Word(w.start, w.end, w.raw, w.parts, value, w.quoting, False))  # offsets approximate
 
 
 def push_targets(cmd, tool: str) -> list[str]:

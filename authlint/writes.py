@@ -47,23 +47,38 @@ def is_auth_path(text: str) -> bool:
 def auth_writes(ref: "CommandRef") -> list[AuthWrite]:
     cmd = ref.cmd
     out: list[AuthWrite] = []
+    for target, mode, via, redirect in auth_targets(cmd):
+        if via == "redirect":
+            producer: "Command | None" = cmd
+        else:
+            producer = cmd.pipeline[cmd.pipeline_index - 1] if via == "tee" and cmd.pipeline_index > 0 else None
+        out.append(AuthWrite(ref, target, mode, via, redirect, producer))
+    return out
+
+
+def auth_targets(cmd: "Command") -> "tuple[tuple[Word, str, str, Redirect | None], ...]":
+    """The auth files a command writes: (target, mode, via, redirect) of each AuthWrite
+    (once per command: the parse memo shares commands across jobs and projects)."""
+    if not cmd.redirects and cmd.basename not in WRITE_COMMANDS:
+        return ()  # most commands
+    return cmd.derived(_auth_targets)  # type: ignore[no-any-return]
+
+
+def _auth_targets(cmd: "Command") -> "tuple[tuple[Word, str, str, Redirect | None], ...]":
+    out: list[tuple[Word, str, str, Redirect | None]] = []
     for r in cmd.redirects:
         if r.op in OUT_OPS and r.fd in (None, 1) and r.target is not None and is_auth_path(r.target.path_template):
-            mode = "append" if r.op in (">>", "&>>") else "truncate"
-            out.append(AuthWrite(ref, r.target, mode, "redirect", r, cmd))
+            out.append((r.target, "append" if r.op in (">>", "&>>") else "truncate", "redirect", r))
     base = cmd.basename
     if base == "tee":
         files = [w for w in cmd.args if not (w.value or "").startswith("-")]
-        append = any(w.value in ("-a", "--append") for w in cmd.args)
-        producer = cmd.pipeline[cmd.pipeline_index - 1] if cmd.pipeline_index > 0 else None
-        for w in files:
-            if is_auth_path(w.path_template):
-                out.append(AuthWrite(ref, w, "append" if append else "truncate", "tee", None, producer))
+        mode = "append" if any(w.value in ("-a", "--append") for w in cmd.args) else "truncate"
+        out += [(w, mode, "tee", None) for w in files if is_auth_path(w.path_template)]
     elif base in ("cp", "install", "mv"):
         files = [w for w in cmd.args if not (w.value or "").startswith("-")]
         if len(files) >= 2 and is_auth_path(files[-1].path_template):
-            out.append(AuthWrite(ref, files[-1], "truncate", "cp", None, None))
-    return out
+            out.append((files[-1], "truncate", "cp", None))
+    return tuple(out)
 
 
 def expand(text: str, env: dict[str, str]) -> str | None:
@@ -73,20 +88,23 @@ def expand(text: str, env: dict[str, str]) -> str | None:
         if home is None:
             return None
         text = home + text[1:]
-    unknown = False
-
-    def sub(m: re.Match[str]) -> str:
-        nonlocal unknown
+    if "$" not in text:
+        return text  # most texts
+    out: list[str] = []
+    end = 0
+    for m in _VAR.finditer(text):
         name = m.group(1) or m.group(3)
-        if name in env and (env[name] or m.group(2) is None):
-            return env[name]
-        if m.group(2) is not None:
-            return m.group(2)
-        unknown = True
-        return m.group(0)
-
-    out = _VAR.sub(sub, text)
-    return None if unknown else out
+        default = m.group(2)
+        if name in env and (env[name] or default is None):
+            value = env[name]
+        elif default is not None:
+            value = default
+        else:
+            return None  # an unknown variable: nothing after it matters
+        out += (text[end : m.start()], value)
+        end = m.end()
+    out.append(text[end:])
+    return "".join(out)
 
 
 def directory(path: str) -> str:

@@ -379,6 +379,24 @@ def test_file_uploads(tmp_path: Path, settings: str, written: str, expected: lis
     assert [(u.kind, u.scalar.value, u.exact) for u in main.uploads(path)] == expected
 
 
+TAKES_NONE = [
+    "  artifacts:\n    reports:\n      junit: report.xml\n",
+    "  artifacts:\n    expire_in: 1 week\n    paths: []\n    untracked: false\n",
+    "  artifacts:\n    exclude: [x]\n  cache:\n    key: a\n",
+]
+
+
+@pytest.mark.parametrize("settings", [s for s, _, e in UPLOADS if e] + TAKES_NONE)
+def test_takes_files_is_false_only_where_uploads_takes_none(tmp_path: Path, settings: str) -> None:
+    """AL404 asks takes_files before it looks for the files a job fills with credentials."""
+    from authlint.gitlab.uploads import takes_files, uploads
+
+    job = jobs(tmp_path, "build:\n  script: [make]\n" + settings)["build"].job
+    paths = ["x", "auth.env", "build.env", ".docker/config.json", "x/creds.txt", "report.xml"]
+    assert takes_files(job) == (settings not in TAKES_NONE)
+    assert takes_files(job) or not any(uploads(job, {}, p) for p in paths)
+
+
 def test_relative_path_after_cd_is_unknown(tmp_path: Path) -> None:
     unit = jobs(tmp_path, "build:\n  script:\n    - cd sub\n    - echo \"$X\" > auth.env\n")["build"]
     main, _ = job_flows(unit)

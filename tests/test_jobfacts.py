@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from authlint.api import fix_paths
 from authlint.diagnostics import Applicability
@@ -155,6 +157,54 @@ def test_called_scripts_and_opaque_commands(tmp_path: Path) -> None:
     assert [r.cmd.raw for r in f.opaque] == [". ci/missing.sh"]
     assert len(f.logins) == 1 and f.logins[0].unit.called_from is not None
     assert f.env["DOCKER_CONFIG"] == "/tmp/d"
+
+
+def test_facts_of_jobs_running_one_script_name_their_own_commands(tmp_path: Path) -> None:
+    """What _build reads of a command is kept on it, and the parse memo hands the same
+    commands to every job running the same script text: each job's facts still name its own."""
+    script = (
+        "  script:\n    - export DOCKER_CONFIG=/tmp/d\n    - mkdir -p /tmp/d\n    - registry_login\n    - make\n"
+        "    - echo \"$A\" > /tmp/d/config.json\n    - docker --config /tmp/d login -u u --password-stdin r < p\n"
+        "    - docker push --creds u:p r/a\n    - unset DOCKER_CONFIG\n"
+    )
+    units = jobs(tmp_path, "a:\n  image: docker:27\n" + script + "b:\n  image: docker:26\n" + script)
+    fa, fb = facts(units["a"]), facts(units["b"])
+    assert units["a"].commands[0].cmd is units["b"].commands[0].cmd
+    for unit, f in ((units["a"], fa), (units["b"], fb)):
+        refs = [*f.logins, *f.pushes, *f.opaque, *f.hidden_logins, *f.inline_creds, *(r for r, _ in f.mkdirs + f.unsets), *(w.ref for w in f.writes)]
+        assert refs and all(r.job is unit for r in refs)
+        assert [r.cmd.basename for r in f.opaque] == ["make"] and [v for _, v in f.unsets] == ["DOCKER_CONFIG"]
+        assert [w.value for w in f.config_dirs] == ["/tmp/d"] and f.env["DOCKER_CONFIG"] == "/tmp/d"
+        assert (len(f.logins), len(f.pushes), len(f.hidden_logins), len(f.writes), len(f.mkdirs)) == (1, 1, 1, 1, 1)
+
+
+@given(st.text(alphabet="$AB{}:-_~/x", max_size=16), st.dictionaries(st.sampled_from(["A", "B", "HOME", "A_"]), st.sampled_from(["", "v", "/h"])))
+@settings(max_examples=400, deadline=None)
+def test_expand_is_the_substitution_of_every_variable(text: str, env: dict[str, str]) -> None:
+    """writes.expand stops at the first unknown variable: it gives what substituting each does."""
+    import re
+
+    from authlint.writes import _VAR, expand
+
+    t = text
+    if t.startswith("~/") or t == "~":
+        if "HOME" not in env:
+            assert expand(text, env) is None
+            return
+        t = env["HOME"] + t[1:]
+    unknown = []
+
+    def sub(m: re.Match[str]) -> str:
+        name = m.group(1) or m.group(3)
+        if name in env and (env[name] or m.group(2) is None):
+            return env[name]
+        if m.group(2) is not None:
+            return m.group(2)
+        unknown.append(name)
+        return m.group(0)
+
+    slow = _VAR.sub(sub, t)
+    assert expand(text, env) == (None if unknown else slow)
 
 
 def test_hidden_logins(tmp_path: Path) -> None:

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ..yaml.model import YMap, YScalar, YSeq
+
 if TYPE_CHECKING:
-    from ..yaml.model import YMap, YScalar
     from .model import Job
 
 ARTIFACTS, UNTRACKED, DOTENV, CACHE, CACHE_UNTRACKED = "artifacts", "untracked", "dotenv", "cache", "cache-untracked"
@@ -112,8 +113,6 @@ def covers(pattern: str, path: str) -> bool:
 
 
 def _scalars(value) -> list["YScalar"]:
-    from ..yaml.model import YScalar, YSeq
-
     if isinstance(value, YScalar) and not value.is_null:
         return [value]
     if isinstance(value, YSeq):
@@ -122,8 +121,6 @@ def _scalars(value) -> list["YScalar"]:
 
 
 def _true(value) -> bool:
-    from ..yaml.model import YScalar
-
     return isinstance(value, YScalar) and value.value.strip().lower() == "true"
 
 
@@ -141,8 +138,6 @@ def uploads(job: "Job", env: dict[str, str], path: str) -> list[Upload]:
     """How a project-relative file leaves the job, in setting order: the artifacts:paths
     entry (or artifacts:untracked) that uploads it unless artifacts:exclude removes it, the
     dotenv reports that name it, and per cache its cache:paths entry (or cache:untracked)."""
-    from ..yaml.model import YMap
-
     out: list[Upload] = []
     art = job.artifacts
     if art is not None:
@@ -158,3 +153,16 @@ def uploads(job: "Job", env: dict[str, str], path: str) -> list[Upload]:
         up = _first(cache, path, env, CACHE, CACHE_UNTRACKED)
         out += [up] if up is not None else []
     return out
+
+
+def takes_files(job: "Job") -> bool:
+    """Whether uploads() can name any file for the job: some artifacts or cache `paths` or
+    `untracked: true`, or a dotenv report (a job whose artifacts are test reports takes none)."""
+    art = job.artifacts
+    if art is None and not job.cache:
+        return False  # most jobs
+    settings = ([art] if art is not None else []) + job.cache
+    if any(_scalars(s.get("paths")) or _true(s.get("untracked")) for s in settings):
+        return True
+    reports = art.get("reports") if art is not None else None
+    return isinstance(reports, YMap) and bool(_scalars(reports.get("dotenv")))

@@ -98,7 +98,7 @@ from ..lazy import lazy_compile
 from ..tools import pushes_over_http, subcommands
 from ..units import CommandRef, JobUnit, make_fix
 from ..writes import canonical_write
-from .base import FIX_UNSAFE, Example, Hit, Rule
+from .base import FIX_UNSAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL201",
@@ -115,6 +115,15 @@ _PUSH_FAMILY = {
 _CLOUD_CMDS = frozenset({"aws", "gcloud", "az", "gke-gcloud-auth-plugin"})
 _CLOUD_VAR = lazy_compile(r"^(AWS_|GOOGLE_|GCP_|GCLOUD_|AZURE_|ECR_|GCR_|ACR_)|_ECR_|_GCR_|_ACR_", re.I)
 _CLOUD_VALUE = lazy_compile(r"amazonaws\.com|pkg\.dev|gcr\.io|azurecr\.io", re.I)
+
+
+def _pushes_only(unit: JobUnit) -> bool:
+    """check_job's job test: a push in a job that neither logs in nor writes an auth file."""
+    a = activity(unit)
+    return not (a.logins or a.writes) and a.pushes
+
+
+TRIGGERS = Triggers(job=_pushes_only)
 
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:

@@ -67,10 +67,10 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
-from ..jobfacts import CONTAINERS, DOCKER, KANIKO, JobFacts, activity, facts, path_key, shared_reason
+from ..jobfacts import CONTAINERS, DOCKER, KANIKO, JobFacts, activity, facts, path_key, shared_reason, writes_auth
 from ..units import JobUnit, make_edit
 from ..writes import AuthWrite, directory
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL203",
@@ -85,6 +85,8 @@ _READS = {
     DOCKER: "docker, buildx and BuildKit read ${DOCKER_CONFIG:-$HOME/.docker}/config.json",
     CONTAINERS: "buildah, podman and skopeo read --authfile, $REGISTRY_AUTH_FILE, $XDG_RUNTIME_DIR/containers/auth.json or ~/.docker/config.json",
 }
+
+TRIGGERS = Triggers(job=writes_auth)
 
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:

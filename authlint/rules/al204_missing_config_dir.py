@@ -49,10 +49,10 @@ from typing import Iterator
 
 from ..diagnostics import Applicability, Fix, Severity
 from ..insert import insert_before
-from ..jobfacts import DOCKER, activity, facts, insert_lines_before, is_registry_write, line_head, path_key
+from ..jobfacts import DOCKER, activity, facts, insert_lines_before, is_registry_write, line_head, path_key, writes_auth
 from ..units import JobUnit
 from ..writes import canonical_write, directory
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL204",
@@ -61,6 +61,8 @@ RULE = Rule(
     summary="auth file written to a directory the job never creates",
     fix=FIX_SAFE,
 )
+
+TRIGGERS = Triggers(job=writes_auth)
 
 
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:

@@ -59,7 +59,7 @@ from ..imagefix import add_entrypoint, is_original
 from ..jobfacts import KANIKO_KNOWN, is_kaniko_debug_tag, job_image, parse_image
 from ..units import JobUnit
 from ..yaml.model import YScalar, YSeq
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL213",
@@ -72,13 +72,24 @@ RULE = Rule(
 _SHELLS = {"sh", "bash", "ash", "dash"}
 
 
-def check_job(unit: JobUnit, options) -> Iterator[Hit]:
+def _kaniko_image(unit: JobUnit) -> str | None:
+    """The job image's name when it is a Kaniko image authlint knows and the job has a script
+    (check_job's job test)."""
     job = unit.job
     image = job.image
     if image is None or image.name is None or not (job.script or job.before_script):
-        return
+        return None
     name = job_image(unit)
-    if name is None or not KANIKO_KNOWN.match(name):
+    return name if name is not None and KANIKO_KNOWN.match(name) else None
+
+
+TRIGGERS = Triggers(job=_kaniko_image)
+
+
+def check_job(unit: JobUnit, options) -> Iterator[Hit]:
+    name = _kaniko_image(unit)
+    image = unit.job.image
+    if name is None or image is None or image.name is None:
         return
     ref = parse_image(name)
     if ref.tag is not None and not is_kaniko_debug_tag(ref.tag) and not ref.path.lower().startswith("kaniko-build"):

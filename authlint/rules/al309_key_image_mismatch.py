@@ -49,13 +49,20 @@ and the rename only makes it match.  Otherwise it is shown, not applied
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from ..diagnostics import Applicability, Severity
 from ..lazy import lazy_compile
 from ..units import AuthDoc, JobUnit
 from ..authjson.doc import effective, jfix, templated
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
+
+if TYPE_CHECKING:
+    from ..authjson.keys import KeyInfo
+    from ..authjson.parser import JNode
+    from ..yaml.model import YScalar
+
+_Key = tuple["JNode", "KeyInfo", str]  # a key of the auth JSON, its parts and its host
 
 RULE = Rule(
     code="AL309",
@@ -112,14 +119,22 @@ def _pushes(ju: JobUnit) -> list[tuple[str, str, str]]:
     return out
 
 
-def check_job(ju: JobUnit, options) -> Iterator[Hit]:
-    """`DOCKER_AUTH_CONFIG` in `variables:` against the job's image, services and pushes."""
-    if ju.incomplete:
-        return
+def _auth_json_variable(ju: JobUnit) -> "YScalar | None":
+    """The job's DOCKER_AUTH_CONFIG in `variables:` when it is a JSON object (check_job's job test)."""
     var = ju.job.variables.get("DOCKER_AUTH_CONFIG")
     scalar = var.value if var is not None else None
-    if scalar is None or not scalar.value.lstrip().startswith("{"):
+    return scalar if scalar is not None and scalar.value.lstrip().startswith("{") else None
+
+
+TRIGGERS = Triggers(job=_auth_json_variable)
+
+
+def check_job(ju: JobUnit, options) -> Iterator[Hit]:
+    """`DOCKER_AUTH_CONFIG` in `variables:` against the job's image, services and pushes."""
+    scalar = _auth_json_variable(ju)
+    if ju.incomplete or scalar is None:
         return
+    var = ju.job.variables["DOCKER_AUTH_CONFIG"]
     from ..authjson import parse_json
     from ..textmap import ScalarMap
 
@@ -127,6 +142,9 @@ def check_job(ju: JobUnit, options) -> Iterator[Hit]:
     opaque = [(m.start(), m.end()) for m in _GL_VAR.finditer(text)] if var.expand else []
     doc = AuthDoc(text, opaque, parse_json(text, opaque), ScalarMap(scalar.source, scalar.text), "yaml",
                   job=ju, variable="DOCKER_AUTH_CONFIG", scalar=scalar)
+    keys = _keys(doc)
+    if not keys:
+        return
     images = _pulls(ju) + (_pushes(ju) if ju.shell == "sh" else [])
     shared = [j for j in ju.pipeline.jobs.values()
               if j is not ju.job and not j.hidden and (v := j.variables.get("DOCKER_AUTH_CONFIG")) is not None and v.value is scalar]
@@ -135,17 +153,22 @@ def check_job(ju: JobUnit, options) -> Iterator[Hit]:
         for image in ([job.image] if job.image else []) + list(job.services):
             if image.name is not None and _host(image.name.value):
                 others.add(_host(image.name.value))
-    yield from _compare(doc, images, others)
+    yield from _compare(doc, keys, images, others)
 
 
 def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
     """Auth JSON a job's script writes, against the job's pushes."""
     if doc.origin not in ("shell", "heredoc") or doc.job is None or doc.job.incomplete:
         return
-    yield from _compare(effective(doc), _pushes(doc.job), set())
+    doc = effective(doc)
+    keys = _keys(doc)
+    if keys:  # most scripts' keys are a variable ($CI_REGISTRY): the job's pushes are not read
+        yield from _compare(doc, keys, _pushes(doc.job), set())
 
 
-def _compare(doc: AuthDoc, images: list[tuple[str, str, str]], others: set[str]) -> Iterator[Hit]:
+def _keys(doc: AuthDoc) -> list[_Key]:
+    """The keys a host can be compared with: (key, its parts, its host); none when a key
+    authlint cannot read may be the match."""
     from ..authjson.keys import normalize_key
     from ..authjson.view import entries
 
@@ -154,12 +177,14 @@ def _compare(doc: AuthDoc, images: list[tuple[str, str, str]], others: set[str])
         key = entry.key
         if key.kind != "string" or key.opaque or not isinstance(key.value, str) or templated(key.value) or "%" in key.value:
             if key.kind == "opaque" or key.opaque:
-                return  # a key authlint cannot read may be the match
+                return []
             continue
         info = normalize_key(key.value)
         keys.append((key, info, "docker.io" if info.is_docker_hub else info.host))
-    if not keys:
-        return
+    return keys
+
+
+def _compare(doc: AuthDoc, keys: list[_Key], images: list[tuple[str, str, str]], others: set[str]) -> Iterator[Hit]:
     used = {h for _, h, _ in images} | others
     seen = set()
     for ref, host, how in images:

@@ -72,14 +72,14 @@ from ..authjson.looks import produces_auth_json
 from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..gitlab.predefined import EPHEMERAL
 from ..insert import yaml_scalar
-from ..gitlab.uploads import CACHE, CACHE_UNTRACKED, DOTENV, UNTRACKED, Upload
+from ..gitlab.uploads import CACHE, CACHE_UNTRACKED, DOTENV, UNTRACKED, Upload, takes_files
 from ..jobfacts import activity, facts, is_docker_like_path
 from ..shell.flow import Flow, dumps_variables, job_flows, secret_output, substituted_secrets
 from ..tools import unwrap
 from ..units import CommandRef, JobUnit
 from ..yaml.edits import last_line
 from ..yaml.model import YMap, YNode, YScalar, YSeq, walk
-from .base import FIX_UNSAFE, Example, Hit, Rule
+from .base import FIX_UNSAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL404",
@@ -177,12 +177,17 @@ def _outside_substitutions(cmd) -> str:
 
 
 # ------------------------------------------------------------------- rule
+def _takes_files(unit: JobUnit) -> bool:
+    """check_job's job test: some file of the job can leave it (most artifacts are test reports)."""
+    return takes_files(unit.job)
+
+
+TRIGGERS = Triggers(job=_takes_files)
+
+
 def check_job(unit: JobUnit, options) -> Iterator[Hit]:
-    if unit.shell != "sh" or unit.incomplete:
+    if unit.shell != "sh" or unit.incomplete or not _takes_files(unit):
         return  # an unread include may hold the exclude
-    job = unit.job
-    if job.artifacts is None and not job.cache:
-        return
     secrets = secret_files(unit)
     flow = job_flows(unit)[0]
     taken: dict[int, list[tuple[Upload, Secret]]] = {}  # setting -> the secret files it takes out
