@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from ..yaml.model import YMap, YNode, YScalar, YSeq, YValue
 from .model import Image, ScriptLine, Section, Variable, VariableLevel
@@ -154,8 +155,8 @@ def script(
     if is_null(value):
         return Flattened()
     flat = [value] if isinstance(value, YScalar) else value.items if isinstance(value, YSeq) and not is_reference(value) else None
-    if flat and len(flat) <= MAX_SCRIPT_LINES and all(isinstance(i, YScalar) and is_string(i) for i in flat):
-        return Flattened([ScriptLine(section, n, item) for n, item in enumerate(flat)])  # what _walk gives (most scripts)
+    if flat and len(flat) <= MAX_SCRIPT_LINES and all(map(is_string, flat)):  # what _walk gives (most scripts)
+        return Flattened(list(map(ScriptLine, repeat(section), range(len(flat)), flat)))
     return _walk(section, value, deref, shape)  # type: ignore[arg-type]
 
 

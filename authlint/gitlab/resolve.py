@@ -106,8 +106,10 @@ class Resolver:
             return result
         assert isinstance(raw, YMap)
         node = raw.get("extends")
-        if node is None or (isinstance(node, YScalar) and node.is_null):
-            result = Extended(raw if "extends" not in raw else without(raw, "extends"))
+        if node is None:  # most jobs
+            result = Extended(raw)
+        elif isinstance(node, YScalar) and node.is_null:
+            result = Extended(without(raw, "extends"))
         else:
             self._visiting.add(name)
             try:

@@ -114,7 +114,8 @@ def scalar_kind(s: YScalar) -> str:
 
 
 def is_string(value: object) -> bool:
-    return isinstance(value, YScalar) and scalar_kind(value) == "str"
+    # (scalar_kind's first test inline: most strings are quoted or tagged str by the loader)
+    return isinstance(value, YScalar) and (value.style != scalars.PLAIN or value.tag == STR_TAG or scalar_kind(value) == "str")
 
 
 def is_false(value: object) -> bool:
