@@ -142,6 +142,12 @@ class Flattened:
 
     lines: list[ScriptLine] = field(default_factory=list)
     incomplete: bool = False
+    known_scalars: list[YScalar] | None = None  # the lines' scalars, when read as that very list
+
+    @property
+    def scalars(self) -> list[YScalar]:
+        """The lines' scalars (a list not to be changed)."""
+        return [line.scalar for line in self.lines] if self.known_scalars is None else self.known_scalars
 
 
 def script(
@@ -156,7 +162,7 @@ def script(
         return Flattened()
     flat = [value] if isinstance(value, YScalar) else value.items if isinstance(value, YSeq) and not is_reference(value) else None
     if flat and len(flat) <= MAX_SCRIPT_LINES and all(map(is_string, flat)):  # what _walk gives (most scripts)
-        return Flattened(list(map(ScriptLine, repeat(section), range(len(flat)), flat)))
+        return Flattened(list(map(ScriptLine, repeat(section), range(len(flat)), flat)), False, flat)
     return _walk(section, value, deref, shape)  # type: ignore[arg-type]
 
 

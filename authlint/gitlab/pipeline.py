@@ -99,7 +99,8 @@ class _Builder:
         self.merger = Merger()
         self.top = self._merge_layers(layers)
         plain = all(f.plain for f in pipeline.files.values())
-        clean = set().union(*[f.clean for f in pipeline.files.values() if f.clean is not None])
+        cleans = [f.clean for f in pipeline.files.values() if f.clean is not None]
+        clean = cleans[0] if len(cleans) == 1 else set().union(*cleans)  # (read only: one file's own set)
         self.resolver = Resolver(self.top, report, self.where, self.merger, plain, clean)
         self.default_raw: dict[str, tuple[YNode, YValue]] = {}
 
@@ -109,10 +110,10 @@ class _Builder:
     def _merge_layers(self, layers: list[tuple[str, YMap]]) -> dict[str, tuple[YNode, YValue]]:
         top: dict[str, tuple[YNode, YValue]] = {}
         for _, layer in layers:
-            for name, key, value in entries(layer):
+            for name, entry in layer._lookup.items():  # (its entry tuples, not new ones)
                 if name != "include":
                     old = top.get(name)
-                    top[name] = (key, self.merger.merge(old[1], value) if old else value)
+                    top[name] = (entry[0], self.merger.merge(old[1], entry[1])) if old else entry
         return top
 
     # -- pipeline level ----------------------------------------------------------
@@ -186,7 +187,7 @@ class _Builder:
         cache = [] if cache is _ABSENT else J.caches(cache[1], shape)
         artifacts = get("artifacts", _ABSENT)[1]
         incomplete = incomplete or partial or ext.incomplete or self.pipeline.incomplete
-        return Job(name, key, self.where(key), hidden, config, ext.ancestors, image, services, variables, matrix,
+        return Job(name, key, self.where(key), hidden, config, ext.ancestors, image, services, variables, matrix,  # (field order)
                    before, script, after, artifacts if isinstance(artifacts, YMap) else None, cache, trigger, incomplete)
 
     def _scripts(self, unresolved: YMap, shape: J.Shape) -> tuple[list[list[ScriptLine]], dict[str, tuple[YSeq, list[YScalar]]], bool]:
@@ -205,7 +206,7 @@ class _Builder:
             sections.append(result.lines)
             incomplete = incomplete or result.incomplete
             if isinstance(original, YSeq):
-                lists[section] = (original, [line.scalar for line in result.lines])
+                lists[section] = (original, result.scalars)
         return sections, lists, incomplete
 
     def _inherit(self, config: YMap) -> dict[str, YValue]:
