@@ -21,7 +21,7 @@ from . import jobs as J
 from .includes import Includer
 from .model import PARSE_ERROR, Job, Pipeline, Problem, ScriptLine, Variable
 from .resolve import RESERVED, Resolver
-from .values import Merger, entries, is_false, is_null, is_reference, strings, synth_map, synth_seq
+from .values import NO_ENTRY, Merger, entries, is_false, is_null, is_reference, strings, synth_map, synth_seq
 
 LEGACY_DEFAULTS = ("image", "services", "cache", "before_script", "after_script")
 SECTIONS = ("before_script", "script", "after_script")
@@ -178,14 +178,15 @@ class _Builder:
             config = synth_map(config, [(k, flat.get(n, v)) for n, k, v in entries(config)])
         # The parts in the order they report shape problems; a missing key's part is not read.
         get = config._lookup.get
-        trigger = get("trigger", _ABSENT)[1]
-        variables = self._variables(get("variables", _ABSENT)[1], trigger, inherit.get("variables"), shape)
-        parallel, image, services, cache = get("parallel", _ABSENT), get("image", _ABSENT), get("services", _ABSENT), get("cache", _ABSENT)
-        matrix = [] if parallel is _ABSENT else J.matrix(parallel[1], shape)
-        image = None if image is _ABSENT else J.image(image[1], shape)
-        services = [] if services is _ABSENT else J.services(services[1], shape)
-        cache = [] if cache is _ABSENT else J.caches(cache[1], shape)
-        artifacts = get("artifacts", _ABSENT)[1]
+        trigger = get("trigger", NO_ENTRY)[1]
+        variables = self._variables(get("variables", NO_ENTRY)[1], trigger, inherit.get("variables"), shape)
+        parallel, image = get("parallel", NO_ENTRY), get("image", NO_ENTRY)
+        services, cache = get("services", NO_ENTRY), get("cache", NO_ENTRY)
+        matrix = [] if parallel is NO_ENTRY else J.matrix(parallel[1], shape)
+        image = None if image is NO_ENTRY else J.image(image[1], shape)
+        services = [] if services is NO_ENTRY else J.services(services[1], shape)
+        cache = [] if cache is NO_ENTRY else J.caches(cache[1], shape)
+        artifacts = get("artifacts", NO_ENTRY)[1]
         incomplete = incomplete or partial or ext.incomplete or self.pipeline.incomplete
         return Job(name, key, self.where(key), hidden, config, ext.ancestors, image, services, variables, matrix,  # (field order)
                    before, script, after, artifacts if isinstance(artifacts, YMap) else None, cache, trigger, incomplete)
@@ -197,8 +198,9 @@ class _Builder:
         lists: dict[str, tuple[YSeq, list[YScalar]]] = {}
         incomplete = False
         deref = self.resolver.deref
+        get = unresolved._lookup.get
         for section in SECTIONS:
-            original = unresolved.get(section)
+            original = get(section, NO_ENTRY)[1]
             if original is None:  # most jobs lack a section or two
                 sections.append([])
                 continue
@@ -210,8 +212,8 @@ class _Builder:
         return sections, lists, incomplete
 
     def _inherit(self, config: YMap) -> dict[str, YValue]:
-        value = config.get("inherit")
-        if value is None:
+        value = config._lookup.get("inherit", NO_ENTRY)[1]
+        if value is None:  # most jobs
             return {}
         value = self.resolver.resolve(value)[0]
         return {name: v for name, _, v in entries(value)} if isinstance(value, YMap) else {}
@@ -245,9 +247,6 @@ class _Builder:
         return {**inherited, **J.variables(own, level, shape)}
 
 
-_ABSENT: tuple[None, None] = (None, None)  # a missing key's entry
-
-
 def _named(inherit: YValue) -> set[str] | None:
     """The names an `inherit:` list allows; None when it allows all (true, or not a list)."""
     allowed = strings(inherit)
@@ -264,5 +263,6 @@ def _flat_already(config: YMap, lists: dict[str, tuple[YSeq, list[YScalar]]]) ->
     duplicate or non-scalar key, whose script lists are block lists of their very lines (most jobs)."""
     if config.tag != MAP_TAG or config.flow or config.order or len(config._lookup) != len(config.entries):
         return False
-    return all(config.get(section) is seq and seq.tag == SEQ_TAG and not seq.flow and seq.items == lines
+    get = config._lookup.get
+    return all(get(section, NO_ENTRY)[1] is seq and seq.tag == SEQ_TAG and not seq.flow and seq.items == lines
                for section, (seq, lines) in lists.items())

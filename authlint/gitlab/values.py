@@ -19,6 +19,9 @@ REFERENCE_TAG = "!reference"
 MAX_DEPTH = 64
 
 Entry = tuple[str, YNode, YValue]
+# A missing key's (key node, value) entry: `m._lookup.get(name, NO_ENTRY)[1]` is YMap.get without a
+# Python call (for the keys asked of every job).
+NO_ENTRY: tuple[None, None] = (None, None)
 
 
 def entries(m: YMap) -> list[Entry]:
