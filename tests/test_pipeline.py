@@ -841,6 +841,7 @@ def test_simple_script_sections_read_as_the_walk_reads_them(tmp_path: Path, monk
         assert [(x.section, x.index, id(x.scalar), x.via_reference) for x in fast.lines] == [
             (x.section, x.index, id(x.scalar), x.via_reference) for x in walked.lines]
         assert (fast.incomplete, [(id(n), m) for n, m in fast_shapes]) == (walked.incomplete, [(id(n), m) for n, m in walk_shapes])
+        assert fast.scalars == [x.scalar for x in fast.lines]  # known_scalars, where the fast path keeps them
         sections.append(len(fast.lines))
         for node, message in fast_shapes:
             shape(node, message)

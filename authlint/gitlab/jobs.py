@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from ..yaml.model import YMap, YNode, YScalar, YSeq, YValue
 from .model import Image, ScriptLine, Section, Variable, VariableLevel
@@ -141,6 +142,12 @@ class Flattened:
 
     lines: list[ScriptLine] = field(default_factory=list)
     incomplete: bool = False
+    known_scalars: list[YScalar] | None = None  # the lines' scalars, when read as that very list
+
+    @property
+    def scalars(self) -> list[YScalar]:
+        """The lines' scalars (a list not to be changed)."""
+        return [line.scalar for line in self.lines] if self.known_scalars is None else self.known_scalars
 
 
 def script(
@@ -154,8 +161,8 @@ def script(
     if is_null(value):
         return Flattened()
     flat = [value] if isinstance(value, YScalar) else value.items if isinstance(value, YSeq) and not is_reference(value) else None
-    if flat and len(flat) <= MAX_SCRIPT_LINES and all(isinstance(i, YScalar) and is_string(i) for i in flat):
-        return Flattened([ScriptLine(section, n, item) for n, item in enumerate(flat)])  # what _walk gives (most scripts)
+    if flat and len(flat) <= MAX_SCRIPT_LINES and all(map(is_string, flat)):  # what _walk gives (most scripts)
+        return Flattened(list(map(ScriptLine, repeat(section), range(len(flat)), flat)), False, flat)
     return _walk(section, value, deref, shape)  # type: ignore[arg-type]
 
 

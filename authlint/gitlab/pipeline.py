@@ -19,9 +19,9 @@ from ..source import Source
 from ..yaml.model import MAP_TAG, SEQ_TAG, YamlFile, YMap, YNode, YScalar, YSeq, YValue, load
 from . import jobs as J
 from .includes import Includer
-from .model import PARSE_ERROR, Job, Pipeline, Problem, Variable
+from .model import PARSE_ERROR, Job, Pipeline, Problem, ScriptLine, Variable
 from .resolve import RESERVED, Resolver
-from .values import Merger, entries, is_false, is_null, is_reference, strings, synth_map, synth_seq
+from .values import NO_ENTRY, Merger, entries, is_false, is_null, is_reference, strings, synth_map, synth_seq
 
 LEGACY_DEFAULTS = ("image", "services", "cache", "before_script", "after_script")
 SECTIONS = ("before_script", "script", "after_script")
@@ -99,7 +99,8 @@ class _Builder:
         self.merger = Merger()
         self.top = self._merge_layers(layers)
         plain = all(f.plain for f in pipeline.files.values())
-        clean = set().union(*[f.clean for f in pipeline.files.values() if f.clean is not None])
+        cleans = [f.clean for f in pipeline.files.values() if f.clean is not None]
+        clean = cleans[0] if len(cleans) == 1 else set().union(*cleans)  # (read only: one file's own set)
         self.resolver = Resolver(self.top, report, self.where, self.merger, plain, clean)
         self.default_raw: dict[str, tuple[YNode, YValue]] = {}
 
@@ -109,10 +110,10 @@ class _Builder:
     def _merge_layers(self, layers: list[tuple[str, YMap]]) -> dict[str, tuple[YNode, YValue]]:
         top: dict[str, tuple[YNode, YValue]] = {}
         for _, layer in layers:
-            for name, key, value in entries(layer):
+            for name, entry in layer._lookup.items():  # (its entry tuples, not new ones)
                 if name != "include":
                     old = top.get(name)
-                    top[name] = (key, self.merger.merge(old[1], value) if old else value)
+                    top[name] = (entry[0], self.merger.merge(old[1], entry[1])) if old else entry
         return top
 
     # -- pipeline level ----------------------------------------------------------
@@ -165,47 +166,54 @@ class _Builder:
     # -- one job -----------------------------------------------------------------
 
     def _job(self, name: str, key: YScalar, hidden: bool) -> Job:
-        shape = (lambda node, message: None) if hidden else self.shape  # GitLab never validates hidden keys
+        shape = _ignore if hidden else self.shape  # GitLab never validates hidden keys
         ext = self.resolver.extended(name)
         inherit = self._inherit(ext.config)
         unresolved = ext.config if hidden else self._with_default(ext.config, inherit.get("default"))
         config, incomplete = self.resolver.resolve(unresolved)
         assert isinstance(config, YMap)
-        job = Job(name, key, self.where(key), hidden, config, extends=ext.ancestors)
-        incomplete |= ext.incomplete or self.pipeline.incomplete
-        lists: dict[str, tuple[YSeq, list[YScalar]]] = {}  # the script sections given as lists, and their lines
-        deref = self.resolver.deref
-        for section in SECTIONS:
-            original = unresolved.get(section)
-            if original is None:  # most jobs lack a section or two: the Job's empty list
-                continue
-            result = J.script(section, original, deref, shape)  # type: ignore[arg-type]
-            setattr(job, section, result.lines)
-            incomplete |= result.incomplete
-            if isinstance(original, YSeq):
-                lists[section] = (original, [line.scalar for line in result.lines])
+        (before, script, after), lists, partial = self._scripts(unresolved, shape)
         if lists and not _flat_already(config, lists):
             flat = {section: synth_seq(original, lines) for section, (original, lines) in lists.items()}
-            job.config = synth_map(config, [(k, flat.get(n, v)) for n, k, v in entries(config)])
-        self._fill(job, shape, inherit.get("variables"))
-        job.incomplete = incomplete
-        return job
+            config = synth_map(config, [(k, flat.get(n, v)) for n, k, v in entries(config)])
+        # The parts in the order they report shape problems; a missing key's part is not read.
+        get = config._lookup.get
+        trigger = get("trigger", NO_ENTRY)[1]
+        variables = self._variables(get("variables", NO_ENTRY)[1], trigger, inherit.get("variables"), shape)
+        parallel, image = get("parallel", NO_ENTRY), get("image", NO_ENTRY)
+        services, cache = get("services", NO_ENTRY), get("cache", NO_ENTRY)
+        matrix = [] if parallel is NO_ENTRY else J.matrix(parallel[1], shape)
+        image = None if image is NO_ENTRY else J.image(image[1], shape)
+        services = [] if services is NO_ENTRY else J.services(services[1], shape)
+        cache = [] if cache is NO_ENTRY else J.caches(cache[1], shape)
+        artifacts = get("artifacts", NO_ENTRY)[1]
+        incomplete = incomplete or partial or ext.incomplete or self.pipeline.incomplete
+        return Job(name, key, self.where(key), hidden, config, ext.ancestors, image, services, variables, matrix,  # (field order)
+                   before, script, after, artifacts if isinstance(artifacts, YMap) else None, cache, trigger, incomplete)
 
-    def _fill(self, job: Job, shape: J.Shape, inherit_variables: YValue | None) -> None:
-        config = {name: value for name, (_, value) in job.config._lookup.items()}  # one read of the mapping
-        job.trigger = config.get("trigger")
-        level = "trigger" if not is_null(job.trigger) else "job"
-        job.variables = {**self._inherited_variables(inherit_variables), **J.variables(config.get("variables"), level, shape)}
-        job.matrix = J.matrix(config.get("parallel"), shape)
-        job.image = J.image(config.get("image"), shape)
-        job.services = J.services(config.get("services"), shape)
-        artifacts = config.get("artifacts")
-        job.artifacts = artifacts if isinstance(artifacts, YMap) else None
-        job.cache = J.caches(config.get("cache"), shape)
+    def _scripts(self, unresolved: YMap, shape: J.Shape) -> tuple[list[list[ScriptLine]], dict[str, tuple[YSeq, list[YScalar]]], bool]:
+        """The lines of each script section, the sections given as lists (with their lines'
+        scalars), and whether some part could not be resolved."""
+        sections: list[list[ScriptLine]] = []
+        lists: dict[str, tuple[YSeq, list[YScalar]]] = {}
+        incomplete = False
+        deref = self.resolver.deref
+        get = unresolved._lookup.get
+        for section in SECTIONS:
+            original = get(section, NO_ENTRY)[1]
+            if original is None:  # most jobs lack a section or two
+                sections.append([])
+                continue
+            result = J.script(section, original, deref, shape)  # type: ignore[arg-type]
+            sections.append(result.lines)
+            incomplete = incomplete or result.incomplete
+            if isinstance(original, YSeq):
+                lists[section] = (original, result.scalars)
+        return sections, lists, incomplete
 
     def _inherit(self, config: YMap) -> dict[str, YValue]:
-        value = config.get("inherit")
-        if value is None:
+        value = config._lookup.get("inherit", NO_ENTRY)[1]
+        if value is None:  # most jobs
             return {}
         value = self.resolver.resolve(value)[0]
         return {name: v for name, _, v in entries(value)} if isinstance(value, YMap) else {}
@@ -214,8 +222,7 @@ class _Builder:
         """config plus the `default:` keys it lacks (a null value counts as lacking)."""
         if not self.default_raw or is_false(inherit):
             return config
-        allowed = strings(inherit)
-        names = {s.value for s in allowed} if allowed is not None and not isinstance(inherit, YScalar) else None
+        names = _named(inherit)
         own = {name: (k, v) for name, k, v in entries(config)}
         added = False
         for name, (k, v) in self.default_raw.items():
@@ -224,15 +231,30 @@ class _Builder:
                 added = True
         return synth_map(config, list(own.values())) if added else config
 
-    def _inherited_variables(self, inherit: YValue | None) -> dict[str, Variable]:
+    def _variables(self, own: YValue | None, trigger: YValue | None, inherit: YValue | None, shape: J.Shape) -> dict[str, Variable]:
+        """The global variables the job inherits (per `inherit:variables`), under its own."""
         glob = self.pipeline.variables
-        if is_false(inherit):
-            return {}
-        allowed = strings(inherit)
-        if allowed is not None and not isinstance(inherit, YScalar):
-            names = {s.value for s in allowed}
-            return {n: v for n, v in glob.items() if n in names}
-        return dict(glob)
+        if inherit is None:  # most jobs
+            inherited = dict(glob)
+        elif is_false(inherit):
+            inherited = {}
+        else:
+            names = _named(inherit)
+            inherited = dict(glob) if names is None else {n: v for n, v in glob.items() if n in names}
+        if own is None:
+            return inherited
+        level = "trigger" if not is_null(trigger) else "job"
+        return {**inherited, **J.variables(own, level, shape)}
+
+
+def _named(inherit: YValue) -> set[str] | None:
+    """The names an `inherit:` list allows; None when it allows all (true, or not a list)."""
+    allowed = strings(inherit)
+    return {s.value for s in allowed} if allowed is not None and not isinstance(inherit, YScalar) else None
+
+
+def _ignore(node: YNode, message: str) -> None:
+    """The shape reporter of a hidden job."""
 
 
 def _flat_already(config: YMap, lists: dict[str, tuple[YSeq, list[YScalar]]]) -> bool:
@@ -241,5 +263,6 @@ def _flat_already(config: YMap, lists: dict[str, tuple[YSeq, list[YScalar]]]) ->
     duplicate or non-scalar key, whose script lists are block lists of their very lines (most jobs)."""
     if config.tag != MAP_TAG or config.flow or config.order or len(config._lookup) != len(config.entries):
         return False
-    return all(config.get(section) is seq and seq.tag == SEQ_TAG and not seq.flow and seq.items == lines
+    get = config._lookup.get
+    return all(get(section, NO_ENTRY)[1] is seq and seq.tag == SEQ_TAG and not seq.flow and seq.items == lines
                for section, (seq, lines) in lists.items())

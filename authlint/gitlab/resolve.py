@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..yaml.model import YMap, YNode, YScalar, YSeq, YValue
 from .model import PARSE_ERROR, UNRESOLVED, Problem
-from .values import MAX_DEPTH, Merger, entries, is_reference, is_string, span_of, strings, synth_map, synth_seq, without
+from .values import MAX_DEPTH, NO_ENTRY, Merger, entries, is_reference, is_string, span_of, strings, synth_map, synth_seq, without
 
 # GitLab: "extends" supports 11 levels (a job and 10 ancestors); gitlab-ci-local
 # fails the same chain at an 11th ancestor.
@@ -105,9 +105,11 @@ class Resolver:
             self._extended[name] = result
             return result
         assert isinstance(raw, YMap)
-        node = raw.get("extends")
-        if node is None or (isinstance(node, YScalar) and node.is_null):
-            result = Extended(raw if "extends" not in raw else without(raw, "extends"))
+        node = raw._lookup.get("extends", NO_ENTRY)[1]
+        if node is None:  # most jobs
+            result = Extended(raw)
+        elif isinstance(node, YScalar) and node.is_null:
+            result = Extended(without(raw, "extends"))
         else:
             self._visiting.add(name)
             try:

@@ -19,6 +19,9 @@ REFERENCE_TAG = "!reference"
 MAX_DEPTH = 64
 
 Entry = tuple[str, YNode, YValue]
+# A missing key's (key node, value) entry: `m._lookup.get(name, NO_ENTRY)[1]` is YMap.get without a
+# Python call (for the keys asked of every job).
+NO_ENTRY: tuple[None, None] = (None, None)
 
 
 def entries(m: YMap) -> list[Entry]:
@@ -114,7 +117,8 @@ def scalar_kind(s: YScalar) -> str:
 
 
 def is_string(value: object) -> bool:
-    return isinstance(value, YScalar) and scalar_kind(value) == "str"
+    # (scalar_kind's first test inline: most strings are quoted or tagged str by the loader)
+    return isinstance(value, YScalar) and (value.style != scalars.PLAIN or value.tag == STR_TAG or scalar_kind(value) == "str")
 
 
 def is_false(value: object) -> bool:
