@@ -1104,15 +1104,21 @@ def _yaml_definitions(job: "JobUnit") -> dict[str, list[Definition]]:
     defs: dict[str, list[Definition]] = {}
     for name, var in job.job.variables.items():
         if var.value is not None:
-            defs.setdefault(name, []).append(Definition(name, None, var.value.value, var.level, var.expand))
+            defs.setdefault(name, []).append(_yaml_definition(name, var.value.value, var.level, var.expand))
     for combo in job.job.matrix:
         for name, var in combo.items():
             if var.value is not None:
-                defs.setdefault(name, []).append(Definition(name, None, var.value.value, "matrix"))
+                defs.setdefault(name, []).append(_yaml_definition(name, var.value.value, "matrix", True))
     for name, scalar in _rules_variables(job):
-        defs.setdefault(name, []).append(Definition(name, None, scalar.value, "rules"))
+        defs.setdefault(name, []).append(_yaml_definition(name, scalar.value, "rules", True))
     job.__dict__["_yaml_definitions"] = defs
     return defs
+
+
+@functools.lru_cache(maxsize=4096)  # the same CI/CD variables in every job and project
+def _yaml_definition(name: str, raw: str, level: str, expand: bool) -> Definition:
+    """A CI/CD variable's definition, shared by value (with its classification: _classify)."""
+    return Definition(name, None, raw, level, expand)
 
 
 def _rules_variables(job: "JobUnit") -> list[tuple[str, "YScalar"]]:
