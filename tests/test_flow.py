@@ -588,3 +588,31 @@ def test_nix_runs_the_command_after_c(text: str, expected: tuple) -> None:
 
     name, args = unwrap(parse(text).commands[0])
     assert (name, [w.value for w in args]) == expected
+
+
+def test_script_definitions_are_shared_and_exact(tmp_path: Path) -> None:
+    """A script's assignments are made into definitions once per Script (the parse memo hands it
+    to every job running its text), each keeping its classification, and CI/CD variables' once
+    per value: each job still finds the origins a fresh parse and fresh definitions give."""
+    from authlint.shell.flow import Definition, _origin
+    from authlint.shell.parser import _parse
+
+    for text, name, _ in ORIGINS:
+        first, again = flow(text), flow(text)
+        src = Source("x.sh", text)
+        fresh = shell_flow(ShellUnit(_parse(text), src, FileMap(src)))
+        assert kinds(first, name) == kinds(again, name) == kinds(fresh, name), text
+        assert [d for ds in again.defs.values() for d in ds if d.level == "script"] == [
+            d for ds in first.defs.values() for d in ds if d.level == "script"
+        ]
+    item = "    - AUTH=$(printf '%s:%s' \"$U\" \"$P\" | base64)\n    - X=$IMAGE\n    - echo $AUTH $X\n"
+    yml = "".join(f"{job}:\n  variables:\n{v}  script:\n{item}" for job, v in (("a", "    IMAGE: one\n"), ("b", "    IMAGE: $CI_REGISTRY_IMAGE\n    U: me\n")))
+    a, b = (job_flows(j)[0] for j in jobs(tmp_path, yml).values())
+    assert a.units[0].script is b.units[0].script and a.defs["AUTH"][0] is b.defs["AUTH"][0]
+    assert kinds(a, "X") == [("literal", "one")] and kinds(b, "X") == [("predefined", None)]
+    for f in (a, b):
+        for ds in f.defs.values():
+            assert [f.origins(d.name) for d in ds] and all(
+                _origin(Definition(d.name, d.word, d.raw, d.level, d.expand, d.commands)) == f.defs[d.name][i].__dict__["_origin"]
+                for i, d in enumerate(ds) if "_origin" in d.__dict__
+            )

@@ -61,7 +61,7 @@ pipeline stages, a redirect on a `{ ...; }` group) it is shown only.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from ..diagnostics import Applicability, Edit, Fix, Severity
 from ..insert import insert_item_before, yaml_scalar
@@ -208,43 +208,57 @@ def _colon(word: str) -> int | None:
     return None
 
 
-def _classify(src: _Sources, text: str, opaque, fmt_args: list[Word] | None) -> bool:
-    """Feed the secret values of one JSON text to src; False when it holds no credential."""
-    nodes = _secret_nodes(text, opaque)
-    directives = [(m.start(), m.group()) for m in _DIRECTIVE.finditer(text)] if fmt_args is not None else []
+def _secret_values(producer: Command) -> tuple[bool, list[tuple[str, Any]]]:
+    """(whether a JSON document the producer prints holds a credential field, where each field's
+    value comes from): ("vars", secret variables of an expansion), ("literal", bool) or
+    ("value", a literal that a `sed -i` of the job may fill in).  Of the command alone, asked
+    once per command (it recurs in every job and project running its script)."""
     found = False
-    for node in nodes:
-        if node.kind == "opaque":
-            found = True
-            src.raw(text[node.start : node.end])
-            continue
-        if node.kind != "string" or not isinstance(node.value, str):
-            continue
-        if fmt_args is not None:
-            pieces = [(i, d) for i, d in directives if node.start < i < node.end and d != "%%"]
-            if pieces:
+    values: list[tuple[str, Any]] = []
+    for text, opaque, fmt_args in _json_sources(producer):
+        directives = [(m.start(), m.group()) for m in _DIRECTIVE.finditer(text)] if fmt_args is not None else []
+        for node in _secret_nodes(text, opaque):
+            if node.kind == "opaque":
                 found = True
-                index = [i for i, d in directives if d != "%%"]
-                for i, _ in pieces:
-                    k = index.index(i)
-                    if k < len(fmt_args):
-                        arg = fmt_args[k]
-                        if arg.value is not None:
-                            src.literal = src.literal or bool(arg.value)
-                        else:
-                            src.raw(arg.raw)
+                values.append(("vars", secret_vars(text[node.start : node.end])))
                 continue
-        if node.opaque_spans:
-            found = True
-            for a, b in node.opaque_spans:
-                src.raw(text[a:b])
-        elif node.value and (filled := substituted(src.ref, node.value)) is not None:
-            found = True  # a template the job fills in with `sed -i`: judge what it fills in
-            src.raw(filled)
-        elif node.value:
-            found = True
+            if node.kind != "string" or not isinstance(node.value, str):
+                continue
+            if fmt_args is not None:
+                pieces = [(i, d) for i, d in directives if node.start < i < node.end and d != "%%"]
+                if pieces:
+                    found = True
+                    index = [i for i, d in directives if d != "%%"]
+                    for i, _ in pieces:
+                        k = index.index(i)
+                        if k < len(fmt_args):
+                            arg = fmt_args[k]
+                            if arg.value is not None:
+                                values.append(("literal", bool(arg.value)))
+                            else:
+                                values.append(("vars", secret_vars(arg.raw)))
+                    continue
+            if node.opaque_spans:
+                found = True
+                values += [("vars", secret_vars(text[a:b])) for a, b in node.opaque_spans]
+            elif node.value:
+                found = True
+                values.append(("value", node.value))
+    return found, values
+
+
+def _classify(src: _Sources, values: list[tuple[str, Any]]) -> None:
+    """Feed the secret values of a producer's JSON (_secret_values) to src."""
+    for kind, value in values:
+        if kind == "vars":
+            for name in value:
+                src.var(name)
+        elif kind == "literal":
+            src.literal = src.literal or value
+        elif (filled := substituted(src.ref, value)) is not None:  # a template the job fills in
+            src.raw(filled)  # with `sed -i`: judge what it fills in
+        else:
             src.literal = True
-    return found
 
 
 # ------------------------------------------------------------------- check
@@ -256,11 +270,12 @@ def check_command(ref: CommandRef, options) -> Iterator[Hit]:
         producer = _producer(w)
         if producer is None:
             continue
+        held, values = producer.derived(_secret_values)
+        if not held:
+            continue
         src = _Sources(ref, accepted)
-        held = False
-        for text, opaque, fmt_args in _json_sources(producer):
-            held = _classify(src, text, opaque, fmt_args) or held
-        if not held or not (src.custom or src.literal):
+        _classify(src, values)
+        if not (src.custom or src.literal):
             continue
         what = []
         if src.custom:

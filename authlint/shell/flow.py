@@ -54,7 +54,7 @@ from .output import Output, Reader, group_members, group_output, shared_redirect
 if TYPE_CHECKING:
     from ..gitlab.uploads import Upload
     from ..units import CommandRef, FileUnit, JobUnit, ShellUnit
-    from .model import Command, Part, Word
+    from .model import Command, Part, Script, Word
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
@@ -168,7 +168,7 @@ class Definition:
     raw: str  # the value as written ('' when unknown)
     level: str  # 'job' | 'global' | 'matrix' | 'script' | 'read' | 'for'
     expand: bool = True
-    script: object | None = None  # the Script holding a shell assignment
+    commands: "list[Command] | None" = None  # the commands of the Script holding a shell assignment
 
 
 @dataclass(frozen=True)
@@ -300,7 +300,12 @@ class Flow:
     def secret_uses(self) -> dict[str, None]:
         """Variables a command of the flow uses as a secret (_used_as_secret), in command order."""
         if self._secret_uses is None:
-            self._secret_uses = dict.fromkeys(n for r in self.refs for n in _used_as_secret(r))
+            uses: dict[str, None] = {}
+            for r in self.refs:
+                names = r.cmd.derived(_used_as_secret)  # a command recurs in every job running its script
+                if names:
+                    uses.update(dict.fromkeys(names))
+            self._secret_uses = uses
         return self._secret_uses
 
     @property
@@ -681,7 +686,7 @@ def _template_origin(name: str, raw: str, level: str) -> Origin:
 
 def _command_origin(d: Definition, part: "Part") -> Origin:
     """`$(cmd ...)`: the output of the pipeline's last stage, which is the input when it passes data through."""
-    inner = [c for c in getattr(d.script, "commands", []) if part.start <= c.start < part.end]
+    inner = [c for c in d.commands or () if part.start <= c.start < part.end]
     if not inner:
         return Origin(UNKNOWN, d.name, level=d.level)
     depth = min(c.substitution_depth for c in inner)
@@ -1068,11 +1073,8 @@ def _definitions(flow: Flow) -> dict[str, list[Definition]]:
     for unit in [*flow.units, *(r.unit for r in flow.refs)]:
         scripts.setdefault(id(unit.script), unit.script)
     for script in scripts.values():
-        for a in script.assignments:  # type: ignore[attr-defined]
-            if a.value is not None:
-                defs.setdefault(a.name, []).append(Definition(a.name, a.value, a.value.raw, "script", script=script))
-            elif a.array is not None or a.kind == "plain":
-                defs.setdefault(a.name, []).append(Definition(a.name, None, "", "for"))
+        for d in script.derived(_script_definitions) if script.assignments else ():  # type: ignore[attr-defined]
+            defs.setdefault(d.name, []).append(d)
     for ref in flow.refs:
         name, args = unwrap(ref.cmd)
         if name == "read":
@@ -1080,6 +1082,18 @@ def _definitions(flow: Flow) -> dict[str, list[Definition]]:
                 if w.value is not None and _IDENT.fullmatch(w.value):
                     defs.setdefault(w.value, []).append(Definition(w.value, None, "", "read"))
     return defs
+
+
+def _script_definitions(script: "Script") -> tuple[Definition, ...]:
+    """The definitions of a script's assignments, made once per Script: each keeps its
+    classification (_classify), which the next job running the script then finds."""
+    out = []
+    for a in script.assignments:
+        if a.value is not None:
+            out.append(Definition(a.name, a.value, a.value.raw, "script", commands=script.commands))
+        elif a.array is not None or a.kind == "plain":
+            out.append(Definition(a.name, None, "", "for"))
+    return tuple(out)
 
 
 def _yaml_definitions(job: "JobUnit") -> dict[str, list[Definition]]:
@@ -1090,15 +1104,21 @@ def _yaml_definitions(job: "JobUnit") -> dict[str, list[Definition]]:
     defs: dict[str, list[Definition]] = {}
     for name, var in job.job.variables.items():
         if var.value is not None:
-            defs.setdefault(name, []).append(Definition(name, None, var.value.value, var.level, var.expand))
+            defs.setdefault(name, []).append(_yaml_definition(name, var.value.value, var.level, var.expand))
     for combo in job.job.matrix:
         for name, var in combo.items():
             if var.value is not None:
-                defs.setdefault(name, []).append(Definition(name, None, var.value.value, "matrix"))
+                defs.setdefault(name, []).append(_yaml_definition(name, var.value.value, "matrix", True))
     for name, scalar in _rules_variables(job):
-        defs.setdefault(name, []).append(Definition(name, None, scalar.value, "rules"))
+        defs.setdefault(name, []).append(_yaml_definition(name, scalar.value, "rules", True))
     job.__dict__["_yaml_definitions"] = defs
     return defs
+
+
+@functools.lru_cache(maxsize=4096)  # the same CI/CD variables in every job and project
+def _yaml_definition(name: str, raw: str, level: str, expand: bool) -> Definition:
+    """A CI/CD variable's definition, shared by value (with its classification: _classify)."""
+    return Definition(name, None, raw, level, expand)
 
 
 def _rules_variables(job: "JobUnit") -> list[tuple[str, "YScalar"]]:
@@ -1223,11 +1243,10 @@ def _file_secrets(job: "JobUnit | None") -> list[str]:
     return out
 
 
-def _used_as_secret(ref: "CommandRef") -> list[str]:
+def _used_as_secret(cmd: "Command") -> list[str]:
     """Variables a command uses as a secret: a secret flag's value, what it reads with
     --password-stdin, an `auth`/`password` field of auth JSON it prints, the password
-    half of a `user:password` it encodes."""
-    cmd = ref.cmd
+    half of a `user:password` it encodes (of the command alone: do not mutate the list)."""
     out: list[str] = []
     for arg in secret_args(cmd):
         out += [p.var for p in arg.word.parts if p.var]

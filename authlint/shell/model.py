@@ -262,6 +262,19 @@ class Script:
     # branches, loop bodies.  Character ranges of ``text``.
     isolated: tuple[tuple[int, int], ...] = ()
     conditional: tuple[tuple[int, int], ...] = ()
+    _derived: dict[Any, Any] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def derived(self, compute: Callable[["Script"], Any]) -> Any:
+        """compute(self), once per script (the parse memo hands one Script to every job and
+        project running its text): what the flow derives from the script alone.  What it
+        returns must not refer back to the script (a cycle only the collector frees)."""
+        memo = self._derived
+        if memo is None:
+            memo = self._derived = {}
+        value = memo.get(compute, _UNSET)
+        if value is _UNSET:
+            value = memo[compute] = compute(self)
+        return value
 
 
 def parts_word(start: int, end: int, raw: str, parts: list[Part], exact: bool) -> Word:
