@@ -79,6 +79,10 @@ def project_groups(ws: "Workspace", candidates: list[Candidate], tops: list[str]
 def _grouped(ws: "Workspace", dirs: list[str], tops: list[str] | None = None) -> list[list[int]]:
     """project_groups of the files in these absolute, normalised directories, as their indices."""
     keyed = [str(ws._project_of_dir(d)) for d in dirs]  # absolute and normalised
+    if len(distinct := set(keyed)) == 1:  # one project (a fleet's chunk): one group, no search for parents
+        if tops is not None:
+            tops.extend(distinct)
+        return [list(range(len(keyed)))]
     top: dict[str, str] = {}
     shortest = max(map(len, keyed), default=0) + 1  # the length of the shortest directory in top (none yet)
     for d in sorted(set(keyed), key=lambda p: (p.count(os.sep), p)):  # parents first

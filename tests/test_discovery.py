@@ -288,3 +288,5 @@ def test_project_groups_join_a_nested_project_with_the_one_around_it(dirs: list[
     tops: list[str] = []
     assert _grouped(Plain(), dirs, tops) == expected(dirs)  # type: ignore[arg-type]
     assert tops == sorted(tops) and len(tops) == len(expected(dirs))
+    one: list[str] = []  # a chunk of one project (its own group, without the search for parents)
+    assert _grouped(Plain(), dirs[:1] * 3, one) == expected(dirs[:1] * 3) and one == dirs[:1]  # type: ignore[arg-type]

@@ -499,3 +499,22 @@ def test_a_lint_without_fingerprints_finds_the_same(tmp_path: Path) -> None:
     assert all(len(f.fingerprint_key) == 32 for f in kept)
     names = [f.name for f in fields(kept[0]) if f.name != "fingerprint_key"]
     assert [[getattr(f, n) for n in names] for f in kept] == [[getattr(f, n) for n in names] for f in plain]
+
+
+@given(st.text(alphabet="ab\n\r\t ", max_size=60), st.lists(st.integers(0, 60), max_size=8), st.booleans())
+def test_lines_counted_forward_are_the_index(text, offsets, ordered):
+    """Lines (a report's line starts, counted forward from the last offset asked) gives what
+    Source.index gives, asked in file order or not, for LF, CRLF and lone CR line ends."""
+    from authlint.reporters import Lines, snippet
+    from authlint.source import Source
+
+    src, fresh = Source("x.yml", text), Source("x.yml", text)
+    lines = Lines()
+    for offset in sorted(offsets) if ordered else offsets:
+        offset = min(offset, len(text))
+        line0, begin = lines.start(src, offset)
+        assert (line0, begin) == (fresh.index.line_of(offset), fresh.index.line_starts[fresh.index.line_of(offset)])
+        assert lines.end(src, line0, begin) == fresh.index.line_end(line0)
+        pos = fresh.index.position(offset - 1)  # (clamped)
+        assert lines.position(src, offset - 1) == (pos.line, pos.column)
+        assert snippet(src, offset, offset + 2, (), lines) == snippet(fresh, offset, offset + 2, ())

@@ -60,8 +60,8 @@ def headline(report: Report, f: Finding) -> str:
     """`path:line:col: error AL102 [*] message`: the severity in words, colour only adds to it."""
     src = report.source_of(f)
     if src is not None:
-        pos = src.index.position(f.span.start)
-        where = f"{f.path}:{pos.line}:{pos.column}"
+        line, column = report.lines.position(src, f.span.start)
+        where = f"{f.path}:{line}:{column}"
     else:
         where = f.path
     mark = " [*]" if safe_fix(f) else ""
