@@ -49,7 +49,7 @@ and the rename only makes it match.  Otherwise it is shown, not applied
 
 from __future__ import annotations
 
-from typing import Iterator
+from typing import Callable, Iterator
 
 from ..diagnostics import Applicability, Severity
 from ..lazy import lazy_compile
@@ -127,7 +127,6 @@ def check_job(ju: JobUnit, options) -> Iterator[Hit]:
     opaque = [(m.start(), m.end()) for m in _GL_VAR.finditer(text)] if var.expand else []
     doc = AuthDoc(text, opaque, parse_json(text, opaque), ScalarMap(scalar.source, scalar.text), "yaml",
                   job=ju, variable="DOCKER_AUTH_CONFIG", scalar=scalar)
-    images = _pulls(ju) + (_pushes(ju) if ju.shell == "sh" else [])
     shared = [j for j in ju.pipeline.jobs.values()
               if j is not ju.job and not j.hidden and (v := j.variables.get("DOCKER_AUTH_CONFIG")) is not None and v.value is scalar]
     others = set()
@@ -135,17 +134,19 @@ def check_job(ju: JobUnit, options) -> Iterator[Hit]:
         for image in ([job.image] if job.image else []) + list(job.services):
             if image.name is not None and _host(image.name.value):
                 others.add(_host(image.name.value))
-    yield from _compare(doc, images, others)
+    yield from _compare(doc, lambda: _pulls(ju) + (_pushes(ju) if ju.shell == "sh" else []), others)
 
 
 def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
     """Auth JSON a job's script writes, against the job's pushes."""
     if doc.origin not in ("shell", "heredoc") or doc.job is None or doc.job.incomplete:
         return
-    yield from _compare(effective(doc), _pushes(doc.job), set())
+    yield from _compare(effective(doc), lambda: _pushes(doc.job), set())
 
 
-def _compare(doc: AuthDoc, images: list[tuple[str, str, str]], others: set[str]) -> Iterator[Hit]:
+def _compare(doc: AuthDoc, images_of: Callable[[], list[tuple[str, str, str]]], others: set[str]) -> Iterator[Hit]:
+    """The document's keys against the images (asked only when some key can be judged: most
+    scripts write `{"auths": {"$CI_REGISTRY": ...}}`, and a job's pushes cost its tool lookups)."""
     from ..authjson.keys import normalize_key
     from ..authjson.view import entries
 
@@ -160,6 +161,7 @@ def _compare(doc: AuthDoc, images: list[tuple[str, str, str]], others: set[str])
         keys.append((key, info, "docker.io" if info.is_docker_hub else info.host))
     if not keys:
         return
+    images = images_of()
     used = {h for _, h, _ in images} | others
     seen = set()
     for ref, host, how in images:
