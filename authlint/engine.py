@@ -862,9 +862,10 @@ def _sniff_ci(text: str) -> bool:
 
 _JOB_KEYS = ("script", "run", "trigger", "extends", "before_script", "stage", "needs", "rules", "image", "services", "artifacts")
 _INPUT = lazy_compile(r"\$\[\[.*?\]\]|\$\{\{[^\n}]*\}\}", re.S)  # $[[ inputs.x ]], ${{ inputs.x }}
-# Every PowerShell hint holds `$env:` or a dash before a capital (a cmdlet, -ErrorAction): a
-# line without either (most lines) is not searched for them (7 us a line, on every job).
-_POWERSHELL_CHANCE = re.compile(r"-[A-Z]")
+# Every PowerShell hint holds `$env:` or a dash before the noun of a cmdlet or -ErrorAction: a
+# line without either (most lines: a `-[A-Z]` such as PRIVATE-TOKEN too) is not searched for
+# them (the search tries each alternative at each position: ~35,000 instructions a line).
+_POWERSHELL_CHANCE = re.compile(r"-(?:Module|Item|ChildItem|Location|Output|Host|WebRequest|Process|Path|ErrorAction)\b")
 _POWERSHELL = re.compile(r"\$env:|\b(?:Import-Module|New-Item|Remove-Item|Get-ChildItem|Set-Location|Write-(?:Output|Host)|Invoke-WebRequest|Start-Process|Test-Path)\b|-ErrorAction\b")
 
 
