@@ -99,9 +99,10 @@ class Linter:
         self.options = {m.RULE.code: settings.options_for(m.RULE.code, m.RULE.options) for m in self.modules}
         # What _run_hook calls, bound once: (module, hook function, options) per hook.
         self.calls = {h: [(m, getattr(m, h), self.options[m.RULE.code]) for m in ms] for h, ms in self.hooks.items()}
-        from .triggers import CommandRules, JobRules
+        from .triggers import AuthRules, CommandRules, JobRules
 
         self.command_rules = CommandRules(self.calls["check_command"])
+        self.auth_rules = AuthRules(self.calls["check_auth"])
         self.job_rules = JobRules(self.calls["check_job"])
         self.ws = Workspace(settings, dict(overlays or {}))
 
@@ -609,7 +610,27 @@ class _Run:
         self.auth_seen[key] = None
         result = _parse_json(text, opaque)
         doc = AuthDoc(text, list(opaque), result, tmap, origin, job=job, **kw)
-        self._run_hook("check_auth", doc)
+        self._auth_hooks(doc)
+
+    def _auth_hooks(self, doc: AuthDoc) -> None:
+        """check_auth on doc, but not a rule that reads the document alone where it found nothing before."""
+        rules = self.l.auth_rules
+        try:
+            quiet = rules.quiet_on(doc, _effective(doc))
+        except Exception:  # a bug there: each rule's call raises it again, and is reported there
+            quiet = None
+        if quiet is None:
+            self._call(rules.calls, doc)
+            return
+        alone, hits, internal = rules.alone, self.hits, self.internal
+        for call in rules.calls:
+            module = call[0]
+            if module in quiet:
+                continue
+            found, failed = len(hits), len(internal)
+            self._call((call,), doc)
+            if module in alone and len(hits) == found and len(internal) == failed:
+                quiet.add(module)
 
     # ------------------------------------------------------------ rule calls
     def _command_hooks(self, refs: list[CommandRef]) -> None:
@@ -624,7 +645,7 @@ class _Run:
     def _run_hook(self, hook: str, unit) -> None:
         self._call(self.l.job_rules.for_job(unit) if hook == "check_job" else self.l.calls[hook], unit)
 
-    def _call(self, calls: list, unit) -> None:
+    def _call(self, calls: Iterable, unit) -> None:
         hits = self.hits
         for module, check, options in calls:
             try:
@@ -846,9 +867,10 @@ def _sniff_ci(text: str) -> bool:
 
 _JOB_KEYS = ("script", "run", "trigger", "extends", "before_script", "stage", "needs", "rules", "image", "services", "artifacts")
 _INPUT = lazy_compile(r"\$\[\[.*?\]\]|\$\{\{[^\n}]*\}\}", re.S)  # $[[ inputs.x ]], ${{ inputs.x }}
-# Every PowerShell hint holds `$env:` or a dash before a capital (a cmdlet, -ErrorAction): a
-# line without either (most lines) is not searched for them (7 us a line, on every job).
-_POWERSHELL_CHANCE = re.compile(r"-[A-Z]")
+# Every PowerShell hint holds `$env:` or a dash before the noun of a cmdlet or -ErrorAction: a
+# line without either (most lines: a `-[A-Z]` such as PRIVATE-TOKEN too) is not searched for
+# them (the search tries each alternative at each position: ~35,000 instructions a line).
+_POWERSHELL_CHANCE = re.compile(r"-(?:Module|Item|ChildItem|Location|Output|Host|WebRequest|Process|Path|ErrorAction)\b")
 _POWERSHELL = re.compile(r"\$env:|\b(?:Import-Module|New-Item|Remove-Item|Get-ChildItem|Set-Location|Write-(?:Output|Host)|Invoke-WebRequest|Start-Process|Test-Path)\b|-ErrorAction\b")
 
 
@@ -911,6 +933,7 @@ _scalars_in = on_first_call(__name__, "_scalars_in", "authlint.yaml.model:scalar
 _windows_tag = on_first_call(__name__, "_windows_tag", "authlint.gitlab.jobs:windows_tag")
 _run_steps = on_first_call(__name__, "_run_steps", "authlint.projects:run_steps")
 _parse_json = on_first_call(__name__, "_parse_json", "authlint.authjson:parse_json")
+_effective = on_first_call(__name__, "_effective", "authlint.authjson.doc:effective")
 
 
 def _is_powershell(job) -> bool:

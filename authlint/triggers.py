@@ -22,13 +22,15 @@ from .tools import unwrap
 
 if TYPE_CHECKING:
     from .shell.model import Command
-    from .units import JobUnit
+    from .units import AuthDoc, JobUnit
 
 ENABLED = True
 
 # A rule's module, the hook function to call and the rule's options (bound once per run).
 RuleCall = tuple[ModuleType, Callable[..., Any], Any]
 _TEXTS = 8192  # CommandRules.by_text entries kept
+_DOCUMENTS = 4096  # AuthRules.quiet entries kept
+_DOCUMENT_TEXT = 4096  # longer documents are not kept
 
 
 class CommandRules:
@@ -123,6 +125,32 @@ class _Chosen:
 def _on_commands(triggers) -> bool:
     """Whether TRIGGERS narrow the commands (a rule declaring only a job test sees every command)."""
     return triggers is not None and bool(triggers.commands or triggers.words or triggers.dynamic or triggers.first)
+
+
+class AuthRules:
+    """The check_auth calls (in registry order), and for each document the rules that read it
+    alone (Triggers.document) and found nothing on it: they are not called on it again."""
+
+    def __init__(self, calls: list[RuleCall]) -> None:
+        self.calls = calls
+        self.alone = {c[0] for c in calls if getattr(getattr(c[0], "TRIGGERS", None), "document", False)}
+        # (text, opaque, effective text and opaque, origin, variable, a file's path) -> the rules of
+        # `alone` that found nothing there.  Bounded.
+        self.quiet: dict[tuple, set[ModuleType]] = {}
+
+    def quiet_on(self, doc: "AuthDoc", effective: "AuthDoc") -> set[ModuleType] | None:
+        """The rules known to find nothing on doc, as written and as the JSON reader sees it
+        (effective: a printf format's), for the caller to grow; None: nothing is kept for it."""
+        if not ENABLED or not self.alone or len(doc.text) > _DOCUMENT_TEXT:
+            return None
+        read = None if effective is doc else (effective.text, tuple(effective.opaque))
+        key = (doc.text, tuple(doc.opaque), read, doc.origin, doc.variable, doc.source.path if doc.origin == "file" else None)
+        quiet = self.quiet.get(key)
+        if quiet is None:
+            if len(self.quiet) >= _DOCUMENTS:
+                self.quiet.clear()
+            quiet = self.quiet[key] = set()
+        return quiet
 
 
 class JobRules:

@@ -168,3 +168,73 @@ def test_a_command_test_skips_the_call_where_it_fails() -> None:
     rules = triggers.CommandRules([gated, first])
     assert rules.for_command(bare) == [] and rules.for_command(given) == [gated]
     assert rules.for_command(bare, first=True) == [first] and rules.for_command(given, first=True) == [gated, first]
+
+
+_DOCUMENT_RULES = [m for m in registry.all_modules() if getattr(getattr(m, "TRIGGERS", None), "document", False)]
+
+
+def test_document_rules_skipped_where_they_found_nothing_give_every_finding(tmp_path: Path, monkeypatch) -> None:
+    """check_auth of a rule that reads the document alone is skipped on a document it found
+    nothing on before: every auth example of those rules, run twice (two jobs, two projects),
+    and the same texts met again as another origin, variable, printf format or file name, give
+    the findings of calling every rule on every document."""
+    assert len(_DOCUMENT_RULES) >= 9
+    snippets = {'{"auths":{"$CI_REGISTRY":{"auth":"$AUTH"}}}', '{"auths":{"r.example.com":{"auth":"ZGVwbG95Omh1bnRlcjI="}}}',
+                '{"auths":{"r.example.com":{"username":"%s","password":"%s"}}}', '{"credsStore":"../x"}',
+                '{"credsStore":"../x"}\\n',  # breaks the JSON, except as a printf format (a line break then)
+                '{"r.example.com":{"auth":"ZGVwbG95Omh1bnRlcjI="}}'}
+    for m in _DOCUMENT_RULES:
+        for ex in m.VALID + m.INVALID:
+            if ex.kind == "json":
+                snippets.add(ex.text.strip())
+            elif ex.kind == "sh" and not ex.files:
+                for n in (1, 2):
+                    _write(tmp_path / f"{m.RULE.code}-{n}-{len(snippets)}", {".gitlab-ci.yml": f"a:\n  script:\n{_items(ex.text)}b:\n  script:\n{_items(ex.text)}"})
+            elif ex.kind == "yaml" and not ex.files:
+                _write(tmp_path / f"{m.RULE.code}-y-{len(snippets)}", {".gitlab-ci.yml": ex.text})
+    for i, text in enumerate(sorted(snippets)):
+        quoted = "'" + text.replace("'", "'\\''") + "'"
+        yaml_value = "'" + text.replace("'", "''") + "'"
+        for n in (1, 2):
+            _write(tmp_path / f"s{i}-{n}", {
+                ".gitlab-ci.yml": f"variables:\n  DOCKER_AUTH_CONFIG: {yaml_value}\n  OTHER: {yaml_value}\n"
+                f"a:\n  script:\n    - echo {quoted} > /kaniko/.docker/config.json\n"
+                f"    - printf {quoted} u p > /kaniko/.docker/config.json\n",
+                "config.json": text, ".dockercfg": text, "auth.json": text + "\n",
+            })
+    with_triggers = _lint(tmp_path, monkeypatch, True)
+    every_rule = _lint(tmp_path, monkeypatch, False)
+    assert with_triggers.findings == every_rule.findings
+    assert {m.RULE.code for m in _DOCUMENT_RULES} <= {f.code for f in with_triggers.findings}
+
+
+def test_a_document_rule_is_called_again_where_it_found_something() -> None:
+    from types import ModuleType, SimpleNamespace
+
+    from authlint.authjson import parse_json
+    from authlint.rules.base import Triggers
+    from authlint.source import Source
+    from authlint.textmap import FileMap
+    from authlint.units import AuthDoc
+
+    def rule(code: str, **kw) -> tuple:
+        module = ModuleType(code)
+        module.RULE, module.TRIGGERS = SimpleNamespace(code=code), Triggers(**kw)  # type: ignore[attr-defined]
+        return (module, None, None)
+
+    alone, context = rule("X1", document=True), rule("X2")
+    rules = triggers.AuthRules([alone, context])
+    assert rules.alone == {alone[0]}
+    text = '{"auths": {}}'
+
+    def doc(origin: str, path: str = "a/config.json") -> AuthDoc:
+        return AuthDoc(text, [], parse_json(text), FileMap(Source(path, text)), origin)
+
+    quiet = rules.quiet_on(doc("shell"), doc("shell"))
+    assert quiet == set()
+    quiet.add(alone[0])
+    assert rules.quiet_on(doc("shell"), doc("shell")) == {alone[0]}  # the same document, elsewhere
+    assert rules.quiet_on(doc("yaml"), doc("yaml")) == set()  # another origin
+    assert rules.quiet_on(doc("file"), doc("file")) == set() and rules.quiet_on(doc("file", "b/config.json"), doc("file")) == set()
+    printf = doc("shell")
+    assert rules.quiet_on(doc("shell"), AuthDoc(text + " ", [], parse_json(text), printf.tmap, "shell")) == set()

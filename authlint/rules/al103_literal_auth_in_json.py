@@ -41,7 +41,7 @@ from ..diagnostics import Severity
 from ..lazy import lazy_compile
 from ..secrets import is_placeholder, redact
 from ..units import AuthDoc
-from .base import Example, Hit, Rule
+from .base import Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL103",
@@ -49,6 +49,7 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="auth JSON with a literal user:password, password or token",
 )
+TRIGGERS = Triggers(document=True)  # reads the document alone
 
 _SECRET_FIELDS = ("password", "identitytoken", "registrytoken")
 

@@ -57,7 +57,7 @@ from typing import Iterator
 from ..authjson.doc import effective, jfix, looks_like_auth
 from ..diagnostics import Fix, Severity
 from ..units import AuthDoc
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL301",
@@ -66,6 +66,7 @@ RULE = Rule(
     summary="auth JSON that does not parse",
     fix=FIX_SAFE,
 )
+TRIGGERS = Triggers(document=True)  # reads the document alone
 
 
 # ------------------------------------------------------------------ the rule

@@ -46,7 +46,7 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..units import AuthDoc
 from ..authjson.doc import effective, jfix, looks_like_auth, member
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL302",
@@ -55,6 +55,7 @@ RULE = Rule(
     summary="auth JSON with the wrong shape: no `auths`, a misspelt key or a wrong type",
     fix=FIX_SAFE,
 )
+TRIGGERS = Triggers(document=True)  # reads the document alone
 
 TOP_KEYS = ("auths", "credsStore", "credHelpers")
 STRING_FIELDS = ("auth", "username", "password", "serveraddress", "identitytoken", "registrytoken", "email")

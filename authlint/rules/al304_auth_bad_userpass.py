@@ -36,7 +36,7 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..units import AuthDoc
 from ..authjson.doc import effective, host_label, literal_auths
-from .base import Example, Hit, Rule
+from .base import Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL304",
@@ -44,6 +44,7 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="`auth` that does not decode to `user:password`",
 )
+TRIGGERS = Triggers(document=True)  # reads the document alone
 
 _WHAT = {
     "no_colon": "has no `:` between user name and password",

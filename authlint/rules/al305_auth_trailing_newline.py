@@ -37,7 +37,7 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..units import AuthDoc
 from ..authjson.doc import effective, host_label, jfix, literal_auths
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL305",
@@ -46,6 +46,7 @@ RULE = Rule(
     summary="password in `auth` ends in a line break",
     fix=FIX_SAFE,
 )
+TRIGGERS = Triggers(document=True)  # reads the document alone
 
 
 def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:

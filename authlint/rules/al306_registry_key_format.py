@@ -47,7 +47,7 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..units import AuthDoc
 from ..authjson.doc import effective, jfix, member
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL306",
@@ -56,6 +56,7 @@ RULE = Rule(
     summary="registry key with a scheme, path, slash, tag or a non-canonical Docker Hub spelling",
     fix=FIX_SAFE,
 )
+TRIGGERS = Triggers(document=True)  # reads the document alone
 
 
 def _keys(doc: AuthDoc):

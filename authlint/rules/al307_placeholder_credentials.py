@@ -40,7 +40,7 @@ from ..diagnostics import Severity
 from ..secrets import is_placeholder
 from ..units import AuthDoc
 from ..authjson.doc import effective, literal_string, member
-from .base import Example, Hit, Rule
+from .base import Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL307",
@@ -48,6 +48,7 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="documentation placeholder left in auth JSON",
 )
+TRIGGERS = Triggers(document=True)  # reads the document alone
 
 _FIELDS = ("username", "password", "identitytoken", "registrytoken")
 

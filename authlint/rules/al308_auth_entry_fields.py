@@ -50,7 +50,7 @@ from typing import Iterator
 from ..diagnostics import Applicability, Severity
 from ..units import AuthDoc
 from ..authjson.doc import effective, host_label, jfix, literal_string, member
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL308",
@@ -59,6 +59,7 @@ RULE = Rule(
     summary="auth entry with no credentials, a shadowed username/password, `email` or unknown fields",
     fix=FIX_SAFE,
 )
+TRIGGERS = Triggers(document=True)  # reads the document alone
 
 KNOWN = ("auth", "username", "password", "serveraddress", "identitytoken", "registrytoken", "email")
 _CREDS = ("auth", "username", "password", "identitytoken", "registrytoken")

@@ -43,7 +43,7 @@ from typing import Iterator
 from ..diagnostics import Severity
 from ..units import AuthDoc
 from ..authjson.doc import effective, literal_string, member
-from .base import Example, Hit, Rule
+from .base import Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL310",
@@ -51,6 +51,7 @@ RULE = Rule(
     severity=Severity.WARNING,
     summary="`credsStore` for every registry, or a credential helper name that is a path",
 )
+TRIGGERS = Triggers(document=True)  # reads the document alone
 
 
 def _bad_name(name: str) -> bool:

@@ -66,6 +66,11 @@ class Triggers:
     # (but not at a script's first command, for a rule with `first`); the rule reads it through
     # Command.derived.
     command: "Callable[[Command], Any] | None" = None
+    # check_auth reads the document alone: effective(doc)'s text, opaque ranges and parse result,
+    # its origin and variable, and a file's path (not its command, job or scalar; its map only to
+    # place hits and fixes).  Where it found nothing, the engine does not call it on the same
+    # document again: a script's auth JSON snippet recurs in every job and project writing it.
+    document: bool = False
 
 
 MARK_OPEN, MARK_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ mark the expected span in examples
