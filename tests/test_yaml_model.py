@@ -858,3 +858,21 @@ def test_dumped_scalars_map_exactly(
     new = data.draw(SAFE)
     edited = text[: span.start] + new + text[span.end :]
     assert compose_value(edited, pure).value == value[:a] + new + value[b:]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    src=st.text(alphabet="ab '\"\\\n\r\x85\u2028&!#:", max_size=12),
+    bounds=st.tuples(st.integers(0, 12), st.integers(0, 12)),  # within the text (a parser's span is)
+    style=st.sampled_from([scalars.PLAIN, scalars.SINGLE, scalars.DOUBLE]),
+    as_written=st.booleans(),
+    other=st.text(alphabet="ab '\\\n", max_size=4),
+)
+def test_a_one_line_scalar_map_is_the_rebuilt_one(src: str, bounds: tuple[int, int], style: str, as_written: bool,
+                                                  other: str) -> None:
+    """build's one-line fast path gives what rebuilding the value gives, on any text and span."""
+    start, end = min(min(bounds), len(src)), min(max(bounds), len(src))
+    quote = 0 if style == scalars.PLAIN else 1
+    expected = src[start + quote : end - quote] if as_written else other
+    fast, slow = scalars.build(src, start, end, style, expected), scalars._rebuilt(src, start, end, style, expected)
+    assert (fast.segments, fast.exact) == (slow.segments, slow.exact)

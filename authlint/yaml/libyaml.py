@@ -69,10 +69,7 @@ def _loader() -> Any:
     """The loader class, built on first use (importing PyYAML costs ~15 ms)."""
     global _loader_class
     if _loader_class is None:
-        try:
-            from yaml.cyaml import CParser
-        except ImportError:
-            raise Rejected("PyYAML was built without libyaml") from None
+        CParser = _c_parser()
         from yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
         defaults = {ScalarNode: STR, SequenceNode: "tag:yaml.org,2002:seq",
@@ -122,21 +119,52 @@ def plain_tag(value: str) -> str:
     return tag
 
 
-@lru_cache(maxsize=1)
-def event_types() -> tuple[Any, ...]:
-    """(YAMLError, AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-    SequenceEndEvent, SequenceStartEvent): imported once (a `from yaml import` runs importlib's
-    Python code at each call)."""
-    from yaml import YAMLError
-    from yaml.events import (AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-                             SequenceEndEvent, SequenceStartEvent)
+# The first item of an event tuple (see _tuple_events): what the other items are.
+SCALAR = 0  # (SCALAR, value, YAML 1.2 tag, start, end, style character, anchor)
+SEQUENCE = 1  # (SEQUENCE, tag or None, start, flow, anchor)
+MAPPING = 2  # (MAPPING, tag or None, start, flow, anchor)
+END = 3  # (END, end): a sequence's or a mapping's
+ALIAS = 4  # (ALIAS, anchor, start)
+DOCUMENT_END = 5  # (DOCUMENT_END,)
+STREAM_END = 6  # (STREAM_END,): the last event
+OTHER = 7  # (OTHER,): the stream's and each document's start
 
-    return (YAMLError, AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent,
-            SequenceEndEvent, SequenceStartEvent)
+
+def _scalar_event(anchor: str | None, tag: str | None, implicit: tuple[bool, bool], value: str, start: Any,
+                  end: Any, style: str) -> tuple[Any, ...]:
+    if tag is None or tag == "!":  # a plain scalar's tag is its YAML 1.2 type; a quoted one is a string
+        tag = plain_tag(value) if implicit[0] and value[:1] in RULE_STARTS else STR
+    return SCALAR, value, tag, start.index, end.index, style, anchor
+
+
+def _tuple_events(module: Any) -> None:
+    """PyYAML's Cython parser makes each event by calling the class of that name in its module:
+    a Python __init__ setting up to seven attributes, a quarter of the parse.  Those names
+    are bound, once per process, to functions making the event tuples above (with the marks'
+    offsets only, and a scalar's tag resolved); every user of get_event() here reads tuples.
+    PyYAML's own loaders compose in C (get_node) or in Python (yaml.events): neither calls them."""
+    other, document_end, stream_end = (OTHER,), (DOCUMENT_END,), (STREAM_END,)
+    builders = {
+        "ScalarEvent": _scalar_event,
+        "SequenceStartEvent": lambda anchor, tag, implicit, start, end, flow: (SEQUENCE, tag, start.index, flow, anchor),
+        "MappingStartEvent": lambda anchor, tag, implicit, start, end, flow: (MAPPING, tag, start.index, flow, anchor),
+        "SequenceEndEvent": lambda start, end: (END, end.index),
+        "MappingEndEvent": lambda start, end: (END, end.index),
+        "AliasEvent": lambda anchor, start, end: (ALIAS, anchor, start.index),
+        "DocumentEndEvent": lambda *_: document_end,
+        "StreamEndEvent": lambda *_: stream_end,
+        "DocumentStartEvent": lambda *_: other,
+        "StreamStartEvent": lambda *_: other,
+    }
+    if not all(hasattr(module, name) for name in builders):  # a PyYAML that names them otherwise
+        raise Rejected("PyYAML's parser makes its events otherwise")
+    for name, builder in builders.items():
+        setattr(module, name, builder)
 
 
 def parser(text: str) -> Any:
-    """libyaml's event parser on text (get_event() until None; dispose() at the end)."""
+    """libyaml's event parser on text (get_event() gives event tuples until STREAM_END;
+    dispose() at the end)."""
     if "%YAML" in text and _DIRECTIVE.search(text):
         raise Rejected("%YAML directive")
     return _c_parser()(text)
@@ -144,11 +172,21 @@ def parser(text: str) -> Any:
 
 @lru_cache(maxsize=1)
 def _c_parser() -> Any:
+    """PyYAML's CParser, its events made tuples."""
     try:
-        from yaml.cyaml import CParser
+        from yaml import _yaml
     except ImportError:
         raise Rejected("PyYAML was built without libyaml") from None
-    return CParser
+    _tuple_events(_yaml)
+    return _yaml.CParser
+
+
+@lru_cache(maxsize=1)
+def yaml_error() -> type:
+    """PyYAML's YAMLError, imported once (a `from yaml import` runs importlib's Python code at each call)."""
+    from yaml import YAMLError
+
+    return YAMLError
 
 
 def compose_all(text: str, depth_check: Callable[[int, int], None] | None = None) -> list[Any]:
@@ -175,16 +213,14 @@ def compose_all(text: str, depth_check: Callable[[int, int], None] | None = None
 
 
 def _stream_depth(events: Any, depth_check: Callable[[int, int], None]) -> None:
-    from yaml.events import CollectionEndEvent, CollectionStartEvent
-
     depth = 0
     try:
         while events.check_event():
             event = events.get_event()
-            if isinstance(event, CollectionStartEvent):
+            if event[0] in (SEQUENCE, MAPPING):
                 depth += 1
-                depth_check(depth, event.start_mark.index)
-            elif isinstance(event, CollectionEndEvent):
+                depth_check(depth, event[2])
+            elif event[0] == END:
                 depth -= 1
     finally:
         events.dispose()

@@ -254,10 +254,10 @@ def _from_events(source: Source) -> YamlFile:
     could nest deeper than libyaml's composer safely goes (_depth_guard), at a collection
     nested deeper than MAX_DEPTH as soon as it starts, as the guard's streaming did."""
     events = libyaml.parser(source.text)
-    (YAMLError, AliasEvent, DocumentEndEvent, MappingEndEvent, MappingStartEvent, ScalarEvent, SequenceEndEvent,
-     SequenceStartEvent) = libyaml.event_types()
-    styles, plain, rule_starts, plain_tag = scalars.STYLES, scalars.PLAIN, libyaml.RULE_STARTS, libyaml.plain_tag
-    new_scalar, str_tag, merge_tag, no_key, max_depth = YScalar, STR_TAG, MERGE_TAG, _NO_KEY, MAX_DEPTH
+    SCALAR, SEQUENCE, MAPPING, END, ALIAS, DOCUMENT_END, STREAM_END = (
+        libyaml.SCALAR, libyaml.SEQUENCE, libyaml.MAPPING, libyaml.END, libyaml.ALIAS, libyaml.DOCUMENT_END, libyaml.STREAM_END)
+    styles, plain = scalars.STYLES, scalars.PLAIN
+    new_scalar, merge_tag, no_key, max_depth = YScalar, MERGE_TAG, _NO_KEY, MAX_DEPTH
     docs: list[YValue] = []
     aliases: list[tuple[int, YValue]] = []
     anchors: dict[str, YValue] = {}
@@ -281,25 +281,23 @@ def _from_events(source: Source) -> YamlFile:
     try:
         while True:
             ev = get()
-            cls = ev.__class__
-            if cls is ScalarEvent:
-                tag, value = ev.tag, ev.value
-                if tag is None or tag == "!":
-                    tag = plain_tag(value) if ev.implicit[0] and value[:1] in rule_starts else str_tag
-                child = new_scalar(source, ev.start_mark.index, ev.end_mark.index, tag, value, styles.get(ev.style, plain))
+            kind = ev[0]
+            if kind == SCALAR:
+                _, value, tag, start, end, style, anchor = ev
+                child = new_scalar(source, start, end, tag, value, styles.get(style, plain))
                 if "{" in value:
                     braced.append(child)
-                if ev.anchor is not None:
-                    rejected = rejected or _anchor(anchors, ev.anchor, child)
+                if anchor is not None:
+                    rejected = rejected or _anchor(anchors, anchor, child)
                 if deep and len(stack) > max_depth and problem is None:
-                    problem = YamlError(f"nesting deeper than {max_depth} levels", child.start)
-            elif cls is SequenceEndEvent or cls is MappingEndEvent:
+                    problem = YamlError(f"nesting deeper than {max_depth} levels", start)
+            elif kind == END:
                 child = node
-                child.end = ev.end_mark.index
+                child.end = ev[1]
                 ended(child)
                 node, items, entries, order, groups, key = stack.pop()
-            elif cls is MappingStartEvent or cls is SequenceStartEvent:
-                start, tag = ev.start_mark.index, ev.tag
+            elif kind <= MAPPING:  # a collection starts
+                _, tag, start, flow, anchor = ev
                 if len(stack) >= max_depth:
                     deep = True
                     if _depth_guard(source.text) is not None:
@@ -308,22 +306,22 @@ def _from_events(source: Source) -> YamlFile:
                         problem = YamlError(f"nesting deeper than {max_depth} levels", start)
                 stack.append((node, items, entries, order, groups, key))
                 key = no_key
-                if cls is SequenceStartEvent:
-                    node = YSeq(source, start, start, tag if tag is not None and tag != "!" else SEQ_TAG, [], bool(ev.flow_style))
+                if kind == SEQUENCE:
+                    node = YSeq(source, start, start, tag if tag is not None and tag != "!" else SEQ_TAG, [], bool(flow))
                     items = node.items
                     if tag == "!reference":
                         no_refs = False
                         _soil(node, stack, soiled)
                 else:
                     node = YMap(source, start, start, tag if tag is not None and tag != "!" else MAP_TAG, [], [],
-                                bool(ev.flow_style), [])  # positional: the factories and keywords cost a third
+                                bool(flow), [])  # positional: the factories and keywords cost a third
                     node.__dict__["_groups"] = groups = []
                     items, entries, order = None, node.entries, node.order
-                if ev.anchor is not None:
-                    rejected = rejected or _anchor(anchors, ev.anchor, node)
+                if anchor is not None:
+                    rejected = rejected or _anchor(anchors, anchor, node)
                 continue
-            elif cls is AliasEvent:
-                child = anchors.get(ev.anchor)
+            elif kind == ALIAS:
+                child = anchors.get(ev[1])
                 if child is None:
                     rejected = rejected or "found undefined alias"
                     child = new_scalar(source, 0, 0, NULL_TAG, "")
@@ -334,10 +332,10 @@ def _from_events(source: Source) -> YamlFile:
                     aliases.append((node.start if items is not None else child.start if key is no_key else key.start, child))
                     if child in soiled:
                         _soil(node, stack, soiled)
-            elif cls is DocumentEndEvent:
+            elif kind == DOCUMENT_END:
                 anchors = {}
                 continue
-            elif ev is None:
+            elif kind == STREAM_END:
                 break
             else:
                 continue  # stream and document starts
@@ -366,7 +364,7 @@ def _from_events(source: Source) -> YamlFile:
                         order.append(("entry", len(entries)))
                     entries.append((key, child))  # type: ignore[union-attr]
                 key = no_key
-    except (YAMLError, UnicodeError) as exc:  # UnicodeEncodeError: a lone surrogate
+    except (libyaml.yaml_error(), UnicodeError) as exc:  # UnicodeEncodeError: a lone surrogate
         raise libyaml.Rejected(str(exc)) from None
     finally:
         events.dispose()

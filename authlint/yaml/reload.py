@@ -186,8 +186,6 @@ def _alias_names(snippet: str) -> list[str] | None:
     """The anchors the snippet's aliases name, in order; None when it defines one or does not parse."""
     if "*" not in snippet and "&" not in snippet:
         return []
-    import yaml
-
     try:
         events = libyaml._loader()(snippet)
     except libyaml.Rejected:
@@ -196,13 +194,11 @@ def _alias_names(snippet: str) -> list[str] | None:
     try:
         while events.check_event():
             event = events.get_event()
-            anchor = getattr(event, "anchor", None)
-            if anchor is None:
-                continue
-            if type(event).__name__ != "AliasEvent":
+            if event[0] == libyaml.ALIAS:
+                names[event[1]] = None
+            elif event[0] in (libyaml.SCALAR, libyaml.SEQUENCE, libyaml.MAPPING) and event[-1] is not None:
                 return None  # an anchor defined here may be what a later alias names
-            names[anchor] = None
-    except (yaml.YAMLError, UnicodeError):
+    except (libyaml.yaml_error(), UnicodeError):
         return None
     finally:
         events.dispose()

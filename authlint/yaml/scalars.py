@@ -348,6 +348,14 @@ def _block_indents(src: str, start: int, end: int) -> list[int]:
 
 def build(src: str, start: int, end: int, style: str, expected: str) -> ScalarText:
     """Build the source map of the scalar at src[start:end] whose parsed value is expected."""
+    one_line = _one_line(src, start, end, style, expected)
+    if one_line is not None:
+        return ScalarText(expected, style, start, end, one_line)
+    return _rebuilt(src, start, end, style, expected)
+
+
+def _rebuilt(src: str, start: int, end: int, style: str, expected: str) -> ScalarText:
+    """build's map, from the first of _attempts whose value is expected."""
     for attempt in _attempts(src, start, end, style):
         try:
             b = attempt()
@@ -356,6 +364,25 @@ def build(src: str, start: int, end: int, style: str, expected: str) -> ScalarTe
         if b.value == expected:
             return ScalarText(expected, style, start, end, b.segments)
     return ScalarText(expected, style, start, end, [Segment(0, len(expected), start, max(end, start + 1), False)], exact=False)
+
+
+_QUOTES = {PLAIN: (0, ""), SINGLE: (1, "''"), DOUBLE: (1, "\\")}  # quote length, what starts an escape
+
+
+def _one_line(src: str, start: int, end: int, style: str, expected: str) -> list[Segment] | None:
+    """The segments _flow's attempt gives a flow scalar written on one line whose value is its
+    text as written (no escape, no doubled quote): one verbatim run, or none when empty; None
+    for any other scalar (most scalars a finding maps back are such: no folding, no builder)."""
+    quoting = _QUOTES.get(style)
+    if quoting is None or (start < end and src[start] in "&!"):  # a block scalar, or an anchor or tag first
+        return None
+    quote, escape = quoting
+    if end - start < 2 * quote:  # no room for its quotes (not a parser's span)
+        return None
+    text = src[start + quote : end - quote]
+    if text != expected or (escape and escape in text) or _BREAK.search(text) is not None:
+        return None
+    return [Segment(0, len(text), start + quote, end - quote, True)] if text else []
 
 
 def _flow(src: str, start: int, end: int, piece, double: bool = False) -> _Builder:
