@@ -211,3 +211,23 @@ def test_a_plain_tag_is_the_first_matching_rule(value: str) -> None:
     assert libyaml.plain_tag(value) == expected
     if value[:1] not in libyaml.RULE_STARTS:
         assert expected == libyaml.STR
+
+
+def test_pyyaml_events_are_its_own_outside_authlints_parse() -> None:
+    """authlint reads PyYAML's C events as tuples only while it parses: another user of PyYAML
+    in the process (before, after, or inside that parse's scope once it ends) gets PyYAML's events."""
+    import yaml
+    from yaml import _yaml
+
+    from authlint.source import Source
+    from authlint.yaml import libyaml, model
+
+    before = _yaml.ScalarEvent
+    model.load(Source("a.yml", "job:\n  script: [echo hi]\n"))
+    with libyaml.tuple_events():
+        with libyaml.tuple_events():  # re-entrant
+            assert _yaml.ScalarEvent is not before
+        assert _yaml.ScalarEvent is not before
+    assert _yaml.ScalarEvent is before
+    events = list(yaml.parse("a: 1\n", Loader=yaml.CSafeLoader))
+    assert isinstance(events[3], yaml.ScalarEvent) and events[3].value == "a"

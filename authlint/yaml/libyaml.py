@@ -18,6 +18,7 @@ that version's rules), and a PyYAML built without libyaml.
 from __future__ import annotations
 
 import re
+import _thread  # not threading: its import costs start-up (test_startup)
 from functools import lru_cache
 from typing import Any, Callable
 
@@ -119,7 +120,7 @@ def plain_tag(value: str) -> str:
     return tag
 
 
-# The first item of an event tuple (see _tuple_events): what the other items are.
+# The first item of an event tuple (see tuple_events): what the other items are.
 SCALAR = 0  # (SCALAR, value, YAML 1.2 tag, start, end, style character, anchor)
 SEQUENCE = 1  # (SEQUENCE, tag or None, start, flow, anchor)
 MAPPING = 2  # (MAPPING, tag or None, start, flow, anchor)
@@ -137,14 +138,10 @@ def _scalar_event(anchor: str | None, tag: str | None, implicit: tuple[bool, boo
     return SCALAR, value, tag, start.index, end.index, style, anchor
 
 
-def _tuple_events(module: Any) -> None:
-    """PyYAML's Cython parser makes each event by calling the class of that name in its module:
-    a Python __init__ setting up to seven attributes, a quarter of the parse.  Those names
-    are bound, once per process, to functions making the event tuples above (with the marks'
-    offsets only, and a scalar's tag resolved); every user of get_event() here reads tuples.
-    PyYAML's own loaders compose in C (get_node) or in Python (yaml.events): neither calls them."""
+def _event_builders() -> dict[str, Callable[..., tuple[Any, ...]]]:
+    """What PyYAML's event class names are bound to within tuple_events()."""
     other, document_end, stream_end = (OTHER,), (DOCUMENT_END,), (STREAM_END,)
-    builders = {
+    return {
         "ScalarEvent": _scalar_event,
         "SequenceStartEvent": lambda anchor, tag, implicit, start, end, flow: (SEQUENCE, tag, start.index, flow, anchor),
         "MappingStartEvent": lambda anchor, tag, implicit, start, end, flow: (MAPPING, tag, start.index, flow, anchor),
@@ -156,15 +153,56 @@ def _tuple_events(module: Any) -> None:
         "DocumentStartEvent": lambda *_: other,
         "StreamStartEvent": lambda *_: other,
     }
-    if not all(hasattr(module, name) for name in builders):  # a PyYAML that names them otherwise
-        raise Rejected("PyYAML's parser makes its events otherwise")
-    for name, builder in builders.items():
-        setattr(module, name, builder)
+
+
+class _TupleEvents:
+    """PyYAML's Cython parser makes each event by calling the class of that name in its module:
+    a Python __init__ setting up to seven attributes, a quarter of the parse.  Within
+    ``with tuple_events():`` those names are bound to functions making the event tuples above
+    (with the marks' offsets only, and a scalar's tag resolved), which every user of
+    get_event() here reads; outside it, PyYAML's own classes again, for any other user of
+    PyYAML in the process.  PyYAML's own loaders compose in C (get_node) or in Python
+    (yaml.events): neither calls them.  Re-entrant, and shared by threads (a count)."""
+
+    def __init__(self, module: Any) -> None:
+        builders = _event_builders()
+        if not all(hasattr(module, name) for name in builders):  # a PyYAML that names them otherwise
+            raise Rejected("PyYAML's parser makes its events otherwise")
+        self.names = vars(module)
+        self.builders, self.originals = builders, {name: self.names[name] for name in builders}
+        self.users = 0
+        self.lock = _thread.allocate_lock()
+
+    def __enter__(self) -> None:
+        with self.lock:
+            if self.users == 0:
+                self.names.update(self.builders)
+            self.users += 1
+
+    def __exit__(self, *_: object) -> None:
+        with self.lock:
+            self.users -= 1
+            if self.users == 0:
+                self.names.update(self.originals)
+
+
+def tuple_events() -> _TupleEvents:
+    """The context in which PyYAML's C parser (parser(), _loader()) gives event tuples."""
+    return _events()
+
+
+@lru_cache(maxsize=1)
+def _events() -> _TupleEvents:
+    try:
+        from yaml import _yaml
+    except ImportError:
+        raise Rejected("PyYAML was built without libyaml") from None
+    return _TupleEvents(_yaml)
 
 
 def parser(text: str) -> Any:
-    """libyaml's event parser on text (get_event() gives event tuples until STREAM_END;
-    dispose() at the end)."""
+    """libyaml's event parser on text (within tuple_events(), get_event() gives event tuples
+    until STREAM_END; dispose() at the end)."""
     if "%YAML" in text and _DIRECTIVE.search(text):
         raise Rejected("%YAML directive")
     return _c_parser()(text)
@@ -172,12 +210,11 @@ def parser(text: str) -> Any:
 
 @lru_cache(maxsize=1)
 def _c_parser() -> Any:
-    """PyYAML's CParser, its events made tuples."""
+    """PyYAML's CParser (its events are tuples within tuple_events())."""
     try:
         from yaml import _yaml
     except ImportError:
         raise Rejected("PyYAML was built without libyaml") from None
-    _tuple_events(_yaml)
     return _yaml.CParser
 
 
@@ -215,12 +252,13 @@ def compose_all(text: str, depth_check: Callable[[int, int], None] | None = None
 def _stream_depth(events: Any, depth_check: Callable[[int, int], None]) -> None:
     depth = 0
     try:
-        while events.check_event():
-            event = events.get_event()
-            if event[0] in (SEQUENCE, MAPPING):
-                depth += 1
-                depth_check(depth, event[2])
-            elif event[0] == END:
-                depth -= 1
+        with tuple_events():
+            while events.check_event():
+                event = events.get_event()
+                if event[0] in (SEQUENCE, MAPPING):
+                    depth += 1
+                    depth_check(depth, event[2])
+                elif event[0] == END:
+                    depth -= 1
     finally:
         events.dispose()

@@ -247,6 +247,12 @@ _NO_KEY: Any = object()  # a mapping's next event is a key
 
 
 def _from_events(source: Source) -> YamlFile:
+    """_tuple_model, with PyYAML's C parser giving event tuples meanwhile."""
+    with libyaml.tuple_events():
+        return _tuple_model(source)
+
+
+def _tuple_model(source: Source) -> YamlFile:
     """The documents built straight from libyaml's events: one object per node, the same
     values as _Converter makes of libyaml's composed nodes (no node graph, no marks kept).
     Raises libyaml.Rejected where libyaml's composer fails, and YamlError where _Converter

@@ -192,13 +192,14 @@ def _alias_names(snippet: str) -> list[str] | None:
         return None
     names: dict[str, None] = {}
     try:
-        while events.check_event():
-            event = events.get_event()
-            if event[0] == libyaml.ALIAS:
-                names[event[1]] = None
-            elif event[0] in (libyaml.SCALAR, libyaml.SEQUENCE, libyaml.MAPPING) and event[-1] is not None:
-                return None  # an anchor defined here may be what a later alias names
-    except (libyaml.yaml_error(), UnicodeError):
+        with libyaml.tuple_events():
+            while events.check_event():
+                event = events.get_event()
+                if event[0] == libyaml.ALIAS:
+                    names[event[1]] = None
+                elif event[0] in (libyaml.SCALAR, libyaml.SEQUENCE, libyaml.MAPPING) and event[-1] is not None:
+                    return None  # an anchor defined here may be what a later alias names
+    except (libyaml.Rejected, libyaml.yaml_error(), UnicodeError):
         return None
     finally:
         events.dispose()
