@@ -602,10 +602,13 @@ def _whole_text_url_credentials(text: str) -> list[tuple[int, int, str, str]]:
 
 
 _URL_BITS = ["https://", "git+ssh://", "foo+", "_", "x", "deploy:", "Fk7q2Wd9LmX4rT", "@", "r.example.com",
-             "/p", "?private_token=", "&", "token=", " ", "\n", "'", "://", "Qz9", ":"]
+             "/p", "?private_token=", "&", "token=", " ", "\n", "'", "://", "Qz9", ":",
+             # every query name's first word, in any case, and letters re.I equates with ASCII ones
+             "?", "PRIVATE-", "Access", "job", "DEPLOY_", "auth", "Pass", "WORD", "pwd", "Secret", "client",
+             "api", "-KEY", "Sig", "nature", "?sha=", "=", "\u212a", "\u017f", "\u0130"]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.lists(st.sampled_from(_URL_BITS), max_size=25))
 def test_url_credentials_line_by_line_equal_the_whole_text_scan(bits: list[str]) -> None:
     text = "".join(bits)
@@ -620,3 +623,12 @@ def test_url_credentials_equal_the_whole_text_scan_on_the_corpus() -> None:
         text = path.read_text(encoding="utf-8", errors="replace")
         assert sorted((c.start, c.end, c.value, c.where) for c in url_credentials(text)) == sorted(
             _whole_text_url_credentials(text)), path
+
+
+def test_url_query_secret_with_a_letter_only_the_regex_equates() -> None:
+    """A query name spelled with the Kelvin sign or a long s matches under re.IGNORECASE but not
+    once lowered: such a line is scanned all the same."""
+    for name in ("api\u212aey", "pa\u017f\u017fword"):
+        text = f"curl https://r.example.com/p?{name}=Fk7q2Wd9LmX4rT"
+        assert [c.value for c in url_credentials(text)] == ["Fk7q2Wd9LmX4rT"]
+        assert sorted((c.start, c.end, c.value, c.where) for c in url_credentials(text)) == _whole_text_url_credentials(text)

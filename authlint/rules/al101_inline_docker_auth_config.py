@@ -68,10 +68,11 @@ def check_file(unit: FileUnit, options) -> Iterator[Hit]:
     if pipeline is None or unit.yaml is None:
         return
     seen: set[int] = set()
-    for var, where in _variables(pipeline):
+    for var, job, matrix in _variables(pipeline):
         scalar = var.value
         if var.name != NAME or scalar is None or id(scalar) in seen or scalar.source is not unit.source:
             continue
+        where = _where(var, job, matrix)
         seen.add(id(scalar))
         creds = holds_credentials(scalar.value)
         if not creds:
@@ -97,14 +98,24 @@ def check_file(unit: FileUnit, options) -> Iterator[Hit]:
 
 
 def _variables(pipeline):
+    """(variable, its job or None, whether from a parallel:matrix) of every variable."""
     for var in pipeline.variables.values():
-        yield var, "global variables"
+        yield var, None, False
     for job in pipeline.jobs.values():
         for var in job.variables.values():
-            yield var, f"job {job.name!r}" if var.level == "job" else "global variables" if var.level == "global" else f"job {job.name!r} ({var.level})"
+            yield var, job, False
         for combo in job.matrix:
             for var in combo.values():
-                yield var, f"the parallel:matrix of job {job.name!r}"
+                yield var, job, True
+
+
+def _where(var, job, matrix: bool) -> str:
+    """Where the message says a variable is (worded only for DOCKER_AUTH_CONFIG: one in most files)."""
+    if job is None or var.level == "global" and not matrix:
+        return "global variables"
+    if matrix:
+        return f"the parallel:matrix of job {job.name!r}"
+    return f"job {job.name!r}" if var.level == "job" else f"job {job.name!r} ({var.level})"
 
 
 _AUTH = "ZGVwbG95Omh1bnRlcjI="  # deploy:hunter2

@@ -98,8 +98,8 @@ def _images(unit: FileUnit) -> Iterator[Hit]:
     for job in unit.pipeline.jobs.values():
         for image in ([job.image] if job.image else []) + list(job.services):
             name = image.name
-            if name is None or id(name) in seen or name.source is not unit.source:
-                continue
+            if name is None or "@" not in name.value or id(name) in seen or name.source is not unit.source:
+                continue  # (_IMAGE needs an `@`: most names have none)
             seen.add(id(name))
             m = _IMAGE.match(name.value)
             if m and looks_like_literal_secret(m.group(2)):

@@ -68,8 +68,8 @@ def check_file(unit: FileUnit, options) -> Iterator[Hit]:
     variables = list(pipeline.variables.values()) + [v for job in pipeline.jobs.values() for v in job.variables.values()]
     for var in variables:
         scalar = var.value
-        if scalar is None or not var.expand or id(scalar) in seen or scalar.source is not unit.source:
-            continue
+        if scalar is None or not var.expand or "robot$" not in scalar.value or id(scalar) in seen or scalar.source is not unit.source:
+            continue  # (every _ROBOT match is in a `robot$`: most values have none, and the regex tries each position)
         seen.add(id(scalar))
         for m in _ROBOT.finditer(scalar.value):
             name = re.match(r"[A-Za-z_][A-Za-z0-9_]*", scalar.value[m.end() :])
