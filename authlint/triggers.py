@@ -9,8 +9,11 @@ what it reads of the command alone) is asked once per command, which recurs
 from the parse memo in every job and project running its text, and drops the
 rule's call where it is empty: `$` is on most command lines, an unquoted
 credential on few.  A rule's ``check_job`` runs on the jobs
-that pass its ``Triggers.job`` test.  ``ENABLED = False`` calls every rule on
-every command and job (the tests compare both ways).
+that pass its ``Triggers.job`` test, and its ``check_auth`` on the documents that
+pass its ``Triggers.document`` test (asked once per distinct document) or, for a
+rule reading the document alone, where it found something before.
+``ENABLED = False`` calls every rule on every command, job and document (the
+tests compare both ways).
 """
 
 from __future__ import annotations
@@ -128,20 +131,23 @@ def _on_commands(triggers) -> bool:
 
 
 class AuthRules:
-    """The check_auth calls (in registry order), and for each document the rules that read it
-    alone (Triggers.document) and found nothing on it: they are not called on it again."""
+    """The check_auth calls (in registry order), and for each document the rules not to call on
+    it: those that read it alone (Triggers.document True) and found nothing on it, and those
+    whose document test fails on it (asked once per document)."""
 
     def __init__(self, calls: list[RuleCall]) -> None:
         self.calls = calls
-        self.alone = {c[0] for c in calls if getattr(getattr(c[0], "TRIGGERS", None), "document", False)}
-        # (text, opaque, effective text and opaque, origin, variable, a file's path) -> the rules of
-        # `alone` that found nothing there.  Bounded.
+        documents = [(c[0], getattr(getattr(c[0], "TRIGGERS", None), "document", False)) for c in calls]
+        self.alone = {module for module, document in documents if document is True}
+        self.tests = [(module, document) for module, document in documents if callable(document)]
+        # (text, opaque, effective text and opaque, origin, variable, a file's path) -> the rules
+        # not to call there.  Bounded.
         self.quiet: dict[tuple, set[ModuleType]] = {}
 
     def quiet_on(self, doc: "AuthDoc", effective: "AuthDoc") -> set[ModuleType] | None:
         """The rules known to find nothing on doc, as written and as the JSON reader sees it
         (effective: a printf format's), for the caller to grow; None: nothing is kept for it."""
-        if not ENABLED or not self.alone or len(doc.text) > _DOCUMENT_TEXT:
+        if not ENABLED or not (self.alone or self.tests) or len(doc.text) > _DOCUMENT_TEXT:
             return None
         read = None if effective is doc else (effective.text, tuple(effective.opaque))
         key = (doc.text, tuple(doc.opaque), read, doc.origin, doc.variable, doc.source.path if doc.origin == "file" else None)
@@ -149,7 +155,8 @@ class AuthRules:
         if quiet is None:
             if len(self.quiet) >= _DOCUMENTS:
                 self.quiet.clear()
-            quiet = self.quiet[key] = set()
+            quiet = {module for module, test in self.tests if not test(doc)}
+            self.quiet[key] = quiet
         return quiet
 
 

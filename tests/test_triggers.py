@@ -238,3 +238,31 @@ def test_a_document_rule_is_called_again_where_it_found_something() -> None:
     assert rules.quiet_on(doc("file"), doc("file")) == set() and rules.quiet_on(doc("file", "b/config.json"), doc("file")) == set()
     printf = doc("shell")
     assert rules.quiet_on(doc("shell"), AuthDoc(text + " ", [], parse_json(text), printf.tmap, "shell")) == set()
+
+
+def test_a_document_test_is_asked_once_per_document_and_skips_the_rule_where_it_fails() -> None:
+    from types import ModuleType, SimpleNamespace
+
+    from authlint.authjson import parse_json
+    from authlint.rules.base import Triggers
+    from authlint.source import Source
+    from authlint.textmap import FileMap
+    from authlint.units import AuthDoc
+
+    asked: list[str] = []
+
+    def has_password(doc: AuthDoc) -> bool:
+        asked.append(doc.text)
+        return "password" in doc.text
+
+    module = ModuleType("X3")
+    module.RULE, module.TRIGGERS = SimpleNamespace(code="X3"), Triggers(document=has_password)  # type: ignore[attr-defined]
+    rules = triggers.AuthRules([(module, None, None)])
+    assert rules.alone == set() and rules.tests == [(module, has_password)]
+
+    def doc(text: str) -> AuthDoc:
+        return AuthDoc(text, [], parse_json(text), FileMap(Source("a/config.json", text)), "shell")
+
+    bare, given = '{"auths": {}}', '{"auths": {"r": {"username": "u", "password": "$P"}}}'
+    assert rules.quiet_on(doc(bare), doc(bare)) == {module} and rules.quiet_on(doc(given), doc(given)) == set()
+    assert rules.quiet_on(doc(bare), doc(bare)) == {module} and asked == [bare, given]

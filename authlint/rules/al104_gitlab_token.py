@@ -44,7 +44,7 @@ from typing import Iterator
 from ..diagnostics import Severity, Span
 from ..secrets import find_gitlab_tokens, redact
 from ..units import AuthDoc, FileUnit
-from .base import Example, Hit, Rule
+from .base import Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL104",
@@ -52,6 +52,7 @@ RULE = Rule(
     severity=Severity.ERROR,
     summary="GitLab token committed in the repository",
 )
+TRIGGERS = Triggers(document=True)  # check_auth reads the document alone
 
 
 def check_file(unit: FileUnit, options) -> Iterator[Hit]:

@@ -60,7 +60,7 @@ from ..gitlab.predefined import CREDENTIALS, is_known_predefined
 from ..shell.flow import PREDEFINED, PREDEFINED_CREDENTIAL, flow_of
 from ..shell.model import VAR_REF
 from ..units import AuthDoc, make_fix
-from .base import FIX_UNSAFE, Example, Hit, Rule
+from .base import FIX_UNSAFE, Example, Hit, Rule, Triggers
 
 if TYPE_CHECKING:
     from ..authjson.parser import JMember, JNode
@@ -90,6 +90,19 @@ def _interpolated(node: JNode, printf_format: bool) -> bool:
     if node.opaque_spans:
         return True
     return printf_format and isinstance(node.value, str) and ("%s" in node.value or "%b" in node.value)
+
+
+def _interpolated_password(doc: AuthDoc) -> bool:
+    """What the rule judges, read of the document alone: a password that is or may be
+    interpolated (as a printf format or not: is_printf_format reads the command)."""
+    for entry in entries(doc):
+        pw = _member(entry.value, "password") if entry.is_object else None
+        if pw is not None and _interpolated(pw[1].value, True):
+            return True
+    return False
+
+
+TRIGGERS = Triggers(document=_interpolated_password)
 
 
 def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:

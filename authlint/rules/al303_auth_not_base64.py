@@ -42,7 +42,7 @@ from ..diagnostics import Severity
 from ..authjson.doc import effective, host_label, jfix, literal_auths
 from ..shell.flow import substituted
 from ..units import AuthDoc
-from .base import FIX_SAFE, Example, Hit, Rule
+from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
 RULE = Rule(
     code="AL303",
@@ -51,6 +51,17 @@ RULE = Rule(
     summary="`auth` that is not standard padded base64",
     fix=FIX_SAFE,
 )
+
+
+def _not_base64(doc: AuthDoc) -> bool:
+    """What the rule judges, read of the document alone: a literal `auth` that is not base64
+    (most are a variable or a `$(... | base64)`)."""
+    from ..authjson.decode import decode_auth
+
+    return any(decode_auth(value).error_kind == "not_base64" for _, _, value in literal_auths(effective(doc)))
+
+
+TRIGGERS = Triggers(document=_not_base64)  # the rest (a sed template) reads the command
 
 
 def _why(value: str) -> str:

@@ -78,6 +78,7 @@ from ..units import AuthDoc, CommandRef, JobUnit
 from .base import FIX_SAFE, Example, Hit, Rule, Triggers
 
 if TYPE_CHECKING:
+    from ..authjson.parser import JNode
     from ..shell.model import Command, Word
 
 RULE = Rule(
@@ -320,8 +321,19 @@ def _judges(cmd: "Command") -> bool:
     return bool(cmd.derived(_creds_slots)) or bool(cmd.derived(_piped_pair))
 
 
+def _userpass(doc: AuthDoc) -> list[tuple["JNode", "JNode"]]:
+    """What check_auth judges, read of the document alone: the string username and password of each entry having both."""
+    pairs = []
+    for entry in entries(doc):
+        if entry.is_object:
+            u_node, p_node = entry.field("username"), entry.field("password")
+            if u_node is not None and p_node is not None and u_node.kind == "string" and p_node.kind == "string":
+                pairs.append((u_node, p_node))
+    return pairs
+
+
 # check_command reads registry clients' logins and --creds, and `echo`/`printf` piped into base64.
-TRIGGERS = Triggers(commands=REGISTRY_NAMES | {"echo", "printf"}, job=_overrides, command=_judges)
+TRIGGERS = Triggers(commands=REGISTRY_NAMES | {"echo", "printf"}, job=_overrides, command=_judges, document=_userpass)
 
 
 def check_command(ref: CommandRef, options) -> Iterator[Hit]:
@@ -483,12 +495,7 @@ def check_job(unit: JobUnit, options) -> Iterator[Hit]:
 def check_auth(doc: AuthDoc, options) -> Iterator[Hit]:
     scope = flow_of(doc.command) if doc.command is not None else None
     resolver = _resolver(scope)
-    for entry in entries(doc):
-        if not entry.is_object:
-            continue
-        u_node, p_node = entry.field("username"), entry.field("password")
-        if u_node is None or p_node is None or u_node.kind != "string" or p_node.kind != "string":
-            continue
+    for u_node, p_node in _userpass(doc):
         u_text, p_text = str(u_node.value), str(p_node.value)
         problem = judge(resolver.value(u_text), resolver.value(p_text), None, True, False)
         if problem is None or problem.kind != "user":

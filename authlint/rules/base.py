@@ -27,7 +27,7 @@ from ..diagnostics import Hit as Hit, Severity  # Hit re-exported for the rule m
 
 if TYPE_CHECKING:
     from ..shell.model import Command
-    from ..units import JobUnit
+    from ..units import AuthDoc, JobUnit
 
 FIX_NONE, FIX_SAFE, FIX_UNSAFE, FIX_SOMETIMES = "none", "safe", "unsafe", "sometimes"
 
@@ -70,7 +70,9 @@ class Triggers:
     # its origin and variable, and a file's path (not its command, job or scalar; its map only to
     # place hits and fixes).  Where it found nothing, the engine does not call it on the same
     # document again: a script's auth JSON snippet recurs in every job and project writing it.
-    document: bool = False
+    # Or a test reading only that (the rule's early exit, as `command` is check_command's): the
+    # engine asks it once per distinct document and does not call the rule where it is false.
+    document: "bool | Callable[[AuthDoc], Any]" = False
 
 
 MARK_OPEN, MARK_CLOSE = "\u27e6", "\u27e7"  # ⟦ ⟧ mark the expected span in examples
