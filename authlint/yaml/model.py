@@ -123,6 +123,15 @@ class YMap(YNode):
     # Empty for a mapping without a `<<` key (most: its entries in order).
     order: list[tuple[str, int]] = field(default_factory=list)
 
+    @classmethod
+    def keyed(cls, like: YNode, table: dict[str, tuple[YNode, "YValue"]]) -> "YMap":
+        """A mapping without `<<` of table's (key node, value) entries, in its order, with like's
+        source and span; table becomes its lookup table (so it must not change after), and
+        must be one: each key node a YScalar whose value is its name, as another's _lookup is."""
+        ymap = cls(like.source, like.start, like.end, MAP_TAG, list(table.values()))
+        ymap.__dict__["_lookup"] = table
+        return ymap
+
     @_once
     def _lookup(self) -> dict[str, tuple[YNode, "YValue"]]:
         if not self.merges:  # most maps: own entries in order, unless a key is not a scalar or comes twice
