@@ -1,5 +1,5 @@
-"""Mappings made with a ready lookup table (YMap.keyed: deep merges, `without`, resolved
-`<<` and `!reference` values) look up exactly as the same entries would when the table is
+"""Mappings made with a ready lookup table (by the load; YMap.keyed: deep merges, `without`,
+resolved `<<` and `!reference` values) look up exactly as the same entries would when the table is
 built on first use: duplicate keys, keys that are not scalars, merge keys."""
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ def _mapping(draw: st.DrawFn, depth: int = 0) -> str:
 def test_merged_and_resolved_tables_as_built(maps: list[str], dropped: str) -> None:
     text = "x: &x {a: 0, c: {a: 0}}\ny: &y {b: 0, c: {b: 0}}\n" + "".join(f"m{i}: {m}\n" for i, m in enumerate(maps))
     root = _load(text)
+    _same_as_built(root)  # tables the load made
     values = [root.get(f"m{i}") for i in range(len(maps))]
     merged = Merger().merge_all(values)
     assert merged is not None
