@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from ..yaml.model import YMap, YNode, YScalar, YSeq, YValue
 from .model import PARSE_ERROR, UNRESOLVED, Problem
-from .values import MAX_DEPTH, NO_ENTRY, Merger, entries, is_reference, is_string, span_of, strings, synth_map, synth_seq, without
+from .values import MAX_DEPTH, NO_ENTRY, Merger, entries, is_reference, is_string, span_of, strings, synth_seq, without
 
 # GitLab: "extends" supports 11 levels (a job and 10 ancestors); gitlab-ci-local
 # fails the same chain at an 11th ancestor.
@@ -195,7 +195,7 @@ class Resolver:
         else:
             # (rebuilt flat when it used `<<`, so later readers need not apply merges again)
             changed = changed or bool(value.merges)  # type: ignore[union-attr]
-            out = synth_map(value, [(k, new) for new, (_, k, _) in zip(news, own)]) if changed else value
+            out = YMap.keyed(value, {name: (k, new) for new, (name, k, _) in zip(news, own)}) if changed else value
         result = _Resolved(out, incomplete, height)
         self._remember(value, result)
         return result

@@ -66,11 +66,11 @@ class Merger:
         hit = self._memo.get((id(a), id(b)))
         if hit is not None:
             return hit[2]
-        table: dict[str, tuple[YNode, YValue]] = {name: (key, value) for name, key, value in entries(a)}
-        for name, key, value in entries(b):
+        table = dict(a._lookup)
+        for name, entry in b._lookup.items():
             old = table.get(name)
-            table[name] = (key, self.merge(old[1], value, depth + 1) if old else value)
-        merged = synth_map(b, list(table.values()))
+            table[name] = (entry[0], self.merge(old[1], entry[1], depth + 1)) if old else entry
+        merged = YMap.keyed(b, table)
         self._memo[(id(a), id(b))] = (a, b, merged)  # keep a and b alive: ids must stay unique
         return merged
 
@@ -83,10 +83,10 @@ class Merger:
 
 def without(m: YMap, *names: str) -> YMap:
     """A synthetic copy of m without some keys (m itself when it has none of them)."""
-    own = entries(m)
-    if not any(name in names for name, _, _ in own):
+    table = m._lookup
+    if not any(name in table for name in names):
         return m
-    return synth_map(m, [(key, value) for name, key, value in own if name not in names])
+    return YMap.keyed(m, {name: entry for name, entry in table.items() if name not in names})
 
 
 # YAML 1.1 plain-scalar types, as GitLab's parser (Ruby Psych) resolves them.

@@ -123,6 +123,15 @@ class YMap(YNode):
     # Empty for a mapping without a `<<` key (most: its entries in order).
     order: list[tuple[str, int]] = field(default_factory=list)
 
+    @classmethod
+    def keyed(cls, like: YNode, table: dict[str, tuple[YNode, "YValue"]]) -> "YMap":
+        """A mapping without `<<` of table's (key node, value) entries, in its order, with like's
+        source and span; table becomes its lookup table (so it must not change after), and
+        must be one: each key node a YScalar whose value is its name, as another's _lookup is."""
+        ymap = cls(like.source, like.start, like.end, MAP_TAG, list(table.values()))
+        ymap.__dict__["_lookup"] = table
+        return ymap
+
     @_once
     def _lookup(self) -> dict[str, tuple[YNode, "YValue"]]:
         if not self.merges:  # most maps: own entries in order, unless a key is not a scalar or comes twice
@@ -271,11 +280,11 @@ def _tuple_model(source: Source) -> YamlFile:
     clean: set[YSeq | YMap] = set()  # every collection, less the soiled ones at the end
     soiled: set[YSeq | YMap] = set()  # the collections holding a `<<` or a `!reference`, open ones too
     ended = clean.add
-    # The open collection: node, its items (a YSeq's) or entries, order and merge groups (a
+    # The open collection: node, its items (a YSeq's) or entries, order, merge groups and lookup table (a
     # YMap's), and the key awaiting its value (no_key: the next node is a key); the enclosing
     # ones' on the stack.  At the top: no node, no items, and no_key.
     node: Any = None
-    items = entries = order = groups = None
+    items = entries = order = groups = table = None
     key: Any = no_key
     stack: list[tuple[Any, ...]] = []
     deep = False  # some collection is MAX_DEPTH deep: nodes may be nested too deeply
@@ -301,7 +310,9 @@ def _tuple_model(source: Source) -> YamlFile:
                 child = node
                 child.end = ev[1]
                 ended(child)
-                node, items, entries, order, groups, key = stack.pop()
+                if items is None and len(table) == len(entries) and not child.merges:  # type: ignore[arg-type]
+                    child.__dict__["_lookup"] = table  # _lookup's own (nearly every mapping is looked up: cheaper here)
+                node, items, entries, order, groups, table, key = stack.pop()
             elif kind <= MAPPING:  # a collection starts
                 _, tag, start, flow, anchor = ev
                 if len(stack) >= max_depth:
@@ -310,7 +321,7 @@ def _tuple_model(source: Source) -> YamlFile:
                         raise YamlError(f"nesting deeper than {max_depth} levels", start)
                     if len(stack) > max_depth and problem is None:
                         problem = YamlError(f"nesting deeper than {max_depth} levels", start)
-                stack.append((node, items, entries, order, groups, key))
+                stack.append((node, items, entries, order, groups, table, key))
                 key = no_key
                 if kind == SEQUENCE:
                     node = YSeq(source, start, start, tag if tag is not None and tag != "!" else SEQ_TAG, [], bool(flow))
@@ -322,7 +333,7 @@ def _tuple_model(source: Source) -> YamlFile:
                     node = YMap(source, start, start, tag if tag is not None and tag != "!" else MAP_TAG, [], [],
                                 bool(flow), [])  # positional: the factories and keywords cost a third
                     node.__dict__["_groups"] = groups = []
-                    items, entries, order = None, node.entries, node.order
+                    items, entries, order, table = None, node.entries, node.order, {}
                 if anchor is not None:
                     rejected = rejected or _anchor(anchors, anchor, node)
                 continue
@@ -368,7 +379,10 @@ def _tuple_model(source: Source) -> YamlFile:
                 else:
                     if order:
                         order.append(("entry", len(entries)))
-                    entries.append((key, child))  # type: ignore[union-attr]
+                    entry = (key, child)
+                    entries.append(entry)  # type: ignore[union-attr]
+                    if type(key) is new_scalar:
+                        table[key.value] = entry  # type: ignore[index]
                 key = no_key
     except (libyaml.yaml_error(), UnicodeError) as exc:  # UnicodeEncodeError: a lone surrogate
         raise libyaml.Rejected(str(exc)) from None
