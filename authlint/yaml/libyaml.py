@@ -186,13 +186,9 @@ class _TupleEvents:
                 self.names.update(self.originals)
 
 
+@lru_cache(maxsize=1)
 def tuple_events() -> _TupleEvents:
     """The context in which PyYAML's C parser (parser(), _loader()) gives event tuples."""
-    return _events()
-
-
-@lru_cache(maxsize=1)
-def _events() -> _TupleEvents:
     try:
         from yaml import _yaml
     except ImportError:
